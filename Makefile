@@ -1,0 +1,45 @@
+# 劳模工匠数字档案馆 — `make run` serves the demo archive, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: run test system-deps lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: $(VENV)/.installed
+	$(BIN)/flask --app archive init
+	$(BIN)/flask --app archive serve
+
+test: $(VENV)/.installed system-deps
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check archive tests bench
+
+bench: $(VENV)/.installed system-deps
+	$(BIN)/python -m bench.serving
+
+clean:
+	rm -rf $(VENV) build *.egg-info

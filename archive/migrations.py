@@ -1,0 +1,242 @@
+"""Schema changes, applied in order by ``flask --app archive init`` and by the tests.
+
+Never edit a migration that has shipped; add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .vocabulary import TITLES
+
+migrations = Migrations("archive")
+
+
+@migrations()
+def m001_core(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE honorees (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('individual', 'collective')),
+            collective_type TEXT CHECK (collective_type IN ('team', 'unit')),
+            name TEXT NOT NULL,
+            name_pinyin TEXT NOT NULL DEFAULT '',
+            name_initials TEXT NOT NULL DEFAULT '',
+            name_readings TEXT NOT NULL DEFAULT '',
+            sort_key TEXT NOT NULL DEFAULT '',
+            gender TEXT,
+            ethnicity TEXT,
+            birth_year INTEGER,
+            birth_month INTEGER CHECK (birth_month BETWEEN 1 AND 12),
+            province TEXT,
+            city TEXT,
+            county TEXT,
+            region_code TEXT,
+            unit TEXT,
+            position TEXT,
+            industry TEXT,
+            summary TEXT,
+            story TEXT NOT NULL DEFAULT '',
+            quote TEXT,
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'review', 'published', 'withdrawn')),
+            featured INTEGER NOT NULL DEFAULT 0,
+            latest_year INTEGER,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            published_at TEXT,
+            deleted_at TEXT
+        );
+        CREATE INDEX honorees_status_sort ON honorees (status, sort_key);
+        CREATE INDEX honorees_status_year ON honorees (status, latest_year);
+        CREATE INDEX honorees_unit ON honorees (unit);
+
+        -- Every code ever issued, so that none is reused and merged codes still resolve.
+        CREATE TABLE short_codes (
+            code TEXT PRIMARY KEY,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id),
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE honour_titles (
+            title TEXT PRIMARY KEY,
+            level TEXT NOT NULL
+                CHECK (level IN ('national', 'provincial', 'municipal', 'industry')),
+            conferred_on TEXT NOT NULL CHECK (conferred_on IN ('individual', 'collective')),
+            position INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE honours (
+            id INTEGER PRIMARY KEY,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            title TEXT NOT NULL REFERENCES honour_titles(title),
+            level TEXT NOT NULL
+                CHECK (level IN ('national', 'provincial', 'municipal', 'industry')),
+            year INTEGER NOT NULL,
+            body TEXT,
+            document_no TEXT,
+            citation TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX honours_honoree ON honours (honoree_id);
+        CREATE INDEX honours_facets ON honours (level, title, year);
+
+        CREATE TABLE members (
+            collective_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (collective_id, member_id)
+        );
+        CREATE INDEX members_member ON members (member_id);
+
+        CREATE TABLE photos (
+            id INTEGER PRIMARY KEY,
+            honoree_id INTEGER REFERENCES honorees(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            is_portrait INTEGER NOT NULL DEFAULT 0,
+            caption TEXT,
+            credit TEXT,
+            alt TEXT NOT NULL DEFAULT '',
+            original TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            placeholder INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX photos_honoree ON photos (honoree_id, position);
+
+        -- Derived image files (fixed widths, WebP and JPEG), named by content hash.
+        CREATE TABLE media_files (
+            name TEXT PRIMARY KEY,
+            photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            format TEXT NOT NULL CHECK (format IN ('webp', 'jpeg')),
+            bytes INTEGER NOT NULL
+        );
+        CREATE INDEX media_files_photo ON media_files (photo_id);
+
+        CREATE TABLE videos (
+            id INTEGER PRIMARY KEY,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            title TEXT,
+            caption TEXT,
+            credit TEXT,
+            file TEXT,
+            external_url TEXT,
+            poster_photo_id INTEGER REFERENCES photos(id) ON DELETE SET NULL,
+            duration_s REAL,
+            transcript TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE exhibitions (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            intro TEXT NOT NULL DEFAULT '',
+            cover_photo_id INTEGER REFERENCES photos(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'review', 'published', 'withdrawn')),
+            position INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE exhibition_sections (
+            id INTEGER PRIMARY KEY,
+            exhibition_id INTEGER NOT NULL REFERENCES exhibitions(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            intro TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE exhibition_items (
+            section_id INTEGER NOT NULL REFERENCES exhibition_sections(id) ON DELETE CASCADE,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (section_id, honoree_id)
+        );
+        CREATE INDEX exhibition_items_honoree ON exhibition_items (honoree_id);
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'curator', 'printer')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+
+        -- Append-only: a snapshot of a record on every change.
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            record_type TEXT NOT NULL,
+            record_id INTEGER NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            action TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX revisions_record ON revisions (record_type, record_id, id);
+
+        CREATE TABLE scans (
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            run_tag TEXT NOT NULL DEFAULT '',
+            count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (honoree_id, day, run_tag)
+        );
+
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            progress INTEGER NOT NULL DEFAULT 0,
+            total INTEGER,
+            message TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            heartbeat_at TEXT,
+            finished_at TEXT
+        );
+        CREATE INDEX jobs_status ON jobs (status, id);
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        """
+    )
+    for position, (title, level, conferred_on) in enumerate(TITLES):
+        db.execute(
+            "INSERT INTO honour_titles (title, level, conferred_on, position) VALUES (?, ?, ?, ?)",
+            [title, level, conferred_on, position],
+        )
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's
+    transaction first and so lose its all-or-nothing guarantee."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def apply(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; returns the names applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending

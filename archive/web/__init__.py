@@ -1,0 +1,117 @@
+"""The web layer: one blueprint per audience, plus what every response shares."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, url_for
+from flask_compress import Compress
+
+from .. import vocabulary
+from . import structured_data
+from ..demo.load import is_loaded
+from ..db import get_db
+
+YEAR = 365 * 24 * 3600
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/xml", "text/csv", "text/plain", "application/json",
+        "application/javascript", "application/xml", "image/svg+xml",
+    ])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 300)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR  # static URLs carry a content hash
+    app.json.ensure_ascii = False
+    Compress(app)
+
+    from . import api, errors, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    errors.init_app(app)
+
+    app.after_request(_security_headers)
+    app.context_processor(_template_context)
+    app.add_template_global(static_url)
+    app.add_template_global(absolute_url)
+    app.add_template_global(browse_url)
+    app.add_template_global(structured_data.json_ld)
+    app.add_template_filter(level_label, "level")
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    from flask import current_app
+    if current_app.config["BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _template_context() -> dict:
+    from flask import current_app, g
+    if "demo" not in g:
+        try:
+            g.demo = is_loaded(get_db())
+        except Exception:  # an uninitialised database must still render error pages
+            g.demo = False
+    return {
+        "site_name": current_app.config["SITE_NAME"],
+        "organisation": current_app.config["ORGANISATION"],
+        "demo": g.demo,
+        "KINDS": vocabulary.KINDS,
+        "LEVELS": vocabulary.LEVELS,
+        "COLLECTIVE_TYPES": vocabulary.COLLECTIVE_TYPES,
+    }
+
+
+@lru_cache(maxsize=64)
+def _static_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """A static file's URL with its content hash, so it can be cached for a year."""
+    from flask import current_app
+    digest = _static_hash(str(Path(current_app.static_folder) / filename))
+    return url_for("static", filename=filename, v=digest)
+
+
+def absolute_url(path: str) -> str:
+    """``path`` under the configured public base URL (never the request's Host)."""
+    from flask import current_app
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def browse_url(filters, drop: str | None = None, set: dict | None = None) -> str:
+    """The browse page with one facet dropped and/or values set; a change of
+    filters goes back to page 1, the sort order is kept."""
+    args: dict = filters.selected()
+    if drop:
+        args.pop(drop, None)
+    if filters.sort != "pinyin":
+        args["sort"] = filters.sort
+    args.update(set or {})
+    if args.get("sort") == "pinyin":
+        del args["sort"]
+    return url_for("public.browse_honorees", **args)
+
+
+def level_label(level: str | None) -> str:
+    return vocabulary.LEVELS.get(level or "", level or "")

@@ -1,0 +1,51 @@
+"""Friendly Chinese error pages, JSON errors under /api/; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("archive.web")
+
+MESSAGES = {
+    400: "请求有误",
+    404: "没有找到这个页面",
+    405: "不支持这种请求方式",
+    413: "上传的内容太大",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器出了点问题",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, message: str | None = None):
+    text = message or MESSAGES.get(status, "请求未能完成")
+    if wants_json():
+        return jsonify({"error": {"status": status, "message": text}}), status
+    template = "errors/404.html" if status == 404 else "errors/error.html"
+    return render_template(template, status=status, message=text), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        message = exc.description if getattr(exc, "archive_message", False) else None
+        return render_error(exc.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return render_error(InternalServerError.code)
+
+
+def bad_request(message: str):
+    """A 400 with a message meant for the visitor."""
+    from werkzeug.exceptions import BadRequest
+    exc = BadRequest(message)
+    exc.archive_message = True
+    return exc

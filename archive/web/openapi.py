@@ -1,0 +1,178 @@
+"""The OpenAPI 3.1 document of the read-only API. Tests validate real responses
+against these schemas, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+from ..browse import SORTS
+from ..vocabulary import KINDS, LEVELS
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def _filter_parameters() -> list[dict]:
+    def query(name: str, schema: dict, description: str) -> dict:
+        return {"name": name, "in": "query", "required": False, "schema": schema,
+                "description": description}
+    return [
+        query("kind", {"type": "string", "enum": list(KINDS)}, "个人或集体"),
+        query("level", {"type": "string", "enum": list(LEVELS)}, "荣誉级别"),
+        query("title", {"type": "string"}, "荣誉称号，如 全国劳动模范"),
+        query("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "授予年份"),
+        query("region", {"type": "string"}, "所在城市，如 杭州市"),
+        query("industry", {"type": "string"}, "行业"),
+        query("sort", {"type": "string", "enum": list(SORTS)}, "排序：拼音或年份"),
+        query("page", {"type": "integer", "minimum": 1}, "页码"),
+        query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "每页条数"),
+    ]
+
+
+SCHEMAS: dict = {
+    "Honour": {
+        "type": "object",
+        "required": ["title", "level", "year"],
+        "properties": {
+            "title": {"type": "string"},
+            "level": {"type": "string", "enum": list(LEVELS)},
+            "year": {"type": "integer"},
+            "body": NULLABLE_STRING,
+            "document_no": NULLABLE_STRING,
+            "citation": NULLABLE_STRING,
+        },
+    },
+    "Image": {
+        "type": ["object", "null"],
+        "required": ["url", "width", "height", "alt", "placeholder"],
+        "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "width": {"type": "integer"}, "height": {"type": "integer"},
+            "alt": {"type": "string"}, "placeholder": {"type": "boolean"},
+        },
+    },
+    "HonoreeSummary": {
+        "type": "object",
+        "required": ["id", "code", "kind", "name", "honours", "url", "short_url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string", "pattern": "^[2-9A-HJKMNP-Z]{6}$"},
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "collective_type": {"type": ["string", "null"], "enum": ["team", "unit", None]},
+            "name": {"type": "string"},
+            "name_pinyin": {"type": "string"},
+            "unit": NULLABLE_STRING,
+            "position": NULLABLE_STRING,
+            "region": {
+                "type": "object",
+                "properties": {"province": NULLABLE_STRING, "city": NULLABLE_STRING,
+                               "county": NULLABLE_STRING, "code": NULLABLE_STRING},
+            },
+            "industry": NULLABLE_STRING,
+            "summary": NULLABLE_STRING,
+            "honours": {"type": "array", "items": {"$ref": "#/components/schemas/Honour"}},
+            "url": {"type": "string", "format": "uri"},
+            "short_url": {"type": "string", "format": "uri"},
+            "portrait": {"$ref": "#/components/schemas/Image"},
+            "updated_at": {"type": "string"},
+        },
+    },
+    "Honoree": {
+        "allOf": [
+            {"$ref": "#/components/schemas/HonoreeSummary"},
+            {
+                "type": "object",
+                "required": ["story", "members", "member_of", "exhibitions"],
+                "properties": {
+                    "gender": NULLABLE_STRING, "ethnicity": NULLABLE_STRING,
+                    "birth": NULLABLE_STRING, "story": {"type": "string"},
+                    "quote": NULLABLE_STRING,
+                    "members": {"type": "array", "items": {"type": "integer"}},
+                    "member_of": {"type": "array", "items": {"type": "integer"}},
+                    "exhibitions": {"type": "array", "items": {"type": "integer"}},
+                },
+            },
+        ]
+    },
+    "HonoreePage": {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page", "pages"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/HonoreeSummary"}},
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+            "facets": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "object", "required": ["value", "count"],
+                                           "properties": {"count": {"type": "integer"}}}}},
+        },
+    },
+    "ExhibitionSummary": {
+        "type": "object",
+        "required": ["id", "title", "intro", "url"],
+        "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                       "intro": {"type": "string"}, "url": {"type": "string"},
+                       "honoree_count": {"type": "integer"}},
+    },
+    "ExhibitionList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/ExhibitionSummary"}}},
+    },
+    "Exhibition": {
+        "allOf": [
+            {"$ref": "#/components/schemas/ExhibitionSummary"},
+            {"type": "object", "required": ["sections"], "properties": {"sections": {
+                "type": "array", "items": {
+                    "type": "object", "required": ["title", "honorees"],
+                    "properties": {"title": {"type": "string"}, "intro": {"type": "string"},
+                                   "honorees": {"type": "array", "items": {
+                                       "$ref": "#/components/schemas/HonoreeSummary"}}}}}}},
+        ]
+    },
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["status", "message"],
+                                 "properties": {"status": {"type": "integer"},
+                                                "message": {"type": "string"}}}},
+    },
+}
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): _json("Error", "错误") for code in codes}
+
+
+def document(base_url: str) -> dict:
+    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "劳模工匠数字档案馆 开放数据接口", "version": "1.0.0",
+                 "description": "只读接口。只包含已发布的记录；编号（id）与短码（code）永久不变。"},
+        "servers": [{"url": f"{base_url}/api/v1"}],
+        "paths": {
+            "/honorees": {"get": {
+                "summary": "按条件浏览已发布的荣誉人物与集体",
+                "parameters": _filter_parameters() + [{
+                    "name": "facets", "in": "query", "required": False,
+                    "schema": {"type": "string", "enum": ["1"]}, "description": "附带分面计数"}],
+                "responses": {"200": _json("HonoreePage", "一页结果"), **_errors(400)}}},
+            "/honorees/{id}": {"get": {
+                "summary": "单个荣誉人物或集体", "parameters": [id_param],
+                "responses": {"200": _json("Honoree", "记录"), **_errors(404)}}},
+            "/honorees.csv": {"get": {
+                "summary": "已发布记录的 CSV 下载（UTF-8，带 BOM）",
+                "parameters": _filter_parameters()[:6],
+                "responses": {"200": {"description": "CSV 文件",
+                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              **_errors(400)}}},
+            "/exhibitions": {"get": {
+                "summary": "已发布的展厅",
+                "responses": {"200": _json("ExhibitionList", "展厅列表")}}},
+            "/exhibitions/{id}": {"get": {
+                "summary": "单个展厅及其分区", "parameters": [id_param],
+                "responses": {"200": _json("Exhibition", "展厅"), **_errors(404)}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,199 @@
+"""The visitors' pages: home, browse, profiles, exhibitions, short links, images."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template,
+                   request, send_from_directory, url_for)
+
+from .. import browse, codes, exhibitions, honorees, markup, media, qr, scans, search
+from ..db import get_db
+from .errors import bad_request
+
+bp = Blueprint("public", __name__)
+log = logging.getLogger("archive.web")
+
+MEDIA_NAME = re.compile(r"^[0-9a-f]{16}-\d{1,4}\.(webp|jpeg)$")
+RUN_TAG = re.compile(r"^[A-Za-z0-9]{1,8}$")
+YEAR = 365 * 24 * 3600
+
+
+def _filters() -> browse.Filters:
+    try:
+        return browse.parse(request.args)
+    except browse.FilterError as exc:
+        raise bad_request(str(exc)) from None
+
+
+@bp.get("/")
+def home():
+    db = get_db()
+    return render_template(
+        "public/home.html",
+        totals=honorees.totals(db),
+        halls=exhibitions.list_public(db),
+        featured=honorees.featured(db),
+    )
+
+
+@bp.get("/honorees")
+def browse_honorees():
+    filters = _filters()
+    page = browse.search(get_db(), filters, current_app.config["PAGE_SIZE"])
+    return render_template("public/browse.html", page=page, filters=filters)
+
+
+@bp.get("/honorees/<int:honoree_id>")
+def profile(honoree_id: int):
+    db = get_db()
+    record = honorees.profile(db, honoree_id)
+    if record is None:
+        abort(404)
+    place = None
+    if request.args.get("ex", "").isdigit():
+        place = exhibitions.place(db, int(request.args["ex"]), honoree_id)
+    return render_template(
+        "public/profile.html", h=record, place=place, story=markup.render(record["story"]),
+        short_url=_short_url(record["code"]),
+    )
+
+
+@bp.get("/exhibitions")
+def exhibition_list():
+    return render_template("public/exhibitions.html", halls=exhibitions.list_public(get_db()))
+
+
+@bp.get("/exhibitions/<int:exhibition_id>")
+def exhibition(exhibition_id: int):
+    db = get_db()
+    hall = exhibitions.get_public(db, exhibition_id)
+    if hall is None:
+        abort(404)
+    return render_template("public/exhibition.html", hall=hall,
+                           sections=exhibitions.sections(db, exhibition_id))
+
+
+@bp.get("/search")
+def search_page():
+    text = " ".join((request.args.get("q") or "").split())[:200]
+    results, missing = [], False
+    if text:
+        ids = search.search(current_app.config["INDEX_DIR"], text, limit=60)
+        if ids is None:
+            missing = True
+        else:
+            db = get_db()
+            rows = {r["id"]: r for r in (honorees.get_public(db, i) for i in ids) if r}
+            results = honorees.cards(db, [rows[i] for i in ids if i in rows])
+    return render_template("public/search.html", q=text, results=results, missing=missing)
+
+
+# --- short links and images ------------------------------------------------------
+
+def _short_url(code: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + f"/q/{code}"
+
+
+def _public_by_code(code: str) -> dict:
+    db = get_db()
+    honoree_id = codes.resolve(db, code)
+    record = honorees.get_public(db, honoree_id) if honoree_id else None
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/q/<code>")
+def short_link(code: str):
+    """The address inside every QR code: count the scan, then 302 to the profile.
+    The Location is always a path on this site."""
+    record = _public_by_code(code)
+    tag = request.args.get("r", "")
+    tag = tag.upper() if RUN_TAG.match(tag) else ""
+    response = redirect(url_for("public.profile", honoree_id=record["id"]), code=302)
+    response.headers["Cache-Control"] = "no-store"
+    database = current_app.config["DATABASE"]
+    response.call_on_close(lambda: scans.count(database, record["id"], tag))
+    return response
+
+
+@bp.get("/qr/<code>.png")
+def qr_png(code: str):
+    record = _public_by_code(code)
+    size = request.args.get("size", "320")
+    if not size.isdigit() or int(size) not in qr.SIZES:
+        raise bad_request("二维码尺寸只能是 " + "、".join(map(str, qr.SIZES)))
+    return _cached(qr.qr_png(_short_url(record["code"]), int(size)), "image/png")
+
+
+@bp.get("/qr/<code>.svg")
+def qr_svg(code: str):
+    record = _public_by_code(code)
+    return _cached(qr.qr_svg(_short_url(record["code"])), "image/svg+xml")
+
+
+def _cached(data: bytes, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(data).hexdigest()[:20])
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response.make_conditional(request)
+
+
+@bp.get("/media/<name>")
+def media_file(name: str):
+    if not MEDIA_NAME.match(name) or media.public_file(get_db(), name) is None:
+        abort(404)
+    response = send_from_directory(media.derived_dir(current_app.config["MEDIA_DIR"]), name,
+                                   max_age=YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+@bp.get("/media/video/<int:video_id>.mp4")
+def video_file(video_id: int):
+    """A published honoree's video, with HTTP range requests (phones need them)."""
+    video = media.public_video(get_db(), video_id)
+    if video is None:
+        abort(404)
+    return send_from_directory(media.videos_dir(current_app.config["MEDIA_DIR"]),
+                               video["file"], mimetype="video/mp4", conditional=True,
+                               max_age=YEAR)
+
+
+# --- for machines ----------------------------------------------------------------
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    db = get_db()
+    base = current_app.config["BASE_URL"].rstrip("/")
+    pages = [(f"{base}/", None), (f"{base}/honorees", None), (f"{base}/exhibitions", None)]
+    pages += [(f"{base}/exhibitions/{e['id']}", None) for e in exhibitions.list_public(db)]
+    pages += [(f"{base}/honorees/{i}", stamp[:10]) for i, stamp in honorees.public_ids(db)]
+    body = render_template("public/sitemap.xml", pages=pages)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    base = current_app.config["BASE_URL"].rstrip("/")
+    body = (f"User-agent: *\nDisallow: /curate/\nDisallow: /print/\nDisallow: /q/\n"
+            f"Sitemap: {base}/sitemap.xml\n")
+    return Response(body, mimetype="text/plain")
+
+
+@bp.get("/healthz/live")
+def liveness():
+    """Answers without touching the database: the process is up."""
+    return {"status": "ok"}
+
+
+@bp.get("/healthz")
+def healthz():
+    db = get_db()
+    db.execute("SELECT 1 FROM honorees LIMIT 1").fetchall()
+    index = search.current_dir(current_app.config["INDEX_DIR"]) is not None
+    return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing"}

@@ -1,0 +1,3 @@
+from archive import create_app
+
+app = create_app()
