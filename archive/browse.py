@@ -44,7 +44,7 @@ class Filters:
     def selected(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name) is not None}
 
-    def without(self, *names: str) -> "Filters":
+    def without(self, *names: str) -> Filters:
         return replace(self, **{n: None for n in names}, page=1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -33,10 +34,32 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A picture ready to store: the normalised original and its public variants."""
+    original: bytes
+    extension: str
+    width: int
+    height: int
+    variants: list[images.Variant]
+
+
+def prepare(image: Image.Image, lossless: bool = False) -> Prepared:
+    """Encode the original and every variant (pure; the slow part of storing)."""
+    image = images.normalise(image)
+    buffer = io.BytesIO()
+    if lossless:
+        image.save(buffer, "PNG")
+    else:
+        image.save(buffer, "JPEG", quality=92)
+    return Prepared(buffer.getvalue(), "png" if lossless else "jpg", image.width, image.height,
+                    images.variants(image))
+
+
 def add_photo(
     db: sqlite_utils.Database,
     media_dir: str | Path,
-    image: Image.Image,
+    picture: Image.Image | Prepared,
     honoree_id: int | None,
     *,
     alt: str,
@@ -46,15 +69,13 @@ def add_photo(
     placeholder: bool = False,
     position: int = 0,
 ) -> int:
-    """Store a photo: files first (named by content, so a rollback leaves only
-    unreferenced files), then the rows. Call inside :func:`archive.db.write`."""
-    image = images.normalise(image)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG" if placeholder else "JPEG", quality=92)
-    original_name = f"{secrets.token_hex(12)}.{'png' if placeholder else 'jpg'}"
-    _write_atomically(originals_dir(media_dir) / original_name, buffer.getvalue())
-    made = images.variants(image)
-    for variant in made:
+    """Store a photo: files first (derived ones named by content, so a rollback
+    leaves only unreferenced files), then the rows. Call inside
+    :func:`archive.db.write`."""
+    prepared = picture if isinstance(picture, Prepared) else prepare(picture)
+    original_name = f"{secrets.token_hex(12)}.{prepared.extension}"
+    _write_atomically(originals_dir(media_dir) / original_name, prepared.original)
+    for variant in prepared.variants:
         target = derived_dir(media_dir) / variant.name
         if not target.exists():
             _write_atomically(target, variant.data)
@@ -63,11 +84,11 @@ def add_photo(
                original, width, height, placeholder, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [honoree_id, position, int(is_portrait), caption, credit, alt, original_name,
-         image.width, image.height, int(placeholder), now()],
+         prepared.width, prepared.height, int(placeholder), now()],
     ).lastrowid
-    for variant in made:
+    for variant in prepared.variants:
         db.execute(
-            """INSERT OR REPLACE INTO media_files (name, photo_id, width, height, format, bytes)
+            """INSERT OR IGNORE INTO media_files (name, photo_id, width, height, format, bytes)
                VALUES (?, ?, ?, ?, ?, ?)""",
             [variant.name, photo_id, variant.width, variant.height, variant.format,
              len(variant.data)],
@@ -84,7 +105,8 @@ def public_file(db: sqlite_utils.Database, name: str) -> dict | None:
              EXISTS (SELECT 1 FROM honorees h WHERE h.id = p.honoree_id
                      AND h.status = 'published' AND h.deleted_at IS NULL)
              OR EXISTS (SELECT 1 FROM exhibitions e WHERE e.cover_photo_id = p.id
-                     AND e.status = 'published'))""",
+                     AND e.status = 'published'))
+           LIMIT 1""",
         [name],
     ).fetchone()
     return dict(row) if row else None

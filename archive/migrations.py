@@ -113,14 +113,16 @@ def m001_core(db: sqlite_utils.Database) -> None:
 
         -- Derived image files (fixed widths, WebP and JPEG), named by content hash.
         CREATE TABLE media_files (
-            name TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
             photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
             width INTEGER NOT NULL,
             height INTEGER NOT NULL,
             format TEXT NOT NULL CHECK (format IN ('webp', 'jpeg')),
-            bytes INTEGER NOT NULL
+            bytes INTEGER NOT NULL,
+            PRIMARY KEY (photo_id, name)
         );
-        CREATE INDEX media_files_photo ON media_files (photo_id);
+        -- Identical pictures share a content-hashed file; each photo keeps its own row.
+        CREATE INDEX media_files_name ON media_files (name);
 
         CREATE TABLE videos (
             id INTEGER PRIMARY KEY,

@@ -4,12 +4,14 @@ the real loader (real SQLite file, real images, real Whoosh index)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
-from archive import create_app, db as database, honorees, migrations, search
+from archive import create_app, honorees, migrations, search
+from archive import db as database
 from archive.db import write
 from archive.demo import load as demo_load
 from archive.settings import PROJECT_ROOT
@@ -37,16 +39,24 @@ def config_for(root: Path, **overrides) -> dict:
 class Archive:
     root: Path
     config: dict
+    _open: list = field(default_factory=list)
 
     def app(self, **overrides):
         return create_app({**self.config, **overrides})
 
     def db(self):
-        return database.connect(self.config["DATABASE"])
+        """A connection, closed when the fixture ends."""
+        connection = database.connect(self.config["DATABASE"])
+        self._open.append(connection)
+        return connection
+
+    def close(self):
+        while self._open:
+            self._open.pop().conn.close()
 
 
 @pytest.fixture(scope="session")
-def demo_archive(tmp_path_factory) -> Archive:
+def demo_archive(tmp_path_factory):
     """The demo exhibit loaded once, plus nothing else. Tests must not write to it."""
     root = tmp_path_factory.mktemp("demo")
     archive = Archive(root, config_for(root))
@@ -54,8 +64,8 @@ def demo_archive(tmp_path_factory) -> Archive:
     migrations.apply(db)
     demo_load.load(db, archive.config["MEDIA_DIR"], DEMO_DIR)
     search.rebuild(db, archive.config["INDEX_DIR"])
-    db.conn.close()
-    return archive
+    yield archive
+    archive.close()
 
 
 @pytest.fixture
@@ -65,16 +75,16 @@ def demo_app(demo_archive):
 
 @pytest.fixture
 def demo_client(demo_app):
+    demo_app.test_client_class = ClosingClient
     return demo_app.test_client()
 
 
 @pytest.fixture
-def empty_archive(tmp_path) -> Archive:
+def empty_archive(tmp_path):
     archive = Archive(tmp_path, config_for(tmp_path))
-    db = archive.db()
-    migrations.apply(db)
-    db.conn.close()
-    return archive
+    migrations.apply(archive.db())
+    yield archive
+    archive.close()
 
 
 @pytest.fixture
@@ -82,8 +92,20 @@ def app(empty_archive):
     return empty_archive.app()
 
 
+class ClosingClient(FlaskClient):
+    """A test client whose responses are read and closed at once, so file-backed
+    responses never leak a handle (warnings are errors here)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        response.close()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = ClosingClient
     return app.test_client()
 
 
@@ -102,11 +124,8 @@ def make_honoree(empty_archive):
             honours = [{"title": "全国劳动模范" if record["kind"] == "individual"
                         else "全国工人先锋号", "year": 2020, "body": "测试机关"}]
         db = empty_archive.db()
-        try:
-            with write(db):
-                return honorees.create(db, record, honours)
-        finally:
-            db.conn.close()
+        with write(db):
+            return honorees.create(db, record, honours)
     return make
 
 
@@ -123,24 +142,69 @@ def demo_manifest() -> dict:
 
 
 def ids_by_name(archive: Archive) -> dict[str, list[int]]:
-    db = archive.db()
-    try:
-        found: dict[str, list[int]] = {}
-        for row in db.execute("SELECT id, name FROM honorees ORDER BY id"):
-            found.setdefault(row["name"], []).append(row["id"])
-        return found
-    finally:
-        db.conn.close()
+    found: dict[str, list[int]] = {}
+    for row in archive.db().execute("SELECT id, name FROM honorees ORDER BY id"):
+        found.setdefault(row["name"], []).append(row["id"])
+    return found
 
 
 @pytest.fixture(scope="session")
 def demo_ids(demo_archive, demo_records) -> dict[str, int]:
     """Demo ref → database id. The loader inserts records in file order into an
     empty archive; the names are checked so a change to that breaks loudly."""
-    db = demo_archive.db()
-    try:
-        rows = db.execute("SELECT id, name FROM honorees ORDER BY id").fetchall()
-    finally:
-        db.conn.close()
+    rows = demo_archive.db().execute("SELECT id, name FROM honorees ORDER BY id").fetchall()
     assert [r["name"] for r in rows] == [r["name"] for r in demo_records]
-    return {record["ref"]: row["id"] for record, row in zip(demo_records, rows)}
+    return {record["ref"]: row["id"] for record, row in zip(demo_records, rows, strict=True)}
+
+
+def environment_for(archive: Archive) -> dict:
+    """Environment variables that point a real process at a test archive."""
+    import os
+    env = dict(os.environ)
+    for key in ("DATABASE", "MEDIA_DIR", "INDEX_DIR", "INSTANCE_DIR", "DEMO_DIR", "BASE_URL",
+                "SECRET_KEY"):
+        env[f"ARCHIVE_{key}"] = str(archive.config[key])
+    return env
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(archive: Archive, port: int, extra_env: dict | None = None):
+    """gunicorn serving ``wsgi:app`` for a test archive, as in production."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    env = {**environment_for(archive), **(extra_env or {})}
+    log = open(archive.root / f"gunicorn-{port}.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/live", timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError((archive.root / f"gunicorn-{port}.log").read_text())
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_archive):
+    """The demo archive served by a real gunicorn on loopback."""
+    port = free_port()
+    process = start_gunicorn(demo_archive, port, {"ARCHIVE_WEB_WORKERS": "2"})
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(15)

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from archive import codes, db as database, honorees
+from archive import codes, honorees
+from archive import db as database
 from archive.db import write
 
 

@@ -17,6 +17,10 @@ from ..db import write
 from .placeholders import draw_placeholder
 
 PORTRAIT_SIZE = (640, 800)
+# Placeholders are drawn from a small palette (12 hues × 6 variants per style), so
+# identical pictures are encoded once and share their content-hashed files.
+HUE_STEP = 30
+VARIANTS = 6  # hair and clothing shapes; 0–2 short hair, 3–5 long hair, bob or bun
 CODE_SEED = 20190501  # the demo's short codes are the same on every machine
 
 
@@ -36,6 +40,7 @@ def load(db: sqlite_utils.Database, media_dir: str | Path, demo_dir: str | Path)
     records = read_jsonl(demo_dir / "honorees.jsonl")
     halls = read_jsonl(demo_dir / "exhibitions.jsonl")
     rng = random.Random(CODE_SEED)
+    drawn: dict[tuple, media.Prepared] = {}
     with write(db):
         if db.execute("SELECT count(*) FROM honorees").fetchone()[0]:
             raise ValueError("档案馆中已有记录，示例数据只能载入空的档案馆")
@@ -44,10 +49,13 @@ def load(db: sqlite_utils.Database, media_dir: str | Path, demo_dir: str | Path)
             honoree_id = honorees.create(db, record, record["honours"], rng=rng)
             ids[record["ref"]] = honoree_id
             portrait = record["portrait"]
-            image = draw_placeholder(portrait["style"], portrait["hue"], portrait["variant"],
-                                     size=PORTRAIT_SIZE)
+            key = (portrait["style"], portrait["hue"] // HUE_STEP * HUE_STEP,
+                   portrait["variant"] % VARIANTS)
+            if key not in drawn:
+                drawn[key] = media.prepare(draw_placeholder(*key, size=PORTRAIT_SIZE),
+                                           lossless=True)
             kind_word = "集体照" if record["kind"] == "collective" else "肖像"
-            media.add_photo(db, media_dir, image, honoree_id,
+            media.add_photo(db, media_dir, drawn[key], honoree_id,
                             alt=f"{record['name']}的{kind_word}（示意图）",
                             caption="示意图，非本人照片", credit="示例数据",
                             is_portrait=True, placeholder=True)

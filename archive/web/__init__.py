@@ -10,9 +10,9 @@ from flask import Flask, url_for
 from flask_compress import Compress
 
 from .. import vocabulary
-from . import structured_data
-from ..demo.load import is_loaded
 from ..db import get_db
+from ..demo.load import is_loaded
+from . import structured_data
 
 YEAR = 365 * 24 * 3600
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from pathlib import Path
 
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template,
-                   request, send_from_directory, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from .. import browse, codes, exhibitions, honorees, markup, media, qr, scans, search
 from ..db import get_db
