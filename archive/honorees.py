@@ -69,7 +69,16 @@ def create(
         add_honour(db, honoree_id, honour, position=position)
     refresh_latest_year(db, honoree_id)
     record_revision(db, honoree_id, "create", user_id)
+    note_change(db, honoree_id)
     return honoree_id
+
+
+def note_change(db: sqlite_utils.Database, honoree_id: int) -> None:
+    """Tell the indexer this honoree changed: an outbox row in the caller's write
+    transaction, so the index update is never lost and never ahead of the data.
+    Call after every change to an honoree or anything shown with it."""
+    db.execute("INSERT INTO index_outbox (honoree_id, created_at) VALUES (?, ?)",
+               [honoree_id, now()])
 
 
 def add_honour(db: sqlite_utils.Database, honoree_id: int, honour: dict, position: int = 0) -> int:

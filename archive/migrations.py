@@ -229,6 +229,22 @@ def m001_core(db: sqlite_utils.Database) -> None:
         )
 
 
+@migrations()
+def m002_index_outbox(db: sqlite_utils.Database) -> None:
+    """Changes the search index must follow, written in the same transaction as the
+    change itself and drained by the one indexer (the background worker)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE index_outbox (
+            id INTEGER PRIMARY KEY,
+            honoree_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""
