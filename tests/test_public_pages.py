@@ -149,6 +149,13 @@ def test_profile_meta_for_wechat_and_other_apps(demo_client, demo_ids):
     assert "portrait" in body[:body.index(first_image)].rsplit("<picture", 1)[1]
 
 
+def test_pages_without_a_portrait_share_the_site_image(demo_client):
+    head = demo_client.get("/exhibitions").get_data(as_text=True).split("<body>")[0]
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', head).group(1)
+    assert image.startswith(f"{BASE_URL}/static/share.png?v=")
+    assert demo_client.get(image.removeprefix(BASE_URL)).mimetype == "image/png"
+
+
 def test_json_ld_parses_and_names_every_honour(demo_client, demo_records, demo_ids):
     for record in published(demo_records)[:60] + [r for r in published(demo_records)
                                                  if r["kind"] == "collective"][:20]:
