@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, current_app, g, url_for
 from flask_compress import Compress
 
 from .. import vocabulary
@@ -58,14 +58,12 @@ def init_app(app: Flask) -> None:
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    from flask import current_app
     if current_app.config["BASE_URL"].startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
 def _template_context() -> dict:
-    from flask import current_app, g
     if "demo" not in g:
         try:
             g.demo = is_loaded(get_db())
@@ -88,14 +86,12 @@ def _static_hash(path: str) -> str:
 
 def static_url(filename: str) -> str:
     """A static file's URL with its content hash, so it can be cached for a year."""
-    from flask import current_app
     digest = _static_hash(str(Path(current_app.static_folder) / filename))
     return url_for("static", filename=filename, v=digest)
 
 
 def absolute_url(path: str) -> str:
     """``path`` under the configured public base URL (never the request's Host)."""
-    from flask import current_app
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
