@@ -8,6 +8,8 @@ failing at once with ``SQLITE_BUSY`` when another process holds it.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,17 +50,45 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         conn.execute("COMMIT")
 
 
+_threads = threading.local()
+CONNECTIONS_PER_THREAD = 4
+
+
 def get_db() -> sqlite_utils.Database:
-    """The request's database handle, opened on first use."""
-    if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-    return g.db
+    """This thread's connection to the app's database, kept open between requests:
+    opening one (file, WAL, pragmas) costs more than a whole cached page."""
+    path = current_app.config["DATABASE"]
+    pool: OrderedDict = getattr(_threads, "pool", None) or OrderedDict()
+    _threads.pool = pool
+    db = pool.get(path)
+    if db is None:
+        db = pool[path] = connect(path)
+        while len(pool) > CONNECTIONS_PER_THREAD:  # e.g. many test archives in one thread
+            pool.popitem(last=False)[1].conn.close()
+    pool.move_to_end(path)
+    g.db = db
+    return db
 
 
 def close_db(exc: BaseException | None = None) -> None:
+    """End of request: never leave a transaction open on a kept connection."""
     db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
+
+
+# --- the content generation: one number that changes with anything visitors see ---
+
+def bump_generation(db: sqlite_utils.Database) -> None:
+    """Call inside the write transaction of any change visitors can see."""
+    db.execute(
+        """INSERT INTO settings (key, value) VALUES ('content_generation', '1')
+           ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1""")
+
+
+def generation(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT value FROM settings WHERE key = 'content_generation'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def init_app(app: Flask) -> None:

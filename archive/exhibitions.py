@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from . import honorees
+from .db import bump_generation
 from .honorees import PUBLIC
 from .timeutil import now
 
@@ -28,6 +29,7 @@ def create(db: sqlite_utils.Database, title: str, intro: str,
             db.execute(
                 """INSERT INTO exhibition_items (section_id, honoree_id, position)
                    VALUES (?, ?, ?)""", [section_id, honoree_id, item_position])
+    bump_generation(db)
     return exhibition_id
 
 

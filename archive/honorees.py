@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from . import codes, media, names
+from .db import bump_generation
 from .timeutil import now
 
 PUBLIC = "h.status = 'published' AND h.deleted_at IS NULL"
@@ -79,6 +80,7 @@ def note_change(db: sqlite_utils.Database, honoree_id: int) -> None:
     Call after every change to an honoree or anything shown with it."""
     db.execute("INSERT INTO index_outbox (honoree_id, created_at) VALUES (?, ?)",
                [honoree_id, now()])
+    bump_generation(db)
 
 
 def add_honour(db: sqlite_utils.Database, honoree_id: int, honour: dict, position: int = 0) -> int:

@@ -12,7 +12,7 @@ from flask_compress import Compress
 from .. import vocabulary
 from ..db import get_db
 from ..demo.load import is_loaded
-from . import structured_data
+from . import page_cache, structured_data
 
 YEAR = 365 * 24 * 3600
 
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR  # static URLs carry a content hash
     app.json.ensure_ascii = False
+    page_cache.init_app(app)  # before Compress: pages are cached compressed
     Compress(app)
 
     from . import api, errors, public

@@ -1,0 +1,42 @@
+"""Public pages are served from each process's cache until anything visible changes."""
+
+from archive import honorees
+from archive.db import write
+
+
+def test_a_change_shows_at_once_on_every_cached_page(client, empty_archive, make_honoree):
+    honoree_id = make_honoree(name="缓存前")
+    for url in [f"/honorees/{honoree_id}", "/honorees", "/sitemap.xml"]:
+        client.get(url)
+    assert "缓存前" in client.get("/honorees").get_data(as_text=True)
+    db = empty_archive.db()
+    with write(db):
+        db.execute("UPDATE honorees SET name = '缓存后' WHERE id = ?", [honoree_id])
+    # without telling anyone, the cached page is still what visitors get ...
+    assert "缓存前" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    with write(db):
+        honorees.note_change(db, honoree_id)  # ... as every real edit does, in its transaction
+    for url in [f"/honorees/{honoree_id}", "/honorees", "/sitemap.xml"]:
+        page = client.get(url).get_data(as_text=True)
+        assert "缓存前" not in page, url
+    assert "缓存后" in client.get("/honorees").get_data(as_text=True)
+
+
+def test_withdrawing_a_cached_profile_gives_404_at_once(client, empty_archive, make_honoree):
+    honoree_id = make_honoree(name="将撤回")
+    assert client.get(f"/honorees/{honoree_id}").status_code == 200
+    db = empty_archive.db()
+    with write(db):
+        db.execute("UPDATE honorees SET status = 'withdrawn' WHERE id = ?", [honoree_id])
+        honorees.note_change(db, honoree_id)
+    assert client.get(f"/honorees/{honoree_id}").status_code == 404
+
+
+def test_cached_pages_keep_their_encoding_per_client(client, make_honoree):
+    honoree_id = make_honoree(name="编码")
+    url = f"/honorees/{honoree_id}"
+    for _ in range(2):
+        assert client.get(url, headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
+        assert client.get(url, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers and "编码" in plain.get_data(as_text=True)
