@@ -40,3 +40,22 @@ def test_cached_pages_keep_their_encoding_per_client(client, make_honoree):
         assert client.get(url, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
         plain = client.get(url, headers={"Accept-Encoding": "identity"})
         assert "Content-Encoding" not in plain.headers and "编码" in plain.get_data(as_text=True)
+
+
+def test_workers_share_rendered_pages_and_old_generations_are_removed(
+        empty_archive, make_honoree):
+    """Two app instances stand for two gunicorn workers."""
+    honoree_id = make_honoree(name="共享页面")
+    first, second = empty_archive.app(), empty_archive.app()
+    url = f"/honorees/{honoree_id}"
+    body = first.test_client().get(url).get_data()
+    folder = empty_archive.root / "instance" / "page_cache"
+    generations = [p.name for p in folder.iterdir()]
+    assert len(generations) == 1 and any((folder / generations[0]).iterdir())
+    assert second.test_client().get(url).get_data() == body
+    db = empty_archive.db()
+    with write(db):
+        db.execute("UPDATE honorees SET name = '已改名' WHERE id = ?", [honoree_id])
+        honorees.note_change(db, honoree_id)
+    assert "已改名" in second.test_client().get(url).get_data(as_text=True)
+    assert [p.name for p in folder.iterdir()] != generations  # the old folder is gone
