@@ -28,7 +28,6 @@ from .timeutil import now
 DB_NAME = "archive.db"
 MEDIA_NAME = "media"
 MANIFEST = "manifest.json"
-PAGES_PER_STEP = 1024
 
 
 class BackupError(RuntimeError):
@@ -49,8 +48,10 @@ def copy_database(source: str | Path, target: str | Path) -> None:
     dst = sqlite3.connect(str(target))
     try:
         src.execute("PRAGMA busy_timeout = 30000")
-        # Few pages per step with a short sleep between: writers are not held up long.
-        src.backup(dst, pages=PAGES_PER_STEP, sleep=0.005)
+        # All pages in one step, i.e. one read transaction: under WAL that is a snapshot
+        # of one moment and writers go on meanwhile. (Copying in several steps would
+        # restart from scratch after every write by another process, possibly forever.)
+        src.backup(dst, pages=-1)
         dst.execute("PRAGMA journal_mode = DELETE")
     finally:
         dst.close()
