@@ -321,3 +321,14 @@ def test_the_template_imports_as_its_example(runner, empty_archive, tmp_path):
         assert set(plan.sheet.headers) == set(importer.TEMPLATE)
     committed = PROJECT_ROOT / "records" / "templates" / "导入模板.xlsx"
     assert importer.plan(empty_archive.db(), committed).ok
+
+
+def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive, tmp_path):
+    cases = {"broken.xlsx": (b"PK\x03\x04 not really a workbook", "无法打开 XLSX 文件"),
+             "old.xls": (b"\xd0\xcf\x11\xe0", "另存为 .xlsx"),
+             "notes.docx": (b"x", "只能导入 .xlsx 或 .csv 文件"),
+             "noheader.csv": ("甲,乙\n1,2\n".encode(), "找不到表头")}
+    for name, (data, reason) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        plan = importer.plan(empty_archive.db(), tmp_path / name)
+        assert not plan.ok and reason in plan.errors[0].message, name
