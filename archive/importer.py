@@ -158,6 +158,7 @@ class Row:
     target: int | None = None      # the honoree updated
     candidates: list[dict] = field(default_factory=list)  # likely duplicates
     photo: str | None = None       # the ZIP entry matched to this row
+    readings: dict | None = None   # the name's pinyin columns, worked out before the commit
 
 
 @dataclass
@@ -715,6 +716,9 @@ def plan(db: sqlite_utils.Database, path: str | Path, *, photos: str | Path | No
         if progress and (done % 500 == 0 or done == total):
             progress(done, total, "正在校验")
     _match_existing(db, result, decisions or {})
+    for row in result.rows:  # pinyin is slow: do it here, not in the write transaction
+        if row.action == "create":
+            row.readings = honorees.name_columns(row.record["name"], row.record["kind"])
     if photos:
         try:
             _match_photos(result, Path(photos))
@@ -823,7 +827,8 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
         for done, row in enumerate(todo, start=1):
             if row.action == "create":
                 record = {**row.record, "status": row.record["status"] or plan.default_status}
-                row.target = honorees.create(db, record, row.honours, user_id=user_id)
+                row.target = honorees.create(db, record, row.honours, user_id=user_id,
+                                             readings=row.readings)
             else:
                 _update(db, row, user_id, prepared.get(row.number), media_dir)
             if row.action == "create" and row.number in prepared:
