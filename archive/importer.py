@@ -799,8 +799,8 @@ def _changes(current: dict, row: Row, honours: set) -> dict:
 
 def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
            user_id: int | None = None, job_id: int | None = None,
-           progress: Progress | None = None, on_row: Callable[[int, int], None] | None = None
-           ) -> dict:
+           progress: Progress | None = None, on_row: Callable[[int, int], None] | None = None,
+           within: Callable[[sqlite_utils.Database, dict], None] | None = None) -> dict:
     """Write a validated plan: all rows or none, in one short transaction.
 
     ``progress`` is called outside the transaction; ``on_row(done, total)`` inside it
@@ -838,9 +838,12 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
                        "VALUES (?, ?, ?, ?)", [import_id, row.number, row.target, row.action])
             if on_row:
                 on_row(done, total)
+        summary = {"import_id": import_id, **counts}
+        if within:
+            within(db, summary)
     if progress:
         progress(total, total, "导入完成")
-    return {"import_id": import_id, **counts}
+    return summary
 
 
 def _update(db: sqlite_utils.Database, row: Row, user_id: int | None,
@@ -908,7 +911,8 @@ def run(db: sqlite_utils.Database, path: str | Path, media_dir: str | Path, *,
     """Plan and (unless ``dry_run``) commit; re-plans once if the archive changed
     in between. Returns the plan and the commit's counts (None for a dry run or a
     plan that cannot be committed)."""
-    commit_options = {k: options.pop(k) for k in ("user_id", "job_id", "on_row") if k in options}
+    commit_options = {k: options.pop(k) for k in ("user_id", "job_id", "on_row", "within")
+                      if k in options}
     for attempt in range(2):
         result = plan(db, path, progress=progress, **options)
         if dry_run or not result.ok:

@@ -73,7 +73,7 @@ def test_a_messy_spreadsheet_imports_cleanly(empty_archive, tmp_path):
                body="中共中央、国务院；浙江省总工会"),
         person(2, " 李 四 ", "宁波港集团", birth="1980年10月", region="宁波 北仑区",
                titles="2019年省劳动模范", years=None, body="浙江省人民政府"),
-        person(3, "王五", "某单位", birth=27454.0, region="新疆某地"),
+        person(3, "王五", "某单位", birth=27454.0, region="新疆某地", years="２０１８年"),
     ])
     plan, done = import_file(empty_archive, path, default_status="published")
     assert plan.ok, plan.report()
@@ -98,6 +98,8 @@ def test_a_messy_spreadsheet_imports_cleanly(empty_archive, tmp_path):
     assert db.execute("SELECT year FROM honours WHERE honoree_id = ?",
                       [li["id"]]).fetchone()[0] == 2019
     assert (rows["王五"]["birth_year"], rows["王五"]["city"]) == (1975, "新疆某地")
+    assert db.execute("SELECT year FROM honours WHERE honoree_id = ?",
+                      [rows["王五"]["id"]]).fetchone()[0] == 2018
     # no personal data anywhere in the database
     dump = "\n".join(db.conn.iterdump())
     assert "330102197503011234" not in dump and "13800000000" not in dump
@@ -186,6 +188,28 @@ def test_same_name_other_unit_waits_for_a_decision(empty_archive, tmp_path, make
     plan, done = import_file(empty_archive, path, decisions={5: "create"})
     assert done["create"] == 1
     assert db.execute("SELECT count(*) FROM honorees WHERE name = '王芳'").fetchone()[0] == 2
+
+
+def test_the_callers_record_of_an_import_shares_its_transaction(empty_archive, tmp_path):
+    db = empty_archive.db()
+
+    def audit(db, summary):  # what the back office's audit log will do
+        db.execute("INSERT INTO settings (key, value) VALUES (?, ?)",
+                   [f"audit-{summary['import_id']}", json.dumps(summary)])
+
+    def failing_audit(db, summary):
+        raise RuntimeError("the audit write failed")
+
+    first = messy_xlsx(tmp_path / "a.xlsx", [person(1, "张三", "甲厂")])
+    plan, done = importer.run(db, first, empty_archive.config["MEDIA_DIR"], within=audit)
+    stored = db.execute("SELECT value FROM settings WHERE key = ?",
+                        [f"audit-{done['import_id']}"]).fetchone()[0]
+    assert json.loads(stored)["create"] == 1
+    before = counts(db)
+    second = messy_xlsx(tmp_path / "b.xlsx", [person(1, "李四", "乙厂")])
+    with pytest.raises(RuntimeError):
+        importer.run(db, second, empty_archive.config["MEDIA_DIR"], within=failing_audit)
+    assert counts(db) == before
 
 
 def test_duplicate_rows_inside_one_file_are_errors(empty_archive, tmp_path):
