@@ -237,11 +237,9 @@ def decode_text(data: bytes) -> str:
 
 def _read_csv(data: bytes) -> list[list[Any]]:
     text = decode_text(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    head = "\n".join(text.splitlines()[:5])
+    delimiter = max(",\t;", key=head.count)  # comma, tab or semicolon: the most used
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:

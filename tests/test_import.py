@@ -356,3 +356,19 @@ def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive
         (tmp_path / name).write_bytes(data)
         plan = importer.plan(empty_archive.db(), tmp_path / name)
         assert not plan.ok and reason in plan.errors[0].message, name
+
+
+def test_a_sheet_of_collectives_with_tabs_and_a_kind_column(empty_archive, tmp_path):
+    path = tmp_path / "集体.csv"
+    path.write_text("类别\t集体名称\t集体类型\t地区\t荣誉称号\t授予年份\t级别\n"
+                    "集体\t某某公司检修班\t班组\t舟山市定海区\t全国工人先锋号\t2021\t全国\n"
+                    "集体\t某某医院\t单位\t温州\t省五一劳动奖状、全国五一劳动奖状\t2019，2022\t\n",
+                    encoding="utf-8")
+    plan, done = import_file(empty_archive, path, default_status="published")
+    assert plan.ok and done["create"] == 2, plan.report()
+    rows = {r["name"]: dict(r) for r in empty_archive.db().execute("SELECT * FROM honorees")}
+    assert rows["某某公司检修班"]["kind"] == "collective"
+    assert rows["某某公司检修班"]["collective_type"] == "team"
+    assert rows["某某公司检修班"]["county"] == "定海区"
+    assert (rows["某某医院"]["city"], rows["某某医院"]["county"]) == ("温州市", None)
+    assert rows["某某医院"]["latest_year"] == 2022
