@@ -95,6 +95,7 @@ STATUS_WORDS = {**{v: k for k, v in STATUSES.items()}, **{k: k for k in STATUSES
                 "发布": "published", "公开": "published"}
 MAX_ROWS = 50_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_XLSX_UNPACKED = 512 * 1024 * 1024
 # photo archives: checked from the ZIP's directory before any entry is read
 MAX_PHOTO_ENTRIES = 5_000
 MAX_PHOTO_BYTES = 20 * 1024 * 1024          # one unpacked photo
@@ -246,6 +247,13 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
     """The first sheet's cells as Python values (dates as dates), read with calamine
     (Rust; about 25 times faster than openpyxl on a 10,000-row sheet)."""
     from python_calamine import CalamineError, CalamineWorkbook
+    try:  # an XLSX is a ZIP: refuse a bomb before anything unpacks it
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportRefused("无法打开 XLSX 文件，请确认文件未损坏") from exc
+    if len(entries) > 10_000 or sum(e.file_size for e in entries) > MAX_XLSX_UNPACKED:
+        raise ImportRefused("XLSX 文件解压后过大，疑似压缩炸弹，已拒绝；请分批导入")
     try:
         book = CalamineWorkbook.from_path(str(path))
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -682,7 +690,7 @@ def plan(db: sqlite_utils.Database, path: str | Path, *, photos: str | Path | No
     if policy not in POLICIES:
         raise ValueError(f"unknown duplicate policy {policy!r}")
     path = Path(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_digest(path)
     if default_status not in STATUSES:
         raise ValueError(f"unknown status {default_status!r}")
     result = Plan(file_name or path.name, digest, None, policy=policy,
@@ -977,4 +985,9 @@ def write_template(path: str | Path) -> Path:
 
 
 def file_digest(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

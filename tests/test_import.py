@@ -347,8 +347,15 @@ def test_the_template_imports_as_its_example(runner, empty_archive, tmp_path):
     assert importer.plan(empty_archive.db(), committed).ok
 
 
-def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive, tmp_path):
+def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(importer, "MAX_XLSX_UNPACKED", 4 * 1024 * 1024)  # a smaller bomb
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" * (importer.MAX_XLSX_UNPACKED + 1))
     cases = {"broken.xlsx": (b"PK\x03\x04 not really a workbook", "无法打开 XLSX 文件"),
+             "bomb.xlsx": (bomb.getvalue(), "疑似压缩炸弹"),
              "old.xls": (b"\xd0\xcf\x11\xe0", "另存为 .xlsx"),
              "notes.docx": (b"x", "只能导入 .xlsx 或 .csv 文件"),
              "noheader.csv": ("甲,乙\n1,2\n".encode(), "找不到表头")}
