@@ -721,15 +721,17 @@ def plan(db: sqlite_utils.Database, path: str | Path, *, photos: str | Path | No
             result.rows.append(row)
         if progress and (done % 500 == 0 or done == total):
             progress(done, total, "正在校验")
-    _match_existing(db, result, decisions or {})
-    for row in result.rows:  # pinyin is slow: do it here, not in the write transaction
-        if row.action == "create":
-            row.readings = honorees.name_columns(row.record["name"], row.record["kind"])
     if photos:
         try:
             _match_photos(result, Path(photos))
         except ImportRefused as exc:
             result.errors.append(Problem(0, "照片", str(exc)))
+    # A row with a photo for an existing honoree counts as an update here; the commit
+    # compares the pictures and leaves the honoree alone if it already has this one.
+    _match_existing(db, result, decisions or {})
+    for row in result.rows:  # pinyin is slow: do it here, not in the write transaction
+        if row.action == "create":
+            row.readings = honorees.name_columns(row.record["name"], row.record["kind"])
     result.errors.sort(key=lambda p: p.row)
     return result
 
@@ -835,15 +837,20 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
                 record = {**row.record, "status": row.record["status"] or plan.default_status}
                 row.target = honorees.create(db, record, row.honours, user_id=user_id,
                                              readings=row.readings)
-            else:
-                _update(db, row, user_id, prepared.get(row.number), media_dir)
+            elif not _update(db, row, user_id, prepared.get(row.number), media_dir):
+                row.action = "unchanged"   # only a photo it already had
             if row.action == "create" and row.number in prepared:
                 _add_photo(db, media_dir, row, prepared[row.number])
                 honorees.record_revision(db, row.target, "import-photo", user_id)
-            db.execute("INSERT INTO import_items (import_id, row_number, honoree_id, action) "
-                       "VALUES (?, ?, ?, ?)", [import_id, row.number, row.target, row.action])
+            if row.action != "unchanged":
+                db.execute("INSERT INTO import_items (import_id, row_number, honoree_id, action) "
+                           "VALUES (?, ?, ?, ?)",
+                           [import_id, row.number, row.target, row.action])
             if on_row:
                 on_row(done, total)
+        counts = plan.counts()
+        db.execute("UPDATE imports SET updated = ?, unchanged = ? WHERE id = ?",
+                   [counts["update"], counts["unchanged"], import_id])
         summary = {"import_id": import_id, **counts}
         if within:
             within(db, summary)
@@ -853,13 +860,17 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
 
 
 def _update(db: sqlite_utils.Database, row: Row, user_id: int | None,
-            photo: media.Prepared | None, media_dir: str | Path) -> None:
+            photo: media.Prepared | None, media_dir: str | Path) -> bool:
+    """Apply a row to its honoree; False if that changed nothing."""
     current = dict(db.execute("SELECT * FROM honorees WHERE id = ?", [row.target]).fetchone())
     existing = {(r[0], r[1]) for r in db.execute(
         "SELECT title, year FROM honours WHERE honoree_id = ?", [row.target])}
     changes = _changes(current, row, existing)
     new_honours = changes.pop("honours", [])
     changes.pop("photo", None)
+    photo_added = photo is not None and _add_photo(db, media_dir, row, photo)
+    if not changes and not new_honours and not photo_added:
+        return False
     if "name" in changes or "kind" in changes:
         changes.update(honorees.name_columns(changes.get("name", current["name"]),
                                              changes.get("kind", current["kind"])))
@@ -875,19 +886,18 @@ def _update(db: sqlite_utils.Database, row: Row, user_id: int | None,
     for offset, honour in enumerate(new_honours):
         honorees.add_honour(db, row.target, honour, position=start + offset)
     honorees.refresh_latest_year(db, row.target)
-    if photo is not None:
-        _add_photo(db, media_dir, row, photo)
     honorees.record_revision(db, row.target, "import", user_id)
     honorees.note_change(db, row.target)
+    return True
 
 
 def _add_photo(db: sqlite_utils.Database, media_dir: str | Path, row: Row,
-               prepared: media.Prepared) -> None:
+               prepared: media.Prepared) -> bool:
     """Add the row's photo unless the honoree already has this very picture."""
     first = prepared.variants[0].name
     if db.execute("""SELECT 1 FROM media_files m JOIN photos p ON p.id = m.photo_id
                      WHERE p.honoree_id = ? AND m.name = ?""", [row.target, first]).fetchone():
-        return
+        return False
     has_portrait = db.execute("SELECT 1 FROM photos WHERE honoree_id = ? AND is_portrait = 1",
                               [row.target]).fetchone()
     count = db.execute("SELECT count(*) FROM photos WHERE honoree_id = ?",
@@ -895,6 +905,7 @@ def _add_photo(db: sqlite_utils.Database, media_dir: str | Path, row: Row,
     word = "集体照" if row.record["kind"] == "collective" else "肖像"
     media.add_photo(db, media_dir, prepared, row.target, alt=f"{row.record['name']}的{word}",
                     is_portrait=not has_portrait, position=count)
+    return True
 
 
 def _prepare_photos(plan: Plan, progress: Progress | None) -> dict[int, media.Prepared]:

@@ -239,8 +239,17 @@ def test_photos_in_a_zip_are_matched_by_name_or_number(empty_archive, tmp_path):
     portraits = db.execute("SELECT count(*) FROM photos WHERE is_portrait = 1").fetchone()[0]
     assert portraits == 2
     # importing the same files again adds no second copy of the same picture
+    before = counts(db)
     plan, done = import_file(empty_archive, path, photos=photos)
-    assert counts(db)["photos"] == 2 and done["update"] == 0
+    assert (done["update"], done["unchanged"]) == (0, 2)
+    assert {k: v for k, v in counts(db).items() if k != "imports"} == {
+        k: v for k, v in before.items() if k != "imports"}
+    # a new photo for a record imported before (the sheet itself unchanged) is added
+    with zipfile.ZipFile(photos, "w") as z:
+        z.writestr("1.jpg", _jpeg("yellow"))
+    plan, done = import_file(empty_archive, path, photos=photos)
+    assert (done["update"], done["unchanged"]) == (1, 1)
+    assert counts(db)["photos"] == 3
 
 
 @pytest.mark.parametrize("build, reason", [
