@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,8 +14,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import backup, browse, exporter, importer, jobs, migrations, search, settings, worker
 from . import db as database
-from . import jobs, migrations, search, settings, worker
 
 
 def _db():
@@ -137,8 +138,149 @@ def serve_command(bind: str) -> None:
                 process.kill()
 
 
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--photos", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A ZIP of photos named by 姓名 or 序号.")
+@click.option("--dry-run", is_flag=True, help="Validate every row and report; write nothing.")
+@click.option("--duplicates", type=click.Choice(importer.POLICIES), default="ask",
+              show_default=True,
+              help="Rows whose name exists under another unit: ask (refuse until decided), "
+                   "skip, create or update.")
+@click.option("--status", type=click.Choice(["draft", "review", "published"]), default="draft",
+              show_default=True, help="Status of new records when the file has no 状态 column.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the full report as JSON.")
+@click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")
+@with_appcontext
+def import_command(file: Path, photos: Path | None, dry_run: bool, duplicates: str, status: str,
+                   report: Path | None, queue: bool) -> None:
+    """Import a spreadsheet (CSV or XLSX) of honorees: all rows or none."""
+    db = _db()
+    if queue:
+        job = jobs.enqueue(db, "import", {
+            "path": str(file.resolve()), "photos": str(photos.resolve()) if photos else None,
+            "policy": duplicates, "status": status, "dry_run": dry_run, "file_name": file.name,
+            "report_path": str(report.resolve()) if report else None})
+        click.echo(f"已排队：任务 {job}（用 `jobs` 查看进度）")
+        return
+    bars: dict[str, object] = {}
+
+    def progress(done, total=None, message=None):
+        if not total or message in ("导入完成",):
+            return
+        bar = bars.get(message)
+        if bar is None:
+            for old in bars.values():
+                old.render_finish()
+            bar = bars[message] = click.progressbar(length=total, label=message)
+        bar.update(done - bar.pos)
+
+    try:
+        plan, done = importer.run(
+            db, file, current_app.config["MEDIA_DIR"], dry_run=dry_run, progress=progress,
+            photos=photos, policy=duplicates, default_status=status,
+            on_row=lambda done, total: progress(done, total, "正在写入数据库"))
+    except importer.ImportRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        for bar in bars.values():
+            bar.render_finish()
+    if report:
+        report.write_text(json.dumps(plan.report(), ensure_ascii=False, indent=1),
+                          encoding="utf-8")
+    for line in _import_lines(plan):
+        click.echo(line)
+    if not plan.ok:
+        raise click.ClickException("未导入任何记录：请修改文件或用 --duplicates 决定疑似重复后重试")
+    counts = plan.counts()
+    verb = "预检通过（未写入）" if done is None else "已导入"
+    click.echo(f"{verb}：共 {counts['rows']} 行，新建 {counts['create']}，更新 {counts['update']}，"
+               f"未变 {counts['unchanged']}，跳过 {counts['skip']}，照片 {counts['photos']}")
+
+
+def _import_lines(plan, limit: int = 200):
+    for warning in plan.warnings:
+        yield f"提示 {warning}"
+    for problem in plan.errors[:limit]:
+        yield f"错误 {problem}"
+    if len(plan.errors) > limit:
+        yield f"……另有 {len(plan.errors) - limit} 处错误（用 --report 写出全部）"
+    for row in plan.duplicates:
+        others = "；".join(f"{c['name']}（{c['unit'] or '无单位'}，编号 {c['code']}）"
+                          for c in row.candidates)
+        yield (f"疑似重复 第 {row.number} 行 {row.record['name']}（{row.record.get('unit') or '无单位'}）"
+               f" 与档案中的 {others}：{'待决定' if row.action == 'ask' else row.action}")
+
+
+@click.command("import-template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path),
+                default="导入模板.xlsx")
+@with_appcontext
+def import_template_command(out: Path) -> None:
+    """Write the import template (.xlsx, or .csv by the name's suffix)."""
+    importer.write_template(out)
+    click.echo(f"导入模板已写入 {out}")
+
+
+@click.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
+              help="csv, xlsx or json (default: from the file name).")
+@click.option("--kind", help="individual or collective")
+@click.option("--level", help="national, provincial, municipal or industry")
+@click.option("--title", help="an honour title, e.g. 全国劳动模范")
+@click.option("--year", help="year of an honour")
+@click.option("--region", help="a city, e.g. 杭州市")
+@click.option("--industry", help="an industry")
+@click.option("--all-statuses", is_flag=True, help="Include drafts and withdrawn records.")
+@with_appcontext
+def export_command(out: Path, fmt: str | None, all_statuses: bool, **facets) -> None:
+    """Export a selection of honorees as CSV, XLSX or JSON (published ones by default)."""
+    try:
+        filters = browse.parse({k: v for k, v in facets.items() if v})
+        count = exporter.export(_db(), out, fmt, filters, include_unpublished=all_statuses)
+    except (browse.FilterError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已导出 {count} 条记录到 {out}")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path), default="backups")
+@click.option("--tar", "as_tar", is_flag=True, help="Write one .tar.gz instead of a folder.")
+@with_appcontext
+def backup_command(dest: Path, as_tar: bool) -> None:
+    """Back up the database (consistent, while in use) and the media into DEST."""
+    try:
+        made = backup.create(current_app.config["DATABASE"], current_app.config["MEDIA_DIR"],
+                             dest, as_tar=as_tar)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"备份完成：{made}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an archive that already has data.")
+@with_appcontext
+def restore_command(source: Path, force: bool) -> None:
+    """Restore a backup (folder or .tar.gz) with the site stopped, then rebuild the index."""
+    try:
+        manifest = backup.restore(source, current_app.config["DATABASE"],
+                                  current_app.config["MEDIA_DIR"], force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db = _db()
+    applied = migrations.apply(db)
+    search.rebuild(db, current_app.config["INDEX_DIR"])
+    db.conn.close()
+    click.echo(f"已恢复 {manifest['created_at']} 的备份：{manifest['honorees']} 条记录，"
+               f"{manifest['media_files']} 个媒体文件（新迁移 {len(applied)} 个），检索索引已重建")
+
+
 COMMANDS = [init_command, demo_group, reindex_command, worker_command, jobs_command,
-            serve_command]
+            serve_command, import_command, import_template_command, export_command,
+            backup_command, restore_command]
 
 
 def init_app(app: Flask) -> None:

@@ -44,9 +44,11 @@ def create(
     *,
     user_id: int | None = None,
     rng: random.Random | None = None,
+    readings: dict[str, str] | None = None,
 ) -> int:
     """Insert an honoree with its honours and first revision. Call inside
-    :func:`archive.db.write`."""
+    :func:`archive.db.write`. ``readings``: the name's :func:`name_columns`, when the
+    caller worked them out before the transaction (the importer does: pinyin is slow)."""
     row = {field: record.get(field) for field in FIELDS}
     if not (row["name"] or "").strip():
         raise RecordError("姓名或集体名称不能为空")
@@ -56,7 +58,7 @@ def create(
     row["status"] = row["status"] or "draft"
     row["featured"] = int(bool(row["featured"]))
     row["story"] = row["story"] or ""
-    row.update(name_columns(row["name"], row["kind"]))
+    row.update(readings or name_columns(row["name"], row["kind"]))
     stamp = now()
     row.update(code=codes.new_code(db, rng), created_at=stamp, updated_at=stamp,
                published_at=stamp if row["status"] == "published" else None)

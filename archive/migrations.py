@@ -245,6 +245,40 @@ def m002_index_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m040_data_imports(db: sqlite_utils.Database) -> None:
+    """A record of every spreadsheet import: who, which file (by hash), what it did,
+    and which honoree each row created or updated."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER REFERENCES jobs(id),
+            user_id INTEGER REFERENCES users(id),
+            file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            photos_name TEXT,
+            rows INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            report TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE import_items (
+            import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+            row_number INTEGER NOT NULL,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id),
+            action TEXT NOT NULL CHECK (action IN ('create', 'update')),
+            PRIMARY KEY (import_id, row_number)
+        );
+        CREATE INDEX import_items_honoree ON import_items (honoree_id);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

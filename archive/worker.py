@@ -23,7 +23,33 @@ def _reindex(app: Flask, db, params: dict, progress: Callable[..., None]) -> Non
     search.rebuild(db, app.config["INDEX_DIR"], progress=progress)
 
 
-HANDLERS: dict[str, Handler] = {"reindex": _reindex}
+def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """Import a spreadsheet (params: path, photos, policy, decisions, status,
+    dry_run, user_id, file_name, report_path). A summary goes into the job's
+    message, the whole report (errors by row) into ``report_path`` when given."""
+    from . import importer
+
+    plan, done = importer.run(
+        db, params["path"], app.config["MEDIA_DIR"], dry_run=bool(params.get("dry_run")),
+        progress=progress, photos=params.get("photos"), policy=params.get("policy", "ask"),
+        decisions={int(k): v for k, v in (params.get("decisions") or {}).items()},
+        default_status=params.get("status", "draft"), file_name=params.get("file_name"),
+        user_id=params.get("user_id"), job_id=params.get("job_id"))
+    counts = plan.counts()
+    if params.get("report_path"):  # the full report, for the preview page
+        import json
+        from pathlib import Path
+        Path(params["report_path"]).write_text(
+            json.dumps(plan.report(), ensure_ascii=False, indent=1), encoding="utf-8")
+    if not plan.ok:
+        raise importer.ImportRefused(
+            f"未导入：{len(plan.errors)} 处错误，{len(plan.undecided)} 条疑似重复待确认")
+    summary = (f"新建 {counts['create']}，更新 {counts['update']}，未变 {counts['unchanged']}，"
+               f"跳过 {counts['skip']}")
+    progress(counts["rows"], counts["rows"], ("预检通过：" if done is None else "已导入：") + summary)
+
+
+HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import}
 
 
 def run_one(app: Flask, db) -> bool:
@@ -39,7 +65,7 @@ def run_one(app: Flask, db) -> bool:
     try:
         if handler is None:
             raise ValueError(f"未知的任务类型：{job['kind']}")
-        handler(app, db, job["params"], progress)
+        handler(app, db, {**job["params"], "job_id": job["id"]}, progress)
     except Exception as exc:  # a failed job is recorded, the worker goes on
         log.error("job %s failed\n%s", job["id"], traceback.format_exc())
         jobs.finish(db, job["id"], error=f"{type(exc).__name__}: {exc}")
