@@ -243,7 +243,7 @@ def test_a_crash_shows_a_friendly_500_without_a_traceback(demo_archive, monkeypa
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(honorees, "totals", broken)
-    response = app.test_client().get("/")
+    response = app.test_client().get("/?fresh=1")  # a page not rendered (cached) before
     text = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "服务器出了点问题" in text
