@@ -23,7 +23,27 @@ def _reindex(app: Flask, db, params: dict, progress: Callable[..., None]) -> Non
     search.rebuild(db, app.config["INDEX_DIR"], progress=progress)
 
 
-HANDLERS: dict[str, Handler] = {"reindex": _reindex}
+def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """A print batch (posters, labels or a record book) into MEDIA_DIR/print/."""
+    from . import batches, printing
+
+    selection = printing.Selection.from_json(params.get("selection") or {})
+    out = batches.output_path(app.config["MEDIA_DIR"], params["output"])
+    batch = batches.plan(db, app.config, params["format"], selection)
+    progress(0, len(batch.items), "正在生成")
+    step = max(1, len(batch.items) // 50)  # at most ~50 progress writes per batch
+
+    def drawn(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            progress(done, total, f"已完成 {done}/{total}")
+
+    printed = batches.produce(db, app.config, params["format"], selection, out,
+                              bleed=bool(params.get("bleed")), progress=drawn, batch=batch)
+    progress(len(batch.items), len(batch.items),
+             f"已完成：{printed.pages} 页，印次 {printed.run['tag']}")
+
+
+HANDLERS: dict[str, Handler] = {"reindex": _reindex, "print": _print}
 
 
 def run_one(app: Flask, db) -> bool:

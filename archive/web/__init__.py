@@ -41,9 +41,11 @@ def init_app(app: Flask) -> None:
     Compress(app)
 
     from . import api, errors, public
+    from . import print as print_pages
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(print_pages.bp)
     errors.init_app(app)
 
     app.after_request(_security_headers)
