@@ -40,15 +40,16 @@ def load(path: str) -> Font:
             "（make system-deps），或在设置 FONT_PATH 中指定一个中文字体文件。")
     try:
         if file.suffix.lower() in (".ttc", ".otc"):
-            collection = TTCollection(str(file), lazy=True)
-            index = _simplified_chinese_face(collection)
-            face = collection.fonts[index]
+            with TTCollection(str(file), lazy=True) as collection:
+                index = _simplified_chinese_face(collection)
+                face = collection.fonts[index]
+                name = face["name"].getDebugName(4) or file.name
+                codepoints = frozenset(face.getBestCmap() or {})
         else:
-            index, face = 0, TTFont(str(file), lazy=True)
-        name = face["name"].getDebugName(4) or file.name
-        codepoints = frozenset(face.getBestCmap() or {})
-    except FontError:
-        raise
+            index = 0
+            with TTFont(str(file), lazy=True) as face:
+                name = face["name"].getDebugName(4) or file.name
+                codepoints = frozenset(face.getBestCmap() or {})
     except Exception as exc:  # a damaged or non-font file
         raise FontError(f"无法读取字体文件 {path}：{exc}") from exc
     return Font(str(file), index, name, codepoints)

@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR  # static URLs carry a content hash
     app.json.ensure_ascii = False
+    # "/q//evil.com" must not be answered by a redirect built from the request's Host
+    # (Werkzeug's slash merging would send a 308 there): an odd path is simply a 404.
+    app.url_map.merge_slashes = False
     Compress(app)
 
     from . import api, errors, public
