@@ -143,6 +143,10 @@ class Sheet(FPDF):
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
         self.add_font("cjk", fname=font.path, collection_font_number=font.index)
+        # Keep the font's own bounding boxes when fpdf2 writes the subset: recomputing
+        # them runs every CFF charstring again (about half the time of a big batch), and
+        # the full font's box is a valid (if generous) box for the subset.
+        self.fonts["cjk"].ttfont.recalcBBoxes = False
         self.set_font("cjk", size=12)
         self.set_text_color(0)
         self.footer_numbers = footer_numbers

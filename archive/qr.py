@@ -38,20 +38,23 @@ def _matrix(url: str, level: str) -> tuple[tuple[bool, ...], ...]:
     code = qrcode.QRCode(error_correction=_LEVELS[level], border=QUIET_ZONE, mask_pattern=0)
     code.add_data(url)
     code.make(fit=True)
-    best = _best_mask(code)
-    if best != 0:
-        # qrcode itself draws the final symbol: only the choice of mask is ours
-        code.mask_pattern = best
-        code.makeImpl(False, best)
-    return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
+    n = code.modules_count
+    symbols = masked_rows(code)
+    scores = [_penalty(rows, n) for rows in symbols]
+    rows = symbols[min(range(8), key=lambda p: (scores[p], p))]
+    blank = (False,) * (n + 2 * QUIET_ZONE)
+    side = (False,) * QUIET_ZONE
+    body = [side + tuple(bool(row >> (n - 1 - c) & 1) for c in range(n)) + side for row in rows]
+    return (blank,) * QUIET_ZONE + tuple(body) + (blank,) * QUIET_ZONE
 
 
 # --- choosing the mask --------------------------------------------------------------
 # qrcode evaluates the eight masks by drawing the symbol eight times in Python
 # (~10 ms a code; a 500-poster batch spends seconds there). The symbol is drawn
 # once with mask 0; the other seven are derived with integer XORs over the data
-# modules and scored with the ISO/IEC 18004 penalty rules using string and bit
-# operations. The result only picks the mask; qrcode draws the final symbol.
+# modules (format information rewritten for each) and scored with the ISO/IEC 18004
+# penalty rules using string and bit operations. tests/test_print.py checks the
+# derived symbols against qrcode's own drawing with each mask.
 
 _FINDER_LIKE = re.compile(r"(?=10111010000|00001011101)")
 _LONG_RUN = re.compile(r"0{5,}|1{5,}")
@@ -89,18 +92,20 @@ def _layout(version: int, error_correction: int) -> tuple:
     return n, data_rows, mask_rows, format_cells
 
 
-def _best_mask(code: qrcode.QRCode) -> int:
+def masked_rows(code: qrcode.QRCode) -> list[list[int]]:
+    """The symbol under each of the eight masks, as one integer per row (bit n-1-c
+    is column c), derived from ``code`` drawn with mask 0."""
     n, data_rows, mask_rows, format_cells = _layout(code.version, code.error_correction)
     base = [sum(1 << (n - 1 - c) for c, m in enumerate(row) if m) for row in code.modules]
-    scores = []
+    symbols = []
     for pattern in range(8):
         rows = [b ^ (d & (m0 ^ mk)) for b, d, m0, mk in
                 zip(base, data_rows, mask_rows[0], mask_rows[pattern], strict=True)]
         for r, c, dark in format_cells[pattern]:
             bit = 1 << (n - 1 - c)
             rows[r] = rows[r] | bit if dark else rows[r] & ~bit
-        scores.append(_penalty(rows, n))
-    return min(range(8), key=lambda p: (scores[p], p))
+        symbols.append(rows)
+    return symbols
 
 
 def _penalty(rows: list[int], n: int) -> int:

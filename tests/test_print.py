@@ -639,3 +639,78 @@ def test_print_run_records_what_when_and_format(archive, a4):
     assert json.loads(run["selection"])["exhibition_id"] == archive.exhibition
     listed = archive.app().test_cli_runner().invoke(args=["print-runs"])
     assert tag in listed.output
+
+
+# --- in a real browser ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def print_server(archive):
+    from .conftest import free_port, start_gunicorn
+    port = free_port()
+    process = start_gunicorn(archive, port, {"ARCHIVE_PRINT_WEB_OPEN": "1",
+                                             "ARCHIVE_WEB_WORKERS": "1"})
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(15)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+def test_svg_qr_rasterised_by_chromium_decodes(archive, print_server, chromium):
+    code = archive.code("钱塘江大桥维修班组")
+    page = chromium.new_page(viewport={"width": 400, "height": 400})
+    try:
+        page.set_content(f'<img src="{print_server}/qr/{code}.svg" width="330" height="330">')
+        page.wait_for_load_state("networkidle")
+        shot = Image.open(io.BytesIO(page.screenshot()))
+    finally:
+        page.close()
+    assert decode(shot) == [f"{BASE_URL}/q/{code}"]
+
+
+@pytest.mark.browser
+def test_html_print_view_prints_a4_pages_with_decodable_codes(archive, print_server,
+                                                              chromium, tmp_path):
+    page = chromium.new_page()
+    try:
+        page.goto(f"{print_server}/print/view?section={archive.sections[0]}&format=poster-a4")
+        page.wait_for_load_state("networkidle")
+        page.emulate_media(media="print")
+        pdf = tmp_path / "html-view.pdf"
+        pdf.write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+    finally:
+        page.close()
+    width, height = page_size_mm(pdf)
+    assert abs(width - 210) < 1 and abs(height - 297) < 1
+    assert pdf_pages(pdf) == 3
+    for number, (name, *_rest) in enumerate(PEOPLE[:3], 1):
+        assert decode(render(pdf, 150, number, tmp_path)) == [f"{BASE_URL}/q/{archive.code(name)}"]
+
+
+def test_derived_masks_equal_qrcode_drawing_each_mask():
+    """The mask choice derives the eight masked symbols from one drawing: each must be
+    exactly what qrcode draws with that mask."""
+    import qrcode
+    import qrcode.constants
+    for url in (f"{BASE_URL}/q/ABC234?r=K7P2", "https://a.example/q/X", "H" * 200):
+        for level in (qrcode.constants.ERROR_CORRECT_M, qrcode.constants.ERROR_CORRECT_H):
+            code = qrcode.QRCode(error_correction=level, border=0, mask_pattern=0)
+            code.add_data(url)
+            code.make(fit=True)
+            derived = qr.masked_rows(code)
+            for mask in range(8):
+                ref = qrcode.QRCode(error_correction=level, border=0, mask_pattern=mask)
+                ref.add_data(url)
+                ref.make(fit=True)
+                n = ref.modules_count
+                expected = [sum(1 << (n - 1 - c) for c, m in enumerate(row) if m)
+                            for row in ref.modules]
+                assert derived[mask] == expected, (url, level, mask)
