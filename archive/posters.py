@@ -212,14 +212,13 @@ class Sheet(FPDF):
     def qr(self, url: str, x: float, y: float, min_symbol_mm: float) -> float:
         """A pure-black vector QR with its top-left quiet-zone corner near (x, y),
         snapped to the 300 dpi dot grid; returns the drawn width (quiet zone included)."""
-        modules = qr.matrix(url)
-        count = len(modules)
+        count = qr.module_count(url)
         module = qr.dots_per_module(count, min_symbol_mm, DPI) * DOT
         x = round(x / DOT) * DOT
         y = round(y / DOT) * DOT
         k, height = self.k, self.h
         ops = ["q 0 g"]
-        for mx, my, run in qr.dark_runs(modules):
+        for mx, my, run in qr.runs(url):
             ops.append(f"{(x + mx * module) * k:.4f} {(height - y - my * module) * k:.4f} "
                        f"{run * module * k:.4f} {-module * k:.4f} re")
         ops.append("f Q")
@@ -323,7 +322,7 @@ def _poster_page(pdf: Sheet, person: Honoree, fmt: str, exhibition: str, offset:
             y += 13 * s * 0.3528 * 1.5
             pdf.centred(line, y, left, inner)
     y += 5 * s
-    module_count = len(qr.matrix(person.url))
+    module_count = qr.module_count(person.url)
     min_mm = MIN_QR_MM[fmt] * max(1.0, s * 0.8)
     total = qr.dots_per_module(module_count, min_mm, DPI) * DOT * module_count
     # nothing is drawn inside the quiet zone: text stays above and below it
@@ -355,7 +354,7 @@ def labels(people: list[Honoree], font: fonts.Font, progress: Progress | None = 
         slot = index % per_sheet
         x = (slot % LABEL_COLUMNS) * LABEL_W
         y = (slot // LABEL_COLUMNS) * LABEL_H
-        modules = len(qr.matrix(person.url))
+        modules = qr.module_count(person.url)
         module = qr.dots_per_module(modules, LABEL_QR_MM, DPI) * DOT
         total = module * modules
         # the QR's own quiet zone is the label's inner margin

@@ -30,22 +30,38 @@ _LEVELS = {"M": qrcode.constants.ERROR_CORRECT_M, "H": qrcode.constants.ERROR_CO
 
 def matrix(url: str, level: str = "M") -> list[list[bool]]:
     """The QR symbol's modules, quiet zone included."""
-    return [list(row) for row in _matrix(url, level)]
+    return [[c == "1" for c in row] for row in _rows(url, level)]
+
+
+def module_count(url: str, level: str = "M") -> int:
+    """The symbol's width in modules, quiet zone included."""
+    return len(_rows(url, level))
+
+
+def runs(url: str, level: str = "M") -> list[tuple[int, int, int]]:
+    """Horizontal runs of dark modules as (x, y, length), quiet zone included in x, y."""
+    return [(m.start(), y, m.end() - m.start())
+            for y, row in enumerate(_rows(url, level)) for m in _DARK.finditer(row)]
+
+
+_DARK = re.compile("1+")
+_GREY = str.maketrans({"0": "\xff", "1": "\x00"})
 
 
 @lru_cache(maxsize=2048)
-def _matrix(url: str, level: str) -> tuple[tuple[bool, ...], ...]:
+def _rows(url: str, level: str) -> tuple[str, ...]:
+    """The symbol as one "0"/"1" string per row, quiet zone included."""
     code = qrcode.QRCode(error_correction=_LEVELS[level], border=QUIET_ZONE, mask_pattern=0)
     code.add_data(url)
     code.make(fit=True)
     n = code.modules_count
     symbols = masked_rows(code)
     scores = [_penalty(rows, n) for rows in symbols]
-    rows = symbols[min(range(8), key=lambda p: (scores[p], p))]
-    blank = (False,) * (n + 2 * QUIET_ZONE)
-    side = (False,) * QUIET_ZONE
-    body = [side + tuple(bool(row >> (n - 1 - c) & 1) for c in range(n)) + side for row in rows]
-    return (blank,) * QUIET_ZONE + tuple(body) + (blank,) * QUIET_ZONE
+    best = symbols[min(range(8), key=lambda p: (scores[p], p))]
+    blank = "0" * (n + 2 * QUIET_ZONE)
+    side = "0" * QUIET_ZONE
+    body = tuple(side + format(row, f"0{n}b") + side for row in best)
+    return (blank,) * QUIET_ZONE + body + (blank,) * QUIET_ZONE
 
 
 # --- choosing the mask --------------------------------------------------------------
@@ -125,22 +141,6 @@ def _penalty(rows: list[int], n: int) -> int:
     return score + 10 * int(abs(dark_share - 50) // 5)
 
 
-def dark_runs(modules: list[list[bool]]) -> list[tuple[int, int, int]]:
-    """Horizontal runs of dark modules as (x, y, length): what vector output draws."""
-    runs = []
-    for y, row in enumerate(modules):
-        x, count = 0, len(row)
-        while x < count:
-            if row[x]:
-                start = x
-                while x < count and row[x]:
-                    x += 1
-                runs.append((start, y, x - start))
-            else:
-                x += 1
-    return runs
-
-
 def dots_per_module(module_count: int, min_width_mm: float, dpi: int = 300) -> int:
     """The whole number of printer dots per module that makes the symbol (quiet
     zone excluded) at least ``min_width_mm`` wide: every module prints sharp."""
@@ -152,11 +152,11 @@ def qr_png(url: str, size: int, emblem: Image.Image | None = None) -> bytes:
     """A black-on-white PNG at most ``size`` pixels wide, a whole number of
     pixels per module (so every module is sharp). With ``emblem``, level H and the
     emblem drawn on a white square covering at most 12% of the symbol."""
-    modules = matrix(url, "H" if emblem is not None else "M")
-    count = len(modules)
+    rows = _rows(url, "H" if emblem is not None else "M")
+    count = len(rows)
     scale = max(1, size // count)
-    image = Image.new("1", (count, count), 1)
-    image.putdata([0 if dark else 1 for row in modules for dark in row])
+    pixels = "".join(rows).translate(_GREY).encode("latin-1")
+    image = Image.frombytes("L", (count, count), pixels).convert("1")
     image = image.resize((count * scale, count * scale), Image.Resampling.NEAREST)
     if emblem is not None:
         image = _with_emblem(image, emblem, count, scale)
@@ -189,9 +189,8 @@ def _with_emblem(image: Image.Image, emblem: Image.Image, count: int, scale: int
 
 def qr_svg(url: str) -> bytes:
     """A vector QR: one path of unit squares in a viewBox of the module count."""
-    modules = matrix(url)
-    count = len(modules)
-    parts = [f"M{x} {y}h{n}v1h-{n}z" for x, y, n in dark_runs(modules)]
+    count = module_count(url)
+    parts = [f"M{x} {y}h{n}v1h-{n}z" for x, y, n in runs(url)]
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {count} {count}" '
         f'shape-rendering="crispEdges"><rect width="{count}" height="{count}" fill="#fff"/>'
