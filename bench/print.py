@@ -7,7 +7,8 @@ Sets up a throwaway archive with the demo exhibit (`flask init`), then runs each
 a fresh child process, so its peak memory (ru_maxrss) is its own; the child reports the
 memory after start-up (app, font coverage, records) as the baseline, so the increase is
 what drawing the PDF takes. Goals: at most 8 s and 60 MB for each PDF (the issue's); the
-PDF's size is reported too. QR PNGs: 300 distinct short URLs drawn into an empty cache,
+PDF's size is reported too. Each PDF runs --repeat times (the fastest is kept), with its
+CPU time beside the wall time, as the machine is shared. QR PNGs: 300 distinct short URLs drawn into an empty cache,
 then read again; the ratio cached/uncached is the cache's worth. The mask choice is
 compared with qrcode's own (eight full redraws) in the same run.
 """
@@ -50,6 +51,8 @@ def child(task: str) -> None:
     fonts.load(app.config["FONT_PATH"])
     out = Path(tempfile.mkdtemp(prefix="print-bench-")) / f"{task}.pdf"
     baseline = _rss_mb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_started = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     if task == "book":
         printed = batches.produce(db, app.config, "book",
@@ -71,7 +74,9 @@ def child(task: str) -> None:
         out.write_bytes(data)
         pages = data.count(b"/Type /Page\n")
     seconds = time.perf_counter() - started
-    print(json.dumps({"task": task, "seconds": seconds, "pages": pages,
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_started
+    print(json.dumps({"task": task, "seconds": seconds, "cpu": cpu, "pages": pages,
                       "peak_mb": _rss_mb(), "baseline_mb": baseline,
                       "file_mb": out.stat().st_size / 1e6}))
 
@@ -108,6 +113,8 @@ def qr_figures(count: int = 300) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the throwaway archive")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each PDF; the fastest is reported (shared machine)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -118,23 +125,29 @@ def main() -> None:
     with demo_archive(keep=args.keep) as (_root, env):
         figures = []
         for task in ("posters", "book"):
-            result = subprocess.run([sys.executable, "-m", "bench.print", "--child", task],
-                                    cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                                    check=True)
-            figures.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            tries = []
+            for _ in range(args.repeat):
+                result = subprocess.run([sys.executable, "-m", "bench.print", "--child", task],
+                                        cwd=PROJECT_ROOT, env=env, capture_output=True,
+                                        text=True, check=True)
+                tries.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            figures.append(min(tries, key=lambda f: f["seconds"]))
     qrs = qr_figures()
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     print(f"\n## print\n\n`.venv/bin/python -m bench.print` — {date}, load average "
           f"{load:.1f} on {os.cpu_count()} cores at the start (shared machine)\n")
-    print("| PDF | pages | time (goal ≤ 8 s) | peak memory (start-up → peak; goal ≤ 60 MB "
-          "added) | file |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(f"Fastest of {args.repeat} runs each; CPU time is the process's own (user + "
+          "system), less disturbed by other work on the machine than wall time.\n")
+    print("| PDF | pages | wall time (goal ≤ 8 s) | CPU time | peak memory (start-up → "
+          "peak; goal ≤ 60 MB added) | file |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     names = {"posters": f"{BATCH} A4 posters with photos", "book": "record book of the "
              "demo exhibition"}
     for f in figures:
         added = f["peak_mb"] - f["baseline_mb"]
         print(f"| {names[f['task']]} | {f['pages']} | {f['seconds']:.1f} s "
-              f"({f['seconds'] / GOAL_SECONDS:.2f}× goal) | {f['baseline_mb']:.0f} → "
+              f"({f['seconds'] / GOAL_SECONDS:.2f}× goal) | {f['cpu']:.1f} s | "
+              f"{f['baseline_mb']:.0f} → "
               f"{f['peak_mb']:.0f} MB (+{added:.0f} MB, {added / GOAL_MB:.2f}× goal) | "
               f"{f['file_mb']:.1f} MB |")
     print(f"\n| QR PNG (320 px) | ms each |\n| --- | ---: |\n"
