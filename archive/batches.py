@@ -69,7 +69,8 @@ def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> B
         raise PrintError("所选范围内没有已发布的人物")
     people = posters.prepare(items, config["MEDIA_DIR"], base, fmt=fmt)
     font = fonts.load(config["FONT_PATH"])
-    posters.check_fonts(font, people, [title, config.get("ORGANISATION") or ""])
+    posters.check_fonts(font, people, [title, config.get("ORGANISATION") or "",
+                                       "（全文请扫描右上角二维码阅读）"])
     found = posters.warnings(people, fmt) if fmt.startswith("poster") else []
     return Batch(title, exhibition_id, items, people, found)
 

@@ -461,6 +461,10 @@ def _book_page(pdf: Sheet, person: Honoree, section: str) -> None:
     y = 90.0
     pdf.set_font_size(10.5)
     limit = int((297 - 22 - y) / 6.4)
-    for line in pdf.lines(person.story or person.citation, inner, limit):
+    lines = pdf.lines(person.story or person.citation, inner)
+    if len(lines) > limit:  # one page per honoree: the rest is one scan away
+        lines = pdf.lines(person.story or person.citation, inner, limit - 1)
+        lines.append("（全文请扫描右上角二维码阅读）")
+    for line in lines:
         y += 6.4
         pdf.text(left, y, line)

@@ -39,8 +39,9 @@ def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
 
     printed = batches.produce(db, app.config, params["format"], selection, out,
                               bleed=bool(params.get("bleed")), progress=drawn, batch=batch)
+    notes = f"；注意：{'；'.join(printed.warnings)}" if printed.warnings else ""
     progress(len(batch.items), len(batch.items),
-             f"已完成：{printed.pages} 页，印次 {printed.run['tag']}")
+             f"已完成：{printed.pages} 页，印次 {printed.run['tag']}{notes}")
 
 
 HANDLERS: dict[str, Handler] = {"reindex": _reindex, "print": _print}

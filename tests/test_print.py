@@ -542,7 +542,7 @@ def test_print_job_from_the_web_with_progress_page(archive, tmp_path):
     app = archive.app(PRINT_WEB_OPEN=1)
     client = app.test_client()
     assert "测试展厅" in client.get("/print/").get_data(as_text=True)
-    response = client.post("/print/jobs", data={"section": archive.sections[0],
+    response = client.post("/print/jobs", data={"section": archive.sections[1],
                                                 "format": "poster-a4"})
     assert response.status_code == 303
     job_page = response.headers["Location"]
@@ -555,6 +555,7 @@ def test_print_job_from_the_web_with_progress_page(archive, tmp_path):
         db.conn.close()
     page = client.get(job_page).get_data(as_text=True)
     assert "已完成" in page and "<progress" in page and "refresh" not in page
+    assert "照片只有 200×250 像素" in page  # the warning reaches the job page
     job_id = int(job_page.rstrip("/").split("/")[-1])
     with app.test_client() as raw:
         pdf = raw.get(f"/print/jobs/{job_id}/file.pdf")
@@ -714,3 +715,17 @@ def test_derived_masks_equal_qrcode_drawing_each_mask():
                 expected = [sum(1 << (n - 1 - c) for c, m in enumerate(row) if m)
                             for row in ref.modules]
                 assert derived[mask] == expected, (url, level, mask)
+
+
+def test_record_book_keeps_one_page_per_honoree_for_a_long_story(tmp_path):
+    from archive import fonts
+    person = posters.Honoree(
+        id=1, code="ABC234", name="孙长篇", kind="individual", unit="测试单位", region="浙江省",
+        honours=["2020年 全国劳动模范"], citation="", story="这是一段很长的事迹。" * 600,
+        portrait=None, portrait_px=None, placeholder=False,
+        url=f"{BASE_URL}/q/ABC234", address="archive.example.org/q/ABC234")
+    font = fonts.load(create_app(config_for(tmp_path)).config["FONT_PATH"])
+    out = tmp_path / "long.pdf"
+    out.write_bytes(posters.record_book("长篇展", [("唯一部分", [person])], font))
+    assert pdf_pages(out) == 3
+    assert "全文请扫描右上角二维码阅读" in pdf_text(out)
