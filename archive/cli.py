@@ -278,9 +278,97 @@ def restore_command(source: Path, force: bool) -> None:
                f"{manifest['media_files']} 个媒体文件（新迁移 {len(applied)} 个），检索索引已重建")
 
 
+def _selection(exhibition, section, filter_text, ids):
+    from urllib.parse import parse_qsl
+
+    from .printing import Selection
+    return Selection(exhibition_id=exhibition, section_id=section,
+                     filters=dict(parse_qsl(filter_text or "")), ids=list(ids))
+
+
+def _print(fmt: str, selection, out: Path | None, bleed: bool, queue: bool) -> None:
+    from . import batches, fonts
+    from .printing import PrintError
+
+    db = _db()
+    try:
+        if queue:
+            batches.plan(db, current_app.config, fmt, selection)  # fail now, not in the worker
+            click.echo(f"已排队：任务 {batches.enqueue(db, fmt, selection, bleed)}"
+                       "（`flask --app archive jobs` 查看进度）")
+            return
+        batch = batches.plan(db, current_app.config, fmt, selection)
+        for warning in batch.warnings:
+            click.secho(f"注意：{warning}", fg="yellow", err=True)
+        out = out or Path(f"{fmt}.pdf")
+        with click.progressbar(length=len(batch.items), label=f"生成 {len(batch.items)} 份",
+                               file=sys.stderr) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.pos)
+            printed = batches.produce(db, current_app.config, fmt, selection, out,
+                                      bleed=bleed, progress=progress, batch=batch)
+    except (PrintError, fonts.FontError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.conn.close()
+    click.echo(f"已生成 {printed.path}：{printed.pages} 页，印次 {printed.run['tag']}"
+               f"（二维码带 ?r={printed.run['tag']}，扫码按印次统计）")
+
+
+_FORMATS = ["poster-a4", "poster-a3", "labels", "book"]
+
+
+@click.command("posters")
+@click.option("--exhibition", type=int, help="Every honoree of this exhibition, in order.")
+@click.option("--section", type=int, help="Only this exhibition section.")
+@click.option("--filter", "filter_text", metavar="QUERY",
+              help="A browse filter as on /honorees, e.g. 'level=national&year=2020'.")
+@click.option("--id", "ids", type=int, multiple=True, help="An honoree id (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="poster-a4",
+              show_default=True, help="A4/A3 posters, a 3×8 label sheet or a record book.")
+@click.option("--bleed", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The PDF to write.")
+@click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")
+@with_appcontext
+def posters_command(exhibition, section, filter_text, ids, fmt, bleed, out, queue) -> None:
+    """Print posters, label sheets or a record book as one PDF, recorded as a print run.
+    Refuses while BASE_URL is unset or loopback; checks the font covers every character."""
+    _print(fmt, _selection(exhibition, section, filter_text, ids), out, bleed, queue)
+
+
+@click.command("record-book")
+@click.argument("exhibition", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The PDF to write.")
+@with_appcontext
+def record_book_command(exhibition: int, out: Path | None) -> None:
+    """The record book (记录册) of an exhibition: cover, contents, a page per honoree."""
+    _print("book", _selection(exhibition, None, None, ()), out or Path("record-book.pdf"),
+           False, False)
+
+
+@click.command("print-runs")
+@click.option("--changed", is_flag=True, help="List posters whose record changed since printing.")
+@with_appcontext
+def print_runs_command(changed: bool) -> None:
+    """List print runs (tag, format, what, when), or what to reprint."""
+    from . import printing
+
+    db = _db()
+    if changed:
+        for row in printing.changed_since_printed(db):
+            click.echo(f"{row['id']:>6}  {row['name']}  印次 {row['tag']} {row['format']} "
+                       f"{row['printed_at']}  记录更新于 {row['updated_at']}")
+    else:
+        for run in printing.runs(db):
+            click.echo(f"{run['tag']}  {run['format']:<9} {run['honoree_count']:>5} 份  "
+                       f"{run['created_at']}  {run['title']}")
+    db.conn.close()
+
+
 COMMANDS = [init_command, demo_group, reindex_command, worker_command, jobs_command,
             serve_command, import_command, import_template_command, export_command,
-            backup_command, restore_command]
+            backup_command, restore_command, posters_command, record_book_command,
+            print_runs_command]
 
 
 def init_app(app: Flask) -> None:

@@ -279,6 +279,40 @@ def m040_data_imports(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m020_print_runs(db: sqlite_utils.Database) -> None:
+    """Print runs (what was printed, when, for which exhibition, in which format, under
+    which short tag) and the honorees each run printed with the record version they
+    showed, so staff can list what changed after printing."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE print_runs (
+            id INTEGER PRIMARY KEY,
+            tag TEXT NOT NULL UNIQUE,
+            format TEXT NOT NULL
+                CHECK (format IN ('poster-a4', 'poster-a3', 'labels', 'book')),
+            exhibition_id INTEGER REFERENCES exhibitions(id) ON DELETE SET NULL,
+            section_id INTEGER REFERENCES exhibition_sections(id) ON DELETE SET NULL,
+            selection TEXT NOT NULL DEFAULT '{}',
+            title TEXT NOT NULL DEFAULT '',
+            base_url TEXT NOT NULL,
+            honoree_count INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE print_run_items (
+            run_id INTEGER NOT NULL REFERENCES print_runs(id) ON DELETE CASCADE,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, honoree_id)
+        );
+        CREATE INDEX print_run_items_honoree ON print_run_items (honoree_id);
+        CREATE INDEX scans_run_tag ON scans (run_tag, day);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

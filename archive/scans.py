@@ -31,3 +31,95 @@ def totals(db, honoree_id: int) -> int:
     row = db.execute("SELECT coalesce(sum(count), 0) FROM scans WHERE honoree_id = ?",
                      [honoree_id]).fetchone()
     return row[0]
+
+
+# --- statistics for curators -------------------------------------------------------
+
+def _conditions(honoree_id: int | None, exhibition_id: int | None,
+                run_tag: str | None) -> tuple[str, list]:
+    clauses, params = ["1"], []
+    if honoree_id:
+        clauses.append("s.honoree_id = ?")
+        params.append(honoree_id)
+    if exhibition_id:
+        clauses.append("r.exhibition_id = ?")
+        params.append(exhibition_id)
+    if run_tag:
+        clauses.append("s.run_tag = ?")
+        params.append(run_tag.upper())
+    return " AND ".join(clauses), params
+
+
+def rows(db, honoree_id: int | None = None, exhibition_id: int | None = None,
+         run_tag: str | None = None, limit: int = 100_000) -> list[dict]:
+    """Scan counts per day, honoree and print run (with the run's exhibition and
+    format), newest day first. A scan of a code without a run tag has run_tag ''."""
+    where, params = _conditions(honoree_id, exhibition_id, run_tag)
+    return [dict(r) for r in db.execute(
+        f"""SELECT s.day, s.honoree_id, h.name, h.code, s.run_tag, r.format,
+                   r.exhibition_id, e.title AS exhibition, s.count
+            FROM scans s JOIN honorees h ON h.id = s.honoree_id
+            LEFT JOIN print_runs r ON r.tag = s.run_tag AND s.run_tag != ''
+            LEFT JOIN exhibitions e ON e.id = r.exhibition_id
+            WHERE {where} ORDER BY s.day DESC, s.count DESC, h.sort_key LIMIT ?""",
+        params + [limit])]
+
+
+def daily(db, honoree_id: int | None = None, exhibition_id: int | None = None,
+          run_tag: str | None = None) -> list[tuple[str, int]]:
+    """Total scans per day, oldest first."""
+    where, params = _conditions(honoree_id, exhibition_id, run_tag)
+    return [(r[0], r[1]) for r in db.execute(
+        f"""SELECT s.day, sum(s.count) FROM scans s
+            LEFT JOIN print_runs r ON r.tag = s.run_tag AND s.run_tag != ''
+            WHERE {where} GROUP BY s.day ORDER BY s.day""", params)]
+
+
+def totals_by(db, group: str, limit: int = 50) -> list[dict]:
+    """Total scans per honoree, exhibition or print run, most scanned first."""
+    queries = {
+        "honoree": """SELECT h.id AS key, h.name AS label, sum(s.count) AS total FROM scans s
+                      JOIN honorees h ON h.id = s.honoree_id GROUP BY h.id""",
+        "exhibition": """SELECT e.id AS key, e.title AS label, sum(s.count) AS total FROM scans s
+                         JOIN print_runs r ON r.tag = s.run_tag JOIN exhibitions e
+                         ON e.id = r.exhibition_id GROUP BY e.id""",
+        "run": """SELECT r.tag AS key, r.tag || ' ' || r.format || ' ' || r.title AS label,
+                         sum(s.count) AS total FROM scans s JOIN print_runs r
+                  ON r.tag = s.run_tag GROUP BY r.tag""",
+    }
+    return [dict(r) for r in db.execute(
+        f"SELECT * FROM ({queries[group]}) ORDER BY total DESC, label LIMIT ?", [limit])]
+
+
+def chart_svg(series: list[tuple[str, int]], width: int = 720, height: int = 240) -> str:
+    """A bar chart of (day, count) drawn as SVG on the server: no script needed."""
+    from markupsafe import escape
+    pad_left, pad_bottom, pad_top = 44, 28, 12
+    plot_w, plot_h = width - pad_left - 8, height - pad_bottom - pad_top
+    peak = max((c for _, c in series), default=0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'role="img" aria-label="每日扫码次数" class="chart">',
+             f'<line x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - 8}" '
+             f'y2="{pad_top + plot_h}" stroke="#555"/>',
+             f'<text x="{pad_left - 6}" y="{pad_top + 10}" text-anchor="end" '
+             f'font-size="11">{peak}</text>',
+             f'<text x="{pad_left - 6}" y="{pad_top + plot_h}" text-anchor="end" '
+             f'font-size="11">0</text>']
+    if series:
+        step = plot_w / len(series)
+        for i, (day, count) in enumerate(series):
+            bar = plot_h * count / peak
+            x = pad_left + i * step
+            parts.append(f'<rect x="{x + step * 0.1:.1f}" y="{pad_top + plot_h - bar:.1f}" '
+                         f'width="{max(step * 0.8, 1):.1f}" height="{bar:.1f}" fill="#a81c1c">'
+                         f'<title>{escape(day)}：{count} 次</title></rect>')
+        labels = {0, len(series) - 1, len(series) // 2}
+        for i in sorted(labels):
+            x = pad_left + (i + 0.5) * step
+            parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" '
+                         f'font-size="11">{escape(series[i][0])}</text>')
+    else:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
+                     f'font-size="14">暂无扫码记录</text>')
+    parts.append("</svg>")
+    return "".join(parts)

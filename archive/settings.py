@@ -41,6 +41,15 @@ SETTINGS: list[Setting] = [
     Setting("INSTANCE_DIR", str(PROJECT_ROOT / "instance"),
             "instance folder: config.py and the generated secret_key"),
     Setting("PAGE_SIZE", 24, "honorees per page when browsing"),
+    Setting("FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+            "the CJK font for posters, labels, record books and share images: an OTF/TTF "
+            "file, or a collection (.ttc) whose Simplified Chinese face is used"),
+    Setting("QR_EMBLEM", "",
+            "optional image drawn in the centre of QR PNGs (then error correction H, "
+            "at most 12% of the symbol); empty for none"),
+    Setting("PRINT_WEB_OPEN", 0,
+            "1 lets anyone reach /print/ until the back office's logins guard it; "
+            "0 (default) answers 403 there and printing goes through the CLI"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

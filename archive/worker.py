@@ -49,7 +49,28 @@ def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None
     progress(counts["rows"], counts["rows"], ("预检通过：" if done is None else "已导入：") + summary)
 
 
-HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import}
+def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """A print batch (posters, labels or a record book) into MEDIA_DIR/print/."""
+    from . import batches, printing
+
+    selection = printing.Selection.from_json(params.get("selection") or {})
+    out = batches.output_path(app.config["MEDIA_DIR"], params["output"])
+    batch = batches.plan(db, app.config, params["format"], selection)
+    progress(0, len(batch.items), "正在生成")
+    step = max(1, len(batch.items) // 50)  # at most ~50 progress writes per batch
+
+    def drawn(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            progress(done, total, f"已完成 {done}/{total}")
+
+    printed = batches.produce(db, app.config, params["format"], selection, out,
+                              bleed=bool(params.get("bleed")), progress=drawn, batch=batch)
+    notes = f"；注意：{'；'.join(printed.warnings)}" if printed.warnings else ""
+    progress(len(batch.items), len(batch.items),
+             f"已完成：{printed.pages} 页，印次 {printed.run['tag']}{notes}")
+
+
+HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import, "print": _print}
 
 
 def run_one(app: Flask, db) -> bool:

@@ -39,12 +39,17 @@ def init_app(app: Flask) -> None:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR  # static URLs carry a content hash
     app.json.ensure_ascii = False
     page_cache.init_app(app)  # before Compress: pages are cached compressed
+    # "/q//evil.com" must not be answered by a redirect built from the request's Host
+    # (Werkzeug's slash merging would send a 308 there): an odd path is simply a 404.
+    app.url_map.merge_slashes = False
     Compress(app)
 
     from . import api, errors, public
+    from . import print as print_pages
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(print_pages.bp)
     errors.init_app(app)
 
     app.after_request(_security_headers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 
@@ -18,7 +17,20 @@ from flask import (
     url_for,
 )
 
-from .. import browse, codes, exhibitions, honorees, markup, media, qr, scans, search
+from .. import (
+    browse,
+    codes,
+    exhibitions,
+    fonts,
+    honorees,
+    markup,
+    media,
+    printing,
+    qr,
+    scans,
+    search,
+    share,
+)
 from ..db import get_db
 from .errors import bad_request
 
@@ -28,6 +40,7 @@ log = logging.getLogger("archive.web")
 MEDIA_NAME = re.compile(r"^[0-9a-f]{16}-\d{1,4}\.(webp|jpeg)$")
 RUN_TAG = re.compile(r"^[A-Za-z0-9]{1,8}$")
 YEAR = 365 * 24 * 3600
+QR_MAX_AGE = 30 * 24 * 3600  # long, yet a changed BASE_URL reaches caches within a month
 
 
 def _filters() -> browse.Filters:
@@ -102,8 +115,9 @@ def search_page():
 
 # --- short links and images ------------------------------------------------------
 
-def _short_url(code: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + f"/q/{code}"
+def _short_url(code: str, tag: str | None = None) -> str:
+    """Always from the BASE_URL setting, never from the request's Host header."""
+    return printing.short_url(current_app.config["BASE_URL"], code, tag)
 
 
 def _public_by_code(code: str) -> dict:
@@ -115,18 +129,37 @@ def _public_by_code(code: str) -> dict:
     return record
 
 
+def _run_tag() -> tuple[str, int | None]:
+    """The print run named by ``?r=``: (tag, its exhibition), or ("", None) for none
+    or an unknown tag (still a valid scan, counted without a run)."""
+    tag = request.args.get("r", "")
+    if not RUN_TAG.match(tag):
+        return "", None
+    run = printing.run_by_tag(get_db(), tag)
+    return (run["tag"], run["exhibition_id"]) if run else ("", None)
+
+
 @bp.get("/q/<code>")
 def short_link(code: str):
-    """The address inside every QR code: count the scan, then 302 to the profile.
-    The Location is always a path on this site."""
+    """The address inside every QR code: count the scan, then 302 to the profile,
+    carrying the print run's exhibition along. The Location is always a path built
+    by url_for on this site, so no input can point it elsewhere."""
     record = _public_by_code(code)
-    tag = request.args.get("r", "")
-    tag = tag.upper() if RUN_TAG.match(tag) else ""
-    response = redirect(url_for("public.profile", honoree_id=record["id"]), code=302)
+    tag, exhibition_id = _run_tag()
+    ex = request.args.get("ex", "")
+    if exhibition_id is None and ex.isdigit() and len(ex) < 10:
+        exhibition_id = int(ex)
+    target = url_for("public.profile", honoree_id=record["id"],
+                     **({"ex": exhibition_id} if exhibition_id else {}))
+    response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
     database = current_app.config["DATABASE"]
     response.call_on_close(lambda: scans.count(database, record["id"], tag))
     return response
+
+
+def _qr_cache_dir() -> str:
+    return str(qr.cache_dir(current_app.config["MEDIA_DIR"]))
 
 
 @bp.get("/qr/<code>.png")
@@ -135,20 +168,40 @@ def qr_png(code: str):
     size = request.args.get("size", "320")
     if not size.isdigit() or int(size) not in qr.SIZES:
         raise bad_request("二维码尺寸只能是 " + "、".join(map(str, qr.SIZES)))
-    return _cached(qr.qr_png(_short_url(record["code"]), int(size)), "image/png")
+    tag, _ = _run_tag()
+    data, etag = qr.cached(_qr_cache_dir(), _short_url(record["code"], tag), "png", int(size),
+                           current_app.config["QR_EMBLEM"] or None)
+    return _cached(data, etag, "image/png")
 
 
 @bp.get("/qr/<code>.svg")
 def qr_svg(code: str):
     record = _public_by_code(code)
-    return _cached(qr.qr_svg(_short_url(record["code"])), "image/svg+xml")
+    tag, _ = _run_tag()
+    data, etag = qr.cached(_qr_cache_dir(), _short_url(record["code"], tag), "svg")
+    return _cached(data, etag, "image/svg+xml")
 
 
-def _cached(data: bytes, mimetype: str) -> Response:
+def _cached(data: bytes, etag: str, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(data).hexdigest()[:20])
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
     return response.make_conditional(request)
+
+
+@bp.get("/honorees/<int:honoree_id>/share.png")
+def share_image(honoree_id: int):
+    """A portrait-format picture of the profile for visitors to save or send."""
+    db = get_db()
+    record = honorees.get_public(db, honoree_id)
+    if record is None:
+        abort(404)
+    try:
+        data, etag = share.cached(db, current_app.config, record)
+    except fonts.FontError as exc:
+        log.error("share image of %s: %s", honoree_id, exc)
+        abort(503)
+    return _cached(data, etag, "image/png")
 
 
 @bp.get("/media/<name>")

@@ -1,0 +1,88 @@
+"""The CJK font used for everything printed: located through the FONT_PATH setting,
+and checked for a glyph for every character before anything is drawn, so a printed
+poster never shows a tofu box.
+
+fpdf2 reads a TrueType/OpenType collection (.ttc) directly with
+``collection_font_number``; for Noto Sans CJK we pick the face whose name says
+Simplified Chinese ("CJK SC"), not a fixed index, so a differently ordered
+collection still works.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTCollection, TTFont
+
+
+class FontError(RuntimeError):
+    """The font is missing or cannot draw some text; the message is for print staff."""
+
+
+@dataclass(frozen=True)
+class Font:
+    path: str
+    index: int          # face number inside a collection, 0 for a single font
+    name: str
+    codepoints: frozenset[int]
+
+
+@lru_cache(maxsize=4)
+def load(path: str) -> Font:
+    """The font at ``path`` with the set of characters it can draw."""
+    file = Path(path or "")
+    if not path or not file.is_file():
+        raise FontError(
+            f"找不到中文字体文件：{path or '（未设置）'}。请安装 fonts-noto-cjk"
+            "（make system-deps），或在设置 FONT_PATH 中指定一个中文字体文件。")
+    try:
+        if file.suffix.lower() in (".ttc", ".otc"):
+            with TTCollection(str(file), lazy=True) as collection:
+                index = _simplified_chinese_face(collection)
+                face = collection.fonts[index]
+                name = face["name"].getDebugName(4) or file.name
+                codepoints = frozenset(face.getBestCmap() or {})
+        else:
+            index = 0
+            with TTFont(str(file), lazy=True) as face:
+                name = face["name"].getDebugName(4) or file.name
+                codepoints = frozenset(face.getBestCmap() or {})
+    except Exception as exc:  # a damaged or non-font file
+        raise FontError(f"无法读取字体文件 {path}：{exc}") from exc
+    return Font(str(file), index, name, codepoints)
+
+
+def _simplified_chinese_face(collection: TTCollection) -> int:
+    names = [(f["name"].getDebugName(4) or "") for f in collection.fonts]
+    for wanted in (" SC", "SC ", "GB", "Simplified"):
+        for index, name in enumerate(names):
+            if wanted in name and "Mono" not in name:
+                return index
+    return 0
+
+
+def _ignorable(char: str) -> bool:
+    return char in "\n\r\t" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def missing(font: Font, texts) -> list[str]:
+    """The characters in ``texts`` the font has no glyph for, in order of first use."""
+    joined = "".join(t for t in texts if t)
+    absent = {c for c in set(joined) if ord(c) not in font.codepoints and c != " "
+              and not _ignorable(c)}
+    return sorted(absent, key=joined.index)
+
+
+def check(font: Font, texts, what: str = "") -> None:
+    """Raise FontError naming every character the font cannot draw."""
+    absent = missing(font, texts)
+    if absent:
+        shown = "、".join(f"“{c}”(U+{ord(c):04X})" for c in absent[:10])
+        more = f"等 {len(absent)} 个字符" if len(absent) > 10 else ""
+        raise FontError(
+            f"{what + '：' if what else ''}字体 {font.name} 缺少 {shown}{more} 的字形，"
+            "印出来会是方框。请改正文字（如生僻字可用常用异体或图片说明），"
+            "或在 FONT_PATH 中换用包含这些字的字体。")
