@@ -137,8 +137,26 @@ def serve_command(bind: str) -> None:
                 process.kill()
 
 
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "curator", "printer"]), required=True,
+              help="admin manages accounts; curator edits; printer prints posters.")
+@click.option("--display-name", default=None, help="The name shown in the history.")
+@click.password_option(help="Asked for twice when not given.")
+@with_appcontext
+def create_user_command(username: str, role: str, display_name: str | None,
+                        password: str) -> None:
+    """Create a back-office account (the first admin is made this way)."""
+    from . import accounts
+    try:
+        user_id = accounts.create_user(_db(), username, password, role, display_name)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已创建账号 {username}（{accounts.ROLES[role]}，编号 {user_id}）")
+
+
 COMMANDS = [init_command, demo_group, reindex_command, worker_command, jobs_command,
-            serve_command]
+            serve_command, create_user_command]
 
 
 def init_app(app: Flask) -> None:

@@ -41,6 +41,17 @@ SETTINGS: list[Setting] = [
     Setting("INSTANCE_DIR", str(PROJECT_ROOT / "instance"),
             "instance folder: config.py and the generated secret_key"),
     Setting("PAGE_SIZE", 24, "honorees per page when browsing"),
+    Setting("SESSION_IDLE_MINUTES", 60,
+            "a back-office session ends after this many minutes without a request"),
+    Setting("SESSION_MAX_HOURS", 12,
+            "a back-office session ends this many hours after logging in, however active"),
+    Setting("SECOND_APPROVER", 1,
+            "1: publishing needs a second curator or an admin to approve what another "
+            "submitted; 0 for one-person offices"),
+    Setting("PHOTO_MAX_MB", 20, "largest photo upload, in megabytes"),
+    Setting("PHOTO_MAX_MEGAPIXELS", 50,
+            "largest photo upload in megapixels, read from the file header before decoding"),
+    Setting("VIDEO_MAX_MB", 300, "largest video upload (H.264 MP4), in megabytes"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"
