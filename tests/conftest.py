@@ -100,6 +100,10 @@ class ClosingClient(FlaskClient):
         response = super().open(*args, **kwargs)
         response.get_data()
         response.close()
+        # Werkzeug spools a large multipart body to a temporary file it never closes.
+        body = getattr(response, "request", None) and response.request.environ.get("wsgi.input")
+        if body is not None and hasattr(body, "close"):
+            body.close()
         return response
 
 
