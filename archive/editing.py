@@ -194,7 +194,8 @@ def save(db: sqlite_utils.Database, honoree_id: int, form: dict, expected_versio
     record = clean_record(form)
     record.update(honorees.name_columns(record["name"], record["kind"]))
     with write(db):
-        _require(db, honoree_id)
+        if _require(db, honoree_id)["version"] != expected_version:
+            raise Conflict(get(db, honoree_id))  # before writing: show theirs as saved
         assignments = ", ".join(f"{k} = ?" for k in record)
         db.execute(f"UPDATE honorees SET {assignments} WHERE id = ?",
                    [*record.values(), honoree_id])
