@@ -278,3 +278,34 @@ def test_the_search_index_follows_back_office_changes(curator, second_curator, p
                       [published]).fetchone()[0] == 1
     search.rebuild(db, empty_archive.config["INDEX_DIR"])
     assert "改名以后" in client.get("/search?q=改名以后").get_data(as_text=True)
+
+
+def test_editing_one_honour(curator, make_honoree, client, empty_archive):
+    honoree_id = make_honoree(honours=[{"title": "省劳动模范", "year": 2010}])
+    honour = empty_archive.db().execute("SELECT id FROM honours WHERE honoree_id = ?",
+                                        [honoree_id]).fetchone()[0]
+    page = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
+    assert "保存这项荣誉" in page
+    response = post(curator, f"/curate/honorees/{honoree_id}/honours/{honour}",
+                    {"action": "save", "title": "省劳动模范", "level": "provincial",
+                     "year": "2011", "body": "省人民政府", "document_no": "省政发〔2011〕8号"})
+    assert response.status_code == 302
+    profile = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert "2011" in profile and "省人民政府" in profile
+    bad = post(curator, f"/curate/honorees/{honoree_id}/honours/{honour}",
+               {"action": "save", "title": "不存在的称号", "year": "2011"})
+    assert bad.status_code == 400 and "不在称号表中" in bad.get_data(as_text=True)
+
+
+def test_a_save_after_the_session_lapsed_shows_the_text_back(curator, make_honoree,
+                                                             monkeypatch):
+    import time
+    honoree_id = make_honoree(status="draft")
+    form = edit_form(curator, honoree_id)
+    form["story"] = "午饭前写好的正文，登录过期了也不能丢。"
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 2 * 3600)
+    response = curator.post(f"/curate/honorees/{honoree_id}", data=form)
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "登录已失效" in page and form["story"] in page
