@@ -34,8 +34,10 @@ SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initia
         "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}
 RESTORED = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_year",
             "birth_month", "province", "city", "county", "region_code", "unit", "position",
-            "industry", "summary", "story", "quote", "status", "featured", "deleted_at",
-            "merged_into")
+            "industry", "summary", "story", "quote", "featured")
+# Not restored: the workflow state (status, deletion, merge). Restoring an old revision
+# must not publish a withdrawn record past review, nor delete or undelete it; those
+# have their own actions.
 
 
 def history(db: sqlite_utils.Database, honoree_id: int) -> list[dict]:
@@ -106,6 +108,13 @@ def diff(before: dict | None, after: dict) -> list[dict]:
     return changes
 
 
+def restore_preview(snapshot: dict, current: dict) -> list[dict]:
+    """What restoring ``snapshot`` would change, as (field, now, after) rows."""
+    kept = {LABELS[f] for f in ("status", "deleted_at", "merged_into", "code")}
+    return [{"field": c["field"], "now": c["after"], "restored": c["before"]}
+            for c in diff(snapshot, current) if c["field"] not in kept]
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -147,7 +156,8 @@ def _restore_rows(db: sqlite_utils.Database, table: str, honoree_id: int, rows: 
 def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: dict) -> None:
     """Make the record what it was in ``revision_id``: its fields, honours, photos
     (files are never deleted, so removed photos come back), videos, members and
-    exhibition places. Written as a new revision; the history is kept whole."""
+    exhibition places; its status stays as it is. Written as a new revision; the
+    history is kept whole."""
     with write(db):
         revision = get(db, honoree_id, revision_id)
         if revision is None:
@@ -155,8 +165,6 @@ def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: 
         snap = revision["snapshot"]
         record = _require(db, honoree_id)
         values = {f: snap.get(f) for f in RESTORED if f in snap}
-        if values.get("merged_into") and not record["merged_into"]:
-            values.pop("merged_into")
         values.update(honorees.name_columns(values.get("name") or record["name"],
                                             values.get("kind") or record["kind"]))
         db.execute(f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",

@@ -21,7 +21,8 @@ def _photo(color) -> bytes:
 
 def comparable(snapshot: dict) -> dict:
     """What a restore must bring back (bookkeeping such as versions and times aside)."""
-    skip = {"version", "updated_at", "published_at", "submitted_by", "latest_year"}
+    skip = {"version", "updated_at", "published_at", "submitted_by", "latest_year", "status",
+            "deleted_at", "merged_into"}
     kept = {k: v for k, v in snapshot.items() if k not in skip}
     kept["honours"] = sorted((h["title"], h["year"], h["revoked"], h["body"])
                              for h in snapshot["honours"])
@@ -72,6 +73,7 @@ def test_every_revision_restores(curator, make_honoree, empty_archive, client):
         assert response.status_code == 302, action
         now = honorees.snapshot(db, honoree_id)
         assert comparable(json.loads(json.dumps(now))) == comparable(snapshot), action
+        assert now["status"] == "published" and now["deleted_at"]  # workflow state kept
     # the restores are themselves revisions: the history only grows
     count = db.execute("SELECT count(*) FROM revisions WHERE record_id = ? AND "
                        "record_type = 'honoree'", [honoree_id]).fetchone()[0]
@@ -88,6 +90,8 @@ def test_a_deleted_honour_and_photo_come_back_for_visitors(curator, make_honoree
            AND action = 'honour_add'""", [honoree_id]).fetchone()[0] + 2  # both photos added
     post(curator, f"/curate/honorees/{honoree_id}/revisions/{before_deleting}/restore",
          page=f"/curate/honorees/{honoree_id}")
+    assert client.get(f"/honorees/{honoree_id}").status_code == 404  # still deleted
+    post(curator, f"/curate/honorees/{honoree_id}/undelete", page=f"/curate/honorees/{honoree_id}")
     page = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "全国五一劳动奖章" in page and "红色照片" in page and "蓝色照片" in page
     assert "第一稿" in page
@@ -109,3 +113,22 @@ def test_history_page_shows_field_by_field_differences(curator, make_honoree, em
     assert "工作单位" in diff and "旧单位" in diff and "新单位" in diff
     assert "事迹正文" in diff and "新的事迹" in diff
     assert "姓名/名称" not in diff  # unchanged fields are not listed
+
+
+def test_restoring_shows_what_will_change_and_never_publishes(curator, make_honoree,
+                                                              empty_archive, client):
+    honoree_id = make_honoree(name="流程测试", status="published", unit="原单位")
+    page = f"/curate/honorees/{honoree_id}"
+    form = edit_form(curator, honoree_id)
+    post(curator, page, dict(form, unit="新单位"), page=page)
+    post(curator, f"{page}/status", {"action": "withdraw"}, page=page)
+    first = empty_archive.db().execute(
+        "SELECT min(id) FROM revisions WHERE record_id = ? AND record_type = 'honoree'",
+        [honoree_id]).fetchone()[0]
+    preview = curator.get(f"{page}/revisions/{first}").get_data(as_text=True)
+    assert "新单位" in preview and "原单位" in preview
+    post(curator, f"{page}/revisions/{first}/restore", page=page)
+    assert client.get(f"/honorees/{honoree_id}").status_code == 404  # still withdrawn
+    row = empty_archive.db().execute("SELECT unit, status FROM honorees WHERE id = ?",
+                                     [honoree_id]).fetchone()
+    assert (row["unit"], row["status"]) == ("原单位", "withdrawn")

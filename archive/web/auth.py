@@ -98,7 +98,7 @@ def guard(blueprint: Blueprint, roles: Iterable[str]) -> None:
 def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/") \
-            or parts.path.startswith("//"):
+            or parts.path.startswith("//") or "\\" in (target or ""):
         return url_for("curate.dashboard")
     return target
 

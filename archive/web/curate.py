@@ -287,8 +287,8 @@ def revision(honoree_id: int, revision_id: int):
         abort(404)
     return render_template("curate/revision.html", h=record, r=found,
                            changes=revisions.diff(found["previous"], found["snapshot"]),
-                           against_now=revisions.diff(found["snapshot"],
-                                                      revisions.get_current(get_db(), honoree_id)),
+                           against_now=revisions.restore_preview(
+                               found["snapshot"], revisions.get_current(get_db(), honoree_id)),
                            ACTIONS=revisions.ACTIONS)
 
 
