@@ -116,7 +116,8 @@ def serve_command(bind: str) -> None:
     ]
     base = current_app.config["BASE_URL"]
     click.echo(f"档案馆已启动：http://{bind}/  （公开地址设置为 {base}）")
-    click.echo("策展人登录：先运行 `flask --app archive create-user` 创建账号（后台上线后可用）；按 Ctrl+C 停止。")
+    click.echo(f"策展后台：http://{bind}/curate/login（先用 `flask --app archive create-user` "
+               "创建账号）；按 Ctrl+C 停止。")
 
     def stop(signum=None, frame=None):
         for process in processes:

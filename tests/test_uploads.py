@@ -234,3 +234,71 @@ def test_other_video_codecs_and_fake_mp4s_are_refused(curator, record, empty_arc
     assert not empty_archive.db().execute("SELECT count(*) FROM videos").fetchone()[0]
     leftovers = list((Path(empty_archive.config["MEDIA_DIR"]) / "videos").glob("*"))
     assert leftovers == []
+
+
+def _children(pid: int) -> set[int]:
+    return {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def test_bombs_sent_to_gunicorn_leave_every_worker_alive_and_small(empty_archive):
+    """Against the real server: the workers that received the bombs are the same
+    processes afterwards (none died or was killed for memory) and stay small."""
+    import http.cookiejar
+    import re
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    from tests.conftest import free_port, start_gunicorn
+    from tests.curating import PASSWORD, make_user
+
+    make_user(empty_archive, "bombtester")
+    record_id = None
+    from archive import honorees
+    from archive.db import write
+    db = empty_archive.db()
+    with write(db):
+        record_id = honorees.create(db, {"kind": "individual", "name": "炸弹测试"}, [])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start_gunicorn(empty_archive, port, {"ARCHIVE_BASE_URL": base,
+                                                   "ARCHIVE_WEB_WORKERS": "2"})
+    try:
+        workers = _children(process.pid)
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+        def token(path):
+            with opener.open(base + path) as response:
+                return re.search(r'name="csrf_token" value="([^"]+)"', response.read().decode())[1]
+
+        body = f"username=bombtester&password={PASSWORD.replace(' ', '+')}&csrf_token="
+        with opener.open(base + "/curate/login",
+                         data=(body + token("/curate/login")).encode()) as response:
+            response.read()
+        bomb = png_of_size(20000, 20000)
+        for _ in range(3):
+            boundary = uuid.uuid4().hex
+            parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n"
+                     f"{v}\r\n".encode() for k, v in
+                     (("csrf_token", token(f"/curate/honorees/{record_id}")), ("alt", "炸弹"))]
+            parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; "
+                         f"filename=\"bomb.png\"\r\nContent-Type: image/png\r\n\r\n".encode()
+                         + bomb + f"\r\n--{boundary}--\r\n".encode())
+            request = urllib.request.Request(
+                f"{base}/curate/honorees/{record_id}/photos", data=b"".join(parts),
+                headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+            try:
+                opener.open(request).close()
+                raise AssertionError("the bomb was accepted")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 400
+                assert "20000×20000" in exc.read().decode()
+                exc.close()
+        assert _children(process.pid) == workers
+        for pid in workers:
+            rss_kib = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+            assert rss_kib < 400_000  # decoding one bomb would take 400 MB
+    finally:
+        process.terminate()
+        process.wait(15)
