@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk
+SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test system-deps lint bench clean
@@ -15,13 +15,15 @@ $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font).
+# Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font,
+# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

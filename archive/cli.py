@@ -117,7 +117,8 @@ def serve_command(bind: str) -> None:
     ]
     base = current_app.config["BASE_URL"]
     click.echo(f"档案馆已启动：http://{bind}/  （公开地址设置为 {base}）")
-    click.echo("策展人登录：先运行 `flask --app archive create-user` 创建账号（后台上线后可用）；按 Ctrl+C 停止。")
+    click.echo(f"策展后台：http://{bind}/curate/login（先用 `flask --app archive create-user` "
+               "创建账号）；按 Ctrl+C 停止。")
 
     def stop(signum=None, frame=None):
         for process in processes:
@@ -365,10 +366,28 @@ def print_runs_command(changed: bool) -> None:
     db.conn.close()
 
 
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "curator", "printer"]), required=True,
+              help="admin manages accounts; curator edits; printer prints posters.")
+@click.option("--display-name", default=None, help="The name shown in the history.")
+@click.password_option(help="Asked for twice when not given.")
+@with_appcontext
+def create_user_command(username: str, role: str, display_name: str | None,
+                        password: str) -> None:
+    """Create a back-office account (the first admin is made this way)."""
+    from . import accounts
+    try:
+        user_id = accounts.create_user(_db(), username, password, role, display_name)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已创建账号 {username}（{accounts.ROLES[role]}，编号 {user_id}）")
+
+
 COMMANDS = [init_command, demo_group, reindex_command, worker_command, jobs_command,
-            serve_command, import_command, import_template_command, export_command,
-            backup_command, restore_command, posters_command, record_book_command,
-            print_runs_command]
+            serve_command, create_user_command, import_command, import_template_command,
+            export_command, backup_command, restore_command, posters_command,
+            record_book_command, print_runs_command]
 
 
 def init_app(app: Flask) -> None:

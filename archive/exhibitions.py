@@ -95,3 +95,162 @@ def place(db: sqlite_utils.Database, exhibition_id: int, honoree_id: int) -> dic
         "previous": rows[index - 1] if index > 0 else None,
         "next": rows[index + 1] if index + 1 < len(rows) else None,
     }
+
+
+# --- the back office -------------------------------------------------------------
+
+def _snapshot(db: sqlite_utils.Database, exhibition_id: int) -> dict:
+    record = dict(db.execute("SELECT * FROM exhibitions WHERE id = ?",
+                             [exhibition_id]).fetchone())
+    record["sections"] = []
+    for section in db.execute("SELECT * FROM exhibition_sections WHERE exhibition_id = ? "
+                              "ORDER BY position, id", [exhibition_id]):
+        items = [r[0] for r in db.execute("SELECT honoree_id FROM exhibition_items WHERE "
+                                          "section_id = ? ORDER BY position", [section["id"]])]
+        record["sections"].append({**dict(section), "items": items})
+    return record
+
+
+def _changed(db: sqlite_utils.Database, exhibition_id: int, action: str, user: dict,
+             honoree_ids: list[int] = ()) -> None:
+    """Version, revision and, for every honoree whose profile lists this hall, the
+    index outbox."""
+    import json
+    db.execute("UPDATE exhibitions SET version = version + 1, updated_at = ? WHERE id = ?",
+               [now(), exhibition_id])
+    db.execute(
+        """INSERT INTO revisions (record_type, record_id, user_id, action, snapshot, created_at)
+           VALUES ('exhibition', ?, ?, ?, ?, ?)""",
+        [exhibition_id, user["id"] if user else None, action,
+         json.dumps(_snapshot(db, exhibition_id), ensure_ascii=False), now()])
+    for honoree_id in honoree_ids:
+        honorees.note_change(db, honoree_id)
+
+
+def _members(db: sqlite_utils.Database, exhibition_id: int) -> list[int]:
+    return [r[0] for r in db.execute(
+        """SELECT DISTINCT i.honoree_id FROM exhibition_items i JOIN exhibition_sections s
+           ON s.id = i.section_id WHERE s.exhibition_id = ?""", [exhibition_id])]
+
+
+def all_for_curators(db: sqlite_utils.Database) -> list[dict]:
+    return [dict(r) for r in db.execute(
+        """SELECT e.*, (SELECT count(*) FROM exhibition_sections s
+                        WHERE s.exhibition_id = e.id) AS section_count
+           FROM exhibitions e ORDER BY e.position, e.id""")]
+
+
+def for_editing(db: sqlite_utils.Database, exhibition_id: int) -> dict | None:
+    row = db.execute("SELECT * FROM exhibitions WHERE id = ?", [exhibition_id]).fetchone()
+    if row is None:
+        return None
+    hall = dict(row)
+    hall["sections"] = []
+    for section in db.execute("SELECT * FROM exhibition_sections WHERE exhibition_id = ? "
+                              "ORDER BY position, id", [exhibition_id]):
+        items = [dict(r) for r in db.execute(
+            """SELECT h.id, h.name, h.status, h.deleted_at FROM exhibition_items i
+               JOIN honorees h ON h.id = i.honoree_id WHERE i.section_id = ?
+               ORDER BY i.position""", [section["id"]])]
+        hall["sections"].append({**dict(section), "items": items})
+    return hall
+
+
+class ExhibitionError(ValueError):
+    """A change to a hall that cannot be made; the message is for curators."""
+
+
+def save(db: sqlite_utils.Database, exhibition_id: int | None, form: dict, user: dict) -> int:
+    from .db import write
+    title = (form.get("title") or "").strip()
+    if not title:
+        raise ExhibitionError("展厅名称不能为空")
+    intro = (form.get("intro") or "").strip()[:20_000]
+    status = form.get("status") or "draft"
+    if status not in ("draft", "review", "published", "withdrawn"):
+        raise ExhibitionError("状态不正确")
+    with write(db):
+        if exhibition_id is None:
+            exhibition_id = create(db, title, intro, [], status=status)
+            _changed(db, exhibition_id, "create", user)
+            return exhibition_id
+        if not db.execute("UPDATE exhibitions SET title = ?, intro = ?, status = ? WHERE id = ?",
+                          [title, intro, status, exhibition_id]).rowcount:
+            raise ExhibitionError("没有这个展厅")
+        _changed(db, exhibition_id, "edit", user, _members(db, exhibition_id))
+    return exhibition_id
+
+
+def _reorder(db: sqlite_utils.Database, table: str, key: str, parent: int, row_column: str,
+             row_id: int, step: int) -> None:
+    ids = [r[0] for r in db.execute(
+        f"SELECT {row_column} FROM {table} WHERE {key} = ? ORDER BY position, rowid", [parent])]
+    if row_id not in ids:
+        raise ExhibitionError("没有这一项")
+    index = ids.index(row_id)
+    ids.insert(max(0, min(len(ids) - 1, index + step)), ids.pop(index))
+    for position, rid in enumerate(ids):
+        db.execute(f"UPDATE {table} SET position = ? WHERE {key} = ? AND {row_column} = ?",
+                   [position, parent, rid])
+
+
+def _section(db: sqlite_utils.Database, exhibition_id: int, section_id: int) -> None:
+    if not db.execute("SELECT 1 FROM exhibition_sections WHERE id = ? AND exhibition_id = ?",
+                      [section_id, exhibition_id]).fetchone():
+        raise ExhibitionError("没有这个单元")
+
+
+def change_section(db: sqlite_utils.Database, exhibition_id: int, action: str, form: dict,
+                   user: dict, section_id: int | None = None) -> None:
+    """add | rename | up | down | delete a section; add_item | item_up | item_down |
+    remove_item an honoree in it."""
+    from .db import write
+    with write(db):
+        if not db.execute("SELECT 1 FROM exhibitions WHERE id = ?", [exhibition_id]).fetchone():
+            raise ExhibitionError("没有这个展厅")
+        touched = _members(db, exhibition_id)
+        if action == "add":
+            title = (form.get("title") or "").strip()
+            if not title:
+                raise ExhibitionError("单元名称不能为空")
+            position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM exhibition_sections"
+                                  " WHERE exhibition_id = ?", [exhibition_id]).fetchone()[0]
+            db.execute("INSERT INTO exhibition_sections (exhibition_id, title, intro, position) "
+                       "VALUES (?, ?, ?, ?)",
+                       [exhibition_id, title, (form.get("intro") or "").strip(), position])
+        else:
+            _section(db, exhibition_id, section_id)
+            honoree_id = int(form.get("honoree_id") or 0) if str(
+                form.get("honoree_id") or "").isdigit() else 0
+            if action == "rename":
+                title = (form.get("title") or "").strip()
+                if not title:
+                    raise ExhibitionError("单元名称不能为空")
+                db.execute("UPDATE exhibition_sections SET title = ?, intro = ? WHERE id = ?",
+                           [title, (form.get("intro") or "").strip(), section_id])
+            elif action in ("up", "down"):
+                _reorder(db, "exhibition_sections", "exhibition_id", exhibition_id, "id",
+                         section_id, -1 if action == "up" else 1)
+            elif action == "delete":
+                db.execute("DELETE FROM exhibition_sections WHERE id = ?", [section_id])
+            elif action == "add_item":
+                if not db.execute("SELECT 1 FROM honorees WHERE id = ? AND deleted_at IS NULL",
+                                  [honoree_id]).fetchone():
+                    raise ExhibitionError("没有这个编号的人物或集体")
+                position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM "
+                                      "exhibition_items WHERE section_id = ?",
+                                      [section_id]).fetchone()[0]
+                db.execute("INSERT OR IGNORE INTO exhibition_items (section_id, honoree_id, "
+                           "position) VALUES (?, ?, ?)", [section_id, honoree_id, position])
+                touched.append(honoree_id)
+                honorees.record_revision(db, honoree_id, "exhibition", user["id"])
+            elif action in ("item_up", "item_down"):
+                _reorder(db, "exhibition_items", "section_id", section_id, "honoree_id",
+                         honoree_id, -1 if action == "item_up" else 1)
+            elif action == "remove_item":
+                db.execute("DELETE FROM exhibition_items WHERE section_id = ? AND honoree_id = ?",
+                           [section_id, honoree_id])
+                honorees.record_revision(db, honoree_id, "exhibition", user["id"])
+            else:
+                raise ExhibitionError("不支持的操作")
+        _changed(db, exhibition_id, f"section_{action}", user, sorted(set(touched)))

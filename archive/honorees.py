@@ -124,8 +124,17 @@ def snapshot(db: sqlite_utils.Database, honoree_id: int) -> dict:
         "SELECT * FROM honours WHERE honoree_id = ? ORDER BY position, id", [honoree_id])]
     record["photos"] = [dict(r) for r in db.execute(
         "SELECT * FROM photos WHERE honoree_id = ? ORDER BY position, id", [honoree_id])]
+    files = media.files_of(db, [p["id"] for p in record["photos"]])
+    for photo in record["photos"]:
+        photo["files"] = files.get(photo["id"], [])
+    record["videos"] = [dict(r) for r in db.execute(
+        "SELECT * FROM videos WHERE honoree_id = ? ORDER BY position, id", [honoree_id])]
     record["members"] = [r[0] for r in db.execute(
         "SELECT member_id FROM members WHERE collective_id = ? ORDER BY position", [honoree_id])]
+    record["places"] = [dict(r) for r in db.execute(
+        """SELECT i.section_id, i.position, s.exhibition_id FROM exhibition_items i
+           JOIN exhibition_sections s ON s.id = i.section_id
+           WHERE i.honoree_id = ? ORDER BY s.exhibition_id, i.section_id""", [honoree_id])]
     return record
 
 
@@ -140,6 +149,12 @@ def record_revision(db: sqlite_utils.Database, honoree_id: int, action: str,
 
 
 # --- reading public records ------------------------------------------------------
+
+def merged_target(db: sqlite_utils.Database, honoree_id: int) -> int | None:
+    """Where a record merged into another now lives (its public id), or None."""
+    row = db.execute("SELECT merged_into FROM honorees WHERE id = ?", [honoree_id]).fetchone()
+    return row[0] if row and row[0] else None
+
 
 def get_public(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     """A published honoree's row, or None (drafts, withdrawn and missing alike)."""

@@ -32,7 +32,7 @@ from typing import Any
 import sqlite_utils
 from PIL import Image, UnidentifiedImageError
 
-from . import codes, honorees, media, places
+from . import audit, codes, honorees, media, places
 from .db import write
 from .timeutil import now
 from .vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS, STATUSES
@@ -852,6 +852,9 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
         db.execute("UPDATE imports SET updated = ?, unchanged = ? WHERE id = ?",
                    [counts["update"], counts["unchanged"], import_id])
         summary = {"import_id": import_id, **counts}
+        audit.record(db, "import", user={"id": user_id} if user_id else None,
+                     record_type="import", record_id=import_id,
+                     detail=f"{plan.file_name}：新建 {counts['create']}，更新 {counts['update']}")
         if within:
             within(db, summary)
     if progress:

@@ -129,6 +129,25 @@ def variants_by_photo(db: sqlite_utils.Database, photo_ids: list[int]) -> dict[i
     return grouped
 
 
+def files_of(db: sqlite_utils.Database, photo_ids: list[int]) -> dict[int, list[dict]]:
+    """Every media_files row of each photo, as a revision keeps them."""
+    if not photo_ids:
+        return {}
+    marks = ",".join("?" * len(photo_ids))
+    grouped: dict[int, list[dict]] = {}
+    for row in db.execute(f"SELECT * FROM media_files WHERE photo_id IN ({marks}) "
+                          "ORDER BY photo_id, format, width", photo_ids):
+        grouped.setdefault(row["photo_id"], []).append(dict(row))
+    return grouped
+
+
+def curator_file(db: sqlite_utils.Database, name: str) -> dict | None:
+    """A derived file of any photo (drafts included), for the back office."""
+    row = db.execute("SELECT name, format FROM media_files WHERE name = ? LIMIT 1",
+                     [name]).fetchone()
+    return dict(row) if row else None
+
+
 def public_video(db: sqlite_utils.Database, video_id: int) -> dict | None:
     row = db.execute(
         """SELECT v.* FROM videos v JOIN honorees h ON h.id = v.honoree_id

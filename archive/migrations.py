@@ -313,6 +313,43 @@ def m020_print_runs(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m030_curate_accounts(db: sqlite_utils.Database) -> None:
+    """The back office: session generations (logout and password change end old
+    cookies), login throttling kept in SQLite (holds across gunicorn workers), the
+    audit log, who submitted a record for review, and where a merged record went."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN last_login_at TEXT;
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            address TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            at REAL NOT NULL
+        );
+        CREATE INDEX login_attempts_username ON login_attempts (username, at);
+        CREATE INDEX login_attempts_address ON login_attempts (address, at);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER,
+            username TEXT,
+            action TEXT NOT NULL,
+            record_type TEXT,
+            record_id INTEGER,
+            detail TEXT NOT NULL DEFAULT '',
+            address TEXT
+        );
+        CREATE INDEX audit_log_at ON audit_log (id);
+        ALTER TABLE honorees ADD COLUMN submitted_by INTEGER REFERENCES users(id);
+        ALTER TABLE honorees ADD COLUMN merged_into INTEGER REFERENCES honorees(id);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

@@ -47,9 +47,17 @@ SETTINGS: list[Setting] = [
     Setting("QR_EMBLEM", "",
             "optional image drawn in the centre of QR PNGs (then error correction H, "
             "at most 12% of the symbol); empty for none"),
-    Setting("PRINT_WEB_OPEN", 0,
-            "1 lets anyone reach /print/ until the back office's logins guard it; "
-            "0 (default) answers 403 there and printing goes through the CLI"),
+    Setting("SESSION_IDLE_MINUTES", 60,
+            "a back-office session ends after this many minutes without a request"),
+    Setting("SESSION_MAX_HOURS", 12,
+            "a back-office session ends this many hours after logging in, however active"),
+    Setting("SECOND_APPROVER", 1,
+            "1: publishing needs a second curator or an admin to approve what another "
+            "submitted; 0 for one-person offices"),
+    Setting("PHOTO_MAX_MB", 20, "largest photo upload, in megabytes"),
+    Setting("PHOTO_MAX_MEGAPIXELS", 50,
+            "largest photo upload in megapixels, read from the file header before decoding"),
+    Setting("VIDEO_MAX_MB", 300, "largest video upload (H.264 MP4), in megabytes"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

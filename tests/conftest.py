@@ -100,6 +100,10 @@ class ClosingClient(FlaskClient):
         response = super().open(*args, **kwargs)
         response.get_data()
         response.close()
+        # Werkzeug spools a large multipart body to a temporary file it never closes.
+        body = getattr(response, "request", None) and response.request.environ.get("wsgi.input")
+        if body is not None and hasattr(body, "close"):
+            body.close()
         return response
 
 
@@ -208,3 +212,22 @@ def live_server(demo_archive):
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(15)
+
+
+@pytest.fixture
+def curator(empty_archive, client):
+    """A client logged in as a curator (plus the user's id on ``client.user_id``)."""
+    from tests.curating import login, make_user
+    client.user_id = make_user(empty_archive, "curator1")
+    assert login(client, "curator1").status_code == 302
+    return client
+
+
+@pytest.fixture
+def second_curator(empty_archive, app):
+    from tests.curating import login, make_user
+    app.test_client_class = ClosingClient
+    other = app.test_client()
+    other.user_id = make_user(empty_archive, "curator2")
+    assert login(other, "curator2").status_code == 302
+    return other

@@ -388,3 +388,14 @@ def test_a_sheet_of_collectives_with_tabs_and_a_kind_column(empty_archive, tmp_p
     assert rows["某某公司检修班"]["county"] == "定海区"
     assert (rows["某某医院"]["city"], rows["某某医院"]["county"]) == ("温州市", None)
     assert rows["某某医院"]["latest_year"] == 2022
+
+
+def test_every_committed_import_is_in_the_audit_log(empty_archive, tmp_path):
+    from archive import audit, importer
+    sheet = tmp_path / "名单.csv"
+    sheet.write_text("姓名,工作单位及职务,荣誉称号,授予年份\n审计人,审计厂,省劳动模范,2021\n",
+                     encoding="utf-8")
+    db = empty_archive.db()
+    importer.run(db, sheet, empty_archive.config["MEDIA_DIR"])
+    entries = [e for e in audit.recent(db) if e["action"] == "import"]
+    assert len(entries) == 1 and "名单.csv" in entries[0]["detail"]

@@ -20,6 +20,7 @@ from archive import db as database
 from archive.db import write
 
 from .conftest import BASE_URL, ClosingClient, config_for
+from .curating import post
 
 LONG_NAME = "阿卜杜热合曼·买买提明·艾力江·库尔班江·吐尔逊"
 PEOPLE = [
@@ -530,20 +531,37 @@ def test_record_book(archive, tmp_path):
 
 # --- the web path ------------------------------------------------------------------
 
-def test_print_pages_closed_until_opened(archive):
+def staff(archive, role: str = "printer", **config):
+    """An app and a client signed in as print staff (or another role)."""
+    from archive import accounts
+    from tests.curating import PASSWORD, login
+    app = archive.app(**config)
+    username = f"{role}-staff"
+    if not archive.db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+        accounts.create_user(archive.db, username, PASSWORD, role, username)
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return app, client
+
+
+def test_print_pages_are_for_signed_in_print_staff_only(archive):
     client = archive.app().test_client()
     for path in ("/print/", "/print/stats", "/print/reprint",
                  f"/print/view?exhibition={archive.exhibition}"):
-        assert client.get(path).status_code == 403
-    assert client.post("/print/jobs", data={"exhibition": archive.exhibition}).status_code == 403
+        response = client.get(path)
+        assert response.status_code == 302 and "/curate/login" in response.headers["Location"]
+    assert client.post("/print/jobs", data={"exhibition": archive.exhibition}).status_code in (
+        400, 401)  # no session and no CSRF token: refused either way
+    for role in ("printer", "curator", "admin"):
+        _, signed_in = staff(archive, role)
+        assert signed_in.get("/print/").status_code == 200, role
 
 
 def test_print_job_from_the_web_with_progress_page(archive, tmp_path):
-    app = archive.app(PRINT_WEB_OPEN=1)
-    client = app.test_client()
+    app, client = staff(archive)
     assert "测试展厅" in client.get("/print/").get_data(as_text=True)
-    response = client.post("/print/jobs", data={"section": archive.sections[1],
-                                                "format": "poster-a4"})
+    response = post(client, "/print/jobs", {"section": archive.sections[1],
+                                            "format": "poster-a4"}, page="/print/")
     assert response.status_code == 303
     job_page = response.headers["Location"]
     page = client.get(job_page).get_data(as_text=True)
@@ -557,24 +575,22 @@ def test_print_job_from_the_web_with_progress_page(archive, tmp_path):
     assert "已完成" in page and "<progress" in page and "refresh" not in page
     assert "照片只有 200×250 像素" in page  # the warning reaches the job page
     job_id = int(job_page.rstrip("/").split("/")[-1])
-    with app.test_client() as raw:
-        pdf = raw.get(f"/print/jobs/{job_id}/file.pdf")
-        data = pdf.data
-        pdf.close()
+    pdf = client.get(f"/print/jobs/{job_id}/file.pdf")
+    data = pdf.data
     path = tmp_path / "job.pdf"
     path.write_bytes(data)
     assert pdf_pages(path) == 3
 
 
 def test_web_refuses_loopback_base_url_with_the_reason(archive):
-    client = archive.app(PRINT_WEB_OPEN=1, BASE_URL="http://127.0.0.1:8000").test_client()
+    _, client = staff(archive, BASE_URL="http://127.0.0.1:8000")
     assert "BASE_URL" in client.get("/print/").get_data(as_text=True)
-    response = client.post("/print/jobs", data={"exhibition": archive.exhibition})
+    response = post(client, "/print/jobs", {"exhibition": archive.exhibition}, page="/print/")
     assert response.status_code == 400 and "BASE_URL" in response.get_data(as_text=True)
 
 
 def test_html_print_view_has_page_css_and_warnings(archive):
-    client = archive.app(PRINT_WEB_OPEN=1).test_client()
+    _, client = staff(archive)
     html = client.get(f"/print/view?exhibition={archive.exhibition}&format=poster-a3") \
         .get_data(as_text=True)
     assert html.count('class="sheet poster-a3"') == len(PEOPLE)
@@ -589,7 +605,7 @@ def test_html_print_view_has_page_css_and_warnings(archive):
 
 def test_scan_statistics_table_chart_and_csv(archive, a4):
     _, tag, _ = a4
-    client = archive.app(PRINT_WEB_OPEN=1).test_client()
+    _, client = staff(archive)
     code = archive.code("赵铁柱")
     for _ in range(3):
         client.get(f"/q/{code}?r={tag}")
@@ -605,7 +621,7 @@ def test_scan_statistics_table_chart_and_csv(archive, a4):
 
 
 def test_reprint_page_lists_changed_records(archive, a4):
-    app = archive.app(PRINT_WEB_OPEN=1)
+    _, client = staff(archive)
     honoree_id = archive.ids["李秀英"]
     with write(archive.db):
         archive.db.execute("""UPDATE honorees SET summary = '新的一句话', version = version + 1,
@@ -613,7 +629,7 @@ def test_reprint_page_lists_changed_records(archive, a4):
                            [honoree_id])
         honorees.record_revision(archive.db, honoree_id, "update", None)
         honorees.note_change(archive.db, honoree_id)
-    html = app.test_client().get("/print/reprint").get_data(as_text=True)
+    html = client.get("/print/reprint").get_data(as_text=True)
     assert "李秀英" in html and "张建国" not in html
 
 
@@ -648,8 +664,7 @@ def test_print_run_records_what_when_and_format(archive, a4):
 def print_server(archive):
     from .conftest import free_port, start_gunicorn
     port = free_port()
-    process = start_gunicorn(archive, port, {"ARCHIVE_PRINT_WEB_OPEN": "1",
-                                             "ARCHIVE_WEB_WORKERS": "1"})
+    process = start_gunicorn(archive, port, {"ARCHIVE_WEB_WORKERS": "1"})
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(15)
@@ -680,9 +695,17 @@ def test_svg_qr_rasterised_by_chromium_decodes(archive, print_server, chromium):
 @pytest.mark.browser
 def test_html_print_view_prints_a4_pages_with_decodable_codes(archive, print_server,
                                                               chromium, tmp_path):
+    from archive import accounts
+    from tests.curating import PASSWORD
+    if not archive.db.execute("SELECT 1 FROM users WHERE username = 'browser-printer'").fetchone():
+        accounts.create_user(archive.db, "browser-printer", PASSWORD, "printer", "打印员")
     page = chromium.new_page()
     try:
         page.goto(f"{print_server}/print/view?section={archive.sections[0]}&format=poster-a4")
+        page.fill("input[name=username]", "browser-printer")  # sent to the login page first
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/print/view**")
         page.wait_for_load_state("networkidle")
         page.emulate_media(media="print")
         pdf = tmp_path / "html-view.pdf"

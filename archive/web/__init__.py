@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, url_for
 from flask_compress import Compress
+from flask_wtf.csrf import CSRFProtect
 
 from .. import vocabulary
 from ..db import get_db
@@ -44,11 +45,16 @@ def init_app(app: Flask) -> None:
     app.url_map.merge_slashes = False
     Compress(app)
 
-    from . import api, errors, public
+    _sessions_and_csrf(app)
+
+    from . import admin, api, auth, curate, errors, public
     from . import print as print_pages
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(curate.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(print_pages.bp)
     errors.init_app(app)
 
@@ -59,6 +65,22 @@ def init_app(app: Flask) -> None:
     app.add_template_global(browse_url)
     app.add_template_global(structured_data.json_ld)
     app.add_template_filter(level_label, "level")
+    app.add_template_global(current_user_for_templates, "current_user")
+
+
+def _sessions_and_csrf(app: Flask) -> None:
+    """Session cookies: HttpOnly, SameSite=Lax, Secure when the site is served over
+    HTTPS; a CSRF token on every state-changing request (Flask-WTF). A token lives as
+    long as the session (whose idle and absolute limits end it), so a curator who
+    writes for an hour does not lose the text to an expired token."""
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    app.config["SESSION_COOKIE_NAME"] = "archive_session"
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", False)  # SameSite + token; proxies vary
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["VIDEO_MAX_MB"] + 5) * 1_000_000
+    CSRFProtect(app)
 
 
 def _security_headers(response):
@@ -113,6 +135,11 @@ def browse_url(filters, drop: str | None = None, set: dict | None = None) -> str
     if args.get("sort") == "pinyin":
         del args["sort"]
     return url_for("public.browse_honorees", **args)
+
+
+def current_user_for_templates():
+    from .auth import current_user
+    return current_user()
 
 
 def level_label(level: str | None) -> str:

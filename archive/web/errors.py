@@ -11,6 +11,8 @@ log = logging.getLogger("archive.web")
 
 MESSAGES = {
     400: "请求有误",
+    401: "请先登录",
+    403: "您的账号没有权限访问这个页面",
     404: "没有找到这个页面",
     405: "不支持这种请求方式",
     413: "上传的内容太大",
@@ -32,6 +34,17 @@ def render_error(status: int, message: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        """A form without a valid token: refused, and whatever it carried is shown
+        back so nothing typed is lost."""
+        from .auth import kept_fields
+        if wants_json():
+            return render_error(400, "安全校验失败")
+        return render_template("curate/expired.html", kept=kept_fields(), csrf=True), 400
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         message = exc.description if getattr(exc, "archive_message", False) else None

@@ -23,6 +23,7 @@ from flask import (
 from .. import batches, exhibitions, fonts, jobs, printing, scans
 from ..db import get_db
 from ..printing import PrintError, Selection
+from .auth import guard
 from .errors import bad_request
 
 bp = Blueprint("print", __name__, url_prefix="/print")
@@ -30,18 +31,8 @@ bp = Blueprint("print", __name__, url_prefix="/print")
 SELECTION_ARGS = ("exhibition", "section", "id", "format", "bleed", "filter")
 
 
-@bp.before_request
-def require_print_staff():
-    """The one access check for every /print/ route.
-
-    The back office (users with the roles printer, curator and admin, and their
-    logins) is being built on another branch: when it lands, this hook is where the
-    login check goes (signed-in print staff, curators and admins only). Until then
-    the print pages stay closed (403) unless PRINT_WEB_OPEN is set, for a trusted
-    office network; the CLI command `posters` is the supported way to print.
-    """
-    if not current_app.config.get("PRINT_WEB_OPEN"):
-        abort(403)
+# The one access check for every /print/ route: signed-in print staff, curators, admins.
+guard(bp, {"admin", "curator", "printer"})
 
 
 def _int(name: str, source=None) -> int | None:

@@ -73,6 +73,9 @@ def profile(honoree_id: int):
     db = get_db()
     record = honorees.profile(db, honoree_id)
     if record is None:
+        merged = honorees.merged_target(db, honoree_id)
+        if merged and honorees.get_public(db, merged):  # merged duplicates keep their links
+            return redirect(url_for("public.profile", honoree_id=merged), code=301)
         abort(404)
     place = None
     if request.args.get("ex", "").isdigit():

@@ -1,0 +1,475 @@
+"""Curators' changes to honorees: every function here is one change, written in one
+``BEGIN IMMEDIATE`` transaction together with its revision snapshot and its index
+outbox row, and bumps the record's version (edit conflicts are detected by it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from . import audit, honorees, media
+from .db import write
+from .honorees import RecordError
+from .timeutil import now
+from .vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS
+
+TEXT_FIELDS = ("name", "gender", "ethnicity", "province", "city", "county", "region_code",
+               "unit", "position", "industry", "summary", "story", "quote")
+EDIT_FIELDS = ("kind", "collective_type", *TEXT_FIELDS, "birth_year", "birth_month",
+               "featured")
+MAX_TEXT = {"story": 100_000, "summary": 2_000, "quote": 2_000}
+STATUS_ACTIONS = {"submit": "提交审核", "publish": "发布", "reject": "退回修改",
+                  "withdraw": "撤回", "redraft": "改回草稿"}
+
+
+class Conflict(Exception):
+    """The record changed since the curator opened it (their version is older)."""
+
+    def __init__(self, current: dict):
+        super().__init__("版本冲突")
+        self.current = current
+
+
+class EditError(RecordError):
+    """A change that is not allowed as asked; the message is for curators."""
+
+
+# --- reading for the back office --------------------------------------------------
+
+def get(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
+    """Everything the edit page shows, whatever the status (deleted included)."""
+    row = db.execute("SELECT * FROM honorees WHERE id = ?", [honoree_id]).fetchone()
+    if row is None:
+        return None
+    record = dict(row)
+    record["honours"] = [dict(r) for r in db.execute(
+        "SELECT * FROM honours WHERE honoree_id = ? ORDER BY year, position, id", [honoree_id])]
+    record["photos"] = [dict(r) for r in db.execute(
+        """SELECT * FROM photos WHERE honoree_id = ? AND id NOT IN
+               (SELECT poster_photo_id FROM videos WHERE poster_photo_id IS NOT NULL)
+           ORDER BY is_portrait DESC, position, id""", [honoree_id])]
+    files = media.variants_by_photo(db, [p["id"] for p in record["photos"]])
+    for photo in record["photos"]:
+        photo["files"] = files.get(photo["id"], {"webp": [], "jpeg": []})
+    record["videos"] = [dict(r) for r in db.execute(
+        "SELECT * FROM videos WHERE honoree_id = ? ORDER BY position, id", [honoree_id])]
+    record["members"] = [dict(r) for r in db.execute(
+        """SELECT h.id, h.name, h.status, h.deleted_at FROM members m
+           JOIN honorees h ON h.id = m.member_id WHERE m.collective_id = ?
+           ORDER BY m.position""", [honoree_id])]
+    record["member_of"] = [dict(r) for r in db.execute(
+        """SELECT h.id, h.name FROM members m JOIN honorees h ON h.id = m.collective_id
+           WHERE m.member_id = ?""", [honoree_id])]
+    record["codes"] = [r[0] for r in db.execute(
+        "SELECT code FROM short_codes WHERE honoree_id = ? ORDER BY created_at, code",
+        [honoree_id])]
+    record["submitted_by_name"] = None
+    if record["submitted_by"]:
+        user = db.execute("SELECT display_name FROM users WHERE id = ?",
+                          [record["submitted_by"]]).fetchone()
+        record["submitted_by_name"] = user[0] if user else None
+    return record
+
+
+def listing(db: sqlite_utils.Database, text: str = "", status: str = "",
+            deleted: bool = False, limit: int = 100) -> list[dict]:
+    """Records for the back-office list: newest change first."""
+    where, params = ["h.deleted_at IS NOT NULL" if deleted else "h.deleted_at IS NULL"], []
+    if status:
+        where.append("h.status = ?")
+        params.append(status)
+    if text:
+        like = f"%{text}%"
+        where.append("(h.name LIKE ? OR h.name_pinyin LIKE ? OR h.name_initials LIKE ? "
+                     "OR h.unit LIKE ? OR h.code = ? OR CAST(h.id AS TEXT) = ?)")
+        params += [like, like.replace(" ", ""), like, like, text.upper(), text]
+    return [dict(r) for r in db.execute(
+        f"""SELECT h.id, h.code, h.name, h.kind, h.status, h.unit, h.updated_at, h.deleted_at,
+                   h.version FROM honorees h WHERE {' AND '.join(where)}
+            ORDER BY h.updated_at DESC, h.id DESC LIMIT ?""", [*params, limit])]
+
+
+def titles(db: sqlite_utils.Database) -> list[dict]:
+    return [dict(r) for r in db.execute("SELECT * FROM honour_titles ORDER BY position, title")]
+
+
+# --- parsing what a form sent -------------------------------------------------------
+
+def _int_or_none(value: Any, label: str, low: int, high: int) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise EditError(f"{label}必须是数字") from None
+    if not low <= number <= high:
+        raise EditError(f"{label}应在 {low} 到 {high} 之间")
+    return number
+
+
+def clean_record(form: dict) -> dict:
+    """The editable fields of an honoree from a form, checked."""
+    record: dict[str, Any] = {}
+    for field in TEXT_FIELDS:
+        value = (form.get(field) or "").replace("\r\n", "\n")
+        if field != "story":
+            value = value.strip()
+        if len(value) > MAX_TEXT.get(field, 500):
+            raise EditError(f"“{field}”太长了")
+        record[field] = value or None
+    record["story"] = record["story"] or ""
+    if not record["name"]:
+        raise EditError("姓名或集体名称不能为空")
+    record["kind"] = form.get("kind") or "individual"
+    if record["kind"] not in KINDS:
+        raise EditError("类别必须是个人或集体")
+    record["collective_type"] = form.get("collective_type") or None
+    if record["kind"] == "individual":
+        record["collective_type"] = None
+    elif record["collective_type"] not in (None, *COLLECTIVE_TYPES):
+        raise EditError("集体类型不正确")
+    record["birth_year"] = _int_or_none(form.get("birth_year"), "出生年份", 1880, 2030)
+    record["birth_month"] = _int_or_none(form.get("birth_month"), "出生月份", 1, 12)
+    record["featured"] = int(bool(form.get("featured")))
+    return record
+
+
+def clean_honour(db: sqlite_utils.Database, form: dict) -> dict:
+    title = (form.get("title") or "").strip()
+    row = db.execute("SELECT level FROM honour_titles WHERE title = ?", [title]).fetchone()
+    if row is None:
+        raise EditError(f"荣誉称号“{title}”不在称号表中")
+    level = form.get("level") or row["level"]
+    if level not in LEVELS:
+        raise EditError("级别不正确")
+    year = _int_or_none(form.get("year"), "获得年份", 1949, 2100)
+    if year is None:
+        raise EditError("请填写获得年份")
+    return {"title": title, "level": level, "year": year,
+            "body": (form.get("body") or "").strip() or None,
+            "document_no": (form.get("document_no") or "").strip() or None,
+            "citation": (form.get("citation") or "").strip() or None,
+            "revoked": int(bool(form.get("revoked")))}
+
+
+# --- changes ------------------------------------------------------------------------
+
+def _require(db: sqlite_utils.Database, honoree_id: int) -> dict:
+    row = db.execute("SELECT * FROM honorees WHERE id = ?", [honoree_id]).fetchone()
+    if row is None:
+        raise EditError("没有这条记录")
+    return dict(row)
+
+
+def _touched(db: sqlite_utils.Database, honoree_id: int, action: str, user: dict | None,
+             expected_version: int | None = None) -> int:
+    """Bump the version (checking the one the curator saw, if given), then write the
+    revision and the index outbox row. Returns the new version."""
+    if expected_version is None:
+        db.execute("UPDATE honorees SET version = version + 1, updated_at = ? WHERE id = ?",
+                   [now(), honoree_id])
+    else:
+        changed = db.execute(
+            """UPDATE honorees SET version = version + 1, updated_at = ?
+               WHERE id = ? AND version = ?""", [now(), honoree_id, expected_version]).rowcount
+        if not changed:
+            raise Conflict(get(db, honoree_id))
+    honorees.record_revision(db, honoree_id, action, user["id"] if user else None)
+    honorees.note_change(db, honoree_id)
+    return db.execute("SELECT version FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
+
+
+def create(db: sqlite_utils.Database, form: dict, user: dict) -> int:
+    record = clean_record(form)
+    record["status"] = "draft"
+    with write(db):
+        return honorees.create(db, record, [], user_id=user["id"])
+
+
+def save(db: sqlite_utils.Database, honoree_id: int, form: dict, expected_version: int,
+         user: dict) -> int:
+    """Save the edit form. Raises :class:`Conflict` if someone saved in between
+    (nothing is written then), :class:`EditError` for bad input."""
+    record = clean_record(form)
+    record.update(honorees.name_columns(record["name"], record["kind"]))
+    with write(db):
+        if _require(db, honoree_id)["version"] != expected_version:
+            raise Conflict(get(db, honoree_id))  # before writing: show theirs as saved
+        assignments = ", ".join(f"{k} = ?" for k in record)
+        db.execute(f"UPDATE honorees SET {assignments} WHERE id = ?",
+                   [*record.values(), honoree_id])
+        return _touched(db, honoree_id, "edit", user, expected_version)
+
+
+def add_honour(db: sqlite_utils.Database, honoree_id: int, form: dict, user: dict) -> int:
+    honour = clean_honour(db, form)
+    with write(db):
+        _require(db, honoree_id)
+        position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM honours "
+                              "WHERE honoree_id = ?", [honoree_id]).fetchone()[0]
+        honour_id = honorees.add_honour(db, honoree_id, honour, position)
+        honorees.refresh_latest_year(db, honoree_id)
+        _touched(db, honoree_id, "honour_add", user)
+    return honour_id
+
+
+def update_honour(db: sqlite_utils.Database, honoree_id: int, honour_id: int, form: dict,
+                  user: dict) -> None:
+    honour = clean_honour(db, form)
+    with write(db):
+        assignments = ", ".join(f"{k} = ?" for k in honour)
+        if not db.execute(f"UPDATE honours SET {assignments} WHERE id = ? AND honoree_id = ?",
+                          [*honour.values(), honour_id, honoree_id]).rowcount:
+            raise EditError("没有这项荣誉")
+        honorees.refresh_latest_year(db, honoree_id)
+        _touched(db, honoree_id, "honour_edit", user)
+
+
+def set_honour_revoked(db: sqlite_utils.Database, honoree_id: int, honour_id: int,
+                       revoked: bool, user: dict) -> None:
+    """Revoke (or reinstate) one honour on its own; the others stay."""
+    with write(db):
+        if not db.execute("UPDATE honours SET revoked = ? WHERE id = ? AND honoree_id = ?",
+                          [int(revoked), honour_id, honoree_id]).rowcount:
+            raise EditError("没有这项荣誉")
+        honorees.refresh_latest_year(db, honoree_id)
+        _touched(db, honoree_id, "honour_revoke" if revoked else "honour_reinstate", user)
+
+
+def delete_honour(db: sqlite_utils.Database, honoree_id: int, honour_id: int,
+                  user: dict) -> None:
+    with write(db):
+        if not db.execute("DELETE FROM honours WHERE id = ? AND honoree_id = ?",
+                          [honour_id, honoree_id]).rowcount:
+            raise EditError("没有这项荣誉")
+        honorees.refresh_latest_year(db, honoree_id)
+        _touched(db, honoree_id, "honour_delete", user)
+
+
+def update_photo(db: sqlite_utils.Database, honoree_id: int, photo_id: int, form: dict,
+                 user: dict) -> None:
+    alt = (form.get("alt") or "").strip()
+    if not alt:
+        raise EditError("请填写照片的替代文字（供读屏软件朗读，例如“张三在车间检修设备”）")
+    with write(db):
+        if not db.execute(
+                """UPDATE photos SET alt = ?, caption = ?, credit = ? WHERE id = ?
+                   AND honoree_id = ?""",
+                [alt[:300], (form.get("caption") or "").strip()[:500] or None,
+                 (form.get("credit") or "").strip()[:200] or None, photo_id,
+                 honoree_id]).rowcount:
+            raise EditError("没有这张照片")
+        if form.get("is_portrait"):
+            db.execute("UPDATE photos SET is_portrait = (id = ?) WHERE honoree_id = ?",
+                       [photo_id, honoree_id])
+        _touched(db, honoree_id, "photo_edit", user)
+
+
+def move_photo(db: sqlite_utils.Database, honoree_id: int, photo_id: int, step: int,
+               user: dict) -> None:
+    with write(db):
+        ids = [r[0] for r in db.execute(
+            "SELECT id FROM photos WHERE honoree_id = ? ORDER BY position, id", [honoree_id])]
+        if photo_id not in ids:
+            raise EditError("没有这张照片")
+        index = ids.index(photo_id)
+        target = max(0, min(len(ids) - 1, index + step))
+        ids.insert(target, ids.pop(index))
+        for position, pid in enumerate(ids):
+            db.execute("UPDATE photos SET position = ? WHERE id = ?", [position, pid])
+        _touched(db, honoree_id, "photo_move", user)
+
+
+def delete_photo(db: sqlite_utils.Database, honoree_id: int, photo_id: int, user: dict) -> None:
+    """Remove a photo from the record. Its files stay on disk (content-named and
+    unreferenced), so restoring an earlier revision brings it back."""
+    with write(db):
+        if not db.execute("DELETE FROM photos WHERE id = ? AND honoree_id = ?",
+                          [photo_id, honoree_id]).rowcount:
+            raise EditError("没有这张照片")
+        _touched(db, honoree_id, "photo_delete", user)
+
+
+def delete_video(db: sqlite_utils.Database, honoree_id: int, video_id: int, user: dict) -> None:
+    with write(db):
+        row = db.execute("SELECT poster_photo_id FROM videos WHERE id = ? AND honoree_id = ?",
+                         [video_id, honoree_id]).fetchone()
+        if row is None:
+            raise EditError("没有这段视频")
+        db.execute("DELETE FROM videos WHERE id = ?", [video_id])
+        if row[0]:
+            db.execute("DELETE FROM photos WHERE id = ?", [row[0]])
+        _touched(db, honoree_id, "video_delete", user)
+
+
+def add_member(db: sqlite_utils.Database, collective_id: int, member_id: int,
+               user: dict) -> None:
+    with write(db):
+        collective = _require(db, collective_id)
+        if collective["kind"] != "collective":
+            raise EditError("只有集体才能添加成员")
+        member = db.execute("SELECT kind FROM honorees WHERE id = ? AND deleted_at IS NULL",
+                            [member_id]).fetchone()
+        if member is None or member[0] != "individual" or member_id == collective_id:
+            raise EditError("成员必须是已有的个人记录（请填写其编号）")
+        position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM members "
+                              "WHERE collective_id = ?", [collective_id]).fetchone()[0]
+        honorees.add_member(db, collective_id, member_id, position)
+        _touched(db, collective_id, "member_add", user)
+        honorees.note_change(db, member_id)
+
+
+def remove_member(db: sqlite_utils.Database, collective_id: int, member_id: int,
+                  user: dict) -> None:
+    with write(db):
+        if not db.execute("DELETE FROM members WHERE collective_id = ? AND member_id = ?",
+                          [collective_id, member_id]).rowcount:
+            raise EditError("没有这个成员")
+        _touched(db, collective_id, "member_remove", user)
+        honorees.note_change(db, member_id)
+
+
+def change_status(db: sqlite_utils.Database, honoree_id: int, action: str, user: dict,
+                  *, second_approver: bool) -> str:
+    """draft → review → published → withdrawn (and back to draft). With
+    ``second_approver``, a curator cannot publish what they submitted themselves;
+    another curator or an admin approves it. Returns the new status."""
+    with write(db):
+        record = _require(db, honoree_id)
+        if record["deleted_at"]:
+            raise EditError("这条记录已删除，请先恢复")
+        status = record["status"]
+        if action == "submit" and status in ("draft", "withdrawn"):
+            new = "review"
+            db.execute("UPDATE honorees SET status = ?, submitted_by = ? WHERE id = ?",
+                       [new, user["id"], honoree_id])
+        elif action == "publish" and (status == "review" or (
+                not second_approver and status in ("draft", "withdrawn"))):
+            if second_approver and user["role"] != "admin" \
+                    and record["submitted_by"] == user["id"]:
+                raise EditError("需要另一位策展人或管理员审核后才能发布您自己提交的记录")
+            new = "published"
+            db.execute("""UPDATE honorees SET status = ?, published_at = ?, submitted_by = NULL
+                          WHERE id = ?""", [new, now(), honoree_id])
+        elif action == "reject" and status == "review":
+            new = "draft"
+            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
+        elif action == "withdraw" and status == "published":
+            new = "withdrawn"
+            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
+        elif action == "redraft" and status == "withdrawn":
+            new = "draft"
+            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
+        else:
+            raise EditError(f"当前状态下不能“{STATUS_ACTIONS.get(action, action)}”")
+        _touched(db, honoree_id, action, user)
+        if action in ("submit", "publish", "reject", "withdraw"):
+            audit.record(db, action, user=user, record_type="honoree", record_id=honoree_id,
+                         detail=record["name"])
+    return new
+
+
+def soft_delete(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:
+    with write(db):
+        record = _require(db, honoree_id)
+        if record["deleted_at"]:
+            return
+        db.execute("UPDATE honorees SET deleted_at = ? WHERE id = ?", [now(), honoree_id])
+        _touched(db, honoree_id, "delete", user)
+        audit.record(db, "delete", user=user, record_type="honoree", record_id=honoree_id,
+                     detail=record["name"])
+
+
+def restore_deleted(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:
+    with write(db):
+        record = _require(db, honoree_id)
+        if not record["deleted_at"]:
+            return
+        db.execute("UPDATE honorees SET deleted_at = NULL, merged_into = NULL WHERE id = ?",
+                   [honoree_id])
+        _touched(db, honoree_id, "undelete", user)
+        audit.record(db, "restore_deleted", user=user, record_type="honoree",
+                     record_id=honoree_id, detail=record["name"])
+
+
+def merge(db: sqlite_utils.Database, keep_id: int, drop_id: int, user: dict) -> None:
+    """Merge two records of the same person or collective into ``keep_id``: honours,
+    photos, videos, members, memberships and exhibition places move over, empty
+    fields are filled in, and every short code of the other record now leads to the
+    kept one (printed QR codes keep working). The other record is soft-deleted and
+    remembers where it went."""
+    if keep_id == drop_id:
+        raise EditError("不能把记录与自己合并")
+    with write(db):
+        keep, drop = _require(db, keep_id), _require(db, drop_id)
+        if keep["deleted_at"] or drop["deleted_at"]:
+            raise EditError("已删除的记录不能合并")
+        if keep["kind"] != drop["kind"]:
+            raise EditError("个人和集体记录不能合并")
+        fill = {f: drop[f] for f in (*TEXT_FIELDS, "birth_year", "birth_month",
+                                     "collective_type") if not keep[f] and drop[f]}
+        if fill:
+            db.execute(f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in fill)} WHERE id = ?",
+                       [*fill.values(), keep_id])
+        offset = db.execute("SELECT coalesce(max(position) + 1, 0) FROM honours "
+                            "WHERE honoree_id = ?", [keep_id]).fetchone()[0]
+        db.execute("UPDATE honours SET honoree_id = ?, position = position + ? "
+                   "WHERE honoree_id = ?", [keep_id, offset, drop_id])
+        has_portrait = db.execute("SELECT 1 FROM photos WHERE honoree_id = ? AND is_portrait = 1",
+                                  [keep_id]).fetchone()
+        db.execute(f"""UPDATE photos SET honoree_id = ?, position = position + 1000
+                       {', is_portrait = 0' if has_portrait else ''} WHERE honoree_id = ?""",
+                   [keep_id, drop_id])
+        db.execute("UPDATE videos SET honoree_id = ? WHERE honoree_id = ?", [keep_id, drop_id])
+        for table, column in (("members", "collective_id"), ("members", "member_id"),
+                              ("exhibition_items", "honoree_id")):
+            db.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?",
+                       [keep_id, drop_id])
+            db.execute(f"DELETE FROM {table} WHERE {column} = ?", [drop_id])
+        db.execute("DELETE FROM members WHERE collective_id = member_id")
+        db.execute("UPDATE short_codes SET honoree_id = ? WHERE honoree_id = ?",
+                   [keep_id, drop_id])
+        db.execute("UPDATE honorees SET deleted_at = ?, merged_into = ? WHERE id = ?",
+                   [now(), keep_id, drop_id])
+        honorees.refresh_latest_year(db, keep_id)
+        _touched(db, drop_id, "merged_away", user)
+        _touched(db, keep_id, "merge", user)
+        audit.record(db, "merge", user=user, record_type="honoree", record_id=keep_id,
+                     detail=f"{drop['name']}（编号 {drop_id}，二维码 {drop['code']}）并入 "
+                            f"{keep['name']}（编号 {keep_id}）")
+
+
+def add_photo(db: sqlite_utils.Database, media_dir: str, honoree_id: int,
+              prepared: media.Prepared, *, alt: str, caption: str | None, credit: str | None,
+              is_portrait: bool, user: dict) -> int:
+    """Store an already checked and re-encoded photo (see :mod:`archive.uploads`)."""
+    with write(db):
+        _require(db, honoree_id)
+        position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM photos "
+                              "WHERE honoree_id = ?", [honoree_id]).fetchone()[0]
+        first = not db.execute("SELECT 1 FROM photos WHERE honoree_id = ?",
+                               [honoree_id]).fetchone()
+        photo_id = media.add_photo(db, media_dir, prepared, honoree_id, alt=alt,
+                                   caption=caption, credit=credit,
+                                   is_portrait=is_portrait or first, position=position)
+        if is_portrait:
+            db.execute("UPDATE photos SET is_portrait = (id = ?) WHERE honoree_id = ?",
+                       [photo_id, honoree_id])
+        _touched(db, honoree_id, "photo_add", user)
+    return photo_id
+
+
+def add_video(db: sqlite_utils.Database, media_dir: str, honoree_id: int, probed, poster,
+              form: dict, user: dict) -> int:
+    from . import uploads
+    with write(db):
+        _require(db, honoree_id)
+        video_id = uploads.add_video(
+            db, media_dir, probed, poster, honoree_id,
+            title=(form.get("title") or "").strip()[:200] or None,
+            caption=(form.get("caption") or "").strip()[:500] or None,
+            credit=(form.get("credit") or "").strip()[:200] or None,
+            transcript=(form.get("transcript") or "").strip()[:50_000] or None)
+        _touched(db, honoree_id, "video_add", user)
+    return video_id

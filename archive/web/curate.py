@@ -1,0 +1,366 @@
+"""The curators' back office under /curate: thin views over archive.editing,
+archive.revisions, archive.uploads and archive.exhibitions. Guarded once, below."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+
+from .. import editing, exhibitions, markup, media, revisions, uploads
+from ..db import get_db
+from ..vocabulary import STATUSES
+from .auth import current_user, guard
+
+bp = Blueprint("curate", __name__, url_prefix="/curate")
+guard(bp, {"admin", "curator"})
+
+
+def _user() -> dict:
+    return current_user()
+
+
+def _form() -> dict:
+    return request.form.to_dict()
+
+
+def _back(honoree_id: int, anchor: str = ""):
+    return redirect(url_for("curate.edit_honoree", honoree_id=honoree_id) + anchor)
+
+
+def _record(honoree_id: int) -> dict:
+    record = editing.get(get_db(), honoree_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _edit_page(record: dict, status: int = 200, *, form: dict | None = None,
+               error: str | None = None, preview=None):
+    db = get_db()
+    return render_template(
+        "curate/honoree_edit.html", h=record, form=form or record, error=error,
+        preview=preview, titles=editing.titles(db), STATUSES=STATUSES,
+        history=revisions.history(db, record["id"])[:5],
+        second_approver=bool(current_app.config["SECOND_APPROVER"]),
+    ), status
+
+
+@bp.get("/")
+def dashboard():
+    db = get_db()
+    text = " ".join(request.args.get("q", "").split())[:100]
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    deleted = request.args.get("deleted") == "1"
+    return render_template(
+        "curate/dashboard.html", rows=editing.listing(db, text, status, deleted), q=text,
+        status=status, deleted=deleted, STATUSES=STATUSES,
+        pending=editing.listing(db, status="review", limit=50))
+
+
+@bp.get("/media/<name>")
+def media_preview(name: str):
+    """Derived images of any record (drafts included), for curators only."""
+    from .public import MEDIA_NAME
+    if not MEDIA_NAME.match(name) or media.curator_file(get_db(), name) is None:
+        abort(404)
+    response = send_from_directory(media.derived_dir(current_app.config["MEDIA_DIR"]), name)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/honorees/new", methods=["GET", "POST"])
+def new_honoree():
+    if request.method == "POST":
+        try:
+            honoree_id = editing.create(get_db(), _form(), _user())
+        except editing.EditError as exc:
+            return render_template("curate/honoree_new.html", form=_form(), error=str(exc)), 400
+        flash("已创建草稿，可以继续添加荣誉和照片")
+        return _back(honoree_id)
+    return render_template("curate/honoree_new.html", form={"kind": "individual"})
+
+
+@bp.get("/honorees/<int:honoree_id>")
+def edit_honoree(honoree_id: int):
+    return _edit_page(_record(honoree_id))
+
+
+@bp.post("/honorees/<int:honoree_id>")
+def save_honoree(honoree_id: int):
+    record = _record(honoree_id)
+    form = _form()
+    if form.get("action") == "preview":
+        return _edit_page(record, form={**record, **form}, preview=markup.render(
+            form.get("story", "")))
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        editing.save(get_db(), honoree_id, form, version, _user())
+    except editing.Conflict as exc:
+        return render_template("curate/conflict.html", h=exc.current, mine=form,
+                               theirs=exc.current, fields=revisions.LABELS,
+                               history=revisions.history(get_db(), honoree_id)[:5]), 409
+    except editing.EditError as exc:
+        return _edit_page(record, 400, form={**record, **form}, error=str(exc))
+    flash("已保存")
+    return _back(honoree_id)
+
+
+@bp.post("/honorees/<int:honoree_id>/status")
+def change_status(honoree_id: int):
+    _record(honoree_id)
+    action = request.form.get("action", "")
+    try:
+        new = editing.change_status(get_db(), honoree_id, action, _user(),
+                                    second_approver=bool(current_app.config["SECOND_APPROVER"]))
+    except editing.EditError as exc:
+        return _edit_page(_record(honoree_id), 400, error=str(exc))
+    flash(f"状态已改为“{STATUSES[new]}”")
+    return _back(honoree_id)
+
+
+@bp.post("/honorees/<int:honoree_id>/delete")
+def delete_honoree(honoree_id: int):
+    _record(honoree_id)
+    editing.soft_delete(get_db(), honoree_id, _user())
+    flash("已删除（可在“已删除”列表中恢复）")
+    return _back(honoree_id)
+
+
+@bp.post("/honorees/<int:honoree_id>/undelete")
+def undelete_honoree(honoree_id: int):
+    _record(honoree_id)
+    editing.restore_deleted(get_db(), honoree_id, _user())
+    flash("已恢复")
+    return _back(honoree_id)
+
+
+def _apply(honoree_id: int, change, message: str, anchor: str = ""):
+    """Run one change; a refused one shows the edit page with the reason."""
+    _record(honoree_id)
+    try:
+        change()
+    except (editing.EditError, uploads.UploadError) as exc:
+        return _edit_page(_record(honoree_id), 400, error=str(exc))
+    flash(message)
+    return _back(honoree_id, anchor)
+
+
+@bp.post("/honorees/<int:honoree_id>/honours")
+def add_honour(honoree_id: int):
+    return _apply(honoree_id, lambda: editing.add_honour(get_db(), honoree_id, _form(), _user()),
+                  "已添加荣誉", "#honours")
+
+
+@bp.post("/honorees/<int:honoree_id>/honours/<int:honour_id>")
+def update_honour(honoree_id: int, honour_id: int):
+    action = request.form.get("action", "save")
+    db, user = get_db(), _user()
+    if action in ("revoke", "reinstate"):
+        def change():
+            editing.set_honour_revoked(db, honoree_id, honour_id, action == "revoke", user)
+    elif action == "delete":
+        def change():
+            editing.delete_honour(db, honoree_id, honour_id, user)
+    else:
+        def change():
+            editing.update_honour(db, honoree_id, honour_id, _form(), user)
+    return _apply(honoree_id, change, "荣誉已更新", "#honours")
+
+
+@bp.post("/honorees/<int:honoree_id>/photos")
+def upload_photo(honoree_id: int):
+    config = current_app.config
+    file = request.files.get("photo")
+
+    def change():
+        alt = uploads.require_alt(request.form.get("alt"))
+        data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
+        prepared = uploads.prepare_photo(data, max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
+                                         max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
+        editing.add_photo(get_db(), config["MEDIA_DIR"], honoree_id, prepared, alt=alt,
+                          caption=(request.form.get("caption") or "").strip() or None,
+                          credit=(request.form.get("credit") or "").strip() or None,
+                          is_portrait=bool(request.form.get("is_portrait")), user=_user())
+    return _apply(honoree_id, change, "照片已上传", "#photos")
+
+
+@bp.post("/honorees/<int:honoree_id>/photos/<int:photo_id>")
+def update_photo(honoree_id: int, photo_id: int):
+    action = request.form.get("action", "save")
+    db, user = get_db(), _user()
+    if action == "delete":
+        def change():
+            editing.delete_photo(db, honoree_id, photo_id, user)
+    elif action in ("up", "down"):
+        def change():
+            editing.move_photo(db, honoree_id, photo_id, -1 if action == "up" else 1, user)
+    else:
+        def change():
+            editing.update_photo(db, honoree_id, photo_id, _form(), user)
+    return _apply(honoree_id, change, "照片已更新", "#photos")
+
+
+@bp.post("/honorees/<int:honoree_id>/videos")
+def upload_video(honoree_id: int):
+    config = current_app.config
+    file = request.files.get("video")
+
+    def change():
+        if not file:
+            raise uploads.UploadError("请选择要上传的视频")
+        folder = media.videos_dir(config["MEDIA_DIR"])
+        path = uploads.save_stream(file.stream, folder, config["VIDEO_MAX_MB"] * 1_000_000)
+        try:
+            probed = uploads.probe_video(path)
+            poster = media.prepare(uploads.poster_frame(path, probed.duration_s))
+            editing.add_video(get_db(), config["MEDIA_DIR"], honoree_id, probed, poster,
+                              _form(), _user())
+        finally:
+            path.unlink(missing_ok=True)
+    return _apply(honoree_id, change, "视频已上传", "#videos")
+
+
+@bp.post("/honorees/<int:honoree_id>/videos/<int:video_id>/delete")
+def delete_video(honoree_id: int, video_id: int):
+    return _apply(honoree_id,
+                  lambda: editing.delete_video(get_db(), honoree_id, video_id, _user()),
+                  "视频已删除", "#videos")
+
+
+@bp.post("/honorees/<int:honoree_id>/members")
+def add_member(honoree_id: int):
+    raw = request.form.get("member_id", "").strip()
+    member_id = int(raw) if raw.isdigit() else 0
+    return _apply(honoree_id,
+                  lambda: editing.add_member(get_db(), honoree_id, member_id, _user()),
+                  "已添加成员", "#members")
+
+
+@bp.post("/honorees/<int:honoree_id>/members/<int:member_id>/delete")
+def remove_member(honoree_id: int, member_id: int):
+    return _apply(honoree_id,
+                  lambda: editing.remove_member(get_db(), honoree_id, member_id, _user()),
+                  "已移除成员", "#members")
+
+
+@bp.route("/honorees/<int:honoree_id>/merge", methods=["GET", "POST"])
+def merge(honoree_id: int):
+    record = _record(honoree_id)
+    if request.method == "POST":
+        raw = request.form.get("other_id", "").strip()
+        other = int(raw) if raw.isdigit() else 0
+        try:
+            editing.merge(get_db(), honoree_id, other, _user())
+        except editing.EditError as exc:
+            return render_template("curate/merge.html", h=record, error=str(exc)), 400
+        flash(f"已把编号 {other} 的记录并入本记录，原二维码继续有效")
+        return _back(honoree_id)
+    return render_template("curate/merge.html", h=record)
+
+
+@bp.get("/honorees/<int:honoree_id>/history")
+def history(honoree_id: int):
+    record = _record(honoree_id)
+    return render_template("curate/history.html", h=record,
+                           revisions=revisions.history(get_db(), honoree_id),
+                           ACTIONS=revisions.ACTIONS)
+
+
+@bp.get("/honorees/<int:honoree_id>/revisions/<int:revision_id>")
+def revision(honoree_id: int, revision_id: int):
+    record = _record(honoree_id)
+    found = revisions.get(get_db(), honoree_id, revision_id)
+    if found is None:
+        abort(404)
+    return render_template("curate/revision.html", h=record, r=found,
+                           changes=revisions.diff(found["previous"], found["snapshot"]),
+                           against_now=revisions.restore_preview(
+                               found["snapshot"], revisions.get_current(get_db(), honoree_id)),
+                           ACTIONS=revisions.ACTIONS)
+
+
+@bp.post("/honorees/<int:honoree_id>/revisions/<int:revision_id>/restore")
+def restore_revision(honoree_id: int, revision_id: int):
+    _record(honoree_id)
+    try:
+        revisions.restore(get_db(), honoree_id, revision_id, _user())
+    except editing.EditError as exc:
+        return _edit_page(_record(honoree_id), 400, error=str(exc))
+    flash(f"已恢复到第 {revision_id} 号版本（作为新版本保存，历史完整保留）")
+    return _back(honoree_id)
+
+
+# --- exhibitions -------------------------------------------------------------------
+
+@bp.get("/exhibitions")
+def exhibition_list():
+    return render_template("curate/exhibitions.html",
+                           halls=exhibitions.all_for_curators(get_db()), STATUSES=STATUSES)
+
+
+@bp.route("/exhibitions/new", methods=["GET", "POST"])
+def new_exhibition():
+    if request.method == "POST":
+        try:
+            exhibition_id = exhibitions.save(get_db(), None, _form(), _user())
+        except exhibitions.ExhibitionError as exc:
+            return render_template("curate/exhibition_edit.html", hall=None, form=_form(),
+                                   error=str(exc), STATUSES=STATUSES), 400
+        return redirect(url_for("curate.edit_exhibition", exhibition_id=exhibition_id))
+    return render_template("curate/exhibition_edit.html", hall=None, form={},
+                           STATUSES=STATUSES)
+
+
+@bp.route("/exhibitions/<int:exhibition_id>", methods=["GET", "POST"])
+def edit_exhibition(exhibition_id: int):
+    db = get_db()
+    hall = exhibitions.for_editing(db, exhibition_id)
+    if hall is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            exhibitions.save(db, exhibition_id, _form(), _user())
+        except exhibitions.ExhibitionError as exc:
+            return render_template("curate/exhibition_edit.html", hall=hall, form=_form(),
+                                   error=str(exc), STATUSES=STATUSES), 400
+        flash("展厅已保存")
+        return redirect(url_for("curate.edit_exhibition", exhibition_id=exhibition_id))
+    return render_template("curate/exhibition_edit.html", hall=hall, form=hall,
+                           STATUSES=STATUSES)
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/sections")
+def add_section(exhibition_id: int):
+    return _section_change(exhibition_id, "add", None)
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/sections/<int:section_id>")
+def change_section(exhibition_id: int, section_id: int):
+    return _section_change(exhibition_id, request.form.get("action", ""), section_id)
+
+
+def _section_change(exhibition_id: int, action: str, section_id: int | None):
+    db = get_db()
+    try:
+        exhibitions.change_section(db, exhibition_id, action, _form(), _user(), section_id)
+    except exhibitions.ExhibitionError as exc:
+        hall = exhibitions.for_editing(db, exhibition_id)
+        if hall is None:
+            abort(404)
+        return render_template("curate/exhibition_edit.html", hall=hall, form=hall,
+                               error=str(exc), STATUSES=STATUSES), 400
+    flash("展厅单元已更新")
+    return redirect(url_for("curate.edit_exhibition", exhibition_id=exhibition_id))
