@@ -8,7 +8,10 @@ import io
 import json
 import re
 
+import zipfile
+
 import openpyxl
+from PIL import Image
 
 from archive import worker
 from tests.curating import login, make_user, post
@@ -27,6 +30,16 @@ def upload(client, data: bytes, name: str = "名单.csv", photos: bytes | None =
         form["photos"] = (io.BytesIO(photos), "照片.zip")
     return post(client, "/curate/import", form, page="/curate/import",
                 content_type="multipart/form-data")
+
+
+def photo_zip(*names: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            image = io.BytesIO()
+            Image.new("RGB", (400, 300), (120, 80, 40)).save(image, "JPEG")
+            archive.writestr(name, image.getvalue())
+    return buffer.getvalue()
 
 
 def job_path(response) -> str:
@@ -73,10 +86,12 @@ def test_a_clean_sheet_confirmed_becomes_records_with_revisions_and_an_audit_ent
         app, curator, empty_archive):
     sheet = csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
                      "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,")
-    dry = job_path(upload(curator, sheet, status="review"))
+    dry = job_path(upload(curator, sheet, status="review",
+                          photos=photo_zip("张三.jpg", "多余.jpg")))
     run_worker(app, empty_archive)
     html = curator.get(dry).get_data(as_text=True)
     assert "预检通过" in html and "确认导入" in html
+    assert "匹配到照片：1" in html and "多余" in html   # the unmatched photo is pointed out
     assert count(empty_archive, "honorees") == 0
     real = job_path(post(curator, f"{dry}/confirm", page=dry))
     assert real != dry
@@ -88,6 +103,7 @@ def test_a_clean_sheet_confirmed_becomes_records_with_revisions_and_an_audit_ent
     people = {r["name"]: dict(r) for r in db.execute("SELECT * FROM honorees")}
     assert set(people) == {"张三", "李四"}
     assert {p["status"] for p in people.values()} == {"review"}
+    assert count(empty_archive, "photos", "honoree_id = ?", [people["张三"]["id"]]) == 1
     for person in people.values():
         assert f'href="/curate/honorees/{person["id"]}"' in html
         assert count(empty_archive, "revisions", "record_type = 'honoree' AND record_id = ? "
