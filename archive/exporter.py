@@ -146,6 +146,16 @@ def _text_cell(sheet, value):
     return cell
 
 
+def download(db: sqlite_utils.Database, fmt: str, filters: browse.Filters | None = None,
+             include_unpublished: bool = False) -> tuple[bytes, int]:
+    """The selection as one file's bytes (for a download view) and its record count."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        out = Path(folder) / f"export.{fmt}"
+        count = export(db, out, fmt, filters, include_unpublished)
+        return out.read_bytes(), count
+
+
 def csv_bytes(db: sqlite_utils.Database, filters: browse.Filters | None = None) -> bytes:
     """The selection as CSV bytes (for a download view)."""
     buffer = io.StringIO()

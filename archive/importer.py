@@ -197,7 +197,8 @@ class Plan:
         """The dry run's findings as JSON-able data (for the CLI, the job and a page)."""
         sheet = self.sheet
         return {
-            "file": self.file_name, "photos": self.photos_name, "ok": self.ok,
+            "file": self.file_name, "file_sha256": self.file_sha256,
+            "photos": self.photos_name, "ok": self.ok,
             "counts": self.counts(), "policy": self.policy,
             "columns": dict(sheet.headers) if sheet else {},
             "dropped_columns": list(sheet.dropped) if sheet else [],

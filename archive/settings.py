@@ -58,6 +58,9 @@ SETTINGS: list[Setting] = [
     Setting("PHOTO_MAX_MEGAPIXELS", 50,
             "largest photo upload in megapixels, read from the file header before decoding"),
     Setting("VIDEO_MAX_MB", 300, "largest video upload (H.264 MP4), in megabytes"),
+    Setting("IMPORT_MAX_MB", 200,
+            "largest photo ZIP uploaded for an import, in megabytes (the sheet itself "
+            "is also held to the importer's 50 MB)"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

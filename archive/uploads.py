@@ -36,6 +36,10 @@ class UploadError(RecordError):
     """An upload refused; the message (Chinese) says why and what to do."""
 
 
+class TooLarge(UploadError):
+    """An upload past its size limit (HTTP 413)."""
+
+
 @dataclass(frozen=True)
 class Header:
     format: str  # jpeg | png | webp
@@ -180,8 +184,9 @@ class ProbedVideo:
     height: int
 
 
-def save_stream(stream: BinaryIO, folder: Path, max_bytes: int) -> Path:
-    """Copy an upload to a temporary file in ``folder``, refusing it past the limit."""
+def save_stream(stream: BinaryIO, folder: Path, max_bytes: int, what: str = "视频") -> Path:
+    """Copy an upload to a temporary file in ``folder``, refusing it past the limit
+    (``what`` names the file in the Chinese messages)."""
     folder.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=".tmp",
                                          delete=False)
@@ -193,11 +198,11 @@ def save_stream(stream: BinaryIO, folder: Path, max_bytes: int) -> Path:
             if written > max_bytes:
                 handle.close()
                 path.unlink(missing_ok=True)
-                raise UploadError(f"视频太大，不能超过 {max_bytes // 1_000_000} MB")
+                raise TooLarge(f"{what}太大，不能超过 {max_bytes // 1_000_000} MB")
             handle.write(chunk)
     if not written:
         path.unlink(missing_ok=True)
-        raise UploadError("请选择要上传的视频")
+        raise UploadError(f"请选择要上传的{what}")
     return path
 
 

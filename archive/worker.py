@@ -25,10 +25,13 @@ def _reindex(app: Flask, db, params: dict, progress: Callable[..., None]) -> Non
 
 def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """Import a spreadsheet (params: path, photos, policy, decisions, status,
-    dry_run, user_id, file_name, report_path). A summary goes into the job's
-    message, the whole report (errors by row) into ``report_path`` when given."""
+    dry_run, user_id, file_name, report_path, and optionally sha256: the dry run's
+    digest, so that a file changed since the preview is refused). A summary goes into
+    the job's message, the whole report (errors by row) into ``report_path`` when given."""
     from . import importer
 
+    if params.get("sha256") and importer.file_digest(params["path"]) != params["sha256"]:
+        raise importer.ImportRefused("表格文件在预检之后有了改动，请重新上传并预检")
     plan, done = importer.run(
         db, params["path"], app.config["MEDIA_DIR"], dry_run=bool(params.get("dry_run")),
         progress=progress, photos=params.get("photos"), policy=params.get("policy", "ask"),

@@ -75,7 +75,8 @@ def test_there_is_a_back_office_to_walk(app):
     endpoints = {rule.endpoint for rule, _ in _routes(app, "/curate")}
     assert len(endpoints) > 25
     assert {"curate.save_honoree", "curate.upload_photo", "curate.restore_revision",
-            "admin.users", "curate.merge"} <= endpoints
+            "admin.users", "curate.merge", "curate.import_sheet", "curate.import_template",
+            "curate.import_job", "curate.confirm_import", "curate.export"} <= endpoints
 
 
 def test_every_back_office_route_refuses_anonymous_users(app, world):

@@ -3,6 +3,8 @@ archive.revisions, archive.uploads and archive.exhibitions. Guarded once, below.
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -11,13 +13,25 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     send_from_directory,
     url_for,
 )
 
-from .. import editing, exhibitions, markup, media, revisions, uploads
+from .. import (
+    browse,
+    editing,
+    exhibitions,
+    exporter,
+    import_jobs,
+    markup,
+    media,
+    revisions,
+    settings,
+    uploads,
+)
 from ..db import get_db
-from ..vocabulary import STATUSES
+from ..vocabulary import LEVELS, STATUSES
 from .auth import current_user, guard
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
@@ -364,3 +378,95 @@ def _section_change(exhibition_id: int, action: str, section_id: int | None):
                                error=str(exc), STATUSES=STATUSES), 400
     flash("展厅单元已更新")
     return redirect(url_for("curate.edit_exhibition", exhibition_id=exhibition_id))
+
+
+# --- import and export --------------------------------------------------------------
+
+TEMPLATE_NAME = "导入模板.xlsx"
+
+
+def _import_page(status: int = 200, error: str | None = None, form: dict | None = None):
+    return render_template("curate/import.html", error=error, form=form or {},
+                           NEW_STATUSES=import_jobs.NEW_STATUSES, FORMATS=exporter.FORMATS, LEVELS=LEVELS,
+                           recent=import_jobs.recent(get_db())), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_sheet():
+    """Upload a sheet (and photos); a dry run is queued and its job page shown."""
+    if request.method == "GET":
+        return _import_page()
+    config = current_app.config
+    sheet, photos = request.files.get("sheet"), request.files.get("photos")
+    try:
+        files = import_jobs.save_files(
+            config["INSTANCE_DIR"], sheet.stream if sheet and sheet.filename else None,
+            sheet.filename if sheet else "",
+            photos.stream if photos and photos.filename else None,
+            config["IMPORT_MAX_MB"] * 1_000_000)
+        job_id = import_jobs.start(get_db(), files, request.form.get("status", "draft"),
+                                   _user()["id"])
+    except uploads.UploadError as exc:
+        return _import_page(413 if isinstance(exc, uploads.TooLarge) else 400, str(exc),
+                            _form())
+    return redirect(url_for("curate.import_job", job_id=job_id), code=303)
+
+
+@bp.get("/import/template.xlsx")
+def import_template():
+    return send_file(settings.PROJECT_ROOT / "records" / "templates" / TEMPLATE_NAME,
+                     as_attachment=True, download_name=TEMPLATE_NAME, max_age=0)
+
+
+def _import_job(job_id: int) -> dict:
+    job = import_jobs.get(get_db(), job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+def _job_page(job: dict, status: int = 200, error: str | None = None, form: dict | None = None):
+    return render_template("curate/import_job.html", job=job, report=job["report"],
+                           can_confirm=import_jobs.can_confirm(job), error=error,
+                           form=form or {}, DECISIONS=import_jobs.DECISIONS,
+                           NEW_STATUSES=import_jobs.NEW_STATUSES), status
+
+
+@bp.get("/jobs/<int:job_id>")
+def import_job(job_id: int):
+    return _job_page(_import_job(job_id))
+
+
+@bp.post("/jobs/<int:job_id>/confirm")
+def confirm_import(job_id: int):
+    job = _import_job(job_id)
+    try:
+        new_id = import_jobs.confirm(get_db(), job, _form(), _user()["id"])
+    except import_jobs.ImportJobError as exc:
+        return _job_page(job, 400, str(exc), _form())
+    return redirect(url_for("curate.import_job", job_id=new_id), code=303)
+
+
+@bp.get("/export")
+def export():
+    """The selection (browse facets) as a CSV, XLSX or JSON download."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in exporter.FORMATS:
+        return _import_page(400, "导出格式只能是 CSV、XLSX 或 JSON")
+    try:
+        filters = browse.parse(request.args)
+    except browse.FilterError as exc:
+        return _import_page(400, str(exc))
+    data, _count = exporter.download(get_db(), fmt, filters,
+                                     include_unpublished=request.args.get("all") == "1")
+    response = send_file(io.BytesIO(data), mimetype=EXPORT_TYPES[fmt], as_attachment=True,
+                         download_name=f"荣誉人物.{fmt}", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}

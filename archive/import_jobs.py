@@ -1,0 +1,160 @@
+"""Imports started from the back office: the uploaded files kept in
+``instance/imports/<random token>/``, a dry-run job for the worker, the dry run's
+report read back for the preview page, the confirmed import queued with the same
+files and the curator's decisions, and what a finished import wrote.
+
+The importing itself is :mod:`archive.importer`, run by the ``import`` job handler
+in :mod:`archive.worker`."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlite_utils
+
+from . import importer, jobs
+from .uploads import UploadError, save_stream
+from .vocabulary import STATUSES
+
+SHEET_SUFFIXES = (".xlsx", ".csv")
+# Statuses an import may give new records (publishing goes through review).
+NEW_STATUSES = {k: STATUSES[k] for k in ("draft", "review")}
+DECISIONS = {"skip": "跳过", "create": "新建一条", "update": "更新已有记录"}
+_BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0",
+                 b"GIF8", b"RIFF", b"\x1f\x8b")
+
+
+class ImportJobError(UploadError):
+    """A refused start or confirmation; the message (Chinese) says why."""
+
+
+def folder_of(instance_dir: str | Path, token: str) -> Path:
+    return Path(instance_dir) / "imports" / token
+
+
+def _check_sheet(path: Path, suffix: str) -> None:
+    with path.open("rb") as f:
+        head = f.read(64 * 1024)
+    if suffix == ".xlsx":
+        try:
+            with zipfile.ZipFile(path) as book:
+                names = set(book.namelist())
+        except (zipfile.BadZipFile, OSError):
+            names = set()
+        if "xl/workbook.xml" not in names:
+            raise ImportJobError("这不是有效的 Excel 表格（.xlsx），请在 Excel 中另存后再上传")
+    elif b"\x00" in head or head.startswith(_BINARY_MAGIC):
+        raise ImportJobError("这不是 CSV 文本表格，请上传 .xlsx 或 .csv 文件")
+
+
+def save_files(instance_dir: str | Path, sheet: BinaryIO | None, sheet_name: str,
+               photos: BinaryIO | None, max_bytes: int) -> dict:
+    """Keep an uploaded sheet (and optional photo ZIP) in a new folder, checked by
+    content and refused past ``max_bytes``; returns the job parameters for them."""
+    suffix = Path(sheet_name or "").suffix.lower()
+    if sheet is None or not sheet_name:
+        raise ImportJobError("请选择要导入的表格文件（.xlsx 或 .csv）")
+    if suffix == ".xls":
+        raise ImportJobError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入")
+    if suffix not in SHEET_SUFFIXES:
+        raise ImportJobError("只能导入 .xlsx 或 .csv 表格文件")
+    token = secrets.token_urlsafe(16)
+    folder = folder_of(instance_dir, token)
+    try:
+        saved = save_stream(sheet, folder, min(max_bytes, importer.MAX_FILE_BYTES), "表格文件")
+        sheet_path = saved.rename(folder / f"sheet{suffix}")
+        _check_sheet(sheet_path, suffix)
+        photos_path = None
+        if photos is not None:
+            saved = save_stream(photos, folder, max_bytes, "照片压缩包")
+            photos_path = saved.rename(folder / "photos.zip")
+            if not zipfile.is_zipfile(photos_path):
+                raise ImportJobError("照片压缩包必须是 ZIP 文件")
+    except UploadError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return {"path": str(sheet_path), "photos": str(photos_path) if photos_path else None,
+            "file_name": Path(sheet_name).name[:200], "report_path": str(folder / "report.json")}
+
+
+def start(db: sqlite_utils.Database, files: dict, status: str, user_id: int) -> int:
+    """Queue the dry run of saved files; returns the job id."""
+    if status not in NEW_STATUSES:
+        raise ImportJobError("新记录的状态只能是草稿或待审核")
+    return jobs.enqueue(db, "import", {**files, "policy": "ask", "decisions": {},
+                                       "status": status, "dry_run": True, "user_id": user_id})
+
+
+def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
+    """An import job with its parameters, report and (after a commit) results."""
+    job = jobs.get(db, job_id)
+    if job is None or job["kind"] != "import":
+        return None
+    job["params"] = json.loads(job["params"])
+    job["report"] = None
+    report_path = job["params"].get("report_path")
+    if job["status"] in ("done", "failed") and report_path and Path(report_path).is_file():
+        job["report"] = report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+        # the column notes are shown from dropped_columns/ignored_columns instead
+        report["notes"] = [w for w in report["warnings"]
+                           if w["row"] or not w["message"].startswith("以下列")]
+    # The error without the exception's class name: the Chinese reason only.
+    job["reason"] = (job["error"] or "").split(": ", 1)[-1] if job["error"] else None
+    job["results"] = results(db, job_id) if not job["params"].get("dry_run") else []
+    return job
+
+
+def can_confirm(job: dict) -> bool:
+    """A finished dry run whose report has no errors (duplicates are decided on
+    the confirmation form)."""
+    report = job.get("report")
+    return bool(job["params"].get("dry_run") and report is not None
+                and job["status"] in ("done", "failed") and not report["errors"])
+
+
+def confirm(db: sqlite_utils.Database, job: dict, form: dict, user_id: int) -> int:
+    """Queue the real import of a dry run's files with the curator's per-row
+    decisions (form fields ``decision-<row>``); returns the new job's id."""
+    if not can_confirm(job):
+        raise ImportJobError("这次预检有错误或尚未完成，不能导入；请修改表格后重新上传")
+    decisions = {}
+    for duplicate in job["report"]["duplicates"]:
+        choice = form.get(f"decision-{duplicate['row']}", "")
+        if choice not in DECISIONS:
+            raise ImportJobError(f"请为第 {duplicate['row']} 行（{duplicate['name']}）"
+                                 "选择跳过、新建或更新")
+        decisions[str(duplicate["row"])] = choice
+    params = job["params"]
+    if importer.file_digest(params["path"]) != job["report"].get("file_sha256"):
+        raise ImportJobError("表格文件在预检之后有了改动，请重新上传")
+    folder = Path(params["report_path"]).parent
+    return jobs.enqueue(db, "import", {
+        **{k: params[k] for k in ("path", "photos", "file_name", "status", "policy")},
+        "decisions": decisions, "dry_run": False, "user_id": user_id,
+        "sha256": job["report"]["file_sha256"], "dry_run_job": job["id"],
+        "report_path": str(folder / f"report-{secrets.token_hex(4)}.json")})
+
+
+def results(db: sqlite_utils.Database, job_id: int) -> list[dict]:
+    """The records a finished import created or updated, in row order."""
+    return [dict(r) for r in db.execute(
+        """SELECT i.row_number, i.action, i.honoree_id, h.name
+           FROM imports m JOIN import_items i ON i.import_id = m.id
+           LEFT JOIN honorees h ON h.id = i.honoree_id
+           WHERE m.job_id = ? ORDER BY i.row_number""", [job_id])]
+
+
+def recent(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
+    """The latest import jobs, for the import page."""
+    found = []
+    for job in jobs.recent(db, 100):
+        if job["kind"] == "import" and len(found) < limit:
+            params = json.loads(job["params"])
+            found.append({**job, "file_name": params.get("file_name"),
+                          "dry_run": bool(params.get("dry_run"))})
+    return found
