@@ -392,8 +392,13 @@ def _apply_outbox(db: sqlite_utils.Database, folder: Path,
         mark = rows[-1]["id"]
         _write_atomic(folder / "MARK", str(mark))
         applied += len(ids)
-    if mark >= _outbox_max(db):
-        _write_atomic(folder / "STAMP", stamp(db))
+    db.execute("BEGIN")
+    try:
+        caught_up, now_stamp = mark >= _outbox_max(db), stamp(db)
+    finally:
+        db.execute("COMMIT")
+    if caught_up:
+        _write_atomic(folder / "STAMP", now_stamp)
     return applied
 
 
@@ -403,17 +408,26 @@ def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
     rebuilt. Returns how many honorees were updated."""
     index_dir = Path(index_dir)
     folder = current_dir(index_dir)
-    if folder is None or not _readable(folder):
-        log.warning("search index missing or unreadable: rebuilding")
+    if folder is None:
+        log.warning("search index missing: rebuilding")
         rebuild(db, index_dir)
         return 0
     if db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
                   [_mark(folder)]).fetchone() is None:
         _prune_outbox(db, index_dir, folder)
         return 0
-    with writer_lock(index_dir):
-        folder = current_dir(index_dir)  # a reindex may have switched meanwhile
-        applied = _apply_outbox(db, folder)
+    try:
+        with writer_lock(index_dir):
+            folder = current_dir(index_dir)  # a reindex may have switched meanwhile
+            applied = _apply_outbox(db, folder)
+    except TimeoutError:
+        raise
+    except Exception:
+        if _readable(folder):
+            raise
+        log.exception("search index unreadable: rebuilding")
+        rebuild(db, index_dir)
+        return 0
     _prune_outbox(db, index_dir, folder)
     return applied
 
@@ -429,12 +443,14 @@ def _prune_outbox(db: sqlite_utils.Database, index_dir: Path, folder: Path) -> N
 
 
 def _readable(folder: Path) -> bool:
+    """The generation opens and its stored fields read (cheap: one document)."""
     try:
         ix = whoosh_index.open_dir(str(folder))
         try:
             with ix.searcher() as searcher:
-                searcher.doc_count()
-                list(searcher.documents())[:1]
+                if searcher.doc_count_all():
+                    searcher.stored_fields(0)
+                    searcher.stored_fields(searcher.doc_count_all() - 1)
         finally:
             ix.close()
         return True
@@ -1019,5 +1035,11 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
     return [int(hit["id"]) for hit in searcher.search(q, limit=limit)]
 
 
-def with_filters(filters: browse.Filters, **changes) -> browse.Filters:
-    return replace(filters, **changes)
+def parse_args(args) -> tuple[browse.Filters, str]:
+    """Facets and sort order from query arguments (the browse page's facets, plus
+    sorting by relevance); raises browse.FilterError with a Chinese message."""
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise browse.FilterError("排序方式只能是相关度、年份或拼音")
+    filters = browse.parse({k: args.get(k) for k in args if k != "sort"})
+    return replace(filters, sort="pinyin"), sort

@@ -41,6 +41,9 @@ SETTINGS: list[Setting] = [
     Setting("INSTANCE_DIR", str(PROJECT_ROOT / "instance"),
             "instance folder: config.py and the generated secret_key"),
     Setting("PAGE_SIZE", 24, "honorees per page when browsing"),
+    Setting("SEARCH_TIME_LIMIT", 0.5,
+            "seconds one search may take before it answers with what it found so far "
+            "(a safety net: no query can hold a worker)"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"
@@ -59,5 +62,8 @@ def from_environment(environ: dict | None = None) -> dict:
         raw = environ.get(ENV_PREFIX + setting.name)
         if raw is None:
             continue
-        found[setting.name] = int(raw) if isinstance(setting.default, int) else raw
+        if isinstance(setting.default, (int, float)):
+            found[setting.name] = type(setting.default)(raw)
+        else:
+            found[setting.name] = raw
     return found
