@@ -40,7 +40,7 @@ def init_command(no_demo: bool) -> None:
                    f"（{time.monotonic() - started:.1f} 秒）")
     found = search.ensure(db, current_app.config["INDEX_DIR"])
     labels = {"missing": "不存在", "corrupt": "已损坏", "stale": "已过时"}
-    click.echo("检索索引：已是最新" if found == "current" else f"检索索引：{labels[found]}，已重建")
+    click.echo("检索索引：已是最新" if found == "current" else f"检索索引：已重建（原索引{labels[found]}）")
 
 
 @click.group("demo")

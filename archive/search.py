@@ -41,7 +41,17 @@ from whoosh import index as whoosh_index
 from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, AndMaybe, Every, FuzzyTerm, Or, Phrase, Query, Term
+from whoosh.query import (
+    And,
+    AndMaybe,
+    ConstantScoreQuery,
+    Every,
+    FuzzyTerm,
+    Or,
+    Phrase,
+    Query,
+    Term,
+)
 
 from . import analysis, browse, honorees, names
 from .db import connect, write
@@ -816,16 +826,6 @@ def _bits_of(docnums) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def _docnums_of(bits: int) -> set[int]:
-    found, data = set(), bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for i, byte in enumerate(data):
-        while byte:
-            low = byte & -byte
-            found.add((i << 3) + low.bit_length() - 1)
-            byte ^= low
-    return found
-
-
 @dataclass
 class Result:
     query: str
@@ -860,6 +860,20 @@ def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | Non
         term = live.bits(searcher, _honour_key(honour))
         bits = term if bits is None else bits & term
     return bits
+
+
+def _with_filter_query(q: Query, filters: browse.Filters) -> Query:
+    """``q`` restricted to the selected facets, without changing its scores."""
+    terms = [Term("facet", prefix + _clean_token(getattr(filters, name)))
+             for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:"))
+             if getattr(filters, name) is not None]
+    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
+              if getattr(filters, n) is not None}
+    if honour:
+        terms.append(Term("facet", _honour_key(honour)))
+    if not terms:
+        return q
+    return And([q, ConstantScoreQuery(And(terms) if len(terms) > 1 else terms[0], 0.0)])
 
 
 def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) -> dict:
@@ -935,8 +949,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     top = min(filters.page * page_size, MAX_RESULTS)
     ids: list[int] = []
     if total and (filters.page - 1) * page_size < top:
-        allowed = _docnums_of(hits) if selected is not None else None
-        kwargs = {"limit": top, "filter": allowed}
+        kwargs = {"limit": top}
         if sort == "year":
             kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
                                   sorting.FieldFacet("sort_key")]
@@ -945,7 +958,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         collector = searcher.collector(**kwargs)
         limited = _DeadlineCollector(collector, max(deadline, time.monotonic() + 0.05))
         try:
-            searcher.search_with_collector(q or Every(), limited)
+            searcher.search_with_collector(_with_filter_query(q or Every(), filters), limited)
         except TimeLimit:
             timed_out = True
         results = limited.results()
