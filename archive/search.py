@@ -359,9 +359,12 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
         _write_atomic(generation / "MARK", str(mark))
         with writer_lock(index_dir):
             _apply_outbox(db, generation)  # changes made while building
+            previous = current_dir(index_dir)
             _write_atomic(index_dir / POINTER, generation.name)
+        # The generation just replaced stays until the next rebuild: searchers
+        # in other processes may still be reading it.
         for old in index_dir.glob("gen-*"):
-            if old != generation:
+            if old not in (generation, previous):
                 shutil.rmtree(old, ignore_errors=True)
     if progress:
         progress(total, total, "检索索引已更新")
@@ -755,13 +758,16 @@ def highlight_terms(parsed: Parsed) -> list[str]:
     return sorted((t for t in terms if _HAN.search(t) or len(t) > 1), key=len, reverse=True)
 
 
-_MARKDOWN = re.compile(r"[#*_>`\[\]]+|\(https?://[^)]*\)")
+_MARKDOWN_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}|>+|[-*+]|\d+\.)[ \t]+", re.M)
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`")
 
 
 def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
     """The part of ``text`` where the query's words are densest, HTML-escaped,
     the words wrapped in <mark>."""
-    text = " ".join(_MARKDOWN.sub("", text or "").split())
+    text = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_LINE.sub("", text or ""))
+    text = " ".join(_MARKDOWN_EMPHASIS.sub("", text).split())
     if not text:
         return None
     folded = analysis.fold(text)
@@ -780,11 +786,14 @@ def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
         if len(inside) > best_score:
             best_start, best_score = begin, len(inside)
     end = min(len(text), best_start + width)
-    chosen = sorted((s, e) for s, e, _ in spans if s >= best_start and e <= end)
+    chosen: list[list[int]] = []
+    for s, e in sorted((s, e) for s, e, _ in spans if s >= best_start and e <= end):
+        if chosen and s <= chosen[-1][1]:
+            chosen[-1][1] = max(chosen[-1][1], e)  # adjacent or overlapping: one mark
+        else:
+            chosen.append([s, e])
     pieces, at = [], best_start
     for s, e in chosen:
-        if s < at:
-            continue
         pieces.append(escape(text[at:s]))
         pieces.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
         at = e
@@ -895,6 +904,8 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
         base = matched if base is None else matched & base
         values = []
         for term in live.facet_values(searcher, f"h:{name}="):
+            if "|" in term:
+                continue
             value = term.split("=", 1)[1]
             key = _honour_key({**others, name: value})
             n = (base & live.bits(searcher, key)).bit_count()
@@ -923,6 +934,29 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
           filters: browse.Filters | None = None, sort: str = "relevance",
           page_size: int = 20, with_facets: bool = True,
           time_limit: float = TIME_LIMIT) -> Result:
+    """One page of published honorees matching a visitor's query and facets
+    (see :func:`_query`). An index that fails while being read (removed or
+    damaged under the reader) is dropped from this process and reported as
+    unavailable, never as an error page."""
+    try:
+        return _query(db, index_dir, text, filters, sort, page_size, with_facets, time_limit)
+    except SearchUnavailable:
+        raise
+    except Exception as exc:
+        log.exception("search failed; reopening the index")
+        _forget(index_dir)
+        raise SearchUnavailable("检索索引暂不可用") from exc
+
+
+def _forget(index_dir: str | Path) -> None:
+    with _live_lock:
+        _live.pop(str(index_dir), None)
+
+
+def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
+           filters: browse.Filters | None = None, sort: str = "relevance",
+           page_size: int = 20, with_facets: bool = True,
+           time_limit: float = TIME_LIMIT) -> Result:
     """One page of published honorees matching a visitor's query and facets,
     with facet counts that agree with the results, highlighted snippets, and,
     when nothing is found, suggestions. Raises SearchUnavailable while the index
@@ -1026,13 +1060,18 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
                          Term("name", text, boost=WEIGHTS["name"])]
     if not alternatives:
         return []
-    collector = searcher.collector(limit=limit)
-    limited = _DeadlineCollector(collector, time.monotonic() + TIME_LIMIT)
     try:
-        searcher.search_with_collector(Or(alternatives), limited)
-    except TimeLimit:
-        pass
-    return [{"id": int(hit["id"]), **hit["display"]} for hit in limited.results()]
+        collector = searcher.collector(limit=limit)
+        limited = _DeadlineCollector(collector, time.monotonic() + TIME_LIMIT)
+        try:
+            searcher.search_with_collector(Or(alternatives), limited)
+        except TimeLimit:
+            pass
+        return [{"id": int(hit["id"]), **hit["display"]} for hit in limited.results()]
+    except Exception as exc:
+        log.exception("suggest failed; reopening the index")
+        _forget(index_dir)
+        raise SearchUnavailable("检索索引暂不可用") from exc
 
 
 def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:
