@@ -21,6 +21,7 @@ Each generation folder holds, beside Whoosh's files:
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import json
 import logging
@@ -29,6 +30,7 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -52,6 +54,8 @@ from whoosh.query import (
     Query,
     Term,
 )
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
 from . import analysis, browse, honorees, names
 from .db import connect, write
@@ -457,6 +461,11 @@ def _prune_outbox(db: sqlite_utils.Database, index_dir: Path, folder: Path) -> N
 
 def _readable(folder: Path) -> bool:
     """The generation opens and its stored fields read (cheap: one document)."""
+    with _quietly():
+        return _try_read(folder)
+
+
+def _try_read(folder: Path) -> bool:
     try:
         ix = whoosh_index.open_dir(str(folder))
         try:
@@ -469,6 +478,18 @@ def _readable(folder: Path) -> bool:
         return True
     except Exception:
         return False
+
+
+@contextmanager
+def _quietly():
+    """Whoosh leaves a file open when it meets a damaged index; the handle is
+    closed here rather than reported later as a ResourceWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 def status(db: sqlite_utils.Database, index_dir: str | Path) -> str:
@@ -545,13 +566,16 @@ class _Live:
     def __init__(self, folder: Path):
         self.folder = folder
         self.ix = whoosh_index.open_dir(str(folder))
-        self.searcher = self.ix.searcher()
-        self.checked = time.monotonic()
+        self.readers: dict[tuple, SegmentReader] = {}
+        self.retired: list[tuple[float, SegmentReader]] = []
+        self.generation = None
         self.words_size = -1
         self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
-        self.retired: list[tuple[float, object]] = []
         self.lock = threading.Lock()
         self._load_words()
+        self.searcher = self._open_searcher()
+        self.searcher.doc_count()
+        self.checked = time.monotonic()
 
     def _load_words(self) -> None:
         path = self.folder / "WORDS"
@@ -569,15 +593,41 @@ class _Live:
             return self.searcher
         with self.lock:
             if now - self.checked >= REFRESH_INTERVAL:
-                self.checked = now
-                if not self.searcher.up_to_date():
+                if self.ix.latest_generation() != self.generation:
                     self._load_words()
-                    old, self.searcher = self.searcher, self.searcher.refresh()
-                    self.retired.append((now, old))
-                # Searchers still in use by other threads are closed later.
-                while self.retired and now - self.retired[0][0] > 60:
-                    self.retired.pop(0)[1].close()
+                    self.searcher = self._open_searcher()
+                self.checked = now
         return self.searcher
+
+    def _open_searcher(self):
+        """A searcher on the latest commit, reusing the readers of segments that
+        did not change (a segment whose deletions changed is reopened). Readers
+        no longer used are closed a minute later: other threads may still be
+        searching with them."""
+        toc = self.ix._read_toc()
+        reusable = {id(r): r for r in self.readers.values()}
+        readers = []
+        for segment in toc.segments:
+            reader = self.readers.get((segment.segment_id(), segment.deleted_count()))
+            if reader is None:
+                reader = SegmentReader(self.ix.storage, toc.schema, segment,
+                                       generation=toc.generation)
+            readers.append(reader)
+        self.generation = toc.generation
+        now = time.monotonic()
+        kept = {id(r) for r in readers}
+        self.retired += [(now, r) for key, r in reusable.items() if key not in kept]
+        while self.retired and now - self.retired[0][0] > 60:
+            self.retired.pop(0)[1].close()
+        self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r
+                        for r in readers}
+        if not readers:
+            reader = EmptyReader(toc.schema)
+        elif len(readers) == 1:
+            reader = readers[0]
+        else:
+            reader = MultiReader(readers, generation=toc.generation)
+        return Searcher(reader, fromindex=self.ix)
 
     def bits(self, searcher, term: str) -> int:
         """Docnums holding a facet term, as a bitmap."""
@@ -614,7 +664,8 @@ class _Live:
     def close(self):
         for _, old in self.retired:
             old.close()
-        self.searcher.close()
+        for reader in self.readers.values():
+            reader.close()
         self.ix.close()
 
 
@@ -634,10 +685,13 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
         with _live_lock:
             live = _live.get(key)
             if live is None or live.folder != folder:
-                try:
-                    fresh = _Live(folder)
-                except Exception as exc:
-                    raise SearchUnavailable("检索索引暂不可用") from exc
+                with _quietly():
+                    try:
+                        fresh = _Live(folder)
+                    except Exception:
+                        fresh = None
+                if fresh is None:
+                    raise SearchUnavailable("检索索引暂不可用")
                 old, _live[key] = _live.get(key), fresh
                 live = fresh
                 if old is not None:
@@ -938,14 +992,18 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     (see :func:`_query`). An index that fails while being read (removed or
     damaged under the reader) is dropped from this process and reported as
     unavailable, never as an error page."""
-    try:
-        return _query(db, index_dir, text, filters, sort, page_size, with_facets, time_limit)
-    except SearchUnavailable:
-        raise
-    except Exception as exc:
-        log.exception("search failed; reopening the index")
-        _forget(index_dir)
-        raise SearchUnavailable("检索索引暂不可用") from exc
+    for attempt in (1, 2):
+        try:
+            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                          time_limit)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            log.exception("search failed; reopening the index")
+            _forget(index_dir)
+            if attempt == 2:
+                raise SearchUnavailable("检索索引暂不可用") from exc
+    raise AssertionError("unreachable")
 
 
 def _forget(index_dir: str | Path) -> None:
