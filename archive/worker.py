@@ -79,6 +79,7 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
         log.warning("requeued %d job(s) left running by a previous worker", requeued)
     checked = 0.0
     while not stopping:
+        ran = run_one(app, db)  # first, so a queued reindex is not built twice
         if time.monotonic() - checked > HEALTH_SECONDS:
             checked = time.monotonic()
             try:
@@ -86,7 +87,7 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
             except Exception:
                 log.exception("search index check failed")
         index_step(app, db)
-        if run_one(app, db):
+        if ran:
             continue
         if stop_when_idle:
             break

@@ -90,6 +90,19 @@ def test_published_changes_reach_search_and_hidden_ones_leave(empty_archive, mak
         _stop(worker)
 
 
+def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, make_honoree):
+    index_dir = empty_archive.config["INDEX_DIR"]
+    db = empty_archive.db()
+    search.rebuild(db, index_dir)
+    first = make_honoree(name="第一位人物")
+    search.drain(db, index_dir)
+    assert db.execute("SELECT count(*) FROM index_outbox").fetchone()[0] == 0
+    second = make_honoree(name="第二位人物")  # its outbox id must not be reused
+    search.drain(db, index_dir)
+    assert _found(empty_archive, "第一位人物") == [first]
+    assert _found(empty_archive, "第二位人物") == [second]
+
+
 def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
     index_dir = empty_archive.config["INDEX_DIR"]
     search.rebuild(empty_archive.db(), index_dir)
