@@ -64,6 +64,7 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
+SCHEMA_VERSION = 2        # part of the stamp: a changed schema makes older indexes stale
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
 MAX_TOKENS = 8
@@ -100,6 +101,7 @@ def schema() -> Schema:
         unit=TEXT(analyzer=text, phrase=True),
         place=TEXT(analyzer=text, phrase=False),
         story=TEXT(analyzer=text, phrase=True),
+        honours=KEYWORD(commas=True, scorable=True),
         facet=KEYWORD(commas=True, scorable=False),
         year=NUMERIC(sortable=True, signed=False),
         sort_key=ID(sortable=True),
@@ -203,6 +205,8 @@ def _document(row) -> dict:
         **{f: ",".join(_clean_token(t) for t in tokens)
            for f, tokens in name_tokens(row["name"], row["kind"]).items()},
         titles=" ".join(f"{year}年{title}" for _, title, year in honours),
+        honours=",".join(sorted({analysis.fold(f"{year}{_clean_token(title)}")
+                                 for _, title, year in honours})),
         unit=" ".join(filter(None, [row["unit"], row["position"]])),
         place=" ".join(filter(None, [row["province"], row["city"], row["county"],
                                      row["industry"]])),
@@ -248,7 +252,7 @@ def stamp(db: sqlite_utils.Database) -> str:
         f"""SELECT count(*), coalesce(max(h.id), 0), coalesce(max(h.updated_at), ''),
                    coalesce(sum(h.id * length(h.updated_at)), 0)
             FROM honorees h WHERE {PUBLIC}""").fetchone()
-    return f"{row[0]}:{row[1]}:{row[2]}:{row[3]}"
+    return f"{SCHEMA_VERSION}:{row[0]}:{row[1]}:{row[2]}:{row[3]}"
 
 
 def _outbox_max(db: sqlite_utils.Database) -> int:
@@ -795,7 +799,7 @@ def build_query(parsed: Parsed) -> Query | None:
     years = [t[:4] for t in parsed.tokens if _YEAR.match(t)]
     others = [w for t in parsed.tokens if not _YEAR.match(t) for w in analysis.words(t)]
     if years and others:
-        boosts = [Phrase("titles", [year, "年", word], slop=1, boost=WEIGHTS["titles"] * 2)
+        boosts = [Term("honours", year + word, boost=WEIGHTS["titles"] * 2)
                   for year in years for word in others]
         return AndMaybe(required, boosts[0] if len(boosts) == 1 else Or(boosts))
     return required
