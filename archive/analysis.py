@@ -1,37 +1,142 @@
-"""Whoosh analyzers for Chinese text. Kept importable: Whoosh pickles the
-analyzer's class path into the index schema."""
+"""Chinese text analysis for search: traditional→simplified folding, jieba words
+counted by position, a user dictionary of the archive's own words.
+
+Kept importable: Whoosh pickles the analyzer's class path into the index schema,
+so the classes here must not move. Nothing here holds a jieba instance as an
+attribute (the schema would pickle it); the segmenter is a module global.
+
+Folding uses OpenCC's character table (TSCharacters, shipped by
+opencc-python-reimplemented) compiled into one ``str.translate`` table: every
+entry maps one character to one character, so offsets in the folded text are
+offsets in the original (snippets rely on this), and folding runs at C speed.
+"""
 
 from __future__ import annotations
 
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
 import jieba
-from whoosh.analysis import LowercaseFilter, Token, Tokenizer
+from whoosh.analysis import Token, Tokenizer
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 
+STOP_WORDS = frozenset("的 了 和 与 及 是 在 也 把 被 就 都 而 并 等 之 其 这 那 着 为 对 从 以 于".split())
+_WORD = re.compile(r"\w", re.UNICODE)
+_CONTROL = dict.fromkeys(i for i in range(0x20) if chr(i) not in "\t\n\r")
+
+
+def _fold_table() -> dict[int, int]:
+    import opencc
+
+    table: dict[int, int] = {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            table[ord(parts[0])] = ord(parts[1])
+    # Full-width letters and digits as their ASCII forms (ＡＢＣ１２３ → ABC123).
+    for code in range(0xFF01, 0xFF5F):
+        table[code] = code - 0xFEE0
+    table[0x3000] = 0x20
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Traditional characters as simplified, full-width as ASCII, lower case.
+    Keeps the length: offsets in the result are offsets in ``text``."""
+    return text.translate(_FOLD).lower()
+
+
+def clean(text: str) -> str:
+    """Visitor input made safe to analyse: no control characters, NFC."""
+    return unicodedata.normalize("NFC", text or "").translate(_CONTROL)
+
+
+# --- the segmenter -----------------------------------------------------------
+
+_segmenter = jieba.dt  # the default instance: gunicorn initialises it before forking
+_words_added: set[str] = set()
+_lock = threading.Lock()
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach the segmenter words to keep whole (titles, units, names); folded
+    first, so index and query agree. Idempotent and cheap for known words."""
+    new = {fold(w).strip() for w in words if w and w.strip()} - _words_added
+    if not new:
+        return
+    with _lock:
+        for word in sorted(new):
+            if " " not in word and len(word) >= 2:
+                _segmenter.suggest_freq(word, tune=True)
+        _words_added.update(new)
+
+
+def _is_word(text: str) -> bool:
+    return bool(_WORD.search(text))
+
+
+def segments(text: str) -> Iterator[tuple[str, int, int]]:
+    """(word, start, end) of folded ``text`` in jieba's default mode, without
+    stop words and punctuation."""
+    for word, start, end in _segmenter.tokenize(text):
+        word = word.strip()
+        if word and _is_word(word) and word not in STOP_WORDS:
+            yield word, start, end
+
+
+def words(text: str) -> list[str]:
+    """The words of a query, as the index holds them."""
+    return [w for w, _, _ in segments(fold(clean(text)))]
+
+
+def _subwords(word: str) -> list[str]:
+    """Dictionary words inside a long word (what jieba's search mode adds), so a
+    part (主轴) finds the whole (精密主轴) without breaking phrase positions."""
+    found = []
+    if len(word) > 2:
+        freq = _segmenter.FREQ
+        for size in range(2, min(len(word) - 1, 10) + 1):
+            for i in range(len(word) - size + 1):
+                part = word[i:i + size]
+                if freq.get(part):
+                    found.append(part)
+    return found
+
 
 class ChineseTokenizer(Tokenizer):
-    """jieba words, with positions counted in words (so phrase queries work)
-    and character offsets for highlighting."""
+    """jieba words of folded text. Positions count words, so quoted phrases
+    work; sub-words of a long word share its position. Character offsets point
+    into the original text."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
-        for word, start, end in jieba.tokenize(value, mode="search" if mode == "index" else "default"):
-            if not word.strip():
-                continue
-            token.original = token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = position
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
+        indexing = mode == "index"
+        for word, start, end in segments(fold(value)):
+            parts = [word] + (_subwords(word) if indexing else [])
+            for part in parts:
+                token.original = token.text = part
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = position
+                if chars:
+                    token.startchar = start_char + start
+                    token.endchar = start_char + end
+                yield token
             position += 1
-            yield token
 
 
 def ChineseAnalyzer():
-    return ChineseTokenizer() | LowercaseFilter()
+    """The analyzer of the text fields (titles, unit, place, story)."""
+    return ChineseTokenizer()

@@ -39,11 +39,9 @@ def init_command(no_demo: bool) -> None:
                                 current_app.config["DEMO_DIR"])
         click.echo(f"已载入示例数据：{counts['honorees']} 条记录，{counts['exhibitions']} 个展厅"
                    f"（{time.monotonic() - started:.1f} 秒）")
-    if search.is_current(db, current_app.config["INDEX_DIR"]):
-        click.echo("检索索引：已是最新")
-    else:
-        search.rebuild(db, current_app.config["INDEX_DIR"])
-        click.echo("检索索引：已重建")
+    found = search.ensure(db, current_app.config["INDEX_DIR"])
+    labels = {"missing": "不存在", "corrupt": "已损坏", "stale": "已过时"}
+    click.echo("检索索引：已是最新" if found == "current" else f"检索索引：已重建（原索引{labels[found]}）")
 
 
 @click.group("demo")
@@ -80,6 +78,35 @@ def reindex_command(queue: bool) -> None:
                 bar.update(done - bar.pos)
         search.rebuild(db, current_app.config["INDEX_DIR"], progress=progress)
     click.echo("检索索引已重建")
+
+
+@click.group("index")
+def index_group() -> None:
+    """The search index (derived from the database)."""
+
+
+@index_group.command("verify")
+@with_appcontext
+def index_verify() -> None:
+    """Report drift between the search index and the database; exit 1 if any."""
+    db = _db()
+    try:
+        drift = search.verify(db, current_app.config["INDEX_DIR"])
+    except search.SearchUnavailable:
+        click.echo("检索索引不存在：请运行 reindex")
+        raise SystemExit(1) from None
+    for label, ids in (("索引中缺少", drift.missing), ("索引中多出", drift.extra),
+                       ("索引内容过时", drift.outdated)):
+        if ids:
+            shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
+            click.echo(f"{label} {len(ids)} 条：{shown}")
+    if drift.pending:
+        click.echo(f"待后台进程写入的更新：{drift.pending} 条")
+    if drift.clean:
+        click.echo("检索索引与数据库一致")
+    else:
+        click.echo("发现偏差：运行 reindex 可重建")
+        raise SystemExit(1)
 
 
 @click.command("worker")
@@ -384,10 +411,10 @@ def create_user_command(username: str, role: str, display_name: str | None,
     click.echo(f"已创建账号 {username}（{accounts.ROLES[role]}，编号 {user_id}）")
 
 
-COMMANDS = [init_command, demo_group, reindex_command, worker_command, jobs_command,
-            serve_command, create_user_command, import_command, import_template_command,
-            export_command, backup_command, restore_command, posters_command,
-            record_book_command, print_runs_command]
+COMMANDS = [init_command, demo_group, reindex_command, index_group, worker_command,
+            jobs_command, serve_command, create_user_command, import_command,
+            import_template_command, export_command, backup_command, restore_command,
+            posters_command, record_book_command, print_runs_command]
 
 
 def init_app(app: Flask) -> None:

@@ -350,6 +350,28 @@ def m030_curate_accounts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m010_search_outbox_ids_never_reused(db: sqlite_utils.Database) -> None:
+    """Outbox ids must only grow: an index generation remembers the last row it
+    applied (its mark), and the indexer deletes applied rows. Without
+    AUTOINCREMENT, SQLite would hand an emptied table's ids out again, and a new
+    change would look already applied."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE index_outbox_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            honoree_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO index_outbox_new (id, honoree_id, created_at)
+            SELECT id, honoree_id, created_at FROM index_outbox;
+        DROP TABLE index_outbox;
+        ALTER TABLE index_outbox_new RENAME TO index_outbox
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

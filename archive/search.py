@@ -2,81 +2,261 @@
 
 The index is derived from the database and lives in generation folders under the
 index directory; ``CURRENT`` names the live one. :func:`rebuild` writes a new
-generation and switches ``CURRENT`` atomically, so readers never see a half-built
-index. Only the background worker (or the CLI before the site starts) writes.
+generation beside the live one and switches ``CURRENT`` atomically, so readers
+never see a half-built index. Exactly one process at a time writes: the
+background worker drains the ``index_outbox`` (:func:`drain`) under a writer
+lock taken with a timeout; ``reindex`` takes the same lock for its final
+catch-up and switch.
+
+Each generation folder holds, beside Whoosh's files:
+
+* ``MARK``  — the last outbox row the generation reflects (outbox rows at or
+  below it are deleted only after the index commit that applied them);
+* ``STAMP`` — what the published records looked like when the index last
+  caught up (compared with the database at start to notice a stale index);
+* ``WORDS`` — the segmenter's user dictionary (titles, units, names), so the web
+  workers segment queries as the index was segmented.
 """
 
 from __future__ import annotations
 
+import fcntl
+import gc
+import hashlib
+import json
+import logging
 import os
+import re
 import shutil
+import threading
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
+from markupsafe import Markup, escape
+from pypinyin import Style, lazy_pinyin
 from whoosh import index as whoosh_index
-from whoosh import qparser
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh import sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import (
+    And,
+    AndMaybe,
+    ConstantScoreQuery,
+    Every,
+    FuzzyTerm,
+    Or,
+    Phrase,
+    Query,
+    Term,
+)
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
-from .analysis import ChineseAnalyzer
+from . import analysis, browse, honorees, names
+from .db import connect, write
 from .honorees import PUBLIC
 
+log = logging.getLogger("archive.search")
+
 POINTER = "CURRENT"
+SCHEMA_VERSION = 2        # part of the stamp: a changed schema makes older indexes stale
+TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
+QUERY_MAX = 100           # characters of a query that are searched
+MAX_TOKENS = 8
+MAX_RESULTS = 1000        # how deep relevance pages go
+LOCK_TIMEOUT = 30.0
+DRAIN_BATCH = 500
+SORTS = ("relevance", "year", "pinyin")
+
+# Field weights: name > honour titles > unit > region and industry > story.
+WEIGHTS = {"name_exact": 24.0, "name": 8.0, "pinyin": 6.0, "pinyin_prefix": 2.0,
+           "titles": 4.0, "unit": 3.0, "place": 2.0, "story": 1.0}
+HOMOPHONE_WEIGHT = 3.0
+TEXT_FIELDS = ("titles", "unit", "place", "story")
+NAME_FIELDS = ("name_exact", "name", "pinyin", "pinyin_prefix")
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_PINYIN = re.compile(r"^[a-z]+$")
+_SEPARATORS = re.compile(r"[·•・.．\s]+")
+
+
+class SearchUnavailable(RuntimeError):
+    """The index is missing or unreadable (being built or healed)."""
 
 
 def schema() -> Schema:
-    analyzer = ChineseAnalyzer()
+    text = analysis.ChineseAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=analyzer, field_boost=8.0),
-        readings=KEYWORD(lowercase=True, field_boost=6.0),
-        titles=TEXT(analyzer=analyzer, field_boost=4.0),
-        unit=TEXT(analyzer=analyzer, field_boost=3.0),
-        place=TEXT(analyzer=analyzer, field_boost=2.0),
-        story=TEXT(analyzer=analyzer),
-        year=NUMERIC(stored=False),
+        name_exact=KEYWORD(commas=True, lowercase=True, scorable=True),
+        name=KEYWORD(commas=True, lowercase=True, scorable=True),
+        pinyin=KEYWORD(commas=True, lowercase=True, scorable=True),
+        pinyin_prefix=KEYWORD(commas=True, lowercase=True, scorable=True),
+        titles=TEXT(analyzer=text, phrase=True),
+        unit=TEXT(analyzer=text, phrase=True),
+        place=TEXT(analyzer=text, phrase=False),
+        story=TEXT(analyzer=text, phrase=True),
+        honours=KEYWORD(commas=True, scorable=True),
+        facet=KEYWORD(commas=True, scorable=False),
+        year=NUMERIC(sortable=True, signed=False),
+        sort_key=ID(sortable=True),
+        display=STORED(),
+        digest=STORED(),
     )
 
 
-def _documents(db: sqlite_utils.Database):
-    rows = db.execute(
-        f"""SELECT h.id, h.name, h.name_readings, h.unit, h.position, h.province, h.city,
-                   h.county, h.industry, h.summary, h.story, h.quote,
-                   (SELECT group_concat(o.year || ' ' || o.title, ' ') FROM honours o
-                    WHERE o.honoree_id = h.id AND o.revoked = 0) AS titles
-            FROM honorees h WHERE {PUBLIC} ORDER BY h.id""")
-    for row in rows:
-        yield dict(
-            id=str(row["id"]),
-            name=row["name"],
-            readings=row["name_readings"],
-            titles=row["titles"] or "",
-            unit=" ".join(filter(None, [row["unit"], row["position"]])),
-            place=" ".join(filter(None, [row["province"], row["city"], row["county"],
-                                         row["industry"]])),
-            story=" ".join(filter(None, [row["summary"], row["story"], row["quote"]])),
-        )
+# --- what is indexed ------------------------------------------------------------
 
+def _plain_syllables(text: str) -> list[str]:
+    return [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isalpha()]
+
+
+def name_tokens(name: str, kind: str) -> dict[str, list[str]]:
+    """The name as visitors type it: the whole name, its prefixes and characters,
+    the parts of a dotted name; every full pinyin reading with its syllable-wise
+    prefixes, syllables, initials and the given name's pinyin."""
+    folded = analysis.fold(name.strip())
+    whole = _SEPARATORS.sub("", folded)
+    parts = [p for p in _SEPARATORS.split(folded) if p]
+    exact = {whole, folded}
+    chars = [c for c in whole if not c.isspace()]
+    name_set = set(chars) | {whole[:i] for i in range(2, len(whole) + 1)} | set(parts)
+    personal = kind == "individual"
+    surname, given = names.split_surname(whole) if personal else ("", whole)
+    if given and surname:
+        name_set.add(given)
+        name_set.add(surname)
+    pinyin: set[str] = set()
+    prefixes: set[str] = set()
+    readings = names.readings(name, personal=personal).readings
+    if not personal:
+        readings = [_plain_syllables(whole)]
+    if personal and len(parts) > 1:
+        readings = readings + [[s for p in parts for s in _plain_syllables(p)]]
+        for part in parts:
+            part_syllables = _plain_syllables(part)
+            pinyin.add("".join(part_syllables))
+            pinyin.add("".join(s[0] for s in part_syllables))
+    for syllables in readings:
+        syllables = [s for s in syllables if s]
+        if not syllables:
+            continue
+        full = "".join(syllables)
+        initials = "".join(s[0] for s in syllables)
+        pinyin.update(syllables)
+        pinyin.update("".join(syllables[:i]) for i in range(1, len(syllables) + 1))
+        if personal and len(syllables) > 1 and surname:
+            surname_len = 2 if len(surname) == 2 else 1
+            pinyin.add("".join(syllables[surname_len:]))
+        if len(initials) > 1:
+            pinyin.add(initials)
+            pinyin.update(initials[:i] for i in range(2, len(initials)))
+        prefixes.update(full[:i] for i in range(2, len(full) + 1))
+    prefixes -= pinyin
+    return {"name_exact": sorted(exact), "name": sorted(name_set),
+            "pinyin": sorted(pinyin), "pinyin_prefix": sorted(prefixes)}
+
+
+def _honour_keys(level: str, title: str, year: int) -> list[str]:
+    """Facet keys of one honour: every combination of its level, title and year,
+    so that combined honour facets apply to one honour (as browsing does)."""
+    values = {"level": level, "title": title, "year": str(year)}
+    keys = []
+    for mask in range(1, 8):
+        chosen = [n for i, n in enumerate(browse.HONOUR_FACETS) if mask & (1 << i)]
+        keys.append(_honour_key({n: values[n] for n in chosen}))
+    return keys
+
+
+def _honour_key(values: dict[str, object]) -> str:
+    return "h:" + "|".join(f"{n}={values[n]}" for n in browse.HONOUR_FACETS if n in values)
+
+
+def _clean_token(value: str) -> str:
+    return str(value).replace(",", "，").strip()
+
+
+_DOCUMENT_SQL = f"""
+    SELECT h.id, h.kind, h.name, h.unit, h.position, h.province, h.city, h.county,
+           h.industry, h.summary, h.story, h.quote, h.sort_key, h.latest_year,
+           (SELECT json_group_array(json_array(o.level, o.title, o.year)) FROM
+              (SELECT level, title, year FROM honours WHERE honoree_id = h.id AND revoked = 0
+               ORDER BY year, position, id) o) AS honours
+    FROM honorees h WHERE {PUBLIC}"""
+
+
+def _document(row) -> dict:
+    honours = json.loads(row["honours"] or "[]")
+    facets = {f"k:{row['kind']}"}
+    if row["city"]:
+        facets.add("r:" + _clean_token(row["city"]))
+    if row["industry"]:
+        facets.add("i:" + _clean_token(row["industry"]))
+    for level, title, year in honours:
+        facets.update(_honour_keys(level, _clean_token(title), year))
+    top = max(honours, key=lambda o: o[2]) if honours else None
+    document = dict(
+        id=str(row["id"]),
+        **{f: ",".join(_clean_token(t) for t in tokens)
+           for f, tokens in name_tokens(row["name"], row["kind"]).items()},
+        titles=" ".join(f"{year}年{title}" for _, title, year in honours),
+        honours=",".join(sorted({analysis.fold(f"{year}{_clean_token(title)}")
+                                 for _, title, year in honours})),
+        unit=" ".join(filter(None, [row["unit"], row["position"]])),
+        place=" ".join(filter(None, [row["province"], row["city"], row["county"],
+                                     row["industry"]])),
+        story="\n".join(filter(None, [row["summary"], row["story"], row["quote"]])),
+        facet=",".join(sorted(facets)),
+        year=row["latest_year"] or 0,
+        sort_key=row["sort_key"] or "",
+    )
+    document["digest"] = hashlib.sha1(
+        json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+    document["display"] = {"name": row["name"], "unit": row["unit"] or "",
+                           "honour": f"{top[2]}年{top[1]}" if top else ""}
+    return document
+
+
+def _documents(db: sqlite_utils.Database, ids: list[int] | None = None) -> Iterator[dict]:
+    if ids is None:
+        rows = db.execute(_DOCUMENT_SQL + " ORDER BY h.id")
+    else:
+        rows = db.execute(_DOCUMENT_SQL + " AND h.id IN (SELECT value FROM json_each(?))",
+                          [json.dumps(ids)])
+    for row in rows:
+        yield _document(row)
+
+
+def dictionary_words(db: sqlite_utils.Database) -> list[str]:
+    """Words the segmenter keeps whole: honour titles, units, places, industries
+    and the published names."""
+    words = {r[0] for r in db.execute("SELECT title FROM honour_titles")}
+    words |= {r[0] for r in db.execute(
+        f"""SELECT name FROM honorees h WHERE {PUBLIC} UNION SELECT unit FROM honorees h
+            WHERE {PUBLIC} UNION SELECT city FROM honorees h WHERE {PUBLIC}
+            UNION SELECT county FROM honorees h WHERE {PUBLIC}
+            UNION SELECT industry FROM honorees h WHERE {PUBLIC}""")}
+    return sorted(w for w in words if w and 2 <= len(w) <= 40 and not _SEPARATORS.search(w))
+
+
+# --- generations, stamps, marks ------------------------------------------------------
 
 def stamp(db: sqlite_utils.Database) -> str:
-    """What the index must reflect: changes to it change this stamp."""
+    """What the index must reflect: changes to published records change it."""
     row = db.execute(
-        f"""SELECT count(*), coalesce(max(h.id), 0), coalesce(max(h.updated_at), '')
+        f"""SELECT count(*), coalesce(max(h.id), 0), coalesce(max(h.updated_at), ''),
+                   coalesce(sum(h.id * length(h.updated_at)), 0)
             FROM honorees h WHERE {PUBLIC}""").fetchone()
-    return f"{row[0]}:{row[1]}:{row[2]}"
+    return f"{SCHEMA_VERSION}:{row[0]}:{row[1]}:{row[2]}:{row[3]}"
 
 
-def is_current(db: sqlite_utils.Database, index_dir: str | Path) -> bool:
-    """True when a readable index exists and was built from the database as it is."""
-    folder = current_dir(index_dir)
-    if folder is None:
-        return False
-    try:
-        whoosh_index.open_dir(str(folder)).doc_count()
-        return (folder / "STAMP").read_text() == stamp(db)
-    except Exception:
-        return False
+def _outbox_max(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT coalesce(max(id), 0) FROM index_outbox").fetchone()[0]
 
 
 def current_dir(index_dir: str | Path) -> Path | None:
@@ -86,68 +266,894 @@ def current_dir(index_dir: str | Path) -> Path | None:
     except FileNotFoundError:
         return None
     folder = Path(index_dir) / name
-    return folder if folder.is_dir() else None
+    return folder if name and folder.is_dir() else None
+
+
+def _read(folder: Path, name: str, default: str = "") -> str:
+    try:
+        return (folder / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return default
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _mark(folder: Path) -> int:
+    raw = _read(folder, "MARK", "0").strip()
+    return int(raw) if raw.isdigit() else 0
+
+
+@contextmanager
+def _file_lock(path: Path, timeout: float):
+    """An exclusive lock on ``path`` held by this process (fcntl: released if the
+    process dies), waiting up to ``timeout`` seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"index lock {path.name} busy") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writer_lock(index_dir: str | Path, timeout: float = LOCK_TIMEOUT):
+    """The one-writer lock of an index directory."""
+    return _file_lock(Path(index_dir) / "WRITER.lock", timeout)
+
+
+def _build_running(index_dir: Path) -> bool:
+    path = index_dir / "BUILD.lock"
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def _database_path(db: sqlite_utils.Database) -> str:
+    return next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
 
 
 def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
             progress: Callable[..., None] | None = None) -> Path:
-    """Build a fresh index from the database and switch to it atomically."""
+    """Build a fresh index from the database beside the live one, catch up with
+    changes made meanwhile, and switch to it atomically."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    generation = index_dir / f"gen-{time.time_ns()}"
-    generation.mkdir()
-    built_from = stamp(db)
-    total = db.execute(f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
-    ix = whoosh_index.create_in(str(generation), schema())
-    writer = ix.writer(limitmb=256, procs=1)
-    for done, document in enumerate(_documents(db), start=1):
-        writer.add_document(**document)
-        if progress and done % 500 == 0:
-            progress(done, total, "正在建立检索索引")
-    writer.commit(optimize=True)
-    (generation / "STAMP").write_text(built_from)
-    tmp = index_dir / f".{POINTER}.{os.getpid()}"
-    tmp.write_text(generation.name)
-    os.replace(tmp, index_dir / POINTER)
-    for old in index_dir.glob("gen-*"):
-        if old != generation:
-            shutil.rmtree(old, ignore_errors=True)
+    with _file_lock(index_dir / "BUILD.lock", timeout=3600):
+        generation = index_dir / f"gen-{time.time_ns()}"
+        generation.mkdir()
+        # A consistent snapshot on a connection of its own: the documents, the
+        # stamp and the outbox mark all describe the same moment.
+        snapshot = connect(_database_path(db))
+        try:
+            snapshot.execute("BEGIN")
+            built_from, mark = stamp(snapshot), _outbox_max(snapshot)
+            words = dictionary_words(snapshot)
+            analysis.add_words(words)
+            total = snapshot.execute(
+                f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
+            ix = whoosh_index.create_in(str(generation), schema())
+            writer = ix.writer(limitmb=256, procs=1)
+            try:
+                for done, document in enumerate(_documents(snapshot), start=1):
+                    writer.add_document(**document)
+                    if progress and done % 500 == 0:
+                        progress(done, total, "正在建立检索索引")
+                writer.commit(optimize=True)
+            except BaseException:
+                writer.cancel()
+                raise
+        finally:
+            snapshot.conn.close()
+        _write_atomic(generation / "WORDS", "\n".join(words) + "\n")
+        _write_atomic(generation / "STAMP", built_from)
+        _write_atomic(generation / "MARK", str(mark))
+        with writer_lock(index_dir):
+            _apply_outbox(db, generation)  # changes made while building
+            previous = current_dir(index_dir)
+            _write_atomic(index_dir / POINTER, generation.name)
+        # The generation just replaced stays until the next rebuild: searchers
+        # in other processes may still be reading it.
+        for old in index_dir.glob("gen-*"):
+            if old not in (generation, previous):
+                shutil.rmtree(old, ignore_errors=True)
     if progress:
         progress(total, total, "检索索引已更新")
     return generation
 
 
-_open: dict[str, tuple[Path, object]] = {}
+def _apply_outbox(db: sqlite_utils.Database, folder: Path,
+                  batch: int = DRAIN_BATCH) -> int:
+    """Apply outbox rows past the generation's mark to it; returns how many
+    honorees were updated. Caller holds the writer lock."""
+    mark = _mark(folder)
+    applied = 0
+    while True:
+        rows = db.execute("SELECT id, honoree_id FROM index_outbox WHERE id > ? ORDER BY id "
+                          "LIMIT ?", [mark, batch]).fetchall()
+        if not rows:
+            break
+        ids = sorted({r["honoree_id"] for r in rows})
+        documents = list(_documents(db, ids))
+        analysis.add_words(w for d in documents for w in
+                           (d["display"]["name"], d["display"]["unit"]))
+        with open(folder / "WORDS", "a", encoding="utf-8") as f:
+            f.write("".join(f"{d['display']['name']}\n{d['display']['unit']}\n"
+                            for d in documents))
+        ix = whoosh_index.open_dir(str(folder))
+        writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.05)
+        try:
+            for honoree_id in ids:
+                writer.delete_by_term("id", str(honoree_id))
+            for document in documents:
+                writer.add_document(**document)
+            writer.commit(merge=True)
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+        mark = rows[-1]["id"]
+        _write_atomic(folder / "MARK", str(mark))
+        applied += len(ids)
+    db.execute("BEGIN")
+    try:
+        caught_up, now_stamp = mark >= _outbox_max(db), stamp(db)
+    finally:
+        db.execute("COMMIT")
+    if caught_up:
+        _write_atomic(folder / "STAMP", now_stamp)
+    return applied
 
 
-def _searcher(index_dir: str | Path):
-    """This process's searcher, reopened when the live generation changes."""
+def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
+    """The indexer's step: apply pending outbox rows to the live index, then
+    delete the rows the index now reflects. A missing or unreadable index is
+    rebuilt. Returns how many honorees were updated."""
+    index_dir = Path(index_dir)
+    folder = current_dir(index_dir)
+    if folder is None:
+        log.warning("search index missing: rebuilding")
+        rebuild(db, index_dir)
+        return 0
+    if db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
+                  [_mark(folder)]).fetchone() is None:
+        _prune_outbox(db, index_dir, folder)
+        return 0
+    try:
+        with writer_lock(index_dir):
+            folder = current_dir(index_dir)  # a reindex may have switched meanwhile
+            applied = _apply_outbox(db, folder)
+    except TimeoutError:
+        raise
+    except Exception:
+        if _readable(folder):
+            raise
+        log.exception("search index unreadable: rebuilding")
+        rebuild(db, index_dir)
+        return 0
+    _prune_outbox(db, index_dir, folder)
+    return applied
+
+
+def _prune_outbox(db: sqlite_utils.Database, index_dir: Path, folder: Path) -> None:
+    """Delete outbox rows the live index reflects, unless a rebuild is running
+    (it will need the rows past its own snapshot)."""
+    mark = _mark(folder)
+    if mark and not _build_running(index_dir) and db.execute(
+            "SELECT 1 FROM index_outbox WHERE id <= ? LIMIT 1", [mark]).fetchone():
+        with write(db):
+            db.execute("DELETE FROM index_outbox WHERE id <= ?", [mark])
+
+
+def _readable(folder: Path) -> bool:
+    """The generation opens and its stored fields read (cheap: one document)."""
+    with _quietly():
+        return _try_read(folder)
+
+
+def _try_read(folder: Path) -> bool:
+    try:
+        ix = whoosh_index.open_dir(str(folder))
+        try:
+            with ix.searcher() as searcher:
+                if searcher.doc_count_all():
+                    searcher.stored_fields(0)
+                    searcher.stored_fields(searcher.doc_count_all() - 1)
+        finally:
+            ix.close()
+        return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def _quietly():
+    """Whoosh leaves a file open when it meets a damaged index; the handle is
+    closed here rather than reported later as a ResourceWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
+
+
+def status(db: sqlite_utils.Database, index_dir: str | Path) -> str:
+    """'missing', 'corrupt', 'stale' or 'current'."""
+    folder = current_dir(index_dir)
+    if folder is None:
+        return "missing"
+    if not _readable(folder):
+        return "corrupt"
+    pending = db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
+                         [_mark(folder)]).fetchone()
+    if _read(folder, "STAMP") != stamp(db) and not pending:
+        return "stale"
+    return "current"
+
+
+def is_current(db: sqlite_utils.Database, index_dir: str | Path) -> bool:
+    """True when a readable index exists and reflects the database (or will, once
+    the indexer applies the pending outbox rows)."""
+    return status(db, index_dir) == "current"
+
+
+def ensure(db: sqlite_utils.Database, index_dir: str | Path) -> str:
+    """Rebuild a missing, corrupt or stale index; returns what was found."""
+    found = status(db, index_dir)
+    if found != "current":
+        log.warning("search index %s: rebuilding", found)
+        rebuild(db, index_dir)
+    return found
+
+
+@dataclass
+class Drift:
+    missing: list[int]
+    extra: list[int]
+    outdated: list[int]
+    pending: int
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.outdated)
+
+
+def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
+    """Compare the live index with the database, record by record."""
+    folder = current_dir(index_dir)
+    if folder is None:
+        raise SearchUnavailable("检索索引不存在")
+    expected = {int(d["id"]): d["digest"] for d in _documents(db)}
+    ix = whoosh_index.open_dir(str(folder))
+    try:
+        with ix.searcher() as searcher:
+            found = {int(f["id"]): f.get("digest") for f in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+    pending = db.execute("SELECT count(*) FROM index_outbox WHERE id > ?",
+                         [_mark(folder)]).fetchone()[0]
+    return Drift(missing=sorted(set(expected) - set(found)),
+                 extra=sorted(set(found) - set(expected)),
+                 outdated=sorted(i for i in set(expected) & set(found)
+                                 if expected[i] != found[i]),
+                 pending=pending)
+
+
+# --- one searcher per process ---------------------------------------------------------
+
+REFRESH_INTERVAL = 0.2
+
+
+class _Live:
+    """A process's searcher on one generation, refreshed when the index changes,
+    with facet bitmaps cached per segment."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.ix = whoosh_index.open_dir(str(folder))
+        self.readers: dict[tuple, SegmentReader] = {}
+        self.retired: list[tuple[float, SegmentReader]] = []
+        self.generation = None
+        self.words_size = -1
+        self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
+        self.lock = threading.Lock()
+        self._load_words()
+        self.searcher = self._open_searcher()
+        self.searcher.doc_count()
+        self.checked = time.monotonic()
+
+    def _load_words(self) -> None:
+        path = self.folder / "WORDS"
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size != self.words_size:
+            analysis.add_words(path.read_text(encoding="utf-8").splitlines())
+            self.words_size = size
+
+    def fresh(self):
+        now = time.monotonic()
+        if now - self.checked < REFRESH_INTERVAL:
+            return self.searcher
+        with self.lock:
+            if now - self.checked >= REFRESH_INTERVAL:
+                if self.ix.latest_generation() != self.generation:
+                    self._load_words()
+                    self.searcher = self._open_searcher()
+                self.checked = now
+        return self.searcher
+
+    def _open_searcher(self):
+        """A searcher on the latest commit, reusing the readers of segments that
+        did not change (a segment whose deletions changed is reopened). Readers
+        no longer used are closed a minute later: other threads may still be
+        searching with them."""
+        toc = self.ix._read_toc()
+        reusable = {id(r): r for r in self.readers.values()}
+        readers = []
+        for segment in toc.segments:
+            reader = self.readers.get((segment.segment_id(), segment.deleted_count()))
+            if reader is None:
+                reader = SegmentReader(self.ix.storage, toc.schema, segment,
+                                       generation=toc.generation)
+            readers.append(reader)
+        self.generation = toc.generation
+        now = time.monotonic()
+        kept = {id(r) for r in readers}
+        self.retired += [(now, r) for key, r in reusable.items() if key not in kept]
+        while self.retired and now - self.retired[0][0] > 60:
+            self.retired.pop(0)[1].close()
+        self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r
+                        for r in readers}
+        if not readers:
+            reader = EmptyReader(toc.schema)
+        elif len(readers) == 1:
+            reader = readers[0]
+        else:
+            reader = MultiReader(readers, generation=toc.generation)
+        return Searcher(reader, fromindex=self.ix)
+
+    def bits(self, searcher, term: str) -> int:
+        """Docnums holding a facet term, as a bitmap."""
+        total = 0
+        for reader, offset in searcher.reader().leaf_readers():
+            key = (id(reader), reader.doc_count())
+            cached = self.segment_bits.get(key)
+            if cached is None:
+                cached = self.segment_bits[key] = (reader, {})
+            terms = cached[1]
+            if term not in terms:
+                local = bytearray((reader.doc_count_all() >> 3) + 1)
+                if reader.doc_frequency("facet", term):
+                    for docnum in reader.postings("facet", term).all_ids():
+                        local[docnum >> 3] |= 1 << (docnum & 7)
+                terms[term] = int.from_bytes(local, "little")
+            total |= terms[term] << offset
+        return total
+
+    def live_bits(self, searcher) -> int:
+        total = 0
+        for reader, offset in searcher.reader().leaf_readers():
+            local = (1 << reader.doc_count_all()) - 1
+            if reader.has_deletions():
+                for docnum in reader.deleted_docs_set:
+                    local &= ~(1 << docnum)
+            total |= local << offset
+        return total
+
+    def facet_values(self, searcher, prefix: str) -> list[str]:
+        return [t.decode() if isinstance(t, bytes) else t
+                for t in searcher.reader().expand_prefix("facet", prefix)]
+
+    def close(self):
+        for _, old in self.retired:
+            old.close()
+        for reader in self.readers.values():
+            reader.close()
+        self.ix.close()
+
+
+_live: dict[str, _Live] = {}
+_live_lock = threading.Lock()
+
+
+def _open(index_dir: str | Path) -> tuple[_Live, object]:
+    """This process's searcher; reopened when ``CURRENT`` names another
+    generation, refreshed when the generation changes."""
     key = str(index_dir)
     folder = current_dir(index_dir)
     if folder is None:
+        raise SearchUnavailable("检索索引正在建立")
+    live = _live.get(key)
+    if live is None or live.folder != folder:
+        with _live_lock:
+            live = _live.get(key)
+            if live is None or live.folder != folder:
+                with _quietly():
+                    try:
+                        fresh = _Live(folder)
+                    except Exception:
+                        fresh = None
+                if fresh is None:
+                    raise SearchUnavailable("检索索引暂不可用")
+                old, _live[key] = _live.get(key), fresh
+                live = fresh
+                if old is not None:
+                    threading.Timer(60, old.close).start()
+    try:
+        return live, live.fresh()
+    except Exception as exc:
+        raise SearchUnavailable("检索索引暂不可用") from exc
+
+
+# --- queries -------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    tokens: list[str]
+    phrases: list[list[str]]
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.tokens or self.phrases)
+
+
+def parse(text: str) -> Parsed:
+    """A visitor's query: whitespace-separated tokens and "quoted phrases".
+    Nothing is syntax: Whoosh operators, field names and wildcards are text."""
+    text = analysis.clean(text or "")
+    text = text.replace("“", '"').replace("”", '"').replace("＂", '"')
+    truncated = len(text) > QUERY_MAX
+    text = text[:QUERY_MAX]
+    tokens, phrases = [], []
+    for i, part in enumerate(text.split('"')):
+        if i % 2:  # inside quotes (an unbalanced quote runs to the end)
+            phrase = analysis.words(part)
+            if len(phrase) > 1:
+                phrases.append(phrase)
+            elif phrase:
+                tokens.append(part.strip())
+        else:
+            tokens.extend(part.split())
+    tokens = [t for t in tokens if _HAN.search(t) or re.search(r"\w", t)]
+    if len(tokens) + len(phrases) > MAX_TOKENS:
+        truncated = True
+        tokens = tokens[:max(0, MAX_TOKENS - len(phrases))]
+    return Parsed(tokens, phrases, truncated)
+
+
+def _homophones(han: str) -> set[str]:
+    """Full pinyin readings of a Han query: as a name (surname readings) and as
+    plain text, so 李向冬 finds 李向东."""
+    readings = set(names.readings(han).all_full)
+    readings.add("".join(_plain_syllables(han)))
+    return {r for r in readings if r}
+
+
+def _text_query(words: list[str]) -> Query | None:
+    if not words:
         return None
-    cached = _open.get(key)
-    if cached and cached[0] == folder:
-        return cached[1]
-    searcher = whoosh_index.open_dir(str(folder)).searcher()
-    _open[key] = (folder, searcher)
-    return searcher
+    per_word = [Or([Term(f, w, boost=WEIGHTS[f]) for f in TEXT_FIELDS]) for w in words]
+    return per_word[0] if len(per_word) == 1 else And(per_word)
+
+
+def _token_query(token: str) -> Query | None:
+    folded = analysis.fold(token)
+    whole = _SEPARATORS.sub("", folded)
+    alternatives: list[Query] = []
+    if _PINYIN.match(whole):
+        alternatives += [Term("pinyin", whole, boost=WEIGHTS["pinyin"]),
+                         Term("pinyin_prefix", whole, boost=WEIGHTS["pinyin_prefix"])]
+    if _HAN.search(whole):
+        alternatives += [Term("name_exact", whole, boost=WEIGHTS["name_exact"]),
+                         Term("name", whole, boost=WEIGHTS["name"])]
+        han = "".join(_HAN.findall(whole))
+        if len(han) >= 2 and len(han) == len(whole):
+            alternatives += [Term("pinyin", r, boost=HOMOPHONE_WEIGHT) for r in _homophones(han)]
+    text = _text_query(analysis.words(token))
+    if text is not None:
+        alternatives.append(text)
+    if not alternatives:
+        return None
+    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+
+def _phrase_query(words: list[str]) -> Query:
+    return Or([Phrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
+              + [Term("name_exact", "".join(words), boost=WEIGHTS["name_exact"])])
+
+
+_YEAR = re.compile(r"^(19|20)\d\d年?$")
+
+
+def build_query(parsed: Parsed) -> Query | None:
+    """The Whoosh query of a parsed visitor query: every token and phrase must
+    match somewhere. A year beside other words ranks first the honours of that
+    year (2020 全国劳动模范: the title conferred in 2020)."""
+    parts = [q for q in (_token_query(t) for t in parsed.tokens) if q is not None]
+    parts += [_phrase_query(p) for p in parsed.phrases]
+    if not parts:
+        return None
+    required = parts[0] if len(parts) == 1 else And(parts)
+    years = [t[:4] for t in parsed.tokens if _YEAR.match(t)]
+    others = [w for t in parsed.tokens if not _YEAR.match(t) for w in analysis.words(t)]
+    if years and others:
+        boosts = [Term("honours", year + word, boost=WEIGHTS["titles"] * 2)
+                  for year in years for word in others]
+        return AndMaybe(required, boosts[0] if len(boosts) == 1 else Or(boosts))
+    return required
+
+
+def highlight_terms(parsed: Parsed) -> list[str]:
+    terms = set()
+    for token in parsed.tokens:
+        terms.update(analysis.words(token))
+        terms.add(_SEPARATORS.sub("", analysis.fold(token)))
+    for phrase in parsed.phrases:
+        terms.add("".join(phrase))
+        terms.update(phrase)
+    return sorted((t for t in terms if _HAN.search(t) or len(t) > 1), key=len, reverse=True)
+
+
+_MARKDOWN_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}|>+|[-*+]|\d+\.)[ \t]+", re.M)
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
+    """The part of ``text`` where the query's words are densest, HTML-escaped,
+    the words wrapped in <mark>."""
+    text = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_LINE.sub("", text or ""))
+    text = " ".join(_MARKDOWN_EMPHASIS.sub("", text).split())
+    if not text:
+        return None
+    folded = analysis.fold(text)
+    spans = []
+    for term in terms:
+        start = folded.find(term)
+        while start != -1 and len(spans) < 200:
+            spans.append((start, start + len(term), term))
+            start = folded.find(term, start + len(term))
+    if not spans:
+        return None
+    best_start, best_score = 0, -1
+    for anchor, _, _ in spans:
+        begin = max(0, anchor - width // 4)
+        inside = {t for s, e, t in spans if s >= begin and e <= begin + width}
+        if len(inside) > best_score:
+            best_start, best_score = begin, len(inside)
+    end = min(len(text), best_start + width)
+    chosen: list[list[int]] = []
+    for s, e in sorted((s, e) for s, e, _ in spans if s >= best_start and e <= end):
+        if chosen and s <= chosen[-1][1]:
+            chosen[-1][1] = max(chosen[-1][1], e)  # adjacent or overlapping: one mark
+        else:
+            chosen.append([s, e])
+    pieces, at = [], best_start
+    for s, e in chosen:
+        pieces.append(escape(text[at:s]))
+        pieces.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        at = e
+    pieces.append(escape(text[at:end]))
+    prefix = "…" if best_start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return Markup(prefix) + Markup("").join(pieces) + Markup(suffix)
+
+
+class _DeadlineCollector(TimeLimitCollector):
+    """Stops collecting at a deadline without a timer thread or signals."""
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child, timelimit=0, greedy=False, use_alarm=False)
+        self.deadline = deadline
+
+    def prepare(self, top_searcher, q, context):
+        self.child.prepare(top_searcher, q, context)
+        self.timedout = False
+        self.timer = None
+
+    def collect_matches(self):
+        child, deadline, count = self.child, self.deadline, 0
+        for sub_docnum in child.matches():
+            count += 1
+            if not count & 255 and time.monotonic() > deadline:
+                self.timedout = True
+                raise TimeLimit
+            child.collect(sub_docnum)
+
+
+def _bits_of(docnums) -> int:
+    docnums = list(docnums)
+    if not docnums:
+        return 0
+    buffer = bytearray((max(docnums) >> 3) + 1)
+    for docnum in docnums:
+        buffer[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(buffer, "little")
+
+
+@dataclass
+class Result:
+    query: str
+    filters: browse.Filters
+    sort: str
+    items: list[dict]
+    total: int
+    page_size: int
+    facets: dict[str, list[tuple]] = field(default_factory=dict)
+    suggestions: list[dict] = field(default_factory=list)
+    unfiltered_total: int | None = None
+    notices: list[str] = field(default_factory=list)
+    timed_out: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_RESULTS) // self.page_size))
+
+
+def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | None) -> int | None:
+    """Docs passing every selected facet except ``skip``; None when nothing
+    is selected."""
+    bits = None
+    for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:")):
+        value = getattr(filters, name)
+        if value is not None and name != skip:
+            term = live.bits(searcher, prefix + _clean_token(value))
+            bits = term if bits is None else bits & term
+    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
+              if getattr(filters, n) is not None and n != skip}
+    if honour:
+        term = live.bits(searcher, _honour_key(honour))
+        bits = term if bits is None else bits & term
+    return bits
+
+
+def _with_filter_query(q: Query, filters: browse.Filters) -> Query:
+    """``q`` restricted to the selected facets, without changing its scores."""
+    terms = [Term("facet", prefix + _clean_token(getattr(filters, name)))
+             for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:"))
+             if getattr(filters, name) is not None]
+    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
+              if getattr(filters, n) is not None}
+    if honour:
+        terms.append(Term("facet", _honour_key(honour)))
+    if not terms:
+        return q
+    return And([q, ConstantScoreQuery(And(terms) if len(terms) > 1 else terms[0], 0.0)])
+
+
+def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) -> dict:
+    counts: dict[str, list[tuple]] = {}
+    for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:")):
+        base = _filter_bits(live, searcher, filters, skip=name)
+        base = matched if base is None else matched & base
+        values = []
+        for term in live.facet_values(searcher, prefix):
+            n = (base & live.bits(searcher, term)).bit_count()
+            if n:
+                values.append((term[len(prefix):], n))
+        counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
+    selected_honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
+                       if getattr(filters, n) is not None}
+    for name in browse.HONOUR_FACETS:
+        others = {n: v for n, v in selected_honour.items() if n != name}
+        base = _filter_bits(live, searcher, filters.without(*browse.HONOUR_FACETS), skip=None)
+        base = matched if base is None else matched & base
+        values = []
+        for term in live.facet_values(searcher, f"h:{name}="):
+            if "|" in term:
+                continue
+            value = term.split("=", 1)[1]
+            key = _honour_key({**others, name: value})
+            n = (base & live.bits(searcher, key)).bit_count()
+            if n:
+                values.append((int(value) if name == "year" else value, n))
+        if name == "year":
+            counts[name] = sorted(values, key=lambda v: -v[0])
+        else:
+            counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
+    return counts
+
+
+def _matched_bits(live: _Live, searcher, q: Query | None, deadline: float) -> tuple[int, bool]:
+    if q is None:
+        return live.live_bits(searcher), False
+    docnums, timed_out = [], False
+    for count, docnum in enumerate(searcher.docs_for_query(q), start=1):
+        docnums.append(docnum)
+        if not count & 1023 and time.monotonic() > deadline:
+            timed_out = True
+            break
+    return _bits_of(docnums), timed_out
+
+
+def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
+          filters: browse.Filters | None = None, sort: str = "relevance",
+          page_size: int = 20, with_facets: bool = True,
+          time_limit: float = TIME_LIMIT) -> Result:
+    """One page of published honorees matching a visitor's query and facets
+    (see :func:`_query`). An index that fails while being read (removed or
+    damaged under the reader) is dropped from this process and reported as
+    unavailable, never as an error page."""
+    for attempt in (1, 2):
+        try:
+            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                          time_limit)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            log.exception("search failed; reopening the index")
+            _forget(index_dir)
+            if attempt == 2:
+                raise SearchUnavailable("检索索引暂不可用") from exc
+    raise AssertionError("unreachable")
+
+
+def _forget(index_dir: str | Path) -> None:
+    with _live_lock:
+        _live.pop(str(index_dir), None)
+
+
+def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
+           filters: browse.Filters | None = None, sort: str = "relevance",
+           page_size: int = 20, with_facets: bool = True,
+           time_limit: float = TIME_LIMIT) -> Result:
+    """One page of published honorees matching a visitor's query and facets,
+    with facet counts that agree with the results, highlighted snippets, and,
+    when nothing is found, suggestions. Raises SearchUnavailable while the index
+    is being built."""
+    filters = filters or browse.Filters()
+    sort = sort if sort in SORTS else "relevance"
+    parsed = parse(text)
+    q = build_query(parsed)
+    live, searcher = _open(index_dir)
+    started = time.monotonic()
+    deadline = started + time_limit
+    notices = []
+    if parsed.truncated:
+        notices.append(f"检索词过长，只按前 {QUERY_MAX} 个字、{MAX_TOKENS} 个词检索")
+    if not parsed.empty and q is None:
+        return Result(text, filters, sort, [], 0, page_size, notices=notices)
+    if q is None and sort == "relevance":
+        sort = "pinyin"
+
+    matched, timed_out = _matched_bits(live, searcher, q, deadline)
+    selected = _filter_bits(live, searcher, filters, skip=None)
+    hits = matched if selected is None else matched & selected
+    total = hits.bit_count()
+    top = min(filters.page * page_size, MAX_RESULTS)
+    ids: list[int] = []
+    if total and (filters.page - 1) * page_size < top:
+        kwargs = {"limit": top}
+        if sort == "year":
+            kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
+                                  sorting.FieldFacet("sort_key")]
+        elif sort == "pinyin":
+            kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
+        collector = searcher.collector(**kwargs)
+        limited = _DeadlineCollector(collector, max(deadline, time.monotonic() + 0.05))
+        try:
+            searcher.search_with_collector(_with_filter_query(q or Every(), filters), limited)
+        except TimeLimit:
+            timed_out = True
+        results = limited.results()
+        ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
+    if timed_out:
+        notices.append("检索用时较长，结果可能不完整")
+    facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
+    rows = {r["id"]: dict(r) for r in db.execute(
+        f"SELECT h.* FROM honorees h WHERE {PUBLIC} AND h.id IN "
+        "(SELECT value FROM json_each(?))", [json.dumps(ids)])}
+    items = honorees.cards(db, [rows[i] for i in ids if i in rows])
+    terms = highlight_terms(parsed)
+    for item in items:
+        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
+                                  terms) if terms else None
+    result = Result(text, filters, sort, items, total, page_size, facets,
+                    notices=notices, timed_out=timed_out)
+    if not total and not parsed.empty:
+        if selected is not None:
+            result.unfiltered_total = matched.bit_count()
+        result.suggestions = _suggestions(searcher, parsed)
+    return result
+
+
+def _suggestions(searcher, parsed: Parsed, limit: int = 6) -> list[dict]:
+    """Names that sound like the query: its pinyin, allowing a slip or two."""
+    seen, found = set(), []
+    readings: set[str] = set()
+    for token in parsed.tokens + ["".join(p) for p in parsed.phrases]:
+        whole = _SEPARATORS.sub("", analysis.fold(token))
+        han = "".join(_HAN.findall(whole))
+        if han:
+            readings |= _homophones(han)
+        elif _PINYIN.match(whole):
+            readings.add(whole)
+    candidates = [Term("pinyin", r) for r in readings]
+    candidates += [FuzzyTerm("pinyin", r, maxdist=1 if len(r) < 6 else 2, prefixlength=1)
+                   for r in readings if 3 <= len(r) <= 30]
+    if not candidates:
+        return []
+    for hit in searcher.search(Or(candidates), limit=limit * 2):
+        display = hit["display"]
+        if display["name"] not in seen:
+            seen.add(display["name"])
+            found.append({"id": int(hit["id"]), **display})
+        if len(found) >= limit:
+            break
+    return found
+
+
+def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
+    """Names as the visitor types: whole names, prefixes, pinyin and initials,
+    each with unit and top honour."""
+    text = _SEPARATORS.sub("", analysis.fold(analysis.clean(text or "")))[:40]
+    text = re.sub(r"[^\w]", "", text)
+    if not text:
+        return []
+    live, searcher = _open(index_dir)
+    alternatives: list[Query] = []
+    if _PINYIN.match(text):
+        alternatives += [Term("pinyin", text, boost=WEIGHTS["pinyin"]),
+                         Term("pinyin_prefix", text, boost=WEIGHTS["pinyin_prefix"])]
+    if _HAN.search(text):
+        alternatives += [Term("name_exact", text, boost=WEIGHTS["name_exact"]),
+                         Term("name", text, boost=WEIGHTS["name"])]
+    if not alternatives:
+        return []
+    try:
+        collector = searcher.collector(limit=limit)
+        limited = _DeadlineCollector(collector, time.monotonic() + TIME_LIMIT)
+        try:
+            searcher.search_with_collector(Or(alternatives), limited)
+        except TimeLimit:
+            pass
+        return [{"id": int(hit["id"]), **hit["display"]} for hit in limited.results()]
+    except Exception as exc:
+        log.exception("suggest failed; reopening the index")
+        _forget(index_dir)
+        raise SearchUnavailable("检索索引暂不可用") from exc
 
 
 def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:
     """Ids of published honorees matching ``text``, best first; None when the
     index is missing."""
-    searcher = _searcher(index_dir)
-    if searcher is None:
+    try:
+        live, searcher = _open(index_dir)
+    except SearchUnavailable:
         return None
-    text = " ".join(text.split())[:200]
-    if not text:
+    q = build_query(parse(text))
+    if q is None:
         return []
-    parser = qparser.MultifieldParser(
-        ["name", "readings", "titles", "unit", "place", "story"], schema(),
-        group=qparser.AndGroup)
-    parser.remove_plugin_class(qparser.WildcardPlugin)
-    parser.remove_plugin_class(qparser.FieldsPlugin)
-    query = parser.parse(text.lower())
-    results = searcher.search(query, limit=limit)
-    return [int(hit["id"]) for hit in results]
+    return [int(hit["id"]) for hit in searcher.search(q, limit=limit)]
+
+
+def parse_args(args) -> tuple[browse.Filters, str]:
+    """Facets and sort order from query arguments (the browse page's facets, plus
+    sorting by relevance); raises browse.FilterError with a Chinese message."""
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise browse.FilterError("排序方式只能是相关度、年份或拼音")
+    filters = browse.parse({k: args.get(k) for k in args if k != "sort"})
+    return replace(filters, sort="pinyin"), sort

@@ -61,6 +61,9 @@ SETTINGS: list[Setting] = [
     Setting("IMPORT_MAX_MB", 200,
             "largest photo ZIP uploaded for an import, in megabytes (the sheet itself "
             "is also held to the importer's 50 MB)"),
+    Setting("SEARCH_TIME_LIMIT", 0.5,
+            "seconds one search may take before it answers with what it found so far "
+            "(a safety net: no query can hold a worker)"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"
@@ -79,5 +82,8 @@ def from_environment(environ: dict | None = None) -> dict:
         raw = environ.get(ENV_PREFIX + setting.name)
         if raw is None:
             continue
-        found[setting.name] = int(raw) if isinstance(setting.default, int) else raw
+        if isinstance(setting.default, (int, float)):
+            found[setting.name] = type(setting.default)(raw)
+        else:
+            found[setting.name] = raw
     return found

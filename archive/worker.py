@@ -98,8 +98,23 @@ def run_one(app: Flask, db) -> bool:
     return True
 
 
-def run(app: Flask, poll_seconds: float = 1.0, stop_when_idle: bool = False) -> None:
-    """Work until SIGTERM/SIGINT (or, with ``stop_when_idle``, until the queue is empty)."""
+POLL_SECONDS = 0.25      # how often the index outbox and the job queue are looked at
+HEALTH_SECONDS = 15.0    # how often the index is checked for corruption or staleness
+
+
+def index_step(app: Flask, db) -> int:
+    """Apply pending index changes; a failure is logged and retried next poll."""
+    try:
+        return search.drain(db, app.config["INDEX_DIR"])
+    except Exception:
+        log.exception("index update failed; retrying")
+        return 0
+
+
+def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = False) -> None:
+    """Work until SIGTERM/SIGINT (or, with ``stop_when_idle``, until the queue is
+    empty). Between jobs it keeps the search index in step with the outbox, and
+    at start (and now and then) rebuilds a missing, corrupt or stale index."""
     stopping = False
 
     def stop(signum, frame):
@@ -112,8 +127,17 @@ def run(app: Flask, poll_seconds: float = 1.0, stop_when_idle: bool = False) -> 
     requeued = jobs.requeue_abandoned(db)
     if requeued:
         log.warning("requeued %d job(s) left running by a previous worker", requeued)
+    checked = 0.0
     while not stopping:
-        if run_one(app, db):
+        ran = run_one(app, db)  # first, so a queued reindex is not built twice
+        if time.monotonic() - checked > HEALTH_SECONDS:
+            checked = time.monotonic()
+            try:
+                search.ensure(db, app.config["INDEX_DIR"])
+            except Exception:
+                log.exception("search index check failed")
+        index_step(app, db)
+        if ran:
             continue
         if stop_when_idle:
             break

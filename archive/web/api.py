@@ -7,7 +7,7 @@ import io
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from .. import browse, exhibitions, honorees
+from .. import browse, exhibitions, honorees, search
 from ..db import get_db
 from . import openapi
 from .errors import bad_request
@@ -99,6 +99,43 @@ def honoree_detail(honoree_id: int):
     if record is None:
         abort(404)
     return jsonify(honoree_json(record, full=True))
+
+
+@bp.get("/search")
+def search_honorees():
+    """Full-text search with the browse facets; the same search as /search."""
+    text = " ".join((request.args.get("q") or "").split())
+    try:
+        filters, sort = search.parse_args(request.args)
+    except browse.FilterError as exc:
+        raise bad_request(str(exc)) from None
+    raw = request.args.get("per_page", "20")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
+        raise bad_request(f"per_page 应为 1 到 {MAX_PER_PAGE} 的整数")
+    if not text and not filters.selected():
+        raise bad_request("请提供检索词 q 或至少一个筛选条件")
+    try:
+        result = search.query(get_db(), current_app.config["INDEX_DIR"], text, filters, sort,
+                              page_size=int(raw),
+                              time_limit=current_app.config["SEARCH_TIME_LIMIT"])
+    except search.SearchUnavailable:
+        response = jsonify({"error": {"status": 503, "message": "检索索引正在建立，请稍后再试"}})
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+        return response
+    return jsonify({
+        "query": text, "sort": result.sort,
+        "items": [{**honoree_json(item), "snippet": str(item["snippet"]) if item.get("snippet")
+                   else None} for item in result.items],
+        "total": result.total, "page": filters.page, "per_page": int(raw),
+        "pages": result.pages,
+        "facets": {name: [{"value": v, "count": n} for v, n in values]
+                   for name, values in result.facets.items()},
+        "suggestions": [{"id": s["id"], "name": s["name"], "unit": s["unit"],
+                         "honour": s["honour"]} for s in result.suggestions],
+        "unfiltered_total": result.unfiltered_total,
+        "notices": result.notices,
+    })
 
 
 CSV_COLUMNS = ["id", "code", "kind", "name", "name_pinyin", "unit", "position", "province",

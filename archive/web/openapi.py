@@ -103,6 +103,32 @@ SCHEMAS: dict = {
                                            "properties": {"count": {"type": "integer"}}}}},
         },
     },
+    "SearchPage": {
+        "type": "object",
+        "required": ["query", "sort", "items", "total", "page", "per_page", "pages", "facets",
+                     "suggestions", "unfiltered_total", "notices"],
+        "properties": {
+            "query": {"type": "string"},
+            "sort": {"type": "string", "enum": ["relevance", "year", "pinyin"]},
+            "items": {"type": "array", "items": {"allOf": [
+                {"$ref": "#/components/schemas/HonoreeSummary"},
+                {"type": "object", "required": ["snippet"], "properties": {"snippet": {
+                    "type": ["string", "null"],
+                    "description": "事迹摘录，HTML 已转义，命中词以 <mark> 标出"}}}]}},
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+            "facets": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "object", "required": ["value", "count"],
+                                           "properties": {"count": {"type": "integer"}}}}},
+            "suggestions": {"type": "array", "items": {
+                "type": "object", "required": ["id", "name", "unit", "honour"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                               "unit": {"type": "string"}, "honour": {"type": "string"}}}},
+            "unfiltered_total": {"type": ["integer", "null"],
+                                 "description": "无结果时，去掉筛选条件后的结果数"},
+            "notices": {"type": "array", "items": {"type": "string"}},
+        },
+    },
     "ExhibitionSummary": {
         "type": "object",
         "required": ["id", "title", "intro", "url"],
@@ -158,6 +184,15 @@ def document(base_url: str) -> dict:
                     "name": "facets", "in": "query", "required": False,
                     "schema": {"type": "string", "enum": ["1"]}, "description": "附带分面计数"}],
                 "responses": {"200": _json("HonoreePage", "一页结果"), **_errors(400)}}},
+            "/search": {"get": {
+                "summary": "全文检索：姓名、拼音、首字母、繁体字、单位、事迹和带引号的整句，可与分面筛选组合",
+                "parameters": [{"name": "q", "in": "query", "required": False,
+                                "schema": {"type": "string"}, "description": "检索词"}]
+                + [p for p in _filter_parameters() if p["name"] != "sort"]
+                + [{"name": "sort", "in": "query", "required": False,
+                    "schema": {"type": "string", "enum": ["relevance", "year", "pinyin"]},
+                    "description": "排序：相关度、年份或拼音"}],
+                "responses": {"200": _json("SearchPage", "一页检索结果"), **_errors(400, 503)}}},
             "/honorees/{id}": {"get": {
                 "summary": "单个荣誉人物或集体", "parameters": [id_param],
                 "responses": {"200": _json("Honoree", "记录"), **_errors(404)}}},

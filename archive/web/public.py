@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -101,19 +102,59 @@ def exhibition(exhibition_id: int):
                            sections=exhibitions.sections(db, exhibition_id))
 
 
+def _search_args() -> tuple[browse.Filters, str]:
+    try:
+        return search.parse_args(request.args)
+    except browse.FilterError as exc:
+        raise bad_request(str(exc)) from None
+
+
 @bp.get("/search")
 def search_page():
-    text = " ".join((request.args.get("q") or "").split())[:200]
-    results, missing = [], False
-    if text:
-        ids = search.search(current_app.config["INDEX_DIR"], text, limit=60)
-        if ids is None:
+    text = " ".join((request.args.get("q") or "").split())
+    filters, sort = _search_args()
+    result, missing = None, False
+    if text or filters.selected():
+        try:
+            result = search.query(get_db(), current_app.config["INDEX_DIR"], text, filters,
+                                  sort, page_size=current_app.config["PAGE_SIZE"],
+                                  time_limit=current_app.config["SEARCH_TIME_LIMIT"])
+        except search.SearchUnavailable:
             missing = True
-        else:
-            db = get_db()
-            rows = {r["id"]: r for r in (honorees.get_public(db, i) for i in ids) if r}
-            results = honorees.cards(db, [rows[i] for i in ids if i in rows])
-    return render_template("public/search.html", q=text, results=results, missing=missing)
+    return render_template("public/search.html", q=text, result=result, filters=filters,
+                           sort=sort, missing=missing)
+
+
+@bp.get("/search/suggest")
+def search_suggest():
+    """Names as the visitor types, with unit and top honour (JSON)."""
+    text = request.args.get("q") or ""
+    try:
+        found = search.suggest(current_app.config["INDEX_DIR"], text)
+    except search.SearchUnavailable:
+        found = []
+    response = jsonify({"query": text[:100], "items": [
+        {**item, "url": url_for("public.profile", honoree_id=item["id"])} for item in found]})
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.app_template_global()
+def search_url(q: str, filters: browse.Filters, sort: str = "relevance",
+               drop: str | tuple = (), set: dict | None = None) -> str:
+    """The search page for ``q`` with facets dropped and/or values set; a change
+    of facets goes back to page 1."""
+    args: dict = {"q": q, **filters.selected()}
+    for name in (drop,) if isinstance(drop, str) else drop:
+        args.pop(name, None)
+    if sort != "relevance":
+        args["sort"] = sort
+    args.update(set or {})
+    if args.get("sort") == "relevance":
+        del args["sort"]
+    if not args.get("q"):
+        args.pop("q", None)
+    return url_for("public.search_page", **args)
 
 
 # --- short links and images ------------------------------------------------------

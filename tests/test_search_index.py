@@ -1,0 +1,238 @@
+"""The index stays in step with the database, with real processes: the worker
+applies published changes from the outbox, curators saving at once never meet a
+lock error, a worker killed mid-batch loses nothing, a corrupted or stale index
+heals itself, `reindex` switches while the site answers, `index verify` reports
+drift."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from archive import search
+from archive.db import write
+from archive.settings import PROJECT_ROOT
+from tests.conftest import environment_for
+
+EDITOR = """
+import sys
+from archive import db as database, honorees
+from archive.db import write
+db = database.connect(sys.argv[1])
+prefix, count = sys.argv[2], int(sys.argv[3])
+for i in range(count):
+    with write(db):
+        honorees.create(db, {"kind": "individual", "name": f"{prefix}{i}", "status": "published",
+                             "unit": f"{prefix}单位", "story": f"{prefix}的事迹第{i}篇。"},
+                        [{"title": "省劳动模范", "year": 2021}])
+print("done")
+"""
+
+
+def _start_worker(archive, log_name="worker.log"):
+    log = open(archive.root / log_name, "ab")
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
+                               cwd=PROJECT_ROOT, env=environment_for(archive),
+                               stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    return process
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+
+
+def _wait_for(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _found(archive, text, limit=1000):
+    return search.search(archive.config["INDEX_DIR"], text, limit=limit) or []
+
+
+def _set_status(archive, honoree_id, status):
+    from archive import honorees
+    db = archive.db()
+    with write(db):
+        db.execute("UPDATE honorees SET status = ?, updated_at = datetime('now') WHERE id = ?",
+                   [status, honoree_id])
+        honorees.note_change(db, honoree_id)
+
+
+def test_published_changes_reach_search_and_hidden_ones_leave(empty_archive, make_honoree):
+    make_honoree(name="既有人物")
+    search.rebuild(empty_archive.db(), empty_archive.config["INDEX_DIR"])
+    worker = _start_worker(empty_archive)
+    try:
+        new = make_honoree(name="新发布人物", story="独有词语蓝鲸九号")
+        draft = make_honoree(name="草稿人物乙", status="draft", story="独有词语白鹭十号")
+        assert _wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [new])
+        _set_status(empty_archive, new, "withdrawn")
+        assert _wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [])
+        _set_status(empty_archive, draft, "published")
+        assert _wait_for(lambda: _found(empty_archive, "白鹭十号") == [draft])
+        assert _wait_for(lambda: empty_archive.db().execute(
+            "SELECT count(*) FROM index_outbox").fetchone()[0] == 0)  # applied rows go
+    finally:
+        _stop(worker)
+
+
+def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, make_honoree):
+    index_dir = empty_archive.config["INDEX_DIR"]
+    db = empty_archive.db()
+    search.rebuild(db, index_dir)
+    first = make_honoree(name="第一位人物")
+    search.drain(db, index_dir)
+    assert db.execute("SELECT count(*) FROM index_outbox").fetchone()[0] == 0
+    second = make_honoree(name="第二位人物")  # its outbox id must not be reused
+    search.drain(db, index_dir)
+    assert _found(empty_archive, "第一位人物") == [first]
+    assert _found(empty_archive, "第二位人物") == [second]
+
+
+def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
+    index_dir = empty_archive.config["INDEX_DIR"]
+    search.rebuild(empty_archive.db(), index_dir)
+    workers = [_start_worker(empty_archive, "worker-a.log"),
+               _start_worker(empty_archive, "worker-b.log")]  # even two indexers by mistake
+    editors = [subprocess.Popen([sys.executable, "-c", EDITOR, empty_archive.config["DATABASE"],
+                                 prefix, "40"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+               for prefix in ("甲班组员", "乙班组员")]
+    try:
+        for editor in editors:
+            out, err = editor.communicate(timeout=120)
+            assert editor.returncode == 0 and "done" in out, err
+        assert _wait_for(lambda: len(_found(empty_archive, "事迹")) == 80, timeout=90)
+    finally:
+        for worker in workers:
+            _stop(worker)
+    logs = "".join((empty_archive.root / f).read_text(errors="replace")
+                   for f in ("worker-a.log", "worker-b.log"))
+    assert "LockError" not in logs and "Traceback" not in logs
+    drift = search.verify(empty_archive.db(), index_dir)
+    assert drift.clean and drift.pending == 0
+
+
+def _writer_lock_held(index_dir: Path) -> bool:
+    path = index_dir / "WRITER.lock"
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def test_an_indexer_killed_mid_batch_loses_nothing(empty_archive, make_honoree):
+    index_dir = Path(empty_archive.config["INDEX_DIR"])
+    search.rebuild(empty_archive.db(), index_dir)
+    for i in range(1200):
+        make_honoree(name=f"批量人物{i}", story="批量事迹。" + "长篇内容" * 200)
+    worker = _start_worker(empty_archive)
+    try:
+        assert _wait_for(lambda: _writer_lock_held(index_dir), timeout=60)
+        os.kill(worker.pid, signal.SIGKILL)  # while it holds the writer lock: mid-batch
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(10)
+    assert len(_found(empty_archive, "批量事迹")) < 1200  # it really was cut short
+    worker = _start_worker(empty_archive)
+    try:
+        assert _wait_for(lambda: len(_found(empty_archive, "批量事迹", 2000)) == 1200,
+                         timeout=240)
+    finally:
+        _stop(worker)
+    drift = search.verify(empty_archive.db(), index_dir)
+    assert drift.clean, drift
+
+
+def _corrupt(index_dir: Path):
+    folder = search.current_dir(index_dir)
+    for path in folder.iterdir():
+        if path.suffix in (".seg", ".toc") or path.name.endswith((".trm", ".pst", ".fdt")):
+            path.write_bytes(b"\x00garbage" * 10)
+
+
+def test_a_corrupted_index_heals_itself(empty_archive, make_honoree, client):
+    make_honoree(name="愈合测试人物")
+    index_dir = Path(empty_archive.config["INDEX_DIR"])
+    search.rebuild(empty_archive.db(), index_dir)
+    _corrupt(index_dir)
+    assert search.status(empty_archive.db(), index_dir) == "corrupt"
+    page = client.get("/search?q=愈合测试人物")
+    assert page.status_code == 200  # a message while it heals, never an error page
+    worker = _start_worker(empty_archive)
+    try:
+        assert _wait_for(lambda: search.status(empty_archive.db(), index_dir) == "current")
+    finally:
+        _stop(worker)
+    assert "愈合测试人物" in client.get("/search?q=愈合测试人物").get_data(as_text=True)
+
+
+def test_init_rebuilds_a_corrupt_or_stale_index(empty_archive, make_honoree, runner):
+    honoree = make_honoree(name="陈旧测试人物", unit="旧单位")
+    index_dir = Path(empty_archive.config["INDEX_DIR"])
+    search.rebuild(empty_archive.db(), index_dir)
+    assert "已是最新" in runner.invoke(args=["init", "--no-demo"]).output
+    db = empty_archive.db()
+    with write(db):  # changed behind the outbox's back, e.g. a restored backup
+        db.execute("UPDATE honorees SET unit = '新单位', updated_at = '2099-01-01' WHERE id = ?",
+                   [honoree])
+    verify = runner.invoke(args=["index", "verify"])
+    assert verify.exit_code == 1 and "索引内容过时 1 条" in verify.output
+    result = runner.invoke(args=["init", "--no-demo"])
+    assert "已重建（原索引已过时）" in result.output
+    assert runner.invoke(args=["index", "verify"]).exit_code == 0
+    _corrupt(index_dir)
+    assert "已重建（原索引已损坏）" in runner.invoke(args=["init", "--no-demo"]).output
+    assert _found(empty_archive, "新单位") == [honoree]
+
+
+def test_reindex_switches_while_the_site_answers(empty_archive, make_honoree, app):
+    for i in range(150):
+        make_honoree(name=f"在线人物{i}", story="在线事迹" * 50)
+    search.rebuild(empty_archive.db(), empty_archive.config["INDEX_DIR"])
+    first = search.current_dir(empty_archive.config["INDEX_DIR"])
+    failures, answers, stop = [], [], threading.Event()
+
+    def visitor():
+        with app.test_client() as client:
+            while not stop.is_set():
+                response = client.get("/search?q=在线事迹")
+                text = response.get_data(as_text=True)
+                if response.status_code != 200 or "找到 150 位" not in text:
+                    failures.append((response.status_code, text[-300:]))
+                answers.append(1)
+
+    thread = threading.Thread(target=visitor)
+    thread.start()
+    try:
+        reindex = subprocess.run([sys.executable, "-m", "flask", "--app", "archive", "reindex"],
+                                 cwd=PROJECT_ROOT, env=environment_for(empty_archive),
+                                 capture_output=True, text=True, timeout=300)
+        assert reindex.returncode == 0, reindex.stderr
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert search.current_dir(empty_archive.config["INDEX_DIR"]) != first
+    assert answers and not failures, failures[:2]
