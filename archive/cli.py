@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,9 +25,12 @@ def _db():
 
 @click.command("init")
 @click.option("--no-demo", is_flag=True, help="Do not load the demo exhibit into an empty archive.")
+@click.option("--no-admin", is_flag=True,
+              help="Do not create the first admin account when there is none.")
 @with_appcontext
-def init_command(no_demo: bool) -> None:
-    """First-run set-up, safe to repeat: secret key, migrations, demo exhibit, search index."""
+def init_command(no_demo: bool, no_admin: bool) -> None:
+    """First-run set-up, safe to repeat: secret key, migrations, demo exhibit, first admin
+    account, search index."""
     from .demo import load as demo_load
 
     db = _db()
@@ -39,9 +43,20 @@ def init_command(no_demo: bool) -> None:
                                 current_app.config["DEMO_DIR"])
         click.echo(f"已载入示例数据：{counts['honorees']} 条记录，{counts['exhibitions']} 个展厅"
                    f"（{time.monotonic() - started:.1f} 秒）")
+    if not no_admin and not db.execute("SELECT count(*) FROM users").fetchone()[0]:
+        _first_admin(db)
     found = search.ensure(db, current_app.config["INDEX_DIR"])
     labels = {"missing": "不存在", "corrupt": "已损坏", "stale": "已过时"}
     click.echo("检索索引：已是最新" if found == "current" else f"检索索引：已重建（原索引{labels[found]}）")
+
+
+def _first_admin(db) -> None:
+    """An archive with no accounts gets an admin with a random password, shown once."""
+    from . import accounts
+    password = secrets.token_urlsafe(12)
+    accounts.create_user(db, "admin", password, "admin", "管理员")
+    click.echo("已创建第一个管理员账号：用户名 admin，初始密码 " + password)
+    click.echo("  请登录 /curate/login 后立即修改密码（/curate/password）；此密码只显示这一次。")
 
 
 @click.group("demo")
@@ -144,8 +159,8 @@ def serve_command(bind: str) -> None:
     ]
     base = current_app.config["BASE_URL"]
     click.echo(f"档案馆已启动：http://{bind}/  （公开地址设置为 {base}）")
-    click.echo(f"策展后台：http://{bind}/curate/login（先用 `flask --app archive create-user` "
-               "创建账号）；按 Ctrl+C 停止。")
+    click.echo(f"策展后台：http://{bind}/curate/login（用 init 显示的 admin 账号和初始密码登录，"
+               "或用 `flask --app archive create-user` 另建账号）；按 Ctrl+C 停止。")
 
     def stop(signum=None, frame=None):
         for process in processes:

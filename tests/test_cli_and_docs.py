@@ -80,3 +80,23 @@ def test_init_is_repeatable_and_builds_the_index(tmp_path):
     assert "检索索引：已重建" in first.output
     again = runner.invoke(args=["init", "--no-demo"])
     assert again.exit_code == 0 and "检索索引：已是最新" in again.output
+
+
+def test_init_creates_the_first_admin_once_and_its_password_logs_in(tmp_path):
+    import re as regex
+
+    from archive import create_app
+    from tests.conftest import ClosingClient, config_for
+    from tests.curating import token
+    app = create_app(config_for(tmp_path))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init", "--no-demo"])
+    password = regex.search(r"用户名 admin，初始密码 (\S+)", first.output).group(1)
+    again = runner.invoke(args=["init", "--no-demo"])
+    assert "初始密码" not in again.output  # shown once, never replaced
+    app.test_client_class = ClosingClient
+    client = app.test_client()
+    response = client.post("/curate/login", data={
+        "username": "admin", "password": password, "csrf_token": token(client)})
+    assert response.status_code == 302
+    assert client.get("/curate/admin/users").status_code == 200
