@@ -313,8 +313,8 @@ def writer_lock(index_dir: str | Path, timeout: float = LOCK_TIMEOUT):
     return _file_lock(Path(index_dir) / "WRITER.lock", timeout)
 
 
-def _build_running(index_dir: Path) -> bool:
-    path = index_dir / "BUILD.lock"
+def _lock_held(path: Path) -> bool:
+    """True while another process holds the lock file at ``path``."""
     if not path.exists():
         return False
     with open(path, "a") as handle:
@@ -324,6 +324,14 @@ def _build_running(index_dir: Path) -> bool:
             return True
         fcntl.flock(handle, fcntl.LOCK_UN)
     return False
+
+
+def writer_lock_held(index_dir: str | Path) -> bool:
+    return _lock_held(Path(index_dir) / "WRITER.lock")
+
+
+def _build_running(index_dir: Path) -> bool:
+    return _lock_held(index_dir / "BUILD.lock")
 
 
 def _database_path(db: sqlite_utils.Database) -> str:

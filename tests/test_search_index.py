@@ -6,7 +6,6 @@ drift."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -128,16 +127,7 @@ def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
 
 
 def _writer_lock_held(index_dir: Path) -> bool:
-    path = index_dir / "WRITER.lock"
-    if not path.exists():
-        return False
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+    return search.writer_lock_held(index_dir)
 
 
 def test_an_indexer_killed_mid_batch_loses_nothing(empty_archive, make_honoree):
