@@ -245,6 +245,7 @@ def test_bombs_sent_to_gunicorn_leave_every_worker_alive_and_small(empty_archive
     processes afterwards (none died or was killed for memory) and stay small."""
     import http.cookiejar
     import re
+    import time
     import urllib.error
     import urllib.request
     import uuid
@@ -264,7 +265,11 @@ def test_bombs_sent_to_gunicorn_leave_every_worker_alive_and_small(empty_archive
     process = start_gunicorn(empty_archive, port, {"ARCHIVE_BASE_URL": base,
                                                    "ARCHIVE_WEB_WORKERS": "2"})
     try:
+        deadline = time.monotonic() + 20  # the first worker may answer before the second boots
+        while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         workers = _children(process.pid)
+        assert len(workers) == 2
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
