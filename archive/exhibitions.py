@@ -125,6 +125,7 @@ def _changed(db: sqlite_utils.Database, exhibition_id: int, action: str, user: d
          json.dumps(_snapshot(db, exhibition_id), ensure_ascii=False), now()])
     for honoree_id in honoree_ids:
         honorees.note_change(db, honoree_id)
+    bump_generation(db)  # the hall's own pages change even when no profile does
 
 
 def _members(db: sqlite_utils.Database, exhibition_id: int) -> list[int]:

@@ -209,3 +209,34 @@ def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: 
 def get_current(db: sqlite_utils.Database, honoree_id: int) -> dict:
     """The record as it is now, in snapshot form (to compare a revision with)."""
     return json.loads(json.dumps(honorees.snapshot(db, honoree_id), ensure_ascii=False))
+
+
+def _section_text(section: dict, names: dict[int, str]) -> str:
+    people = "、".join(names.get(i, f"#{i}") for i in section.get("items", []))
+    return f"{section.get('title', '')}：{people}" if people else section.get("title", "")
+
+
+def exhibition_history(db: sqlite_utils.Database, exhibition_id: int) -> list[dict]:
+    """Every revision of an exhibition, newest first, each with its field-by-field
+    differences from the one before (title, introduction, status, sections and who
+    is shown in them, in order)."""
+    rows = [dict(r) for r in db.execute(
+        """SELECT r.id, r.action, r.created_at, r.snapshot, u.display_name AS user_name
+           FROM revisions r LEFT JOIN users u ON u.id = r.user_id
+           WHERE r.record_type = 'exhibition' AND r.record_id = ? ORDER BY r.id""",
+        [exhibition_id])]
+    names = {r[0]: r[1] for r in db.execute("SELECT id, name FROM honorees")}
+    labels = {"title": "标题", "intro": "介绍", "status": "状态"}
+    previous: dict = {}
+    for row in rows:
+        snapshot = json.loads(row.pop("snapshot"))
+        changes = [{"field": label, "before": _text(previous.get(key)),
+                    "after": _text(snapshot.get(key))}
+                   for key, label in labels.items() if previous.get(key) != snapshot.get(key)]
+        old = [_section_text(s, names) for s in previous.get("sections", [])]
+        new = [_section_text(s, names) for s in snapshot.get("sections", [])]
+        if old != new:
+            changes.append({"field": "展区", "before": "\n".join(old), "after": "\n".join(new)})
+        row["changes"] = changes
+        previous = snapshot
+    return rows[::-1]

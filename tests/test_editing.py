@@ -309,3 +309,26 @@ def test_a_save_after_the_session_lapsed_shows_the_text_back(curator, make_honor
     assert response.status_code == 401
     page = response.get_data(as_text=True)
     assert "登录已失效" in page and form["story"] in page
+
+
+def test_exhibition_history_shows_each_change_field_by_field(curator, make_honoree, client,
+                                                             empty_archive):
+    person = make_honoree(name="历史人物")
+    response = post(curator, "/curate/exhibitions/new",
+                    {"title": "初版展厅", "intro": "介绍", "status": "published"},
+                    page="/curate/exhibitions/new")
+    hall = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = f"/curate/exhibitions/{hall}"
+    assert "初版展厅" in client.get(f"/exhibitions/{hall}").get_data(as_text=True)
+    post(curator, page, {"title": "改名展厅", "intro": "介绍", "status": "published"}, page=page)
+    post(curator, f"{page}/sections", {"title": "第一单元"}, page=page)
+    section = exhibitions.for_editing(empty_archive.db(), hall)["sections"][0]
+    post(curator, f"{page}/sections/{section['id']}",
+         {"action": "add_item", "honoree_id": str(person)}, page=page)
+    history = curator.get(f"{page}/history").get_data(as_text=True)
+    assert history.count("<section class=\"revision\">") >= 4
+    assert "初版展厅" in history and "改名展厅" in history
+    assert "第一单元：历史人物" in history
+    # the public hall page follows the rename at once (the page cache is told)
+    public = client.get(f"/exhibitions/{hall}").get_data(as_text=True)
+    assert "改名展厅" in public and "初版展厅" not in public

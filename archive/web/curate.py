@@ -356,6 +356,17 @@ def edit_exhibition(exhibition_id: int):
                            STATUSES=STATUSES)
 
 
+@bp.get("/exhibitions/<int:exhibition_id>/history")
+def exhibition_history(exhibition_id: int):
+    db = get_db()
+    hall = exhibitions.for_editing(db, exhibition_id)
+    if hall is None:
+        abort(404)
+    return render_template("curate/exhibition_history.html", hall=hall,
+                           revisions=revisions.exhibition_history(db, exhibition_id),
+                           ACTIONS=revisions.ACTIONS)
+
+
 @bp.post("/exhibitions/<int:exhibition_id>/sections")
 def add_section(exhibition_id: int):
     return _section_change(exhibition_id, "add", None)
