@@ -231,3 +231,26 @@ def second_curator(empty_archive, app):
     other.user_id = make_user(empty_archive, "curator2")
     assert login(other, "curator2").status_code == 302
     return other
+
+
+def start_worker(archive: Archive, log_name: str = "worker.log"):
+    """A real `flask worker` process for a test archive, logging to its folder."""
+    import subprocess
+    import sys
+    log = open(archive.root / log_name, "ab")
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
+                               cwd=PROJECT_ROOT, env=environment_for(archive),
+                               stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    return process
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

@@ -17,7 +17,7 @@ from pathlib import Path
 from archive import search
 from archive.db import write
 from archive.settings import PROJECT_ROOT
-from tests.conftest import environment_for
+from tests.conftest import environment_for, start_worker, wait_for
 
 EDITOR = """
 import sys
@@ -34,13 +34,6 @@ print("done")
 """
 
 
-def _start_worker(archive, log_name="worker.log"):
-    log = open(archive.root / log_name, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
-                               cwd=PROJECT_ROOT, env=environment_for(archive),
-                               stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    return process
 
 
 def _stop(process):
@@ -49,13 +42,6 @@ def _stop(process):
         process.wait(20)
 
 
-def _wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _found(archive, text, limit=1000):
@@ -74,16 +60,16 @@ def _set_status(archive, honoree_id, status):
 def test_published_changes_reach_search_and_hidden_ones_leave(empty_archive, make_honoree):
     make_honoree(name="既有人物")
     search.rebuild(empty_archive.db(), empty_archive.config["INDEX_DIR"])
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
         new = make_honoree(name="新发布人物", story="独有词语蓝鲸九号")
         draft = make_honoree(name="草稿人物乙", status="draft", story="独有词语白鹭十号")
-        assert _wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [new])
+        assert wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [new])
         _set_status(empty_archive, new, "withdrawn")
-        assert _wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [])
+        assert wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [])
         _set_status(empty_archive, draft, "published")
-        assert _wait_for(lambda: _found(empty_archive, "白鹭十号") == [draft])
-        assert _wait_for(lambda: empty_archive.db().execute(
+        assert wait_for(lambda: _found(empty_archive, "白鹭十号") == [draft])
+        assert wait_for(lambda: empty_archive.db().execute(
             "SELECT count(*) FROM index_outbox").fetchone()[0] == 0)  # applied rows go
     finally:
         _stop(worker)
@@ -105,8 +91,8 @@ def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, m
 def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
     index_dir = empty_archive.config["INDEX_DIR"]
     search.rebuild(empty_archive.db(), index_dir)
-    workers = [_start_worker(empty_archive, "worker-a.log"),
-               _start_worker(empty_archive, "worker-b.log")]  # even two indexers by mistake
+    workers = [start_worker(empty_archive, "worker-a.log"),
+               start_worker(empty_archive, "worker-b.log")]  # even two indexers by mistake
     editors = [subprocess.Popen([sys.executable, "-c", EDITOR, empty_archive.config["DATABASE"],
                                  prefix, "40"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
@@ -115,7 +101,7 @@ def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
         for editor in editors:
             out, err = editor.communicate(timeout=120)
             assert editor.returncode == 0 and "done" in out, err
-        assert _wait_for(lambda: len(_found(empty_archive, "事迹")) == 80, timeout=90)
+        assert wait_for(lambda: len(_found(empty_archive, "事迹")) == 80, timeout=90)
     finally:
         for worker in workers:
             _stop(worker)
@@ -135,9 +121,9 @@ def test_an_indexer_killed_mid_batch_loses_nothing(empty_archive, make_honoree):
     search.rebuild(empty_archive.db(), index_dir)
     for i in range(1200):
         make_honoree(name=f"批量人物{i}", story="批量事迹。" + "长篇内容" * 200)
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
-        assert _wait_for(lambda: _writer_lock_held(index_dir), timeout=60)
+        assert wait_for(lambda: _writer_lock_held(index_dir), timeout=60)
         os.kill(worker.pid, signal.SIGKILL)  # while it holds the writer lock: mid-batch
         worker.wait(10)
     finally:
@@ -145,9 +131,9 @@ def test_an_indexer_killed_mid_batch_loses_nothing(empty_archive, make_honoree):
             worker.kill()
             worker.wait(10)
     assert len(_found(empty_archive, "批量事迹")) < 1200  # it really was cut short
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
-        assert _wait_for(lambda: len(_found(empty_archive, "批量事迹", 2000)) == 1200,
+        assert wait_for(lambda: len(_found(empty_archive, "批量事迹", 2000)) == 1200,
                          timeout=240)
     finally:
         _stop(worker)
@@ -170,9 +156,9 @@ def test_a_corrupted_index_heals_itself(empty_archive, make_honoree, client):
     assert search.status(empty_archive.db(), index_dir) == "corrupt"
     page = client.get("/search?q=愈合测试人物")
     assert page.status_code == 200  # a message while it heals, never an error page
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
-        assert _wait_for(lambda: search.status(empty_archive.db(), index_dir) == "current")
+        assert wait_for(lambda: search.status(empty_archive.db(), index_dir) == "current")
     finally:
         _stop(worker)
     assert "愈合测试人物" in client.get("/search?q=愈合测试人物").get_data(as_text=True)

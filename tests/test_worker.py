@@ -3,37 +3,18 @@ and picks up jobs a killed worker left behind."""
 
 import os
 import signal
-import subprocess
-import sys
-import time
 
 from archive import jobs, search
-from archive.settings import PROJECT_ROOT
-from tests.conftest import environment_for
-
-
-def _start_worker(archive):
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
-                            cwd=PROJECT_ROOT, env=environment_for(archive),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.conftest import start_worker, wait_for
 
 
 def test_worker_runs_a_reindex_job_and_reports_progress(empty_archive, make_honoree):
     make_honoree(name="任务测试人物")
     db = empty_archive.db()
     job_id = jobs.enqueue(db, "reindex")
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
-        assert _wait_for(lambda: jobs.get(db, job_id)["status"] == "done")
+        assert wait_for(lambda: jobs.get(db, job_id)["status"] == "done")
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(10) == 0  # it stops cleanly on SIGTERM
@@ -47,14 +28,14 @@ def test_a_job_left_running_by_a_killed_worker_runs_after_restart(empty_archive,
         make_honoree(name=f"人物{i}", story="事迹" * 300)
     db = empty_archive.db()
     job_id = jobs.enqueue(db, "reindex")
-    worker = _start_worker(empty_archive)
-    assert _wait_for(lambda: jobs.get(db, job_id)["status"] == "running")
+    worker = start_worker(empty_archive)
+    assert wait_for(lambda: jobs.get(db, job_id)["status"] == "running")
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(10)
     assert jobs.get(db, job_id)["status"] == "running"  # the dead worker's job
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
-        assert _wait_for(lambda: jobs.get(db, job_id)["status"] == "done", timeout=60)
+        assert wait_for(lambda: jobs.get(db, job_id)["status"] == "done", timeout=60)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(10)
@@ -67,9 +48,9 @@ def test_a_failing_job_is_recorded_and_the_worker_goes_on(empty_archive):
     db = empty_archive.db()
     bad = jobs.enqueue(db, "no-such-kind")
     good = jobs.enqueue(db, "reindex")
-    worker = _start_worker(empty_archive)
+    worker = start_worker(empty_archive)
     try:
-        assert _wait_for(lambda: jobs.get(db, good)["status"] == "done")
+        assert wait_for(lambda: jobs.get(db, good)["status"] == "done")
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(10)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from .. import browse, exhibitions, honorees, search
 from ..db import get_db
+from ..exporter import neutralise
 from . import openapi
 from .errors import bad_request
 
@@ -142,12 +143,6 @@ CSV_COLUMNS = ["id", "code", "kind", "name", "name_pinyin", "unit", "position", 
                "city", "county", "region_code", "industry", "honours", "summary", "url"]
 
 
-def _csv_cell(value) -> str:
-    """Neutralise cells a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/honorees.csv")
 def honoree_csv():
     filters, _ = _filters_and_size()
@@ -159,7 +154,7 @@ def honoree_csv():
     writer.writerow(CSV_COLUMNS)
     for item in page.items:
         data = honoree_json(item)
-        writer.writerow([_csv_cell(v) for v in [
+        writer.writerow([neutralise("" if v is None else str(v)) for v in [
             data["id"], data["code"], data["kind"], data["name"], data["name_pinyin"],
             data["unit"], data["position"], item["province"], item["city"], item["county"],
             item["region_code"], data["industry"],
