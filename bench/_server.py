@@ -19,15 +19,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(os.environ.get("ARCHIVE_DEMO_DIR", PROJECT_ROOT / "records" / "demo"))
 
 
-def wait_for_demo(timeout: float = 15 * 60, poll: float = 30) -> None:
-    """Wait until the demo exhibit's records exist (they may still be being generated)."""
-    deadline = time.monotonic() + timeout
-    while not (DEMO_DIR / "honorees.jsonl").exists():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"no demo exhibit in {DEMO_DIR} after {timeout:.0f} s")
-        print(f"waiting for {DEMO_DIR / 'honorees.jsonl'} …", flush=True)
-        time.sleep(poll)
-
 
 @contextmanager
 def demo_archive(keep: bool = False) -> Iterator[tuple[Path, dict]]:

@@ -34,7 +34,7 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from ._server import demo_archive, gunicorn, wait_for_demo
+from ._server import demo_archive, gunicorn
 from .serving import (
     RESULTS_DIR,
     cores,
@@ -134,7 +134,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     args = parser.parse_args()
 
-    wait_for_demo()
     with demo_archive() as (folder, env):
         subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "archive",
                         "create-user", "benchcurator", "--role", "admin", "--password", PASSWORD],

@@ -45,7 +45,7 @@ from archive.db import write
 from archive.demo.namepool import GIVEN_BY_DECADE, SURNAMES
 from archive.demo.regions import CITIES
 
-from ._server import demo_archive, gunicorn, wait_for_demo
+from ._server import demo_archive, gunicorn
 
 GOALS = {"commit_s": 20.0, "searchable_s": 90.0}
 INDUSTRIES = ("制造业", "交通运输", "电力", "建筑业", "教育", "卫生", "金融", "农业", "信息技术")
@@ -166,7 +166,6 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="visitor requests per second")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    wait_for_demo()
     with demo_archive(keep=args.keep) as (root, env), gunicorn(root, env, 2, 8) as (base, _):
         db_path = Path(env["ARCHIVE_DATABASE"])
         db = database.connect(db_path)

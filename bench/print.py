@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ._server import PROJECT_ROOT, demo_archive, wait_for_demo
+from ._server import PROJECT_ROOT, demo_archive
 
 GOAL_SECONDS, GOAL_MB = 8.0, 60.0
 BATCH = 500
@@ -120,7 +120,6 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    wait_for_demo()
     load = os.getloadavg()[0]
     with demo_archive(keep=args.keep) as (_root, env):
         figures = []

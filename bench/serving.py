@@ -48,7 +48,7 @@ from urllib.parse import quote, urlsplit
 from archive.settings import defaults
 from archive.vocabulary import LEVELS
 
-from ._server import demo_archive, gunicorn, wait_for_demo
+from ._server import demo_archive, gunicorn
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 HEADERS = {"Accept-Encoding": "br, gzip", "User-Agent": "archive-bench"}
@@ -406,7 +406,6 @@ def main() -> None:
     # `kill` unwinds like Ctrl+C, so gunicorn is stopped and the folder removed either way
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
-    wait_for_demo()
     with demo_archive(args.keep) as (folder, env), \
             gunicorn(folder, env, args.workers, args.threads) as (base, server_pid):
         honorees, browse = discover(base)
