@@ -156,7 +156,8 @@ def restore(backup: str | Path, database: str | Path, media_dir: str | Path,
     backup, database, media_dir = Path(backup), Path(database), Path(media_dir)
     if not backup.exists():
         raise BackupError(f"找不到备份：{backup}")
-    has_media = media_dir.is_dir() and any(media_dir.iterdir())
+    has_media = media_dir.is_dir() and any(not p.name.startswith(".")
+                                           for p in media_dir.iterdir())  # .gitkeep
     if not force and ((database.exists() and database.stat().st_size) or has_media):
         raise BackupError("目标位置已有档案数据；确认要覆盖时加 --force")
     database.parent.mkdir(parents=True, exist_ok=True)
