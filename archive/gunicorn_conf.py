@@ -1,7 +1,7 @@
 """gunicorn settings for the archive (``--config python:archive.gunicorn_conf``).
 
 Threaded workers so that slow phones on weak signal do not tie up every worker;
-the app is loaded before forking so jieba's dictionary is loaded once.
+the app is loaded before forking so the segmenter's dictionary is loaded once.
 """
 
 import os
@@ -18,6 +18,6 @@ errorlog = "-"
 
 
 def on_starting(server):
-    import jieba
+    from archive import analysis
 
-    jieba.initialize()
+    analysis.initialize()
