@@ -31,6 +31,7 @@ import shutil
 import threading
 import time
 import warnings
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -41,8 +42,10 @@ from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 from whoosh import index as whoosh_index
 from whoosh import sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.matching import Matcher, NullMatcher
 from whoosh.query import (
     And,
     AndMaybe,
@@ -787,8 +790,138 @@ def _token_query(token: str) -> Query | None:
     return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
 
+class _Seeker:
+    """A term's postings, moved forward to given docnums: block headers skip
+    whole blocks, and inside a block the docnum is found by bisection rather than
+    posting by posting (Whoosh's skip_to steps one posting at a time)."""
+
+    def __init__(self, matcher):
+        self.m = matcher
+        self.fast = isinstance(matcher, W3LeafMatcher)
+
+    def seek(self, docnum: int) -> bool:
+        """Move to ``docnum`` or the next posting after it; True when the
+        postings hold ``docnum``."""
+        m = self.m
+        if not m.is_active():
+            return False
+        if not self.fast:
+            m.skip_to(docnum)
+            return m.is_active() and m.id() == docnum
+        if docnum > m._maxid:
+            while not m._atend and docnum > m._maxid:
+                m._next_block()
+            if m._atend:
+                return False
+        if m._ids is None:
+            m._read_ids()
+        i = bisect_left(m._ids, docnum, m._i)
+        m._i = i  # within the block: docnum <= the block's largest id
+        return m._ids[i] == docnum
+
+
+class _PostedMatcher(Matcher):
+    """Documents known in advance, in docnum order, with their scores."""
+
+    def __init__(self, ids: list[int], scores: list[float], i: int = 0):
+        self._ids, self._scores, self._i = ids, scores, i
+
+    def is_active(self):
+        return self._i < len(self._ids)
+
+    def id(self):
+        return self._ids[self._i]
+
+    def next(self):
+        self._i += 1
+
+    def skip_to(self, id):
+        self._i = bisect_left(self._ids, id, self._i)
+
+    def score(self):
+        return self._scores[self._i]
+
+    def weight(self):
+        return self._scores[self._i]
+
+    def all_ids(self):
+        return iter(self._ids[self._i:])
+
+    def copy(self):
+        return _PostedMatcher(self._ids, self._scores, self._i)
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def supports(self, astype):
+        return False
+
+
+def _tree_sum(values: list[float]) -> float:
+    """Sums as Whoosh's binary tree of intersection matchers does (the same
+    floating-point result, so ties break as they did)."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+
+
+class _FastPhrase(Phrase):
+    """Whoosh's Phrase (the words at consecutive positions, scored as the sum of
+    the words' scores times the boost) without its span machinery, which decodes
+    positions in Python for every document holding all the words: here the
+    documents holding every word are found by seeking from the rarest word's
+    postings, and positions are read only for those, rarest word first, stopping
+    at the first word that rules a document out."""
+
+    def matcher(self, searcher, context=None):
+        fieldname = self.fieldname
+        if fieldname not in searcher.schema or not searcher.is_atomic():
+            return super().matcher(searcher, context)
+        field = searcher.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)
+        reader = searcher.reader()
+        try:
+            words = [field.to_bytes(w) for w in self.words]
+        except ValueError:
+            return NullMatcher()
+        if any((fieldname, w) not in reader for w in words):
+            return NullMatcher()
+        distinct = sorted(set(words), key=lambda w: reader.doc_frequency(fieldname, w))
+        matchers = {w: Term(fieldname, w).matcher(searcher, context) for w in distinct}
+        seekers = {w: _Seeker(m) for w, m in matchers.items()}
+        # where each word must stand, relative to the phrase's first word
+        offsets = {w: [i for i, x in enumerate(words) if x == w] for w in distinct}
+        rarest, others = distinct[0], distinct[1:]
+        first = matchers[rarest]
+        ids, scores = [], []
+        while first.is_active():
+            docnum = first.id()
+            if all(seekers[w].seek(docnum) for w in others):
+                starts = None
+                for w in distinct:
+                    positions = matchers[w].value_as("positions")
+                    for i in offsets[w]:
+                        shifted = {p - i for p in positions}
+                        starts = shifted if starts is None else starts & shifted
+                        if not starts:
+                            break
+                    if not starts:
+                        break
+                if starts:
+                    per_word = {w: matchers[w].score() for w in distinct}
+                    ids.append(docnum)
+                    scores.append(_tree_sum([per_word[w] for w in words]) * self.boost)
+            first.next()
+        return _PostedMatcher(ids, scores) if ids else NullMatcher()
+
+
 def _phrase_query(words: list[str]) -> Query:
-    return Or([Phrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
+    return Or([_FastPhrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
               + [Term("name_exact", "".join(words), boost=WEIGHTS["name_exact"])])
 
 
@@ -984,16 +1117,28 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
     return counts
 
 
-def _matched_bits(live: _Live, searcher, q: Query | None, deadline: float) -> tuple[int, bool]:
-    if q is None:
-        return live.live_bits(searcher), False
-    docnums, timed_out = [], False
-    for count, docnum in enumerate(searcher.docs_for_query(q), start=1):
-        docnums.append(docnum)
-        if not count & 1023 and time.monotonic() > deadline:
-            timed_out = True
-            break
-    return _bits_of(docnums), timed_out
+class _MatchingCollector(_DeadlineCollector):
+    """One pass over the query's matches: every match is recorded (the total and
+    the facet counts), and those passing the selected facets go on to the page's
+    collector. Block-quality skipping is off (it would skip matches)."""
+
+    def __init__(self, child, deadline: float, allowed: bytes | None):
+        super().__init__(child, deadline)
+        self.allowed = allowed
+        self.docnums: list[int] = []
+
+    def collect_matches(self):
+        child, deadline, count = self.child, self.deadline, 0
+        offset, allowed, record = child.offset, self.allowed, self.docnums.append
+        for sub_docnum in child.matches():
+            count += 1
+            if not count & 255 and time.monotonic() > deadline:
+                self.timedout = True
+                raise TimeLimit
+            docnum = offset + sub_docnum
+            record(docnum)
+            if allowed is None or allowed[docnum >> 3] >> (docnum & 7) & 1:
+                child.collect(sub_docnum)
 
 
 def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -1046,26 +1191,41 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     if q is None and sort == "relevance":
         sort = "pinyin"
 
-    matched, timed_out = _matched_bits(live, searcher, q, deadline)
     selected = _filter_bits(live, searcher, filters, skip=None)
-    hits = matched if selected is None else matched & selected
-    total = hits.bit_count()
     top = min(filters.page * page_size, MAX_RESULTS)
-    ids: list[int] = []
-    if total and (filters.page - 1) * page_size < top:
-        kwargs = {"limit": top}
-        if sort == "year":
-            kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
-                                  sorting.FieldFacet("sort_key")]
-        elif sort == "pinyin":
-            kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
-        collector = searcher.collector(**kwargs)
-        limited = _DeadlineCollector(collector, max(deadline, time.monotonic() + 0.05))
+    kwargs = {"limit": max(top, 1), "optimize": False}
+    if sort == "year":
+        kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
+                              sorting.FieldFacet("sort_key")]
+    elif sort == "pinyin":
+        kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
+    timed_out = False
+    if q is None:
+        # facets alone: the page's collector runs over the selected documents only
+        matched = live.live_bits(searcher)
+        hits = matched if selected is None else matched & selected
+        collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
+        query_run = _with_filter_query(Every(), filters)
+    else:
+        allowed = None
+        if selected is not None:
+            allowed = selected.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
+        collector = _MatchingCollector(searcher.collector(**kwargs), deadline, allowed)
+        query_run = q
+    if q is None and not hits:
+        results = None
+    else:
         try:
-            searcher.search_with_collector(_with_filter_query(q or Every(), filters), limited)
+            searcher.search_with_collector(query_run, collector)
         except TimeLimit:
             timed_out = True
-        results = limited.results()
+        results = collector.results()
+    if q is not None:
+        matched = _bits_of(collector.docnums)
+        hits = matched if selected is None else matched & selected
+    total = hits.bit_count()
+    ids: list[int] = []
+    if results is not None and (filters.page - 1) * page_size < top:
         ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
     if timed_out:
         notices.append("检索用时较长，结果可能不完整")
