@@ -674,8 +674,14 @@ class _Live:
         return total
 
     def facet_values(self, searcher, prefix: str) -> list[str]:
-        return [t.decode() if isinstance(t, bytes) else t
+        """The facet terms starting with ``prefix``, read once per searcher."""
+        cache = searcher.__dict__.setdefault("_archive_facet_values", {})
+        values = cache.get(prefix)
+        if values is None:
+            values = cache[prefix] = [
+                t.decode() if isinstance(t, bytes) else t
                 for t in searcher.reader().expand_prefix("facet", prefix)]
+        return values
 
     def close(self):
         for _, old in self.retired:
@@ -1270,9 +1276,11 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     if timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
+    # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
+    # status index: every published row)
     rows = {r["id"]: dict(r) for r in db.execute(
-        f"SELECT h.* FROM honorees h WHERE {PUBLIC} AND h.id IN "
-        "(SELECT value FROM json_each(?))", [json.dumps(ids)])}
+        f"SELECT h.* FROM json_each(?) j CROSS JOIN honorees h ON h.id = j.value "
+        f"WHERE {PUBLIC}", [json.dumps(ids)])} if ids else {}
     items = honorees.cards(db, [rows[i] for i in ids if i in rows])
     terms = highlight_terms(parsed)
     for item in items:
