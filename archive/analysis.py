@@ -22,6 +22,7 @@ from pathlib import Path
 import jieba
 import jieba_fast_dat
 from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Positions
 
 jieba.setLogLevel(60)  # both print their dictionary loading to stderr otherwise
 jieba_fast_dat.setLogLevel(60)
@@ -93,27 +94,28 @@ def add_words(words: Iterable[str]) -> None:
             if " " not in word and len(word) >= 2:
                 _segmenter.suggest_freq(word, tune=True)
         _words_added.update(new)
+        _index_terms.clear()  # sub-words depend on the dictionary
 
 
-def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
+def cut(text: str) -> Iterator[tuple[str, int, int]]:
     """jieba's default mode: (word, start, end) of every piece of ``text``."""
-    run_start = run_end = -1
-    for word, start, end in _segmenter.tokenize(text):
-        if _ALNUM_RUN.fullmatch(word):
-            if start != run_end:
-                yield from _cut_run(text, run_start, run_end)
-                run_start = start
-            run_end = end
-            continue
-        yield from _cut_run(text, run_start, run_end)
-        run_start = run_end = -1
-        yield word, start, end
-    yield from _cut_run(text, run_start, run_end)
+    at, run_start = 0, -1
+    for word in _segmenter.lcut(text):
+        end = at + len(word)
+        if word.isascii() and _ALNUM_RUN.fullmatch(word):
+            if run_start < 0:
+                run_start = at
+        else:
+            if run_start >= 0:
+                yield from _cut_run(text, run_start, at)
+                run_start = -1
+            yield word, at, end
+        at = end
+    if run_start >= 0:
+        yield from _cut_run(text, run_start, at)
 
 
 def _cut_run(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
-    if start < 0 or end <= start:
-        return
     at = start
     for piece in _JIEBA_SKIP.split(text[start:end]):
         if piece:
@@ -128,7 +130,7 @@ def _is_word(text: str) -> bool:
 def segments(text: str) -> Iterator[tuple[str, int, int]]:
     """(word, start, end) of folded ``text`` in jieba's default mode, without
     stop words and punctuation."""
-    for word, start, end in tokenize(text):
+    for word, start, end in cut(text):
         word = word.strip()
         if word and _is_word(word) and word not in STOP_WORDS:
             yield word, start, end
@@ -153,6 +155,72 @@ def _subwords(word: str) -> list[str]:
     return found
 
 
+# --- indexing fast path -------------------------------------------------------------
+
+_index_terms: dict[str, tuple[str, ...]] = {}
+
+
+def _terms_of(piece: str) -> tuple[str, ...]:
+    """The index terms one segmenter piece stands for at its position: the word
+    and its sub-words, or nothing for a stop word or punctuation. Cached: pieces
+    repeat across profiles."""
+    terms = _index_terms.get(piece)
+    if terms is None:
+        word = piece.strip()
+        if word and _is_word(word) and word not in STOP_WORDS:
+            terms = (word, *_subwords(word))
+        else:
+            terms = ()
+        if len(_index_terms) < 500_000:
+            _index_terms[piece] = terms
+    return terms
+
+
+def index_positions(text: str) -> dict[str, list[int]]:
+    """Term → word positions of ``text``, as :class:`ChineseTokenizer` yields
+    them when indexing, without building a Token per word."""
+    found: dict[str, list[int]] = {}
+    position = 0
+    for piece, _, _ in cut(fold(text)):
+        terms = _terms_of(piece)
+        if terms:
+            for term in terms:
+                if term in found:
+                    found[term].append(position)
+                else:
+                    found[term] = [position]
+            position += 1
+    return found
+
+
+_SINGLE: dict[int, bytes] = {}
+
+
+class WordPositions(Positions):
+    """Whoosh's Positions format (the same bytes), filled by
+    :func:`index_positions` when the analyzer is ours: indexing a story is the
+    largest part of a rebuild."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not (isinstance(analyzer, ChineseTokenizer) and isinstance(value, str)
+                and kwargs.get("mode") == "index" and not kwargs.get("start_pos")):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term, positions in index_positions(value).items():
+            count = len(positions)
+            yield term, count, count * boost, self.encode(positions)
+
+    def encode(self, poslist):
+        if len(poslist) == 1:  # most words of a story occur once
+            position = poslist[0]
+            value = _SINGLE.get(position)
+            if value is None:
+                value = _SINGLE[position] = super().encode(poslist)
+            return value
+        return super().encode(poslist)
+
+
 class ChineseTokenizer(Tokenizer):
     """jieba words of folded text. Positions count words, so quoted phrases
     work; sub-words of a long word share its position. Character offsets point
@@ -164,9 +232,11 @@ class ChineseTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
         indexing = mode == "index"
-        for word, start, end in segments(fold(value)):
-            parts = [word] + (_subwords(word) if indexing else [])
-            for part in parts:
+        for piece, start, end in cut(fold(value)):
+            terms = _terms_of(piece)
+            if not terms:
+                continue
+            for part in terms if indexing else terms[:1]:
                 token.original = token.text = part
                 token.boost = 1.0
                 token.stopped = False

@@ -32,6 +32,7 @@ import threading
 import time
 import warnings
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,8 @@ from whoosh import index as whoosh_index
 from whoosh import sorting
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit, TimeLimitCollector
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 from whoosh.query import (
     And,
@@ -60,6 +62,7 @@ from whoosh.query import (
 )
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
+from whoosh.writing import PostingPool, SegmentWriter
 
 from . import analysis, browse, honorees, names
 from .db import connect, write
@@ -68,13 +71,17 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 2        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 3        # part of the stamp: a changed schema makes older indexes stale
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
 MAX_TOKENS = 8
 MAX_RESULTS = 1000        # how deep relevance pages go
 LOCK_TIMEOUT = 30.0
 DRAIN_BATCH = 500
+PARALLEL_FROM = 4000     # profiles: smaller indexes are built in-process, in one segment
+BUILD_CHUNK = 10000      # profiles per segment in a parallel build
+BUILD_PROCS = 2
+BUILD_LIMITMB = 1024     # per build process: a chunk's postings sort in memory
 SORTS = ("relevance", "year", "pinyin")
 
 # Field weights: name > honour titles > unit > region and industry > story.
@@ -93,6 +100,14 @@ class SearchUnavailable(RuntimeError):
     """The index is missing or unreadable (being built or healed)."""
 
 
+def _positional(analyzer) -> TEXT:
+    """A text field with word positions (for quoted phrases), indexed through
+    the analyzer's fast path."""
+    field = TEXT(analyzer=analyzer, phrase=True)
+    field.format = analysis.WordPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def schema() -> Schema:
     text = analysis.ChineseAnalyzer()
     return Schema(
@@ -101,13 +116,13 @@ def schema() -> Schema:
         name=KEYWORD(commas=True, lowercase=True, scorable=True),
         pinyin=KEYWORD(commas=True, lowercase=True, scorable=True),
         pinyin_prefix=KEYWORD(commas=True, lowercase=True, scorable=True),
-        titles=TEXT(analyzer=text, phrase=True),
-        unit=TEXT(analyzer=text, phrase=True),
+        titles=_positional(text),
+        unit=_positional(text),
         place=TEXT(analyzer=text, phrase=False),
-        story=TEXT(analyzer=text, phrase=True),
+        story=_positional(text),
         honours=KEYWORD(commas=True, scorable=True),
         facet=KEYWORD(commas=True, scorable=False),
-        year=NUMERIC(sortable=True, signed=False),
+        year=COLUMN(NumericColumn("H")),   # only sorted by: a column, no postings
         sort_key=ID(sortable=True),
         display=STORED(),
         digest=STORED(),
@@ -362,16 +377,11 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
             total = snapshot.execute(
                 f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
             ix = whoosh_index.create_in(str(generation), schema())
-            writer = ix.writer(limitmb=256, procs=1)
-            try:
-                for done, document in enumerate(_documents(snapshot), start=1):
-                    writer.add_document(**document)
-                    if progress and done % 500 == 0:
-                        progress(done, total, "正在建立检索索引")
-                writer.commit(optimize=True)
-            except BaseException:
-                writer.cancel()
-                raise
+            rows = snapshot.execute(_DOCUMENT_SQL + " ORDER BY h.id")
+            if total < PARALLEL_FROM:
+                _build_here(ix, rows, total, progress)
+            else:
+                _build_parallel(ix, generation, rows, total, progress)
         finally:
             snapshot.conn.close()
         _write_atomic(generation / "WORDS", "\n".join(words) + "\n")
@@ -389,6 +399,111 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
     if progress:
         progress(total, total, "检索索引已更新")
     return generation
+
+
+class _Pool(PostingPool):
+    """Whoosh's posting pool without its per-posting type assertions."""
+
+    def add(self, item):
+        self.fieldnames.add(item[0])
+        self.currentsize += 117 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
+        if self.currentsize > self.limit:
+            self.save()
+        self.current.append(item)
+
+
+class _Lengths:
+    """A segment's field lengths, each read once: Whoosh asks for the length of
+    a profile's field for every posting it writes."""
+
+    def __init__(self, reader):
+        self.reader, self.field, self.lengths = reader, None, {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        if fieldname != self.field:
+            self.field, self.lengths = fieldname, {}
+        length = self.lengths.get(docnum)
+        if length is None:
+            length = self.lengths[docnum] = self.reader.doc_field_length(
+                docnum, fieldname, default)
+        return length
+
+
+class _BuildWriter(SegmentWriter):
+    """The writer of a rebuild: Whoosh's SegmentWriter with a cheaper pool and
+    field lengths read once (its ``_flush_segment``, with ``_Lengths``)."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        reader = self.per_document_reader() if self.codec.length_stats else None
+        self.fieldwriter.add_postings(self.schema, _Lengths(reader) if reader else None,
+                                      self.pool.iter_postings())
+        self.fieldwriter.close()
+        if reader:
+            reader.close()
+
+
+def _build_here(ix, rows, total: int, progress) -> None:
+    """A small index: one segment written by this process."""
+    writer = _BuildWriter(ix, limitmb=256)
+    try:
+        for done, row in enumerate(rows, start=1):
+            writer.add_document(**_document(row))
+            if progress and done % 500 == 0:
+                progress(done, total, "正在建立检索索引")
+        writer.commit(optimize=True)
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _build_parallel(ix, generation: Path, rows, total: int, progress) -> None:
+    """A large index: the profiles cut into equal chunks of at most
+    BUILD_CHUNK, each written as its own segment by one of BUILD_PROCS forked
+    processes (Whoosh and the analyzer are pure Python: one core each), then
+    listed together in one commit. Chunks stay small enough that Whoosh sorts
+    each segment's postings in memory instead of spilling them to disk."""
+    import multiprocessing
+
+    chunks = max(BUILD_PROCS, -(-total // BUILD_CHUNK))
+    chunks = -(-chunks // BUILD_PROCS) * BUILD_PROCS
+    size = -(-total // chunks)
+    segments, pending, done = [], deque(), 0
+    context = multiprocessing.get_context("fork")
+    with context.Pool(BUILD_PROCS, maxtasksperchild=1) as pool:
+        def collect():
+            nonlocal done
+            count, segment = pending.popleft().get()
+            segments.append(segment)
+            done += count
+            if progress:
+                progress(done, total, "正在建立检索索引")
+
+        while chunk := [dict(row) for row in rows.fetchmany(size)]:
+            while len(pending) > BUILD_PROCS:
+                collect()
+            pending.append(pool.apply_async(_build_segment, (str(generation), chunk)))
+        while pending:
+            collect()
+    writer = ix.writer()
+    writer.commit(mergetype=lambda _writer, existing: existing + segments)
+
+
+def _build_segment(folder: str, rows: list[dict]):
+    """In a build process: one segment of ``rows``, not yet in the index's list."""
+    ix = whoosh_index.open_dir(folder)
+    writer = _BuildWriter(ix, _lk=False, limitmb=BUILD_LIMITMB)
+    try:
+        for row in rows:
+            writer.add_document(**_document(row))
+        return len(rows), writer._finalize_segment()
+    except BaseException:
+        writer.cancel()
+        raise
 
 
 def _apply_outbox(db: sqlite_utils.Database, folder: Path,

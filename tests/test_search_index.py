@@ -212,3 +212,31 @@ def test_reindex_switches_while_the_site_answers(empty_archive, make_honoree, ap
         thread.join(30)
     assert search.current_dir(empty_archive.config["INDEX_DIR"]) != first
     assert answers and not failures, failures[:2]
+
+
+def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp_path,
+                                                               monkeypatch):
+    """Large archives are built in segments by forked processes; the result must
+    be the same index as far as any visitor can tell: every published profile,
+    in step with the database, the same answers in the same order."""
+    from whoosh import index as whoosh_index
+
+    db = demo_archive.db()
+    monkeypatch.setattr(search, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(search, "BUILD_CHUNK", 120)
+    steps = []
+    folder = search.rebuild(db, tmp_path / "ix", progress=lambda done, total, _: steps.append(
+        (done, total)))
+    ix = whoosh_index.open_dir(str(folder))
+    try:
+        segments = len(ix._segments())
+    finally:
+        ix.close()
+    total = steps[-1][1]
+    chunks = -(-total // 120)
+    assert segments == chunks + chunks % 2 and segments >= 4  # equal chunks, 2 processes
+    assert [done for done, _ in steps[:-1]] == sorted(done for done, _ in steps[:-1])
+    assert search.verify(db, tmp_path / "ix").clean
+    for text in ["张", "全国劳动模范", "“问题就是课题”", "zhang", "技术 2021", "杭州"]:
+        assert search.search(tmp_path / "ix", text) == \
+            search.search(demo_archive.config["INDEX_DIR"], text), text
