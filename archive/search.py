@@ -1054,18 +1054,25 @@ class _FastPhrase(Phrase):
         seekers = {w: _Seeker(m) for w, m in matchers.items()}
         # where each word must stand, relative to the phrase's first word
         offsets = {w: [i for i, x in enumerate(words) if x == w] for w in distinct}
-        rarest, others = distinct[0], distinct[1:]
+        decode = field.format.decode_positions  # what value_as("positions") calls
+        rarest, others = distinct[0], [seekers[w].seek for w in distinct[1:]]
         first = matchers[rarest]
+        checks = [(matchers[w].value, offsets[w]) for w in distinct]
         ids, scores = [], []
         while first.is_active():
             docnum = first.id()
-            if all(seekers[w].seek(docnum) for w in others):
+            for seek in others:
+                if not seek(docnum):
+                    break
+            else:
                 starts = None
-                for w in distinct:
-                    positions = matchers[w].value_as("positions")
-                    for i in offsets[w]:
-                        shifted = {p - i for p in positions}
-                        starts = shifted if starts is None else starts & shifted
+                for value, at in checks:
+                    positions = decode(value())
+                    for i in at:
+                        if starts is None:
+                            starts = {p - i for p in positions}
+                        else:
+                            starts.intersection_update([p - i for p in positions])
                         if not starts:
                             break
                     if not starts:
