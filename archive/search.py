@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -32,7 +33,7 @@ import threading
 import time
 import warnings
 from bisect import bisect_left
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -49,7 +50,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.matching import Matcher, NullMatcher, ReadTooFar
+from whoosh.matching import FilterMatcher, Matcher, NullMatcher, ReadTooFar
 from whoosh.query import (
     And,
     AndMaybe,
@@ -690,6 +691,7 @@ def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
 
 REFRESH_INTERVAL = 0.2
 SUGGEST_CACHED = 4096     # suggestions kept per searcher (hot prefixes while typing)
+TERM_BITS_CACHED = 1024   # per process: a term's bitmap is 1 bit per document
 
 
 class _Live:
@@ -704,6 +706,7 @@ class _Live:
         self.generation = None
         self.words_size = -1
         self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
+        self.term_cache: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self.lock = threading.Lock()
         self._load_words()
         self.searcher = self._open_searcher()
@@ -779,6 +782,25 @@ class _Live:
                 terms[term] = int.from_bytes(local, "little")
             total |= terms[term] << offset
         return total
+
+    def term_bits(self, reader, fieldname: str, text: str) -> int:
+        """Docnums of one segment holding a term (deleted ones left out), as a
+        bitmap; the most recent TERM_BITS_CACHED are kept."""
+        key = (id(reader), reader.doc_count(), fieldname, text)
+        with self.lock:
+            cached = self.term_cache.get(key)
+            if cached is not None and cached[0] is reader:
+                self.term_cache.move_to_end(key)
+                return cached[1]
+        bits = 0
+        if (fieldname, text) in reader:
+            bits = _bits_of(_posting_ids(reader.postings(fieldname, text)),
+                            reader.doc_count_all())
+        with self.lock:
+            self.term_cache[key] = (reader, bits)
+            while len(self.term_cache) > TERM_BITS_CACHED:
+                self.term_cache.popitem(last=False)
+        return bits
 
     def live_bits(self, searcher) -> int:
         total = 0
@@ -1193,14 +1215,164 @@ class _DeadlineCollector(TimeLimitCollector):
             child.collect(sub_docnum)
 
 
-def _bits_of(docnums) -> int:
-    docnums = list(docnums)
+def _bits_of(docnums, size: int | None = None) -> int:
+    docnums = docnums if isinstance(docnums, (list, tuple)) else list(docnums)
     if not docnums:
         return 0
-    buffer = bytearray((max(docnums) >> 3) + 1)
+    buffer = bytearray(((size if size is not None else max(docnums) + 1) >> 3) + 1)
     for docnum in docnums:
         buffer[docnum >> 3] |= 1 << (docnum & 7)
     return int.from_bytes(buffer, "little")
+
+
+def _posting_ids(matcher) -> list[int]:
+    """Every docnum of a term's postings, read block by block (not posting by
+    posting); deleted documents left out."""
+    deleted = None
+    keep = None
+    if isinstance(matcher, FilterMatcher):
+        if matcher._exclude:
+            deleted = matcher._ids
+        else:
+            keep = matcher._ids
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        ids = list(matcher.all_ids())
+    else:
+        ids = []
+        while True:
+            if matcher._ids is None:
+                matcher._read_ids()
+            ids.extend(matcher._ids)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    if deleted:
+        ids = [i for i in ids if i not in deleted]
+    if keep is not None:
+        ids = [i for i in ids if i in keep]
+    return ids
+
+
+def _query_bits(live: _Live, searcher, q: Query) -> int | None:
+    """The documents matching ``q`` as a bitmap, from the terms' postings alone
+    (no scoring), when ``q`` is made of terms, Or, And and AndMaybe; None for
+    anything else (phrases)."""
+    total = 0
+    for reader, offset in searcher.reader().leaf_readers():
+        local = _local_bits(live, reader, q)
+        if local is None:
+            return None
+        total |= local << offset
+    return total
+
+
+def _leaf_terms(q: Query, boost: float = 1.0,
+                guards: tuple = ()) -> list[tuple[str, str, float, tuple]]:
+    """(field, text, boost, guards) of every term of a query of terms, Or, And
+    and AndMaybe (what _query_bits accepts). A term adds to a document's score
+    only where its guards — the And and AndMaybe queries around it — match too:
+    in ``A OR (B AND C)`` a document holding B but not C gets nothing from B."""
+    kind, boost = type(q), boost * q.boost
+    if kind is Term:
+        return [(q.fieldname, q.text, boost, guards)]
+    if kind is AndMaybe:
+        inner = guards + (q,)
+        return _leaf_terms(q.a, boost, inner) + _leaf_terms(q.b, boost, inner)
+    inner = guards + (q,) if kind is And else guards
+    return [t for sub in q.subqueries for t in _leaf_terms(sub, boost, inner)]
+
+
+def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
+                   deadline: float) -> tuple[list[int], bool]:
+    """The best ``limit`` docnums of ``hits`` (the documents matching ``q``, a
+    query of terms), best first, ties by docnum, and whether the deadline cut the
+    scoring short. A document's score is what Whoosh's matchers give it — the sum
+    over the query's terms it holds of BM25F times the term's boost (Or, And
+    and AndMaybe add their parts) — computed term by term from the postings'
+    blocks for the matching documents only, instead of walking Whoosh's tree of
+    matchers document by document."""
+    scores: dict[int, float] = {}
+    terms = _leaf_terms(q)
+    weighting, timed_out = searcher.weighting, False
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        size = reader.doc_count_all()
+        local = (hits >> offset) & ((1 << size) - 1)
+        if not local:
+            continue
+        guarded: dict[tuple, bytes] = {}
+        for fieldname, text, boost, guards in terms:
+            btext = sub.schema[fieldname].to_bytes(text)
+            if (fieldname, btext) not in reader:
+                continue
+            wanted = guarded.get(guards)
+            if wanted is None:
+                mask = local
+                for guard in guards:
+                    mask &= _local_bits(live, reader, guard)
+                wanted = guarded[guards] = mask.to_bytes((size >> 3) + 1, "little")
+            scorer = weighting.scorer(sub, fieldname, btext)
+            m = reader.postings(fieldname, btext)
+            if isinstance(m, FilterMatcher):
+                m = m.child  # deleted documents are not in ``hits``
+            if not isinstance(m, W3LeafMatcher) or not hasattr(scorer, "dfl"):
+                m = sub.postings(fieldname, btext, weighting=weighting)
+                while m.is_active():
+                    docnum = m.id()
+                    if wanted[docnum >> 3] >> (docnum & 7) & 1:
+                        g = docnum + offset
+                        scores[g] = scores.get(g, 0.0) + m.score() * boost
+                    m.next()
+                continue
+            score, length = scorer._score, scorer.dfl
+            while True:
+                if m._ids is None:
+                    m._read_ids()
+                weights = None
+                for i, docnum in enumerate(m._ids):
+                    if wanted[docnum >> 3] >> (docnum & 7) & 1:
+                        if weights is None:
+                            m._read_weights()
+                            weights = m._weights
+                        g = docnum + offset
+                        scores[g] = scores.get(g, 0.0) + score(weights[i], length(docnum)) * boost
+                if m._lastblock:
+                    break
+                if time.monotonic() > deadline:
+                    timed_out = True
+                    break
+                m._goto(m._nextoffset)
+            if timed_out:
+                break
+        if timed_out:
+            break
+    best = heapq.nsmallest(limit, ((-value, docnum) for docnum, value in scores.items()))
+    return [docnum for _, docnum in best], timed_out
+
+
+def _local_bits(live: _Live, reader, q: Query) -> int | None:
+    kind = type(q)
+    if kind is Term:
+        return live.term_bits(reader, q.fieldname, q.text)
+    if kind is AndMaybe:
+        return _local_bits(live, reader, q.a)
+    if kind in (Or, And):
+        if kind is Or and q.minmatch:
+            return None
+        result = None
+        for sub in q.subqueries:
+            bits = _local_bits(live, reader, sub)
+            if bits is None:
+                return None
+            if result is None:
+                result = bits
+            elif kind is Or:
+                result |= bits
+            else:
+                result &= bits
+        return result or 0
+    return None
 
 
 @dataclass
@@ -1372,33 +1544,44 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     elif sort == "pinyin":
         kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
     timed_out = False
-    if q is None:
-        # facets alone: the page's collector runs over the selected documents only
-        matched = live.live_bits(searcher)
+    quick = _query_bits(live, searcher, q) if q is not None else None
+    results = best = None
+    if q is None or quick is not None:
+        # The matches known from the terms' postings without scoring them (or
+        # facets alone): only the page's documents are left to find.
+        matched = live.live_bits(searcher) if q is None else quick
         hits = matched if selected is None else matched & selected
-        collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
-        query_run = _with_filter_query(Every(), filters)
+        if q is not None and sort == "relevance":
+            if hits:
+                best, timed_out = _best_by_terms(live, searcher, q, hits, top, deadline)
+        elif hits:
+            collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
+            try:
+                searcher.search_with_collector(_with_filter_query(q or Every(), filters),
+                                               collector)
+            except TimeLimit:
+                timed_out = True
+            results = collector.results()
     else:
         allowed = None
         if selected is not None:
             allowed = selected.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
         collector = _MatchingCollector(searcher.collector(**kwargs), deadline, allowed)
-        query_run = q
-    if q is None and not hits:
-        results = None
-    else:
         try:
-            searcher.search_with_collector(query_run, collector)
+            searcher.search_with_collector(q, collector)
         except TimeLimit:
             timed_out = True
         results = collector.results()
-    if q is not None:
         matched = _bits_of(collector.docnums)
         hits = matched if selected is None else matched & selected
     total = hits.bit_count()
     ids: list[int] = []
-    if results is not None and (filters.page - 1) * page_size < top:
-        ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
+    if (filters.page - 1) * page_size < top:
+        if best is not None:
+            ids = [int(searcher.stored_fields(docnum)["id"])
+                   for docnum in best[(filters.page - 1) * page_size:top]]
+        elif results is not None:
+            ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
     if timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
