@@ -766,7 +766,12 @@ class _Live:
         return Searcher(reader, fromindex=self.ix)
 
     def bits(self, searcher, term: str) -> int:
-        """Docnums holding a facet term, as a bitmap."""
+        """Docnums holding a facet term, as a bitmap (per segment, combined once
+        per searcher: combining ten segments' bitmaps costs more than using
+        them)."""
+        combined = searcher.__dict__.setdefault("_archive_bits", {})
+        if term in combined:
+            return combined[term]
         total = 0
         for reader, offset in searcher.reader().leaf_readers():
             key = (id(reader), reader.doc_count())
@@ -781,6 +786,7 @@ class _Live:
                         local[docnum >> 3] |= 1 << (docnum & 7)
                 terms[term] = int.from_bytes(local, "little")
             total |= terms[term] << offset
+        combined[term] = total
         return total
 
     def term_bits(self, reader, fieldname: str, text: str) -> int:
@@ -803,6 +809,8 @@ class _Live:
         return bits
 
     def live_bits(self, searcher) -> int:
+        if "_archive_live" in searcher.__dict__:
+            return searcher.__dict__["_archive_live"]
         total = 0
         for reader, offset in searcher.reader().leaf_readers():
             local = (1 << reader.doc_count_all()) - 1
@@ -810,6 +818,7 @@ class _Live:
                 for docnum in reader.deleted_docs_set:
                     local &= ~(1 << docnum)
             total |= local << offset
+        searcher.__dict__["_archive_live"] = total
         return total
 
     def facet_values(self, searcher, prefix: str) -> list[str]:
@@ -1301,17 +1310,17 @@ def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
         local = (hits >> offset) & ((1 << size) - 1)
         if not local:
             continue
-        guarded: dict[tuple, bytes] = {}
+        guarded: dict[tuple, tuple[int, bytes]] = {}
         for fieldname, text, boost, guards in terms:
-            btext = sub.schema[fieldname].to_bytes(text)
-            if (fieldname, btext) not in reader:
-                continue
-            wanted = guarded.get(guards)
-            if wanted is None:
+            if guards not in guarded:
                 mask = local
                 for guard in guards:
                     mask &= _local_bits(live, reader, guard)
-                wanted = guarded[guards] = mask.to_bytes((size >> 3) + 1, "little")
+                guarded[guards] = (mask, mask.to_bytes((size >> 3) + 1, "little"))
+            mask, wanted = guarded[guards]
+            if not live.term_bits(reader, fieldname, text) & mask:
+                continue  # the term scores no document of this page's matches here
+            btext = sub.schema[fieldname].to_bytes(text)
             scorer = weighting.scorer(sub, fieldname, btext)
             m = reader.postings(fieldname, btext)
             if isinstance(m, FilterMatcher):
