@@ -46,7 +46,7 @@ from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 from whoosh import index as whoosh_index
 from whoosh import sorting
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
@@ -64,6 +64,7 @@ from whoosh.query import (
 )
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
 from . import analysis, browse, honorees, names
@@ -1292,6 +1293,32 @@ def _leaf_terms(q: Query, boost: float = 1.0,
     return [t for sub in q.subqueries for t in _leaf_terms(sub, boost, inner)]
 
 
+_LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
+
+
+def _field_lengths(live: _Live, reader, fieldname: str) -> list | None:
+    """Every document's length in a field, as ``reader.doc_field_length`` gives
+    it, read from the segment's length column in one piece and kept with the
+    reader (the per-document path costs five calls); None when the reader
+    is not a whoosh3 segment."""
+    key = (id(reader), "lengths", fieldname)
+    cached = live.segment_bits.get(key)
+    if cached is not None and cached[0] is reader:
+        return cached[1]
+    lengths = None
+    try:
+        perdoc = reader._perdoc
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None and column._fixedlen == 1:
+            raw = column._dbfile.get(column._basepos, column._count)
+            size = reader.doc_count_all()
+            lengths = [_LENGTHS[b] for b in raw] + [None] * max(0, size + 1 - len(raw))
+    except AttributeError:
+        lengths = None
+    live.segment_bits[key] = (reader, lengths)
+    return lengths
+
+
 def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
                    deadline: float) -> tuple[list[int], bool]:
     """The best ``limit`` docnums of ``hits`` (the documents matching ``q``, a
@@ -1334,7 +1361,9 @@ def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
                         scores[g] = scores.get(g, 0.0) + m.score() * boost
                     m.next()
                 continue
-            score, length = scorer._score, scorer.dfl
+            score = scorer._score
+            lengths = _field_lengths(live, reader, fieldname)
+            length = lengths.__getitem__ if lengths is not None else scorer.dfl
             while True:
                 if m._ids is None:
                     m._read_ids()
