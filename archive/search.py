@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -31,10 +32,13 @@ import shutil
 import threading
 import time
 import warnings
-from collections import deque
+from bisect import bisect_left
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import sqlite_utils
@@ -42,9 +46,11 @@ from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 from whoosh import index as whoosh_index
 from whoosh import sorting
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.matching import FilterMatcher, Matcher, NullMatcher, ReadTooFar
 from whoosh.query import (
     And,
     AndMaybe,
@@ -58,6 +64,7 @@ from whoosh.query import (
 )
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
 from . import analysis, browse, honorees, names
@@ -684,6 +691,8 @@ def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
 # --- one searcher per process ---------------------------------------------------------
 
 REFRESH_INTERVAL = 0.2
+SUGGEST_CACHED = 4096     # suggestions kept per searcher (hot prefixes while typing)
+TERM_BITS_CACHED = 1024   # per process: a term's bitmap is 1 bit per document
 
 
 class _Live:
@@ -698,6 +707,7 @@ class _Live:
         self.generation = None
         self.words_size = -1
         self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
+        self.term_cache: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self.lock = threading.Lock()
         self._load_words()
         self.searcher = self._open_searcher()
@@ -757,7 +767,12 @@ class _Live:
         return Searcher(reader, fromindex=self.ix)
 
     def bits(self, searcher, term: str) -> int:
-        """Docnums holding a facet term, as a bitmap."""
+        """Docnums holding a facet term, as a bitmap (per segment, combined once
+        per searcher: combining ten segments' bitmaps costs more than using
+        them)."""
+        combined = searcher.__dict__.setdefault("_archive_bits", {})
+        if term in combined:
+            return combined[term]
         total = 0
         for reader, offset in searcher.reader().leaf_readers():
             key = (id(reader), reader.doc_count())
@@ -772,9 +787,31 @@ class _Live:
                         local[docnum >> 3] |= 1 << (docnum & 7)
                 terms[term] = int.from_bytes(local, "little")
             total |= terms[term] << offset
+        combined[term] = total
         return total
 
+    def term_bits(self, reader, fieldname: str, text: str) -> int:
+        """Docnums of one segment holding a term (deleted ones left out), as a
+        bitmap; the most recent TERM_BITS_CACHED are kept."""
+        key = (id(reader), reader.doc_count(), fieldname, text)
+        with self.lock:
+            cached = self.term_cache.get(key)
+            if cached is not None and cached[0] is reader:
+                self.term_cache.move_to_end(key)
+                return cached[1]
+        bits = 0
+        if (fieldname, text) in reader:
+            bits = _bits_of(_posting_ids(reader.postings(fieldname, text)),
+                            reader.doc_count_all())
+        with self.lock:
+            self.term_cache[key] = (reader, bits)
+            while len(self.term_cache) > TERM_BITS_CACHED:
+                self.term_cache.popitem(last=False)
+        return bits
+
     def live_bits(self, searcher) -> int:
+        if "_archive_live" in searcher.__dict__:
+            return searcher.__dict__["_archive_live"]
         total = 0
         for reader, offset in searcher.reader().leaf_readers():
             local = (1 << reader.doc_count_all()) - 1
@@ -782,11 +819,18 @@ class _Live:
                 for docnum in reader.deleted_docs_set:
                     local &= ~(1 << docnum)
             total |= local << offset
+        searcher.__dict__["_archive_live"] = total
         return total
 
     def facet_values(self, searcher, prefix: str) -> list[str]:
-        return [t.decode() if isinstance(t, bytes) else t
+        """The facet terms starting with ``prefix``, read once per searcher."""
+        cache = searcher.__dict__.setdefault("_archive_facet_values", {})
+        values = cache.get(prefix)
+        if values is None:
+            values = cache[prefix] = [
+                t.decode() if isinstance(t, bytes) else t
                 for t in searcher.reader().expand_prefix("facet", prefix)]
+        return values
 
     def close(self):
         for _, old in self.retired:
@@ -866,12 +910,14 @@ def parse(text: str) -> Parsed:
     return Parsed(tokens, phrases, truncated)
 
 
-def _homophones(han: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _homophones(han: str) -> frozenset[str]:
     """Full pinyin readings of a Han query: as a name (surname readings) and as
-    plain text, so 李向冬 finds 李向东."""
+    plain text, so 李向冬 finds 李向东. Cached: pypinyin costs about a
+    millisecond a query."""
     readings = set(names.readings(han).all_full)
     readings.add("".join(_plain_syllables(han)))
-    return {r for r in readings if r}
+    return frozenset(r for r in readings if r)
 
 
 def _text_query(words: list[str]) -> Query | None:
@@ -893,7 +939,7 @@ def _token_query(token: str) -> Query | None:
                          Term("name", whole, boost=WEIGHTS["name"])]
         han = "".join(_HAN.findall(whole))
         if len(han) >= 2 and len(han) == len(whole):
-            alternatives += [Term("pinyin", r, boost=HOMOPHONE_WEIGHT) for r in _homophones(han)]
+            alternatives += [Term("pinyin", r, boost=HOMOPHONE_WEIGHT) for r in sorted(_homophones(han))]
     text = _text_query(analysis.words(token))
     if text is not None:
         alternatives.append(text)
@@ -902,8 +948,181 @@ def _token_query(token: str) -> Query | None:
     return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
 
+def _speed_up_postings() -> None:
+    """Two of Whoosh's posting-reader steps done at C speed, with the same
+    results: ``skip_to`` inside a block bisects (Whoosh steps one posting at a
+    time, the main cost of intersecting common words), and a block's docnums are
+    un-delta'd with itertools.accumulate (Whoosh uses a Python generator)."""
+    if getattr(W3LeafMatcher, "_archive_fast", False):
+        return
+
+    def skip_to(self, targetid):
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            while not self._atend and targetid > self._maxid:
+                self._next_block()
+            if self._atend:
+                return
+            if self._ids is None:
+                self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]
+        self._ids = ids if self._byteids else tuple(accumulate(ids))
+
+    W3LeafMatcher.skip_to = skip_to
+    W3LeafMatcher._read_ids = _read_ids
+    W3LeafMatcher._archive_fast = True
+
+
+_speed_up_postings()
+
+
+class _Seeker:
+    """A term's postings, moved forward to given docnums: block headers skip
+    whole blocks, and inside a block the docnum is found by bisection rather than
+    posting by posting (Whoosh's skip_to steps one posting at a time)."""
+
+    def __init__(self, matcher):
+        self.m = matcher
+        self.fast = isinstance(matcher, W3LeafMatcher)
+
+    def seek(self, docnum: int) -> bool:
+        """Move to ``docnum`` or the next posting after it; True when the
+        postings hold ``docnum``."""
+        m = self.m
+        if not m.is_active():
+            return False
+        if not self.fast:
+            m.skip_to(docnum)
+            return m.is_active() and m.id() == docnum
+        if docnum > m._maxid:
+            while not m._atend and docnum > m._maxid:
+                m._next_block()
+            if m._atend:
+                return False
+        if m._ids is None:
+            m._read_ids()
+        i = bisect_left(m._ids, docnum, m._i)
+        m._i = i  # within the block: docnum <= the block's largest id
+        return m._ids[i] == docnum
+
+
+class _PostedMatcher(Matcher):
+    """Documents known in advance, in docnum order, with their scores."""
+
+    def __init__(self, ids: list[int], scores: list[float], i: int = 0):
+        self._ids, self._scores, self._i = ids, scores, i
+
+    def is_active(self):
+        return self._i < len(self._ids)
+
+    def id(self):
+        return self._ids[self._i]
+
+    def next(self):
+        self._i += 1
+
+    def skip_to(self, id):
+        self._i = bisect_left(self._ids, id, self._i)
+
+    def score(self):
+        return self._scores[self._i]
+
+    def weight(self):
+        return self._scores[self._i]
+
+    def all_ids(self):
+        return iter(self._ids[self._i:])
+
+    def copy(self):
+        return _PostedMatcher(self._ids, self._scores, self._i)
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def supports(self, astype):
+        return False
+
+
+def _tree_sum(values: list[float]) -> float:
+    """Sums as Whoosh's binary tree of intersection matchers does (the same
+    floating-point result, so ties break as they did)."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+
+
+class _FastPhrase(Phrase):
+    """Whoosh's Phrase (the words at consecutive positions, scored as the sum of
+    the words' scores times the boost) without its span machinery, which decodes
+    positions in Python for every document holding all the words: here the
+    documents holding every word are found by seeking from the rarest word's
+    postings, and positions are read only for those, rarest word first, stopping
+    at the first word that rules a document out."""
+
+    def matcher(self, searcher, context=None):
+        fieldname = self.fieldname
+        if fieldname not in searcher.schema or not searcher.is_atomic():
+            return super().matcher(searcher, context)
+        field = searcher.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)
+        reader = searcher.reader()
+        try:
+            words = [field.to_bytes(w) for w in self.words]
+        except ValueError:
+            return NullMatcher()
+        if any((fieldname, w) not in reader for w in words):
+            return NullMatcher()
+        distinct = sorted(set(words), key=lambda w: reader.doc_frequency(fieldname, w))
+        matchers = {w: Term(fieldname, w).matcher(searcher, context) for w in distinct}
+        seekers = {w: _Seeker(m) for w, m in matchers.items()}
+        # where each word must stand, relative to the phrase's first word
+        offsets = {w: [i for i, x in enumerate(words) if x == w] for w in distinct}
+        decode = field.format.decode_positions  # what value_as("positions") calls
+        rarest, others = distinct[0], [seekers[w].seek for w in distinct[1:]]
+        first = matchers[rarest]
+        checks = [(matchers[w].value, offsets[w]) for w in distinct]
+        ids, scores = [], []
+        while first.is_active():
+            docnum = first.id()
+            for seek in others:
+                if not seek(docnum):
+                    break
+            else:
+                starts = None
+                for value, at in checks:
+                    positions = decode(value())
+                    for i in at:
+                        if starts is None:
+                            starts = {p - i for p in positions}
+                        else:
+                            starts.intersection_update([p - i for p in positions])
+                        if not starts:
+                            break
+                    if not starts:
+                        break
+                if starts:
+                    per_word = {w: matchers[w].score() for w in distinct}
+                    ids.append(docnum)
+                    scores.append(_tree_sum([per_word[w] for w in words]) * self.boost)
+            first.next()
+        return _PostedMatcher(ids, scores) if ids else NullMatcher()
+
+
 def _phrase_query(words: list[str]) -> Query:
-    return Or([Phrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
+    return Or([_FastPhrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
               + [Term("name_exact", "".join(words), boost=WEIGHTS["name_exact"])])
 
 
@@ -936,7 +1155,7 @@ def highlight_terms(parsed: Parsed) -> list[str]:
     for phrase in parsed.phrases:
         terms.add("".join(phrase))
         terms.update(phrase)
-    return sorted((t for t in terms if _HAN.search(t) or len(t) > 1), key=len, reverse=True)
+    return sorted((t for t in terms if _HAN.search(t) or len(t) > 1), key=lambda t: (-len(t), t))
 
 
 _MARKDOWN_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}|>+|[-*+]|\d+\.)[ \t]+", re.M)
@@ -1006,14 +1225,192 @@ class _DeadlineCollector(TimeLimitCollector):
             child.collect(sub_docnum)
 
 
-def _bits_of(docnums) -> int:
-    docnums = list(docnums)
+def _bits_of(docnums, size: int | None = None) -> int:
+    docnums = docnums if isinstance(docnums, (list, tuple)) else list(docnums)
     if not docnums:
         return 0
-    buffer = bytearray((max(docnums) >> 3) + 1)
+    buffer = bytearray(((size if size is not None else max(docnums) + 1) >> 3) + 1)
     for docnum in docnums:
         buffer[docnum >> 3] |= 1 << (docnum & 7)
     return int.from_bytes(buffer, "little")
+
+
+def _posting_ids(matcher) -> list[int]:
+    """Every docnum of a term's postings, read block by block (not posting by
+    posting); deleted documents left out."""
+    deleted = None
+    keep = None
+    if isinstance(matcher, FilterMatcher):
+        if matcher._exclude:
+            deleted = matcher._ids
+        else:
+            keep = matcher._ids
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        ids = list(matcher.all_ids())
+    else:
+        ids = []
+        while True:
+            if matcher._ids is None:
+                matcher._read_ids()
+            ids.extend(matcher._ids)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    if deleted:
+        ids = [i for i in ids if i not in deleted]
+    if keep is not None:
+        ids = [i for i in ids if i in keep]
+    return ids
+
+
+def _query_bits(live: _Live, searcher, q: Query) -> int | None:
+    """The documents matching ``q`` as a bitmap, from the terms' postings alone
+    (no scoring), when ``q`` is made of terms, Or, And and AndMaybe; None for
+    anything else (phrases)."""
+    total = 0
+    for reader, offset in searcher.reader().leaf_readers():
+        local = _local_bits(live, reader, q)
+        if local is None:
+            return None
+        total |= local << offset
+    return total
+
+
+def _leaf_terms(q: Query, boost: float = 1.0,
+                guards: tuple = ()) -> list[tuple[str, str, float, tuple]]:
+    """(field, text, boost, guards) of every term of a query of terms, Or, And
+    and AndMaybe (what _query_bits accepts). A term adds to a document's score
+    only where its guards — the And and AndMaybe queries around it — match too:
+    in ``A OR (B AND C)`` a document holding B but not C gets nothing from B."""
+    kind, boost = type(q), boost * q.boost
+    if kind is Term:
+        return [(q.fieldname, q.text, boost, guards)]
+    if kind is AndMaybe:
+        inner = guards + (q,)
+        return _leaf_terms(q.a, boost, inner) + _leaf_terms(q.b, boost, inner)
+    inner = guards + (q,) if kind is And else guards
+    return [t for sub in q.subqueries for t in _leaf_terms(sub, boost, inner)]
+
+
+_LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
+
+
+def _field_lengths(live: _Live, reader, fieldname: str) -> list | None:
+    """Every document's length in a field, as ``reader.doc_field_length`` gives
+    it, read from the segment's length column in one piece and kept with the
+    reader (the per-document path costs five calls); None when the reader
+    is not a whoosh3 segment."""
+    key = (id(reader), "lengths", fieldname)
+    cached = live.segment_bits.get(key)
+    if cached is not None and cached[0] is reader:
+        return cached[1]
+    lengths = None
+    try:
+        perdoc = reader._perdoc
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None and column._fixedlen == 1:
+            raw = column._dbfile.get(column._basepos, column._count)
+            size = reader.doc_count_all()
+            lengths = [_LENGTHS[b] for b in raw] + [None] * max(0, size + 1 - len(raw))
+    except AttributeError:
+        lengths = None
+    live.segment_bits[key] = (reader, lengths)
+    return lengths
+
+
+def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
+                   deadline: float) -> tuple[list[int], bool]:
+    """The best ``limit`` docnums of ``hits`` (the documents matching ``q``, a
+    query of terms), best first, ties by docnum, and whether the deadline cut the
+    scoring short. A document's score is what Whoosh's matchers give it — the sum
+    over the query's terms it holds of BM25F times the term's boost (Or, And
+    and AndMaybe add their parts) — computed term by term from the postings'
+    blocks for the matching documents only, instead of walking Whoosh's tree of
+    matchers document by document."""
+    scores: dict[int, float] = {}
+    terms = _leaf_terms(q)
+    weighting, timed_out = searcher.weighting, False
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        size = reader.doc_count_all()
+        local = (hits >> offset) & ((1 << size) - 1)
+        if not local:
+            continue
+        guarded: dict[tuple, tuple[int, bytes]] = {}
+        for fieldname, text, boost, guards in terms:
+            if guards not in guarded:
+                mask = local
+                for guard in guards:
+                    mask &= _local_bits(live, reader, guard)
+                guarded[guards] = (mask, mask.to_bytes((size >> 3) + 1, "little"))
+            mask, wanted = guarded[guards]
+            if not live.term_bits(reader, fieldname, text) & mask:
+                continue  # the term scores no document of this page's matches here
+            btext = sub.schema[fieldname].to_bytes(text)
+            scorer = weighting.scorer(sub, fieldname, btext)
+            m = reader.postings(fieldname, btext)
+            if isinstance(m, FilterMatcher):
+                m = m.child  # deleted documents are not in ``hits``
+            if not isinstance(m, W3LeafMatcher) or not hasattr(scorer, "dfl"):
+                m = sub.postings(fieldname, btext, weighting=weighting)
+                while m.is_active():
+                    docnum = m.id()
+                    if wanted[docnum >> 3] >> (docnum & 7) & 1:
+                        g = docnum + offset
+                        scores[g] = scores.get(g, 0.0) + m.score() * boost
+                    m.next()
+                continue
+            score = scorer._score
+            lengths = _field_lengths(live, reader, fieldname)
+            length = lengths.__getitem__ if lengths is not None else scorer.dfl
+            while True:
+                if m._ids is None:
+                    m._read_ids()
+                weights = None
+                for i, docnum in enumerate(m._ids):
+                    if wanted[docnum >> 3] >> (docnum & 7) & 1:
+                        if weights is None:
+                            m._read_weights()
+                            weights = m._weights
+                        g = docnum + offset
+                        scores[g] = scores.get(g, 0.0) + score(weights[i], length(docnum)) * boost
+                if m._lastblock:
+                    break
+                if time.monotonic() > deadline:
+                    timed_out = True
+                    break
+                m._goto(m._nextoffset)
+            if timed_out:
+                break
+        if timed_out:
+            break
+    best = heapq.nsmallest(limit, ((-value, docnum) for docnum, value in scores.items()))
+    return [docnum for _, docnum in best], timed_out
+
+
+def _local_bits(live: _Live, reader, q: Query) -> int | None:
+    kind = type(q)
+    if kind is Term:
+        return live.term_bits(reader, q.fieldname, q.text)
+    if kind is AndMaybe:
+        return _local_bits(live, reader, q.a)
+    if kind in (Or, And):
+        if kind is Or and q.minmatch:
+            return None
+        result = None
+        for sub in q.subqueries:
+            bits = _local_bits(live, reader, sub)
+            if bits is None:
+                return None
+            if result is None:
+                result = bits
+            elif kind is Or:
+                result |= bits
+            else:
+                result &= bits
+        return result or 0
+    return None
 
 
 @dataclass
@@ -1099,16 +1496,31 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
     return counts
 
 
-def _matched_bits(live: _Live, searcher, q: Query | None, deadline: float) -> tuple[int, bool]:
-    if q is None:
-        return live.live_bits(searcher), False
-    docnums, timed_out = [], False
-    for count, docnum in enumerate(searcher.docs_for_query(q), start=1):
-        docnums.append(docnum)
-        if not count & 1023 and time.monotonic() > deadline:
-            timed_out = True
-            break
-    return _bits_of(docnums), timed_out
+class _MatchingCollector(_DeadlineCollector):
+    """One pass over the query's matches: every match is recorded (the total and
+    the facet counts), and those passing the selected facets go on to the page's
+    collector. Block-quality skipping and matcher replacement are off (they
+    would skip matches)."""
+
+    def __init__(self, child, deadline: float, allowed: bytes | None):
+        super().__init__(child, deadline)
+        if hasattr(child, "replace"):
+            child.replace = 0  # no pruning of sub-queries that cannot reach the page
+        self.allowed = allowed
+        self.docnums: list[int] = []
+
+    def collect_matches(self):
+        child, deadline, count = self.child, self.deadline, 0
+        offset, allowed, record = child.offset, self.allowed, self.docnums.append
+        for sub_docnum in child.matches():
+            count += 1
+            if not count & 255 and time.monotonic() > deadline:
+                self.timedout = True
+                raise TimeLimit
+            docnum = offset + sub_docnum
+            record(docnum)
+            if allowed is None or allowed[docnum >> 3] >> (docnum & 7) & 1:
+                child.collect(sub_docnum)
 
 
 def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -1161,33 +1573,61 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     if q is None and sort == "relevance":
         sort = "pinyin"
 
-    matched, timed_out = _matched_bits(live, searcher, q, deadline)
     selected = _filter_bits(live, searcher, filters, skip=None)
-    hits = matched if selected is None else matched & selected
-    total = hits.bit_count()
     top = min(filters.page * page_size, MAX_RESULTS)
-    ids: list[int] = []
-    if total and (filters.page - 1) * page_size < top:
-        kwargs = {"limit": top}
-        if sort == "year":
-            kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
-                                  sorting.FieldFacet("sort_key")]
-        elif sort == "pinyin":
-            kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
-        collector = searcher.collector(**kwargs)
-        limited = _DeadlineCollector(collector, max(deadline, time.monotonic() + 0.05))
+    kwargs = {"limit": max(top, 1), "optimize": False}
+    if sort == "year":
+        kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
+                              sorting.FieldFacet("sort_key")]
+    elif sort == "pinyin":
+        kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
+    timed_out = False
+    quick = _query_bits(live, searcher, q) if q is not None else None
+    results = best = None
+    if q is None or quick is not None:
+        # The matches known from the terms' postings without scoring them (or
+        # facets alone): only the page's documents are left to find.
+        matched = live.live_bits(searcher) if q is None else quick
+        hits = matched if selected is None else matched & selected
+        if q is not None and sort == "relevance":
+            if hits:
+                best, timed_out = _best_by_terms(live, searcher, q, hits, top, deadline)
+        elif hits:
+            collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
+            try:
+                searcher.search_with_collector(_with_filter_query(q or Every(), filters),
+                                               collector)
+            except TimeLimit:
+                timed_out = True
+            results = collector.results()
+    else:
+        allowed = None
+        if selected is not None:
+            allowed = selected.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
+        collector = _MatchingCollector(searcher.collector(**kwargs), deadline, allowed)
         try:
-            searcher.search_with_collector(_with_filter_query(q or Every(), filters), limited)
+            searcher.search_with_collector(q, collector)
         except TimeLimit:
             timed_out = True
-        results = limited.results()
-        ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
+        results = collector.results()
+        matched = _bits_of(collector.docnums)
+        hits = matched if selected is None else matched & selected
+    total = hits.bit_count()
+    ids: list[int] = []
+    if (filters.page - 1) * page_size < top:
+        if best is not None:
+            ids = [int(searcher.stored_fields(docnum)["id"])
+                   for docnum in best[(filters.page - 1) * page_size:top]]
+        elif results is not None:
+            ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
     if timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
+    # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
+    # status index: every published row)
     rows = {r["id"]: dict(r) for r in db.execute(
-        f"SELECT h.* FROM honorees h WHERE {PUBLIC} AND h.id IN "
-        "(SELECT value FROM json_each(?))", [json.dumps(ids)])}
+        f"SELECT h.* FROM json_each(?) j CROSS JOIN honorees h ON h.id = j.value "
+        f"WHERE {PUBLIC}", [json.dumps(ids)])} if ids else {}
     items = honorees.cards(db, [rows[i] for i in ids if i in rows])
     terms = highlight_terms(parsed)
     for item in items:
@@ -1245,18 +1685,47 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
                          Term("name", text, boost=WEIGHTS["name"])]
     if not alternatives:
         return []
+    cache = searcher.__dict__.setdefault("_archive_suggest", {})
+    key = (text, limit)
+    if key in cache:
+        return [dict(item) for item in cache[key]]
     try:
-        collector = searcher.collector(limit=limit)
-        limited = _DeadlineCollector(collector, time.monotonic() + TIME_LIMIT)
-        try:
-            searcher.search_with_collector(Or(alternatives), limited)
-        except TimeLimit:
-            pass
-        return [{"id": int(hit["id"]), **hit["display"]} for hit in limited.results()]
+        deadline = time.monotonic() + TIME_LIMIT
+        if _PINYIN.match(text):
+            # name_tokens never puts a text in both pinyin and pinyin_prefix of
+            # one profile: the best of the two terms, each found alone (where
+            # Whoosh skips the blocks that cannot reach the list), merged by
+            # score are the best of their Or, at a fraction of the cost.
+            best: list[tuple[float, int]] = []
+            for term in alternatives:
+                best += _best_hits(searcher, term, limit, deadline)
+            best.sort(key=lambda hit: (-hit[0], hit[1]))
+            docnums = [docnum for _, docnum in best[:limit]]
+        else:
+            docnums = [docnum for _, docnum in
+                       _best_hits(searcher, Or(alternatives), limit, deadline)]
+        found = []
+        for docnum in docnums:
+            stored = searcher.stored_fields(docnum)
+            found.append({"id": int(stored["id"]), **stored["display"]})
     except Exception as exc:
         log.exception("suggest failed; reopening the index")
         _forget(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
+    if len(cache) >= SUGGEST_CACHED:
+        cache.clear()
+    cache[key] = found
+    return [dict(item) for item in found]
+
+
+def _best_hits(searcher, q: Query, limit: int, deadline: float) -> list[tuple[float, int]]:
+    """(score, docnum) of the best ``limit`` documents, best first, ties by docnum."""
+    limited = _DeadlineCollector(searcher.collector(limit=limit), deadline)
+    try:
+        searcher.search_with_collector(q, limited)
+    except TimeLimit:
+        pass
+    return [(hit.score, hit.docnum) for hit in limited.results()]
 
 
 def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:

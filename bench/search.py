@@ -2,6 +2,8 @@
 the same synthetic corpus, in the same run.
 
     .venv/bin/python -m bench.search [--sizes 10000,100000] [--queries 40] [--edits 20]
+    .venv/bin/python -m bench.search --sizes 10000 --keep          # prints the kept folder
+    .venv/bin/python -m bench.search --sizes 10000 --reuse FOLDER --edits 0  # queries again
 
 For each size: a corpus of realistic profiles made from the demo generator's own
 output (archive.demo.generate with several seeds): names recombined from its
@@ -55,7 +57,8 @@ def demo_pool(workdir: Path) -> list[dict]:
     pool = []
     for seed in SEEDS:
         out = workdir / f"demo-{seed}"
-        generate(out, seed=seed)
+        if not (out / "honorees.jsonl").exists():
+            generate(out, seed=seed)
         with (out / "honorees.jsonl").open(encoding="utf-8") as f:
             pool += [r for r in map(json.loads, f) if r["status"] == "published"]
     return pool
@@ -312,10 +315,37 @@ def _size(path: Path) -> int:
 
 # --- run --------------------------------------------------------------------------
 
-def run_size(pool: list[dict], size: int, workdir: Path, n_queries: int, edits: int,
+def run_size(pool: list[dict] | None, size: int, workdir: Path, n_queries: int, edits: int,
              time_limit: float) -> dict:
-    rng = random.Random(size)
+    """Build (or, when ``workdir`` already holds this size from a kept run, reuse)
+    the corpus and both indexes, then measure queries and edits."""
     root = workdir / f"n{size}"
+    saved = root / "bench.json"
+    reused = saved.exists()
+    if reused:
+        built = json.loads(saved.read_text(encoding="utf-8"))
+        print(f"[{size}] reusing {root}", file=sys.stderr)
+        db = database.connect(root / "archive.db")
+    else:
+        built = _build_size(pool if pool is not None else demo_pool(workdir), size, root,
+                            n_queries)
+        db = database.connect(root / "archive.db")
+    sets = {kind: [tuple(q) for q in queries[:n_queries]]
+            for kind, queries in built["sets"].items()}
+    timings = measure(db, str(root / "search_index"), root / "fts.db", sets, time_limit)
+    print(f"[{size}] queries measured", file=sys.stderr)
+    edit_s = None
+    if edits:
+        edit_s = {"idle": edit_latency(db, root, edits, with_load=False),
+                  "searching": edit_latency(db, root, edits, with_load=True)}
+    db.conn.close()
+    return {"size": size, "story_chars": built["story_chars"], "build_s": built["build_s"],
+            "index_bytes": built["index_bytes"], "reused": reused,
+            **timings, "edit_s": edit_s}
+
+
+def _build_size(pool: list[dict], size: int, root: Path, n_queries: int) -> dict:
+    rng = random.Random(size)
     root.mkdir()
     db = database.connect(root / "archive.db")
     migrations.apply(db)
@@ -330,17 +360,14 @@ def run_size(pool: list[dict], size: int, workdir: Path, n_queries: int, edits: 
     fts_path = root / "fts.db"
     fts_s = fts_build(db, fts_path)
     print(f"[{size}] fts5 built in {fts_s:.0f} s", file=sys.stderr)
-    stories = [len(r["story"]) for r in records]
-    sets = query_set(records, n_queries, rng)
-    timings = measure(db, str(root / "search_index"), fts_path, sets, time_limit)
-    print(f"[{size}] queries measured", file=sys.stderr)
-    edit_idle = edit_latency(db, root, edits, with_load=False)
-    edit_busy = edit_latency(db, root, edits, with_load=True)
     db.conn.close()
-    return {"size": size, "story_chars": percentiles(stories),
-            "build_s": {"whoosh": build_s, "fts5": fts_s},
-            "index_bytes": {"whoosh": _size(generation), "fts5": fts_path.stat().st_size},
-            **timings, "edit_s": {"idle": edit_idle, "searching": edit_busy}}
+    built = {"story_chars": percentiles([len(r["story"]) for r in records]),
+             "build_s": {"whoosh": build_s, "fts5": fts_s},
+             "index_bytes": {"whoosh": _size(generation), "fts5": fts_path.stat().st_size},
+             "sets": query_set(records, n_queries, rng)}
+    # what --reuse needs to measure again without rebuilding (the same queries)
+    (root / "bench.json").write_text(json.dumps(built, ensure_ascii=False), encoding="utf-8")
+    return built
 
 
 def markdown(runs: list[dict], date: str, command: str) -> str:
@@ -365,15 +392,21 @@ def markdown(runs: list[dict], date: str, command: str) -> str:
                          f"{f['p50']:.1f} / {f['p95']:.1f} / {f['p99']:.1f} | "
                          f"{w['p95'] / max(f['p95'], 0.001):.1f}× |")
         mix = run["mix"]
-        edit_idle, edit_busy = run["edit_s"]["idle"], run["edit_s"]["searching"]
         lines += ["",
                   f"- whole mix ({run['queries']} queries, page with facets): p50 {mix['p50']:.0f} ms, "
                   f"p95 {mix['p95']:.0f} ms, p99 {mix['p99']:.0f} ms (goal p95 ≤ {GOALS['mix_p95_ms']} ms)",
                   f"- time cap reached: {run['capped']} of {run['queries']} queries; top 10 equal "
-                  f"to an uncapped run for {run['capped_top10_same']} of them",
-                  f"- edit → searchable (real worker): idle p50 {edit_idle['p50']:.2f} s, "
-                  f"p95 {edit_idle['p95']:.2f} s; while searching p50 {edit_busy['p50']:.2f} s, "
-                  f"p95 {edit_busy['p95']:.2f} s ({edit_idle['n']} edits each)", ""]
+                  f"to an uncapped run for {run['capped_top10_same']} of them"]
+        if run.get("edit_s"):
+            edit_idle, edit_busy = run["edit_s"]["idle"], run["edit_s"]["searching"]
+            lines.append(f"- edit → searchable (real worker): idle p50 {edit_idle['p50']:.2f} s, "
+                         f"p95 {edit_idle['p95']:.2f} s; while searching p50 "
+                         f"{edit_busy['p50']:.2f} s, p95 {edit_busy['p95']:.2f} s "
+                         f"({edit_idle['n']} edits each)")
+        if run.get("reused"):
+            lines.append("- index reused from a kept run (`--reuse`): build time and size are "
+                         "that run's")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -386,12 +419,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=search.TIME_LIMIT,
                         help="the per-query time cap, seconds")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    parser.add_argument("--reuse", metavar="FOLDER",
+                        help="a working folder kept by --keep: measure its indexes again "
+                             "without rebuilding (sizes it lacks are built into it); kept")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    if args.reuse:
+        workdir, args.keep = Path(args.reuse), True
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     runs = []
     try:
-        pool = demo_pool(workdir)
+        pool = None if all((workdir / f"n{n}" / "bench.json").exists() for n in sizes) \
+            else demo_pool(workdir)
         for size in sizes:
             runs.append(run_size(pool, size, workdir, args.queries, args.edits, args.time_limit))
             _write(runs)

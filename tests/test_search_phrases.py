@@ -1,0 +1,92 @@
+"""Quoted phrases: the words of the phrase, in order, next to each other once
+stop words and punctuation are set aside, within one field. archive.search
+answers them without Whoosh's span machinery (``_FastPhrase``); these tests hold
+its answers to Whoosh's own ``Phrase`` — the same documents with the same
+scores — on stories with stop words, punctuation, repeated words, words in the
+wrong order and phrases that would only match across two fields."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.query import Phrase
+
+from archive import search
+
+STORIES = {
+    "顺序": "他把多年摸索出的经验提炼成一套工法，在全厂推广。",
+    "标点": "多年摸索出，的经验提炼成一套；这是他的习惯。",
+    "倒序": "经验提炼成一套方法，是他多年摸索出来的。",
+    "重复": "工作工作再工作，是他的口头禅。技术创新从不停步。",
+    "间隔": "工作之余坚持技术创新，工作从不马虎。",
+    "跨字段": "班组长带领大家攻关。",
+}
+UNITS = {"跨字段": "精密机械厂"}
+
+
+@pytest.fixture(scope="module")
+def phrase_archive(tmp_path_factory):
+    from archive import honorees, migrations
+    from archive.db import write
+    from tests.conftest import Archive, config_for
+
+    root = tmp_path_factory.mktemp("phrases")
+    archive = Archive(root, config_for(root))
+    db = archive.db()
+    migrations.apply(db)
+    ids = {}
+    with write(db):
+        for i, (key, story) in enumerate(STORIES.items()):
+            ids[key] = honorees.create(
+                db, {"kind": "individual", "name": f"短语测试{'甲乙丙丁戊己'[i]}",
+                     "status": "published", "unit": UNITS.get(key, "测试单位"),
+                     "story": story}, [{"title": "省劳动模范", "year": 2021}])
+    search.rebuild(db, archive.config["INDEX_DIR"])
+    yield archive, ids
+    archive.close()
+
+
+def _found(archive, text):
+    db = archive.db()
+    result = search.query(db, archive.config["INDEX_DIR"], text, page_size=50)
+    assert result.total == len(result.items)  # the total counts what is shown
+    return {item["id"] for item in result.items}
+
+
+def test_a_phrase_finds_its_words_in_order_across_stop_words_and_punctuation(phrase_archive):
+    archive, ids = phrase_archive
+    found = _found(archive, "“多年摸索出的经验提炼成”")
+    assert ids["顺序"] in found and ids["标点"] in found
+    assert ids["倒序"] not in found  # the same words in another order
+
+
+def test_repeated_words_and_words_apart_are_told_from_a_phrase(phrase_archive):
+    archive, ids = phrase_archive
+    assert ids["重复"] in _found(archive, "“工作工作”")
+    assert ids["间隔"] not in _found(archive, "“工作工作”")
+    assert _found(archive, "“技术创新”") >= {ids["重复"], ids["间隔"]}
+
+
+def test_a_phrase_does_not_run_from_one_field_into_the_next(phrase_archive):
+    archive, ids = phrase_archive
+    assert ids["跨字段"] in _found(archive, "“班组长带领”")
+    assert ids["跨字段"] not in _found(archive, "“精密机械厂 班组长”")
+
+
+PHRASES = ["多年摸索出的经验提炼成", "经验提炼成", "工作工作", "工作 工作 再", "技术创新",
+           "他的习惯", "是他的", "工作从不", "提炼成一套", "班组长带领", "精密机械厂 班组长",
+           "没有的词语组合", "全厂推广"]
+
+
+@pytest.mark.parametrize("field", ["story", "unit", "titles"])
+def test_the_fast_phrase_equals_whoosh_phrase_documents_and_scores(phrase_archive, field):
+    archive, _ = phrase_archive
+    _, searcher = search._open(archive.config["INDEX_DIR"])
+    for text in PHRASES:
+        words = [w for p in search.parse(f"“{text}”").phrases for w in p] or \
+            search.parse(text).tokens
+        for boost in (1.0, 3.0):
+            expected = dict(searcher.search(Phrase(field, words, boost=boost),
+                                            limit=None, optimize=False).items())
+            got = dict(searcher.search(search._FastPhrase(field, words, boost=boost),
+                                       limit=None, optimize=False).items())
+            assert got == expected, (text, field)

@@ -1,0 +1,77 @@
+"""What the faster query path must keep: a page's total and facet counts are
+those of every matching profile, its order is that of scoring every match,
+suggestions are the best-scored names, and a cached suggestion never hides a
+name published since."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from whoosh.query import Or, Term
+
+from archive import browse, search
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("张", {}), ("技术", {}), ("2021 全国劳动模范", {}), ("zhang", {}),
+    ("王", {"level": "national", "kind": "individual"}), ("“劳动模范”", {}),
+])
+def test_total_facets_and_order_are_those_of_every_match(demo_archive, text, filters):
+    db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
+    result = search.query(db, index_dir, text, browse.parse(filters), page_size=10)
+    _, searcher = search._open(index_dir)
+    q = search.build_query(search.parse(text))
+    every = searcher.search(q, limit=None, optimize=False)
+    by_id = {int(hit["id"]): hit.score for hit in every}
+    if not filters:
+        assert result.total == len(every)
+        assert dict(result.facets["kind"]) == {
+            k: v for k, v in _kind_counts(searcher, every).items() if v}
+    shown = [item["id"] for item in result.items]
+    assert shown, text
+    scores = [by_id[i] for i in shown]
+    assert scores == sorted(scores, reverse=True)  # best first, by the full scores
+    if not filters:
+        best = sorted(by_id.values(), reverse=True)[:len(shown)]
+        assert scores == best
+
+
+def _kind_counts(searcher, hits) -> dict[str, int]:
+    docnums = {hit.docnum for hit in hits}
+    counts = {}
+    for kind in ("individual", "collective"):
+        postings = searcher.postings("facet", f"k:{kind}") \
+            if ("facet", f"k:{kind}") in searcher.reader() else None
+        holders = set(postings.all_ids()) if postings is not None else set()
+        counts[kind] = len(docnums & holders)
+    return counts
+
+
+@pytest.mark.parametrize("prefix", ["zh", "zhang", "wa", "li", "zs", "ou", "x"])
+def test_suggestions_are_the_best_scored_names(demo_archive, prefix):
+    index_dir = demo_archive.config["INDEX_DIR"]
+    _, searcher = search._open(index_dir)
+    every = searcher.search(Or([Term("pinyin", prefix, boost=search.WEIGHTS["pinyin"]),
+                                Term("pinyin_prefix", prefix,
+                                     boost=search.WEIGHTS["pinyin_prefix"])]),
+                            limit=8, optimize=False)
+    expected = [int(hit["id"]) for hit in every]
+    assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected
+    assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected  # cached
+
+
+def test_a_name_published_after_a_suggestion_is_suggested(empty_archive, make_honoree):
+    db, index_dir = empty_archive.db(), empty_archive.config["INDEX_DIR"]
+    first = make_honoree(name="赵建国")
+    search.rebuild(db, index_dir)
+    assert [s["id"] for s in search.suggest(index_dir, "zhaoj")] == [first]
+    second = make_honoree(name="赵建军")
+    search.drain(db, index_dir)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        found = {s["id"] for s in search.suggest(index_dir, "zhaoj")}
+        if found == {first, second}:
+            break
+        time.sleep(0.05)
+    assert found == {first, second}
