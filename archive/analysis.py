@@ -130,10 +130,10 @@ def _is_word(text: str) -> bool:
 def segments(text: str) -> Iterator[tuple[str, int, int]]:
     """(word, start, end) of folded ``text`` in jieba's default mode, without
     stop words and punctuation."""
-    for word, start, end in cut(text):
-        word = word.strip()
-        if word and _is_word(word) and word not in STOP_WORDS:
-            yield word, start, end
+    for piece, start, end in cut(text):
+        terms = _terms_of(piece)
+        if terms:
+            yield terms[0], start, end
 
 
 def words(text: str) -> list[str]:

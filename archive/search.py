@@ -758,6 +758,8 @@ class _Live:
             self.retired.pop(0)[1].close()
         self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r
                         for r in readers}
+        self.segment_bits = {key: value for key, value in self.segment_bits.items()
+                             if id(value[0]) in kept}
         if not readers:
             reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
@@ -781,11 +783,9 @@ class _Live:
                 cached = self.segment_bits[key] = (reader, {})
             terms = cached[1]
             if term not in terms:
-                local = bytearray((reader.doc_count_all() >> 3) + 1)
-                if reader.doc_frequency("facet", term):
-                    for docnum in reader.postings("facet", term).all_ids():
-                        local[docnum >> 3] |= 1 << (docnum & 7)
-                terms[term] = int.from_bytes(local, "little")
+                terms[term] = _bits_of(reader.postings("facet", term).all_ids(),
+                                       reader.doc_count_all()) \
+                    if reader.doc_frequency("facet", term) else 0
             total |= terms[term] << offset
         combined[term] = total
         return total
@@ -927,16 +927,23 @@ def _text_query(words: list[str]) -> Query | None:
     return per_word[0] if len(per_word) == 1 else And(per_word)
 
 
+def _name_terms(whole: str) -> list[Query]:
+    """The name fields' terms for a folded name, pinyin or initials."""
+    terms: list[Query] = []
+    if _PINYIN.match(whole):
+        terms += [Term("pinyin", whole, boost=WEIGHTS["pinyin"]),
+                  Term("pinyin_prefix", whole, boost=WEIGHTS["pinyin_prefix"])]
+    if _HAN.search(whole):
+        terms += [Term("name_exact", whole, boost=WEIGHTS["name_exact"]),
+                  Term("name", whole, boost=WEIGHTS["name"])]
+    return terms
+
+
 def _token_query(token: str) -> Query | None:
     folded = analysis.fold(token)
     whole = _SEPARATORS.sub("", folded)
-    alternatives: list[Query] = []
-    if _PINYIN.match(whole):
-        alternatives += [Term("pinyin", whole, boost=WEIGHTS["pinyin"]),
-                         Term("pinyin_prefix", whole, boost=WEIGHTS["pinyin_prefix"])]
+    alternatives = _name_terms(whole)
     if _HAN.search(whole):
-        alternatives += [Term("name_exact", whole, boost=WEIGHTS["name_exact"]),
-                         Term("name", whole, boost=WEIGHTS["name"])]
         han = "".join(_HAN.findall(whole))
         if len(han) >= 2 and len(han) == len(whole):
             alternatives += [Term("pinyin", r, boost=HOMOPHONE_WEIGHT) for r in sorted(_homophones(han))]
@@ -984,34 +991,14 @@ def _speed_up_postings() -> None:
 _speed_up_postings()
 
 
-class _Seeker:
-    """A term's postings, moved forward to given docnums: block headers skip
-    whole blocks, and inside a block the docnum is found by bisection rather than
-    posting by posting (Whoosh's skip_to steps one posting at a time)."""
-
-    def __init__(self, matcher):
-        self.m = matcher
-        self.fast = isinstance(matcher, W3LeafMatcher)
-
-    def seek(self, docnum: int) -> bool:
-        """Move to ``docnum`` or the next posting after it; True when the
-        postings hold ``docnum``."""
-        m = self.m
-        if not m.is_active():
-            return False
-        if not self.fast:
-            m.skip_to(docnum)
-            return m.is_active() and m.id() == docnum
-        if docnum > m._maxid:
-            while not m._atend and docnum > m._maxid:
-                m._next_block()
-            if m._atend:
-                return False
-        if m._ids is None:
-            m._read_ids()
-        i = bisect_left(m._ids, docnum, m._i)
-        m._i = i  # within the block: docnum <= the block's largest id
-        return m._ids[i] == docnum
+def _seek(matcher, docnum: int) -> bool:
+    """Move a term's postings to ``docnum`` or the next posting after it (by
+    bisection inside a block: see _speed_up_postings); True when the postings
+    hold ``docnum``."""
+    if not matcher.is_active():
+        return False
+    matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
 
 
 class _PostedMatcher(Matcher):
@@ -1087,18 +1074,16 @@ class _FastPhrase(Phrase):
             return NullMatcher()
         distinct = sorted(set(words), key=lambda w: reader.doc_frequency(fieldname, w))
         matchers = {w: Term(fieldname, w).matcher(searcher, context) for w in distinct}
-        seekers = {w: _Seeker(m) for w, m in matchers.items()}
         # where each word must stand, relative to the phrase's first word
         offsets = {w: [i for i, x in enumerate(words) if x == w] for w in distinct}
         decode = field.format.decode_positions  # what value_as("positions") calls
-        rarest, others = distinct[0], [seekers[w].seek for w in distinct[1:]]
-        first = matchers[rarest]
+        first, others = matchers[distinct[0]], [matchers[w] for w in distinct[1:]]
         checks = [(matchers[w].value, offsets[w]) for w in distinct]
         ids, scores = [], []
         while first.is_active():
             docnum = first.id()
-            for seek in others:
-                if not seek(docnum):
+            for other in others:
+                if not _seek(other, docnum):
                     break
             else:
                 starts = None
@@ -1676,13 +1661,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
     if not text:
         return []
     live, searcher = _open(index_dir)
-    alternatives: list[Query] = []
-    if _PINYIN.match(text):
-        alternatives += [Term("pinyin", text, boost=WEIGHTS["pinyin"]),
-                         Term("pinyin_prefix", text, boost=WEIGHTS["pinyin_prefix"])]
-    if _HAN.search(text):
-        alternatives += [Term("name_exact", text, boost=WEIGHTS["name_exact"]),
-                         Term("name", text, boost=WEIGHTS["name"])]
+    alternatives = _name_terms(text)
     if not alternatives:
         return []
     cache = searcher.__dict__.setdefault("_archive_suggest", {})
