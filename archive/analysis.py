@@ -57,6 +57,38 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+def _variants() -> dict[str, frozenset[str]]:
+    """Character → the other characters that fold to it (繁 forms, full-width
+    and upper-case letters and digits, full-width punctuation)."""
+    variants: dict[str, set[str]] = {}
+    for key, value in _FOLD.items():
+        variants.setdefault(chr(value).lower(), set()).add(chr(key))
+    for code in range(ord("A"), ord("Z") + 1):
+        variants.setdefault(chr(code).lower(), set()).add(chr(code))
+    return {target: frozenset(found) for target, found in variants.items()}
+
+
+_VARIANTS = _variants()
+
+
+def folded_for(text: str, needles: Iterable[str]) -> str:
+    """A text in which ``needles`` (folded words) are found at the offsets
+    where ``fold(text)`` holds them: ``text`` itself unless it holds a
+    character that folds to one of theirs. Searching simplified text costs a few
+    scans for the needles' traditional and full-width forms instead of folding
+    every character (about 0.15 ms for a long story)."""
+    for char in set("".join(needles)):
+        others = _VARIANTS.get(char)
+        if others is None:
+            if char.isascii() or char.upper() == char:
+                continue
+            others = {char.upper(), char.title()}
+        for other in others:
+            if other in text:
+                return fold(text)
+    return text
+
+
 def clean(text: str) -> str:
     """Visitor input made safe to analyse: no control characters, NFC."""
     return unicodedata.normalize("NFC", text or "").translate(_CONTROL)

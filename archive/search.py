@@ -26,7 +26,9 @@ import hashlib
 import heapq
 import json
 import logging
+import math
 import os
+import pickle
 import re
 import shutil
 import threading
@@ -41,16 +43,18 @@ from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 from whoosh import index as whoosh_index
 from whoosh import sorting
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec import whoosh3
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.matching import FilterMatcher, Matcher, NullMatcher, ReadTooFar
+from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 from whoosh.query import (
     And,
     AndMaybe,
@@ -63,18 +67,18 @@ from whoosh.query import (
     Term,
 )
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import analysis, browse, honorees, names
+from . import analysis, browse, honorees, names, postings
 from .db import connect, write
 from .honorees import PUBLIC
 
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 3        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 4        # part of the stamp: a changed schema makes older indexes stale
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
 MAX_TOKENS = 8
@@ -692,7 +696,8 @@ def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
 
 REFRESH_INTERVAL = 0.2
 SUGGEST_CACHED = 4096     # suggestions kept per searcher (hot prefixes while typing)
-TERM_BITS_CACHED = 1024   # per process: a term's bitmap is 1 bit per document
+POSTINGS_CACHED = 3_000_000  # per process: 16 bytes a posting, 1 bit a document a term
+TERMS_CACHED = 4096          # terms and phrases kept per process, at most
 
 
 class _Live:
@@ -707,7 +712,8 @@ class _Live:
         self.generation = None
         self.words_size = -1
         self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
-        self.term_cache: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self.term_cache: OrderedDict[tuple, tuple] = OrderedDict()
+        self.term_postings = 0
         self.lock = threading.Lock()
         self._load_words()
         self.searcher = self._open_searcher()
@@ -783,42 +789,123 @@ class _Live:
                 cached = self.segment_bits[key] = (reader, {})
             terms = cached[1]
             if term not in terms:
-                terms[term] = _bits_of(reader.postings("facet", term).all_ids(),
-                                       reader.doc_count_all()) \
-                    if reader.doc_frequency("facet", term) else 0
+                terms[term] = self.term_bits(reader, "facet", term)
             total |= terms[term] << offset
         combined[term] = total
         return total
 
-    def term_bits(self, reader, fieldname: str, text: str) -> int:
-        """Docnums of one segment holding a term (deleted ones left out), as a
-        bitmap; the most recent TERM_BITS_CACHED are kept."""
+    def term(self, reader, fieldname: str, text: str) -> tuple[postings.Postings, int]:
+        """A term's postings in one segment, and the live documents holding it
+        as a bitmap; kept while the most recent POSTINGS_CACHED postings fit."""
         key = (id(reader), reader.doc_count(), fieldname, text)
         with self.lock:
             cached = self.term_cache.get(key)
             if cached is not None and cached[0] is reader:
                 self.term_cache.move_to_end(key)
-                return cached[1]
-        bits = 0
-        if (fieldname, text) in reader:
-            bits = _bits_of(_posting_ids(reader.postings(fieldname, text)),
-                            reader.doc_count_all())
+                return cached[1], cached[2]
+        found = postings.read(reader, fieldname, reader._text_to_bytes(fieldname, text))
+        return found, self._keep(key, reader, found)
+
+    def _keep(self, key: tuple, reader, found: postings.Postings, bits: int | None = None) -> int:
+        """Keeps a term's postings (or a phrase's bitmap) in the cache; the
+        bitmap of the live documents holding it."""
+        if bits is None:
+            bits = postings.bits_of(found.ids, reader.doc_count_all()) & self.segment_live(reader)
         with self.lock:
-            self.term_cache[key] = (reader, bits)
-            while len(self.term_cache) > TERM_BITS_CACHED:
-                self.term_cache.popitem(last=False)
+            old = self.term_cache.pop(key, None)
+            if old is not None:
+                self.term_postings -= len(old[1].ids)
+            self.term_cache[key] = (reader, found, bits)
+            self.term_postings += len(found.ids)
+            while (self.term_postings > POSTINGS_CACHED or len(self.term_cache) > TERMS_CACHED) \
+                    and len(self.term_cache) > 1:
+                self.term_postings -= len(self.term_cache.popitem(last=False)[1][1].ids)
         return bits
+
+    def phrase_bits(self, reader, fieldname: str, words: tuple, budget) -> int:
+        """The live documents of one segment holding a phrase, as a bitmap
+        (postings.phrase_docs), kept like a term's. Out of time, the documents
+        holding all its words stand in for it (and are not kept)."""
+        key = (id(reader), reader.doc_count(), fieldname, words)
+        with self.lock:
+            cached = self.term_cache.get(key)
+            if cached is not None and cached[0] is reader:
+                self.term_cache.move_to_end(key)
+                return cached[2]
+        size = reader.doc_count_all()
+        candidates, found = self.segment_live(reader), {}
+        for word in sorted(set(words), key=lambda w: self._frequency(reader, fieldname, w)):
+            if not candidates or budget.spent():
+                break  # out of time, the words' documents are taken as the phrase's
+            found[word] = postings.read_with_values(
+                reader, fieldname, reader._text_to_bytes(fieldname, word))
+            candidates &= self._keep((id(reader), reader.doc_count(), fieldname, word),
+                                     reader, found[word][0])
+        if not candidates:
+            return 0
+        if len(found) < len(set(words)):
+            for word in set(words) - set(found):
+                candidates &= self.term_bits(reader, fieldname, word)
+            return candidates
+        docs = postings.phrase_docs(list(words), found, postings.mask_of(candidates, size))
+        return self._keep(key, reader, postings.EMPTY, postings.bits_of(docs, size))
+
+    @staticmethod
+    def _frequency(reader, fieldname: str, word: str) -> int:
+        try:
+            return reader.doc_frequency(fieldname, word)
+        except Exception:
+            return 0
+
+    def idf(self, searcher, fieldname: str, text: str) -> float:
+        """Whoosh's inverse document frequency of a term (WeightingModel.idf),
+        counted from the postings read here (a term's document frequency is its
+        number of postings), kept with the searcher."""
+        cache = searcher.__dict__.setdefault("_archive_idf", {})
+        value = cache.get((fieldname, text))
+        if value is None:
+            n = sum(len(self.term(reader, fieldname, text)[0].ids)
+                    for reader, _ in searcher.reader().leaf_readers())
+            value = cache[(fieldname, text)] = math.log(searcher.doc_count_all() / (n + 1)) + 1
+        return value
+
+    def avg_field_length(self, searcher, fieldname: str) -> float:
+        cache = searcher.__dict__.setdefault("_archive_avgfl", {})
+        if fieldname not in cache:
+            cache[fieldname] = searcher.avg_field_length(fieldname) or 1
+        return cache[fieldname]
+
+    def term_bits(self, reader, fieldname: str, text: str) -> int:
+        """The live documents of one segment holding a term, as a bitmap."""
+        return self.term(reader, fieldname, text)[1]
+
+    def segment_live(self, reader) -> int:
+        """A segment's documents not deleted, as a bitmap."""
+        key = (id(reader), "live")
+        cached = self.segment_bits.get(key)
+        if cached is None or cached[0] is not reader:
+            bits = (1 << reader.doc_count_all()) - 1
+            if reader.has_deletions():
+                for docnum in reader.deleted_docs_set:
+                    bits &= ~(1 << docnum)
+            cached = self.segment_bits[key] = (reader, bits)
+        return cached[1]
+
+    def lengths(self, reader, fieldname: str):
+        """Every document's length in a field (postings.field_lengths), kept
+        with the reader."""
+        key = (id(reader), "lengths", fieldname)
+        cached = self.segment_bits.get(key)
+        if cached is None or cached[0] is not reader:
+            cached = self.segment_bits[key] = (reader, postings.field_lengths(reader, fieldname))
+        return cached[1]
 
     def live_bits(self, searcher) -> int:
         if "_archive_live" in searcher.__dict__:
             return searcher.__dict__["_archive_live"]
         total = 0
         for reader, offset in searcher.reader().leaf_readers():
-            local = (1 << reader.doc_count_all()) - 1
-            if reader.has_deletions():
-                for docnum in reader.deleted_docs_set:
-                    local &= ~(1 << docnum)
-            total |= local << offset
+            total |= self.segment_live(reader) << offset
         searcher.__dict__["_archive_live"] = total
         return total
 
@@ -842,13 +929,31 @@ class _Live:
 
 _live: dict[str, _Live] = {}
 _live_lock = threading.Lock()
+_pointers: dict[str, tuple[tuple[int, int], Path | None]] = {}
+
+
+def _current_dir_cached(index_dir: str | Path) -> Path | None:
+    """current_dir, read again only when the pointer file was replaced (a
+    stat instead of reading it on every query)."""
+    try:
+        found = os.stat(Path(index_dir) / POINTER)
+    except FileNotFoundError:
+        return None
+    seen = (found.st_ino, found.st_mtime_ns)
+    cached = _pointers.get(str(index_dir))
+    if cached is not None and cached[0] == seen and cached[1] is not None \
+            and cached[1].is_dir():
+        return cached[1]
+    folder = current_dir(index_dir)
+    _pointers[str(index_dir)] = (seen, folder)
+    return folder
 
 
 def _open(index_dir: str | Path) -> tuple[_Live, object]:
     """This process's searcher; reopened when ``CURRENT`` names another
     generation, refreshed when the generation changes."""
     key = str(index_dir)
-    folder = current_dir(index_dir)
+    folder = _current_dir_cached(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引正在建立")
     live = _live.get(key)
@@ -988,7 +1093,19 @@ def _speed_up_postings() -> None:
     W3LeafMatcher._archive_fast = True
 
 
+def _pickle_postings_with_bytes() -> None:
+    """Whoosh pickles posting blocks with protocol 2, where each posting's
+    positions (a bytes value) unpickle through a codecs call: reading a story
+    word's block costs about 110 µs that way and 10 µs with protocol 4's bytes
+    opcodes. Whoosh reads any protocol; only what is written changes."""
+    if getattr(whoosh3, "_archive_protocol", None) == 4:
+        return
+    whoosh3.dumps = lambda value, protocol=2: pickle.dumps(value, 4)
+    whoosh3._archive_protocol = 4
+
+
 _speed_up_postings()
+_pickle_postings_with_bytes()
 
 
 def _seek(matcher, docnum: int) -> bool:
@@ -1151,11 +1268,19 @@ _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`")
 def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
     """The part of ``text`` where the query's words are densest, HTML-escaped,
     the words wrapped in <mark>."""
-    text = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_LINE.sub("", text or ""))
-    text = " ".join(_MARKDOWN_EMPHASIS.sub("", text).split())
+    text = text or ""
+    # each expression only where its marks occur (scanning for a character is
+    # much cheaper than running the expression over a long story)
+    if any(mark in text for mark in "#>-*+."):
+        text = _MARKDOWN_LINE.sub("", text)
+    if "[" in text:
+        text = _MARKDOWN_LINK.sub(r"\1", text)
+    if any(mark in text for mark in "*_`"):
+        text = _MARKDOWN_EMPHASIS.sub("", text)
+    text = " ".join(text.split())
     if not text:
         return None
-    folded = analysis.fold(text)
+    folded = analysis.folded_for(text, terms)
     spans = []
     for term in terms:
         start = folded.find(term)
@@ -1164,12 +1289,20 @@ def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
             start = folded.find(term, start + len(term))
     if not spans:
         return None
+    # the window holding the most distinct terms, the first one found on ties
+    starts = {t: sorted(s for s, _, u in spans if u == t) for t in {t for _, _, t in spans}}
     best_start, best_score = 0, -1
     for anchor, _, _ in spans:
         begin = max(0, anchor - width // 4)
-        inside = {t for s, e, t in spans if s >= begin and e <= begin + width}
-        if len(inside) > best_score:
-            best_start, best_score = begin, len(inside)
+        score = 0
+        for t, at in starts.items():
+            i = bisect_left(at, begin)
+            if i < len(at) and at[i] + len(t) <= begin + width:
+                score += 1
+        if score > best_score:
+            best_start, best_score = begin, score
+            if score == len(starts):
+                break
     end = min(len(text), best_start + width)
     chosen: list[list[int]] = []
     for s, e in sorted((s, e) for s, e, _ in spans if s >= best_start and e <= end):
@@ -1177,15 +1310,12 @@ def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
             chosen[-1][1] = max(chosen[-1][1], e)  # adjacent or overlapping: one mark
         else:
             chosen.append([s, e])
-    pieces, at = [], best_start
+    pieces, at = ["…" if best_start > 0 else ""], best_start
     for s, e in chosen:
-        pieces.append(escape(text[at:s]))
-        pieces.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        pieces += [escape(text[at:s]), "<mark>", escape(text[s:e]), "</mark>"]
         at = e
-    pieces.append(escape(text[at:end]))
-    prefix = "…" if best_start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return Markup(prefix) + Markup("").join(pieces) + Markup(suffix)
+    pieces += [escape(text[at:end]), "…" if end < len(text) else ""]
+    return Markup("".join(pieces))
 
 
 class _DeadlineCollector(TimeLimitCollector):
@@ -1210,52 +1340,29 @@ class _DeadlineCollector(TimeLimitCollector):
             child.collect(sub_docnum)
 
 
-def _bits_of(docnums, size: int | None = None) -> int:
-    docnums = docnums if isinstance(docnums, (list, tuple)) else list(docnums)
-    if not docnums:
-        return 0
-    buffer = bytearray(((size if size is not None else max(docnums) + 1) >> 3) + 1)
-    for docnum in docnums:
-        buffer[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(buffer, "little")
+def _bits_of(docnums: list[int], size: int) -> int:
+    return postings.bits_of(np.asarray(docnums, np.int64), size)
 
 
-def _posting_ids(matcher) -> list[int]:
-    """Every docnum of a term's postings, read block by block (not posting by
-    posting); deleted documents left out."""
-    deleted = None
-    keep = None
-    if isinstance(matcher, FilterMatcher):
-        if matcher._exclude:
-            deleted = matcher._ids
-        else:
-            keep = matcher._ids
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        ids = list(matcher.all_ids())
-    else:
-        ids = []
-        while True:
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids.extend(matcher._ids)
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-    if deleted:
-        ids = [i for i in ids if i not in deleted]
-    if keep is not None:
-        ids = [i for i in ids if i in keep]
-    return ids
+@dataclass
+class _Budget:
+    """A query's deadline, and whether some step ran out of time."""
+    deadline: float
+    timed_out: bool = False
+
+    def spent(self) -> bool:
+        if not self.timed_out and time.monotonic() > self.deadline:
+            self.timed_out = True
+        return self.timed_out
 
 
-def _query_bits(live: _Live, searcher, q: Query) -> int | None:
+def _query_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int | None:
     """The documents matching ``q`` as a bitmap, from the terms' postings alone
-    (no scoring), when ``q`` is made of terms, Or, And and AndMaybe; None for
-    anything else (phrases)."""
+    (no scoring), when ``q`` is made of terms, phrases, Or, And and AndMaybe;
+    None for anything else."""
     total = 0
     for reader, offset in searcher.reader().leaf_readers():
-        local = _local_bits(live, reader, q)
+        local = _local_bits(live, reader, q, budget)
         if local is None:
             return None
         total |= local << offset
@@ -1265,12 +1372,14 @@ def _query_bits(live: _Live, searcher, q: Query) -> int | None:
 def _leaf_terms(q: Query, boost: float = 1.0,
                 guards: tuple = ()) -> list[tuple[str, str, float, tuple]]:
     """(field, text, boost, guards) of every term of a query of terms, Or, And
-    and AndMaybe (what _query_bits accepts). A term adds to a document's score
+    and AndMaybe, and phrases (what _query_bits accepts). A term adds to a document's score
     only where its guards — the And and AndMaybe queries around it — match too:
     in ``A OR (B AND C)`` a document holding B but not C gets nothing from B."""
     kind, boost = type(q), boost * q.boost
     if kind is Term:
         return [(q.fieldname, q.text, boost, guards)]
+    if kind is _FastPhrase:  # its words as a tuple
+        return [(q.fieldname, tuple(q.words), boost, guards)]
     if kind is AndMaybe:
         inner = guards + (q,)
         return _leaf_terms(q.a, boost, inner) + _leaf_terms(q.b, boost, inner)
@@ -1278,114 +1387,103 @@ def _leaf_terms(q: Query, boost: float = 1.0,
     return [t for sub in q.subqueries for t in _leaf_terms(sub, boost, inner)]
 
 
-_LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
-
-
-def _field_lengths(live: _Live, reader, fieldname: str) -> list | None:
-    """Every document's length in a field, as ``reader.doc_field_length`` gives
-    it, read from the segment's length column in one piece and kept with the
-    reader (the per-document path costs five calls); None when the reader
-    is not a whoosh3 segment."""
-    key = (id(reader), "lengths", fieldname)
-    cached = live.segment_bits.get(key)
-    if cached is not None and cached[0] is reader:
-        return cached[1]
-    lengths = None
-    try:
-        perdoc = reader._perdoc
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None and column._fixedlen == 1:
-            raw = column._dbfile.get(column._basepos, column._count)
-            size = reader.doc_count_all()
-            lengths = [_LENGTHS[b] for b in raw] + [None] * max(0, size + 1 - len(raw))
-    except AttributeError:
-        lengths = None
-    live.segment_bits[key] = (reader, lengths)
-    return lengths
-
-
 def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
-                   deadline: float) -> tuple[list[int], bool]:
+                   budget: _Budget) -> list[int]:
     """The best ``limit`` docnums of ``hits`` (the documents matching ``q``, a
     query of terms), best first, ties by docnum, and whether the deadline cut the
     scoring short. A document's score is what Whoosh's matchers give it — the sum
     over the query's terms it holds of BM25F times the term's boost (Or, And
-    and AndMaybe add their parts) — computed term by term from the postings'
-    blocks for the matching documents only, instead of walking Whoosh's tree of
-    matchers document by document."""
-    scores: dict[int, float] = {}
+    and AndMaybe add their parts) — computed term by term over arrays of the
+    postings (archive.postings) for the matching documents only, instead of
+    walking Whoosh's tree of matchers document by document."""
     terms = _leaf_terms(q)
-    weighting, timed_out = searcher.weighting, False
+    weighting = searcher.weighting
+    best: list[tuple[float, int]] = []
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         size = reader.doc_count_all()
         local = (hits >> offset) & ((1 << size) - 1)
         if not local:
             continue
-        guarded: dict[tuple, tuple[int, bytes]] = {}
+        scores, scored = np.zeros(size), np.zeros(size, bool)
+        guarded: dict[tuple, tuple[int, np.ndarray]] = {}
         for fieldname, text, boost, guards in terms:
             if guards not in guarded:
                 mask = local
                 for guard in guards:
-                    mask &= _local_bits(live, reader, guard)
-                guarded[guards] = (mask, mask.to_bytes((size >> 3) + 1, "little"))
+                    mask &= _local_bits(live, reader, guard, budget)
+                guarded[guards] = (mask, postings.mask_of(mask, size))
             mask, wanted = guarded[guards]
-            if not live.term_bits(reader, fieldname, text) & mask:
-                continue  # the term scores no document of this page's matches here
-            btext = sub.schema[fieldname].to_bytes(text)
-            scorer = weighting.scorer(sub, fieldname, btext)
-            m = reader.postings(fieldname, btext)
-            if isinstance(m, FilterMatcher):
-                m = m.child  # deleted documents are not in ``hits``
-            if not isinstance(m, W3LeafMatcher) or not hasattr(scorer, "dfl"):
-                m = sub.postings(fieldname, btext, weighting=weighting)
-                while m.is_active():
-                    docnum = m.id()
-                    if wanted[docnum >> 3] >> (docnum & 7) & 1:
-                        g = docnum + offset
-                        scores[g] = scores.get(g, 0.0) + m.score() * boost
-                    m.next()
+            if isinstance(text, tuple):  # a phrase: the sum of its words' scores
+                bits = live.phrase_bits(reader, fieldname, text, budget) & mask
+                if bits:
+                    docs, values = _phrase_scores(live, searcher, reader, fieldname, text,
+                                                  postings.mask_of(bits, size))
+                    scores[docs] += values * boost
+                    scored[docs] = True
                 continue
-            score = scorer._score
-            lengths = _field_lengths(live, reader, fieldname)
-            length = lengths.__getitem__ if lengths is not None else scorer.dfl
-            while True:
-                if m._ids is None:
-                    m._read_ids()
-                weights = None
-                for i, docnum in enumerate(m._ids):
-                    if wanted[docnum >> 3] >> (docnum & 7) & 1:
-                        if weights is None:
-                            m._read_weights()
-                            weights = m._weights
-                        g = docnum + offset
-                        scores[g] = scores.get(g, 0.0) + score(weights[i], length(docnum)) * boost
-                if m._lastblock:
-                    break
-                if time.monotonic() > deadline:
-                    timed_out = True
-                    break
-                m._goto(m._nextoffset)
-            if timed_out:
+            found, bits = live.term(reader, fieldname, text)
+            if not bits & mask:
+                continue  # the term scores none of this segment's matches
+            btext = reader._text_to_bytes(fieldname, text)
+            lengths = live.lengths(reader, fieldname)
+            if isinstance(weighting, BM25F) and sub.schema[fieldname].scorable \
+                    and lengths is not None:
+                docs, values = postings.bm25f(
+                    found, wanted, lengths, live.idf(searcher, fieldname, text),
+                    live.avg_field_length(searcher, fieldname),
+                    weighting._field_B.get(fieldname, weighting.B), weighting.K1)
+            else:  # another weighting: its own scorer, document by document
+                m = sub.postings(fieldname, btext, weighting=weighting)
+                pairs = []
+                while m.is_active():
+                    if wanted[m.id()]:
+                        pairs.append((m.id(), m.score()))
+                    m.next()
+                docs = np.asarray([d for d, _ in pairs], np.int64)
+                values = np.asarray([v for _, v in pairs], np.float64)
+            scores[docs] += values * boost
+            scored[docs] = True
+            if budget.spent():
                 break
-        if timed_out:
+        docs = np.flatnonzero(scored)
+        values = scores[docs]
+        for i in np.lexsort((docs, -values))[:limit]:
+            best.append((-float(values[i]), int(docs[i]) + offset))
+        if budget.timed_out:
             break
-    best = heapq.nsmallest(limit, ((-value, docnum) for docnum, value in scores.items()))
-    return [docnum for _, docnum in best], timed_out
+    return [docnum for _, docnum in heapq.nsmallest(limit, best)]
 
 
-def _local_bits(live: _Live, reader, q: Query) -> int | None:
+def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
+                   wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A phrase's score in each document of ``wanted`` (all hold the phrase):
+    its words' BM25F scores summed as _FastPhrase sums them."""
+    weighting = searcher.weighting
+    per_word, docs = {}, None
+    for word in set(words):
+        found, _ = live.term(reader, fieldname, word)
+        docs, per_word[word] = postings.bm25f(
+            found, wanted, live.lengths(reader, fieldname), live.idf(searcher, fieldname, word),
+            live.avg_field_length(searcher, fieldname),
+            weighting._field_B.get(fieldname, weighting.B), weighting.K1)
+    return docs, _tree_sum([per_word[w] for w in words])
+
+
+def _local_bits(live: _Live, reader, q: Query, budget: _Budget) -> int | None:
     kind = type(q)
     if kind is Term:
         return live.term_bits(reader, q.fieldname, q.text)
+    if kind is _FastPhrase:
+        return live.phrase_bits(reader, q.fieldname, tuple(q.words), budget)
     if kind is AndMaybe:
-        return _local_bits(live, reader, q.a)
+        return _local_bits(live, reader, q.a, budget)
     if kind in (Or, And):
         if kind is Or and q.minmatch:
             return None
         result = None
         for sub in q.subqueries:
-            bits = _local_bits(live, reader, sub)
+            bits = _local_bits(live, reader, sub, budget)
             if bits is None:
                 return None
             if result is None:
@@ -1567,7 +1665,8 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     elif sort == "pinyin":
         kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
     timed_out = False
-    quick = _query_bits(live, searcher, q) if q is not None else None
+    budget = _Budget(deadline)
+    quick = _query_bits(live, searcher, q, budget) if q is not None else None
     results = best = None
     if q is None or quick is not None:
         # The matches known from the terms' postings without scoring them (or
@@ -1576,7 +1675,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         hits = matched if selected is None else matched & selected
         if q is not None and sort == "relevance":
             if hits:
-                best, timed_out = _best_by_terms(live, searcher, q, hits, top, deadline)
+                best = _best_by_terms(live, searcher, q, hits, top, budget)
         elif hits:
             collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
             try:
@@ -1595,7 +1694,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         except TimeLimit:
             timed_out = True
         results = collector.results()
-        matched = _bits_of(collector.docnums)
+        matched = _bits_of(collector.docnums, searcher.doc_count_all())
         hits = matched if selected is None else matched & selected
     total = hits.bit_count()
     ids: list[int] = []
@@ -1605,6 +1704,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
                    for docnum in best[(filters.page - 1) * page_size:top]]
         elif results is not None:
             ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
+    timed_out = timed_out or budget.timed_out
     if timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
@@ -1669,20 +1769,10 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
     if key in cache:
         return [dict(item) for item in cache[key]]
     try:
-        deadline = time.monotonic() + TIME_LIMIT
-        if _PINYIN.match(text):
-            # name_tokens never puts a text in both pinyin and pinyin_prefix of
-            # one profile: the best of the two terms, each found alone (where
-            # Whoosh skips the blocks that cannot reach the list), merged by
-            # score are the best of their Or, at a fraction of the cost.
-            best: list[tuple[float, int]] = []
-            for term in alternatives:
-                best += _best_hits(searcher, term, limit, deadline)
-            best.sort(key=lambda hit: (-hit[0], hit[1]))
-            docnums = [docnum for _, docnum in best[:limit]]
-        else:
-            docnums = [docnum for _, docnum in
-                       _best_hits(searcher, Or(alternatives), limit, deadline)]
+        budget = _Budget(time.monotonic() + TIME_LIMIT)
+        q = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+        hits = _query_bits(live, searcher, q, budget)
+        docnums = _best_by_terms(live, searcher, q, hits, limit, budget) if hits else []
         found = []
         for docnum in docnums:
             stored = searcher.stored_fields(docnum)
@@ -1695,16 +1785,6 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
         cache.clear()
     cache[key] = found
     return [dict(item) for item in found]
-
-
-def _best_hits(searcher, q: Query, limit: int, deadline: float) -> list[tuple[float, int]]:
-    """(score, docnum) of the best ``limit`` documents, best first, ties by docnum."""
-    limited = _DeadlineCollector(searcher.collector(limit=limit), deadline)
-    try:
-        searcher.search_with_collector(q, limited)
-    except TimeLimit:
-        pass
-    return [(hit.score, hit.docnum) for hit in limited.results()]
 
 
 def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:

@@ -90,3 +90,19 @@ def test_the_fast_phrase_equals_whoosh_phrase_documents_and_scores(phrase_archiv
             got = dict(searcher.search(search._FastPhrase(field, words, boost=boost),
                                        limit=None, optimize=False).items())
             assert got == expected, (text, field)
+
+
+def test_the_page_finds_and_ranks_phrases_as_whoosh_matchers_do(phrase_archive):
+    """The results page answers phrases from postings arrays (archive.postings):
+    the same documents, best first by the scores Whoosh's matchers give."""
+    archive, _ = phrase_archive
+    db = archive.db()
+    _, searcher = search._open(archive.config["INDEX_DIR"])
+    for text in PHRASES:
+        q = search.build_query(search.parse(f"“{text}”"))
+        every = {int(hit["id"]): hit.score
+                 for hit in searcher.search(q, limit=None, optimize=False)}
+        result = search.query(db, archive.config["INDEX_DIR"], f"“{text}”", page_size=50)
+        shown = [item["id"] for item in result.items]
+        assert result.total == len(every) and set(shown) == set(every), text
+        assert [every[i] for i in shown] == sorted(every.values(), reverse=True), text

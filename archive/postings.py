@@ -1,0 +1,193 @@
+"""A term's postings in one Whoosh segment as arrays, and what search does with
+them at array speed: the documents holding the term (a bitmap) and their BM25F
+scores.
+
+Whoosh reads postings one document at a time through Python matchers, about a
+microsecond a posting before any scoring. Here a term's blocks are decoded once
+(the pickle of each block is the one cost left) into two numpy arrays, docnums
+and weights; sets of documents stay Python ints used as bitmaps (bit n is
+docnum n), which AND and OR at C speed.
+
+The scores are Whoosh's own: the same BM25F formula over the same float64
+operands in the same order (``whoosh.scoring.bm25``), so a page ranks exactly as
+Whoosh's matchers would rank it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from itertools import chain
+from typing import NamedTuple
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+
+class Postings(NamedTuple):
+    ids: np.ndarray        # docnums, ascending (deleted documents included)
+    weights: np.ndarray    # the term's weight (frequency) in each, float64
+
+
+EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0))
+
+
+def read(reader, fieldname: str, btext: bytes) -> Postings:
+    """Every posting of a term in one segment reader (a whoosh3 segment)."""
+    return _read(reader, fieldname, btext, None)
+
+
+def read_with_values(reader, fieldname: str, btext: bytes) -> tuple[Postings, list[bytes]]:
+    """A term's postings and each posting's value (its encoded positions)."""
+    values: list[bytes] = []
+    return _read(reader, fieldname, btext, values), values
+
+
+def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings:
+    terms = reader._terms
+    try:
+        info = terms.term_info(fieldname, btext)
+    except (KeyError, TermNotFound):
+        return EMPTY
+    if info.is_inlined():
+        ids, weights, inlined = info.inlined_postings()
+        if values is not None:
+            values.extend(inlined)
+        return Postings(np.asarray(ids, np.int64),
+                        np.asarray([1.0 if w is None else w for w in weights], np.float64))
+    offset, length = info.extent()
+    matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[fieldname].format)
+    deltas: list[int] = []
+    weights: list[float] = []
+    previous = 0
+    while True:
+        matcher._read_data()
+        block_ids, block_weights = matcher._data[0], matcher._data[1]
+        if values is not None:
+            values.extend(matcher._data[2])
+        # one cumulative sum for all blocks: each block's first id is absolute
+        deltas.append(block_ids[0] - previous)
+        deltas.extend(block_ids[1:])
+        if block_weights is None:
+            weights.extend([1.0] * len(block_ids))
+        elif isinstance(block_weights, float):
+            # Whoosh widens a block's single weight through a float32 array
+            weights.extend([float(np.float32(block_weights))] * len(block_ids))
+        else:
+            weights.extend(block_weights)
+        previous = matcher._maxid
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return Postings(np.cumsum(np.asarray(deltas, np.int64)), np.asarray(weights, np.float64))
+
+
+def positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Decoded positions of Whoosh ``Positions`` values: how many each holds,
+    and all of them in order. One ``pickle.loads`` for the lot: each value is a
+    4-byte count and a pickled list of position deltas, so the lists' pickle
+    bodies, between one mark and a LIST opcode, unpickle as a list of lists."""
+    if not values:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    try:
+        lists = pickle.loads(b"\x80\x02(" + b"".join([v[6:-1] for v in values]) + b"l.")
+        if len(lists) != len(values):
+            raise ValueError("values not in the Positions format")
+    except Exception:  # not the bytes expected: decode them one by one
+        lists = [_deltas(Positions().decode_positions(v)) for v in values]
+    counts = np.fromiter(map(len, lists), np.int64, len(lists))
+    flat = np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum()))
+    running = np.cumsum(flat)
+    first = np.cumsum(counts) - counts                # where each value's deltas start
+    before = running[first] - flat[first]             # the running sum before each value
+    return counts, running - np.repeat(before, counts)
+
+
+def _deltas(positions: list[int]) -> list[int]:
+    return [p - q for p, q in zip(positions, [0] + positions[:-1], strict=True)]
+
+
+_POSITION_BITS = 24  # a phrase key: docnum << 24 | position (stories stay far below 16M words)
+
+
+def phrase_docs(words: list[str], found: dict[str, tuple[Postings, list[bytes]]],
+                candidates: np.ndarray) -> np.ndarray:
+    """The docnums among ``candidates`` (a boolean array) where ``words`` stand
+    at consecutive positions. Each document's positions become keys
+    docnum << 24 | position - i for the phrase's i-th word; the phrase starts
+    where every word has the same key: sorted-array intersections, no loop over
+    documents."""
+    keys: dict[str, np.ndarray] = {}
+    for word in set(words):
+        postings, values = found[word]
+        keep = np.flatnonzero(candidates[postings.ids])
+        counts, where = positions([values[i] for i in keep])
+        keys[word] = (np.repeat(postings.ids[keep], counts) << _POSITION_BITS) | where
+    shifted = sorted(((keys[word], i) for i, word in enumerate(words)), key=lambda k: len(k[0]))
+    starts = None
+    for word_keys, i in shifted:
+        moved = word_keys[(word_keys & ((1 << _POSITION_BITS) - 1)) >= i] - i
+        starts = moved if starts is None else np.intersect1d(starts, moved, assume_unique=True)
+        if not len(starts):
+            break
+    return np.unique(starts >> _POSITION_BITS) if starts is not None else np.zeros(0, np.int64)
+
+
+def bits_of(ids: np.ndarray, size: int) -> int:
+    """Docnums as a bitmap."""
+    if not len(ids):
+        return 0
+    mask = np.zeros(size, bool)
+    mask[ids] = True
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def mask_of(bits: int, size: int) -> np.ndarray:
+    """A bitmap as a boolean array of ``size`` documents."""
+    raw = bits.to_bytes((size >> 3) + 1, "little")
+    return np.unpackbits(np.frombuffer(raw, np.uint8), count=size,
+                         bitorder="little").view(bool)
+
+
+def ids_of(bits: int, size: int) -> np.ndarray:
+    """A bitmap's docnums, ascending."""
+    return np.flatnonzero(mask_of(bits, size))
+
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) if b else 1 for b in range(256)], np.float64)
+
+
+def field_lengths(reader, fieldname: str) -> np.ndarray | None:
+    """Every document's length in a field as Whoosh's BM25F sees it
+    (``searcher.doc_field_length(docnum, fieldname, 1)``), read from the
+    segment's length column in one piece; None when the reader is not a whoosh3
+    segment."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:
+        return None
+    size = reader.doc_count_all()
+    if column is None:
+        return np.ones(size + 1)
+    if column._fixedlen != 1:
+        return None
+    raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), np.uint8)
+    lengths = _LENGTH_OF_BYTE[raw[:size + 1]]
+    if len(lengths) < size + 1:
+        lengths = np.concatenate([lengths, np.ones(size + 1 - len(lengths))])
+    return lengths
+
+
+def bm25f(postings: Postings, wanted: np.ndarray, lengths: np.ndarray, idf: float,
+          avgfl: float, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
+    """The docnums of ``postings`` that ``wanted`` holds, and their scores:
+    ``whoosh.scoring.bm25`` term for term, element by element."""
+    keep = wanted[postings.ids]
+    docs = postings.ids[keep]
+    tf = postings.weights[keep]
+    fl = lengths[docs]
+    return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
