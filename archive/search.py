@@ -857,6 +857,20 @@ class _Live:
         except Exception:
             return 0
 
+    def sort_columns(self, reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """A segment's documents' years, the rank of each one's pinyin sort key
+        among the segment's, and the keys, kept with the reader."""
+        key = (id(reader), "sort")
+        cached = self.segment_bits.get(key)
+        if cached is None or cached[0] is not reader:
+            size = reader.doc_count_all()
+            years = np.fromiter(reader.column_reader("year"), np.int64, size)
+            keys = list(reader.column_reader("sort_key"))
+            ranks = np.empty(size, np.int64)
+            ranks[sorted(range(size), key=keys.__getitem__)] = np.arange(size)
+            cached = self.segment_bits[key] = (reader, (years, ranks, keys))
+        return cached[1]
+
     def idf(self, searcher, fieldname: str, text: str) -> float:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf),
         counted from the postings read here (a term's document frequency is its
@@ -1455,6 +1469,29 @@ def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
     return [docnum for _, docnum in heapq.nsmallest(limit, best)]
 
 
+def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> list[int]:
+    """The first ``limit`` docnums of ``hits`` by year (latest first) then pinyin,
+    or by pinyin, ties by docnum: the order Whoosh's ``sortedby`` gives, read
+    from the segments' columns (kept per reader) instead of one document at a
+    time."""
+    best: list[tuple[tuple, int]] = []
+    for reader, offset in searcher.reader().leaf_readers():
+        size = reader.doc_count_all()
+        local = (hits >> offset) & ((1 << size) - 1)
+        if not local:
+            continue
+        years, ranks, keys = live.sort_columns(reader)
+        docs = postings.ids_of(local, size)
+        if sort == "year":
+            order = np.lexsort((docs, ranks[docs], -years[docs]))[:limit]
+            best += [((-int(years[d]), keys[d]), d + offset) for d in docs[order].tolist()]
+        else:
+            order = np.lexsort((docs, ranks[docs]))[:limit]
+            best += [((keys[d],), d + offset) for d in docs[order].tolist()]
+    best.sort()
+    return [docnum for _, docnum in best[:limit]]
+
+
 def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
                    wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A phrase's score in each document of ``wanted`` (all hold the phrase):
@@ -1676,6 +1713,9 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         if q is not None and sort == "relevance":
             if hits:
                 best = _best_by_terms(live, searcher, q, hits, top, budget)
+        elif hits and all(r.has_column("year") and r.has_column("sort_key")
+                          for r, _ in searcher.reader().leaf_readers()):
+            best = _best_by_order(live, searcher, hits, top, sort)
         elif hits:
             collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
             try:

@@ -75,3 +75,26 @@ def test_a_name_published_after_a_suggestion_is_suggested(empty_archive, make_ho
             break
         time.sleep(0.05)
     assert found == {first, second}
+
+
+@pytest.mark.parametrize("text, sort", [
+    ("工人先锋号", "year"), ("张", "pinyin"), ("", "year"), ("", "pinyin"),
+    ("“劳动模范”", "year"), ("技术", "pinyin"),
+])
+def test_sorted_pages_follow_whoosh_sortedby_order(demo_archive, text, sort):
+    """Sorting by year or pinyin reads the segments' columns (not Whoosh's
+    sorting collector): the same page, in the same order."""
+    from whoosh import sorting
+    from whoosh.query import Every
+
+    db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
+    for page in (1, 2):
+        result = search.query(db, index_dir, text, browse.Filters(page=page), sort=sort,
+                              page_size=25)
+        _, searcher = search._open(index_dir)
+        facets = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("sort_key")] \
+            if sort == "year" else [sorting.FieldFacet("sort_key")]
+        q = search.build_query(search.parse(text)) or Every()
+        every = [int(hit["id"]) for hit in searcher.search(q, limit=None, sortedby=facets)]
+        assert result.total == len(every)
+        assert [item["id"] for item in result.items] == every[(page - 1) * 25:page * 25]
