@@ -15,15 +15,20 @@ Whoosh's matchers would rank it.
 
 from __future__ import annotations
 
+import io
 import pickle
+import struct
+import zlib
 from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+_INT = struct.Struct("!i")
 
 
 class Postings(NamedTuple):
@@ -58,29 +63,42 @@ def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings
         return Postings(np.asarray(ids, np.int64),
                         np.asarray([1.0 if w is None else w for w in weights], np.float64))
     offset, length = info.extent()
-    matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[fieldname].format)
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
+        length = length[0]
+    # The term's blocks, read in one piece and taken apart here (what
+    # W3LeafMatcher._goto and _read_data do block by block): after a 4-byte
+    # tag, each block is its length (negative for the last), a pickled info
+    # tuple (count, last id, max weight, compression, lengths) and its data,
+    # a pickled (zlib-compressed) tuple of id deltas, weights and values.
+    data = terms._postfile.get(offset, length)
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a whoosh3 posting list")
+    stream = io.BytesIO(data)
+    at = 4
     deltas: list[int] = []
     weights: list[float] = []
     previous = 0
-    while True:
-        matcher._read_data()
-        block_ids, block_weights = matcher._data[0], matcher._data[1]
+    while at < len(data):
+        size = abs(_INT.unpack_from(data, at)[0])
+        stream.seek(at + 4)
+        count, last, _, compression, _, _ = pickle.load(stream)
+        block = data[stream.tell():at + 4 + size]
+        block_ids, block_weights, block_values = pickle.loads(
+            zlib.decompress(block) if compression else block)
         if values is not None:
-            values.extend(matcher._data[2])
+            values.extend(block_values)
         # one cumulative sum for all blocks: each block's first id is absolute
         deltas.append(block_ids[0] - previous)
         deltas.extend(block_ids[1:])
         if block_weights is None:
-            weights.extend([1.0] * len(block_ids))
+            weights.extend([1.0] * count)
         elif isinstance(block_weights, float):
             # Whoosh widens a block's single weight through a float32 array
-            weights.extend([float(np.float32(block_weights))] * len(block_ids))
+            weights.extend([float(np.float32(block_weights))] * count)
         else:
             weights.extend(block_weights)
-        previous = matcher._maxid
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
+        previous = last
+        at += 4 + size
     return Postings(np.cumsum(np.asarray(deltas, np.int64)), np.asarray(weights, np.float64))
 
 
@@ -137,8 +155,11 @@ def phrase_docs(words: list[str], found: dict[str, tuple[Postings, list[bytes]]]
 
 def bits_of(ids: np.ndarray, size: int) -> int:
     """Docnums as a bitmap."""
-    if not len(ids):
-        return 0
+    if len(ids) <= 16:  # a few documents: cheaper than an array of the segment
+        bits = 0
+        for docnum in ids.tolist():
+            bits |= 1 << docnum
+        return bits
     mask = np.zeros(size, bool)
     mask[ids] = True
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
@@ -182,12 +203,20 @@ def field_lengths(reader, fieldname: str) -> np.ndarray | None:
     return lengths
 
 
-def bm25f(postings: Postings, wanted: np.ndarray, lengths: np.ndarray, idf: float,
-          avgfl: float, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
-    """The docnums of ``postings`` that ``wanted`` holds, and their scores:
-    ``whoosh.scoring.bm25`` term for term, element by element."""
-    keep = wanted[postings.ids]
-    docs = postings.ids[keep]
-    tf = postings.weights[keep]
-    fl = lengths[docs]
-    return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+def bm25f(postings: Postings, docs: np.ndarray, wanted: np.ndarray, lengths: np.ndarray,
+          idf: float, avgfl: float, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where in ``docs`` (ascending docnums, ``wanted`` marking those that may
+    score) the term's postings are, and their scores there."""
+    ids = postings.ids
+    if not len(ids) or not len(docs):
+        return np.zeros(0, np.int64), np.zeros(0)
+    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    held = np.flatnonzero((ids[at] == docs) & wanted)
+    return held, bm25(postings.weights[at[held]], lengths[docs[held]], idf, avgfl, B, K1)
+
+
+def bm25(tf: np.ndarray, fl: np.ndarray, idf: float, avgfl: float, B: float,
+         K1: float) -> np.ndarray:
+    """``whoosh.scoring.bm25`` element by element: the same float64 operations
+    in the same order, so the same scores to the last bit."""
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))

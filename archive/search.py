@@ -811,7 +811,9 @@ class _Live:
         """Keeps a term's postings (or a phrase's bitmap) in the cache; the
         bitmap of the live documents holding it."""
         if bits is None:
-            bits = postings.bits_of(found.ids, reader.doc_count_all()) & self.segment_live(reader)
+            bits = postings.bits_of(found.ids, reader.doc_count_all())
+            if bits and reader.has_deletions():
+                bits &= self.segment_live(reader)
         with self.lock:
             old = self.term_cache.pop(key, None)
             if old is not None:
@@ -965,8 +967,7 @@ def _current_dir_cached(index_dir: str | Path) -> Path | None:
         return None
     seen = (found.st_ino, found.st_mtime_ns)
     cached = _pointers.get(str(index_dir))
-    if cached is not None and cached[0] == seen and cached[1] is not None \
-            and cached[1].is_dir():
+    if cached is not None and cached[0] == seen:
         return cached[1]
     folder = current_dir(index_dir)
     _pointers[str(index_dir)] = (seen, folder)
@@ -1429,51 +1430,54 @@ def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
         local = (hits >> offset) & ((1 << size) - 1)
         if not local:
             continue
-        scores, scored = np.zeros(size), np.zeros(size, bool)
+        docs = postings.ids_of(local, size)  # this segment's matches; scores follow them
+        scores, scored = np.zeros(len(docs)), np.zeros(len(docs), bool)
         guarded: dict[tuple, tuple[int, np.ndarray]] = {}
         for fieldname, text, boost, guards in terms:
             if guards not in guarded:
                 mask = local
                 for guard in guards:
                     mask &= _local_bits(live, reader, guard, budget)
-                guarded[guards] = (mask, postings.mask_of(mask, size))
+                guarded[guards] = (mask, postings.mask_of(mask, size)[docs] if guards
+                                   else np.ones(len(docs), bool))
             mask, wanted = guarded[guards]
             if isinstance(text, tuple):  # a phrase: the sum of its words' scores
                 bits = live.phrase_bits(reader, fieldname, text, budget) & mask
                 if bits:
-                    docs, values = _phrase_scores(live, searcher, reader, fieldname, text,
-                                                  postings.mask_of(bits, size))
-                    scores[docs] += values * boost
-                    scored[docs] = True
+                    at = np.searchsorted(docs, postings.ids_of(bits, size))
+                    scores[at] += _phrase_scores(live, searcher, reader, fieldname, text,
+                                                 docs[at]) * boost
+                    scored[at] = True
                 continue
             found, bits = live.term(reader, fieldname, text)
             if not bits & mask:
                 continue  # the term scores none of this segment's matches
-            btext = reader._text_to_bytes(fieldname, text)
             lengths = live.lengths(reader, fieldname)
             if isinstance(weighting, BM25F) and sub.schema[fieldname].scorable \
                     and lengths is not None:
-                docs, values = postings.bm25f(
-                    found, wanted, lengths, live.idf(searcher, fieldname, text),
+                at, values = postings.bm25f(
+                    found, docs, wanted, lengths, live.idf(searcher, fieldname, text),
                     live.avg_field_length(searcher, fieldname),
                     weighting._field_B.get(fieldname, weighting.B), weighting.K1)
             else:  # another weighting: its own scorer, document by document
-                m = sub.postings(fieldname, btext, weighting=weighting)
+                m = sub.postings(fieldname, reader._text_to_bytes(fieldname, text),
+                                 weighting=weighting)
                 pairs = []
                 while m.is_active():
-                    if wanted[m.id()]:
-                        pairs.append((m.id(), m.score()))
+                    i = int(np.searchsorted(docs, m.id()))
+                    if i < len(docs) and docs[i] == m.id() and wanted[i]:
+                        pairs.append((i, m.score()))
                     m.next()
-                docs = np.asarray([d for d, _ in pairs], np.int64)
+                at = np.asarray([i for i, _ in pairs], np.int64)
                 values = np.asarray([v for _, v in pairs], np.float64)
-            scores[docs] += values * boost
-            scored[docs] = True
+            scores[at] += values * boost
+            scored[at] = True
             if budget.spent():
                 break
-        docs = np.flatnonzero(scored)
-        values = scores[docs]
-        for i in np.lexsort((docs, -values))[:limit]:
-            best.append((-float(values[i]), int(docs[i]) + offset))
+        kept = np.flatnonzero(scored)
+        values, kept_docs = scores[kept], docs[kept]
+        for i in np.lexsort((kept_docs, -values))[:limit]:
+            best.append((-float(values[i]), int(kept_docs[i]) + offset))
         if budget.timed_out:
             break
     return [docnum for _, docnum in heapq.nsmallest(limit, best)]
@@ -1503,18 +1507,19 @@ def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> l
 
 
 def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
-                   wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A phrase's score in each document of ``wanted`` (all hold the phrase):
-    its words' BM25F scores summed as _FastPhrase sums them."""
+                   docs: np.ndarray) -> np.ndarray:
+    """A phrase's score in each of ``docs`` (which all hold it): its words'
+    BM25F scores summed as _FastPhrase sums them."""
     weighting = searcher.weighting
-    per_word, docs = {}, None
+    lengths = live.lengths(reader, fieldname)
+    per_word = {}
     for word in set(words):
         found, _ = live.term(reader, fieldname, word)
-        docs, per_word[word] = postings.bm25f(
-            found, wanted, live.lengths(reader, fieldname), live.idf(searcher, fieldname, word),
-            live.avg_field_length(searcher, fieldname),
+        per_word[word] = postings.bm25(
+            found.weights[np.searchsorted(found.ids, docs)], lengths[docs],
+            live.idf(searcher, fieldname, word), live.avg_field_length(searcher, fieldname),
             weighting._field_B.get(fieldname, weighting.B), weighting.K1)
-    return docs, _tree_sum([per_word[w] for w in words])
+    return _tree_sum([per_word[w] for w in words])
 
 
 def _local_bits(live: _Live, reader, q: Query, budget: _Budget) -> int | None:
@@ -1615,8 +1620,7 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
             if "|" in term:
                 continue
             value = term.split("=", 1)[1]
-            key = _honour_key({**others, name: value})
-            n = (base & live.bits(searcher, key)).bit_count()
+            n = (base & live.bits(searcher, _honour_key({**others, name: value}))).bit_count()
             if n:
                 values.append((int(value) if name == "year" else value, n))
         if name == "year":
