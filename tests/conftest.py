@@ -55,13 +55,19 @@ class Archive:
             self._open.pop().conn.close()
 
 
+def fresh_archive(root: Path) -> Archive:
+    """An archive in ``root`` with its database migrated and nothing in it."""
+    root.mkdir(parents=True, exist_ok=True)
+    archive = Archive(root, config_for(root))
+    migrations.apply(archive.db())
+    return archive
+
+
 @pytest.fixture(scope="session")
 def demo_archive(tmp_path_factory):
     """The demo exhibit loaded once, plus nothing else. Tests must not write to it."""
-    root = tmp_path_factory.mktemp("demo")
-    archive = Archive(root, config_for(root))
+    archive = fresh_archive(tmp_path_factory.mktemp("demo"))
     db = archive.db()
-    migrations.apply(db)
     demo_load.load(db, archive.config["MEDIA_DIR"], DEMO_DIR)
     search.rebuild(db, archive.config["INDEX_DIR"])
     yield archive
@@ -81,8 +87,7 @@ def demo_client(demo_app):
 
 @pytest.fixture
 def empty_archive(tmp_path):
-    archive = Archive(tmp_path, config_for(tmp_path))
-    migrations.apply(archive.db())
+    archive = fresh_archive(tmp_path)
     yield archive
     archive.close()
 

@@ -9,20 +9,13 @@ import json
 import openpyxl
 import pytest
 
-from archive import browse, exporter, importer, migrations
-from tests.conftest import Archive, config_for
+from archive import browse, exporter, importer
+from tests.conftest import fresh_archive
 
 FIELDS = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_year", "birth_month",
           "province", "city", "county", "region_code", "unit", "position", "industry",
           "summary", "story", "quote", "status")
 HONOUR_FIELDS = ("title", "level", "year", "body", "document_no", "citation")
-
-
-def fresh_archive(root) -> Archive:
-    root.mkdir(parents=True, exist_ok=True)
-    archive = Archive(root, config_for(root))
-    migrations.apply(archive.db())
-    return archive
 
 
 def contents(db) -> dict:

@@ -25,14 +25,12 @@ UNITS = {"跨字段": "精密机械厂"}
 
 @pytest.fixture(scope="module")
 def phrase_archive(tmp_path_factory):
-    from archive import honorees, migrations
+    from archive import honorees
     from archive.db import write
-    from tests.conftest import Archive, config_for
+    from tests.conftest import fresh_archive
 
-    root = tmp_path_factory.mktemp("phrases")
-    archive = Archive(root, config_for(root))
+    archive = fresh_archive(tmp_path_factory.mktemp("phrases"))
     db = archive.db()
-    migrations.apply(db)
     ids = {}
     with write(db):
         for i, (key, story) in enumerate(STORIES.items()):
