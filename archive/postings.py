@@ -51,7 +51,9 @@ def read_with_values(reader, fieldname: str, btext: bytes) -> tuple[Postings, li
 
 
 def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings:
-    terms = reader._terms
+    terms = getattr(reader, "_terms", None)
+    if terms is None:  # an index without segments (Whoosh's EmptyReader)
+        return EMPTY
     try:
         info = terms.term_info(fieldname, btext)
     except (KeyError, TermNotFound):

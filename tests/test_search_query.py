@@ -98,3 +98,16 @@ def test_sorted_pages_follow_whoosh_sortedby_order(demo_archive, text, sort):
         every = [int(hit["id"]) for hit in searcher.search(q, limit=None, sortedby=facets)]
         assert result.total == len(every)
         assert [item["id"] for item in result.items] == every[(page - 1) * 25:page * 25]
+
+
+def test_an_archive_without_published_profiles_searches_to_nothing(empty_archive, make_honoree):
+    """An index without segments (nothing published yet) answers queries with
+    no results, not 'unavailable'."""
+    make_honoree(name="草稿人物", status="draft")
+    db, index_dir = empty_archive.db(), empty_archive.config["INDEX_DIR"]
+    search.rebuild(db, index_dir)
+    for text in ("草稿人物", "“草稿 人物”", "", "caogao"):
+        result = search.query(db, index_dir, text)
+        assert result.total == 0 and result.items == [], text
+    assert search.search(index_dir, "草稿人物") == []
+    assert search.suggest(index_dir, "cao") == []
