@@ -40,7 +40,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -50,18 +49,12 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
-from whoosh import sorting
 from whoosh.codec import whoosh3
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.matching import Matcher, NullMatcher, ReadTooFar
 from whoosh.query import (
     And,
     AndMaybe,
-    ConstantScoreQuery,
-    Every,
     Or,
     Phrase,
     Query,
@@ -407,6 +400,20 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
     if progress:
         progress(total, total, "检索索引已更新")
     return generation
+
+
+def _pickle_postings_with_bytes() -> None:
+    """Whoosh pickles posting blocks with protocol 2, where each posting's
+    positions (a bytes value) unpickle through a codecs call: reading a story
+    word's block costs about 110 µs that way and 10 µs with protocol 4's bytes
+    opcodes. Whoosh reads any protocol; only what is written changes."""
+    if getattr(whoosh3, "_archive_protocol", None) == 4:
+        return
+    whoosh3.dumps = lambda value, protocol=2: pickle.dumps(value, 4)
+    whoosh3._archive_protocol = 4
+
+
+_pickle_postings_with_bytes()
 
 
 class _Pool(PostingPool):
@@ -861,27 +868,21 @@ class _Live:
             return 0
 
     def pinyin_terms(self, reader) -> list[str]:
-        """A segment's pinyin terms (no-result suggestions), kept with the reader."""
-        key = (id(reader), "pinyin terms")
-        cached = self.segment_bits.get(key)
-        if cached is None or cached[0] is not reader:
-            cached = self.segment_bits[key] = (
-                reader, [t.decode() for t in reader.lexicon("pinyin")])
-        return cached[1]
+        """A segment's pinyin terms (no-result suggestions)."""
+        return self._per_reader(reader, ("pinyin terms",),
+                                lambda: [t.decode() for t in reader.lexicon("pinyin")])
 
     def sort_columns(self, reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """A segment's documents' years, the rank of each one's pinyin sort key
-        among the segment's, and the keys, kept with the reader."""
-        key = (id(reader), "sort")
-        cached = self.segment_bits.get(key)
-        if cached is None or cached[0] is not reader:
+        among the segment's, and the keys."""
+        def compute():
             size = reader.doc_count_all()
             years = np.fromiter(reader.column_reader("year"), np.int64, size)
             keys = list(reader.column_reader("sort_key"))
             ranks = np.empty(size, np.int64)
             ranks[sorted(range(size), key=keys.__getitem__)] = np.arange(size)
-            cached = self.segment_bits[key] = (reader, (years, ranks, keys))
-        return cached[1]
+            return years, ranks, keys
+        return self._per_reader(reader, ("sort",), compute)
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf),
@@ -905,26 +906,28 @@ class _Live:
         """The live documents of one segment holding a term, as a bitmap."""
         return self.term(reader, fieldname, text)[1]
 
-    def segment_live(self, reader) -> int:
-        """A segment's documents not deleted, as a bitmap."""
-        key = (id(reader), "live")
+    def _per_reader(self, reader, what: tuple, compute: Callable[[], object]):
+        """``compute()`` for one segment reader, kept while the reader is in use
+        (segment_bits is pruned to the readers of each new searcher)."""
+        key = (id(reader), *what)
         cached = self.segment_bits.get(key)
         if cached is None or cached[0] is not reader:
-            bits = (1 << reader.doc_count_all()) - 1
-            if reader.has_deletions():
-                for docnum in reader.deleted_docs_set:
-                    bits &= ~(1 << docnum)
-            cached = self.segment_bits[key] = (reader, bits)
+            cached = self.segment_bits[key] = (reader, compute())
         return cached[1]
 
+    def segment_live(self, reader) -> int:
+        """A segment's documents not deleted, as a bitmap."""
+        def compute():
+            bits = (1 << reader.doc_count_all()) - 1
+            for docnum in reader.deleted_docs_set if reader.has_deletions() else ():
+                bits &= ~(1 << docnum)
+            return bits
+        return self._per_reader(reader, ("live",), compute)
+
     def lengths(self, reader, fieldname: str):
-        """Every document's length in a field (postings.field_lengths), kept
-        with the reader."""
-        key = (id(reader), "lengths", fieldname)
-        cached = self.segment_bits.get(key)
-        if cached is None or cached[0] is not reader:
-            cached = self.segment_bits[key] = (reader, postings.field_lengths(reader, fieldname))
-        return cached[1]
+        """Every document's length in a field (postings.field_lengths)."""
+        return self._per_reader(reader, ("lengths", fieldname),
+                                lambda: postings.field_lengths(reader, fieldname))
 
     def live_bits(self, searcher) -> int:
         if "_archive_live" in searcher.__dict__:
@@ -1085,171 +1088,17 @@ def _token_query(token: str) -> Query | None:
     return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
 
-def _speed_up_postings() -> None:
-    """Two of Whoosh's posting-reader steps done at C speed, with the same
-    results: ``skip_to`` inside a block bisects (Whoosh steps one posting at a
-    time, the main cost of intersecting common words), and a block's docnums are
-    un-delta'd with itertools.accumulate (Whoosh uses a Python generator)."""
-    if getattr(W3LeafMatcher, "_archive_fast", False):
-        return
-
-    def skip_to(self, targetid):
-        if not self.is_active():
-            raise ReadTooFar
-        if targetid <= self.id():
-            return
-        if targetid > self._maxid:
-            while not self._atend and targetid > self._maxid:
-                self._next_block()
-            if self._atend:
-                return
-            if self._ids is None:
-                self._read_ids()
-        self._i = bisect_left(self._ids, targetid, self._i)
-
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        ids = self._data[0]
-        self._ids = ids if self._byteids else tuple(accumulate(ids))
-
-    W3LeafMatcher.skip_to = skip_to
-    W3LeafMatcher._read_ids = _read_ids
-    W3LeafMatcher._archive_fast = True
-
-
-def _pickle_postings_with_bytes() -> None:
-    """Whoosh pickles posting blocks with protocol 2, where each posting's
-    positions (a bytes value) unpickle through a codecs call: reading a story
-    word's block costs about 110 µs that way and 10 µs with protocol 4's bytes
-    opcodes. Whoosh reads any protocol; only what is written changes."""
-    if getattr(whoosh3, "_archive_protocol", None) == 4:
-        return
-    whoosh3.dumps = lambda value, protocol=2: pickle.dumps(value, 4)
-    whoosh3._archive_protocol = 4
-
-
-_speed_up_postings()
-_pickle_postings_with_bytes()
-
-
-def _seek(matcher, docnum: int) -> bool:
-    """Move a term's postings to ``docnum`` or the next posting after it (by
-    bisection inside a block: see _speed_up_postings); True when the postings
-    hold ``docnum``."""
-    if not matcher.is_active():
-        return False
-    matcher.skip_to(docnum)
-    return matcher.is_active() and matcher.id() == docnum
-
-
-class _PostedMatcher(Matcher):
-    """Documents known in advance, in docnum order, with their scores."""
-
-    def __init__(self, ids: list[int], scores: list[float], i: int = 0):
-        self._ids, self._scores, self._i = ids, scores, i
-
-    def is_active(self):
-        return self._i < len(self._ids)
-
-    def id(self):
-        return self._ids[self._i]
-
-    def next(self):
-        self._i += 1
-
-    def skip_to(self, id):
-        self._i = bisect_left(self._ids, id, self._i)
-
-    def score(self):
-        return self._scores[self._i]
-
-    def weight(self):
-        return self._scores[self._i]
-
-    def all_ids(self):
-        return iter(self._ids[self._i:])
-
-    def copy(self):
-        return _PostedMatcher(self._ids, self._scores, self._i)
-
-    def replace(self, minquality=0):
-        return self if self.is_active() else NullMatcher()
-
-    def supports_block_quality(self):
-        return False
-
-    def supports(self, astype):
-        return False
-
-
-def _tree_sum(values: list[float]) -> float:
-    """Sums as Whoosh's binary tree of intersection matchers does (the same
-    floating-point result, so ties break as they did)."""
+def _tree_sum(values: list):
+    """Sums as Whoosh's binary tree of intersection matchers sums a phrase's
+    words (the same floating-point result, so ties break as they do)."""
     if len(values) == 1:
         return values[0]
     half = len(values) // 2
     return _tree_sum(values[:half]) + _tree_sum(values[half:])
 
 
-class _FastPhrase(Phrase):
-    """Whoosh's Phrase (the words at consecutive positions, scored as the sum of
-    the words' scores times the boost) without its span machinery, which decodes
-    positions in Python for every document holding all the words: here the
-    documents holding every word are found by seeking from the rarest word's
-    postings, and positions are read only for those, rarest word first, stopping
-    at the first word that rules a document out."""
-
-    def matcher(self, searcher, context=None):
-        fieldname = self.fieldname
-        if fieldname not in searcher.schema or not searcher.is_atomic():
-            return super().matcher(searcher, context)
-        field = searcher.schema[fieldname]
-        if not field.format or not field.format.supports("positions"):
-            return super().matcher(searcher, context)
-        reader = searcher.reader()
-        try:
-            words = [field.to_bytes(w) for w in self.words]
-        except ValueError:
-            return NullMatcher()
-        if any((fieldname, w) not in reader for w in words):
-            return NullMatcher()
-        distinct = sorted(set(words), key=lambda w: reader.doc_frequency(fieldname, w))
-        matchers = {w: Term(fieldname, w).matcher(searcher, context) for w in distinct}
-        # where each word must stand, relative to the phrase's first word
-        offsets = {w: [i for i, x in enumerate(words) if x == w] for w in distinct}
-        decode = field.format.decode_positions  # what value_as("positions") calls
-        first, others = matchers[distinct[0]], [matchers[w] for w in distinct[1:]]
-        checks = [(matchers[w].value, offsets[w]) for w in distinct]
-        ids, scores = [], []
-        while first.is_active():
-            docnum = first.id()
-            for other in others:
-                if not _seek(other, docnum):
-                    break
-            else:
-                starts = None
-                for value, at in checks:
-                    positions = decode(value())
-                    for i in at:
-                        if starts is None:
-                            starts = {p - i for p in positions}
-                        else:
-                            starts.intersection_update([p - i for p in positions])
-                        if not starts:
-                            break
-                    if not starts:
-                        break
-                if starts:
-                    per_word = {w: matchers[w].score() for w in distinct}
-                    ids.append(docnum)
-                    scores.append(_tree_sum([per_word[w] for w in words]) * self.boost)
-            first.next()
-        return _PostedMatcher(ids, scores) if ids else NullMatcher()
-
-
 def _phrase_query(words: list[str]) -> Query:
-    return Or([_FastPhrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
+    return Or([Phrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
               + [Term("name_exact", "".join(words), boost=WEIGHTS["name_exact"])])
 
 
@@ -1343,32 +1192,6 @@ def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
     return Markup("".join(pieces))
 
 
-class _DeadlineCollector(TimeLimitCollector):
-    """Stops collecting at a deadline without a timer thread or signals."""
-
-    def __init__(self, child, deadline: float):
-        super().__init__(child, timelimit=0, greedy=False, use_alarm=False)
-        self.deadline = deadline
-
-    def prepare(self, top_searcher, q, context):
-        self.child.prepare(top_searcher, q, context)
-        self.timedout = False
-        self.timer = None
-
-    def collect_matches(self):
-        child, deadline, count = self.child, self.deadline, 0
-        for sub_docnum in child.matches():
-            count += 1
-            if not count & 255 and time.monotonic() > deadline:
-                self.timedout = True
-                raise TimeLimit
-            child.collect(sub_docnum)
-
-
-def _bits_of(docnums: list[int], size: int) -> int:
-    return postings.bits_of(np.asarray(docnums, np.int64), size)
-
-
 @dataclass
 class _Budget:
     """A query's deadline, and whether some step ran out of time."""
@@ -1381,16 +1204,12 @@ class _Budget:
         return self.timed_out
 
 
-def _query_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int | None:
-    """The documents matching ``q`` as a bitmap, from the terms' postings alone
-    (no scoring), when ``q`` is made of terms, phrases, Or, And and AndMaybe;
-    None for anything else."""
+def _query_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
+    """The documents matching ``q`` (terms, phrases, Or, And and AndMaybe: what
+    build_query makes) as a bitmap, from the terms' postings alone (no scoring)."""
     total = 0
     for reader, offset in searcher.reader().leaf_readers():
-        local = _local_bits(live, reader, q, budget)
-        if local is None:
-            return None
-        total |= local << offset
+        total |= _local_bits(live, reader, q, budget) << offset
     return total
 
 
@@ -1403,7 +1222,7 @@ def _leaf_terms(q: Query, boost: float = 1.0,
     kind, boost = type(q), boost * q.boost
     if kind is Term:
         return [(q.fieldname, q.text, boost, guards)]
-    if kind is _FastPhrase:  # its words as a tuple
+    if kind is Phrase:  # its words as a tuple
         return [(q.fieldname, tuple(q.words), boost, guards)]
     if kind is AndMaybe:
         inner = guards + (q,)
@@ -1414,9 +1233,22 @@ def _leaf_terms(q: Query, boost: float = 1.0,
 
 def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
                    budget: _Budget) -> list[int]:
-    """The best ``limit`` docnums of ``hits`` (the documents matching ``q``, a
-    query of terms), best first, ties by docnum, and whether the deadline cut the
-    scoring short. A document's score is what Whoosh's matchers give it — the sum
+    """The best ``limit`` docnums of ``hits`` (the documents matching ``q``),
+    best first, ties by docnum (see _scored)."""
+    return [docnum for _, docnum in _scored(live, searcher, q, hits, limit, budget)]
+
+
+def _ranked(live: _Live, searcher, q: Query, limit: int, budget: _Budget) -> list[int]:
+    """The best ``limit`` docnums matching ``q``."""
+    hits = _query_bits(live, searcher, q, budget)
+    return _best_by_terms(live, searcher, q, hits, limit, budget) if hits else []
+
+
+def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
+            budget: _Budget) -> list[tuple[float, int]]:
+    """(score, docnum) of the best ``limit`` documents of ``hits`` (those
+    matching ``q``), best first, ties by docnum; out of time, the best of what
+    was scored. A document's score is what Whoosh's matchers give it — the sum
     over the query's terms it holds of BM25F times the term's boost (Or, And
     and AndMaybe add their parts) — computed term by term over arrays of the
     postings (archive.postings) for the matching documents only, instead of
@@ -1480,7 +1312,7 @@ def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
             best.append((-float(values[i]), int(kept_docs[i]) + offset))
         if budget.timed_out:
             break
-    return [docnum for _, docnum in heapq.nsmallest(limit, best)]
+    return [(-score, docnum) for score, docnum in heapq.nsmallest(limit, best)]
 
 
 def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> list[int]:
@@ -1509,7 +1341,7 @@ def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> l
 def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
                    docs: np.ndarray) -> np.ndarray:
     """A phrase's score in each of ``docs`` (which all hold it): its words'
-    BM25F scores summed as _FastPhrase sums them."""
+    BM25F scores summed as Whoosh's Phrase sums them."""
     weighting = searcher.weighting
     lengths = live.lengths(reader, fieldname)
     per_word = {}
@@ -1522,22 +1354,18 @@ def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
     return _tree_sum([per_word[w] for w in words])
 
 
-def _local_bits(live: _Live, reader, q: Query, budget: _Budget) -> int | None:
+def _local_bits(live: _Live, reader, q: Query, budget: _Budget) -> int:
     kind = type(q)
     if kind is Term:
         return live.term_bits(reader, q.fieldname, q.text)
-    if kind is _FastPhrase:
+    if kind is Phrase:
         return live.phrase_bits(reader, q.fieldname, tuple(q.words), budget)
     if kind is AndMaybe:
         return _local_bits(live, reader, q.a, budget)
-    if kind in (Or, And):
-        if kind is Or and q.minmatch:
-            return None
+    if kind is And or kind is Or and not q.minmatch:
         result = None
         for sub in q.subqueries:
             bits = _local_bits(live, reader, sub, budget)
-            if bits is None:
-                return None
             if result is None:
                 result = bits
             elif kind is Or:
@@ -1545,7 +1373,7 @@ def _local_bits(live: _Live, reader, q: Query, budget: _Budget) -> int | None:
             else:
                 result &= bits
         return result or 0
-    return None
+    raise TypeError(f"not a query build_query makes: {q!r}")
 
 
 @dataclass
@@ -1584,20 +1412,6 @@ def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | Non
     return bits
 
 
-def _with_filter_query(q: Query, filters: browse.Filters) -> Query:
-    """``q`` restricted to the selected facets, without changing its scores."""
-    terms = [Term("facet", prefix + _clean_token(getattr(filters, name)))
-             for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:"))
-             if getattr(filters, name) is not None]
-    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
-              if getattr(filters, n) is not None}
-    if honour:
-        terms.append(Term("facet", _honour_key(honour)))
-    if not terms:
-        return q
-    return And([q, ConstantScoreQuery(And(terms) if len(terms) > 1 else terms[0], 0.0)])
-
-
 def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) -> dict:
     counts: dict[str, list[tuple]] = {}
     for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:")):
@@ -1628,33 +1442,6 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
         else:
             counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
     return counts
-
-
-class _MatchingCollector(_DeadlineCollector):
-    """One pass over the query's matches: every match is recorded (the total and
-    the facet counts), and those passing the selected facets go on to the page's
-    collector. Block-quality skipping and matcher replacement are off (they
-    would skip matches)."""
-
-    def __init__(self, child, deadline: float, allowed: bytes | None):
-        super().__init__(child, deadline)
-        if hasattr(child, "replace"):
-            child.replace = 0  # no pruning of sub-queries that cannot reach the page
-        self.allowed = allowed
-        self.docnums: list[int] = []
-
-    def collect_matches(self):
-        child, deadline, count = self.child, self.deadline, 0
-        offset, allowed, record = child.offset, self.allowed, self.docnums.append
-        for sub_docnum in child.matches():
-            count += 1
-            if not count & 255 and time.monotonic() > deadline:
-                self.timedout = True
-                raise TimeLimit
-            docnum = offset + sub_docnum
-            record(docnum)
-            if allowed is None or allowed[docnum >> 3] >> (docnum & 7) & 1:
-                child.collect(sub_docnum)
 
 
 def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -1697,8 +1484,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     parsed = parse(text)
     q = build_query(parsed)
     live, searcher = _open(index_dir)
-    started = time.monotonic()
-    deadline = started + time_limit
+    budget = _Budget(time.monotonic() + time_limit)
     notices = []
     if parsed.truncated:
         notices.append(f"检索词过长，只按前 {QUERY_MAX} 个字、{MAX_TOKENS} 个词检索")
@@ -1709,57 +1495,18 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
 
     selected = _filter_bits(live, searcher, filters, skip=None)
     top = min(filters.page * page_size, MAX_RESULTS)
-    kwargs = {"limit": max(top, 1), "optimize": False}
-    if sort == "year":
-        kwargs["sortedby"] = [sorting.FieldFacet("year", reverse=True),
-                              sorting.FieldFacet("sort_key")]
-    elif sort == "pinyin":
-        kwargs["sortedby"] = [sorting.FieldFacet("sort_key")]
-    timed_out = False
-    budget = _Budget(deadline)
-    quick = _query_bits(live, searcher, q, budget) if q is not None else None
-    results = best = None
-    if q is None or quick is not None:
-        # The matches known from the terms' postings without scoring them (or
-        # facets alone): only the page's documents are left to find.
-        matched = live.live_bits(searcher) if q is None else quick
-        hits = matched if selected is None else matched & selected
-        if q is not None and sort == "relevance":
-            if hits:
-                best = _best_by_terms(live, searcher, q, hits, top, budget)
-        elif hits and all(r.has_column("year") and r.has_column("sort_key")
-                          for r, _ in searcher.reader().leaf_readers()):
-            best = _best_by_order(live, searcher, hits, top, sort)
-        elif hits:
-            collector = _DeadlineCollector(searcher.collector(**kwargs), deadline)
-            try:
-                searcher.search_with_collector(_with_filter_query(q or Every(), filters),
-                                               collector)
-            except TimeLimit:
-                timed_out = True
-            results = collector.results()
-    else:
-        allowed = None
-        if selected is not None:
-            allowed = selected.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
-        collector = _MatchingCollector(searcher.collector(**kwargs), deadline, allowed)
-        try:
-            searcher.search_with_collector(q, collector)
-        except TimeLimit:
-            timed_out = True
-        results = collector.results()
-        matched = _bits_of(collector.docnums, searcher.doc_count_all())
-        hits = matched if selected is None else matched & selected
+    # The matches, from the terms' postings without scoring them (or the facets
+    # alone): only the page's documents are left to rank.
+    matched = live.live_bits(searcher) if q is None else _query_bits(live, searcher, q, budget)
+    hits = matched if selected is None else matched & selected
+    best: list[int] = []
+    if hits:
+        best = _best_by_terms(live, searcher, q, hits, top, budget) if sort == "relevance" \
+            else _best_by_order(live, searcher, hits, top, sort)
     total = hits.bit_count()
-    ids: list[int] = []
-    if (filters.page - 1) * page_size < top:
-        if best is not None:
-            ids = [int(searcher.stored_fields(docnum)["id"])
-                   for docnum in best[(filters.page - 1) * page_size:top]]
-        elif results is not None:
-            ids = [int(hit["id"]) for hit in results[(filters.page - 1) * page_size:top]]
-    timed_out = timed_out or budget.timed_out
-    if timed_out:
+    ids = [int(searcher.stored_fields(docnum)["id"])
+           for docnum in best[(filters.page - 1) * page_size:top]]
+    if budget.timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
     # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
@@ -1773,7 +1520,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
                                   terms) if terms else None
     result = Result(text, filters, sort, items, total, page_size, facets,
-                    notices=notices, timed_out=timed_out)
+                    notices=notices, timed_out=budget.timed_out)
     if not total and not parsed.empty:
         if selected is not None:
             result.unfiltered_total = matched.bit_count()
@@ -1814,9 +1561,8 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
         return []
     nearest = sorted(close.items(), key=lambda item: (item[1], item[0]))[:SUGGEST_TERMS]
     q = Or([Term("pinyin", term, boost=3.0 - distance) for term, distance in nearest])
-    hits = _query_bits(live, searcher, q, budget)
     seen, found = set(), []
-    for docnum in _best_by_terms(live, searcher, q, hits, limit * 3, budget) if hits else []:
+    for docnum in _ranked(live, searcher, q, limit * 3, budget):
         stored = searcher.stored_fields(docnum)
         display = stored["display"]
         if display["name"] not in seen:
@@ -1845,10 +1591,8 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
     try:
         budget = _Budget(time.monotonic() + TIME_LIMIT)
         q = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
-        hits = _query_bits(live, searcher, q, budget)
-        docnums = _best_by_terms(live, searcher, q, hits, limit, budget) if hits else []
         found = []
-        for docnum in docnums:
+        for docnum in _ranked(live, searcher, q, limit, budget):
             stored = searcher.stored_fields(docnum)
             found.append({"id": int(stored["id"]), **stored["display"]})
     except Exception as exc:
@@ -1871,7 +1615,9 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
     q = build_query(parse(text))
     if q is None:
         return []
-    return [int(hit["id"]) for hit in searcher.search(q, limit=limit)]
+    budget = _Budget(math.inf)  # no cap: callers want every match ranked
+    return [int(searcher.stored_fields(docnum)["id"])
+            for docnum in _ranked(live, searcher, q, limit, budget)]
 
 
 def parse_args(args) -> tuple[browse.Filters, str]:
