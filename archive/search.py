@@ -709,8 +709,12 @@ TERMS_CACHED = 4096          # terms and phrases kept per process, at most
 
 
 class _Live:
-    """A process's searcher on one generation, refreshed when the index changes,
-    with facet bitmaps cached per segment."""
+    """A process's searcher on one generation, refreshed when the index changes.
+    What a segment holds (postings, lengths, sort columns, pinyin terms) is cached
+    by segment id and outlives its readers: an edit deletes the old version of
+    a profile from its segment, which reopens that segment's reader but leaves
+    its contents unchanged. What depends on deletions (live documents, facet
+    bitmaps) is cached per reader."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -720,6 +724,7 @@ class _Live:
         self.generation = None
         self.words_size = -1
         self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
+        self.segment_data: dict[tuple, object] = {}
         self.term_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self.term_postings = 0
         self.lock = threading.Lock()
@@ -774,6 +779,11 @@ class _Live:
                         for r in readers}
         self.segment_bits = {key: value for key, value in self.segment_bits.items()
                              if id(value[0]) in kept}
+        segments = {segment.segment_id() for segment in toc.segments}
+        self.segment_data = {key: value for key, value in self.segment_data.items()
+                             if key[0] in segments}
+        for key in [key for key in self.term_cache if key[0] not in segments]:
+            self.term_postings -= len(self.term_cache.pop(key)[0].ids)  # (fresh holds the lock)
         if not readers:
             reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
@@ -805,60 +815,64 @@ class _Live:
     def term(self, reader, fieldname: str, text: str) -> tuple[postings.Postings, int]:
         """A term's postings in one segment, and the live documents holding it
         as a bitmap; kept while the most recent POSTINGS_CACHED postings fit."""
-        key = (id(reader), reader.doc_count(), fieldname, text)
+        key = (_segment_id(reader), fieldname, text)
+        cached = self._cached(key)
+        if cached is None:
+            found = postings.read(reader, fieldname, reader._text_to_bytes(fieldname, text))
+            cached = found, self._keep(key, found,
+                                       postings.bits_of(found.ids, reader.doc_count_all()))
+        return cached[0], self._live_only(reader, cached[1])
+
+    def _cached(self, key: tuple) -> tuple[postings.Postings, int] | None:
         with self.lock:
             cached = self.term_cache.get(key)
-            if cached is not None and cached[0] is reader:
+            if cached is not None:
                 self.term_cache.move_to_end(key)
-                return cached[1], cached[2]
-        found = postings.read(reader, fieldname, reader._text_to_bytes(fieldname, text))
-        return found, self._keep(key, reader, found)
+            return cached
 
-    def _keep(self, key: tuple, reader, found: postings.Postings, bits: int | None = None) -> int:
-        """Keeps a term's postings (or a phrase's bitmap) in the cache; the
-        bitmap of the live documents holding it."""
-        if bits is None:
-            bits = postings.bits_of(found.ids, reader.doc_count_all())
-            if bits and reader.has_deletions():
-                bits &= self.segment_live(reader)
+    def _keep(self, key: tuple, found: postings.Postings, bits: int) -> int:
+        """Keeps a term's postings (or a phrase's bitmap: no postings) and the
+        bitmap of every document of its segment holding it."""
         with self.lock:
             old = self.term_cache.pop(key, None)
             if old is not None:
-                self.term_postings -= len(old[1].ids)
-            self.term_cache[key] = (reader, found, bits)
+                self.term_postings -= len(old[0].ids)
+            self.term_cache[key] = (found, bits)
             self.term_postings += len(found.ids)
             while (self.term_postings > POSTINGS_CACHED or len(self.term_cache) > TERMS_CACHED) \
                     and len(self.term_cache) > 1:
-                self.term_postings -= len(self.term_cache.popitem(last=False)[1][1].ids)
+                self.term_postings -= len(self.term_cache.popitem(last=False)[1][0].ids)
         return bits
+
+    def _live_only(self, reader, bits: int) -> int:
+        """Of a segment's documents, those not deleted."""
+        return bits & self.segment_live(reader) if bits and reader.has_deletions() else bits
 
     def phrase_bits(self, reader, fieldname: str, words: tuple, budget) -> int:
         """The live documents of one segment holding a phrase, as a bitmap
         (postings.phrase_docs), kept like a term's. Out of time, the documents
         holding all its words stand in for it (and are not kept)."""
-        key = (id(reader), reader.doc_count(), fieldname, words)
-        with self.lock:
-            cached = self.term_cache.get(key)
-            if cached is not None and cached[0] is reader:
-                self.term_cache.move_to_end(key)
-                return cached[2]
+        key = (_segment_id(reader), fieldname, words)
+        cached = self._cached(key)
+        if cached is not None:
+            return self._live_only(reader, cached[1])
         size = reader.doc_count_all()
-        candidates, found = self.segment_live(reader), {}
+        candidates, found = (1 << size) - 1, {}
         for word in sorted(set(words), key=lambda w: self._frequency(reader, fieldname, w)):
             if not candidates or budget.spent():
                 break  # out of time, the words' documents are taken as the phrase's
             found[word] = postings.read_with_values(
                 reader, fieldname, reader._text_to_bytes(fieldname, word))
-            candidates &= self._keep((id(reader), reader.doc_count(), fieldname, word),
-                                     reader, found[word][0])
+            candidates &= self._keep((key[0], fieldname, word), found[word][0],
+                                     postings.bits_of(found[word][0].ids, size))
         if not candidates:
             return 0
         if len(found) < len(set(words)):
             for word in set(words) - set(found):
                 candidates &= self.term_bits(reader, fieldname, word)
-            return candidates
+            return self._live_only(reader, candidates)
         docs = postings.phrase_docs(list(words), found, postings.mask_of(candidates, size))
-        return self._keep(key, reader, postings.EMPTY, postings.bits_of(docs, size))
+        return self._live_only(reader, self._keep(key, postings.EMPTY, postings.bits_of(docs, size)))
 
     @staticmethod
     def _frequency(reader, fieldname: str, word: str) -> int:
@@ -869,7 +883,7 @@ class _Live:
 
     def pinyin_terms(self, reader) -> list[str]:
         """A segment's pinyin terms (no-result suggestions)."""
-        return self._per_reader(reader, ("pinyin terms",),
+        return self._per_segment(reader, ("pinyin terms",),
                                 lambda: [t.decode() for t in reader.lexicon("pinyin")])
 
     def sort_columns(self, reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -882,7 +896,7 @@ class _Live:
             ranks = np.empty(size, np.int64)
             ranks[sorted(range(size), key=keys.__getitem__)] = np.arange(size)
             return years, ranks, keys
-        return self._per_reader(reader, ("sort",), compute)
+        return self._per_segment(reader, ("sort",), compute)
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf),
@@ -915,6 +929,15 @@ class _Live:
             cached = self.segment_bits[key] = (reader, compute())
         return cached[1]
 
+    def _per_segment(self, reader, what: tuple, compute: Callable[[], object]):
+        """``compute()`` for one segment, kept while the segment is in the index
+        (whatever readers of it come and go)."""
+        key = (_segment_id(reader), *what)
+        cached = self.segment_data.get(key)
+        if cached is None:
+            cached = self.segment_data[key] = compute()
+        return cached
+
     def segment_live(self, reader) -> int:
         """A segment's documents not deleted, as a bitmap."""
         def compute():
@@ -926,7 +949,7 @@ class _Live:
 
     def lengths(self, reader, fieldname: str):
         """Every document's length in a field (postings.field_lengths)."""
-        return self._per_reader(reader, ("lengths", fieldname),
+        return self._per_segment(reader, ("lengths", fieldname),
                                 lambda: postings.field_lengths(reader, fieldname))
 
     def live_bits(self, searcher) -> int:
@@ -954,6 +977,11 @@ class _Live:
         for reader in self.readers.values():
             reader.close()
         self.ix.close()
+
+
+def _segment_id(reader) -> str:
+    segment = reader.segment()
+    return segment.segment_id() if segment is not None else ""  # "": no segments
 
 
 _live: dict[str, _Live] = {}

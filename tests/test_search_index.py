@@ -75,6 +75,27 @@ def test_published_changes_reach_search_and_hidden_ones_leave(empty_archive, mak
         _stop(worker)
 
 
+def test_a_withdrawn_profile_leaves_words_and_phrases_read_before(empty_archive, make_honoree):
+    # A segment's postings stay cached after an edit deletes from it: what was
+    # read before the edit must not bring the withdrawn profile back.
+    index_dir, db = empty_archive.config["INDEX_DIR"], empty_archive.db()
+    ids = [make_honoree(name=f"同段人物{i:02d}", story=f"他参与了赤霞工程。编号{i}。")
+           for i in range(40)]
+    search.rebuild(db, index_dir)
+    segments = [s.segment_id() for s in search._open(index_dir)[1].reader().segments()]
+    assert sorted(_found(empty_archive, "赤霞工程")) == ids
+    assert sorted(_found(empty_archive, "“参与了赤霞工程”")) == ids
+    assert search.query(db, index_dir, "赤霞工程").total == 40
+    _set_status(empty_archive, ids[7], "withdrawn")
+    search.drain(db, index_dir)
+    assert [s.segment_id() for s in search._open(index_dir)[1].reader().segments()] == segments
+    assert wait_for(lambda: sorted(_found(empty_archive, "赤霞工程")) == ids[:7] + ids[8:])
+    assert sorted(_found(empty_archive, "“参与了赤霞工程”")) == ids[:7] + ids[8:]
+    page = search.query(db, index_dir, "赤霞工程", page_size=50)
+    assert page.total == 39 and ids[7] not in [item["id"] for item in page.items]
+    assert dict(page.facets["kind"]) == {"individual": 39}
+
+
 def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, make_honoree):
     index_dir = empty_archive.config["INDEX_DIR"]
     db = empty_archive.db()
