@@ -722,7 +722,7 @@ class _Live:
         self.readers: dict[tuple, SegmentReader] = {}
         self.retired: list[tuple[float, SegmentReader]] = []
         self.generation = None
-        self.words_size = -1
+        self.words_size = 0  # bytes of WORDS read
         self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
         self.segment_data: dict[tuple, object] = {}
         self.term_cache: OrderedDict[tuple, tuple] = OrderedDict()
@@ -734,14 +734,19 @@ class _Live:
         self.checked = time.monotonic()
 
     def _load_words(self) -> None:
-        path = self.folder / "WORDS"
+        """Teaches the segmenter the generation's words: WORDS only grows
+        (each applied edit appends its names and units), so only what was
+        appended since is read (whole lines)."""
         try:
-            size = path.stat().st_size
+            with open(self.folder / "WORDS", "rb") as f:
+                f.seek(self.words_size)
+                added = f.read()
         except FileNotFoundError:
             return
-        if size != self.words_size:
-            analysis.add_words(path.read_text(encoding="utf-8").splitlines())
-            self.words_size = size
+        added = added[:added.rfind(b"\n") + 1]
+        if added:
+            analysis.add_words(added.decode("utf-8").splitlines())
+            self.words_size += len(added)
 
     def fresh(self):
         now = time.monotonic()

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from archive import search
+from archive import analysis, search
 from archive.db import write
 from archive.settings import PROJECT_ROOT
 from tests.conftest import environment_for, start_worker, wait_for
@@ -94,6 +94,26 @@ def test_a_withdrawn_profile_leaves_words_and_phrases_read_before(empty_archive,
     page = search.query(db, index_dir, "赤霞工程", page_size=50)
     assert page.total == 39 and ids[7] not in [item["id"] for item in page.items]
     assert dict(page.facets["kind"]) == {"individual": 39}
+
+
+def test_a_searcher_learns_the_words_edits_append(empty_archive, make_honoree):
+    # The worker appends each applied edit's names and units to WORDS; every
+    # process's searcher teaches its segmenter what was appended (only that),
+    # so queries are cut into the words the index was built with.
+    index_dir, db = empty_archive.config["INDEX_DIR"], empty_archive.db()
+    make_honoree(name="既有人物")
+    search.rebuild(db, index_dir)
+    live, _ = search._open(index_dir)
+    words = search.current_dir(index_dir) / "WORDS"
+    with open(words, "a", encoding="utf-8") as f:
+        f.write("璨曜翔鹄精工\n嵘峤")
+    live._load_words()
+    assert analysis.words("璨曜翔鹄精工") == ["璨曜翔鹄精工"]
+    assert analysis.words("嵘峤翊翀") != ["嵘峤翊翀"]  # a line still being written waits
+    with open(words, "a", encoding="utf-8") as f:
+        f.write("翊翀\n")
+    live._load_words()
+    assert analysis.words("嵘峤翊翀") == ["嵘峤翊翀"]
 
 
 def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, make_honoree):
