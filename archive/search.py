@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import os
-import pickle
 import re
 import shutil
 import threading
@@ -49,7 +48,6 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
-from whoosh.codec import whoosh3
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.query import (
@@ -65,7 +63,14 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import analysis, browse, honorees, names, postings
+from . import (
+    analysis,
+    browse,
+    honorees,
+    names,
+    postings,
+    whoosh_patches,  # noqa: F401  (applied on import: see its docstring)
+)
 from .db import connect, write
 from .honorees import PUBLIC
 
@@ -400,20 +405,6 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
     if progress:
         progress(total, total, "检索索引已更新")
     return generation
-
-
-def _pickle_postings_with_bytes() -> None:
-    """Whoosh pickles posting blocks with protocol 2, where each posting's
-    positions (a bytes value) unpickle through a codecs call: reading a story
-    word's block costs about 110 µs that way and 10 µs with protocol 4's bytes
-    opcodes. Whoosh reads any protocol; only what is written changes."""
-    if getattr(whoosh3, "_archive_protocol", None) == 4:
-        return
-    whoosh3.dumps = lambda value, protocol=2: pickle.dumps(value, 4)
-    whoosh3._archive_protocol = 4
-
-
-_pickle_postings_with_bytes()
 
 
 class _Pool(PostingPool):
