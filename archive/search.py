@@ -77,7 +77,7 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 4        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 5        # part of the stamp: a changed schema makes older indexes stale
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
 MAX_TOKENS = 8
@@ -144,7 +144,9 @@ def _plain_syllables(text: str) -> list[str]:
 def name_tokens(name: str, kind: str) -> dict[str, list[str]]:
     """The name as visitors type it: the whole name, its prefixes and characters,
     the parts of a dotted name; every full pinyin reading with its syllable-wise
-    prefixes, syllables, initials and the given name's pinyin."""
+    prefixes, syllables, initials and the given name's pinyin. The readings are
+    the surname's (曾 zeng, 单 shan) and the one a visitor who does not know
+    them types (ceng, dan)."""
     folded = analysis.fold(name.strip())
     whole = _SEPARATORS.sub("", folded)
     parts = [p for p in _SEPARATORS.split(folded) if p]
@@ -161,6 +163,8 @@ def name_tokens(name: str, kind: str) -> dict[str, list[str]]:
     readings = names.readings(name, personal=personal).readings
     if not personal:
         readings = [_plain_syllables(whole)]
+    elif surname and (common := _plain_syllables(whole)) not in readings:
+        readings = readings + [common]  # the surname misread (dan for 单): found too
     if personal and len(parts) > 1:
         readings = readings + [[s for p in parts for s in _plain_syllables(p)]]
         for part in parts:

@@ -127,6 +127,9 @@ def build_cases(records: list[dict], manifest: dict) -> dict[str, list[Case]]:
         first = by_ref[refs[0]]
         cases["heteronym full pinyin (top 3)"].append(
             Case("".join(_pinyin(first["name"])), [refs[0]], TOP3))
+        # ... and as a visitor who does not know the surname's reading types it
+        cases["heteronym misread as common pinyin (top 3)"].append(
+            Case("".join(lazy_pinyin(first["name"], style=Style.NORMAL)), [refs[0]], TOP3))
 
     # Compound surnames.
     for group in manifest["compound_surnames"]:
@@ -244,7 +247,8 @@ CATEGORIES = [
     "surname (all holders within their number + 2)", "full pinyin (first)",
     "spaced pinyin (top 3)", "initials (top 10)",
     "heteronym surname character (within holders + 2)", "heteronym surname pinyin (top 10)",
-    "heteronym full pinyin (top 3)", "compound surname (within holders)",
+    "heteronym full pinyin (top 3)", "heteronym misread as common pinyin (top 3)",
+    "compound surname (within holders)",
     "compound surname pinyin (within holders + 1)", "dotted name (first)",
     "dotted name part (top 3)", "homophone typo (top 3)", "traditional characters (first)",
     "title with year (all within top 10)", "unit name (all within top 10)",
