@@ -182,22 +182,18 @@ def ids_of(bits: int, size: int) -> np.ndarray:
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) if b else 1 for b in range(256)], np.float64)
 
 
-def field_lengths(reader, fieldname: str) -> np.ndarray | None:
+def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in a field as Whoosh's BM25F sees it
     (``searcher.doc_field_length(docnum, fieldname, 1)``), read from the
-    segment's length column in one piece; None when the reader is not a whoosh3
-    segment."""
+    segment's length column (a whoosh3 segment's) in one piece."""
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-    try:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except AttributeError:
-        return None
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     size = reader.doc_count_all()
     if column is None:
         return np.ones(size + 1)
     if column._fixedlen != 1:
-        return None
+        raise ValueError("not a whoosh3 length column")
     raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), np.uint8)
     lengths = _LENGTH_OF_BYTE[raw[:size + 1]]
     if len(lengths) < size + 1:

@@ -718,7 +718,7 @@ class _Live:
         self.retired: list[tuple[float, SegmentReader]] = []
         self.generation = None
         self.words_size = 0  # bytes of WORDS read
-        self.segment_bits: dict[tuple, tuple[object, dict[str, int]]] = {}
+        self.segment_bits: dict[tuple, tuple[object, object]] = {}  # see _per_reader
         self.segment_data: dict[tuple, object] = {}
         self.term_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self.term_postings = 0
@@ -790,7 +790,7 @@ class _Live:
             reader = readers[0]
         else:
             reader = MultiReader(readers, generation=toc.generation)
-        return Searcher(reader, fromindex=self.ix)
+        return Searcher(reader, fromindex=self.ix, weighting=BM25F())  # what _scored computes
 
     def bits(self, searcher, term: str) -> int:
         """Docnums holding a facet term, as a bitmap (per segment, combined once
@@ -801,11 +801,7 @@ class _Live:
             return combined[term]
         total = 0
         for reader, offset in searcher.reader().leaf_readers():
-            key = (id(reader), reader.doc_count())
-            cached = self.segment_bits.get(key)
-            if cached is None:
-                cached = self.segment_bits[key] = (reader, {})
-            terms = cached[1]
+            terms = self._per_reader(reader, ("facet bits",), dict)
             if term not in terms:
                 terms[term] = self.term_bits(reader, "facet", term)
             total |= terms[term] << offset
@@ -1284,10 +1280,9 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
     terms = _leaf_terms(q)
     weighting = searcher.weighting
     best: list[tuple[float, int]] = []
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
+    for reader, offset in searcher.reader().leaf_readers():
         size = reader.doc_count_all()
-        local = (hits >> offset) & ((1 << size) - 1)
+        local = _segment_part(hits, offset, size)
         if not local:
             continue
         docs = postings.ids_of(local, size)  # this segment's matches; scores follow them
@@ -1312,24 +1307,10 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
             found, bits = live.term(reader, fieldname, text)
             if not bits & mask:
                 continue  # the term scores none of this segment's matches
-            lengths = live.lengths(reader, fieldname)
-            if isinstance(weighting, BM25F) and sub.schema[fieldname].scorable \
-                    and lengths is not None:
-                at, values = postings.bm25f(
-                    found, docs, wanted, lengths, live.idf(searcher, fieldname, text),
-                    live.avg_field_length(searcher, fieldname),
-                    weighting._field_B.get(fieldname, weighting.B), weighting.K1)
-            else:  # another weighting: its own scorer, document by document
-                m = sub.postings(fieldname, reader._text_to_bytes(fieldname, text),
-                                 weighting=weighting)
-                pairs = []
-                while m.is_active():
-                    i = int(np.searchsorted(docs, m.id()))
-                    if i < len(docs) and docs[i] == m.id() and wanted[i]:
-                        pairs.append((i, m.score()))
-                    m.next()
-                at = np.asarray([i for i, _ in pairs], np.int64)
-                values = np.asarray([v for _, v in pairs], np.float64)
+            at, values = postings.bm25f(
+                found, docs, wanted, live.lengths(reader, fieldname),
+                live.idf(searcher, fieldname, text), live.avg_field_length(searcher, fieldname),
+                weighting._field_B.get(fieldname, weighting.B), weighting.K1)
             scores[at] += values * boost
             scored[at] = True
             if budget.spent():
@@ -1343,15 +1324,21 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
     return [(-score, docnum) for score, docnum in heapq.nsmallest(limit, best)]
 
 
+def _segment_part(bits: int, offset: int, size: int) -> int:
+    """The part of a searcher-wide bitmap that falls in the segment at
+    ``offset``, as that segment's own bitmap."""
+    return (bits >> offset) & ((1 << size) - 1)
+
+
 def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> list[int]:
     """The first ``limit`` docnums of ``hits`` by year (latest first) then pinyin,
     or by pinyin, ties by docnum: the order Whoosh's ``sortedby`` gives, read
-    from the segments' columns (kept per reader) instead of one document at a
+    from the segments' columns (kept per segment) instead of one document at a
     time."""
     best: list[tuple[tuple, int]] = []
     for reader, offset in searcher.reader().leaf_readers():
         size = reader.doc_count_all()
-        local = (hits >> offset) & ((1 << size) - 1)
+        local = _segment_part(hits, offset, size)
         if not local:
             continue
         years, ranks, keys = live.sort_columns(reader)
