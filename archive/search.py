@@ -1440,10 +1440,12 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
         counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
     selected_honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
                        if getattr(filters, n) is not None}
+    # honour facets narrow one honour together (_honour_key), the others apply
+    # to the matches as they are
+    base = _filter_bits(live, searcher, filters.without(*browse.HONOUR_FACETS), skip=None)
+    base = matched if base is None else matched & base
     for name in browse.HONOUR_FACETS:
         others = {n: v for n, v in selected_honour.items() if n != name}
-        base = _filter_bits(live, searcher, filters.without(*browse.HONOUR_FACETS), skip=None)
-        base = matched if base is None else matched & base
         values = []
         for term in live.facet_values(searcher, f"h:{name}="):
             if "|" in term:
