@@ -100,14 +100,8 @@ def _buffer_file_close(self):
     self.is_closed = True
 
 
-def apply() -> None:
-    if getattr(whoosh3, "_archive_patched", False):
-        return
-    whoosh3.dumps = _dumps_protocol_4
-    structfile.BufferFile.__init__ = _buffer_file_init
-    structfile.BufferFile.file = property(_buffer_file_stream)
-    structfile.BufferFile.close = _buffer_file_close
-    whoosh3._archive_patched = True
-
-
-apply()
+# applied once, when this module is first imported (archive.search imports it)
+whoosh3.dumps = _dumps_protocol_4
+structfile.BufferFile.__init__ = _buffer_file_init
+structfile.BufferFile.file = property(_buffer_file_stream)
+structfile.BufferFile.close = _buffer_file_close
