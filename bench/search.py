@@ -16,7 +16,8 @@ Then:
   counts, snippets, the page's rows) for Whoosh; FTS5 answers top 20 by bm25 plus a
   count; the ratio Whoosh/FTS5 per type. Each engine runs a type's queries in a pass
   of its own (interleaved, each query would follow the other engine's, on caches the
-  other had just filled);
+  other had just filled); with what Whoosh's queries read from disk (KB per query,
+  from /proc/self/io), since this host pages out files idle for some seconds;
 * how many queries reached the time cap, and whether their top 10 equals an
   uncapped run's;
 * edit → searchable: a real worker process drains the outbox; edits made one by
@@ -224,6 +225,7 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
         # reads hundreds of megabytes, and run between two of ours it would
         # time ours on caches no production worker meets (and the reverse).
         ours, theirs, capped_queries = [], [], []
+        read_before = _read_bytes()
         for text, filters in queries:
             f = browse.parse({k: str(v) for k, v in filters.items()})
             started = time.perf_counter()
@@ -231,6 +233,7 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
             ours.append((time.perf_counter() - started) * 1000)
             if result.timed_out:
                 capped_queries.append((text, f, [i["id"] for i in result.items[:10]]))
+        read_kb = (_read_bytes() - read_before) / 1024 / max(1, len(queries))
         for text, f, top in capped_queries:
             capped += 1
             full = search.query(db, index_dir, text, f, page_size=20, time_limit=60)
@@ -240,7 +243,8 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
             fts_query(fts, text)
             theirs.append((time.perf_counter() - started) * 1000)
         mix += ours
-        results[kind] = {"whoosh": percentiles(ours), "fts5": percentiles(theirs)}
+        results[kind] = {"whoosh": {**percentiles(ours), "read_kb": read_kb},
+                         "fts5": percentiles(theirs)}
     suggest_times, fts_suggest = [], []
     prefixes = [text[:cut] for text, _ in sets["pinyin"] for cut in (2, 4, 6)]
     for prefix in prefixes:
@@ -255,6 +259,15 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
     fts.close()
     return {"types": results, "mix": percentiles(mix), "capped": capped,
             "capped_top10_same": capped_same, "queries": len(mix)}
+
+
+def _read_bytes() -> int:
+    """Bytes this process has had read from disk (0 where Linux's counter is missing)."""
+    try:
+        with open("/proc/self/io") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("read_bytes:"))
+    except (OSError, StopIteration):
+        return 0
 
 
 # --- edits ------------------------------------------------------------------------
@@ -391,12 +404,14 @@ def markdown(runs: list[dict], date: str, command: str) -> str:
                   f"| size | {run['index_bytes']['whoosh'] / 2**20:.0f} MiB | "
                   f"{run['index_bytes']['fts5'] / 2**20:.0f} MiB | "
                   f"{run['index_bytes']['whoosh'] / run['index_bytes']['fts5']:.2f}× |", "",
-                  "| query type (n) | Whoosh p50 / p95 / p99 ms | FTS5 p50 / p95 / p99 ms | p95 ratio |",
-                  "| --- | ---: | ---: | ---: |"]
+                  "| query type (n) | Whoosh p50 / p95 / p99 ms | read from disk | "
+                  "FTS5 p50 / p95 / p99 ms | p95 ratio |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
         for kind, t in run["types"].items():
             w, f = t["whoosh"], t["fts5"]
+            read = f"{w['read_kb']:.0f} KB/query" if "read_kb" in w else "–"
             lines.append(f"| {kind} ({w['n']}) | {w['p50']:.1f} / {w['p95']:.1f} / {w['p99']:.1f} | "
-                         f"{f['p50']:.1f} / {f['p95']:.1f} / {f['p99']:.1f} | "
+                         f"{read} | {f['p50']:.1f} / {f['p95']:.1f} / {f['p99']:.1f} | "
                          f"{w['p95'] / max(f['p95'], 0.001):.1f}× |")
         mix = run["mix"]
         lines += ["",

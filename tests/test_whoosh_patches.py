@@ -1,16 +1,19 @@
 """What archive.whoosh_patches changes in Whoosh: a segment's files are read
 through views of its memory map, not copied into memory each time a reader
-opens (a worker's memory, and the time to reopen a segment after an edit)."""
+opens (a worker's memory, and the time to reopen a segment after an edit);
+its terms table and stored fields are kept in memory once per process."""
 
 from __future__ import annotations
 
+import gc
 import io
+import mmap
 import pickle
 import random
 
 from whoosh.reading import SegmentReader
 
-from archive import search
+from archive import search, whoosh_patches
 from archive.whoosh_patches import _ViewStream
 
 
@@ -60,3 +63,88 @@ def test_opening_a_segment_does_not_copy_its_files(demo_archive):
     finally:
         for opened in readers:
             opened.close()
+
+
+def _segment_files(storage, segment, endings) -> int:
+    files = segment.open_compound_file(storage)
+    try:
+        return sum(files.file_length(name) for name in files.list() if name.endswith(endings))
+    finally:
+        files.close()
+
+
+def _small_index(folder):
+    from whoosh import index
+    from whoosh.fields import ID, TEXT, Schema
+    ix = index.create_in(str(folder), Schema(id=ID(stored=True), body=TEXT))
+    with ix.writer() as writer:
+        for n in range(300):
+            writer.add_document(id=str(n), body=f"劳动 模范 word{n} common")
+    return ix
+
+
+def test_readers_of_a_segment_share_one_kept_copy_of_its_terms_and_stored_fields(
+        demo_archive):
+    live, searcher = search._open(demo_archive.config["INDEX_DIR"])
+    reader = next(r for r, _ in searcher.reader().leaf_readers())
+    segment, storage = reader.segment(), live.ix.storage
+    kept = _segment_files(storage, segment, whoosh_patches.RESIDENT_FILES)
+    assert kept > 100_000
+    before = whoosh_patches.resident_bytes()
+    assert before >= kept
+    readers = [SegmentReader(storage, live.ix.schema, segment) for _ in range(5)]
+    try:
+        for opened in readers:
+            assert opened.doc_frequency("story", "劳动") == reader.doc_frequency("story", "劳动")
+            assert opened.stored_fields(3) == reader.stored_fields(3)
+        assert whoosh_patches.resident_bytes() == before  # no copy of their own
+    finally:
+        for opened in readers:
+            opened.close()
+
+
+def test_a_kept_copy_reads_as_the_file_and_goes_with_its_last_reader(tmp_path):
+    ix = _small_index(tmp_path)
+    before = whoosh_patches.resident_bytes()
+    reader = ix.reader()
+    assert whoosh_patches.resident_bytes() > before
+    assert reader.doc_frequency("body", "word7") == 1
+    assert reader.doc_frequency("body", "common") == 300
+    assert reader.stored_fields(42) == {"id": "42"}
+    reader.close()
+    del reader
+    gc.collect()
+    assert whoosh_patches.resident_bytes() == before
+
+
+def test_beyond_the_budget_files_are_read_through_the_map(tmp_path, monkeypatch):
+    ix = _small_index(tmp_path)
+    monkeypatch.setattr(whoosh_patches, "RESIDENT_BUDGET", whoosh_patches.resident_bytes())
+    before = whoosh_patches.resident_bytes()
+    with ix.reader() as reader:
+        assert whoosh_patches.resident_bytes() == before
+        assert reader.doc_frequency("body", "word7") == 1
+        assert reader.stored_fields(299) == {"id": "299"}
+
+
+def test_postings_read_through_the_map_are_the_files_bytes(tmp_path):
+    ix = _small_index(tmp_path)
+    with ix.reader() as reader:
+        segment = reader.segment()
+        files = segment.open_compound_file(ix.storage)
+        try:
+            name = next(n for n in files.list() if n.endswith(".pst"))
+            start, length = files.range(name)
+            assert length > 3 * mmap.PAGESIZE  # reads of several pages
+            mapped = files.open_file(name)
+            assert isinstance(mapped, whoosh_patches._MappedFile)
+            path = tmp_path / f"{segment.segment_id()}.seg"
+            whole = path.read_bytes()[start:start + length]
+            rng = random.Random(5)
+            for _ in range(300):
+                at = rng.randrange(length)
+                n = rng.choice([1, 100, 5000, 20000, length])
+                assert mapped.get(at, n) == whole[at:at + n]
+            mapped.close()
+        finally:
+            files.close()
