@@ -104,6 +104,41 @@ def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings
     return Postings(np.cumsum(np.asarray(deltas, np.int64)), np.asarray(weights, np.float64))
 
 
+def keep(reader, fieldnames) -> int:
+    """Keeps the postings of ``fieldnames`` in one segment reader in memory
+    (archive.whoosh_patches, ``_MappedFile.keep``); the bytes kept. A whoosh3
+    segment writes its postings in the order of its terms table, field by
+    field: a field's postings run from its first term's to the first term's of
+    the next field. (Were that order ever different, reads outside the kept
+    bytes would still come from the file.)"""
+    terms = getattr(reader, "_terms", None)
+    postfile = getattr(terms, "_postfile", None)
+    if postfile is None or not hasattr(postfile, "keep"):
+        return 0
+    order = sorted(terms._fieldmap, key=terms._fieldmap.get)
+    kept = 0
+    for fieldname in fieldnames:
+        if fieldname not in terms._fieldmap:
+            continue
+        start = _first_posting(terms, fieldname)
+        later = order[order.index(fieldname) + 1:]
+        end = next((at for at in map(lambda f: _first_posting(terms, f), later)
+                    if at is not None), len(postfile._buf))
+        if start is not None and postfile.keep(start, end):
+            kept += end - start
+    return kept
+
+
+def _first_posting(terms, fieldname: str) -> int | None:
+    """Where the postings of a field's first term not inlined start."""
+    for (found, _), info in terms.items_from(fieldname, b""):
+        if found != fieldname:
+            return None
+        if not info.is_inlined():
+            return info.extent()[0]
+    return None
+
+
 def positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """Decoded positions of Whoosh ``Positions`` values: how many each holds,
     and all of them in order. One ``pickle.loads`` for the lot: each value is a

@@ -96,6 +96,9 @@ WEIGHTS = {"name_exact": 24.0, "name": 8.0, "pinyin": 6.0, "pinyin_prefix": 2.0,
 HOMOPHONE_WEIGHT = 3.0
 TEXT_FIELDS = ("titles", "unit", "place", "story")
 NAME_FIELDS = ("name_exact", "name", "pinyin", "pinyin_prefix")
+# Postings a worker keeps in memory (whoosh_patches): every searched field's but
+# the stories' (at 100,000 profiles 48 MB, against 178 MB for the stories')
+KEPT_POSTINGS = (*NAME_FIELDS, "titles", "unit", "place", "honours", "facet")
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _PINYIN = re.compile(r"^[a-z]+$")
@@ -768,6 +771,7 @@ class _Live:
             if reader is None:
                 reader = SegmentReader(self.ix.storage, toc.schema, segment,
                                        generation=toc.generation)
+                postings.keep(reader, KEPT_POSTINGS)
             readers.append(reader)
         self.generation = toc.generation
         now = time.monotonic()

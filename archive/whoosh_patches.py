@@ -29,11 +29,13 @@ copies).
    each, at about 0.1 ms for every 4 KB, and took twice as long (bench.search
    reports the reads per type). Memory that is not a file's stays put.
 
-4. The postings, the bulk of a segment, stay read through the map, told that
+4. The postings, the bulk of a segment, are read through the map, told that
    they are read at random places (``MADV_RANDOM``): a page missing from the
    cache is read alone, not with the 128 KB around it (0.3 against 1.6 ms a
    read here). A read of more than a page asks for just its pages at once
    first (``MADV_WILLNEED``), so a long postings list is still one request.
+   Parts of the postings can be kept in memory too (``_MappedFile.keep``:
+   archive.search keeps every field's but the stories').
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ RESIDENT_BUDGET = 256 << 20  # bytes of such copies in a process; beyond it, rea
 
 
 class _Resident(bytearray):
-    """A copy of one file of a segment (a bytearray that can be referred to
+    """A copy of part of a segment file (a bytearray that can be referred to
     weakly: it lives as long as some reader's view of it)."""
 
 
@@ -153,25 +155,46 @@ def _compound_init(self, dbfile, use_mmap=True, basepos=0):
 def _compound_open_file(self, name, *args, **kwargs):
     if self.is_closed:
         raise StorageError("Storage was closed")
-    if name.endswith(RESIDENT_FILES) and self._source and getattr(self, "_archive_file", None):
-        kept = _resident_copy(self, name)
+    identity = getattr(self, "_archive_file", None)
+    if not (self._source and identity and hasattr(self._source, "madvise")):
+        return _mapped_open_file(self, name, *args, **kwargs)
+    offset, length = self.range(name)
+    if name.endswith(RESIDENT_FILES):
+        kept = _resident_copy((*identity, name), self._source, offset, length)
         if kept is not None:
             return structfile.BufferFile(memoryview(kept), name=name)
-    if self._source and hasattr(self._source, "madvise"):
-        offset, length = self.range(name)
-        return _MappedFile(self._source, offset, length, name)
-    return _mapped_open_file(self, name, *args, **kwargs)
+    return _MappedFile(self._source, offset, length, name, identity)
 
 
 class _MappedFile(structfile.BufferFile):
     """A file of a segment read through the segment's map, each read of more
-    than a page asked for in one piece before it is copied."""
+    than a page asked for in one piece before it is copied; parts of it may
+    be kept in memory (:meth:`keep`)."""
 
-    def __init__(self, source: mmap.mmap, offset: int, length: int, name: str):
+    def __init__(self, source: mmap.mmap, offset: int, length: int, name: str,
+                 identity: tuple):
         super().__init__(memoryview(source)[offset:offset + length], name=name)
-        self._map, self._offset = source, offset
+        self._map, self._offset, self._identity = source, offset, identity
+        self._kept: list[tuple[int, int, memoryview]] = []
+
+    def keep(self, start: int, end: int) -> bool:
+        """Keeps bytes ``start`` to ``end`` of the file in memory (one copy per
+        process, within RESIDENT_BUDGET): reads that fall inside are served
+        from the copy. False when the budget is spent."""
+        start, end = max(0, start), min(len(self._buf), end)
+        if end <= start:
+            return True
+        kept = _resident_copy((*self._identity, self._name, start, end), self._map,
+                              self._offset + start, end - start)
+        if kept is None:
+            return False
+        self._kept.append((start, end, memoryview(kept)))
+        return True
 
     def get(self, position: int, length: int) -> bytes:
+        for start, end, view in self._kept:
+            if start <= position and position + length <= end:
+                return bytes(view[position - start:position - start + length])
         if length > mmap.PAGESIZE:
             start = self._offset + position
             aligned = start - start % mmap.PAGESIZE
@@ -179,18 +202,17 @@ class _MappedFile(structfile.BufferFile):
         return bytes(self._buf[position:position + length])
 
 
-def _resident_copy(storage, name: str) -> _Resident | None:
-    """The process's copy of one file of a compound segment, made on first use
-    while the copies held stay within RESIDENT_BUDGET."""
-    key = (*storage._archive_file, name)
+def _resident_copy(key: tuple, source: mmap.mmap, offset: int, length: int) -> _Resident | None:
+    """The process's copy of ``length`` bytes of a segment file's map at
+    ``offset``, made on first use while the copies held stay within
+    RESIDENT_BUDGET."""
     with _resident_lock:
         kept = _resident.get(key)
         if kept is None:
-            offset, length = storage.range(name)
             if sum(len(copy) for copy in list(_resident.values())) + length > RESIDENT_BUDGET:
                 return None
             kept = _Resident(length)
-            kept[:] = memoryview(storage._source)[offset:offset + length]
+            kept[:] = memoryview(source)[offset:offset + length]
             _resident[key] = kept
         return kept
 

@@ -124,3 +124,29 @@ def test_postings_arrays_are_what_whoosh_matchers_read(tmp_path, monkeypatch, pr
                 at += n
             assert list(zip(found.ids.tolist(), found.weights.tolist(), got_positions,
                             strict=True)) == expected
+
+
+def test_kept_postings_are_the_listed_fields_and_read_as_from_the_file(demo_archive):
+    from whoosh.reading import SegmentReader
+    live, searcher = search._open(demo_archive.config["INDEX_DIR"])
+    segment = next(r for r, _ in searcher.reader().leaf_readers()).segment()
+    fresh = SegmentReader(live.ix.storage, live.ix.schema, segment)
+    try:
+        postfile = fresh._terms._postfile
+        sample = {field: [t for i, t in enumerate(fresh.lexicon(field)) if i % 7 == 0]
+                  for field in ("name", "pinyin", "unit", "facet", "story")}
+        before = {(f, t): postings.read(fresh, f, t) for f, terms in sample.items() for t in terms}
+        kept = postings.keep(fresh, ("name", "pinyin", "unit", "facet"))
+        assert kept == sum(end - start for start, end, _ in postfile._kept) > 10_000
+
+        def in_memory(field, text):
+            offset, length = fresh._terms.term_info(field, text).extent()
+            length = length[0] if isinstance(length, tuple) else length
+            return any(s <= offset and offset + length <= e for s, e, _ in postfile._kept)
+        for (field, text), found in before.items():
+            again = postings.read(fresh, field, text)
+            assert again.ids.tolist() == found.ids.tolist()
+            assert again.weights.tolist() == found.weights.tolist()
+            assert in_memory(field, text) == (field != "story"), (field, text)
+    finally:
+        fresh.close()
