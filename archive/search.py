@@ -33,7 +33,7 @@ import shutil
 import threading
 import time
 import warnings
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,7 +77,7 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 5        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 6        # part of the stamp: a changed schema makes older indexes stale
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
 MAX_TOKENS = 8
@@ -135,6 +135,7 @@ def schema() -> Schema:
         honours=KEYWORD(commas=True, scorable=True),
         facet=KEYWORD(commas=True, scorable=False),
         year=COLUMN(NumericColumn("H")),   # only sorted by: a column, no postings
+        honoree=COLUMN(NumericColumn("I")),  # the row's id: a page's ids from an array
         sort_key=ID(sortable=True),
         display=STORED(),
         digest=STORED(),
@@ -248,6 +249,7 @@ def _document(row) -> dict:
         story="\n".join(filter(None, [row["summary"], row["story"], row["quote"]])),
         facet=",".join(sorted(facets)),
         year=row["latest_year"] or 0,
+        honoree=row["id"],
         sort_key=row["sort_key"] or "",
     )
     document["digest"] = hashlib.sha1(
@@ -910,6 +912,19 @@ class _Live:
             return years, ranks, keys
         return self._per_segment(reader, ("sort",), compute)
 
+    def honoree_ids(self, searcher, docnums: list[int]) -> list[int]:
+        """The database ids of documents, from each segment's ``honoree``
+        column (read once per segment) instead of their stored fields."""
+        leaves = searcher.reader().leaf_readers()
+        starts = [offset for _, offset in leaves]
+        ids = []
+        for docnum in docnums:
+            reader, offset = leaves[bisect_right(starts, docnum) - 1]
+            column = self._per_segment(reader, ("honoree",), lambda r=reader: np.fromiter(
+                r.column_reader("honoree"), np.int64, r.doc_count_all()))
+            ids.append(int(column[docnum - offset]))
+        return ids
+
     def idf(self, searcher, fieldname: str, text: str) -> float:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf),
         counted from the postings read here (a term's document frequency is its
@@ -1537,8 +1552,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         best = _best_by_terms(live, searcher, q, hits, top, budget) if sort == "relevance" \
             else _best_by_order(live, searcher, hits, top, sort)
     total = hits.bit_count()
-    ids = [int(searcher.stored_fields(docnum)["id"])
-           for docnum in best[(filters.page - 1) * page_size:top]]
+    ids = live.honoree_ids(searcher, best[(filters.page - 1) * page_size:top])
     if budget.timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}

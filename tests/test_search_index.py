@@ -281,3 +281,6 @@ def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp
     for text in ["张", "全国劳动模范", "“问题就是课题”", "zhang", "技术 2021", "杭州"]:
         assert search.search(tmp_path / "ix", text) == \
             search.search(demo_archive.config["INDEX_DIR"], text), text
+        # a page's ids (each segment's id column) are the stored ids, in order
+        page = search.query(db, tmp_path / "ix", text, page_size=20)
+        assert [item["id"] for item in page.items] == search.search(tmp_path / "ix", text)[:20]
