@@ -64,6 +64,10 @@ SETTINGS: list[Setting] = [
     Setting("SEARCH_TIME_LIMIT", 0.5,
             "seconds one search may take before it answers with what it found so far "
             "(a safety net: no query can hold a worker)"),
+    Setting("SEARCH_MEMORY_MB", 256,
+            "memory each process may fill with copies of the search index's most-read "
+            "parts (terms, stored fields, all postings but the stories'); beyond it they "
+            "are read from disk"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

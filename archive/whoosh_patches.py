@@ -21,13 +21,16 @@ copies).
 
 3. A segment's terms table and stored fields are kept in process memory, one
    copy per segment shared by all its readers, up to ``RESIDENT_BUDGET``
-   bytes (at 100,000 profiles: 92 MB). Every query looks its words up in each
+   bytes (the app's SEARCH_MEMORY_MB; at 100,000 profiles: 92 MB, and 48 MB
+   more for the postings of 4). Every query looks its words up in each
    segment's terms table, and every results page reads its documents' stored
    fields, at random places in files too large to stay cached on a host that
    reclaims idle file pages: on this machine (a pageout policy for pages idle
    about 6 s) the first name queries after a pause read 143 KB from disk
    each, at about 0.1 ms for every 4 KB, and took twice as long (bench.search
-   reports the reads per type). Memory that is not a file's stays put.
+   reports the reads per type). Memory that is not a file's stays put (the
+   documents' rows are still read from SQLite's file: when that is cold too,
+   a page of 20 rows and their honours adds 2.5–3 ms).
 
 4. The postings, the bulk of a segment, are read through the map, told that
    they are read at random places (``MADV_RANDOM``): a page missing from the
@@ -125,7 +128,7 @@ def _buffer_file_close(self):
 
 
 RESIDENT_FILES = (".trm", "_stored.col")  # in a segment: its terms table, stored fields
-RESIDENT_BUDGET = 256 << 20  # bytes of such copies in a process; beyond it, read mapped
+RESIDENT_BUDGET = 256 << 20  # bytes of such copies in a process (the app's SEARCH_MEMORY_MB)
 
 
 class _Resident(bytearray):

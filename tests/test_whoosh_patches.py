@@ -148,3 +148,9 @@ def test_postings_read_through_the_map_are_the_files_bytes(tmp_path):
             mapped.close()
         finally:
             files.close()
+
+
+def test_the_memory_setting_bounds_the_kept_copies(empty_archive, monkeypatch):
+    monkeypatch.setattr(whoosh_patches, "RESIDENT_BUDGET", whoosh_patches.RESIDENT_BUDGET)
+    empty_archive.app(SEARCH_MEMORY_MB=3)
+    assert whoosh_patches.RESIDENT_BUDGET == 3 << 20
