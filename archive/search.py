@@ -998,6 +998,31 @@ class _Live:
                 for t in searcher.reader().expand_prefix("facet", prefix)]
         return values
 
+    def facet_counts(self, searcher, terms: list[str], base: int) -> list[int]:
+        """How many documents of ``base`` (a bitmap) hold each facet term: one
+        AND and bit count over a matrix of the terms' bitmaps (a row per 64
+        documents, built once per searcher), and over only the rows where
+        ``base`` has documents, instead of an AND and a count of two Python ints
+        per term (170 terms at 100,000: 0.4 against 2.1 ms for all rows)."""
+        if not terms:
+            return []
+        words = -(-searcher.doc_count_all() // 64) or 1
+        cache = searcher.__dict__.setdefault("_archive_facet_matrix", {})
+        matrix = cache.get(tuple(terms))
+        if matrix is None:
+            matrix = cache[tuple(terms)] = np.ascontiguousarray(np.frombuffer(b"".join(
+                self.bits(searcher, term).to_bytes(words * 8, "little") for term in terms),
+                np.uint64).reshape(len(terms), words).T)
+        seen = searcher.__dict__.get("_archive_facet_base")
+        if seen is None or seen[0] is not base:  # the same matches for every facet, mostly
+            mask = np.frombuffer(base.to_bytes(words * 8, "little"), np.uint64)
+            rows = np.flatnonzero(mask)
+            seen = searcher.__dict__["_archive_facet_base"] = (base, mask, rows)
+        _, mask, rows = seen
+        if len(rows) < words // 2:
+            matrix, mask = matrix[rows], mask[rows]
+        return np.bitwise_count(matrix & mask[:, None]).sum(axis=0, dtype=np.int64).tolist()
+
     def close(self):
         for _, old in self.retired:
             old.close()
@@ -1463,11 +1488,9 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
     for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:")):
         base = _filter_bits(live, searcher, filters, skip=name)
         base = matched if base is None else matched & base
-        values = []
-        for term in live.facet_values(searcher, prefix):
-            n = (base & live.bits(searcher, term)).bit_count()
-            if n:
-                values.append((term[len(prefix):], n))
+        terms = live.facet_values(searcher, prefix)
+        found = live.facet_counts(searcher, terms, base)
+        values = [(term[len(prefix):], n) for term, n in zip(terms, found, strict=True) if n]
         counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
     selected_honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
                        if getattr(filters, n) is not None}
@@ -1477,19 +1500,27 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
     base = matched if base is None else matched & base
     for name in browse.HONOUR_FACETS:
         others = {n: v for n, v in selected_honour.items() if n != name}
-        values = []
-        for term in live.facet_values(searcher, f"h:{name}="):
-            if "|" in term:
-                continue
-            value = term.split("=", 1)[1]
-            n = (base & live.bits(searcher, _honour_key({**others, name: value}))).bit_count()
-            if n:
-                values.append((int(value) if name == "year" else value, n))
+        found, keys = _honour_terms(live, searcher, name, others)
+        values = [(int(value) if name == "year" else value, n)
+                  for value, n in zip(found, live.facet_counts(searcher, keys, base), strict=True)
+                  if n]
         if name == "year":
             counts[name] = sorted(values, key=lambda v: -v[0])
         else:
             counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
     return counts
+
+
+def _honour_terms(live: _Live, searcher, name: str, others: dict) -> tuple[list, list]:
+    """An honour facet's values and, for each, the facet term that counts it
+    together with the other honour facets selected (kept per searcher)."""
+    cache = searcher.__dict__.setdefault("_archive_honour_terms", {})
+    key = (name, tuple(sorted(others.items())))
+    if key not in cache:
+        found = [term.split("=", 1)[1]
+                 for term in live.facet_values(searcher, f"h:{name}=") if "|" not in term]
+        cache[key] = found, [_honour_key({**others, name: value}) for value in found]
+    return cache[key]
 
 
 def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,

@@ -111,3 +111,20 @@ def test_an_archive_without_published_profiles_searches_to_nothing(empty_archive
         assert result.total == 0 and result.items == [], text
     assert search.search(index_dir, "草稿人物") == []
     assert search.suggest(index_dir, "cao") == []
+
+
+@pytest.mark.parametrize("text", ["张", "全国劳动模范", "zhang", "技术", "“劳动模范”"])
+def test_facet_counts_are_each_terms_documents_among_the_matches(demo_archive, text):
+    # every facet value's count is the number of matches holding it, whether the
+    # matches are few (only their rows of the matrix are counted) or many
+    index_dir = demo_archive.config["INDEX_DIR"]
+    live, searcher = search._open(index_dir)
+    matched = search._query_bits(live, searcher, search.build_query(search.parse(text)),
+                                 search._Budget(time.monotonic() + 60))
+    terms = [t.decode() if isinstance(t, bytes) else t
+             for t in searcher.reader().lexicon("facet")]
+    assert len(terms) > 20
+    for base in (matched, live.live_bits(searcher), 0):
+        counts = live.facet_counts(searcher, terms, base)
+        assert counts == [(base & live.bits(searcher, t)).bit_count() for t in terms]
+    assert sum(live.facet_counts(searcher, terms, matched)) > 0
