@@ -15,6 +15,7 @@ Whoosh's matchers would rank it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import struct
@@ -23,12 +24,16 @@ from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filetables import md5_hash
 from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 _INT = struct.Struct("!i")
+_SLOT = struct.Struct("!Iq")     # a hash table slot: the key's hash, where the key is
+_LENGTHS = struct.Struct("!ii")  # before a key and its value: their lengths
+_FIELD = struct.Struct("!H")     # a terms table key: the field's number, then the term
 
 
 class Postings(NamedTuple):
@@ -54,9 +59,8 @@ def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings
     terms = getattr(reader, "_terms", None)
     if terms is None:  # an index without segments (Whoosh's EmptyReader)
         return EMPTY
-    try:
-        info = terms.term_info(fieldname, btext)
-    except (KeyError, TermNotFound):
+    info = term_info(terms, fieldname, btext)
+    if info is None:
         return EMPTY
     if info.is_inlined():
         ids, weights, inlined = info.inlined_postings()
@@ -136,6 +140,44 @@ def _first_posting(terms, fieldname: str) -> int | None:
             return None
         if not info.is_inlined():
             return info.extent()[0]
+    return None
+
+
+def term_info(terms, fieldname: str, btext: bytes) -> W3TermInfo | None:
+    """A term's entry in a whoosh3 segment's terms table, or None: what
+    ``terms.term_info`` finds, looked up straight in the table's bytes (Whoosh's
+    HashReader: the key's hash picks one of 256 tables and a slot, then slots
+    are read in turn until the key or an empty slot), about a third of the
+    time of Whoosh's own lookup, which copies each slot it reads."""
+    table = terms._tindex
+    if table.hashfn is not md5_hash:
+        try:
+            return terms.term_info(fieldname, btext)
+        except (KeyError, TermNotFound):
+            return None
+    number = terms._fieldmap.get(fieldname)
+    if number is None:
+        return None
+    key = _FIELD.pack(number) + btext
+    keyhash = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
+    start, slots = table.tables[keyhash & 255]
+    if not slots:
+        return None
+    buf = table.dbfile._buf
+    end = start + slots * _SLOT.size
+    at = start + (keyhash >> 8) % slots * _SLOT.size
+    for _ in range(slots):
+        slothash, item = _SLOT.unpack_from(buf, at)
+        if not item:
+            return None
+        if slothash == keyhash:
+            keylen, datalen = _LENGTHS.unpack_from(buf, item)
+            begin = item + _LENGTHS.size
+            if keylen == len(key) and buf[begin:begin + keylen] == key:
+                return W3TermInfo.from_bytes(bytes(buf[begin + keylen:begin + keylen + datalen]))
+        at += _SLOT.size
+        if at == end:
+            at = start
     return None
 
 

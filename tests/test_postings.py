@@ -150,3 +150,27 @@ def test_kept_postings_are_the_listed_fields_and_read_as_from_the_file(demo_arch
             assert in_memory(field, text) == (field != "story"), (field, text)
     finally:
         fresh.close()
+
+
+def test_terms_are_looked_up_as_whoosh_looks_them_up(demo_archive):
+    _, searcher = search._open(demo_archive.config["INDEX_DIR"])
+    reader = next(r for r, _ in searcher.reader().leaf_readers())
+    terms = reader._terms
+    rng = random.Random(11)
+    keys = [(f, t) for f in ("name", "name_exact", "pinyin", "story", "unit", "facet")
+            for t in rng.sample(list(reader.lexicon(f)), 40)]
+    keys += [(f, t + b"x") for f, t in keys[::3]] + [("story", b""), ("nofield", b"a")]
+    found = 0
+    for field, text in keys:
+        try:
+            expected = terms.term_info(field, text)
+        except Exception:
+            expected = None
+        got = postings.term_info(terms, field, text)
+        assert (got is None) == (expected is None), (field, text)
+        if got is not None:
+            found += 1
+            assert got.extent() == expected.extent()
+            assert got.doc_frequency() == expected.doc_frequency()
+            assert got.weight() == expected.weight()
+    assert found == 240
