@@ -1373,8 +1373,11 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
                 break
         kept = np.flatnonzero(scored)
         values, kept_docs = scores[kept], docs[kept]
-        for i in np.lexsort((kept_docs, -values))[:limit]:
-            best.append((-float(values[i]), int(kept_docs[i]) + offset))
+        if len(values) > 4 * limit:  # sort only those scoring at least the limit-th best
+            top = values >= np.partition(values, len(values) - limit)[len(values) - limit]
+            values, kept_docs = values[top], kept_docs[top]
+        order = np.lexsort((kept_docs, -values))[:limit]
+        best += zip((-values[order]).tolist(), (kept_docs[order] + offset).tolist(), strict=True)
         if budget.timed_out:
             break
     return [(-score, docnum) for score, docnum in heapq.nsmallest(limit, best)]
