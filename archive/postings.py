@@ -147,10 +147,12 @@ def term_info(terms, fieldname: str, btext: bytes) -> W3TermInfo | None:
     """A term's entry in a whoosh3 segment's terms table, or None: what
     ``terms.term_info`` finds, looked up straight in the table's bytes (Whoosh's
     HashReader: the key's hash picks one of 256 tables and a slot, then slots
-    are read in turn until the key or an empty slot), about a third of the
-    time of Whoosh's own lookup, which copies each slot it reads."""
+    are read in turn until the key or an empty slot), in a little over half
+    the time of Whoosh's own lookup, which copies each slot it reads (a table
+    not in a buffer, or hashed otherwise, is left to Whoosh)."""
     table = terms._tindex
-    if table.hashfn is not md5_hash:
+    buf = getattr(table.dbfile, "_buf", None)
+    if table.hashfn is not md5_hash or buf is None:
         try:
             return terms.term_info(fieldname, btext)
         except (KeyError, TermNotFound):
@@ -163,7 +165,6 @@ def term_info(terms, fieldname: str, btext: bytes) -> W3TermInfo | None:
     start, slots = table.tables[keyhash & 255]
     if not slots:
         return None
-    buf = table.dbfile._buf
     end = start + slots * _SLOT.size
     at = start + (keyhash >> 8) % slots * _SLOT.size
     for _ in range(slots):

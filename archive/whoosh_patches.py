@@ -1,4 +1,4 @@
-"""The three places where this archive changes how Whoosh (whoosh-reloaded)
+"""The four places where this archive changes how Whoosh (whoosh-reloaded)
 works, applied once on import. All change cost, not results; re-check them
 when Whoosh is upgraded (tests/test_postings.py reads both pickle protocols,
 tests/test_whoosh_patches.py opens segments through the views and the kept
