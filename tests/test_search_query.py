@@ -125,6 +125,8 @@ def test_facet_counts_are_each_terms_documents_among_the_matches(demo_archive, t
              for t in searcher.reader().lexicon("facet")]
     assert len(terms) > 20
     for base in (matched, live.live_bits(searcher), 0):
-        counts = live.facet_counts(searcher, terms, base)
+        counts = live.facet_counts(searcher, terms,
+                                   search._FacetBase(base, searcher.doc_count_all()))
         assert counts == [(base & live.bits(searcher, t)).bit_count() for t in terms]
-    assert sum(live.facet_counts(searcher, terms, matched)) > 0
+    assert sum(live.facet_counts(
+        searcher, terms, search._FacetBase(matched, searcher.doc_count_all()))) > 0
