@@ -162,17 +162,16 @@ def _compound_open_file(self, name, *args, **kwargs):
     if not (self._source and identity and hasattr(self._source, "madvise")):
         return _mapped_open_file(self, name, *args, **kwargs)
     offset, length = self.range(name)
+    opened = _MappedFile(self._source, offset, length, name, identity)
     if name.endswith(RESIDENT_FILES):
-        kept = _resident_copy((*identity, name), self._source, offset, length)
-        if kept is not None:
-            return structfile.BufferFile(memoryview(kept), name=name)
-    return _MappedFile(self._source, offset, length, name, identity)
+        opened.keep(0, length)
+    return opened
 
 
 class _MappedFile(structfile.BufferFile):
     """A file of a segment read through the segment's map, each read of more
-    than a page asked for in one piece before it is copied; parts of it may
-    be kept in memory (:meth:`keep`)."""
+    than a page asked for in one piece before it is copied; parts of it, or
+    all of it, may be kept in memory (:meth:`keep`)."""
 
     def __init__(self, source: mmap.mmap, offset: int, length: int, name: str,
                  identity: tuple):
@@ -183,7 +182,10 @@ class _MappedFile(structfile.BufferFile):
     def keep(self, start: int, end: int) -> bool:
         """Keeps bytes ``start`` to ``end`` of the file in memory (one copy per
         process, within RESIDENT_BUDGET): reads that fall inside are served
-        from the copy. False when the budget is spent."""
+        from the copy; kept whole, the file is the copy. False when the budget
+        is spent."""
+        if self._map is None:
+            return True  # kept whole already
         start, end = max(0, start), min(len(self._buf), end)
         if end <= start:
             return True
@@ -191,14 +193,17 @@ class _MappedFile(structfile.BufferFile):
                               self._offset + start, end - start)
         if kept is None:
             return False
-        self._kept.append((start, end, memoryview(kept)))
+        if (start, end) == (0, len(self._buf)):
+            self._buf, self._map, self._kept = memoryview(kept), None, []
+        else:
+            self._kept.append((start, end, memoryview(kept)))
         return True
 
     def get(self, position: int, length: int) -> bytes:
         for start, end, view in self._kept:
             if start <= position and position + length <= end:
                 return bytes(view[position - start:position - start + length])
-        if length > mmap.PAGESIZE:
+        if length > mmap.PAGESIZE and self._map is not None:
             start = self._offset + position
             aligned = start - start % mmap.PAGESIZE
             self._map.madvise(mmap.MADV_WILLNEED, aligned, start + length - aligned)
