@@ -810,17 +810,15 @@ class _Live:
         """Docnums holding a facet term, as a bitmap (per segment, combined once
         per searcher: combining ten segments' bitmaps costs more than using
         them)."""
-        combined = searcher.__dict__.setdefault("_archive_bits", {})
-        if term in combined:
-            return combined[term]
-        total = 0
-        for reader, offset in searcher.reader().leaf_readers():
-            terms = self._per_reader(reader, ("facet bits",), dict)
-            if term not in terms:
-                terms[term] = self.term_bits(reader, "facet", term)
-            total |= terms[term] << offset
-        combined[term] = total
-        return total
+        def combine():
+            total = 0
+            for reader, offset in searcher.reader().leaf_readers():
+                terms = self._per_reader(reader, ("facet bits",), dict)
+                if term not in terms:
+                    terms[term] = self.term_bits(reader, "facet", term)
+                total |= terms[term] << offset
+            return total
+        return _per_searcher(searcher, ("facet bits", term), combine)
 
     def term(self, reader, fieldname: str, text: str) -> tuple[postings.Postings, int]:
         """A term's postings in one segment, and the live documents holding it
@@ -923,31 +921,25 @@ class _Live:
         of their stored fields."""
         if not docnums:
             return []
-        ids = searcher.__dict__.get("_archive_honorees")
-        if ids is None:
-            ids = searcher.__dict__["_archive_honorees"] = np.concatenate([
-                self._per_segment(reader, ("honoree",), lambda r=reader: np.fromiter(
-                    r.column_reader("honoree"), np.int64, r.doc_count_all()))
-                for reader, _ in searcher.reader().leaf_readers()])
+        ids = _per_searcher(searcher, ("honorees",), lambda: np.concatenate([
+            self._per_segment(reader, ("honoree",), lambda r=reader: np.fromiter(
+                r.column_reader("honoree"), np.int64, r.doc_count_all()))
+            for reader, _ in searcher.reader().leaf_readers()]))
         return ids[docnums].tolist()
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf),
         counted from the postings read here (a term's document frequency is its
         number of postings), kept with the searcher."""
-        cache = searcher.__dict__.setdefault("_archive_idf", {})
-        value = cache.get((fieldname, text))
-        if value is None:
+        def compute():
             n = sum(len(self.term(reader, fieldname, text)[0].ids)
                     for reader, _ in searcher.reader().leaf_readers())
-            value = cache[(fieldname, text)] = math.log(searcher.doc_count_all() / (n + 1)) + 1
-        return value
+            return math.log(searcher.doc_count_all() / (n + 1)) + 1
+        return _per_searcher(searcher, ("idf", fieldname, text), compute)
 
     def avg_field_length(self, searcher, fieldname: str) -> float:
-        cache = searcher.__dict__.setdefault("_archive_avgfl", {})
-        if fieldname not in cache:
-            cache[fieldname] = searcher.avg_field_length(fieldname) or 1
-        return cache[fieldname]
+        return _per_searcher(searcher, ("avgfl", fieldname),
+                             lambda: searcher.avg_field_length(fieldname) or 1)
 
     def term_bits(self, reader, fieldname: str, text: str) -> int:
         """The live documents of one segment holding a term, as a bitmap."""
@@ -986,23 +978,18 @@ class _Live:
                                 lambda: postings.field_lengths(reader, fieldname))
 
     def live_bits(self, searcher) -> int:
-        if "_archive_live" in searcher.__dict__:
-            return searcher.__dict__["_archive_live"]
-        total = 0
-        for reader, offset in searcher.reader().leaf_readers():
-            total |= self.segment_live(reader) << offset
-        searcher.__dict__["_archive_live"] = total
-        return total
+        def combine():
+            total = 0
+            for reader, offset in searcher.reader().leaf_readers():
+                total |= self.segment_live(reader) << offset
+            return total
+        return _per_searcher(searcher, ("live",), combine)
 
     def facet_values(self, searcher, prefix: str) -> list[str]:
         """The facet terms starting with ``prefix``, read once per searcher."""
-        cache = searcher.__dict__.setdefault("_archive_facet_values", {})
-        values = cache.get(prefix)
-        if values is None:
-            values = cache[prefix] = [
-                t.decode() if isinstance(t, bytes) else t
-                for t in searcher.reader().expand_prefix("facet", prefix)]
-        return values
+        return _per_searcher(searcher, ("facet values", prefix), lambda: [
+            t.decode() if isinstance(t, bytes) else t
+            for t in searcher.reader().expand_prefix("facet", prefix)])
 
     def facet_counts(self, searcher, terms: list[str], base: _FacetBase) -> list[int]:
         """How many documents of ``base`` hold each facet term: one AND and bit
@@ -1013,12 +1000,11 @@ class _Live:
         rows)."""
         if not terms:
             return []
-        cache = searcher.__dict__.setdefault("_archive_facet_matrix", {})
-        matrix = cache.get(tuple(terms))
-        if matrix is None:
-            matrix = cache[tuple(terms)] = np.ascontiguousarray(np.frombuffer(b"".join(
-                self.bits(searcher, term).to_bytes(base.words * 8, "little") for term in terms),
-                np.uint64).reshape(len(terms), base.words).T)
+        matrix = _per_searcher(searcher, ("facet matrix", tuple(terms)),
+                               lambda: np.ascontiguousarray(np.frombuffer(b"".join(
+                                   self.bits(searcher, term).to_bytes(base.words * 8, "little")
+                                   for term in terms), np.uint64)
+                                   .reshape(len(terms), base.words).T))
         mask = base.mask
         if len(base.rows) < base.words // 2:
             matrix, mask = matrix[base.rows], mask[base.rows]
@@ -1030,6 +1016,15 @@ class _Live:
         for reader in self.readers.values():
             reader.close()
         self.ix.close()
+
+
+def _per_searcher(searcher, key: tuple, compute: Callable[[], object]):
+    """``compute()`` once per searcher (a process's searcher is replaced
+    whenever the index changes, so what it keeps is always in step)."""
+    kept = searcher.__dict__.setdefault("_archive", {})
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
 
 
 def _segment_id(reader) -> str:
@@ -1536,13 +1531,12 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
 def _honour_terms(live: _Live, searcher, name: str, others: dict) -> tuple[list, list]:
     """An honour facet's values and, for each, the facet term that counts it
     together with the other honour facets selected (kept per searcher)."""
-    cache = searcher.__dict__.setdefault("_archive_honour_terms", {})
-    key = (name, tuple(sorted(others.items())))
-    if key not in cache:
+    def compute():
         found = [term.split("=", 1)[1]
                  for term in live.facet_values(searcher, f"h:{name}=") if "|" not in term]
-        cache[key] = found, [_honour_key({**others, name: value}) for value in found]
-    return cache[key]
+        return found, [_honour_key({**others, name: value}) for value in found]
+    return _per_searcher(searcher, ("honour terms", name, tuple(sorted(others.items()))),
+                         compute)
 
 
 def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
