@@ -193,13 +193,24 @@ def portraits_of(db: sqlite_utils.Database, honoree_ids: list[int]) -> dict[int,
     return chosen
 
 
-def cards(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
-    """Rows ready for a list of cards: each with its honours and portrait."""
+def cards(db: sqlite_utils.Database, rows: list[dict],
+          top_honours: dict[int, str] | None = None) -> list[dict]:
+    """Rows ready for a list of cards: each with its portrait and the top honour
+    its card shows, and its honours unless ``top_honours`` (by id) are given."""
     ids = [r["id"] for r in rows]
-    honours = honours_of(db, ids)
     portraits = portraits_of(db, ids)
-    return [{**r, "honours": honours.get(r["id"], []), "portrait": portraits.get(r["id"])}
-            for r in rows]
+    if top_honours is not None:
+        return [{**r, "top_honour": top_honours.get(r["id"], ""),
+                 "portrait": portraits.get(r["id"])} for r in rows]
+    honours = honours_of(db, ids)
+    return [{**r, "honours": honours.get(r["id"], []), "top_honour": top_honour(
+        honours.get(r["id"], [])), "portrait": portraits.get(r["id"])} for r in rows]
+
+
+def top_honour(honours: list[dict]) -> str:
+    """The honour a card shows: the latest (the first listed of that year)."""
+    best = max(honours, key=lambda o: o["year"], default=None)
+    return f"{best['year']}年{best['title']}" if best else ""
 
 
 def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:

@@ -10,7 +10,8 @@ import time
 import pytest
 from whoosh.query import Or, Term
 
-from archive import browse, search
+from archive import browse, editing, honorees, search
+from tests.conftest import wait_for
 
 
 @pytest.mark.parametrize("text, filters", [
@@ -130,3 +131,36 @@ def test_facet_counts_are_each_terms_documents_among_the_matches(demo_archive, t
         assert counts == [(base & live.bits(searcher, t)).bit_count() for t in terms]
     assert sum(live.facet_counts(
         searcher, terms, search._FacetBase(matched, searcher.doc_count_all()))) > 0
+
+
+@pytest.mark.parametrize("text", ["张", "劳动模范", "工人先锋号", "zhang"])
+def test_a_results_card_shows_the_latest_honour_the_database_holds(demo_archive, text):
+    # A results page takes each card's top honour from the index; it must be
+    # what the honours table gives (and what the API's full honours give).
+    db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
+    lean = search.query(db, index_dir, text, page_size=100)
+    full = search.query(db, index_dir, text, page_size=100, full_honours=True)
+    assert [i["id"] for i in lean.items] == [i["id"] for i in full.items] and lean.items
+    from_db = honorees.honours_of(db, [i["id"] for i in lean.items])
+    for item, whole in zip(lean.items, full.items, strict=True):
+        latest = max(o["year"] for o in from_db[item["id"]])
+        assert item["top_honour"].startswith(f"{latest}年"), item["name"]
+        assert item["top_honour"] == honorees.top_honour(from_db[item["id"]])
+        assert item["top_honour"] == whole["top_honour"] and whole["honours"]
+        assert "honours" not in item
+
+
+def test_a_revoked_honour_leaves_the_results_card(empty_archive, make_honoree):
+    db, index_dir = empty_archive.db(), empty_archive.config["INDEX_DIR"]
+    honoree = make_honoree(name="换奖人物", honours=[
+        {"title": "省劳动模范", "year": 2018, "body": "省政府"},
+        {"title": "全国五一劳动奖章", "year": 2022, "body": "全国总工会"}])
+    search.rebuild(db, index_dir)
+    assert [i["top_honour"] for i in search.query(db, index_dir, "换奖人物").items] == [
+        "2022年全国五一劳动奖章"]
+    latest = db.execute("SELECT id FROM honours WHERE honoree_id = ? AND year = 2022",
+                        [honoree]).fetchone()[0]
+    editing.set_honour_revoked(db, honoree, latest, True, None)
+    search.drain(db, index_dir)
+    assert wait_for(lambda: [i["top_honour"] for i in search.query(
+        db, index_dir, "换奖人物").items] == ["2018年省劳动模范"])
