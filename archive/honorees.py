@@ -193,15 +193,11 @@ def portraits_of(db: sqlite_utils.Database, honoree_ids: list[int]) -> dict[int,
     return chosen
 
 
-def cards(db: sqlite_utils.Database, rows: list[dict],
-          top_honours: dict[int, str] | None = None) -> list[dict]:
-    """Rows ready for a list of cards: each with its portrait and the top honour
-    its card shows, and its honours unless ``top_honours`` (by id) are given."""
+def cards(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
+    """Rows ready for a list of cards: each with its honours, the top honour its
+    card shows, and its portrait."""
     ids = [r["id"] for r in rows]
     portraits = portraits_of(db, ids)
-    if top_honours is not None:
-        return [{**r, "top_honour": top_honours.get(r["id"], ""),
-                 "portrait": portraits.get(r["id"])} for r in rows]
     honours = honours_of(db, ids)
     return [{**r, "honours": honours.get(r["id"], []), "top_honour": top_honour(
         honours.get(r["id"], [])), "portrait": portraits.get(r["id"])} for r in rows]

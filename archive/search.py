@@ -77,7 +77,7 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 6        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 7        # part of the stamp: a changed schema makes older indexes stale
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
 MAX_TOKENS = 8
@@ -255,8 +255,18 @@ def _document(row) -> dict:
     document["digest"] = hashlib.sha1(
         json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
     document["display"] = {"name": row["name"], "unit": row["unit"] or "",
-                           "honour": f"{top[2]}年{top[1]}" if top else ""}
+                           "honour": f"{top[2]}年{top[1]}" if top else "",
+                           "city": row["city"] or "", **_lead(row["summary"], row["story"])}
     return document
+
+
+def _lead(summary: str | None, story: str | None) -> dict:
+    """The opening of a profile's snippet text: all a snippet can show when the
+    query's words are in the summary or the story's first lines only (see
+    _page_items). ``more``: the text goes on past the lead."""
+    text = snippet_text("\n".join(filter(None, [summary, story])))
+    end = len(snippet_text(summary or "")) + SNIPPET_WIDTH + 1
+    return {"lead": text[:end], "more": len(text) > end}
 
 
 def _documents(db: sqlite_utils.Database, ids: list[int] | None = None) -> Iterator[dict]:
@@ -927,12 +937,6 @@ class _Live:
             for reader, _ in searcher.reader().leaf_readers()]))
         return ids[docnums].tolist()
 
-    @staticmethod
-    def top_honours(searcher, docnums: list[int]) -> list[str]:
-        """Each document's latest honour as its card shows it ("2020年全国劳动
-        模范"), from its stored fields (kept in memory: whoosh_patches)."""
-        return [searcher.stored_fields(d)["display"]["honour"] for d in docnums]
-
     def idf(self, searcher, fieldname: str, text: str) -> float:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf),
         counted from the postings read here (a term's document frequency is its
@@ -1034,8 +1038,14 @@ def _per_searcher(searcher, key: tuple, compute: Callable[[], object]):
 
 
 def _segment_id(reader) -> str:
-    segment = reader.segment()
-    return segment.segment_id() if segment is not None else ""  # "": no segments
+    """The id of a reader's segment ("" without one), kept on the reader: a
+    query asks for it a hundred times, and Whoosh formats it each time."""
+    try:
+        return reader._archive_segment_id
+    except AttributeError:
+        segment = reader.segment()
+        found = reader._archive_segment_id = segment.segment_id() if segment is not None else ""
+        return found
 
 
 _live: dict[str, _Live] = {}
@@ -1221,9 +1231,12 @@ _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`")
 
 
-def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
-    """The part of ``text`` where the query's words are densest, HTML-escaped,
-    the words wrapped in <mark>."""
+SNIPPET_WIDTH = 90  # characters
+
+
+def snippet_text(text: str | None) -> str:
+    """What snippets are cut from: the text without Markdown marks, its
+    whitespace runs made single spaces."""
     text = text or ""
     # each expression only where its marks occur (scanning for a character is
     # much cheaper than running the expression over a long story)
@@ -1233,7 +1246,19 @@ def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
         text = _MARKDOWN_LINK.sub(r"\1", text)
     if any(mark in text for mark in "*_`"):
         text = _MARKDOWN_EMPHASIS.sub("", text)
-    text = " ".join(text.split())
+    return " ".join(text.split())
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Markup | None:
+    """The part of ``text`` where the query's words are densest, HTML-escaped,
+    the words wrapped in <mark>."""
+    return _window(snippet_text(text), terms, width)
+
+
+def _window(text: str, terms: list[str], width: int = SNIPPET_WIDTH,
+            more: bool = False) -> Markup | None:
+    """snippet() of a text already made snippet_text; ``more``: the text is the
+    opening of a longer one (an ellipsis ends every window)."""
     if not text:
         return None
     folded = analysis.folded_for(text, terms)
@@ -1270,7 +1295,7 @@ def snippet(text: str, terms: list[str], width: int = 90) -> Markup | None:
     for s, e in chosen:
         pieces += [escape(text[at:s]), "<mark>", escape(text[s:e]), "</mark>"]
         at = e
-    pieces += [escape(text[at:end]), "…" if end < len(text) else ""]
+    pieces += [escape(text[at:end]), "…" if end < len(text) or more else ""]
     return Markup("".join(pieces))
 
 
@@ -1581,12 +1606,10 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     when nothing is found, suggestions. Raises SearchUnavailable while the index
     is being built.
 
-    Each item is its database row (so a record withdrawn a moment ago is never
-    listed), its portrait and its ``top_honour``; with ``full_honours`` (the API)
-    its ``honours`` too. A results page shows only the top honour, which comes
-    from the index (kept in step with the honours like every indexed field),
-    not from a query of the honours table: cold, that query reads about 20
-    scattered pages, 1.3 ms of a name query at 100,000 profiles."""
+    Each item is a card of a record still public: id, name, unit, city,
+    ``top_honour``, portrait and snippet, read from the index where it can
+    (_page_items); with ``full_honours`` (the API) each item is the record's
+    database row with its ``honours``."""
     filters = filters or browse.Filters()
     sort = sort if sort in SORTS else "relevance"
     parsed = parse(text)
@@ -1617,18 +1640,19 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     if budget.timed_out:
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
-    # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
-    # status index: every published row)
-    rows = {r["id"]: dict(r) for r in db.execute(
-        f"SELECT h.* FROM json_each(?) j CROSS JOIN honorees h ON h.id = j.value "
-        f"WHERE {PUBLIC}", [json.dumps(ids)])} if ids else {}
-    chosen = [rows[i] for i in ids if i in rows]
-    items = honorees.cards(db, chosen) if full_honours else honorees.cards(
-        db, chosen, top_honours=dict(zip(ids, live.top_honours(searcher, page), strict=True)))
     terms = highlight_terms(parsed)
-    for item in items:
-        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
-                                  terms) if terms else None
+    if full_honours:
+        # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
+        # status index: every published row)
+        rows = {r["id"]: dict(r) for r in db.execute(
+            f"SELECT h.* FROM json_each(?) j CROSS JOIN honorees h ON h.id = j.value "
+            f"WHERE {PUBLIC}", [json.dumps(ids)])} if ids else {}
+        items = honorees.cards(db, [rows[i] for i in ids if i in rows])
+        for item in items:
+            item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
+                                      terms) if terms else None
+    else:
+        items = _page_items(db, live, searcher, q, page, ids, terms, budget)
     result = Result(text, filters, sort, items, total, page_size, facets,
                     notices=notices, timed_out=budget.timed_out)
     if not total and not parsed.empty:
@@ -1639,6 +1663,69 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
 
 
 SUGGEST_TERMS = 200  # pinyin terms a no-result page looks up, the closest first
+
+
+def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | None,
+                docnums: list[int], ids: list[int], terms: list[str],
+                budget: _Budget) -> list[dict]:
+    """A results page's cards, read from the index where it can: each card's
+    name, unit, city and top honour are the document's stored display (kept in
+    memory), so the database is asked only which of the page's records are
+    still public (an index of public ids: a record withdrawn a moment ago,
+    before the indexer removed it, is not listed), for portraits, and for the
+    stories of the documents whose stories hold the query's words. A snippet
+    of any other document can only come from its summary and the story's
+    opening, which the index keeps (the lead). Cold, each row read is a random
+    read of its own: about 20 a page, 2–4 ms of a name query at 100,000
+    profiles."""
+    if not ids:
+        return []
+    public = {row[0] for row in db.execute(
+        "SELECT h.id FROM json_each(?) j CROSS JOIN honorees h INDEXED BY honorees_public "
+        f"ON h.id = j.value WHERE {PUBLIC}", [json.dumps(ids)])}
+    shown = [(docnum, i) for docnum, i in zip(docnums, ids, strict=True) if i in public]
+    displays = {i: searcher.stored_fields(docnum)["display"] for docnum, i in shown}
+    in_story = _story_bits(live, searcher, q, budget) if terms and q is not None else 0
+    wanted = [i for docnum, i in shown if in_story >> docnum & 1 or "lead" not in displays[i]]
+    texts = {row[0]: "\n".join(filter(None, row[1:])) for row in db.execute(
+        "SELECT h.id, h.summary, h.story FROM json_each(?) j CROSS JOIN honorees h "
+        "ON h.id = j.value", [json.dumps(wanted)])} if terms and wanted else {}
+    portraits = honorees.portraits_of(db, [i for _, i in shown])
+    items = []
+    for _, i in shown:
+        display = displays[i]
+        if not terms:
+            found = None
+        elif i in texts:
+            found = snippet(texts[i], terms)
+        else:
+            found = _window(display["lead"], terms, more=display["more"])
+        items.append({"id": i, "name": display["name"], "unit": display["unit"],
+                      "city": display.get("city", ""), "top_honour": display["honour"],
+                      "portrait": portraits.get(i), "snippet": found})
+    return items
+
+
+def _story_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
+    """The documents whose story field (summary, story and quote) holds one of
+    the query's words or phrases, as a bitmap (their postings were read to
+    match the query: this reads nothing new)."""
+    wanted = [text for fieldname, text, _, _ in _leaf_terms(q) if fieldname == "story"]
+    total = 0
+    for reader, offset in searcher.reader().leaf_readers() if wanted else ():
+        bits = 0
+        for text in wanted:
+            bits |= live.phrase_bits(reader, "story", text, budget) if isinstance(text, tuple) \
+                else live.term_bits(reader, "story", text)
+        total |= bits << offset
+    return total
+
+
+def _suggested(stored: dict) -> dict:
+    """A suggested name: its id, name, unit and top honour."""
+    display = stored["display"]
+    return {"id": int(stored["id"]), "name": display["name"], "unit": display["unit"],
+            "honour": display["honour"]}
 
 
 def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
@@ -1677,7 +1764,7 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
         display = stored["display"]
         if display["name"] not in seen:
             seen.add(display["name"])
-            found.append({"id": int(stored["id"]), **display})
+            found.append(_suggested(stored))
         if len(found) >= limit:
             break
     return found
@@ -1703,8 +1790,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
         q = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
         found = []
         for docnum in _ranked(live, searcher, q, limit, budget):
-            stored = searcher.stored_fields(docnum)
-            found.append({"id": int(stored["id"]), **stored["display"]})
+            found.append(_suggested(searcher.stored_fields(docnum)))
     except Exception as exc:
         log.exception("suggest failed; reopening the index")
         _forget(index_dir)

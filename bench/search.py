@@ -346,6 +346,7 @@ def run_size(pool: list[dict] | None, size: int, workdir: Path, n_queries: int, 
         built = json.loads(saved.read_text(encoding="utf-8"))
         print(f"[{size}] reusing {root}", file=sys.stderr)
         db = database.connect(root / "archive.db")
+        migrations.apply(db)  # a run kept by older code
     else:
         built = _build_size(pool if pool is not None else demo_pool(workdir), size, root,
                             n_queries)

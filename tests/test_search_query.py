@@ -11,6 +11,7 @@ import pytest
 from whoosh.query import Or, Term
 
 from archive import browse, editing, honorees, search
+from archive.db import write
 from tests.conftest import wait_for
 
 
@@ -164,3 +165,53 @@ def test_a_revoked_honour_leaves_the_results_card(empty_archive, make_honoree):
     search.drain(db, index_dir)
     assert wait_for(lambda: [i["top_honour"] for i in search.query(
         db, index_dir, "换奖人物").items] == ["2018年省劳动模范"])
+
+
+@pytest.mark.parametrize("text", ["张", "技术", "“劳动模范”", "zhang", "工人先锋号",
+                                  "2021 全国劳动模范", "焊接"])
+def test_a_results_page_shows_each_card_as_the_database_has_it(demo_archive, text):
+    # A results page reads its cards from the index and the stories only where
+    # the query's words are; the API reads whole rows. Both show the same.
+    db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
+    lean = search.query(db, index_dir, text, page_size=100)
+    full = search.query(db, index_dir, text, page_size=100, full_honours=True)
+    assert [i["id"] for i in lean.items] == [i["id"] for i in full.items] and lean.items
+    for card, row in zip(lean.items, full.items, strict=True):
+        assert (card["name"], card["unit"], card["city"], card["top_honour"]) == (
+            row["name"], row["unit"] or "", row["city"] or "", row["top_honour"])
+        assert card["portrait"] == row["portrait"]
+        if row["snippet"] is None:
+            assert card["snippet"] is None
+        else:
+            assert card["snippet"] is not None and "<mark>" in card["snippet"], card["name"]
+    if not text.isascii() and text != "张":  # words of the stories: the same snippets
+        assert [c["snippet"] for c in lean.items] == [r["snippet"] for r in full.items]
+
+
+def test_a_snippet_from_the_lead_is_the_one_the_whole_text_gives(demo_archive):
+    # Where the query's words are in the summary, the lead the index keeps must
+    # give the very snippet the whole summary and story give.
+    rows = demo_archive.db().execute(
+        "SELECT summary, story FROM honorees WHERE summary != ''").fetchall()
+    assert len(rows) > 100
+    for summary, story in rows:
+        lead = search._lead(summary, story)
+        for terms in ([summary[:2]], [summary[-2:]], [summary[:1], summary[-1:]]):
+            assert search._window(lead["lead"], terms, more=lead["more"]) == search.snippet(
+                "\n".join(filter(None, [summary, story])), terms), (summary, terms)
+
+
+def test_a_withdrawn_record_leaves_the_results_at_once(empty_archive, make_honoree):
+    # Before the indexer has removed it: the page asks the database which of
+    # its records are still public.
+    db, index_dir = empty_archive.db(), empty_archive.config["INDEX_DIR"]
+    kept = make_honoree(name="留下人物", story="共同词语青松岭。")
+    gone = make_honoree(name="撤下人物", story="共同词语青松岭。")
+    search.rebuild(db, index_dir)
+    assert sorted(i["id"] for i in search.query(db, index_dir, "青松岭").items) == [kept, gone]
+    with write(db):
+        db.execute("UPDATE honorees SET status = 'withdrawn' WHERE id = ?", [gone])
+        honorees.note_change(db, gone)
+    for full in (False, True):
+        assert [i["id"] for i in search.query(db, index_dir, "青松岭",
+                                              full_honours=full).items] == [kept]
