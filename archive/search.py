@@ -67,6 +67,7 @@ from . import (
     analysis,
     browse,
     honorees,
+    merging,
     names,
     postings,
     whoosh_patches,  # noqa: F401  (applied on import: see its docstring)
@@ -85,7 +86,7 @@ MAX_RESULTS = 1000        # how deep relevance pages go
 LOCK_TIMEOUT = 30.0
 DRAIN_BATCH = 500
 PARALLEL_FROM = 4000     # profiles: smaller indexes are built in-process, in one segment
-BUILD_CHUNK = 25000      # profiles per segment in a parallel build (fewer segments: faster queries)
+BUILD_CHUNK = 25000      # profiles per chunk of a parallel build (then merged into one segment)
 BUILD_PROCS = 2
 BUILD_LIMITMB = 1536     # per build process: a chunk's postings sort in memory
 SORTS = ("relevance", "year", "pinyin")
@@ -99,7 +100,7 @@ NAME_FIELDS = ("name_exact", "name", "pinyin", "pinyin_prefix")
 # Postings a worker keeps in memory (whoosh_patches): every searched field's but
 # the stories' (at 100,000 profiles 48 MB, against 178 MB for the stories')
 KEPT_POSTINGS = (*NAME_FIELDS, "titles", "unit", "place", "honours", "facet")
-# Fields with few distinct words (a 25,000-profile segment: 41 titles, 248 places,
+# Fields with few distinct words (the bench's 100,000 profiles: 41 titles, 248 places,
 # 2,223 unit words): a set of each segment's answers "not here" without a lookup
 SMALL_FIELDS = ("titles", "unit", "place")
 
@@ -442,10 +443,11 @@ class _Pool(PostingPool):
 
 class _Lengths:
     """A segment's field lengths, each read once: Whoosh asks for the length of
-    a profile's field for every posting it writes."""
+    a profile's field for every posting it writes (``shift``: the postings'
+    document numbers are the segment's plus ``shift``)."""
 
-    def __init__(self, reader):
-        self.reader, self.field, self.lengths = reader, None, {}
+    def __init__(self, reader, shift: int = 0):
+        self.reader, self.shift, self.field, self.lengths = reader, shift, None, {}
 
     def doc_field_length(self, docnum, fieldname, default=0):
         if fieldname != self.field:
@@ -453,23 +455,30 @@ class _Lengths:
         length = self.lengths.get(docnum)
         if length is None:
             length = self.lengths[docnum] = self.reader.doc_field_length(
-                docnum, fieldname, default)
+                docnum - self.shift, fieldname, default)
         return length
 
 
 class _BuildWriter(SegmentWriter):
     """The writer of a rebuild: Whoosh's SegmentWriter with a cheaper pool and
-    field lengths read once (its ``_flush_segment``, with ``_Lengths``)."""
+    field lengths read once (its ``_flush_segment``, with ``_Lengths``). A
+    chunk of a parallel build numbers the documents of its postings from
+    ``shift``, the chunk's place in the segment it will be merged into
+    (archive.merging), so the merge copies its postings as they are."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs):
+    def __init__(self, ix, limitmb: int = 128, shift: int = 0, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.shift = shift
 
     def _flush_segment(self):
         self.perdocwriter.close()
         reader = self.per_document_reader() if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, _Lengths(reader) if reader else None,
-                                      self.pool.iter_postings())
+        items, shift = self.pool.iter_postings(), self.shift
+        if shift:
+            items = ((f, t, docnum + shift, w, v) for f, t, docnum, w, v in items)
+        self.fieldwriter.add_postings(self.schema, _Lengths(reader, shift) if reader else None,
+                                      items)
         self.fieldwriter.close()
         if reader:
             reader.close()
@@ -493,8 +502,11 @@ def _build_parallel(ix, generation: Path, rows, total: int, progress) -> None:
     """A large index: the profiles cut into equal chunks of at most
     BUILD_CHUNK, each written as its own segment by one of BUILD_PROCS forked
     processes (Whoosh and the analyzer are pure Python: one core each), then
-    listed together in one commit. Chunks stay small enough that Whoosh sorts
-    each segment's postings in memory instead of spilling them to disk."""
+    merged into one segment (archive.merging: a query pays per segment) and
+    committed. Chunks stay small enough that Whoosh sorts each segment's
+    postings in memory instead of spilling them to disk. A chunk's postings
+    number its documents from its place in the merged segment, so a chunk is
+    never a segment of the index on its own."""
     import multiprocessing
 
     chunks = max(BUILD_PROCS, -(-total // BUILD_CHUNK))
@@ -511,20 +523,26 @@ def _build_parallel(ix, generation: Path, rows, total: int, progress) -> None:
             if progress:
                 progress(done, total, "正在建立检索索引")
 
+        shift = 0
         while chunk := [dict(row) for row in rows.fetchmany(size)]:
             while len(pending) > BUILD_PROCS:
                 collect()
-            pending.append(pool.apply_async(_build_segment, (str(generation), chunk)))
+            pending.append(pool.apply_async(_build_segment, (str(generation), chunk, shift)))
+            shift += len(chunk)
         while pending:
             collect()
+    if progress:
+        progress(total, total, "正在合并检索索引")
+    merged = merging.merge(ix, segments)
     writer = ix.writer()
-    writer.commit(mergetype=lambda _writer, existing: existing + segments)
+    writer.commit(mergetype=lambda _writer, existing: existing + [merged])
 
 
-def _build_segment(folder: str, rows: list[dict]):
-    """In a build process: one segment of ``rows``, not yet in the index's list."""
+def _build_segment(folder: str, rows: list[dict], shift: int):
+    """In a build process: one chunk of ``rows``, its postings numbered from
+    ``shift`` (see _build_parallel), not in the index's list."""
     ix = whoosh_index.open_dir(folder)
-    writer = _BuildWriter(ix, _lk=False, limitmb=BUILD_LIMITMB)
+    writer = _BuildWriter(ix, _lk=False, limitmb=BUILD_LIMITMB, shift=shift)
     try:
         for row in rows:
             writer.add_document(**_document(row))
