@@ -1591,7 +1591,7 @@ def _honour_terms(live: _Live, searcher, name: str, others: dict) -> tuple[list,
 def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
           filters: browse.Filters | None = None, sort: str = "relevance",
           page_size: int = 20, with_facets: bool = True,
-          time_limit: float = TIME_LIMIT, full_honours: bool = False) -> Result:
+          time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
     """One page of published honorees matching a visitor's query and facets
     (see :func:`_query`). An index that fails while being read (removed or
     damaged under the reader) is dropped from this process and reported as
@@ -1599,7 +1599,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     for attempt in (1, 2):
         try:
             return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                          time_limit, full_honours)
+                          time_limit, whole_rows)
         except SearchUnavailable:
             raise
         except Exception as exc:
@@ -1618,7 +1618,7 @@ def _forget(index_dir: str | Path) -> None:
 def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
            filters: browse.Filters | None = None, sort: str = "relevance",
            page_size: int = 20, with_facets: bool = True,
-           time_limit: float = TIME_LIMIT, full_honours: bool = False) -> Result:
+           time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
     """One page of published honorees matching a visitor's query and facets,
     with facet counts that agree with the results, highlighted snippets, and,
     when nothing is found, suggestions. Raises SearchUnavailable while the index
@@ -1626,7 +1626,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
 
     Each item is a card of a record still public: id, name, unit, city,
     ``top_honour``, portrait and snippet, read from the index where it can
-    (_page_items); with ``full_honours`` (the API) each item is the record's
+    (_page_items); with ``whole_rows`` (the API) each item is the record's
     database row with its ``honours``."""
     filters = filters or browse.Filters()
     sort = sort if sort in SORTS else "relevance"
@@ -1659,7 +1659,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         notices.append("检索用时较长，结果可能不完整")
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
     terms = highlight_terms(parsed)
-    if full_honours:
+    if whole_rows:
         # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
         # status index: every published row)
         rows = {r["id"]: dict(r) for r in db.execute(

@@ -140,7 +140,7 @@ def test_a_results_card_shows_the_latest_honour_the_database_holds(demo_archive,
     # what the honours table gives (and what the API's full honours give).
     db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
     lean = search.query(db, index_dir, text, page_size=100)
-    full = search.query(db, index_dir, text, page_size=100, full_honours=True)
+    full = search.query(db, index_dir, text, page_size=100, whole_rows=True)
     assert [i["id"] for i in lean.items] == [i["id"] for i in full.items] and lean.items
     from_db = honorees.honours_of(db, [i["id"] for i in lean.items])
     for item, whole in zip(lean.items, full.items, strict=True):
@@ -174,7 +174,7 @@ def test_a_results_page_shows_each_card_as_the_database_has_it(demo_archive, tex
     # the query's words are; the API reads whole rows. Both show the same.
     db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
     lean = search.query(db, index_dir, text, page_size=100)
-    full = search.query(db, index_dir, text, page_size=100, full_honours=True)
+    full = search.query(db, index_dir, text, page_size=100, whole_rows=True)
     assert [i["id"] for i in lean.items] == [i["id"] for i in full.items] and lean.items
     for card, row in zip(lean.items, full.items, strict=True):
         assert (card["name"], card["unit"], card["city"], card["top_honour"]) == (
@@ -214,4 +214,4 @@ def test_a_withdrawn_record_leaves_the_results_at_once(empty_archive, make_honor
         honorees.note_change(db, gone)
     for full in (False, True):
         assert [i["id"] for i in search.query(db, index_dir, "青松岭",
-                                              full_honours=full).items] == [kept]
+                                              whole_rows=full).items] == [kept]

@@ -117,7 +117,7 @@ def search_honorees():
         raise bad_request("请提供检索词 q 或至少一个筛选条件")
     try:
         result = search.query(get_db(), current_app.config["INDEX_DIR"], text, filters, sort,
-                              page_size=int(raw), full_honours=True,
+                              page_size=int(raw), whole_rows=True,
                               time_limit=current_app.config["SEARCH_TIME_LIMIT"])
     except search.SearchUnavailable:
         response = jsonify({"error": {"status": 503, "message": "检索索引正在建立，请稍后再试"}})
