@@ -204,7 +204,8 @@ def cards(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
 
 
 def top_honour(honours: list[dict]) -> str:
-    """The honour a card shows: the latest (the first listed of that year)."""
+    """The honour a card or profile shows: the latest (of that year, the first
+    listed). The search index keeps it for its results pages."""
     best = max(honours, key=lambda o: o["year"], default=None)
     return f"{best['year']}年{best['title']}" if best else ""
 
@@ -215,6 +216,7 @@ def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     if record is None:
         return None
     record["honours"] = honours_of(db, [honoree_id])[honoree_id]
+    record["top_honour"] = top_honour(record["honours"])
     photos = [dict(r) for r in db.execute(
         """SELECT * FROM photos WHERE honoree_id = ? AND id NOT IN
                (SELECT poster_photo_id FROM videos WHERE poster_photo_id IS NOT NULL)

@@ -236,7 +236,6 @@ def _document(row) -> dict:
         facets.add("i:" + _clean_token(row["industry"]))
     for level, title, year in honours:
         facets.update(_honour_keys(level, _clean_token(title), year))
-    top = max(honours, key=lambda o: o[2]) if honours else None
     document = dict(
         id=str(row["id"]),
         **{f: ",".join(_clean_token(t) for t in tokens)
@@ -256,7 +255,8 @@ def _document(row) -> dict:
     document["digest"] = hashlib.sha1(
         json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
     document["display"] = {"name": row["name"], "unit": row["unit"] or "",
-                           "honour": f"{top[2]}年{top[1]}" if top else "",
+                           "honour": honorees.top_honour(
+                               [{"title": title, "year": year} for _, title, year in honours]),
                            "city": row["city"] or "", **_lead(row["summary"], row["story"])}
     return document
 
