@@ -1660,11 +1660,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
     terms = highlight_terms(parsed)
     if whole_rows:
-        # the page's rows by primary key (``h.id IN (...)`` let SQLite scan the
-        # status index: every published row)
-        rows = {r["id"]: dict(r) for r in db.execute(
-            f"SELECT h.* FROM json_each(?) j CROSS JOIN honorees h ON h.id = j.value "
-            f"WHERE {PUBLIC}", [json.dumps(ids)])} if ids else {}
+        rows = {r["id"]: dict(r) for r in _by_ids(db, "h.*", ids)}
         items = honorees.cards(db, [rows[i] for i in ids if i in rows])
         for item in items:
             item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
@@ -1698,16 +1694,15 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
     profiles."""
     if not ids:
         return []
-    public = {row[0] for row in db.execute(
-        "SELECT h.id FROM json_each(?) j CROSS JOIN honorees h INDEXED BY honorees_public "
-        f"ON h.id = j.value WHERE {PUBLIC}", [json.dumps(ids)])}
+    public = {row[0] for row in _by_ids(db, "h.id", ids, index="honorees_public")}
     shown = [(docnum, i) for docnum, i in zip(docnums, ids, strict=True) if i in public]
     displays = {i: searcher.stored_fields(docnum)["display"] for docnum, i in shown}
     in_story = _story_bits(live, searcher, q, budget) if terms and q is not None else 0
+    # (an index built before SCHEMA_VERSION 7, still live while its rebuild
+    # runs, keeps no lead and no city)
     wanted = [i for docnum, i in shown if in_story >> docnum & 1 or "lead" not in displays[i]]
-    texts = {row[0]: "\n".join(filter(None, row[1:])) for row in db.execute(
-        "SELECT h.id, h.summary, h.story FROM json_each(?) j CROSS JOIN honorees h "
-        "ON h.id = j.value", [json.dumps(wanted)])} if terms and wanted else {}
+    texts = {row[0]: "\n".join(filter(None, row[1:]))
+             for row in _by_ids(db, "h.id, h.summary, h.story", wanted)} if terms else {}
     portraits = honorees.portraits_of(db, [i for _, i in shown])
     items = []
     for _, i in shown:
@@ -1722,6 +1717,18 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
                       "city": display.get("city", ""), "top_honour": display["honour"],
                       "portrait": portraits.get(i), "snippet": found})
     return items
+
+
+def _by_ids(db: sqlite_utils.Database, columns: str, ids: list[int], index: str = ""):
+    """``columns`` of the public honorees among ``ids``, found by primary key
+    (``h.id IN (...)`` let SQLite scan the status index: every published row)
+    or through ``index``."""
+    if not ids:
+        return []
+    return db.execute(
+        f"SELECT {columns} FROM json_each(?) j CROSS JOIN honorees h"
+        f"{f' INDEXED BY {index}' if index else ''} ON h.id = j.value WHERE {PUBLIC}",
+        [json.dumps(ids)])
 
 
 def _story_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
