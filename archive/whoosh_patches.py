@@ -21,16 +21,14 @@ copies).
 
 3. A segment's terms table and stored fields are kept in process memory, one
    copy per segment shared by all its readers, up to ``RESIDENT_BUDGET``
-   bytes (the app's SEARCH_MEMORY_MB; at 100,000 profiles: 92 MB, and 48 MB
-   more for the postings of 4). Every query looks its words up in each
+   bytes (the app's SEARCH_MEMORY_MB; at 100,000 profiles 133 MB with the
+   postings kept under 4). Every query looks its words up in each
    segment's terms table, and every results page reads its documents' stored
    fields, at random places in files too large to stay cached on a host that
    reclaims idle file pages: on this machine (a pageout policy for pages idle
    about 6 s) the first name queries after a pause read 143 KB from disk
    each, at about 0.1 ms for every 4 KB, and took twice as long (bench.search
-   reports the reads per type). Memory that is not a file's stays put (the
-   documents' rows are still read from SQLite's file: when that is cold too,
-   a page of 20 rows and their honours adds 2.5–3 ms).
+   reports the reads per type). Memory that is not a file's stays put.
 
 4. The postings, the bulk of a segment, are read through the map, told that
    they are read at random places (``MADV_RANDOM``): a page missing from the
@@ -217,7 +215,7 @@ def _resident_copy(key: tuple, source: mmap.mmap, offset: int, length: int) -> _
     with _resident_lock:
         kept = _resident.get(key)
         if kept is None:
-            if sum(len(copy) for copy in list(_resident.values())) + length > RESIDENT_BUDGET:
+            if _held() + length > RESIDENT_BUDGET:
                 return None
             kept = _Resident(length)
             kept[:] = memoryview(source)[offset:offset + length]
@@ -228,7 +226,12 @@ def _resident_copy(key: tuple, source: mmap.mmap, offset: int, length: int) -> _
 def resident_bytes() -> int:
     """Bytes of segment files this process holds copies of."""
     with _resident_lock:
-        return sum(len(copy) for copy in list(_resident.values()))
+        return _held()
+
+
+def _held() -> int:
+    """resident_bytes(), the lock held."""
+    return sum(len(copy) for copy in list(_resident.values()))
 
 
 # applied once, when this module is first imported (archive.search imports it)
