@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from .vocabulary import TITLES
+from .vocabulary import TITLE_ALIASES, TITLES
 
 migrations = Migrations("archive")
 
@@ -380,6 +380,43 @@ def m011_public_ids_index(db: sqlite_utils.Database) -> None:
     own."""
     db.execute("CREATE INDEX honorees_public ON honorees (id) "
                "WHERE status = 'published' AND deleted_at IS NULL")
+
+
+@migrations()
+def m050_real_office_imports(db: sqlite_utils.Database) -> None:
+    """What real offices' sheets carry: the raw 工作单位及职务 cell beside its split,
+    a curator-only note (备注), the recommending body (推荐单位: 省直单位, 中央企业 …,
+    groupings that are not places), the title as the office wrote it, aliases of
+    vocabulary titles (a merged title's old spelling), and changes an import
+    proposes to existing records (never applied silently)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE honorees ADD COLUMN unit_raw TEXT;
+        ALTER TABLE honorees ADD COLUMN note TEXT;
+        ALTER TABLE honorees ADD COLUMN nominator TEXT;
+        ALTER TABLE honours ADD COLUMN title_written TEXT;
+        CREATE TABLE title_aliases (
+            alias TEXT PRIMARY KEY,
+            title TEXT NOT NULL REFERENCES honour_titles(title)
+        );
+        CREATE TABLE import_proposals (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            row_number INTEGER NOT NULL,
+            changes TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'applied', 'dismissed')),
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX import_proposals_pending ON import_proposals (status, honoree_id)
+        """,
+    )
+    for alias, title in TITLE_ALIASES.items():
+        db.execute("INSERT INTO title_aliases (alias, title) VALUES (?, ?)", [alias, title])
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

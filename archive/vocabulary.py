@@ -40,3 +40,9 @@ TITLES: list[tuple[str, str, str]] = [
     ("市五一劳动奖章", "municipal", "individual"),
     ("市工人先锋号", "municipal", "collective"),
 ]
+
+# Spellings offices use for a vocabulary title; seeded into ``title_aliases``
+# (curators add more by merging titles).
+TITLE_ALIASES = {"全国劳模": "全国劳动模范", "省劳模": "省劳动模范", "市劳模": "市劳动模范",
+                 "全国五一奖章": "全国五一劳动奖章", "全国五一奖状": "全国五一劳动奖状",
+                 "大国工匠": "大国工匠年度人物"}
