@@ -188,22 +188,32 @@ def serve_command(bind: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate every row and report; write nothing.")
 @click.option("--duplicates", type=click.Choice(importer.POLICIES), default="ask",
               show_default=True,
-              help="Rows whose name exists under another unit: ask (refuse until decided), "
-                   "skip, create or update.")
+              help="Rows whose name is in the archive where the evidence points both ways "
+                   "(same unit or birth date, or a birth date missing): ask (refuse until "
+                   "decided), skip, create (a new record) or update (the same person: add the "
+                   "row's honours to that record).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows and write the rows with errors to a fix-up sheet "
+                   "(the default is all rows or none).")
+@click.option("--fixup", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the fix-up sheet (default: <file>-待修正.xlsx beside it).")
 @click.option("--status", type=click.Choice(["draft", "review", "published"]), default="draft",
               show_default=True, help="Status of new records when the file has no 状态 column.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the full report as JSON.")
 @click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")
 @with_appcontext
-def import_command(file: Path, photos: Path | None, dry_run: bool, duplicates: str, status: str,
-                   report: Path | None, queue: bool) -> None:
-    """Import a spreadsheet (CSV or XLSX) of honorees: all rows or none."""
+def import_command(file: Path, photos: Path | None, dry_run: bool, duplicates: str,
+                   skip_invalid: bool, fixup: Path | None, status: str, report: Path | None,
+                   queue: bool) -> None:
+    """Import a spreadsheet (CSV, XLSX or XLS) of honorees: all rows or none, or with
+    --skip-invalid the valid rows and a fix-up sheet of the others."""
     db = _db()
     if queue:
         job = jobs.enqueue(db, "import", {
             "path": str(file.resolve()), "photos": str(photos.resolve()) if photos else None,
             "policy": duplicates, "status": status, "dry_run": dry_run, "file_name": file.name,
+            "skip_invalid": skip_invalid,
             "report_path": str(report.resolve()) if report else None})
         click.echo(f"已排队：任务 {job}（用 `jobs` 查看进度）")
         return
@@ -222,7 +232,7 @@ def import_command(file: Path, photos: Path | None, dry_run: bool, duplicates: s
     try:
         plan, done = importer.run(
             db, file, current_app.config["MEDIA_DIR"], dry_run=dry_run, progress=progress,
-            photos=photos, policy=duplicates, default_status=status,
+            photos=photos, policy=duplicates, default_status=status, skip_invalid=skip_invalid,
             on_row=lambda done, total: progress(done, total, "正在写入数据库"))
     except importer.ImportRefused as exc:
         raise click.ClickException(str(exc)) from exc
@@ -234,12 +244,36 @@ def import_command(file: Path, photos: Path | None, dry_run: bool, duplicates: s
                           encoding="utf-8")
     for line in _import_lines(plan):
         click.echo(line)
+    if plan.errors and (skip_invalid or dry_run):
+        out = importer.fixup_sheet(plan, fixup or file.with_name(f"{file.stem}-待修正.xlsx"))
+        if out:
+            click.echo(f"有错误的 {len(plan.invalid_rows)} 行已写入待修正表：{out}"
+                       "（改正后再次导入即可补齐）")
     if not plan.ok:
-        raise click.ClickException("未导入任何记录：请修改文件或用 --duplicates 决定疑似重复后重试")
+        raise click.ClickException(_refusal(plan))
     counts = plan.counts()
     verb = "预检通过（未写入）" if done is None else "已导入"
     click.echo(f"{verb}：共 {counts['rows']} 行，新建 {counts['create']}，更新 {counts['update']}，"
-               f"未变 {counts['unchanged']}，跳过 {counts['skip']}，照片 {counts['photos']}")
+               f"待确认修改 {counts['propose']}，未变 {counts['unchanged']}，"
+               f"跳过 {counts['skip']}，有错误未导入 {counts['invalid'] if skip_invalid else 0}，"
+               f"新称号 {counts['new_titles']}，照片 {counts['photos']}")
+    if counts["propose"]:
+        click.echo("与已有记录不同的行已记为待确认修改，不会直接改动记录；"
+                   "请在后台“待确认修改”中逐条应用或忽略")
+
+
+def _refusal(plan) -> str:
+    """Why nothing was imported, and only the ways out that apply."""
+    ways = []
+    if plan.file_errors:
+        return "未导入任何记录：文件本身有问题，请按上面的提示修改后重试"
+    if plan.errors:
+        ways.append("修改有错误的行后重试，或加 --skip-invalid 先导入正确的行")
+    if plan.undecided:
+        ways.append("用 --duplicates 决定同名待确认的记录（或填写档案编号）")
+    if not ways:
+        ways.append("表格中没有可以导入的行")
+    return "未导入任何记录：" + "；".join(ways)
 
 
 def _import_lines(plan, limit: int = 200):

@@ -65,7 +65,13 @@ def _joined(values: list, separator: str) -> str:
     return separator.join(values) if any(values) else ""
 
 
-def row_of(record: dict) -> list:
+def columns(include_notes: bool = False) -> tuple[str, ...]:
+    """The template's columns; the curator-only 备注 only in a back-office export
+    (``--all-statuses``), never in a public one."""
+    return TEMPLATE if include_notes else tuple(k for k in TEMPLATE if k != "note")
+
+
+def row_of(record: dict, keys: tuple[str, ...] = columns()) -> list:
     """One record as the template's cells (honours joined, one per title)."""
     honours = record["honours"]
     birth = ""
@@ -78,7 +84,7 @@ def row_of(record: dict) -> list:
         "name": record["name"], "gender": record["gender"], "ethnicity": record["ethnicity"],
         "birth": birth, "unit": record["unit"], "position": record["position"],
         "region": places.label(record["province"], record["city"], record["county"]),
-        "industry": record["industry"],
+        "nominator": record.get("nominator"), "industry": record["industry"],
         "titles": "、".join(h["title"] for h in honours),
         "years": "、".join(str(h["year"]) for h in honours),
         "levels": "、".join(LEVELS[h["level"]] for h in honours),
@@ -86,17 +92,17 @@ def row_of(record: dict) -> list:
         "documents": _joined([h["document_no"] for h in honours], "；"),
         "citations": _joined([h["citation"] for h in honours], "；"),
         "summary": record["summary"], "story": record["story"], "quote": record["quote"],
-        "status": STATUSES[record["status"]],
+        "note": record.get("note"), "status": STATUSES[record["status"]],
     }
-    return [neutralise("" if cells[key] is None else cells[key]) for key in TEMPLATE]
+    return [neutralise("" if cells[key] is None else cells[key]) for key in keys]
 
 
-def json_of(record: dict) -> dict:
+def json_of(record: dict, include_notes: bool = False) -> dict:
     keep = ("id", "code", "kind", "collective_type", "name", "name_pinyin", "gender",
             "ethnicity", "birth_year", "birth_month", "province", "city", "county",
-            "region_code", "unit", "position", "industry", "summary", "story", "quote",
-            "status", "created_at", "updated_at")
-    return {**{k: record[k] for k in keep},
+            "region_code", "unit", "position", "nominator", "industry", "summary", "story",
+            "quote", "status", "created_at", "updated_at")
+    return {**{k: record[k] for k in keep}, **({"note": record["note"]} if include_notes else {}),
             "honours": [{k: h[k] for k in ("title", "level", "year", "body", "document_no",
                                             "citation")} for h in record["honours"]]}
 
@@ -111,26 +117,27 @@ def export(db: sqlite_utils.Database, out: str | Path, fmt: str | None = None,
         raise ValueError("导出格式只能是 csv、xlsx 或 json")
     ids = honoree_ids(db, filters, include_unpublished)
     out.parent.mkdir(parents=True, exist_ok=True)
-    headers = [LABELS[key] for key in TEMPLATE]
+    keys = columns(include_unpublished)
+    headers = [LABELS[key] for key in keys]
     if fmt == "csv":
         with out.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(headers)
             for record in records(db, ids):
-                writer.writerow(row_of(record))
+                writer.writerow(row_of(record, keys))
     elif fmt == "xlsx":
         import openpyxl
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet("荣誉人物")
         sheet.append(headers)
         for record in records(db, ids):
-            sheet.append([_text_cell(sheet, v) for v in row_of(record)])
+            sheet.append([_text_cell(sheet, v) for v in row_of(record, keys)])
         book.save(out)
     else:
         with out.open("w", encoding="utf-8") as f:
             f.write('{"honorees": [\n')
             for i, record in enumerate(records(db, ids)):
-                f.write((",\n" if i else "") + json.dumps(json_of(record), ensure_ascii=False))
+                f.write((",\n" if i else "") + json.dumps(json_of(record, include_unpublished), ensure_ascii=False))
             f.write(f'\n], "count": {len(ids)}}}\n')
     return len(ids)
 
@@ -160,7 +167,7 @@ def csv_bytes(db: sqlite_utils.Database, filters: browse.Filters | None = None) 
     """The selection as CSV bytes (for a download view)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([LABELS[key] for key in TEMPLATE])
+    writer.writerow([LABELS[key] for key in columns()])
     for record in records(db, honoree_ids(db, filters)):
         writer.writerow(row_of(record))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

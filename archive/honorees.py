@@ -16,10 +16,11 @@ PUBLIC = "h.status = 'published' AND h.deleted_at IS NULL"
 
 FIELDS = (
     "kind", "collective_type", "name", "gender", "ethnicity", "birth_year", "birth_month",
-    "province", "city", "county", "region_code", "unit", "position", "industry",
-    "summary", "story", "quote", "status", "featured",
+    "province", "city", "county", "region_code", "unit", "position", "unit_raw", "nominator",
+    "industry", "summary", "story", "quote", "note", "status", "featured",
 )
-HONOUR_FIELDS = ("title", "level", "year", "body", "document_no", "citation", "revoked")
+HONOUR_FIELDS = ("title", "title_written", "level", "year", "body", "document_no", "citation",
+                 "revoked")
 
 
 class RecordError(ValueError):

@@ -1,14 +1,23 @@
-"""Importing a spreadsheet of honorees (CSV or XLSX, optionally with a ZIP of photos).
+"""Importing a spreadsheet of honorees (CSV, XLSX or XLS, optionally with a ZIP of photos).
 
 Two steps, so that a curator sees every problem before anything is written:
 
-1. :func:`plan` (the dry run) reads the file, maps the Chinese headers curators use,
-   validates every row and decides for each one: create, update, unchanged or skip.
-   It writes nothing. Errors are listed by row, column and reason, in Chinese.
-2. :func:`commit` prepares the photos (slow, outside any transaction), then writes the
-   whole plan in one short ``BEGIN IMMEDIATE`` transaction: all rows or none. Every
-   created or changed honoree gets a revision and an index-outbox row in that same
-   transaction, and the import itself is recorded in ``imports``/``import_items``.
+1. :func:`plan` (the dry run) reads the file (:mod:`archive.sheets`), cleans each
+   cell (:mod:`archive.cells`), validates every row and decides for each one:
+   create, update, propose a change, unchanged or skip. It writes nothing, and it
+   lists every problem at once, by row, column and reason, in Chinese.
+2. :func:`commit` prepares the photos (slow, outside any transaction), then writes
+   the plan in one short ``BEGIN IMMEDIATE`` transaction: all rows or none, or with
+   ``skip_invalid`` the valid rows, the others handed back as a fix-up sheet
+   (:func:`fixup_sheet`) with an added 错误说明 column. Every created or changed
+   honoree gets a revision and an index-outbox row in that same transaction, and
+   the import itself is recorded in ``imports``/``import_items``.
+
+What an office writes is kept: honour titles verbatim (a title the vocabulary does
+not know yet is added to it, with a level from the 级别 column or its prefix), the
+raw 工作单位及职务 cell beside its split, the 备注 as a curator-only note. A row that
+matches an existing record but differs from it never overwrites it: it becomes a
+proposed change (``import_proposals``) that a curator applies or dismisses.
 
 :func:`run` does both, re-planning once if the archive changed in between.
 """
@@ -18,10 +27,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import re
-import stat
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -30,95 +37,71 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from PIL import Image, UnidentifiedImageError
 
-from . import audit, codes, honorees, media, places
+from . import audit, codes, honorees, import_photos, media, places, sheets, titles, unitpost
+from .cells import (
+    FORMULA_START,
+    YEAR,
+    birth_of,
+    first_sentence,
+    is_one_sentence,
+    name_of,
+    optional_text,
+    text_of,
+    word_of,
+    years_of,
+)
 from .db import write
+from .sheets import ImportRefused, Sheet
 from .timeutil import now
 from .vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS, STATUSES
 
+__all__ = ["FORMULA_START", "ImportRefused", "plan", "commit", "run", "fixup_sheet"]
+
 Progress = Callable[..., None]
 
-# canonical column → the headers curators use for it (compared after normalising)
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "seq": ("序号", "编号序号", "No", "NO"),
-    "code": ("档案编号", "二维码编号", "短码", "code"),
-    "kind": ("类别", "类型", "个人/集体", "个人或集体"),
-    "collective_type": ("集体类型", "集体类别"),
-    "name": ("姓名/集体名称", "姓名或集体名称", "姓名", "集体名称", "名称", "单位名称",
-             "班组名称", "name"),
-    "gender": ("性别",),
-    "ethnicity": ("民族",),
-    "birth": ("出生年月", "出生日期", "出生年份", "出生时间", "生日"),
-    "unit": ("工作单位及职务", "工作单位及职务(职称)", "单位及职务", "工作单位", "所在单位",
-             "单位"),
-    "position": ("职务", "职务/职称", "职务职称", "岗位", "职称"),
-    "region": ("地区", "所在地区", "所属地区", "地市", "所在地", "区域", "行政区划"),
-    "industry": ("行业", "所属行业", "行业领域"),
-    "titles": ("荣誉称号", "荣誉", "称号", "获得荣誉", "所获荣誉", "荣誉名称"),
-    "years": ("授予年份", "获奖年份", "授予时间", "表彰年份", "年份", "年度"),
-    "levels": ("级别", "荣誉级别", "层级"),
-    "bodies": ("授予机关", "授予单位", "表彰机关", "表彰单位", "颁发机关"),
-    "documents": ("表彰文件文号", "文件文号", "文号"),
-    "citations": ("授予事由", "表彰事由"),
-    "summary": ("主要事迹", "简要事迹", "事迹简介", "事迹摘要"),
-    "story": ("事迹全文", "详细事迹", "事迹材料", "人物故事"),
-    "quote": ("感言", "劳模感言", "寄语"),
-    "status": ("状态", "发布状态"),
-}
-# Personal data the archive must not keep: dropped on reading, and the preview says so.
-PERSONAL = ("身份证号", "身份证号码", "身份证", "公民身份号码", "证件号码", "手机号", "手机号码",
-            "手机", "联系电话", "电话", "联系方式", "家庭住址", "住址", "家庭地址", "现住址",
-            "户籍地址", "户籍所在地", "银行卡号", "银行账号", "电子邮箱", "邮箱", "微信号", "QQ号")
 LABELS = {"seq": "序号", "code": "档案编号", "kind": "类别", "collective_type": "集体类型",
           "name": "姓名/集体名称", "gender": "性别", "ethnicity": "民族", "birth": "出生年月",
-          "unit": "工作单位", "position": "职务", "region": "地区", "industry": "行业",
-          "titles": "荣誉称号", "years": "授予年份", "levels": "级别", "bodies": "授予机关",
-          "documents": "表彰文件文号", "citations": "授予事由", "summary": "主要事迹",
-          "story": "事迹全文", "quote": "感言", "status": "状态"}
+          "unit_post": "工作单位及职务", "unit": "工作单位", "position": "职务", "region": "地区",
+          "nominator": "推荐单位", "industry": "行业", "titles": "荣誉称号", "years": "授予年份",
+          "levels": "级别", "bodies": "授予机关", "documents": "表彰文件文号",
+          "citations": "授予事由", "summary": "简介", "deeds": "主要事迹", "story": "事迹全文",
+          "quote": "感言", "note": "备注", "status": "状态"}
 # The template's columns, in order (also the export's).
 TEMPLATE = ("code", "kind", "collective_type", "name", "gender", "ethnicity", "birth", "unit",
-            "position", "region", "industry", "titles", "years", "levels", "bodies",
-            "documents", "citations", "summary", "story", "quote", "status")
+            "position", "region", "nominator", "industry", "titles", "years", "levels", "bodies",
+            "documents", "citations", "summary", "story", "quote", "note", "status")
 POLICIES = ("ask", "skip", "create", "update")
-TITLE_ALIASES = {"全国劳模": "全国劳动模范", "省劳模": "省劳动模范", "市劳模": "市劳动模范",
-                 "全国五一奖章": "全国五一劳动奖章", "全国五一奖状": "全国五一劳动奖状",
-                 "大国工匠": "大国工匠年度人物"}
 ETHNIC_SHORT = {"汉", "回", "满", "蒙古", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "侗",
                 "瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎", "畲", "高山", "水", "纳西"}
 LEVEL_WORDS = {**{v: k for k, v in LEVELS.items()}, **{k: k for k in LEVELS},
-               "国家级": "national", "全国性": "national", "省": "provincial",
-               "省部级": "provincial", "市": "municipal", "地市级": "municipal",
-               "行业级": "industry"}
-KIND_WORDS = {**{v: k for k, v in KINDS.items()}, **{k: k for k in KINDS}}
+               "国家级": "national", "全国性": "national", "国家": "national", "省": "provincial",
+               "省部级": "provincial", "省级以上": "provincial", "市": "municipal",
+               "地市级": "municipal", "市厅级": "municipal", "县级": "municipal",
+               "行业级": "industry", "系统": "industry"}
+KIND_WORDS = {**{v: k for k, v in KINDS.items()}, **{k: k for k in KINDS},
+              "个": "individual", "集": "collective", "团体": "collective", "单位": "collective",
+              "班组": "collective"}
+GENDER_WORDS = {"男": "男", "女": "女", "男性": "男", "女性": "女", "M": "男", "F": "女",
+                "male": "男", "female": "女"}
 STATUS_WORDS = {**{v: k for k, v in STATUSES.items()}, **{k: k for k in STATUSES},
                 "发布": "published", "公开": "published"}
-MAX_ROWS = 50_000
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_XLSX_UNPACKED = 512 * 1024 * 1024
-# photo archives: checked from the ZIP's directory before any entry is read
-MAX_PHOTO_ENTRIES = 5_000
-MAX_PHOTO_BYTES = 20 * 1024 * 1024          # one unpacked photo
-MAX_PHOTOS_TOTAL = 1024 * 1024 * 1024       # all unpacked photos
-MAX_PHOTO_RATIO = 50                        # unpacked / packed, for entries over 1 MiB
-MAX_PHOTO_PIXELS = 40_000_000
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp")
-# Cells that a spreadsheet would run as a formula get a leading apostrophe on export;
-# the importer takes it off again so an export re-imports as it was.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Names that can only be a collective's (a row without a kind column)
+_COLLECTIVE_NAME = re.compile(r"(班组?|车间|工段|工区|队|站|所|中心|科|室|部|组|公司|厂|局|院|"
+                              r"学校|医院|协会|委员会|集团|项目部|实验室|工作室)$")
+MAX_ROWS = sheets.MAX_ROWS
+MAX_FILE_BYTES = sheets.MAX_FILE_BYTES
+MAX_XLSX_UNPACKED = sheets.MAX_XLSX_UNPACKED
+MAX_PHOTO_ENTRIES = import_photos.MAX_PHOTO_ENTRIES
+FIXUP_COLUMN = "错误说明"
+# what a proposal may change: the record's own fields (honours are listed apart)
+PROPOSABLE = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_year",
+              "birth_month", "unit", "position", "unit_raw", "province", "city", "county",
+              "region_code", "nominator", "industry", "summary", "story", "quote", "note",
+              "status")
 
-_LIST = re.compile(r"[、，,；;/|\n]+")
+_LIST = re.compile(r"[、，,；;|\n]+")
 _CLAUSES = re.compile(r"[；;\n]+")
-_YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-
-
-class ImportRefused(ValueError):
-    """The file cannot be imported as it is; ``plan`` holds the reasons."""
-
-    def __init__(self, message: str, plan: Plan | None = None):
-        super().__init__(message)
-        self.plan = plan
 
 
 class StalePlan(RuntimeError):
@@ -137,29 +120,20 @@ class Problem:
 
 
 @dataclass
-class Sheet:
-    """A table read from a file: the header row's number, canonical column per
-    position, and the data rows as (row number, cells)."""
-    header_row: int
-    columns: dict[int, str]
-    headers: dict[str, str]       # canonical → header as written
-    dropped: list[str]            # personal-data headers, not read
-    ignored: list[str]            # headers the archive does not know
-    rows: list[tuple[int, list[Any]]]
-
-
-@dataclass
 class Row:
     number: int
     record: dict[str, Any]
     honours: list[dict[str, Any]]
     seq: str | None = None
     code: str | None = None
-    action: str = "create"         # create | update | unchanged | skip
+    action: str = "create"         # create | update | propose | unchanged | skip | ask
     target: int | None = None      # the honoree updated
-    candidates: list[dict] = field(default_factory=list)  # likely duplicates
+    candidates: list[dict] = field(default_factory=list)  # namesakes in the archive
     photo: str | None = None       # the ZIP entry matched to this row
     readings: dict | None = None   # the name's pinyin columns, worked out before the commit
+    same_person: bool = False      # a curator decided this row is that namesake
+    proposal: dict = field(default_factory=dict)      # changes a curator must approve
+    derived: frozenset = frozenset()  # fields the importer derived (never proposed)
 
 
 @dataclass
@@ -176,21 +150,49 @@ class Plan:
     stamp: str = ""
     photos_name: str | None = None
     photos_path: str | None = None
+    skip_invalid: bool = False
+    new_titles: dict[str, dict] = field(default_factory=dict)  # title → level, conferred_on
+
+    @property
+    def invalid_rows(self) -> set[int]:
+        """Rows with an error: left out of a partial import, handed back to fix."""
+        return {p.row for p in self.errors if p.row}
+
+    @property
+    def file_errors(self) -> list[Problem]:
+        return [p for p in self.errors if not p.row]
 
     @property
     def ok(self) -> bool:
-        """Nothing stops the commit: no errors and no undecided likely duplicate."""
-        return not self.errors and not self.undecided
+        """Nothing stops the commit: no error (or, importing only the valid rows, no
+        error of the whole file and at least one valid row) and no undecided
+        namesake."""
+        if self.undecided or self.file_errors:
+            return False
+        if self.skip_invalid:
+            return bool(self.valid_rows())
+        return not self.errors
 
     @property
     def undecided(self) -> list[Row]:
         return [r for r in self.duplicates if r.action == "ask"]
 
+    def valid_rows(self) -> list[Row]:
+        invalid = self.invalid_rows
+        return [r for r in self.rows if r.number not in invalid]
+
     def counts(self) -> dict[str, int]:
-        counts = {"rows": len(self.rows), "create": 0, "update": 0, "unchanged": 0, "skip": 0,
-                  "ask": 0, "photos": sum(1 for r in self.rows if r.photo)}
+        counts = {"rows": len(self.rows) + len(self.invalid_rows - {r.number for r in self.rows}),
+                  "create": 0, "update": 0, "propose": 0, "unchanged": 0, "skip": 0, "ask": 0,
+                  "invalid": len(self.invalid_rows), "photos": 0,
+                  "skipped_lines": len(self.sheet.skipped) if self.sheet else 0,
+                  "new_titles": len(self.new_titles)}
+        invalid = self.invalid_rows
         for row in self.rows:
+            if row.number in invalid:
+                continue
             counts[row.action] += 1
+            counts["photos"] += bool(row.photo)
         return counts
 
     def report(self) -> dict:
@@ -198,212 +200,332 @@ class Plan:
         sheet = self.sheet
         return {
             "file": self.file_name, "file_sha256": self.file_sha256,
-            "photos": self.photos_name, "ok": self.ok,
+            "photos": self.photos_name, "ok": self.ok, "skip_invalid": self.skip_invalid,
             "counts": self.counts(), "policy": self.policy,
+            "sheet": sheet.sheet_name if sheet else None,
+            "other_sheets": list(sheet.other_sheets) if sheet else [],
             "columns": dict(sheet.headers) if sheet else {},
             "dropped_columns": list(sheet.dropped) if sheet else [],
             "ignored_columns": list(sheet.ignored) if sheet else [],
+            "skipped_rows": [{"row": n, "reason": why} for n, why in sheet.skipped]
+            if sheet else [],
+            "invalid_rows": sorted(self.invalid_rows),
             "errors": [vars(p) for p in self.errors],
             "warnings": [vars(p) for p in self.warnings],
+            "new_titles": [{"title": t, **v} for t, v in self.new_titles.items()],
             "duplicates": [{"row": r.number, "name": r.record["name"],
                             "unit": r.record.get("unit"), "action": r.action,
                             "candidates": r.candidates} for r in self.duplicates],
+            "proposals": [{"row": r.number, "name": r.record["name"], "id": r.target,
+                           "changes": _shown(r.proposal)} for r in self.rows
+                          if r.proposal and r.number not in self.invalid_rows],
         }
 
 
-# --- reading files -----------------------------------------------------------------
-
-def normalise_header(text: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)
-    return re.sub(r"[\s*＊:：]", "", text)
+def _shown(changes: dict) -> dict:
+    """A proposal as JSON: honours as their titles and years."""
+    return {k: ([f"{h['year']}年{h['title']}" for h in v] if k == "honours" else v)
+            for k, v in changes.items()}
 
 
-_HEADER_INDEX = {normalise_header(h): key for key, names in COLUMNS.items() for h in names}
-_PERSONAL = {normalise_header(h) for h in PERSONAL}
+# --- validating rows ---------------------------------------------------------------
+
+@dataclass
+class _Vocabulary:
+    """What a row's honours are checked against: the archive's titles and their
+    aliases, and titles this import adds (the first row to use one decides its
+    level and whom it is conferred on)."""
+    titles: dict[str, tuple[str, str]]
+    aliases: dict[str, str]
+    new: dict[str, dict]
+    regions: set[str]
+
+    @classmethod
+    def load(cls, db: sqlite_utils.Database) -> _Vocabulary:
+        return cls(
+            {r[0]: (r[1], r[2]) for r in db.execute(
+                "SELECT title, level, conferred_on FROM honour_titles")},
+            {r[0]: r[1] for r in db.execute("SELECT alias, title FROM title_aliases")},
+            {},
+            {r[0] for r in db.execute(
+                "SELECT DISTINCT city FROM honorees WHERE city IS NOT NULL "
+                "AND deleted_at IS NULL")})
+
+    def of(self, title: str) -> tuple[str, str]:
+        if title in self.titles:
+            return self.titles[title]
+        found = self.new[title]
+        return found["level"], found["conferred_on"]
 
 
-def decode_text(data: bytes) -> str:
-    """CSV text in UTF-8 (with or without BOM) or GB18030, whichever it is."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX") from exc
+class _RowReader:
+    """One sheet row as a record with honours; problems and notices are collected
+    (every problem of the row, not only the first)."""
 
+    def __init__(self, sheet: Sheet, number: int, cells: list, vocabulary: _Vocabulary,
+                 errors: list[Problem], warnings: list[Problem]):
+        self.sheet, self.number, self.cells = sheet, number, cells
+        self.vocabulary, self.errors, self.warnings = vocabulary, errors, warnings
+        self.failed = False
 
-def _read_csv(data: bytes) -> list[list[Any]]:
-    text = decode_text(data)
-    head = "\n".join(text.splitlines()[:5])
-    delimiter = max(",\t;", key=head.count)  # comma, tab or semicolon: the most used
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    def get(self, key: str) -> Any:
+        return self.sheet.cell(self.cells, key)
 
+    def header(self, key: str) -> str:
+        return self.sheet.headers.get(key, LABELS[key])
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    """The first sheet's cells as Python values (dates as dates), read with calamine
-    (Rust; about 25 times faster than openpyxl on a 10,000-row sheet)."""
-    from python_calamine import CalamineError, CalamineWorkbook
-    try:  # an XLSX is a ZIP: refuse a bomb before anything unpacks it
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportRefused("无法打开 XLSX 文件，请确认文件未损坏") from exc
-    if len(entries) > 10_000 or sum(e.file_size for e in entries) > MAX_XLSX_UNPACKED:
-        raise ImportRefused("XLSX 文件解压后过大，疑似压缩炸弹，已拒绝；请分批导入")
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, OSError, ValueError) as exc:  # corrupt, encrypted, not XLSX
-        raise ImportRefused("无法打开 XLSX 文件，请确认文件未损坏") from exc
-    if len(rows) > MAX_ROWS + 20:
-        raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
-    return rows
+    def problem(self, key: str, message: str) -> None:
+        self.failed = True
+        self.errors.append(Problem(self.number, self.header(key), message))
 
+    def notice(self, key: str, message: str) -> None:
+        self.warnings.append(Problem(self.number, self.header(key), message))
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    def read(self) -> Row | None:
+        record: dict[str, Any] = {"name": self._name()}
+        kind = self._kind()
+        collective_type = self._collective_type()
+        gender = word_of(self.get("gender"))
+        if gender:
+            gender = GENDER_WORDS.get(gender) or GENDER_WORDS.get(gender.lower())
+            if gender is None:
+                self.problem("gender", "性别应为“男”或“女”（不适用时可填“/”或留空）")
+        ethnicity = word_of(self.get("ethnicity"))
+        if ethnicity in ETHNIC_SHORT:
+            ethnicity += "族"
+        try:
+            birth = birth_of(self.get("birth"))
+        except ValueError as exc:
+            birth = None
+            self.problem("birth", str(exc))
+        else:
+            if birth.warning:
+                self.notice("birth", birth.warning)
+        status_word = word_of(self.get("status"))
+        status = STATUS_WORDS.get(status_word) if status_word else None
+        if status_word and status is None:
+            self.problem("status", f"状态“{status_word}”应为草稿、待审核、已发布或已撤回")
+        summary, story, derived = self._texts()
+        record.update(
+            gender=gender, ethnicity=ethnicity,
+            birth_year=birth.year if birth else None, birth_month=birth.month if birth else None,
+            industry=word_of(self.get("industry")), summary=summary, story=story,
+            quote=optional_text(self.get("quote")), note=optional_text(self.get("note")),
+            status=status, **self._unit_and_post(), **self._region())
+        for key, column, limit in (("unit", "unit", 200), ("position", "position", 100),
+                                   ("industry", "industry", 50), ("summary", "summary", 500),
+                                   ("quote", "quote", 500), ("story", "deeds", 50_000),
+                                   ("note", "note", 2_000)):
+            if record[key] and len(record[key]) > limit:
+                self.problem(column if column in self.sheet.headers or column != "deeds"
+                             else "story", f"内容过长（上限 {limit} 字）")
+        honours = self._honours(kind)
+        kind = kind or self._kind_from(honours, record["name"])
+        conferred = {self.vocabulary.of(h["title"])[1] for h in honours}
+        if kind == "individual" and collective_type:
+            self.problem("collective_type", "个人不能填写集体类型")
+        if conferred - {kind}:
+            wrong = [h["title_written"] for h in honours
+                     if self.vocabulary.of(h["title"])[1] != kind]
+            self.problem("titles", f"“{'、'.join(wrong)}”不授予{KINDS[kind]}")
+        if kind == "collective" and (gender or (birth and birth.year)):
+            self.problem("gender" if gender else "birth",
+                         "集体不填写性别和出生年月（可留空或填“/”）")
+        record.update(kind=kind, collective_type=collective_type if kind == "collective" else None)
+        if self.failed:
+            return None
+        return Row(self.number, record, honours, seq=text_of(self.get("seq")),
+                   code=codes.normalise(word_of(self.get("code")) or ""),
+                   derived=frozenset(derived))
 
-
-def read(path: str | Path) -> Sheet:
-    """Read a CSV or XLSX file: find the header row under any merged title rows,
-    combine a two-row header, drop personal-data columns and blank rows."""
-    path = Path(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportRefused("文件过大（上限 50 MB），请分批导入")
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        table = _read_xlsx(path)
-    elif suffix in (".csv", ".txt"):
-        table = _read_csv(path.read_bytes())
-    elif suffix == ".xls":
-        raise ImportRefused("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入")
-    else:
-        raise ImportRefused("只能导入 .xlsx 或 .csv 文件")
-    header_at = None
-    for index, cells in enumerate(table[:15]):
-        known = {_HEADER_INDEX.get(normalise_header(c)) for c in cells} - {None}
-        if "name" in known and len(known) >= 2:
-            header_at = index
-            break
-    if header_at is None:
-        raise ImportRefused("找不到表头：前 15 行中没有同时含“姓名/集体名称”和其他已知列名的一行")
-    header = list(table[header_at])
-    below = table[header_at + 1] if header_at + 1 < len(table) else []
-    # A two-row header: a merged group cell ("荣誉情况") above its own columns.
-    below_known = [_HEADER_INDEX.get(normalise_header(c)) for c in below]
-    data_from = header_at + 1
-    if sum(1 for k in below_known if k) >= 2 and not any(
-            isinstance(c, (int, float, dt.date)) for c in below):
-        for position, key in enumerate(below_known):
-            if key:
-                while len(header) <= position:
-                    header.append(None)
-                header[position] = below[position]
-        data_from += 1
-    columns: dict[int, str] = {}
-    headers: dict[str, str] = {}
-    dropped, ignored = [], []
-    for position, cell in enumerate(header):
-        name = normalise_header(cell)
+    def _name(self) -> str | None:
+        name = name_of(self.get("name"))
         if not name:
-            continue
-        shown = str(cell).strip()
-        if name in _PERSONAL:
-            dropped.append(shown)
-            continue
-        key = _HEADER_INDEX.get(name)
-        if key is None or key in headers:
-            ignored.append(shown)
-            continue
-        columns[position] = key
-        headers[key] = shown
-    rows = []
-    for index in range(data_from, len(table)):
-        cells = table[index]
-        values = [cells[p] if p < len(cells) else None for p in range(len(header))]
-        if all(_is_blank(values[p]) for p in columns):
-            continue
-        rows.append((index + 1, values))
-    if len(rows) > MAX_ROWS:
-        raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
-    return Sheet(header_at + 1, columns, headers, dropped, ignored, rows)
+            self.problem("name", "姓名或集体名称不能为空")
+        elif len(name) > 100:
+            self.problem("name", "姓名或集体名称过长（上限 100 字）")
+        return name
 
-
-# --- cleaning cells ----------------------------------------------------------------
-
-def text_of(value: Any) -> str | None:
-    """A free-text cell: trimmed (full-width spaces too), a neutralising apostrophe
-    taken off; the text itself kept exactly."""
-    if value is None:
+    def _kind(self) -> str | None:
+        """The kind when the sheet says it (a 类别 column, or a header such as
+        集体名称); None: decided by the honours and the name."""
+        word = word_of(self.get("kind"))
+        if word:
+            kind = KIND_WORDS.get(word) or KIND_WORDS.get(word.rstrip("类"))
+            if kind is None:
+                self.problem("kind", f"类别“{word}”应为“个人”或“集体”")
+            return kind
+        header = sheets.normalise_header(self.sheet.headers.get("name", ""))
+        if header in ("集体名称", "单位名称", "班组名称"):
+            return "collective"
+        if header == "姓名":
+            return "individual"
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).replace("\r\n", "\n").strip()
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_START:
-        text = text[1:]
-    return text or None
 
+    def _kind_from(self, honours: list[dict], name: str | None) -> str:
+        conferred = {self.vocabulary.of(h["title"])[1] for h in honours}
+        if len(conferred) == 1:
+            return conferred.pop()
+        if name and _COLLECTIVE_NAME.search(name) and len(name) > 4:
+            return "collective"
+        return "individual"
 
-def word_of(value: Any) -> str | None:
-    """A short structured cell: full-width forms folded (NFKC), spaces removed."""
-    text = text_of(value)
-    if text is None:
-        return None
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) or None
+    def _collective_type(self) -> str | None:
+        word = word_of(self.get("collective_type"))
+        if not word:
+            return None
+        found = {v: k for k, v in COLLECTIVE_TYPES.items()}.get(word) or (
+            word if word in COLLECTIVE_TYPES else None)
+        if found is None:
+            self.problem("collective_type", f"集体类型“{word}”应为“班组”或“单位”")
+        return found
 
+    def _texts(self) -> tuple[str | None, str | None, set[str]]:
+        """Summary and story. A 主要事迹 longer than a sentence is the story; the
+        summary is its first sentence (at most 60 characters) unless the sheet
+        has a 简介 or 摘要 column."""
+        summary = optional_text(self.get("summary"))
+        story = optional_text(self.get("story"))
+        deeds = optional_text(self.get("deeds"))
+        derived = set()
+        if deeds:
+            if summary is None and is_one_sentence(deeds):
+                summary = deeds
+            elif story is None:
+                story = deeds
+            elif summary is None:
+                summary, derived = first_sentence(deeds), {"summary"}
+        if summary is None and story:
+            summary, derived = first_sentence(story), {"summary"}
+        return summary, story, derived
 
-def name_of(value: Any) -> str | None:
-    text = text_of(value)
-    if text is None:
-        return None
-    text = re.sub(r"\s+", " ", text.replace("\u3000", " "))
-    return _CJK_GAP.sub("", text).strip() or None
+    def _unit_and_post(self) -> dict:
+        post = optional_text(self.get("position"))
+        if "unit_post" in self.sheet.headers:
+            raw = optional_text(self.get("unit_post"))
+            if raw is None:
+                return {"unit": None, "position": post, "unit_raw": None}
+            if post:
+                return {"unit": re.sub(r"\s+", " ", raw), "position": post, "unit_raw": raw}
+            split = unitpost.split(raw)
+            if not split.certain:
+                self.notice("unit_post", f"“{raw}”拆分为单位“{split.unit or ''}”、职务"
+                                         f"“{split.position or ''}”，拆分不确定，请在记录中核对")
+            return {"unit": split.unit, "position": split.position, "unit_raw": raw}
+        unit = optional_text(self.get("unit"))
+        if unit and "\n" in unit and not post:
+            split = unitpost.split(unit)
+            return {"unit": split.unit, "position": split.position, "unit_raw": unit}
+        return {"unit": re.sub(r"\s*\n\s*", " ", unit) if unit else None, "position": post,
+                "unit_raw": None}
 
+    def _region(self) -> dict:
+        found = places.resolve(optional_text(self.get("region")),
+                               known=self.vocabulary.regions)
+        nominator = found.pop("nominator", None)
+        notice = found.pop("notice", None)
+        if notice:
+            self.notice("region", notice)
+        written = optional_text(self.get("nominator"))
+        if written:
+            grouping = places.resolve(written)
+            nominator = grouping.get("nominator") or re.sub(r"\s+", "", written)
+        if found.get("city"):
+            self.vocabulary.regions.add(found["city"])
+        return {**found, "nominator": nominator}
 
-def birth_of(value: Any) -> tuple[int | None, int | None]:
-    """(year, month) from a date cell, an Excel serial number or text such as
-    1975.03, 1975年3月, 1975-03, 197503 or 1975."""
-    if value is None or _is_blank(value):
-        return None, None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.year, value.month
-    if isinstance(value, (int, float)) and 10_000 <= value < 80_000:  # an Excel date serial
-        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-        return day.year, day.month
-    if isinstance(value, float):
-        text = f"{value:.2f}"                 # 1975.1 typed as 1975.10 means October
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = re.fullmatch(r"(\d{4})(?:\s*(?:[.\-/年])\s*(\d{1,2})(?:\s*(?:[.\-/月])\s*\d{0,2}\s*日?)?"
-                         r"\s*月?)?", text) or re.fullmatch(r"(\d{4})(\d{2})(?:\d{2})?", text)
-    if not match:
-        raise ValueError("出生年月无法识别，请写成“1975.03”或“1975年3月”")
-    year = int(match.group(1))
-    month = int(match.group(2)) if match.group(2) else None
-    if not 1900 <= year <= dt.date.today().year:
-        raise ValueError(f"出生年份 {year} 不合理")
-    if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"出生月份 {month} 不合理")
-    return year, month
+    # --- honours ------------------------------------------------------------------
 
+    def _honours(self, kind: str | None) -> list[dict]:
+        raw = text_of(self.get("titles"))
+        if not raw or optional_text(raw) is None:
+            self.problem("titles", "至少要有一项荣誉称号")
+            return []
+        written, embedded = [], []
+        for part in _LIST.split(unicodedata.normalize("NFKC", raw)):
+            part = re.sub(r"\s+", "", part)
+            if not part:
+                continue
+            year = YEAR.search(part)
+            embedded.append(int(year.group(1)) if year else None)
+            part = re.sub(r"[(\[]?(19|20)\d\d年?度?[)\]]?(授予|获得|荣获)?", "", part).strip("()[]")
+            if part:
+                written.append(part)
+        years = self._years(len(written), embedded)
+        levels = self._levels(len(written))
+        spread = {key: self._clauses(key, len(written))
+                  for key in ("bodies", "documents", "citations")}
+        if years is None or levels is None or None in spread.values():
+            return []
+        honours, seen = [], set()
+        for i, text in enumerate(written):
+            title = self._title(text, levels[i], kind)
+            if title is None or (title, years[i]) in seen:
+                continue
+            seen.add((title, years[i]))
+            honours.append({"title": title, "title_written": text, "year": years[i],
+                            "level": levels[i] or self.vocabulary.of(title)[0],
+                            "body": spread["bodies"][i], "document_no": spread["documents"][i],
+                            "citation": spread["citations"][i]})
+        return honours
 
-def years_of(value: Any) -> list[int]:
-    if value is None:
-        return []
-    if isinstance(value, (dt.date, dt.datetime)):
-        return [value.year]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    found = [int(y) for y in _YEAR.findall(text)]
-    if not found and text.strip():
-        raise ValueError(f"“{text.strip()}”不是年份，请写四位数字，如 2020")
-    return found
+    def _title(self, written: str, level: str | None, kind: str | None) -> str | None:
+        """The vocabulary title of a title as written: itself, the title it is an
+        alias of, or a new title, unless it is one character off a known one."""
+        vocabulary = self.vocabulary
+        if written in vocabulary.titles or written in vocabulary.new:
+            return written
+        if written in vocabulary.aliases:
+            return vocabulary.aliases[written]
+        close = titles.close_title(written, [*vocabulary.titles, *vocabulary.new])
+        if close:
+            self.problem("titles", f"荣誉称号“{written}”不在称号表中，是否应为“{close}”？"
+                                   "如确是新称号，请先在后台“荣誉称号”中添加")
+            return None
+        vocabulary.new[written] = {"level": level or titles.infer_level(written),
+                                   "conferred_on": titles.infer_conferred_on(written, kind),
+                                   "row": self.number}
+        return written
+
+    def _years(self, count: int, embedded: list) -> list[int] | None:
+        try:
+            years = years_of(self.get("years"))
+            if not years and embedded and all(embedded):
+                years = embedded
+            years = _spread(years, count, "授予年份")
+            if any(y is None for y in years):
+                raise ValueError("缺少授予年份")
+        except ValueError as exc:
+            self.problem("years", str(exc))
+            return None
+        if any(not 1949 <= y <= dt.date.today().year + 1 for y in years):
+            self.problem("years", "授予年份应在 1949 年至今之间")
+            return None
+        return years
+
+    def _levels(self, count: int) -> list[str | None] | None:
+        words = [w.strip() for w in _LIST.split(unicodedata.normalize(
+            "NFKC", optional_text(self.get("levels")) or "")) if w.strip()]
+        try:
+            levels = []
+            for word in _spread(words, count, "级别"):
+                level = LEVEL_WORDS.get(word) if word else None
+                if word and level is None:
+                    raise ValueError(f"级别“{word}”应为全国、省级、市级或行业")
+                levels.append(level)
+        except ValueError as exc:
+            self.problem("levels", str(exc))
+            return None
+        return levels
+
+    def _clauses(self, key: str, count: int) -> list | None:
+        parts = [p.strip() for p in _CLAUSES.split(optional_text(self.get(key)) or "")
+                 if p.strip()]
+        try:
+            return _spread(parts, count, LABELS[key])
+        except ValueError as exc:
+            self.problem(key, str(exc))
+            return None
 
 
 def _spread(values: list, count: int, what: str) -> list:
@@ -417,226 +539,10 @@ def _spread(values: list, count: int, what: str) -> list:
     raise ValueError(f"荣誉称号有 {count} 个，{what}却有 {len(values)} 个，无法一一对应")
 
 
-# --- validating rows ---------------------------------------------------------------
-
-def _cell(sheet: Sheet, cells: list, key: str) -> Any:
-    for position, column in sheet.columns.items():
-        if column == key:
-            return cells[position]
-    return None
-
-
-def _row(sheet: Sheet, number: int, cells: list, titles: dict[str, tuple[str, str]],
-         problems: list[Problem]) -> Row | None:
-    """One sheet row as a record with honours, or None with its problems noted."""
-    errors_before = len(problems)
-
-    def problem(key: str, message: str) -> None:
-        problems.append(Problem(number, sheet.headers.get(key, LABELS[key]), message))
-
-    get = lambda key: _cell(sheet, cells, key)  # noqa: E731
-    record: dict[str, Any] = {}
-    name = name_of(get("name"))
-    if not name:
-        problem("name", "姓名或集体名称不能为空")
-    elif len(name) > 100:
-        problem("name", "姓名或集体名称过长（上限 100 字）")
-    record["name"] = name
-    kind_word = word_of(get("kind"))
-    header = normalise_header(sheet.headers.get("name", ""))
-    if kind_word:
-        kind = KIND_WORDS.get(kind_word)
-        if kind is None:
-            problem("kind", f"类别“{kind_word}”应为“个人”或“集体”")
-    elif header in ("集体名称", "单位名称", "班组名称"):
-        kind = "collective"
-    elif header == "姓名":
-        kind = "individual"
-    else:
-        kind = None  # decided by the honours below
-    collective_type = word_of(get("collective_type"))
-    if collective_type:
-        found = {v: k for k, v in COLLECTIVE_TYPES.items()}.get(collective_type) or (
-            collective_type if collective_type in COLLECTIVE_TYPES else None)
-        if found is None:
-            problem("collective_type", f"集体类型“{collective_type}”应为“班组”或“单位”")
-        collective_type = found
-    gender = word_of(get("gender"))
-    if gender:
-        gender = {"男": "男", "女": "女", "男性": "男", "女性": "女", "M": "男", "F": "女",
-                  "male": "男", "female": "女"}.get(gender)
-        if gender is None:
-            problem("gender", "性别应为“男”或“女”")
-    ethnicity = word_of(get("ethnicity"))
-    if ethnicity in ETHNIC_SHORT:
-        ethnicity += "族"
-    try:
-        birth_year, birth_month = birth_of(get("birth"))
-    except ValueError as exc:
-        birth_year = birth_month = None
-        problem("birth", str(exc))
-    region = places.resolve(text_of(get("region")))
-    status_word = word_of(get("status"))
-    status = STATUS_WORDS.get(status_word) if status_word else None  # None: keep / default
-    if status_word and status is None:
-        problem("status", f"状态“{status_word}”应为草稿、待审核、已发布或已撤回")
-    record.update(
-        gender=gender, ethnicity=ethnicity, birth_year=birth_year, birth_month=birth_month,
-        unit=text_of(get("unit")), position=text_of(get("position")),
-        industry=word_of(get("industry")), summary=text_of(get("summary")),
-        story=text_of(get("story")), quote=text_of(get("quote")), status=status, **region)
-    for key, limit in (("unit", 200), ("position", 100), ("industry", 50), ("summary", 500),
-                       ("quote", 500), ("story", 50_000)):
-        if record[key] and len(record[key]) > limit:
-            problem(key, f"内容过长（上限 {limit} 字）")
-
-    honours = _honours(sheet, get, titles, problem)
-    conferred = {titles[h["title"]][1] for h in honours}
-    if kind is None:
-        kind = "collective" if conferred == {"collective"} else "individual"
-    if kind == "individual" and collective_type:
-        problem("collective_type", "个人不能填写集体类型")
-    if kind and conferred - {kind}:
-        wrong = [h["title"] for h in honours if titles[h["title"]][1] != kind]
-        problem("titles", f"“{'、'.join(wrong)}”不授予{KINDS[kind]}")
-    record.update(kind=kind, collective_type=collective_type if kind == "collective" else None)
-    if kind == "collective" and (gender or birth_year):
-        problem("gender" if gender else "birth", "集体不填写性别和出生年月")
-    if len(problems) > errors_before:
-        return None
-    seq = text_of(get("seq"))
-    code = codes.normalise(word_of(get("code")) or "")
-    return Row(number, record, honours, seq=seq, code=code)
-
-
-def _honours(sheet: Sheet, get, titles: dict, problem) -> list[dict]:
-    raw = text_of(get("titles"))
-    if not raw:
-        problem("titles", "至少要有一项荣誉称号")
-        return []
-    names, embedded = [], []
-    for part in _LIST.split(unicodedata.normalize("NFKC", raw)):
-        part = re.sub(r"\s+", "", part)
-        if not part:
-            continue
-        year = _YEAR.search(part)
-        embedded.append(int(year.group(1)) if year else None)
-        part = re.sub(r"\(?(19|20)\d\d年?(度)?\)?", "", part).strip("()")
-        part = TITLE_ALIASES.get(part, part)
-        part = re.sub(r"^[\u4e00-\u9fff]{2,3}省(?=[\u4e00-\u9fff])", "省", part)
-        part = re.sub(r"^[\u4e00-\u9fff]{2,4}市(?=[\u4e00-\u9fff])", "市", part)
-        part = TITLE_ALIASES.get(part, part)
-        names.append(part)
-    unknown = [n for n in names if n not in titles]
-    if unknown:
-        problem("titles", f"荣誉称号“{'、'.join(unknown)}”不在称号表中")
-        return []
-    try:
-        years = years_of(get("years"))
-        if not years and all(embedded):
-            years = embedded
-        years = _spread(years, len(names), "授予年份")
-        if any(y is None for y in years):
-            raise ValueError("缺少授予年份")
-    except ValueError as exc:
-        problem("years", str(exc))
-        return []
-    if any(not 1949 <= y <= dt.date.today().year + 1 for y in years):
-        problem("years", "授予年份应在 1949 年至今之间")
-        return []
-    try:
-        level_words = [w for w in _LIST.split(unicodedata.normalize("NFKC", text_of(
-            get("levels")) or "")) if w.strip()]
-        levels = []
-        for word in _spread(level_words, len(names), "级别"):
-            level = LEVEL_WORDS.get(word.strip()) if word else None
-            if word and level is None:
-                raise ValueError(f"级别“{word}”应为全国、省级、市级或行业")
-            levels.append(level)
-    except ValueError as exc:
-        problem("levels", str(exc))
-        return []
-    spread = {}
-    for key, label in (("bodies", "授予机关"), ("documents", "文号"), ("citations", "授予事由")):
-        parts = [p.strip() for p in _CLAUSES.split(text_of(get(key)) or "") if p.strip()]
-        try:
-            spread[key] = _spread(parts, len(names), label)
-        except ValueError as exc:
-            problem(key, str(exc))
-            return []
-    honours = []
-    seen = set()
-    for i, title in enumerate(names):
-        if (title, years[i]) in seen:
-            continue
-        seen.add((title, years[i]))
-        honours.append({"title": title, "year": years[i], "level": levels[i] or titles[title][0],
-                        "body": spread["bodies"][i], "document_no": spread["documents"][i],
-                        "citation": spread["citations"][i]})
-    return honours
-
-
-# --- photos --------------------------------------------------------------------------
-
-def inspect_photos(path: str | Path) -> dict[str, zipfile.ZipInfo]:
-    """The ZIP's photos by file stem, after checking its directory: entry count,
-    unpacked sizes, compression ratios and paths. Nothing is unpacked here; a bad
-    archive is refused whole."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportRefused("照片压缩包无法打开，请确认是 ZIP 文件") from exc
-    with archive:
-        entries = archive.infolist()
-    if len(entries) > MAX_PHOTO_ENTRIES:
-        raise ImportRefused(f"照片压缩包中文件过多（{len(entries)} 个，上限 {MAX_PHOTO_ENTRIES}）")
-    total = 0
-    found: dict[str, zipfile.ZipInfo] = {}
-    for entry in entries:
-        name = entry.filename
-        parts = name.replace("\\", "/").split("/")
-        if name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name):
-            raise ImportRefused(f"照片压缩包含有不安全的路径：{name}")
-        if stat.S_ISLNK(entry.external_attr >> 16):
-            raise ImportRefused(f"照片压缩包含有符号链接：{name}")
-        if entry.is_dir():
-            continue
-        if entry.flag_bits & 0x1:
-            raise ImportRefused("照片压缩包不能加密")
-        total += entry.file_size
-        if entry.file_size > MAX_PHOTO_BYTES:
-            raise ImportRefused(f"照片“{name}”解压后过大（上限 20 MB）")
-        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_PHOTO_RATIO * max(
-                entry.compress_size, 1):
-            raise ImportRefused(f"照片“{name}”压缩比异常，疑似压缩炸弹，已拒绝")
-        if total > MAX_PHOTOS_TOTAL:
-            raise ImportRefused("照片压缩包解压后总大小超过 1 GB，已拒绝")
-        stem, suffix = Path(parts[-1]).stem, Path(parts[-1]).suffix.lower()
-        if parts[-1].startswith(".") or "__MACOSX" in parts or suffix not in PHOTO_SUFFIXES:
-            continue
-        found.setdefault(name_of(unicodedata.normalize("NFKC", stem)) or stem, entry)
-    return found
-
-
-def _photo_image(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Image.Image:
-    """Read one checked entry (never more than its declared size) and decode it."""
-    with archive.open(entry) as f:
-        data = f.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValueError("照片过大")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > MAX_PHOTO_PIXELS:
-                raise ValueError("照片像素过多（上限 4000 万像素）")
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValueError("照片无法识别，请使用 JPEG 或 PNG") from exc
-    return image
-
+# --- photos ----------------------------------------------------------------------------
 
 def _match_photos(plan: Plan, photos_path: Path) -> None:
-    entries = inspect_photos(photos_path)
+    entries = import_photos.inspect(photos_path)
     by_name: dict[str, list[Row]] = {}
     for row in plan.rows:
         by_name.setdefault(row.record["name"], []).append(row)
@@ -650,7 +556,7 @@ def _match_photos(plan: Plan, photos_path: Path) -> None:
                 if entry is None or (key == row.record["name"] and len(by_name[key]) > 1):
                     continue
                 try:
-                    with _photo_image(archive, entry):
+                    with import_photos.open_image(archive, entry):
                         pass
                 except ValueError as exc:
                     plan.errors.append(Problem(row.number, "照片", f"{entry.filename}：{exc}"))
@@ -667,78 +573,117 @@ def _match_photos(plan: Plan, photos_path: Path) -> None:
 # --- planning --------------------------------------------------------------------------
 
 def archive_stamp(db: sqlite_utils.Database) -> str:
-    """Changes to honorees change this; a plan made before them is stale."""
-    row = db.execute("SELECT count(*), coalesce(max(id), 0), coalesce(max(updated_at), '') "
+    """Changes to honorees or titles change this; a plan made before them is stale."""
+    row = db.execute("SELECT count(*), coalesce(max(id), 0), coalesce(max(updated_at), ''), "
+                     "(SELECT count(*) FROM honour_titles), (SELECT count(*) FROM title_aliases) "
                      "FROM honorees").fetchone()
-    return f"{row[0]}:{row[1]}:{row[2]}"
+    return ":".join(str(v) for v in row)
 
 
 def _key(record: dict) -> tuple:
-    return (record["name"], record.get("unit") or "", record.get("birth_year"))
+    return (record["name"], _plain(record.get("unit")), record.get("birth_year"))
+
+
+def _plain(text: str | None) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
 def plan(db: sqlite_utils.Database, path: str | Path, *, photos: str | Path | None = None,
          policy: str = "ask", decisions: dict[int, str] | None = None,
          default_status: str = "draft", progress: Progress | None = None,
-         file_name: str | None = None, photos_name: str | None = None) -> Plan:
+         file_name: str | None = None, photos_name: str | None = None,
+         skip_invalid: bool = False) -> Plan:
     """The dry run: read, validate and match every row. Writes nothing.
 
-    ``policy`` decides rows whose name is already in the archive under another unit
-    (a likely duplicate): ``ask`` leaves them undecided (the commit is refused until
-    they are decided), ``skip`` leaves them out, ``create`` adds a new honoree,
-    ``update`` updates the one existing honoree of that name. ``decisions`` maps a
-    row number to one of those words and wins over the policy for that row."""
+    ``policy`` decides rows whose name is already in the archive where the evidence
+    points both ways (same unit or birth date, or a birth date missing on either
+    side): ``ask`` leaves them undecided (the commit is refused until they are
+    decided), ``skip`` leaves them out, ``create`` adds a new honoree, ``update``
+    takes them for the same person and adds the row's honours to that record.
+    ``decisions`` maps a row number to one of those words and wins over the policy
+    for that row. ``skip_invalid``: rows with errors are left out of the commit
+    instead of refusing it (all-or-nothing is the default)."""
     if policy not in POLICIES:
         raise ValueError(f"unknown duplicate policy {policy!r}")
     path = Path(path)
-    digest = file_digest(path)
     if default_status not in STATUSES:
         raise ValueError(f"unknown status {default_status!r}")
-    result = Plan(file_name or path.name, digest, None, policy=policy,
-                  default_status=default_status,
+    result = Plan(file_name or path.name, file_digest(path), None, policy=policy,
+                  default_status=default_status, skip_invalid=skip_invalid,
                   stamp=archive_stamp(db), photos_name=photos_name or (
                       Path(photos).name if photos else None),
                   photos_path=str(photos) if photos else None)
     try:
-        sheet = read(path)
+        sheet = sheets.read(path)
     except ImportRefused as exc:
         result.errors.append(Problem(0, "", str(exc)))
         return result
     result.sheet = sheet
-    if sheet.dropped:
-        result.warnings.append(Problem(0, "", "以下列含个人信息，档案馆不保存，已忽略："
-                                       + "、".join(sheet.dropped)))
-    if sheet.ignored:
-        result.warnings.append(Problem(0, "", "以下列无法识别，已忽略：" + "、".join(sheet.ignored)))
+    _sheet_notices(result, sheet)
     if not sheet.rows:
         result.errors.append(Problem(0, "", "表格中没有数据行"))
         return result
-    titles = {r["title"]: (r["level"], r["conferred_on"])
-              for r in db.execute("SELECT title, level, conferred_on FROM honour_titles")}
+    vocabulary = _Vocabulary.load(db)
     total = len(sheet.rows)
     for done, (number, cells) in enumerate(sheet.rows, start=1):
-        row = _row(sheet, number, cells, titles, result.errors)
+        row = _RowReader(sheet, number, cells, vocabulary, result.errors, result.warnings).read()
         if row is not None:
             result.rows.append(row)
         if progress and (done % 500 == 0 or done == total):
             progress(done, total, "正在校验")
+    result.new_titles = {t: {k: v for k, v in found.items() if k != "row"}
+                         for t, found in vocabulary.new.items()}
     if photos:
         try:
             _match_photos(result, Path(photos))
         except ImportRefused as exc:
             result.errors.append(Problem(0, "照片", str(exc)))
-    # A row with a photo for an existing honoree counts as an update here; the commit
-    # compares the pictures and leaves the honoree alone if it already has this one.
-    _match_existing(db, result, decisions or {})
+    _match_existing(db, result, {int(k): v for k, v in (decisions or {}).items()})
+    used = {h["title"] for row in result.valid_rows() for h in row.honours}
+    result.new_titles = {t: v for t, v in result.new_titles.items() if t in used}
+    if result.new_titles:
+        result.warnings.append(Problem(0, "荣誉称号", "以下称号不在称号表中，导入时将新增：" + "、".join(
+            f"{t}（{LEVELS[v['level']]}，授予{KINDS[v['conferred_on']]}）"
+            for t, v in result.new_titles.items())))
     for row in result.rows:  # pinyin is slow: do it here, not in the write transaction
         if row.action == "create":
             row.readings = honorees.name_columns(row.record["name"], row.record["kind"])
     result.errors.sort(key=lambda p: p.row)
+    result.warnings.sort(key=lambda p: p.row)
     return result
 
 
+def _sheet_notices(result: Plan, sheet: Sheet) -> None:
+    if sheet.dropped:
+        result.warnings.append(Problem(0, "", "以下列含个人信息，档案馆不保存，已忽略："
+                                       + "、".join(sheet.dropped)))
+    if sheet.ignored:
+        result.warnings.append(Problem(0, "", "以下列无法识别，已忽略：" + "、".join(sheet.ignored)))
+    if sheet.other_sheets:
+        result.warnings.append(Problem(0, "", f"读取工作表“{sheet.sheet_name}”；以下工作表不是名单，"
+                                       "未读取：" + "、".join(sheet.other_sheets)))
+    if sheet.skipped:
+        result.warnings.append(Problem(0, "", "以下行不是荣誉人物，已跳过：" + "；".join(
+            f"第 {n} 行（{why}）" for n, why in sheet.skipped[:30])
+            + ("等" if len(sheet.skipped) > 30 else "")))
+
+
+def _differs(record: dict, other: dict) -> bool:
+    """Two namesakes told apart: both units known and different, and both birth
+    years known and different."""
+    units = _plain(record.get("unit")), _plain(other.get("unit"))
+    births = record.get("birth_year"), other.get("birth_year")
+    return all(units) and units[0] != units[1] and all(births) and births[0] != births[1]
+
+
+def _candidate(record: dict) -> dict:
+    return {"id": record["id"], "name": record["name"], "unit": record["unit"],
+            "birth_year": record["birth_year"], "code": record["code"]}
+
+
 def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int, str]) -> None:
-    """Decide create/update/skip for each valid row against the archive and the file."""
+    """Decide create/update/propose/unchanged/skip for each valid row against the
+    archive and the rows above it in the file."""
     existing: dict[int, dict] = {}
     by_key: dict[tuple, int] = {}
     by_name: dict[str, list[int]] = {}
@@ -752,6 +697,7 @@ def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int
     for r in db.execute("SELECT honoree_id, title, year FROM honours"):
         honours.setdefault(r[0], set()).add((r[1], r[2]))
     seen: dict[tuple, int] = {}
+    in_file: dict[str, list[Row]] = {}
     for row in result.rows:
         key = _key(row.record)
         target = by_code.get(row.code) if row.code else None
@@ -764,43 +710,67 @@ def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int
             result.errors.append(Problem(row.number, "", f"与第 {first} 行是同一条记录"))
             continue
         seen[("id", target) if target else key] = row.number
+        for other in in_file.get(row.record["name"], []):
+            if not _differs(row.record, other.record):
+                result.warnings.append(Problem(row.number, "", f"与第 {other.number} 行同名，"
+                                               "请核对是否同一人（两行都将导入）"))
+        in_file.setdefault(row.record["name"], []).append(row)
         if target is None and row.record["name"] in by_name:
-            row.candidates = [
-                {"id": i, "name": existing[i]["name"], "unit": existing[i]["unit"],
-                 "birth_year": existing[i]["birth_year"], "code": existing[i]["code"]}
-                for i in by_name[row.record["name"]]]
+            namesakes = [existing[i] for i in by_name[row.record["name"]]]
+            unclear = [n for n in namesakes if not _differs(row.record, n)]
+            if not unclear:
+                row.action = "create"
+                result.warnings.append(Problem(row.number, "", "档案中已有同名的" + "、".join(
+                    f"{n['name']}（{n['unit'] or '无单位'}，{n['birth_year'] or '出生年不详'}年生，"
+                    f"编号 {n['code']}）" for n in namesakes) + "，单位和出生年月都不同，作为新记录导入"))
+                continue
+            row.candidates = [_candidate(n) for n in unclear]
             choice = decisions.get(row.number, result.policy)
             if choice not in POLICIES:
                 raise ValueError(f"unknown decision {choice!r}")
             result.duplicates.append(row)
-            if choice == "update":
-                if len(row.candidates) > 1:
-                    result.errors.append(Problem(row.number, "", "档案馆中有多条同名记录，"
-                                                 "无法确定更新哪一条，请填写档案编号"))
-                    continue
-                target = row.candidates[0]["id"]
-            else:
+            if choice != "update":
                 row.action = choice
                 continue
+            if len(unclear) > 1:
+                result.errors.append(Problem(row.number, "", "档案馆中有多条同名记录，"
+                                             "无法确定是哪一位，请填写档案编号"))
+                continue
+            target, row.same_person = unclear[0]["id"], True
         if target is None:
             row.action = "create"
             continue
         row.target = target
-        row.action = "update" if _changes(existing[target], row, honours.get(target, set())) \
-            else "unchanged"
+        _decide_update(row, existing[target], honours.get(target, set()))
+
+
+def _decide_update(row: Row, current: dict, honours: set) -> None:
+    """A row that matches an existing record. Its new honours are added when a
+    curator decided it is the same person; every other difference becomes a
+    proposed change, never applied silently."""
+    changes = _changes(current, row, honours)
+    new_honours = changes.pop("honours", [])
+    if row.same_person:
+        row.proposal = changes
+        direct = bool(new_honours)
+    else:
+        row.proposal = {**changes, **({"honours": new_honours} if new_honours else {})}
+        direct = False
+    if direct or row.photo:
+        row.action = "update"
+    else:
+        row.action = "propose" if row.proposal else "unchanged"
 
 
 def _changes(current: dict, row: Row, honours: set) -> dict:
-    """The fields the row would change (empty cells leave a field as it is)."""
+    """The fields the row would change (empty cells and derived fields leave a
+    field as it is) and the honours it would add."""
     changed = {k: v for k, v in row.record.items()
-               if v is not None and k != "kind" and current.get(k) != v}
-    if row.record["kind"] != current["kind"]:
-        changed["kind"] = row.record["kind"]
+               if k in PROPOSABLE and k != "status" and k not in row.derived and v is not None
+               and current.get(k) != v}
     new = [h for h in row.honours if (h["title"], h["year"]) not in honours]
     if new:
         changed["honours"] = new
-    if row.photo:
-        changed["photo"] = row.photo
     return changed
 
 
@@ -810,15 +780,18 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
            user_id: int | None = None, job_id: int | None = None,
            progress: Progress | None = None, on_row: Callable[[int, int], None] | None = None,
            within: Callable[[sqlite_utils.Database, dict], None] | None = None) -> dict:
-    """Write a validated plan: all rows or none, in one short transaction.
+    """Write a validated plan in one short transaction: all its rows, or (a plan
+    made with ``skip_invalid``) all its valid rows.
 
     ``progress`` is called outside the transaction; ``on_row(done, total)`` inside it
-    (it must not write to the database). Raises :class:`ImportRefused` for a plan with
-    errors and :class:`StalePlan` if the archive changed since the dry run."""
+    (it must not write to the database). Raises :class:`ImportRefused` for a plan
+    that cannot be committed and :class:`StalePlan` if the archive changed since the
+    dry run."""
     if not plan.ok:
         raise ImportRefused("导入前请先处理所有错误和疑似重复记录", plan)
-    prepared = _prepare_photos(plan, progress)
-    todo = [r for r in plan.rows if r.action in ("create", "update")]
+    valid = plan.valid_rows()
+    prepared = _prepare_photos(plan, valid, progress)
+    todo = [r for r in valid if r.action in ("create", "update", "propose")]
     total = len(todo)
     if progress:
         progress(0, total, "正在写入数据库")
@@ -832,18 +805,23 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [job_id, user_id, plan.file_name, plan.file_sha256, plan.photos_name,
              counts["rows"], counts["create"], counts["update"], counts["unchanged"],
-             counts["skip"], json.dumps(plan.report(), ensure_ascii=False), now()]).lastrowid
+             counts["skip"] + counts["invalid"], json.dumps(plan.report(), ensure_ascii=False),
+             now()]).lastrowid
+        _add_titles(db, plan)
         for done, row in enumerate(todo, start=1):
             if row.action == "create":
                 record = {**row.record, "status": row.record["status"] or plan.default_status}
                 row.target = honorees.create(db, record, row.honours, user_id=user_id,
                                              readings=row.readings)
-            elif not _update(db, row, user_id, prepared.get(row.number), media_dir):
-                row.action = "unchanged"   # only a photo it already had
-            if row.action == "create" and row.number in prepared:
-                _add_photo(db, media_dir, row, prepared[row.number])
-                honorees.record_revision(db, row.target, "import-photo", user_id)
-            if row.action != "unchanged":
+                if row.number in prepared:
+                    _add_photo(db, media_dir, row, prepared[row.number])
+                    honorees.record_revision(db, row.target, "import-photo", user_id)
+            elif row.action == "update" and not _update(db, row, user_id,
+                                                        prepared.get(row.number), media_dir):
+                row.action = "propose" if row.proposal else "unchanged"
+            if row.proposal:
+                _propose(db, import_id, row)
+            if row.action in ("create", "update"):
                 db.execute("INSERT INTO import_items (import_id, row_number, honoree_id, action) "
                            "VALUES (?, ?, ?, ?)",
                            [import_id, row.number, row.target, row.action])
@@ -855,7 +833,8 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
         summary = {"import_id": import_id, **counts}
         audit.record(db, "import", user={"id": user_id} if user_id else None,
                      record_type="import", record_id=import_id,
-                     detail=f"{plan.file_name}：新建 {counts['create']}，更新 {counts['update']}")
+                     detail=f"{plan.file_name}：新建 {counts['create']}，更新 {counts['update']}，"
+                            f"待确认修改 {counts['propose']}，未导入的错误行 {counts['invalid']}")
         if within:
             within(db, summary)
     if progress:
@@ -863,32 +842,44 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
     return summary
 
 
+def _add_titles(db: sqlite_utils.Database, plan: Plan) -> None:
+    """Add the titles this import brings to the vocabulary, after the known ones."""
+    position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM honour_titles").fetchone()[0]
+    for offset, (title, found) in enumerate(plan.new_titles.items()):
+        db.execute("INSERT OR IGNORE INTO honour_titles (title, level, conferred_on, position) "
+                   "VALUES (?, ?, ?, ?)",
+                   [title, found["level"], found["conferred_on"], position + offset])
+
+
+def _propose(db: sqlite_utils.Database, import_id: int, row: Row) -> None:
+    """Keep a row's changes to an existing record for a curator to apply or dismiss;
+    the same pending change is not proposed twice."""
+    changes = json.dumps(row.proposal, ensure_ascii=False, sort_keys=True)
+    if db.execute("SELECT 1 FROM import_proposals WHERE honoree_id = ? AND status = 'pending' "
+                  "AND changes = ?", [row.target, changes]).fetchone():
+        return
+    db.execute("INSERT INTO import_proposals (import_id, honoree_id, row_number, changes, "
+               "created_at) VALUES (?, ?, ?, ?, ?)",
+               [import_id, row.target, row.number, changes, now()])
+
+
 def _update(db: sqlite_utils.Database, row: Row, user_id: int | None,
             photo: media.Prepared | None, media_dir: str | Path) -> bool:
-    """Apply a row to its honoree; False if that changed nothing."""
-    current = dict(db.execute("SELECT * FROM honorees WHERE id = ?", [row.target]).fetchone())
+    """Add to a record what needs no approval: the honours of a row a curator took
+    for the same person, and a photo it does not have. False if nothing changed."""
     existing = {(r[0], r[1]) for r in db.execute(
         "SELECT title, year FROM honours WHERE honoree_id = ?", [row.target])}
-    changes = _changes(current, row, existing)
-    new_honours = changes.pop("honours", [])
-    changes.pop("photo", None)
+    new_honours = [h for h in row.honours if (h["title"], h["year"]) not in existing] \
+        if row.same_person else []
     photo_added = photo is not None and _add_photo(db, media_dir, row, photo)
-    if not changes and not new_honours and not photo_added:
+    if not new_honours and not photo_added:
         return False
-    if "name" in changes or "kind" in changes:
-        changes.update(honorees.name_columns(changes.get("name", current["name"]),
-                                             changes.get("kind", current["kind"])))
-    stamp = now()
-    if changes.get("status") == "published" and not current["published_at"]:
-        changes["published_at"] = stamp
-    changes["updated_at"] = stamp
-    assignments = ", ".join(f"{k} = ?" for k in changes)
-    db.execute(f"UPDATE honorees SET {assignments}, version = version + 1 WHERE id = ?",
-               [*changes.values(), row.target])
     start = db.execute("SELECT count(*) FROM honours WHERE honoree_id = ?",
                        [row.target]).fetchone()[0]
     for offset, honour in enumerate(new_honours):
         honorees.add_honour(db, row.target, honour, position=start + offset)
+    db.execute("UPDATE honorees SET updated_at = ?, version = version + 1 WHERE id = ?",
+               [now(), row.target])
     honorees.refresh_latest_year(db, row.target)
     honorees.record_revision(db, row.target, "import", user_id)
     honorees.note_change(db, row.target)
@@ -912,15 +903,16 @@ def _add_photo(db: sqlite_utils.Database, media_dir: str | Path, row: Row,
     return True
 
 
-def _prepare_photos(plan: Plan, progress: Progress | None) -> dict[int, media.Prepared]:
+def _prepare_photos(plan: Plan, rows: list[Row],
+                    progress: Progress | None) -> dict[int, media.Prepared]:
     """Encode the matched photos before the transaction (the slow part)."""
-    rows = [r for r in plan.rows if r.photo and r.action in ("create", "update")]
+    rows = [r for r in rows if r.photo and r.action in ("create", "update")]
     if not rows:
         return {}
     prepared = {}
     with zipfile.ZipFile(plan.photos_path) as archive:
         for done, row in enumerate(rows, start=1):
-            with _photo_image(archive, archive.getinfo(row.photo)) as image:
+            with import_photos.open_image(archive, archive.getinfo(row.photo)) as image:
                 prepared[row.number] = media.prepare(image)
             if progress:
                 progress(done, len(rows), "正在处理照片")
@@ -946,19 +938,86 @@ def run(db: sqlite_utils.Database, path: str | Path, media_dir: str | Path, *,
     raise AssertionError("unreachable")
 
 
+# --- the fix-up sheet ------------------------------------------------------------------
+
+def fixup_sheet(plan: Plan, out: str | Path) -> Path | None:
+    """The rows with errors, as the office wrote them, under the original header and
+    with a 错误说明 column: fixed and imported again, they complete the set. XLSX,
+    or CSV (UTF-8 with BOM) by the name's suffix. None when no row has an error."""
+    sheet = plan.sheet
+    invalid = plan.invalid_rows
+    if sheet is None or not invalid:
+        return None
+    reasons: dict[int, list[str]] = {}
+    for problem in plan.errors:
+        if problem.row:
+            where = f"【{problem.column}】" if problem.column else ""
+            reasons.setdefault(problem.row, []).append(f"{where}{problem.message}")
+    header = [("" if h is None else str(h)) for h in sheet.header] + [FIXUP_COLUMN]
+    rows = [[_fixup_value(v) for v in cells] + ["；".join(reasons[number])]
+            for number, cells in sheet.rows if number in invalid]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        if out.suffix.lower() == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                writer.writerows([["" if v is None else v for v in r] for r in rows])
+        else:
+            _write_xlsx(tmp, header, rows, "待修正")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _fixup_value(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write_xlsx(path: Path, header: list[str], rows: list[list], title: str,
+                notes: dict[int, str] | None = None) -> None:
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for position, text in enumerate(header, start=1):
+        cell = sheet.cell(row=1, column=position)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True)
+        if notes and position - 1 in notes:
+            cell.comment = Comment(notes[position - 1], "档案馆")
+        wide = any(w in text for w in ("单位", "称号", "事迹", "机关", "说明", "备注"))
+        sheet.column_dimensions[cell.column_letter].width = 30 if wide else 14
+    sheet.freeze_panes = "A2"
+    book.save(path)
+
+
 # --- the template --------------------------------------------------------------------------
 
 TEMPLATE_EXAMPLE = {
     "kind": "个人", "name": "张三", "gender": "男", "ethnicity": "汉族", "birth": "1975.03",
     "unit": "杭州某某机械有限公司", "position": "高级技师", "region": "浙江省杭州市西湖区",
-    "industry": "制造业", "titles": "全国劳动模范、省五一劳动奖章", "years": "2020、2016",
+    "industry": "制造业", "titles": "全国劳动模范、浙江省五一劳动奖章", "years": "2020、2016",
     "levels": "全国、省级", "bodies": "中共中央、国务院；浙江省总工会",
     "summary": "扎根一线三十年的数控机床维修能手", "status": "草稿",
 }
 TEMPLATE_NOTES = {
-    "kind": "个人或集体", "name": "必填", "birth": "如 1975.03", "region": "省市县，如 浙江省杭州市西湖区",
-    "titles": "必填；多项用“、”分隔", "years": "必填；与称号一一对应", "levels": "全国/省级/市级/行业",
-    "bodies": "多项用“；”分隔", "status": "草稿/待审核/已发布",
+    "kind": "个人或集体", "name": "必填", "birth": "如 1975.03；集体填“/”或留空",
+    "region": "省市县，如 浙江省杭州市西湖区", "nominator": "省直单位、中央企业等非地区的推荐单位",
+    "titles": "必填；多项用“、”分隔；照原文填写，如 海南省劳动模范", "years": "必填；与称号一一对应",
+    "levels": "全国/省级/市级/行业", "bodies": "多项用“；”分隔", "note": "仅后台可见，不公开",
+    "status": "草稿/待审核/已发布",
 }
 
 
@@ -978,24 +1037,8 @@ def write_template(path: str | Path) -> Path:
             writer.writerow(headers)
             writer.writerows(rows)
         return path
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "荣誉人物"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    for position, key in enumerate(TEMPLATE, start=1):
-        cell = sheet.cell(row=1, column=position)
-        cell.font = Font(bold=True)
-        if key in TEMPLATE_NOTES:
-            cell.comment = Comment(TEMPLATE_NOTES[key], "档案馆")
-        sheet.column_dimensions[cell.column_letter].width = 14 if key not in (
-            "unit", "titles", "summary", "story", "bodies") else 30
-    sheet.freeze_panes = "A2"
-    book.save(path)
+    notes = {i: TEMPLATE_NOTES[key] for i, key in enumerate(TEMPLATE) if key in TEMPLATE_NOTES}
+    _write_xlsx(path, headers, rows, "荣誉人物", notes)
     return path
 
 

@@ -37,18 +37,25 @@ def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None
         progress=progress, photos=params.get("photos"), policy=params.get("policy", "ask"),
         decisions={int(k): v for k, v in (params.get("decisions") or {}).items()},
         default_status=params.get("status", "draft"), file_name=params.get("file_name"),
+        skip_invalid=bool(params.get("skip_invalid")),
         user_id=params.get("user_id"), job_id=params.get("job_id"))
     counts = plan.counts()
     if params.get("report_path"):  # the full report, for the preview page
         import json
         from pathlib import Path
+        report = plan.report()
+        fixup = Path(params["report_path"]).with_name("待修正.xlsx")
+        if importer.fixup_sheet(plan, fixup):
+            report["fixup"] = str(fixup)
         Path(params["report_path"]).write_text(
-            json.dumps(plan.report(), ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     if not plan.ok:
         raise importer.ImportRefused(
-            f"未导入：{len(plan.errors)} 处错误，{len(plan.undecided)} 条疑似重复待确认")
-    summary = (f"新建 {counts['create']}，更新 {counts['update']}，未变 {counts['unchanged']}，"
-               f"跳过 {counts['skip']}")
+            f"未导入：{len(plan.errors)} 处错误，{len(plan.undecided)} 条同名记录待确认")
+    summary = (f"新建 {counts['create']}，更新 {counts['update']}，"
+               f"待确认修改 {counts['propose']}，未变 {counts['unchanged']}，"
+               f"跳过 {counts['skip']}" + (f"，有错误未导入 {counts['invalid']}"
+                                          if plan.skip_invalid else ""))
     progress(counts["rows"], counts["rows"], ("预检通过：" if done is None else "已导入：") + summary)
 
 
