@@ -311,8 +311,11 @@ def _duplicates(db: sqlite_utils.Database, source: str,
 def merge_preview(db: sqlite_utils.Database, source: str, target: str) -> dict:
     """What :func:`merge_titles` would do, for a confirmation page: how many honours
     and honorees move, and how many honours would then repeat one the honoree already
-    holds under the target (one of each such pair is removed)."""
+    holds under the target (one of each such pair is removed). The source comes with
+    its aliases, which become the target's too."""
     source_row, target_row = _merge_pair(db, source, target)
+    source_row["aliases"] = [r[0] for r in db.execute(
+        "SELECT alias FROM title_aliases WHERE title = ? ORDER BY alias", [source_row["title"]])]
     counts = db.execute(
         "SELECT count(*), count(DISTINCT honoree_id) FROM honours WHERE title = ?",
         [source_row["title"]]).fetchone()

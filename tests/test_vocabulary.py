@@ -10,7 +10,7 @@ import pytest
 
 from archive import revisions, vocabulary
 from archive.vocabulary import VocabularyError
-from tests.curating import make_user
+from tests.curating import login, make_user, post
 
 
 def _honours(db, honoree_id: int) -> list[dict]:
@@ -269,3 +269,136 @@ def test_nfkc_folds_full_width_punctuation_as_the_importer_does(empty_archive):
     db = empty_archive.db()
     assert vocabulary.add_title(db, "劳动模范（旧）", "industry", "individual") == "劳动模范(旧)"
     assert vocabulary.resolve_title(db, "劳动模范（旧）") == "劳动模范(旧)"
+
+
+# --- the back office --------------------------------------------------------------------
+
+def test_the_titles_page_lists_the_vocabulary_in_chinese(curator, make_honoree):
+    make_honoree()
+    page = curator.get("/curate/titles").get_data(as_text=True)
+    assert 'href="/curate/titles">荣誉称号</a>' in page  # in the navigation
+    assert "<td>全国劳动模范</td><td>全国</td><td>个人</td><td>0</td>" in page
+    assert "<td>全国劳模</td><td>1</td>" in page
+    assert "<td>省工人先锋号</td><td>省级</td><td>集体</td>" in page
+    # the merge target is picked by name, among titles conferred on the same kind
+    assert '<option value="全国先进工作者">全国先进工作者</option>' in page
+    assert "national" not in page.split("<tbody>")[1].split("</tbody>")[0].replace(
+        'value="national"', "")
+
+
+def test_adding_a_title_through_the_page(curator, empty_archive):
+    response = post(curator, "/curate/titles", {
+        "title": "浙江工匠", "level": "provincial", "conferred_on": "individual"},
+        page="/curate/titles")
+    assert response.status_code == 302
+    page = curator.get("/curate/titles").get_data(as_text=True)
+    assert "已添加称号“浙江工匠”" in page
+    assert "<td>浙江工匠</td><td>省级</td><td>个人</td>" in page
+    assert vocabulary.get_title(empty_archive.db(), "浙江工匠")["level"] == "provincial"
+
+
+def test_a_refused_title_is_explained_and_the_input_kept(curator, empty_archive):
+    response = post(curator, "/curate/titles", {
+        "title": "全国劳模", "level": "industry", "conferred_on": "collective",
+        "position": "7"}, page="/curate/titles")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "“全国劳模”已是称号“全国劳动模范”的别名" in page
+    assert 'name="title" required maxlength="40" value="全国劳模"' in page
+    assert '<option value="industry" selected>' in page
+    assert '<option value="collective" selected>' in page
+    assert 'name="position" inputmode="numeric" value="7"' in page
+
+
+def test_setting_level_and_order_through_the_page(curator, empty_archive, make_honoree):
+    honoree = make_honoree(honours=[{"title": "省工匠", "year": 2020}])
+    response = post(curator, "/curate/titles/update", {
+        "title": "省工匠", "level": "national", "conferred_on": "individual",
+        "position": "2"}, page="/curate/titles")
+    assert response.status_code == 302
+    assert "1 项荣誉的级别随之改变" in curator.get("/curate/titles").get_data(as_text=True)
+    db = empty_archive.db()
+    assert vocabulary.get_title(db, "省工匠")["position"] == 2
+    assert _honours(db, honoree)[0]["level"] == "national"
+    refused = post(curator, "/curate/titles/update", {
+        "title": "省工匠", "level": "national", "conferred_on": "individual",
+        "position": "第二"}, page="/curate/titles")
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "排序必须是整数" in page and 'value="第二"' in page and "<details open>" in page
+
+
+def test_renaming_through_the_page(curator, empty_archive, make_honoree):
+    honoree = make_honoree()
+    response = post(curator, "/curate/titles/rename",
+                    {"title": "全国劳动模范", "new": "全国劳动模范称号"}, page="/curate/titles")
+    assert response.status_code == 302
+    page = curator.get("/curate/titles").get_data(as_text=True)
+    assert "已改名为“全国劳动模范称号”（1 项荣誉，1 条记录）" in page
+    assert "<td>全国劳动模范、全国劳模</td>" in page  # the old name is now an alias
+    db = empty_archive.db()
+    assert _honours(db, honoree)[0]["title_written"] == "全国劳动模范"
+    last = db.execute("SELECT user_id, action FROM revisions ORDER BY id DESC").fetchone()
+    assert (last["user_id"], last["action"]) == (curator.user_id, "title-rename")
+    history = curator.get(f"/curate/honorees/{honoree}/history").get_data(as_text=True)
+    assert "称号改名" in history
+    refused = post(curator, "/curate/titles/rename",
+                   {"title": "全国劳动模范称号", "new": "省劳模"}, page="/curate/titles")
+    assert refused.status_code == 400
+    assert "“省劳模”已是称号“省劳动模范”的别名" in refused.get_data(as_text=True)
+    assert 'value="省劳模"' in refused.get_data(as_text=True)
+
+
+def test_merging_through_the_page_asks_first(curator, empty_archive, make_honoree):
+    db = empty_archive.db()
+    vocabulary.add_title(db, "全国劳动模范（旧称）", "national", "individual")
+    honoree = make_honoree(honours=[{"title": "全国劳动模范(旧称)", "year": 2000}])
+    make_honoree(name="乙", honours=[{"title": "全国劳动模范(旧称)", "year": 2005}])
+    confirm = curator.get("/curate/titles/merge", query_string={
+        "source": "全国劳动模范(旧称)", "target": "全国劳动模范"})
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    assert "2 项荣誉（2 条记录）将改为“全国劳动模范”" in page
+    assert 'name="target" value="全国劳动模范"' in page
+    assert vocabulary.get_title(db, "全国劳动模范(旧称)")  # nothing changed yet
+    response = post(curator, "/curate/titles/merge", {
+        "source": "全国劳动模范(旧称)", "target": "全国劳动模范"}, page="/curate/titles")
+    assert response.status_code == 302
+    assert "已把称号“全国劳动模范(旧称)”并入“全国劳动模范”（2 项荣誉，2 条记录）" in \
+        curator.get("/curate/titles").get_data(as_text=True)
+    assert _honours(db, honoree)[0]["title"] == "全国劳动模范"
+    assert _aliases(db)["全国劳动模范(旧称)"] == "全国劳动模范"
+
+
+def test_a_refused_merge_is_explained_on_the_titles_page(curator):
+    response = curator.get("/curate/titles/merge",
+                           query_string={"source": "省工匠", "target": "省工人先锋号"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "授予个人的称号和授予集体的称号不能合并" in page and "<details open>" in page
+    missing = curator.get("/curate/titles/merge", query_string={"source": "省工匠"})
+    assert missing.status_code == 400
+    assert "目标称号“”不在称号表中" in missing.get_data(as_text=True)
+
+
+def test_a_printer_cannot_see_or_change_titles(client, empty_archive):
+    make_user(empty_archive, "printer1", "printer")
+    login(client, "printer1")
+    before = vocabulary.titles(empty_archive.db())
+    assert client.get("/curate/titles").status_code == 403
+    for path, data in (("/curate/titles", {"title": "新称号", "level": "national",
+                                             "conferred_on": "individual"}),
+                       ("/curate/titles/rename", {"title": "省工匠", "new": "新称号"}),
+                       ("/curate/titles/merge", {"source": "省工匠", "target": "省劳动模范"})):
+        assert post(client, path, data, page="/curate/password").status_code == 403
+    assert vocabulary.titles(empty_archive.db()) == before
+    assert "荣誉称号" not in client.get("/curate/password").get_data(as_text=True)
+
+
+def test_an_admin_can_change_titles(client, empty_archive):
+    make_user(empty_archive, "admin1", "admin")
+    login(client, "admin1")
+    assert post(client, "/curate/titles", {"title": "新称号", "level": "industry",
+                                            "conferred_on": "collective"},
+                page="/curate/titles").status_code == 302
+    assert vocabulary.get_title(empty_archive.db(), "新称号")["conferred_on"] == "collective"
