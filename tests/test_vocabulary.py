@@ -402,3 +402,35 @@ def test_an_admin_can_change_titles(client, empty_archive):
                                             "conferred_on": "collective"},
                 page="/curate/titles").status_code == 302
     assert vocabulary.get_title(empty_archive.db(), "新称号")["conferred_on"] == "collective"
+
+
+# --- the `titles` commands ------------------------------------------------------------
+
+def test_titles_commands(runner, empty_archive, make_honoree):
+    honoree = make_honoree(honours=[{"title": "省工匠", "year": 2021}])
+    listed = runner.invoke(args=["titles", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "全国劳动模范  全国  个人  荣誉 0 项  别名：全国劳模" in listed.output
+    assert "省工匠  省级  个人  荣誉 1 项" in listed.output
+
+    added = runner.invoke(args=["titles", "add", "浙江工匠", "--level", "provincial"])
+    assert added.exit_code == 0, added.output
+    assert "已添加称号“浙江工匠”" in added.output
+    again = runner.invoke(args=["titles", "add", "浙江工匠", "--level", "provincial"])
+    assert again.exit_code == 1 and "称号“浙江工匠”已经在称号表中" in again.output
+
+    renamed = runner.invoke(args=["titles", "rename", "省工匠", "浙江省工匠"])
+    assert renamed.exit_code == 0, renamed.output
+    assert "（1 项荣誉，1 条记录）" in renamed.output
+
+    declined = runner.invoke(args=["titles", "merge", "浙江省工匠", "浙江工匠"], input="n\n")
+    assert declined.exit_code == 1
+    assert "将有 1 项荣誉（1 条记录）从“浙江省工匠”改为“浙江工匠”" in declined.output
+    db = empty_archive.db()
+    assert vocabulary.get_title(db, "浙江省工匠")
+    merged = runner.invoke(args=["titles", "merge", "浙江省工匠", "浙江工匠", "--yes"])
+    assert merged.exit_code == 0, merged.output
+    honour = _honours(db, honoree)[0]
+    assert (honour["title"], honour["title_written"]) == ("浙江工匠", "省工匠")
+    assert _aliases(db)["省工匠"] == _aliases(db)["浙江省工匠"] == "浙江工匠"
+    assert _revisions(db, honoree) == ["create", "title-rename", "title-merge"]
