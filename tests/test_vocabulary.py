@@ -359,6 +359,7 @@ def test_merging_through_the_page_asks_first(curator, empty_archive, make_honore
     assert confirm.status_code == 200
     page = confirm.get_data(as_text=True)
     assert "2 项荣誉（2 条记录）将改为“全国劳动模范”" in page
+    assert "及其别名" not in page
     assert 'name="target" value="全国劳动模范"' in page
     assert vocabulary.get_title(db, "全国劳动模范(旧称)")  # nothing changed yet
     response = post(curator, "/curate/titles/merge", {
@@ -368,6 +369,13 @@ def test_merging_through_the_page_asks_first(curator, empty_archive, make_honore
         curator.get("/curate/titles").get_data(as_text=True)
     assert _honours(db, honoree)[0]["title"] == "全国劳动模范"
     assert _aliases(db)["全国劳动模范(旧称)"] == "全国劳动模范"
+
+
+def test_the_merge_page_names_the_aliases_that_move(curator):
+    page = curator.get("/curate/titles/merge", query_string={
+        "source": "省劳动模范", "target": "全国劳动模范"}).get_data(as_text=True)
+    assert "“省劳动模范”及其别名（省劳模）将成为“全国劳动模范”的别名" in page
+    assert "其中级别为“省级”的荣誉改为“全国”" in page
 
 
 def test_a_refused_merge_is_explained_on_the_titles_page(curator):
