@@ -23,6 +23,10 @@ ACTIONS = {
     "restore_revision": "恢复历史版本",
     "merge": "合并记录",
     "import": "导入",
+    "title_add": "添加称号",
+    "title_change": "修改称号",
+    "title_rename": "称号改名",
+    "title_merge": "合并称号",
 }
 
 

@@ -15,7 +15,18 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import backup, browse, exporter, importer, jobs, migrations, search, settings, worker
+from . import (
+    backup,
+    browse,
+    exporter,
+    importer,
+    jobs,
+    migrations,
+    search,
+    settings,
+    vocabulary,
+    worker,
+)
 from . import db as database
 
 
@@ -460,10 +471,85 @@ def create_user_command(username: str, role: str, display_name: str | None,
     click.echo(f"已创建账号 {username}（{accounts.ROLES[role]}，编号 {user_id}）")
 
 
+@click.group("titles")
+def titles_group() -> None:
+    """The honour-title vocabulary: list, add, rename and merge titles."""
+
+
+def _vocabulary_change(change):
+    db = _db()
+    try:
+        return change(db)
+    except vocabulary.VocabularyError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.conn.close()
+
+
+@titles_group.command("list")
+@with_appcontext
+def titles_list() -> None:
+    """List every title in order: level, whom it is conferred on, aliases, honours."""
+    db = _db()
+    for t in vocabulary.titles(db):
+        aliases = f"  别名：{'、'.join(t['aliases'])}" if t["aliases"] else ""
+        click.echo(f"{t['position']:>4}  {t['title']}  {vocabulary.LEVELS[t['level']]}  "
+                   f"{vocabulary.KINDS[t['conferred_on']]}  荣誉 {t['honours']} 项{aliases}")
+    db.conn.close()
+
+
+@titles_group.command("add")
+@click.argument("title")
+@click.option("--level", type=click.Choice(list(vocabulary.LEVELS)),
+              required=True, help="national 全国, provincial 省级, municipal 市级, industry 行业.")
+@click.option("--conferred-on", type=click.Choice(list(vocabulary.KINDS)),
+              default="individual", show_default=True, help="individual 个人 or collective 集体.")
+@click.option("--position", type=int, help="Place in the order (default: last).")
+@with_appcontext
+def titles_add(title: str, level: str, conferred_on: str, position: int | None) -> None:
+    """Add a title to the vocabulary."""
+    name = _vocabulary_change(
+        lambda db: vocabulary.add_title(db, title, level, conferred_on, position))
+    click.echo(f"已添加称号“{name}”")
+
+
+@titles_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+@with_appcontext
+def titles_rename(old: str, new: str) -> None:
+    """Rename a title; its honours follow, the old name stays as an alias."""
+    done = _vocabulary_change(lambda db: vocabulary.rename_title(db, old, new))
+    click.echo(f"称号“{old}”已改名为“{done['title']}”（{done['honours']} 项荣誉，"
+               f"{done['honorees']} 条记录）；原名称保留为别名")
+
+
+@titles_group.command("merge")
+@click.argument("source")
+@click.argument("target")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def titles_merge(source: str, target: str, yes: bool) -> None:
+    """Merge SOURCE into TARGET: its honours move, SOURCE becomes an alias of TARGET."""
+
+    def merge(db):
+        preview = vocabulary.merge_preview(db, source, target)
+        click.echo(f"将有 {preview['honours']} 项荣誉（{preview['honorees']} 条记录）从"
+                   f"“{source}”改为“{target}”"
+                   + (f"，其中 {preview['duplicates']} 项与同年的“{target}”重复，每对保留一项"
+                      if preview["duplicates"] else ""))
+        if not yes and not click.confirm("确认合并？"):
+            raise click.Abort()
+        return vocabulary.merge_titles(db, source, target)
+    done = _vocabulary_change(merge)
+    click.echo(f"已把称号“{source}”并入“{target}”（{done['honours']} 项荣誉，"
+               f"{done['honorees']} 条记录）；原名称保留为别名")
+
+
 COMMANDS = [init_command, demo_group, reindex_command, index_group, worker_command,
             jobs_command, serve_command, create_user_command, import_command,
             import_template_command, export_command, backup_command, restore_command,
-            posters_command, record_book_command, print_runs_command]
+            posters_command, record_book_command, print_runs_command, titles_group]
 
 
 def init_app(app: Flask) -> None:

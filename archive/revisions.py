@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import audit, honorees
+from . import audit, honorees, vocabulary
 from .db import write
 from .editing import EditError, _require, _touched
 
@@ -29,6 +29,7 @@ ACTIONS = {
     "publish": "发布", "reject": "退回修改", "withdraw": "撤回", "redraft": "改回草稿",
     "delete": "删除", "undelete": "恢复删除", "merge": "合并", "merged_away": "被合并",
     "restore": "恢复历史版本", "exhibition": "展厅位置变化", "import": "导入",
+    "title-rename": "称号改名", "title-merge": "称号合并", "title-level": "称号级别调整",
 }
 SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initials",
         "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}
@@ -153,6 +154,16 @@ def _restore_rows(db: sqlite_utils.Database, table: str, honoree_id: int, rows: 
     return ids
 
 
+def _titled_now(honour: dict, titles: dict[str, str]) -> dict:
+    """A snapshot's honour under the title its title is called now: a title renamed
+    or merged since lives on as an alias (and as what the office wrote)."""
+    title = titles.get(honour["title"], honour["title"])
+    if title == honour["title"]:
+        return honour
+    return {**honour, "title": title, "title_written": honour.get("title_written")
+            or honour["title"]}
+
+
 def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: dict) -> None:
     """Make the record what it was in ``revision_id``: its fields, honours, photos
     (files are never deleted, so removed photos come back), videos, members and
@@ -169,9 +180,11 @@ def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: 
                                             values.get("kind") or record["kind"]))
         db.execute(f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                    [*values.values(), honoree_id])
-        _restore_rows(db, "honours", honoree_id, snap.get("honours", []),
-                      ("title", "level", "year", "body", "document_no", "citation", "revoked",
-                       "position"))
+        titles = vocabulary.title_lookup(db)
+        _restore_rows(db, "honours", honoree_id,
+                      [_titled_now(h, titles) for h in snap.get("honours", [])],
+                      ("title", "title_written", "level", "year", "body", "document_no",
+                       "citation", "revoked", "position"))
         photo_ids = _restore_rows(
             db, "photos", honoree_id, snap.get("photos", []),
             ("position", "is_portrait", "caption", "credit", "alt", "original", "width",

@@ -29,9 +29,10 @@ from .. import (
     revisions,
     settings,
     uploads,
+    vocabulary,
 )
 from ..db import get_db
-from ..vocabulary import LEVELS, STATUSES
+from ..vocabulary import KINDS, LEVELS, STATUSES
 from .auth import current_user, guard
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
@@ -389,6 +390,85 @@ def _section_change(exhibition_id: int, action: str, section_id: int | None):
                                error=str(exc), STATUSES=STATUSES), 400
     flash("展厅单元已更新")
     return redirect(url_for("curate.edit_exhibition", exhibition_id=exhibition_id))
+
+
+# --- the title vocabulary -----------------------------------------------------------
+# Curators and admins (the blueprint's guard); printers only print.
+
+def _titles_page(status: int = 200, error: str | None = None, *, form: dict | None = None,
+                 kept: tuple[str, str, dict] | None = None):
+    """The titles page; ``kept``: (the title, which of its forms, what was typed) of a
+    refused change, shown back open with the curator's input."""
+    return render_template("curate/titles.html", titles=vocabulary.titles(get_db()),
+                           error=error, form=form or {}, kept=kept, LEVELS=LEVELS,
+                           KINDS=KINDS, MAX_TITLE=vocabulary.MAX_TITLE), status
+
+
+@bp.get("/titles")
+def titles():
+    return _titles_page()
+
+
+@bp.post("/titles")
+def add_title():
+    form = _form()
+    try:
+        name = vocabulary.add_title(get_db(), form.get("title", ""), form.get("level", ""),
+                                    form.get("conferred_on", ""), form.get("position"),
+                                    user=_user())
+    except vocabulary.VocabularyError as exc:
+        return _titles_page(400, str(exc), form=form)
+    flash(f"已添加称号“{name}”")
+    return redirect(url_for("curate.titles"))
+
+
+@bp.post("/titles/update")
+def update_title():
+    form = _form()
+    title = form.get("title", "")
+    try:
+        changed = vocabulary.update_title(
+            get_db(), title, level=form.get("level", ""),
+            conferred_on=form.get("conferred_on", ""), position=form.get("position"),
+            user=_user())
+    except vocabulary.VocabularyError as exc:
+        return _titles_page(400, str(exc), kept=(title, "update", form))
+    flash(f"称号“{title}”已保存" + (f"，{changed} 项荣誉的级别随之改变" if changed else ""))
+    return redirect(url_for("curate.titles"))
+
+
+@bp.post("/titles/rename")
+def rename_title():
+    form = _form()
+    title = form.get("title", "")
+    try:
+        done = vocabulary.rename_title(get_db(), title, form.get("new", ""), _user())
+    except vocabulary.VocabularyError as exc:
+        return _titles_page(400, str(exc), kept=(title, "rename", form))
+    flash(f"称号“{title}”已改名为“{done['title']}”（{done['honours']} 项荣誉，"
+          f"{done['honorees']} 条记录）；原名称保留为别名")
+    return redirect(url_for("curate.titles"))
+
+
+@bp.route("/titles/merge", methods=["GET", "POST"])
+def merge_title():
+    """GET: what merging ``source`` into ``target`` would move, and a button to
+    confirm; POST: merge."""
+    values = request.values
+    source, target = values.get("source", ""), values.get("target", "")
+    db = get_db()
+    try:
+        if request.method == "GET":
+            return render_template("curate/title_merge.html", LEVELS=LEVELS,
+                                   preview=vocabulary.merge_preview(db, source, target))
+        done = vocabulary.merge_titles(db, source, target, _user())
+    except vocabulary.VocabularyError as exc:
+        return _titles_page(400, str(exc), kept=(source, "merge", values.to_dict()))
+    flash(f"已把称号“{source}”并入“{target}”（{done['honours']} 项荣誉，"
+          f"{done['honorees']} 条记录"
+          + (f"，删去重复 {done['duplicates']} 项" if done["duplicates"] else "")
+          + "）；原名称保留为别名")
+    return redirect(url_for("curate.titles"))
 
 
 # --- import and export --------------------------------------------------------------
