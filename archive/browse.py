@@ -1,7 +1,7 @@
 """Browsing published honorees by facets, with a count beside every facet value.
 
-Facets on the honoree (kind, region, industry) and facets on its honours (level,
-title, year). The honour facets apply together to one honour: "national, 2020"
+Facets on the honoree (kind, region, recommending body, industry) and facets on its
+honours (level, title, year). The honour facets apply together to one honour: "national, 2020"
 means a national honour conferred in 2020. Each facet's counts apply every
 other selected facet but not its own, so a visitor sees what switching would give.
 """
@@ -16,9 +16,10 @@ from . import honorees
 from .honorees import PUBLIC
 from .vocabulary import KINDS, LEVELS
 
-HONOREE_FACETS = {"kind": "h.kind", "region": "h.city", "industry": "h.industry"}
+HONOREE_FACETS = {"kind": "h.kind", "region": "h.city", "nominator": "h.nominator",
+                  "industry": "h.industry"}
 HONOUR_FACETS = {"level": "o.level", "title": "o.title", "year": "o.year"}
-FACETS = ("kind", "level", "title", "year", "region", "industry")
+FACETS = ("kind", "level", "title", "year", "region", "nominator", "industry")
 SORTS = {
     "pinyin": "h.sort_key, h.id",
     "year": "h.latest_year DESC, h.sort_key, h.id",
@@ -37,6 +38,7 @@ class Filters:
     title: str | None = None
     year: int | None = None
     region: str | None = None
+    nominator: str | None = None
     industry: str | None = None
     sort: str = "pinyin"
     page: int = 1
@@ -51,7 +53,7 @@ class Filters:
 def parse(args: dict) -> Filters:
     """Filters from query arguments; raises FilterError with a Chinese message."""
     values: dict[str, object] = {}
-    for name in ("kind", "level", "title", "region", "industry"):
+    for name in ("kind", "level", "title", "region", "nominator", "industry"):
         value = (args.get(name) or "").strip()
         if len(value) > 100:
             raise FilterError("筛选条件过长")

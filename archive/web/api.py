@@ -44,6 +44,7 @@ def honoree_json(record: dict, full: bool = False) -> dict:
         "position": record["position"],
         "region": {"province": record["province"], "city": record["city"],
                    "county": record["county"], "code": record["region_code"]},
+        "nominator": record.get("nominator"),
         "industry": record["industry"],
         "summary": record["summary"],
         "honours": [{"title": o["title"], "level": o["level"], "year": o["year"],
