@@ -99,8 +99,8 @@ def _part_kind(part: str) -> int:
     tail = _known_tail(part)
     if tail and len(part) - len(tail) <= 4 and not _org_end(part[: -len(tail)]):
         return QUALIFIED  # 客运值班员, 采油工高级技师
-    if 2 <= len(part) <= 5 and part[-1] in POST_TAILS and not _org_end(part[:-1]):
-        return TAIL  # 探伤工, 线长
+    if 2 <= len(part) <= 5 and part[-1] in POST_TAILS and not part.startswith("第"):
+        return TAIL  # 探伤工, 线长 (but 第一师 is a unit)
     return NONE
 
 
