@@ -5,8 +5,9 @@ Union offices' honoree sheets hold both in one cell, e.g.
 ``中国石化海南炼油化工有限公司 党委书记、董事长``. The rule, in order:
 
 1. A line break or a space (ASCII or full-width) that the writer put between unit
-   and post: the last one whose right side looks like a post is the cut (certain).
-   After a line break the right side only has to end like a post and not like a unit.
+   and post: the first one with nothing but posts on its right is the cut (certain),
+   so spaces inside the unit name (``某医院 急诊科 主任医师``) stay in the unit. After
+   the last line break the right side only has to end like a post, not like a unit.
 2. Otherwise the cut goes right after an organisational suffix (公司, 局, 车间, 班, 村 …):
    the earliest such cut whose remainder is wholly made of known posts (so that a
    known post that starts with an org word, such as 车间主任 or 村委会主任, stays whole),
@@ -53,7 +54,7 @@ POSTS: frozenset[str] = frozenset("""
 
 POST_TAILS = "员工师长手户者"  # endings of posts not in the list (探伤工, 线长, 种植户)
 _MODIFIERS = ("常务", "退休", "原", "代理")
-_JOINERS = re.compile(r"[、，,/;；]|兼")
+_JOINERS = re.compile(r"[、，,/;；\s\u3000]|兼")  # whitespace too: 班长 兼 安全员
 _SPACE = re.compile(r"[\s\u3000]+")
 TRIM = " \t\r\n\u3000，,。;；:：、/|"
 # Kinds of a would-be post, weakest first.
@@ -108,7 +109,7 @@ def post_kind(text: str) -> int:
     """How much ``text`` looks like a post or posts joined by 、/兼/，: the weakest part."""
     parts = [p.strip(TRIM) for p in _JOINERS.split(text)]
     parts = [p for p in parts if p]
-    if not parts or _SPACE.search(text.strip(TRIM)):
+    if not parts:
         return NONE
     return min(_part_kind(p) for p in parts)
 
@@ -118,11 +119,12 @@ def _result(unit: str, position: str, certain: bool) -> Split:
 
 
 def _at_separator(cell: str) -> Split | None:
-    """The split at the last space or line break that has a post on its right."""
-    for sep in reversed(list(_SPACE.finditer(cell))):
+    """The split at the first space or line break with only posts on its right."""
+    for sep in _SPACE.finditer(cell):
         right = cell[sep.end():].strip(TRIM)
         ends_post = bool(_known_tail(right)) or right[-1:] in POST_TAILS
-        if post_kind(right) > NONE or ("\n" in sep.group() and ends_post and not _org_end(right)):
+        one_line = "\n" in sep.group() and not _SPACE.search(right)
+        if post_kind(right) > NONE or (one_line and ends_post and not _org_end(right)):
             return _result(cell[: sep.start()], right, True)
     return None
 

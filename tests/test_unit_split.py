@@ -122,6 +122,9 @@ def test_held_out_examples(cell, unit, position):
     # after a line break the right side only has to end like a post
     ("某某核电有限公司\n核电站操纵员", "某某核电有限公司", "核电站操纵员"),
     ("  某某公司，班长。 ", "某某公司", "班长"),
+    # posts joined across spaces stay together
+    ("某公司  班长 兼 安全员", "某公司", "班长 兼 安全员"),
+    ("某公司\n某分公司\n班长", "某公司\n某分公司", "班长"),
 ])
 def test_separators(cell, unit, position):
     result = split(cell)
