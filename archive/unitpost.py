@@ -106,7 +106,7 @@ def _part_kind(part: str) -> int:
 
 
 def post_kind(text: str) -> int:
-    """How much ``text`` looks like a post or posts joined by 、/兼/，: the weakest part."""
+    """How much ``text`` looks like a post, or posts joined by 、/兼/，/space: the weakest part."""
     parts = [p.strip(TRIM) for p in _JOINERS.split(text)]
     parts = [p for p in parts if p]
     if not parts:
@@ -115,6 +115,7 @@ def post_kind(text: str) -> int:
 
 
 def _result(unit: str, position: str, certain: bool) -> Split:
+    """A Split with the separator trimmed off both sides of the cut."""
     return Split(unit.rstrip(TRIM) or None, position.strip(TRIM) or None, certain)
 
 
