@@ -370,7 +370,7 @@ def _next_status(record: dict, action: str, user: dict, second_approver: bool,
             return "review"   # in review without anyone's name on it: this user submits it
         raise StatusRefused("in_review" if status == "review" else "wrong_status", action)
     if action == "publish":
-        if status in ("draft", "withdrawn") and second_approver:
+        if status in ("draft", "withdrawn") and second_approver and user["role"] != "admin":
             raise StatusRefused("not_submitted", action)
         if status not in ("review", "draft", "withdrawn"):
             raise StatusRefused("wrong_status", action)
@@ -409,8 +409,9 @@ def _set_status(db: sqlite_utils.Database, record: dict, action: str, user: dict
 def change_status(db: sqlite_utils.Database, honoree_id: int, action: str, user: dict,
                   *, second_approver: bool) -> str:
     """draft → review → published → withdrawn (and back to draft). With
-    ``second_approver``, a curator cannot publish what they submitted themselves;
-    another curator or an admin approves it. Returns the new status."""
+    ``second_approver``, a curator publishes only what was submitted for review, and
+    not what they submitted themselves: another curator or an admin approves it (an
+    admin may publish directly). Returns the new status."""
     with write(db):
         return _set_status(db, _require(db, honoree_id), action, user, second_approver)
 
