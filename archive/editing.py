@@ -4,6 +4,8 @@ outbox row, and bumps the record's version (edit conflicts are detected by it)."
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
@@ -330,44 +332,129 @@ def remove_member(db: sqlite_utils.Database, collective_id: int, member_id: int,
         honorees.note_change(db, member_id)
 
 
+# Why a status action is refused: the message for one record, and the phrase for a
+# count of them in a batch report ("3 条…").
+REFUSALS = {
+    "missing": ("没有这条记录", "{n} 条记录不存在"),
+    "deleted": ("这条记录已删除，请先恢复", "{n} 条已删除，未处理"),
+    "own_submission": ("需要另一位策展人或管理员审核后才能发布您自己提交的记录",
+                       "{n} 条需要另一位审核人批准，未发布"),
+    "not_submitted": ("请先提交审核，由另一位策展人或管理员批准后发布",
+                      "{n} 条尚未提交审核，未发布"),
+    "in_review": ("这条记录已在审核中", "{n} 条已在审核中"),
+    "wrong_status": ("当前状态下不能“{action}”", "{n} 条当前状态下不能{action}，未处理"),
+}
+DONE = {"submit": "已提交审核 {n} 条", "publish": "已发布 {n} 条", "reject": "已退回修改 {n} 条",
+        "withdraw": "已撤回 {n} 条", "redraft": "已改回草稿 {n} 条"}
+
+
+class StatusRefused(EditError):
+    """A status action that does not apply to a record; ``reason`` is a REFUSALS key."""
+
+    def __init__(self, reason: str, action: str):
+        self.reason = reason
+        super().__init__(REFUSALS[reason][0].format(action=STATUS_ACTIONS.get(action, action)))
+
+
+def _next_status(record: dict, action: str, user: dict, second_approver: bool,
+                 submitter: int | None) -> str:
+    """The status ``action`` leads to from ``record``'s, or :class:`StatusRefused`.
+    ``submitter`` stands for ``submitted_by`` where that is empty (a batch's importer)."""
+    if record["deleted_at"]:
+        raise StatusRefused("deleted", action)
+    status = record["status"]
+    if action == "submit":
+        if status in ("draft", "withdrawn"):
+            return "review"
+        if status == "review" and not record["submitted_by"]:
+            return "review"   # in review without anyone's name on it: this user submits it
+        raise StatusRefused("in_review" if status == "review" else "wrong_status", action)
+    if action == "publish":
+        if status in ("draft", "withdrawn") and second_approver and user["role"] != "admin":
+            raise StatusRefused("not_submitted", action)
+        if status not in ("review", "draft", "withdrawn"):
+            raise StatusRefused("wrong_status", action)
+        if second_approver and user["role"] != "admin" and status == "review" \
+                and (record["submitted_by"] or submitter) == user["id"]:
+            raise StatusRefused("own_submission", action)
+        return "published"
+    allowed = {"reject": ("review", "draft"), "withdraw": ("published", "withdrawn"),
+               "redraft": ("withdrawn", "draft")}
+    if action in allowed and status == allowed[action][0]:
+        return allowed[action][1]
+    raise StatusRefused("wrong_status", action)
+
+
+def _set_status(db: sqlite_utils.Database, record: dict, action: str, user: dict,
+                second_approver: bool, submitter: int | None = None) -> str:
+    """One record's status change inside the caller's transaction: checked before
+    anything is written, then the revision, outbox row and audit entry."""
+    new = _next_status(record, action, user, second_approver, submitter)
+    honoree_id = record["id"]
+    if action == "submit":
+        db.execute("UPDATE honorees SET status = ?, submitted_by = ? WHERE id = ?",
+                   [new, user["id"], honoree_id])
+    elif action == "publish":
+        db.execute("""UPDATE honorees SET status = ?, published_at = ?, submitted_by = NULL
+                      WHERE id = ?""", [new, now(), honoree_id])
+    else:
+        db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
+    _touched(db, honoree_id, action, user)
+    if action in ("submit", "publish", "reject", "withdraw"):
+        audit.record(db, action, user=user, record_type="honoree", record_id=honoree_id,
+                     detail=record["name"])
+    return new
+
+
 def change_status(db: sqlite_utils.Database, honoree_id: int, action: str, user: dict,
                   *, second_approver: bool) -> str:
     """draft → review → published → withdrawn (and back to draft). With
-    ``second_approver``, a curator cannot publish what they submitted themselves;
-    another curator or an admin approves it. Returns the new status."""
+    ``second_approver``, a curator publishes only what was submitted for review, and
+    not what they submitted themselves: another curator or an admin approves it (an
+    admin may publish directly). Returns the new status."""
     with write(db):
-        record = _require(db, honoree_id)
-        if record["deleted_at"]:
-            raise EditError("这条记录已删除，请先恢复")
-        status = record["status"]
-        if action == "submit" and status in ("draft", "withdrawn"):
-            new = "review"
-            db.execute("UPDATE honorees SET status = ?, submitted_by = ? WHERE id = ?",
-                       [new, user["id"], honoree_id])
-        elif action == "publish" and (status == "review" or (
-                not second_approver and status in ("draft", "withdrawn"))):
-            if second_approver and user["role"] != "admin" \
-                    and record["submitted_by"] == user["id"]:
-                raise EditError("需要另一位策展人或管理员审核后才能发布您自己提交的记录")
-            new = "published"
-            db.execute("""UPDATE honorees SET status = ?, published_at = ?, submitted_by = NULL
-                          WHERE id = ?""", [new, now(), honoree_id])
-        elif action == "reject" and status == "review":
-            new = "draft"
-            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
-        elif action == "withdraw" and status == "published":
-            new = "withdrawn"
-            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
-        elif action == "redraft" and status == "withdrawn":
-            new = "draft"
-            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [new, honoree_id])
-        else:
-            raise EditError(f"当前状态下不能“{STATUS_ACTIONS.get(action, action)}”")
-        _touched(db, honoree_id, action, user)
-        if action in ("submit", "publish", "reject", "withdraw"):
-            audit.record(db, action, user=user, record_type="honoree", record_id=honoree_id,
-                         detail=record["name"])
-    return new
+        return _set_status(db, _require(db, honoree_id), action, user, second_approver)
+
+
+@dataclasses.dataclass
+class BatchResult:
+    """What one status action did to many records."""
+    action: str
+    changed: list[int] = dataclasses.field(default_factory=list)
+    refused: dict[str, list[int]] = dataclasses.field(default_factory=dict)   # REFUSALS key → ids
+
+    def summary(self) -> str:
+        """For the curator, e.g. ``已发布 12 条；3 条需要另一位审核人批准，未发布``."""
+        label = STATUS_ACTIONS.get(self.action, self.action)
+        parts = [DONE[self.action].format(n=len(self.changed))] if self.changed else []
+        parts += [REFUSALS[reason][1].format(n=len(ids), action=label)
+                  for reason, ids in self.refused.items()]
+        return "；".join(parts) or f"没有选择任何记录，未{label}"
+
+
+def change_status_many(db: sqlite_utils.Database, honoree_ids: Iterable[int], action: str,
+                       user: dict, *, second_approver: bool,
+                       submitter: int | None = None) -> BatchResult:
+    """Apply one status action to many records in one transaction. Each record it
+    applies to changes exactly as :func:`change_status` would change it (revision,
+    index outbox row, audit entry); the others are left as they are and counted by
+    reason. ``submitter`` is taken as the submitter of records in review that have
+    none (an import's records, imported straight into review)."""
+    if action not in STATUS_ACTIONS:
+        raise EditError("未知的操作")
+    result = BatchResult(action)
+    with write(db):
+        for honoree_id in dict.fromkeys(honoree_ids):
+            row = db.execute("SELECT * FROM honorees WHERE id = ?", [honoree_id]).fetchone()
+            try:
+                if row is None:
+                    raise StatusRefused("missing", action)
+                _set_status(db, dict(row), action, user, second_approver, submitter)
+            except StatusRefused as refused:
+                result.refused.setdefault(refused.reason, []).append(honoree_id)
+            else:
+                result.changed.append(honoree_id)
+    return result
 
 
 def soft_delete(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:

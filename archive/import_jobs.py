@@ -17,7 +17,8 @@ from typing import BinaryIO
 
 import sqlite_utils
 
-from . import importer, jobs
+from . import editing, importer, jobs
+from .db import write
 from .uploads import UploadError, save_stream
 from .vocabulary import STATUSES
 
@@ -103,10 +104,52 @@ def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
         # the column notes are shown from dropped_columns/ignored_columns instead
         report["notes"] = [w for w in report["warnings"]
                            if w["row"] or not w["message"].startswith("以下列")]
-    # The error without the exception's class name: the Chinese reason only.
-    job["reason"] = (job["error"] or "").split(": ", 1)[-1] if job["error"] else None
+    job["reason"] = reason(job)
     job["results"] = results(db, job_id) if not job["params"].get("dry_run") else []
     return job
+
+
+# Refusals whose message is written for curators; any other failure is a fault.
+_EXPLAINED = {"ImportRefused", "StalePlan", "ImportJobError", "RecordError", "EditError"}
+
+
+def reason(job: dict) -> str | None:
+    """Why a job failed, in Chinese: the refusal's own message, or for anything
+    unforeseen a plain sentence (the exception stays in the worker's log)."""
+    if not job["error"]:
+        return None
+    kind, _, message = job["error"].partition(": ")
+    if kind in _EXPLAINED and message:
+        return message
+    return f"后台处理时出现意外错误，请把任务编号 {job['id']} 告诉管理员"
+
+
+def status(job: dict) -> dict:
+    """Where a job stands, for its page and its JSON status: the state, a headline,
+    the stage (while running) or the final message (when finished), and progress."""
+    dry = bool(job["params"].get("dry_run"))
+    verb = "预检" if dry else "导入"
+    report = job.get("report")
+    finished = job["status"] in ("done", "failed")
+    message = ""
+    if job["status"] == "queued":
+        headline = "排队中，等待后台程序处理……"
+    elif job["status"] == "running":
+        headline, message = f"正在{verb}……", job["message"] or ""
+    elif job["status"] == "done":
+        headline = "预检通过，尚未写入任何记录。" if dry else "导入完成。"
+        message = job["message"] or ""
+    elif report and dry and not report["errors"]:
+        headline = (f"预检完成，尚未写入任何记录：有 {report['counts']['ask']} 条疑似重复记录"
+                    "需要在下面逐行选择处理方式。")
+    elif report and dry:
+        headline, message = "预检未通过，未写入任何记录。", job["reason"] or ""
+    else:
+        headline, message = f"{verb}失败，未写入任何记录。", job["reason"] or ""
+    total = job["total"] or 0
+    return {"id": job["id"], "status": job["status"], "finished": finished,
+            "headline": headline, "message": message,
+            "progress": min(job["progress"] or 0, total) if total else 0, "total": total}
 
 
 def can_confirm(job: dict) -> bool:
@@ -158,3 +201,74 @@ def recent(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
             found.append({**job, "file_name": params.get("file_name"),
                           "dry_run": bool(params.get("dry_run"))})
     return found
+
+
+# --- acting on a finished import's records ------------------------------------------
+
+BATCH_ACTIONS = {"publish": "发布本批记录", "submit": "提交本批审核"}
+_OPEN = ("draft", "review")   # statuses a batch action still applies to
+
+
+def _import_of(db: sqlite_utils.Database, job_id: int) -> dict | None:
+    row = db.execute("SELECT id, user_id FROM imports WHERE job_id = ?", [job_id]).fetchone()
+    return dict(row) if row else None
+
+
+def _open_items(db: sqlite_utils.Database, import_id: int) -> list[dict]:
+    return [dict(r) for r in db.execute(
+        f"""SELECT h.id, h.status, h.submitted_by FROM import_items i
+            JOIN honorees h ON h.id = i.honoree_id
+            WHERE i.import_id = ? AND h.deleted_at IS NULL
+              AND h.status IN ({', '.join('?' * len(_OPEN))})
+            ORDER BY i.row_number""", [import_id, *_OPEN])]
+
+
+def _unsubmitted(item: dict, found: dict, user: dict) -> bool:
+    """A draft, or (for whoever ran the import) a record imported straight into
+    review that nobody has yet put their name to."""
+    return item["status"] == "draft" or (not item["submitted_by"]
+                                         and found["user_id"] == user["id"])
+
+
+def batch_actions(db: sqlite_utils.Database, job: dict, user: dict, *,
+                  second_approver: bool) -> dict[str, int]:
+    """The batch actions the finished import's page offers ``user``, each with how
+    many of the import's records (still drafts or in review) it would reach."""
+    found = _import_of(db, job["id"]) if job["status"] == "done" else None
+    if found is None:
+        return {}
+    items = _open_items(db, found["id"])
+    if not second_approver or user["role"] == "admin":
+        return {"publish": len(items)} if items else {}
+    offered = {}
+    unsubmitted = [i for i in items if _unsubmitted(i, found, user)]
+    if unsubmitted:
+        offered["submit"] = len(unsubmitted)
+    approvable = [i for i in items if i["status"] == "review"
+                  and (i["submitted_by"] or found["user_id"]) != user["id"]]
+    if approvable:
+        offered["publish"] = len(approvable)
+    return offered
+
+
+def act_on_batch(db: sqlite_utils.Database, job: dict, action: str, user: dict, *,
+                 second_approver: bool) -> editing.BatchResult:
+    """Publish (or submit for review) the records a finished import created or
+    updated that are still drafts or in review, in one transaction, each as the
+    single-record path would. Records imported straight into review count as
+    submitted by whoever ran the import, so with ``second_approver`` that curator
+    cannot publish them alone."""
+    if action not in BATCH_ACTIONS:
+        raise ImportJobError("未知的批量操作")
+    with write(db):
+        found = _import_of(db, job["id"]) if job["status"] == "done" else None
+        if found is None:
+            raise ImportJobError("这个任务没有导入任何记录")
+        items = _open_items(db, found["id"])
+        if action == "submit":   # another's unclaimed review records stay the importer's
+            items = [i for i in items if i["status"] == "draft" or i["submitted_by"]
+                     or found["user_id"] == user["id"]]
+        ids = [i["id"] for i in items]
+        return editing.change_status_many(db, ids, action, user,
+                                          second_approver=second_approver,
+                                          submitter=found["user_id"])

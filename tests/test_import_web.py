@@ -226,3 +226,84 @@ def test_export_downloads_have_no_live_formulas(curator, make_honoree):
     assert data["count"] == 1
     bad = curator.get("/curate/export?format=exe")
     assert bad.status_code == 400 and "导出格式" in bad.get_data(as_text=True)
+
+
+PYTHON_TEXT = ("<built-in", "object at 0x", "None", "Traceback", "Error")
+
+
+def _confirmed_import(app, curator, empty_archive, *rows: str, status: str = "draft") -> str:
+    dry = job_path(upload(curator, csv_file(*rows), status=status))
+    run_worker(app, empty_archive)
+    real = job_path(post(curator, f"{dry}/confirm", page=dry))
+    run_worker(app, empty_archive)
+    return real
+
+
+def test_a_finished_import_report_shows_its_counts_as_numbers_and_no_python_text(
+        app, curator, empty_archive, make_honoree):
+    make_honoree(name="李四", unit="宁波港集团", honours=[
+        {"title": "全国劳动模范", "year": 2015, "body": "国务院"}])
+    page = _confirmed_import(app, curator, empty_archive,
+                             "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+                             "2,王五,男,台州汽车厂,全国劳动模范,2010,国务院,,",
+                             "3,李四,女,宁波港集团,全国劳动模范,2015,国务院,,")
+    html = curator.get(page).get_data(as_text=True)
+    for text in PYTHON_TEXT:
+        assert text not in html, text
+    report = re.search(r'<ul class="counts">(.*?)</ul>', html, re.S).group(1)
+    counts = dict(re.findall(r"<li>(新建|更新|未变|跳过)：(\d+)</li>", report))
+    assert counts == {"新建": "2", "更新": "1", "未变": "0", "跳过": "0"}  # 李四 gains a gender
+    assert "导入完成" in html and "已导入：新建 2，更新 1，未变 0，跳过 0" in html
+    assert 'http-equiv="refresh"' not in html and "data-poll" not in html
+    assert '<progress max="3" value="3">' in html
+
+
+def test_the_job_page_and_its_json_status_follow_the_job(app, curator, empty_archive):
+    from archive import jobs
+    page = job_path(upload(curator, csv_file(
+        "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+        "2,李四,女,宁波港,全国劳动模范,二零二零,国务院,,")))
+    status_url = f"{page}/status"
+    queued = curator.get(status_url)
+    assert queued.status_code == 200 and queued.headers["Cache-Control"] == "private, no-store"
+    assert queued.json["status"] == "queued" and queued.json["finished"] is False
+    html = curator.get(page).get_data(as_text=True)
+    assert "排队中" in html and f'data-poll="{status_url}"' in html
+    assert '<noscript><meta http-equiv="refresh"' in html   # the fallback without scripts
+    # the worker takes the job and reports a stage
+    db = empty_archive.db()
+    job_id = int(page.rsplit("/", 1)[1])
+    assert jobs.claim(db)["id"] == job_id
+    jobs.report(db, job_id, 3, 10, "正在校验")
+    running = curator.get(status_url).json
+    assert running == {"id": job_id, "status": "running", "finished": False,
+                       "headline": "正在预检……", "message": "正在校验",
+                       "progress": 3, "total": 10}
+    html = curator.get(page).get_data(as_text=True)
+    assert '<progress max="10" value="3">' in html and "正在校验" in html
+    # ...and finishes (the sheet has an error): the stage message is gone
+    db.execute("UPDATE jobs SET status = 'queued' WHERE id = ?", [job_id])
+    db.conn.commit()
+    run_worker(app, empty_archive)
+    failed = curator.get(status_url).json
+    assert failed["status"] == "failed" and failed["finished"] is True
+    assert failed["headline"] == "预检未通过，未写入任何记录。"
+    assert failed["message"].startswith("未导入：1 处错误")
+    html = curator.get(page).get_data(as_text=True)
+    assert "正在校验" not in html and "正在预检" not in html
+    assert 'http-equiv="refresh"' not in html and "data-poll" not in html
+    for text in PYTHON_TEXT:
+        assert text not in html, text
+
+
+def test_an_unforeseen_failure_is_explained_in_chinese(app, curator, empty_archive):
+    from archive import jobs
+    page = job_path(upload(curator, csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,")))
+    db = empty_archive.db()
+    job_id = int(page.rsplit("/", 1)[1])
+    jobs.claim(db)
+    jobs.finish(db, job_id, error="KeyError: 'name'")
+    html = curator.get(page).get_data(as_text=True)
+    assert f"后台处理时出现意外错误，请把任务编号 {job_id} 告诉管理员" in html
+    assert "KeyError" not in html and "'name'" not in html
+    assert "KeyError" not in curator.get(f"{page}/status").get_data(as_text=True)

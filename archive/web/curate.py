@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -47,6 +48,10 @@ def _form() -> dict:
     return request.form.to_dict()
 
 
+def _second_approver() -> bool:
+    return bool(current_app.config["SECOND_APPROVER"])
+
+
 def _back(honoree_id: int, anchor: str = ""):
     return redirect(url_for("curate.edit_honoree", honoree_id=honoree_id) + anchor)
 
@@ -65,7 +70,7 @@ def _edit_page(record: dict, status: int = 200, *, form: dict | None = None,
         "curate/honoree_edit.html", h=record, form=form or record, error=error,
         preview=preview, titles=editing.titles(db), STATUSES=STATUSES,
         history=revisions.history(db, record["id"])[:5],
-        second_approver=bool(current_app.config["SECOND_APPROVER"]),
+        second_approver=_second_approver(),
     ), status
 
 
@@ -79,7 +84,29 @@ def dashboard():
     return render_template(
         "curate/dashboard.html", rows=editing.listing(db, text, status, deleted), q=text,
         status=status, deleted=deleted, STATUSES=STATUSES,
-        pending=editing.listing(db, status="review", limit=50))
+        pending=editing.listing(db, status="review", limit=50), ACTIONS=LIST_ACTIONS)
+
+
+LIST_ACTIONS = {"publish": "发布", "withdraw": "撤回", "submit": "提交审核"}
+
+
+@bp.post("/honorees/batch")
+def batch_status():
+    """One status action on the records ticked in the list (or every record the
+    page showed, when "select all" was ticked and scripts were off)."""
+    action = request.form.get("action", "")
+    chosen = request.form.getlist("all_ids" if request.form.get("all") else "ids")
+    ids = [int(i) for i in chosen if i.isdigit()][:1000]
+    if action not in LIST_ACTIONS:
+        flash("请选择要执行的操作")
+    elif not ids:
+        flash("请先勾选要处理的记录")
+    else:
+        done = editing.change_status_many(get_db(), ids, action, _user(),
+                                          second_approver=_second_approver())
+        flash(done.summary())
+    back = {k: v for k in ("q", "status", "deleted") if (v := request.form.get(k))}
+    return redirect(url_for("curate.dashboard", **back), code=303)
 
 
 @bp.get("/media/<name>")
@@ -139,7 +166,7 @@ def change_status(honoree_id: int):
     action = request.form.get("action", "")
     try:
         new = editing.change_status(get_db(), honoree_id, action, _user(),
-                                    second_approver=bool(current_app.config["SECOND_APPROVER"]))
+                                    second_approver=_second_approver())
     except editing.EditError as exc:
         return _edit_page(_record(honoree_id), 400, error=str(exc))
     flash(f"状态已改为“{STATUSES[new]}”")
@@ -518,14 +545,40 @@ def _import_job(job_id: int) -> dict:
 
 def _job_page(job: dict, status: int = 200, error: str | None = None, form: dict | None = None):
     return render_template("curate/import_job.html", job=job, report=job["report"],
+                           state=import_jobs.status(job),
                            can_confirm=import_jobs.can_confirm(job), error=error,
                            form=form or {}, DECISIONS=import_jobs.DECISIONS,
-                           NEW_STATUSES=import_jobs.NEW_STATUSES), status
+                           NEW_STATUSES=import_jobs.NEW_STATUSES,
+                           batch=import_jobs.batch_actions(get_db(), job, _user(),
+                                                           second_approver=_second_approver()),
+                           BATCH_ACTIONS=import_jobs.BATCH_ACTIONS,
+                           second_approver=_second_approver()), status
 
 
 @bp.get("/jobs/<int:job_id>")
 def import_job(job_id: int):
     return _job_page(_import_job(job_id))
+
+
+@bp.get("/jobs/<int:job_id>/status")
+def import_job_status(job_id: int):
+    """The job's state for the page's polling script."""
+    response = jsonify(import_jobs.status(_import_job(job_id)))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/jobs/<int:job_id>/batch")
+def import_batch(job_id: int):
+    """Publish, or submit for review, the records a finished import wrote."""
+    job = _import_job(job_id)
+    try:
+        done = import_jobs.act_on_batch(get_db(), job, request.form.get("action", ""), _user(),
+                                        second_approver=_second_approver())
+    except (import_jobs.ImportJobError, editing.EditError) as exc:
+        return _job_page(job, 400, str(exc))
+    flash(done.summary())
+    return redirect(url_for("curate.import_job", job_id=job_id), code=303)
 
 
 @bp.post("/jobs/<int:job_id>/confirm")
