@@ -22,10 +22,10 @@ from .db import write
 from .uploads import UploadError, save_stream
 from .vocabulary import STATUSES
 
-SHEET_SUFFIXES = (".xlsx", ".csv")
+SHEET_SUFFIXES = (".xlsx", ".xls", ".csv")
 # Statuses an import may give new records (publishing goes through review).
 NEW_STATUSES = {k: STATUSES[k] for k in ("draft", "review")}
-DECISIONS = {"skip": "跳过", "create": "新建一条", "update": "更新已有记录"}
+DECISIONS = {"skip": "跳过", "create": "是另一个人：新建一条", "update": "是同一人：荣誉并入已有记录"}
 _BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0",
                  b"GIF8", b"RIFF", b"\x1f\x8b")
 
@@ -49,6 +49,9 @@ def _check_sheet(path: Path, suffix: str) -> None:
             names = set()
         if "xl/workbook.xml" not in names:
             raise ImportJobError("这不是有效的 Excel 表格（.xlsx），请在 Excel 中另存后再上传")
+    elif suffix == ".xls":
+        if not head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ImportJobError("这不是有效的旧版 Excel 表格（.xls），请在 Excel 或 WPS 中另存后再上传")
     elif b"\x00" in head or head.startswith(_BINARY_MAGIC):
         raise ImportJobError("这不是 CSV 文本表格，请上传 .xlsx 或 .csv 文件")
 
@@ -60,8 +63,6 @@ def save_files(instance_dir: str | Path, sheet: BinaryIO | None, sheet_name: str
     suffix = Path(sheet_name or "").suffix.lower()
     if sheet is None or not sheet_name:
         raise ImportJobError("请选择要导入的表格文件（.xlsx 或 .csv）")
-    if suffix == ".xls":
-        raise ImportJobError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入")
     if suffix not in SHEET_SUFFIXES:
         raise ImportJobError("只能导入 .xlsx 或 .csv 表格文件")
     token = secrets.token_urlsafe(16)
@@ -160,14 +161,35 @@ def can_confirm(job: dict) -> bool:
                 and job["status"] in ("done", "failed") and not report["errors"])
 
 
+def can_import_valid(job: dict) -> bool:
+    """A finished dry run with errors in some rows only: its valid rows can go in,
+    the others come back as a fix-up sheet."""
+    report = job.get("report")
+    if not (job["params"].get("dry_run") and report is not None
+            and job["status"] in ("done", "failed") and report["errors"]):
+        return False
+    counts = report["counts"]
+    valid = counts["rows"] - counts["invalid"]
+    return all(e["row"] for e in report["errors"]) and valid > 0
+
+
+def fixup_path(job: dict) -> Path | None:
+    """The fix-up sheet (rows with errors and why) a finished job wrote, if any."""
+    path = (job.get("report") or {}).get("fixup")
+    return Path(path) if path and Path(path).is_file() else None
+
+
 def confirm(db: sqlite_utils.Database, job: dict, form: dict, user_id: int) -> int:
     """Queue the real import of a dry run's files with the curator's per-row
     decisions (form fields ``decision-<row>``); returns the new job's id."""
-    if not can_confirm(job):
+    skip_invalid = form.get("skip_invalid") == "1"
+    if not (can_import_valid(job) if skip_invalid else can_confirm(job)):
         raise ImportJobError("这次预检有错误或尚未完成，不能导入；请修改表格后重新上传")
     decisions = {}
     for duplicate in job["report"]["duplicates"]:
         choice = form.get(f"decision-{duplicate['row']}", "")
+        if duplicate["row"] in job["report"]["invalid_rows"]:
+            continue
         if choice not in DECISIONS:
             raise ImportJobError(f"请为第 {duplicate['row']} 行（{duplicate['name']}）"
                                  "选择跳过、新建或更新")
@@ -179,6 +201,7 @@ def confirm(db: sqlite_utils.Database, job: dict, form: dict, user_id: int) -> i
     return jobs.enqueue(db, "import", {
         **{k: params[k] for k in ("path", "photos", "file_name", "status", "policy")},
         "decisions": decisions, "dry_run": False, "user_id": user_id,
+        "skip_invalid": skip_invalid,
         "sha256": job["report"]["file_sha256"], "dry_run_job": job["id"],
         "report_path": str(folder / f"report-{secrets.token_hex(4)}.json")})
 

@@ -27,6 +27,7 @@ from .. import (
     import_jobs,
     markup,
     media,
+    proposals,
     revisions,
     settings,
     uploads,
@@ -70,7 +71,7 @@ def _edit_page(record: dict, status: int = 200, *, form: dict | None = None,
         "curate/honoree_edit.html", h=record, form=form or record, error=error,
         preview=preview, titles=editing.titles(db), STATUSES=STATUSES,
         history=revisions.history(db, record["id"])[:5],
-        second_approver=_second_approver(),
+        second_approver=_second_approver(), pending=proposals.pending(db, record["id"]),
     ), status
 
 
@@ -431,6 +432,29 @@ def _titles_page(status: int = 200, error: str | None = None, *, form: dict | No
                            KINDS=KINDS, MAX_TITLE=vocabulary.MAX_TITLE), status
 
 
+@bp.get("/proposals")
+def proposal_list():
+    """Changes imports proposed to existing records, waiting for a curator."""
+    return render_template("curate/proposals.html", items=proposals.pending(get_db()))
+
+
+@bp.post("/proposals/<int:proposal_id>")
+def decide_proposal(proposal_id: int):
+    action = request.form.get("action")
+    if action not in ("apply", "dismiss"):
+        abort(400)
+    change = proposals.apply if action == "apply" else proposals.dismiss
+    try:
+        honoree_id = change(get_db(), proposal_id, _user())
+    except editing.RecordError as exc:
+        flash(str(exc))
+    else:
+        flash("已应用这条修改" if action == "apply" else "已忽略这条修改，记录保持不变")
+        if request.form.get("next") == "record":
+            return _back(honoree_id)
+    return redirect(url_for("curate.proposal_list"))
+
+
 @bp.get("/titles")
 def titles():
     return _titles_page()
@@ -546,18 +570,31 @@ def _import_job(job_id: int) -> dict:
 def _job_page(job: dict, status: int = 200, error: str | None = None, form: dict | None = None):
     return render_template("curate/import_job.html", job=job, report=job["report"],
                            state=import_jobs.status(job),
-                           can_confirm=import_jobs.can_confirm(job), error=error,
+                           can_confirm=import_jobs.can_confirm(job),
+                           can_import_valid=import_jobs.can_import_valid(job),
+                           fixup=import_jobs.fixup_path(job) is not None, error=error,
                            form=form or {}, DECISIONS=import_jobs.DECISIONS,
                            NEW_STATUSES=import_jobs.NEW_STATUSES,
                            batch=import_jobs.batch_actions(get_db(), job, _user(),
                                                            second_approver=_second_approver()),
-                           BATCH_ACTIONS=import_jobs.BATCH_ACTIONS,
+                           BATCH_ACTIONS=import_jobs.BATCH_ACTIONS, LEVELS=LEVELS, KINDS=KINDS,
                            second_approver=_second_approver()), status
 
 
 @bp.get("/jobs/<int:job_id>")
 def import_job(job_id: int):
     return _job_page(_import_job(job_id))
+
+
+@bp.get("/jobs/<int:job_id>/fixup")
+def import_fixup(job_id: int):
+    """The rows a dry run or an import found errors in, with a 错误说明 column."""
+    job = _import_job(job_id)
+    path = import_jobs.fixup_path(job)
+    if path is None:
+        abort(404)
+    stem = (job["params"].get("file_name") or "表格").rsplit(".", 1)[0]
+    return send_file(path, as_attachment=True, download_name=f"{stem}-待修正.xlsx", max_age=0)
 
 
 @bp.get("/jobs/<int:job_id>/status")
