@@ -476,6 +476,8 @@ def _row(sheet: Sheet, number: int, cells: list, titles: dict[str, tuple[str, st
         birth_year = birth_month = None
         problem("birth", str(exc))
     region = places.resolve(text_of(get("region")))
+    region.pop("nominator", None)  # TODO(importer owner): store nominator, show notice
+    region.pop("notice", None)
     status_word = word_of(get("status"))
     status = STATUS_WORDS.get(status_word) if status_word else None  # None: keep / default
     if status_word and status is None:
