@@ -66,9 +66,13 @@ NICKNAMES = {
 NICKNAMES = {k: v for k, v in NICKNAMES.items() if v}
 # A one-character nickname is a prefix only before one of these (so 鲁班奖, 晋升 … keep
 # their first character).
+# A place name without its suffix is a title's prefix only before one of these too
+# (so 东方之星 and 红旗手 keep 东方 and 红旗, though 东方市 and 红旗区 exist).
 _TITLE_STEMS = ("工匠", "匠", "劳动", "劳模", "五一", "技能", "能工", "巧匠", "工人", "职工",
                 "青年", "巾帼", "首席", "金牌", "杰出", "优秀", "十大", "最美", "大工匠",
-                "先进", "技术", "质量", "创新", "名匠", "英才")
+                "先进", "技术", "质量", "创新", "名匠", "英才", "三八", "模范", "突出贡献",
+                "好人", "道德", "人才", "科技", "富民", "年度", "青年", "高技能", "特级",
+                "优秀", "工会", "总工会")
 
 # Industries and sectors: a region naming one is a grouping; a title prefixed by one is
 # an industry title (see archive/titles.py).
@@ -381,10 +385,11 @@ def _split(title: str) -> tuple[str, str]:
             rest = title[len(nickname):]
             if len(nickname) > 1 or rest.startswith(_TITLE_STEMS):
                 return nickname, rest
-    if pos:
+    if pos and (title[:pos].endswith(names()[code]) or title[pos:].startswith(_TITLE_STEMS)
+                or pos == len(title)):
         return title[:pos], title[pos:]
     for bare in ("省级", "市级", "县级", "区级", "省", "市", "县", "区"):
-        if title.startswith(bare) and len(title) > len(bare) and title[len(bare)] not in "直属委":
+        if title.startswith(bare) and len(title) > len(bare) and title[len(bare)] not in "直属委场域":
             return bare, title[len(bare):]
     return "", title
 
