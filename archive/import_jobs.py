@@ -64,7 +64,7 @@ def save_files(instance_dir: str | Path, sheet: BinaryIO | None, sheet_name: str
     if sheet is None or not sheet_name:
         raise ImportJobError("请选择要导入的表格文件（.xlsx 或 .csv）")
     if suffix not in SHEET_SUFFIXES:
-        raise ImportJobError("只能导入 .xlsx 或 .csv 表格文件")
+        raise ImportJobError("只能导入 .xlsx、.xls 或 .csv 表格文件")
     token = secrets.token_urlsafe(16)
     folder = folder_of(instance_dir, token)
     try:

@@ -266,7 +266,7 @@ def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
         name = normalise_header(cell)
         if not name:
             continue
-        shown = re.sub(r"\s+", "", str(cell).strip())
+        shown = re.sub(r"\s*\n\s*", "", str(cell).strip())  # a header typed with Alt+Enter
         if name in _PERSONAL:
             dropped.append(shown)
             continue

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from archive import importer, jobs, worker
+from archive import importer, jobs, proposals, sheets, worker
 from archive.settings import PROJECT_ROOT
 
 HEADERS = ["序号", "姓　名", " 性别 ", "民族", "出生年月", "身份证号", "手机号码",
@@ -86,12 +86,14 @@ def test_a_messy_spreadsheet_imports_cleanly(empty_archive, tmp_path):
     assert (zhang["birth_year"], zhang["birth_month"], zhang["ethnicity"]) == (1975, 3, "汉族")
     assert (zhang["province"], zhang["city"], zhang["county"], zhang["region_code"]) == (
         "浙江省", "杭州市", "西湖区", "330106")
-    assert zhang["unit"] == "杭州某机械厂 高级技师"
+    # 工作单位及职务 split into the unit and the post, the cell kept as written
+    assert (zhang["unit"], zhang["position"]) == ("杭州某机械厂", "高级技师")
+    assert zhang["unit_raw"] == "杭州某机械厂 高级技师"
     honours = [dict(r) for r in db.execute(
         "SELECT title, year, level, body FROM honours WHERE honoree_id = ? ORDER BY year",
         [zhang["id"]])]
-    assert honours == [
-        {"title": "省五一劳动奖章", "year": 2016, "level": "provincial", "body": "浙江省总工会"},
+    assert honours == [  # titles verbatim: the province that conferred it stays
+        {"title": "浙江省五一劳动奖章", "year": 2016, "level": "provincial", "body": "浙江省总工会"},
         {"title": "全国劳动模范", "year": 2020, "level": "national", "body": "中共中央、国务院"}]
     li = rows["李四"]
     assert (li["birth_year"], li["birth_month"], li["county"]) == (1980, 10, "北仑区")
@@ -115,7 +117,7 @@ def test_row_errors_are_listed_and_nothing_is_written(empty_archive, tmp_path, m
         person(1, "好记录", "甲单位"),
         person(2, "", "乙单位"),
         person(3, "丙", "丙单位", birth="1975.13"),
-        person(4, "丁", "丁单位", titles="全国劳动模范、不存在的称号"),
+        person(4, "丁", "丁单位", titles="全国劳动模范、全国劳动摸范"),
         person(5, "戊", "戊单位", titles="全国劳动模范、省劳动模范", years="2020、2018、2016"),
         person(6, "己", "己单位", titles="全国工人先锋号"),
     ])
@@ -127,7 +129,8 @@ def test_row_errors_are_listed_and_nothing_is_written(empty_archive, tmp_path, m
     # the sheet's own row numbers: 4 title/header rows, then each record + 2 blank rows
     assert (8, "姓　名", "姓名或集体名称不能为空") in found
     assert (11, "出生年月", "出生月份 13 不合理") in found
-    assert (14, "荣誉称号", "荣誉称号“不存在的称号”不在称号表中") in found
+    assert (14, "荣誉称号", "荣誉称号“全国劳动摸范”不在称号表中，是否应为“全国劳动模范”？"
+                           "如确是新称号，请先在后台“荣誉称号”中添加") in found
     assert (17, "授予年份", "荣誉称号有 2 个，授予年份却有 3 个，无法一一对应") in found
     assert (20, "荣誉称号", "“全国工人先锋号”不授予个人") in found
     with pytest.raises(importer.ImportRefused):
@@ -148,7 +151,7 @@ def test_csv_in_every_encoding_curators_save(empty_archive, tmp_path):
     assert names == ["测试0号", "测试1号", "测试2号"]
 
 
-def test_reimporting_updates_instead_of_duplicating(empty_archive, tmp_path):
+def test_reimporting_proposes_changes_instead_of_duplicating(empty_archive, tmp_path):
     rows = [person(1, "张三", "甲厂"), person(2, "李四", "乙厂")]
     path = messy_xlsx(tmp_path / "a.xlsx", rows)
     import_file(empty_archive, path)
@@ -162,13 +165,19 @@ def test_reimporting_updates_instead_of_duplicating(empty_archive, tmp_path):
     rows[0][HEADERS.index("授予年份")] = "2020、2015"
     rows[0][HEADERS.index("行业")] = "装备制造"
     plan, done = import_file(empty_archive, messy_xlsx(tmp_path / "b.xlsx", rows))
-    assert (done["update"], done["unchanged"], done["create"]) == (1, 1, 0)
+    assert (done["propose"], done["update"], done["unchanged"], done["create"]) == (1, 0, 1, 0)
+    # never applied silently: the record is as it was until a curator applies the change
+    zhang = db.execute("SELECT * FROM honorees WHERE name = '张三'").fetchone()
+    assert zhang["industry"] == "制造业" and zhang["version"] == 1
+    assert counts(db)["index_outbox"] == before["index_outbox"]
+    [proposal] = proposals.pending(db)
+    proposals.apply(db, proposal["id"])
     zhang = db.execute("SELECT * FROM honorees WHERE name = '张三'").fetchone()
     assert zhang["industry"] == "装备制造" and zhang["version"] == 2
     assert sorted(r[0] for r in db.execute(
         "SELECT year FROM honours WHERE honoree_id = ?", [zhang["id"]])) == [2015, 2020]
     assert db.execute("SELECT action FROM revisions WHERE record_id = ? ORDER BY id DESC",
-                      [zhang["id"]]).fetchone()[0] == "import"
+                      [zhang["id"]]).fetchone()[0] == "import-proposal"
     assert counts(db)["index_outbox"] == before["index_outbox"] + 1
 
 
@@ -358,15 +367,15 @@ def test_the_template_imports_as_its_example(runner, empty_archive, tmp_path):
 
 def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive, tmp_path,
                                                                    monkeypatch):
-    monkeypatch.setattr(importer, "MAX_XLSX_UNPACKED", 4 * 1024 * 1024)  # a smaller bomb
+    monkeypatch.setattr(sheets, "MAX_XLSX_UNPACKED", 4 * 1024 * 1024)  # a smaller bomb
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "")
         z.writestr("xl/worksheets/sheet1.xml", b"<" * (importer.MAX_XLSX_UNPACKED + 1))
-    cases = {"broken.xlsx": (b"PK\x03\x04 not really a workbook", "无法打开 XLSX 文件"),
+    cases = {"broken.xlsx": (b"PK\x03\x04 not really a workbook", "无法打开表格文件"),
              "bomb.xlsx": (bomb.getvalue(), "疑似压缩炸弹"),
-             "old.xls": (b"\xd0\xcf\x11\xe0", "另存为 .xlsx"),
-             "notes.docx": (b"x", "只能导入 .xlsx 或 .csv 文件"),
+             "broken.xls": (b"\xd0\xcf\x11\xe0", "无法打开表格文件"),
+             "notes.docx": (b"x", "只能导入 .xlsx、.xls 或 .csv 文件"),
              "noheader.csv": ("甲,乙\n1,2\n".encode(), "找不到表头")}
     for name, (data, reason) in cases.items():
         (tmp_path / name).write_bytes(data)

@@ -122,7 +122,7 @@ def test_likely_duplicates_are_decided_row_by_row(app, curator, empty_archive,
     dry = job_path(upload(curator, sheet))
     run_worker(app, empty_archive)
     html = curator.get(dry).get_data(as_text=True)
-    assert "疑似重复（2）" in html
+    assert "同名待确认（2）" in html
     assert f'href="/curate/honorees/{zhang}"' in html and "温州电厂" in html
     for row in (2, 3):
         for choice in ("skip", "create", "update"):
@@ -138,8 +138,14 @@ def test_likely_duplicates_are_decided_row_by_row(app, curator, empty_archive,
     assert "导入完成" in html
     db = empty_archive.db()
     assert count(empty_archive, "honorees", "name = '张三'") == 1   # skipped
-    assert count(empty_archive, "honorees", "name = '李四'") == 1   # updated, not doubled
-    assert db.execute("SELECT unit FROM honorees WHERE id = ?", [li]).fetchone()[0] == "宁波港集团"
+    assert count(empty_archive, "honorees", "name = '李四'") == 1   # the same person, not doubled
+    # the honour joins the record; the other unit is a proposed change, not applied
+    assert db.execute("SELECT count(*) FROM honours WHERE honoree_id = ? AND year = 2015",
+                      [li]).fetchone()[0] == 1
+    assert db.execute("SELECT unit FROM honorees WHERE id = ?", [li]).fetchone()[0] == "绍兴纺织厂"
+    proposal = db.execute("SELECT changes FROM import_proposals WHERE honoree_id = ?",
+                          [li]).fetchone()[0]
+    assert "宁波港集团" in proposal
     assert count(empty_archive, "honorees", "name = '王五'") == 1   # new
     assert f'href="/curate/honorees/{li}"' in html and "更新" in html
 
@@ -180,10 +186,10 @@ def test_too_large_or_not_a_spreadsheet_is_refused_in_chinese(app, curator, empt
     assert response.status_code == 413
     assert "表格文件太大，不能超过 1 MB" in response.get_data(as_text=True)
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-    for data, name, message in ((png, "照片.png", "只能导入 .xlsx 或 .csv"),
+    for data, name, message in ((png, "照片.png", "只能导入 .xlsx、.xls 或 .csv"),
                                 (png, "名单.csv", "这不是 CSV 文本表格"),
                                 (b"PK\x03\x04 not really", "名单.xlsx", "这不是有效的 Excel"),
-                                (b"\xd0\xcf\x11\xe0old", "名单.xls", "不支持旧版 .xls")):
+                                (b"PK\x03\x04 a zip", "名单.xls", "这不是有效的旧版 Excel")):
         response = upload(curator, data, name)
         assert response.status_code == 400, name
         assert message in response.get_data(as_text=True), name
@@ -251,9 +257,10 @@ def test_a_finished_import_report_shows_its_counts_as_numbers_and_no_python_text
     for text in PYTHON_TEXT:
         assert text not in html, text
     report = re.search(r'<ul class="counts">(.*?)</ul>', html, re.S).group(1)
-    counts = dict(re.findall(r"<li>(新建|更新|未变|跳过)：(\d+)</li>", report))
-    assert counts == {"新建": "2", "更新": "1", "未变": "0", "跳过": "0"}  # 李四 gains a gender
-    assert "导入完成" in html and "已导入：新建 2，更新 1，未变 0，跳过 0" in html
+    counts = dict(re.findall(r"<li>(新建|更新|待确认的修改|未变|跳过)：(\d+)</li>", report))
+    # 李四 would gain a gender: a change proposed to the curator, never applied silently
+    assert counts == {"新建": "2", "更新": "0", "待确认的修改": "1", "未变": "0", "跳过": "0"}
+    assert "导入完成" in html and "已导入：新建 2，更新 0，待确认修改 1，未变 0，跳过 0" in html
     assert 'http-equiv="refresh"' not in html and "data-poll" not in html
     assert '<progress max="3" value="3">' in html
 
