@@ -5,15 +5,27 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test system-deps lint bench clean
+.PHONY: run test system-deps lint bench clean lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+# The versions the tests passed with: requirements.lock, written by `make lock`.
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve every dependency (setup.cfg, with the test extra) in a throwaway
+# virtualenv and pin what it got. Run after changing setup.cfg; commit the result.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet '.[test]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^laomo-archive' > requirements.lock
+	rm -rf .lock-venv build *.egg-info
 
 # Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font,
 # ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames).
