@@ -92,6 +92,7 @@ SCHEMA_VERSION = 8        # part of the stamp: a changed schema makes older inde
 INDEX_VERSION = f"{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
+QUERY_REFUSED = 500       # longer queries are refused (414, a Chinese page or JSON error)
 MAX_TOKENS = 8
 MAX_RESULTS = 1000        # how deep relevance pages go
 LOCK_TIMEOUT = 30.0
