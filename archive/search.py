@@ -36,11 +36,14 @@ import json
 import logging
 import math
 import os
+import pickle
 import re
 import shutil
+import struct
 import threading
 import time
 import warnings
+import zlib
 from bisect import bisect_left
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
@@ -66,7 +69,7 @@ from whoosh.query import (
     Query,
     Term,
 )
-from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool, SegmentWriter
@@ -123,6 +126,15 @@ _SEPARATORS = re.compile(r"[·•・.．\s]+")
 
 class SearchUnavailable(RuntimeError):
     """The index is missing or unreadable (being built or healed)."""
+
+
+# What a missing, damaged or vanishing index raises while it is opened or read
+# (files gone or cut short, garbage where a pickle, a compressed block or a
+# number was, a reader closed under a query). Programming errors (ImportError,
+# NameError, TypeError, AttributeError …) are not among them: they surface as
+# errors, never as "search index unavailable" or a rebuild.
+INDEX_ERRORS = (OSError, EOFError, ValueError, LookupError, struct.error, zlib.error,
+                pickle.UnpicklingError, whoosh_index.IndexError, ReaderClosed)
 
 
 def _positional(analyzer) -> TEXT:
@@ -625,7 +637,7 @@ def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
             applied = _apply_outbox(db, folder)
     except TimeoutError:
         raise
-    except Exception:
+    except INDEX_ERRORS:
         if _readable(folder):
             raise
         log.exception("search index unreadable: rebuilding")
@@ -662,7 +674,7 @@ def _try_read(folder: Path) -> bool:
         finally:
             ix.close()
         return True
-    except Exception:
+    except INDEX_ERRORS:
         return False
 
 
@@ -909,7 +921,7 @@ class _Live:
     def _frequency(reader, fieldname: str, word: str) -> int:
         try:
             return reader.doc_frequency(fieldname, word)
-        except Exception:
+        except INDEX_ERRORS:
             return 0
 
     def vocabulary(self, reader, fieldname: str) -> frozenset[bytes]:
@@ -1114,7 +1126,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
                 with _quietly():
                     try:
                         fresh = _Live(folder)
-                    except Exception:
+                    except INDEX_ERRORS:
                         fresh = None
                 if fresh is None:
                     raise SearchUnavailable("检索索引暂不可用")
@@ -1124,7 +1136,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
                     threading.Timer(60, old.close).start()
     try:
         return live, live.fresh()
-    except Exception as exc:
+    except INDEX_ERRORS as exc:
         raise SearchUnavailable("检索索引暂不可用") from exc
 
 
@@ -1642,7 +1654,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
                           time_limit, whole_rows)
         except SearchUnavailable:
             raise
-        except Exception as exc:
+        except INDEX_ERRORS as exc:
             log.exception("search failed; reopening the index")
             _forget(index_dir)
             if attempt == 2:
@@ -1856,7 +1868,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
         found = []
         for docnum in _ranked(live, searcher, q, limit, budget):
             found.append(_suggested(searcher.stored_fields(docnum)))
-    except Exception as exc:
+    except INDEX_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
         _forget(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
