@@ -44,6 +44,7 @@ def test_a_programming_error_while_draining_does_not_rebuild(indexed, make_honor
     with pytest.raises(ImportError):
         search.drain(db, index_dir)
     assert search.current_dir(index_dir) == folder
+    assert list(folder.parent.glob("gen-*")) == [folder]  # no rebuild was started
 
 
 def test_a_damaged_index_is_still_unavailable_not_an_error(indexed, client):
