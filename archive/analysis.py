@@ -1,5 +1,15 @@
 """Chinese text analysis for search: traditional→simplified folding, jieba words
-counted by position, a user dictionary of the archive's own words.
+counted by position, character bigrams of units.
+
+Analysis is a pure function of the text and a versioned dictionary: jieba's own
+dictionary plus the archive's word list (``search_words.txt``: general honour
+titles, workplace, organisation and industry words), loaded once, in file
+order, when this module is imported. Nothing learns words at run time (not from
+the database, not from what a process has indexed), so every process cuts the
+same text into the same words, whatever it did before. ``DICTIONARY_VERSION``
+(a hash of both files) is part of the index's version (archive.search): a
+changed dictionary makes the index stale, and only a rebuild (a new
+generation) brings it in.
 
 Kept importable: Whoosh pickles the analyzer's class path into the index schema,
 so the classes here must not move. Nothing here holds a jieba instance as an
@@ -13,8 +23,8 @@ offsets in the original (snippets rely on this), and folding runs at C speed.
 
 from __future__ import annotations
 
+import hashlib
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -103,30 +113,51 @@ def clean(text: str) -> str:
 # here with that same expression. tests/test_segmenter.py holds the two equal.
 
 _JIEBA_DICTIONARY = Path(jieba.__file__).parent / "dict.txt"
-_segmenter = jieba_fast_dat.Tokenizer(str(_JIEBA_DICTIONARY))
-_words_added: set[str] = set()
-_lock = threading.Lock()
+ARCHIVE_WORDS = Path(__file__).parent / "search_words.txt"
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9.%]+")
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba.finalseg.re_skip
 
 
+def archive_words() -> list[str]:
+    """The archive's word list, folded, in file order (comments and blank
+    lines skipped)."""
+    found = []
+    for line in ARCHIVE_WORDS.read_text(encoding="utf-8").splitlines():
+        word = fold(line.split("#", 1)[0].strip())
+        if len(word) >= 2 and " " not in word:
+            found.append(word)
+    return found
+
+
+def teach(tokenizer) -> None:
+    """Add the archive's words to a jieba (or jieba_fast_dat) tokenizer: each
+    word's frequency raised just enough to keep it whole, in file order (so the
+    result depends on the two dictionary files only)."""
+    for word in archive_words():
+        tokenizer.suggest_freq(word, tune=True)
+
+
+def _dictionary_version() -> str:
+    digest = hashlib.sha256()
+    for path in (_JIEBA_DICTIONARY, ARCHIVE_WORDS):
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+DICTIONARY_VERSION = _dictionary_version()
+_segmenter = jieba_fast_dat.Tokenizer(str(_JIEBA_DICTIONARY))
+# Loaded now, not on first use: jieba_fast_dat cuts text before its dictionary
+# is loaded (by characters and HMM alone), which would make a process's words
+# depend on what it did first.
+_segmenter.initialize()
+teach(_segmenter)
+
+
 def initialize() -> None:
-    """Load the dictionary now (gunicorn does, before forking its workers)."""
+    """The dictionary is loaded at import; kept for callers (gunicorn's
+    on_starting) that load it before forking."""
     _segmenter.initialize()
-
-
-def add_words(words: Iterable[str]) -> None:
-    """Teach the segmenter words to keep whole (titles, units, names); folded
-    first, so index and query agree. Idempotent and cheap for known words."""
-    new = {fold(w).strip() for w in words if w and w.strip()} - _words_added
-    if not new:
-        return
-    with _lock:
-        for word in sorted(new):
-            if " " not in word and len(word) >= 2:
-                _segmenter.suggest_freq(word, tune=True)
-        _words_added.update(new)
-        _index_terms.clear()  # sub-words depend on the dictionary
 
 
 def cut(text: str) -> Iterator[tuple[str, int, int]]:
@@ -284,3 +315,48 @@ class ChineseTokenizer(Tokenizer):
 def ChineseAnalyzer():
     """The analyzer of the text fields (titles, unit, place, story)."""
     return ChineseTokenizer()
+
+
+# --- character bigrams ------------------------------------------------------------
+
+_RUN = re.compile(r"\w+")
+
+
+def bigrams(text: str) -> list[list[str]]:
+    """The character bigrams of each run of word characters of folded ``text``
+    (a run of one character: none)."""
+    return [[run[i:i + 2] for i in range(len(run) - 1)]
+            for run in _RUN.findall(fold(text))]
+
+
+class BigramTokenizer(Tokenizer):
+    """Overlapping character bigrams of folded text, one position each, so any
+    fragment of two or more characters is a phrase of bigrams (南网, 供电局,
+    the middle of a unit's name) whatever words the segmenter sees. Runs of
+    word characters are kept apart by a gap of one position: no phrase spans
+    punctuation or the space between unit and position."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        position = start_pos
+        for match in _RUN.finditer(fold(value)):
+            run, base = match.group(), match.start()
+            for i in range(len(run) - 1):
+                token.original = token.text = run[i:i + 2]
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = position
+                if chars:
+                    token.startchar = start_char + base + i
+                    token.endchar = start_char + base + i + 2
+                yield token
+                position += 1
+            position += 1
+
+
+def BigramAnalyzer():
+    """The analyzer of the unit bigram field."""
+    return BigramTokenizer()

@@ -12,10 +12,18 @@ Each generation folder holds, beside Whoosh's files:
 
 * ``MARK``  — the last outbox row the generation reflects (outbox rows at or
   below it are deleted only after the index commit that applied them);
-* ``STAMP`` — what the published records looked like when the index last
-  caught up (compared with the database at start to notice a stale index);
-* ``WORDS`` — the segmenter's user dictionary (titles, units, names), so the web
-  workers segment queries as the index was segmented.
+* ``STAMP`` — the index version the generation was built with, then what the
+  published records looked like when the index last caught up (compared with
+  the database at start to notice a stale index).
+
+The index version (``INDEX_VERSION``) is SCHEMA_VERSION and the analysis
+dictionary's version (archive.analysis: jieba's dictionary plus the archive's
+committed word list, nothing learned at run time). Every document of a
+generation is analysed with the dictionary it was built with: applying the
+outbox keeps the generation's version in its STAMP, a generation built with
+another version is stale (:func:`status`) and :func:`drain` rebuilds it rather
+than adding documents cut differently. So an index caught up by incremental
+updates holds what a full rebuild of the same database holds.
 """
 
 from __future__ import annotations
@@ -28,11 +36,14 @@ import json
 import logging
 import math
 import os
+import pickle
 import re
 import shutil
+import struct
 import threading
 import time
 import warnings
+import zlib
 from bisect import bisect_left
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
@@ -58,7 +69,7 @@ from whoosh.query import (
     Query,
     Term,
 )
-from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool, SegmentWriter
@@ -78,9 +89,13 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 7        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 8        # part of the stamp: a changed schema makes older indexes stale
+# What a generation's documents were analysed with: a changed schema or
+# dictionary makes older indexes stale (see the module docstring).
+INDEX_VERSION = f"{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
 TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
 QUERY_MAX = 100           # characters of a query that are searched
+QUERY_REFUSED = 500       # longer queries are refused (414, a Chinese page or JSON error)
 MAX_TOKENS = 8
 MAX_RESULTS = 1000        # how deep relevance pages go
 LOCK_TIMEOUT = 30.0
@@ -93,16 +108,16 @@ SORTS = ("relevance", "year", "pinyin")
 
 # Field weights: name > honour titles > unit > region and industry > story.
 WEIGHTS = {"name_exact": 24.0, "name": 8.0, "pinyin": 6.0, "pinyin_prefix": 2.0,
-           "titles": 4.0, "unit": 3.0, "place": 2.0, "story": 1.0}
+           "titles": 4.0, "unit": 3.0, "unit_grams": 3.0, "place": 2.0, "story": 1.0}
 HOMOPHONE_WEIGHT = 3.0
 TEXT_FIELDS = ("titles", "unit", "place", "story")
 NAME_FIELDS = ("name_exact", "name", "pinyin", "pinyin_prefix")
 # Postings a worker keeps in memory (whoosh_patches): every searched field's but
 # the stories' (at 100,000 profiles 48 MB, against 178 MB for the stories')
-KEPT_POSTINGS = (*NAME_FIELDS, "titles", "unit", "place", "honours", "facet")
+KEPT_POSTINGS = (*NAME_FIELDS, "titles", "unit", "unit_grams", "place", "honours", "facet")
 # Fields with few distinct words (the bench's 100,000 profiles: 41 titles, 248 places,
 # 2,223 unit words): a set of each segment's answers "not here" without a lookup
-SMALL_FIELDS = ("titles", "unit", "place")
+SMALL_FIELDS = ("titles", "unit", "unit_grams", "place")
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _PINYIN = re.compile(r"^[a-z]+$")
@@ -111,6 +126,15 @@ _SEPARATORS = re.compile(r"[·•・.．\s]+")
 
 class SearchUnavailable(RuntimeError):
     """The index is missing or unreadable (being built or healed)."""
+
+
+# What a missing, damaged or vanishing index raises while it is opened or read
+# (files gone or cut short, garbage where a pickle, a compressed block or a
+# number was, a reader closed under a query). Programming errors (ImportError,
+# NameError, TypeError, AttributeError …) are not among them: they surface as
+# errors, never as "search index unavailable" or a rebuild.
+INDEX_ERRORS = (OSError, EOFError, ValueError, LookupError, struct.error, zlib.error,
+                pickle.UnpicklingError, whoosh_index.IndexError, ReaderClosed)
 
 
 def _positional(analyzer) -> TEXT:
@@ -131,6 +155,9 @@ def schema() -> Schema:
         pinyin_prefix=KEYWORD(commas=True, lowercase=True, scorable=True),
         titles=_positional(text),
         unit=_positional(text),
+        # character bigrams of unit and position: any fragment of a unit is a
+        # phrase of them (analysis.BigramTokenizer)
+        unit_grams=TEXT(analyzer=analysis.BigramAnalyzer(), phrase=True),
         place=TEXT(analyzer=text, phrase=False),
         story=_positional(text),
         honours=KEYWORD(commas=True, scorable=True),
@@ -244,6 +271,7 @@ def _document(row) -> dict:
         honours=",".join(sorted({analysis.fold(f"{year}{_clean_token(title)}")
                                  for _, title, year in honours})),
         unit=" ".join(filter(None, [row["unit"], row["position"]])),
+        unit_grams=" ".join(filter(None, [row["unit"], row["position"]])),
         place=" ".join(filter(None, [row["province"], row["city"], row["county"],
                                      row["industry"]])),
         story="\n".join(filter(None, [row["summary"], row["story"], row["quote"]])),
@@ -280,27 +308,16 @@ def _documents(db: sqlite_utils.Database, ids: list[int] | None = None) -> Itera
         yield _document(row)
 
 
-def dictionary_words(db: sqlite_utils.Database) -> list[str]:
-    """Words the segmenter keeps whole: honour titles, units, places, industries
-    and the published names."""
-    words = {r[0] for r in db.execute("SELECT title FROM honour_titles")}
-    words |= {r[0] for r in db.execute(
-        f"""SELECT name FROM honorees h WHERE {PUBLIC} UNION SELECT unit FROM honorees h
-            WHERE {PUBLIC} UNION SELECT city FROM honorees h WHERE {PUBLIC}
-            UNION SELECT county FROM honorees h WHERE {PUBLIC}
-            UNION SELECT industry FROM honorees h WHERE {PUBLIC}""")}
-    return sorted(w for w in words if w and 2 <= len(w) <= 40 and not _SEPARATORS.search(w))
-
-
 # --- generations, stamps, marks ------------------------------------------------------
 
-def stamp(db: sqlite_utils.Database) -> str:
-    """What the index must reflect: changes to published records change it."""
+def stamp(db: sqlite_utils.Database, version: str | None = None) -> str:
+    """What the index must reflect: the index version (``version``, or this
+    process's INDEX_VERSION) and the published records."""
     row = db.execute(
         f"""SELECT count(*), coalesce(max(h.id), 0), coalesce(max(h.updated_at), ''),
                    coalesce(sum(h.id * length(h.updated_at)), 0)
             FROM honorees h WHERE {PUBLIC}""").fetchone()
-    return f"{SCHEMA_VERSION}:{row[0]}:{row[1]}:{row[2]}:{row[3]}"
+    return f"{version or INDEX_VERSION}:{row[0]}:{row[1]}:{row[2]}:{row[3]}"
 
 
 def _outbox_max(db: sqlite_utils.Database) -> int:
@@ -328,6 +345,11 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def generation_version(folder: Path) -> str:
+    """The index version a generation was built with (the head of its STAMP)."""
+    return _read(folder, "STAMP").split(":", 1)[0]
 
 
 def _mark(folder: Path) -> int:
@@ -401,8 +423,6 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
         try:
             snapshot.execute("BEGIN")
             built_from, mark = stamp(snapshot), _outbox_max(snapshot)
-            words = dictionary_words(snapshot)
-            analysis.add_words(words)
             total = snapshot.execute(
                 f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
             ix = whoosh_index.create_in(str(generation), schema())
@@ -413,7 +433,6 @@ def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
                 _build_parallel(ix, generation, rows, total, progress)
         finally:
             snapshot.conn.close()
-        _write_atomic(generation / "WORDS", "\n".join(words) + "\n")
         _write_atomic(generation / "STAMP", built_from)
         _write_atomic(generation / "MARK", str(mark))
         with writer_lock(index_dir):
@@ -565,11 +584,6 @@ def _apply_outbox(db: sqlite_utils.Database, folder: Path,
             break
         ids = sorted({r["honoree_id"] for r in rows})
         documents = list(_documents(db, ids))
-        analysis.add_words(w for d in documents for w in
-                           (d["display"]["name"], d["display"]["unit"]))
-        with open(folder / "WORDS", "a", encoding="utf-8") as f:
-            f.write("".join(f"{d['display']['name']}\n{d['display']['unit']}\n"
-                            for d in documents))
         ix = whoosh_index.open_dir(str(folder))
         writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.05)
         try:
@@ -588,7 +602,7 @@ def _apply_outbox(db: sqlite_utils.Database, folder: Path,
         applied += len(ids)
     db.execute("BEGIN")
     try:
-        caught_up, now_stamp = mark >= _outbox_max(db), stamp(db)
+        caught_up, now_stamp = mark >= _outbox_max(db), stamp(db, generation_version(folder))
     finally:
         db.execute("COMMIT")
     if caught_up:
@@ -606,6 +620,13 @@ def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
         log.warning("search index missing: rebuilding")
         rebuild(db, index_dir)
         return 0
+    if generation_version(folder) not in ("", INDEX_VERSION):
+        # built with another schema or dictionary: documents added now would be
+        # analysed differently from the rest
+        log.warning("search index built with version %s, not %s: rebuilding",
+                    generation_version(folder), INDEX_VERSION)
+        rebuild(db, index_dir)
+        return 0
     if db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
                   [_mark(folder)]).fetchone() is None:
         _prune_outbox(db, index_dir, folder)
@@ -616,7 +637,7 @@ def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
             applied = _apply_outbox(db, folder)
     except TimeoutError:
         raise
-    except Exception:
+    except INDEX_ERRORS:
         if _readable(folder):
             raise
         log.exception("search index unreadable: rebuilding")
@@ -653,7 +674,7 @@ def _try_read(folder: Path) -> bool:
         finally:
             ix.close()
         return True
-    except Exception:
+    except INDEX_ERRORS:
         return False
 
 
@@ -753,31 +774,14 @@ class _Live:
         self.readers: dict[tuple, SegmentReader] = {}
         self.retired: list[tuple[float, SegmentReader]] = []
         self.generation = None
-        self.words_size = 0  # bytes of WORDS read
         self.segment_bits: dict[tuple, tuple[object, object]] = {}  # see _per_reader
         self.segment_data: dict[tuple, object] = {}
         self.term_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self.term_postings = 0
         self.lock = threading.Lock()
-        self._load_words()
         self.searcher = self._open_searcher()
         self.searcher.doc_count()
         self.checked = time.monotonic()
-
-    def _load_words(self) -> None:
-        """Teaches the segmenter the generation's words: WORDS only grows
-        (each applied edit appends its names and units), so only what was
-        appended since is read (whole lines)."""
-        try:
-            with open(self.folder / "WORDS", "rb") as f:
-                f.seek(self.words_size)
-                added = f.read()
-        except FileNotFoundError:
-            return
-        added = added[:added.rfind(b"\n") + 1]
-        if added:
-            analysis.add_words(added.decode("utf-8").splitlines())
-            self.words_size += len(added)
 
     def fresh(self):
         now = time.monotonic()
@@ -786,7 +790,6 @@ class _Live:
         with self.lock:
             if now - self.checked >= REFRESH_INTERVAL:
                 if self.ix.latest_generation() != self.generation:
-                    self._load_words()
                     self.searcher = self._open_searcher()
                 self.checked = now
         return self.searcher
@@ -918,7 +921,7 @@ class _Live:
     def _frequency(reader, fieldname: str, word: str) -> int:
         try:
             return reader.doc_frequency(fieldname, word)
-        except Exception:
+        except INDEX_ERRORS:
             return 0
 
     def vocabulary(self, reader, fieldname: str) -> frozenset[bytes]:
@@ -950,24 +953,45 @@ class _Live:
         if not docnums:
             return []
         ids = _per_searcher(searcher, ("honorees",), lambda: np.concatenate([
-            self._per_segment(reader, ("honoree",), lambda r=reader: np.fromiter(
-                r.column_reader("honoree"), np.int64, r.doc_count_all()))
-            for reader, _ in searcher.reader().leaf_readers()]))
+            self.segment_honorees(reader) for reader, _ in searcher.reader().leaf_readers()]))
         return ids[docnums].tolist()
 
+    def segment_honorees(self, reader) -> np.ndarray:
+        """The database id of each of a segment's documents (its ``honoree``
+        column), kept per segment."""
+        return self._per_segment(reader, ("honoree",), lambda: np.fromiter(
+            reader.column_reader("honoree"), np.int64, reader.doc_count_all()))
+
+    # Statistics of the live documents only (Whoosh's count deleted documents
+    # until a merge drops them), so that an index caught up by edits, with
+    # deleted versions in its segments, scores as a rebuild of the same
+    # records does.
+
     def idf(self, searcher, fieldname: str, text: str) -> float:
-        """Whoosh's inverse document frequency of a term (WeightingModel.idf),
-        counted from the postings read here (a term's document frequency is its
-        number of postings), kept with the searcher."""
+        """Whoosh's inverse document frequency of a term (WeightingModel.idf)
+        among the live documents: their number, and how many hold the term
+        (from the postings read here), kept with the searcher."""
         def compute():
-            n = sum(len(self.term(reader, fieldname, text)[0].ids)
+            n = sum(self.term(reader, fieldname, text)[1].bit_count()
                     for reader, _ in searcher.reader().leaf_readers())
-            return math.log(searcher.doc_count_all() / (n + 1)) + 1
+            return math.log(max(searcher.doc_count(), 1) / (n + 1)) + 1
         return _per_searcher(searcher, ("idf", fieldname, text), compute)
 
     def avg_field_length(self, searcher, fieldname: str) -> float:
-        return _per_searcher(searcher, ("avgfl", fieldname),
-                             lambda: searcher.avg_field_length(fieldname) or 1)
+        """The mean length of a field over the live documents, each length as
+        BM25F reads it (the segment's length byte): sums of whole numbers, so
+        the same records give the same mean however segments split them."""
+        def compute():
+            total = 0.0
+            for reader, _ in searcher.reader().leaf_readers():
+                size = reader.doc_count_all()
+                lengths = self.lengths(reader, fieldname)[:size]
+                if reader.has_deletions():
+                    lengths = lengths[postings.mask_of(self.segment_live(reader), size)]
+                total += float(lengths.sum())
+            count = searcher.doc_count()
+            return total / count if count and total else 1
+        return _per_searcher(searcher, ("avgfl", fieldname), compute)
 
     def term_bits(self, reader, fieldname: str, text: str) -> int:
         """The live documents of one segment holding a term, as a bitmap."""
@@ -1102,7 +1126,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
                 with _quietly():
                     try:
                         fresh = _Live(folder)
-                    except Exception:
+                    except INDEX_ERRORS:
                         fresh = None
                 if fresh is None:
                     raise SearchUnavailable("检索索引暂不可用")
@@ -1112,7 +1136,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
                     threading.Timer(60, old.close).start()
     try:
         return live, live.fresh()
-    except Exception as exc:
+    except INDEX_ERRORS as exc:
         raise SearchUnavailable("检索索引暂不可用") from exc
 
 
@@ -1193,9 +1217,31 @@ def _token_query(token: str) -> Query | None:
     text = _text_query(analysis.words(token))
     if text is not None:
         alternatives.append(text)
+    fragment = _unit_fragment_query(whole)
+    if fragment is not None:
+        alternatives.append(fragment)
     if not alternatives:
         return None
     return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+
+def _unit_fragment_query(whole: str) -> Query | None:
+    """A token with Han characters as a fragment of a unit's name: a phrase of
+    its character bigrams in ``unit_grams``, whatever words the segmenter cuts
+    the unit and the token into (南网 in 南网超高压输电公司, 高压输 in its
+    middle). Its boost is shared among the bigrams, so a long fragment scores
+    as an average bigram, not as their sum."""
+    if not _HAN.search(whole):
+        return None
+    parts: list[Query] = []
+    for grams in analysis.bigrams(whole):
+        if len(grams) == 1:
+            parts.append(Term("unit_grams", grams[0], boost=WEIGHTS["unit_grams"]))
+        elif grams:
+            parts.append(Phrase("unit_grams", grams, boost=WEIGHTS["unit_grams"] / len(grams)))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
 
 
 def _tree_sum(values: list):
@@ -1225,7 +1271,9 @@ def build_query(parsed: Parsed) -> Query | None:
         return None
     required = parts[0] if len(parts) == 1 else And(parts)
     years = [t[:4] for t in parsed.tokens if _YEAR.match(t)]
-    others = [w for t in parsed.tokens if not _YEAR.match(t) for w in analysis.words(t)]
+    # an honour is kept whole (2020全国劳动模范): the token as typed, and its words
+    others = sorted({w for t in parsed.tokens if not _YEAR.match(t)
+                     for w in [_SEPARATORS.sub("", analysis.fold(t)), *analysis.words(t)]})
     if years and others:
         boosts = [Term("honours", year + word, boost=WEIGHTS["titles"] * 2)
                   for year in years for word in others]
@@ -1359,7 +1407,7 @@ def _leaf_terms(q: Query, boost: float = 1.0,
 def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
                    budget: _Budget) -> list[int]:
     """The best ``limit`` docnums of ``hits`` (the documents matching ``q``),
-    best first, ties by docnum (see _scored)."""
+    best first, ties by record id (see _scored)."""
     return [docnum for _, docnum in _scored(live, searcher, q, hits, limit, budget)]
 
 
@@ -1372,8 +1420,9 @@ def _ranked(live: _Live, searcher, q: Query, limit: int, budget: _Budget) -> lis
 def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
             budget: _Budget) -> list[tuple[float, int]]:
     """(score, docnum) of the best ``limit`` documents of ``hits`` (those
-    matching ``q``), best first, ties by docnum; out of time, the best of what
-    was scored. A document's score is what Whoosh's matchers give it — the sum
+    matching ``q``), best first, ties by the record's id (an edited record's
+    document moves to the end of the index: its docnum says nothing); out of
+    time, the best of what was scored. A document's score is what Whoosh's matchers give it — the sum
     over the query's terms it holds of BM25F times the term's boost (Or, And
     and AndMaybe add their parts) — computed term by term over arrays of the
     postings (archive.postings) for the matching documents only, instead of
@@ -1421,11 +1470,13 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
         if len(values) > 4 * limit:  # sort only those scoring at least the limit-th best
             top = values >= np.partition(values, len(values) - limit)[len(values) - limit]
             values, kept_docs = values[top], kept_docs[top]
-        order = np.lexsort((kept_docs, -values))[:limit]
-        best += zip((-values[order]).tolist(), (kept_docs[order] + offset).tolist(), strict=True)
+        kept_ids = live.segment_honorees(reader)[kept_docs]
+        order = np.lexsort((kept_ids, -values))[:limit]
+        best += zip((-values[order]).tolist(), kept_ids[order].tolist(),
+                    (kept_docs[order] + offset).tolist(), strict=True)
         if budget.timed_out:
             break
-    return [(-score, docnum) for score, docnum in heapq.nsmallest(limit, best)]
+    return [(-score, docnum) for score, _, docnum in heapq.nsmallest(limit, best)]
 
 
 def _segment_part(bits: int, offset: int, size: int) -> int:
@@ -1436,9 +1487,8 @@ def _segment_part(bits: int, offset: int, size: int) -> int:
 
 def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> list[int]:
     """The first ``limit`` docnums of ``hits`` by year (latest first) then pinyin,
-    or by pinyin, ties by docnum: the order Whoosh's ``sortedby`` gives, read
-    from the segments' columns (kept per segment) instead of one document at a
-    time."""
+    or by pinyin, ties by record id (a rebuild's docnum order), read from the
+    segments' columns (kept per segment) instead of one document at a time."""
     best: list[tuple[tuple, int]] = []
     for reader, offset in searcher.reader().leaf_readers():
         size = reader.doc_count_all()
@@ -1446,13 +1496,15 @@ def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> l
         if not local:
             continue
         years, ranks, keys = live.sort_columns(reader)
+        ids = live.segment_honorees(reader)
         docs = postings.ids_of(local, size)
         if sort == "year":
-            order = np.lexsort((docs, ranks[docs], -years[docs]))[:limit]
-            best += [((-int(years[d]), keys[d]), d + offset) for d in docs[order].tolist()]
+            order = np.lexsort((ids[docs], ranks[docs], -years[docs]))[:limit]
+            best += [((-int(years[d]), keys[d], int(ids[d])), d + offset)
+                     for d in docs[order].tolist()]
         else:
-            order = np.lexsort((docs, ranks[docs]))[:limit]
-            best += [((keys[d],), d + offset) for d in docs[order].tolist()]
+            order = np.lexsort((ids[docs], ranks[docs]))[:limit]
+            best += [((keys[d], int(ids[d])), d + offset) for d in docs[order].tolist()]
     best.sort()
     return [docnum for _, docnum in best[:limit]]
 
@@ -1602,7 +1654,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
                           time_limit, whole_rows)
         except SearchUnavailable:
             raise
-        except Exception as exc:
+        except INDEX_ERRORS as exc:
             log.exception("search failed; reopening the index")
             _forget(index_dir)
             if attempt == 2:
@@ -1816,7 +1868,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
         found = []
         for docnum in _ranked(live, searcher, q, limit, budget):
             found.append(_suggested(searcher.stored_fields(docnum)))
-    except Exception as exc:
+    except INDEX_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
         _forget(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc

@@ -96,24 +96,41 @@ def test_a_withdrawn_profile_leaves_words_and_phrases_read_before(empty_archive,
     assert dict(page.facets["kind"]) == {"individual": 39}
 
 
-def test_a_searcher_learns_the_words_edits_append(empty_archive, make_honoree):
-    # The worker appends each applied edit's names and units to WORDS; every
-    # process's searcher teaches its segmenter what was appended (only that),
-    # so queries are cut into the words the index was built with.
+def test_applying_edits_neither_teaches_words_nor_writes_a_word_file(empty_archive,
+                                                                      make_honoree):
+    # Analysis depends on the committed dictionary only: indexing a new unit
+    # and name leaves the segmenter's words as they were, and a generation
+    # holds no word file for searchers to learn from.
     index_dir, db = empty_archive.config["INDEX_DIR"], empty_archive.db()
     make_honoree(name="既有人物")
     search.rebuild(db, index_dir)
-    live, _ = search._open(index_dir)
-    words = search.current_dir(index_dir) / "WORDS"
-    with open(words, "a", encoding="utf-8") as f:
-        f.write("璨曜翔鹄精工\n嵘峤")
-    live._load_words()
-    assert analysis.words("璨曜翔鹄精工") == ["璨曜翔鹄精工"]
-    assert analysis.words("嵘峤翊翀") != ["嵘峤翊翀"]  # a line still being written waits
-    with open(words, "a", encoding="utf-8") as f:
-        f.write("翊翀\n")
-    live._load_words()
-    assert analysis.words("嵘峤翊翀") == ["嵘峤翊翀"]
+    before = analysis.words("璨曜翔鹄精工有限公司的嵘峤翊翀")
+    new = make_honoree(name="嵘峤翊翀", unit="璨曜翔鹄精工有限公司")
+    search.drain(db, index_dir)
+    assert analysis.words("璨曜翔鹄精工有限公司的嵘峤翊翀") == before
+    assert not (search.current_dir(index_dir) / "WORDS").exists()
+    assert _found(empty_archive, "嵘峤翊翀") == [new]
+    assert _found(empty_archive, "翔鹄精工") == [new]  # a fragment of the unit
+
+
+def test_a_generation_built_with_another_dictionary_is_stale_and_rebuilt(empty_archive,
+                                                                          make_honoree):
+    index_dir, db = empty_archive.config["INDEX_DIR"], empty_archive.db()
+    first = make_honoree(name="第一位人物")
+    search.rebuild(db, index_dir)
+    folder = search.current_dir(index_dir)
+    assert search.generation_version(folder) == search.INDEX_VERSION
+    assert search.status(db, index_dir) == "current"
+    stamp = (folder / "STAMP").read_text()
+    (folder / "STAMP").write_text("8.olddictionary:" + stamp.split(":", 1)[1])
+    assert search.status(db, index_dir) == "stale"
+    second = make_honoree(name="第二位人物")
+    search.drain(db, index_dir)  # does not add documents cut another way: rebuilds
+    assert search.current_dir(index_dir) != folder
+    assert search.generation_version(search.current_dir(index_dir)) == search.INDEX_VERSION
+    assert search.status(db, index_dir) == "current"
+    assert _found(empty_archive, "第一位人物") == [first]
+    assert _found(empty_archive, "第二位人物") == [second]
 
 
 def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, make_honoree):

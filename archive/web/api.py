@@ -11,7 +11,7 @@ from .. import browse, exhibitions, honorees, search
 from ..db import get_db
 from ..exporter import neutralise
 from . import openapi
-from .errors import bad_request
+from .errors import bad_request, query_too_long
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -107,6 +107,8 @@ def honoree_detail(honoree_id: int):
 def search_honorees():
     """Full-text search with the browse facets; the same search as /search."""
     text = " ".join((request.args.get("q") or "").split())
+    if len(text) > search.QUERY_REFUSED:
+        raise query_too_long(search.QUERY_REFUSED)
     try:
         filters, sort = search.parse_args(request.args)
     except browse.FilterError as exc:

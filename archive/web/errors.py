@@ -16,6 +16,7 @@ MESSAGES = {
     404: "没有找到这个页面",
     405: "不支持这种请求方式",
     413: "上传的内容太大",
+    414: "请求的网址太长",
     429: "请求过于频繁，请稍后再试",
     500: "服务器出了点问题",
 }
@@ -54,6 +55,16 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception):
         log.exception("unhandled error on %s", request.path)
         return render_error(InternalServerError.code)
+
+
+def query_too_long(limit: int):
+    """A 414 for a search query longer than ``limit`` characters, with a
+    message meant for the visitor (gunicorn lets such request lines through:
+    see archive.gunicorn_conf)."""
+    from werkzeug.exceptions import RequestURITooLarge
+    exc = RequestURITooLarge(f"检索词太长了：最多 {limit} 个字，请缩短后再试")
+    exc.archive_message = True
+    return exc
 
 
 def bad_request(message: str):

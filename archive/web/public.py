@@ -33,7 +33,7 @@ from .. import (
     share,
 )
 from ..db import get_db
-from .errors import bad_request
+from .errors import bad_request, query_too_long
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger("archive.web")
@@ -112,6 +112,8 @@ def _search_args() -> tuple[browse.Filters, str]:
 @bp.get("/search")
 def search_page():
     text = " ".join((request.args.get("q") or "").split())
+    if len(text) > search.QUERY_REFUSED:
+        raise query_too_long(search.QUERY_REFUSED)
     filters, sort = _search_args()
     result, missing = None, False
     if text or filters.selected():

@@ -1,0 +1,50 @@
+"""A query too long to search gets the archive's Chinese error page (or JSON
+error under /api/), never gunicorn's English one; a long query within the limit
+is searched (its first QUERY_MAX characters)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from archive import search
+
+LONG = "全国劳动模范" * 167  # 1,002 characters, about 9 KB URL-encoded
+
+
+def test_a_thousand_character_query_gets_the_chinese_error_page(demo_client):
+    response = demo_client.get("/search", query_string={"q": LONG})
+    assert response.status_code == 414
+    page = response.get_data(as_text=True)
+    assert "检索词太长了" in page and str(search.QUERY_REFUSED) in page
+    assert "<html" in page.lower()
+
+
+def test_a_thousand_character_query_gets_a_json_error_from_the_api(demo_client):
+    response = demo_client.get("/api/v1/search", query_string={"q": LONG})
+    assert response.status_code == 414
+    error = response.get_json()["error"]
+    assert error["status"] == 414 and "检索词太长了" in error["message"]
+
+
+def test_a_query_within_the_limit_is_searched_from_its_opening(demo_client):
+    text = "全国劳动模范 " + "工" * (search.QUERY_REFUSED - 10)
+    response = demo_client.get("/search", query_string={"q": text})
+    assert response.status_code == 200
+    assert "检索词过长" in response.get_data(as_text=True)
+    response = demo_client.get("/api/v1/search", query_string={"q": text})
+    assert response.status_code == 200
+
+
+def test_gunicorn_passes_a_long_query_to_the_app(live_server):
+    url = f"{live_server}/search?" + urllib.parse.urlencode({"q": LONG})
+    assert len(url) > 8190  # longer than any bound gunicorn would accept
+    try:
+        urllib.request.urlopen(url, timeout=10)
+        raise AssertionError("a 1,000-character query was searched")
+    except urllib.error.HTTPError as error:
+        body = error.read().decode("utf-8")
+        error.close()
+        assert error.code == 414
+        assert "检索词太长了" in body
