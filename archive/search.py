@@ -89,7 +89,7 @@ from .honorees import PUBLIC
 log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
-SCHEMA_VERSION = 8        # part of the stamp: a changed schema makes older indexes stale
+SCHEMA_VERSION = 9        # part of the stamp: a changed schema makes older indexes stale
 # What a generation's documents were analysed with: a changed schema or
 # dictionary makes older indexes stale (see the module docstring).
 INDEX_VERSION = f"{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
@@ -105,6 +105,8 @@ BUILD_CHUNK = 25000      # profiles per chunk of a parallel build (then merged i
 BUILD_PROCS = 2
 BUILD_LIMITMB = 1536     # per build process: a chunk's postings sort in memory
 SORTS = ("relevance", "year", "pinyin")
+# facets on the record itself, by the prefix of their terms in the ``facet`` field
+RECORD_FACETS = (("kind", "k:"), ("region", "r:"), ("nominator", "n:"), ("industry", "i:"))
 
 # Field weights: name > honour titles > unit > region and industry > story.
 WEIGHTS = {"name_exact": 24.0, "name": 8.0, "pinyin": 6.0, "pinyin_prefix": 2.0,
@@ -247,7 +249,7 @@ def _clean_token(value: str) -> str:
 
 _DOCUMENT_SQL = f"""
     SELECT h.id, h.kind, h.name, h.unit, h.position, h.province, h.city, h.county,
-           h.industry, h.summary, h.story, h.quote, h.sort_key, h.latest_year,
+           h.industry, h.nominator, h.summary, h.story, h.quote, h.sort_key, h.latest_year,
            (SELECT json_group_array(json_array(o.level, o.title, o.year)) FROM
               (SELECT level, title, year FROM honours WHERE honoree_id = h.id AND revoked = 0
                ORDER BY year, position, id) o) AS honours
@@ -261,6 +263,8 @@ def _document(row) -> dict:
         facets.add("r:" + _clean_token(row["city"]))
     if row["industry"]:
         facets.add("i:" + _clean_token(row["industry"]))
+    if row["nominator"]:
+        facets.add("n:" + _clean_token(row["nominator"]))
     for level, title, year in honours:
         facets.update(_honour_keys(level, _clean_token(title), year))
     document = dict(
@@ -273,7 +277,7 @@ def _document(row) -> dict:
         unit=" ".join(filter(None, [row["unit"], row["position"]])),
         unit_grams=" ".join(filter(None, [row["unit"], row["position"]])),
         place=" ".join(filter(None, [row["province"], row["city"], row["county"],
-                                     row["industry"]])),
+                                     row["industry"], row["nominator"]])),
         story="\n".join(filter(None, [row["summary"], row["story"], row["quote"]])),
         facet=",".join(sorted(facets)),
         year=row["latest_year"] or 0,
@@ -1570,7 +1574,7 @@ def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | Non
     """Docs passing every selected facet except ``skip``; None when nothing
     is selected."""
     bits = None
-    for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:")):
+    for name, prefix in RECORD_FACETS:
         value = getattr(filters, name)
         if value is not None and name != skip:
             term = live.bits(searcher, prefix + _clean_token(value))
@@ -1602,7 +1606,7 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
             bases[bits] = _FacetBase(bits, searcher.doc_count_all())
         return bases[bits]
 
-    for name, prefix in (("kind", "k:"), ("region", "r:"), ("industry", "i:")):
+    for name, prefix in RECORD_FACETS:
         base = _filter_bits(live, searcher, filters, skip=name)
         base = matched if base is None else matched & base
         terms = live.facet_values(searcher, prefix)

@@ -11,7 +11,7 @@ import json
 import openpyxl
 import pytest
 
-from archive import importer, proposals
+from archive import importer, proposals, search
 
 STORY = ("他扎根电网检修一线二十八年，带领班组完成带电作业三千余次。" * 6
          + "先后获得多项技术革新成果，培养技术骨干四十余名。")
@@ -137,6 +137,22 @@ def test_an_office_workbook_goes_in_unedited_and_every_row_comes_out_right(
     for number in (1, 2, 9, 10, 12):
         assert f"第 {number} 行" in result.output, result.output
     assert "下拉选项" in result.output
+
+
+def test_the_recommending_body_is_a_facet_of_search_and_browsing(runner, empty_archive,
+                                                                 tmp_path, app):
+    run_cli(runner, office_workbook(tmp_path / "a.xlsx", ROWS), "--status", "published")
+    search.drain(empty_archive.db(), empty_archive.config["INDEX_DIR"])
+    client = app.test_client()
+    found = client.get("/api/v1/search", query_string={"q": "海南省劳动模范"}).get_json()
+    assert {"value": "省直单位", "count": 2} in found["facets"]["nominator"]
+    narrowed = client.get("/api/v1/search", query_string={
+        "q": "海南省劳动模范", "nominator": "省直单位"}).get_json()
+    assert sorted(i["name"] for i in narrowed["items"]) == ["李明", "符海军"]
+    browsed = client.get("/api/v1/honorees", query_string={"facets": "1"}).get_json()
+    regions = [f["value"] for f in browsed["facets"]["region"]]
+    assert regions.count("海口市") == 1 and "海口" not in regions  # one place, one name
+    assert {"value": "省直单位", "count": 2} in browsed["facets"]["nominator"]
 
 
 def test_the_note_stays_in_the_back_office(runner, empty_archive, tmp_path, app):

@@ -48,7 +48,8 @@ def test_every_facet_count_is_what_choosing_it_gives(demo_client, q):
     body = api(demo_client, q=q)
     assert body["total"] > 0
     for name, values in body["facets"].items():
-        assert values, name
+        # the demo exhibit has no 推荐单位 (test_import_offices searches by it)
+        assert values or name == "nominator", name
         for entry in values[:3]:
             narrowed = api(demo_client, q=q, **{name: entry["value"]})
             assert narrowed["total"] == entry["count"], (q, name, entry)
