@@ -413,9 +413,11 @@ class _RowReader:
                                          f"“{split.position or ''}”，拆分不确定，请在记录中核对")
             return {"unit": split.unit, "position": split.position, "unit_raw": raw}
         unit = optional_text(self.get("unit"))
-        if unit and "\n" in unit and not post:
+        if unit and not post and re.search(r"\s", unit):
+            # a 工作单位 column that holds the post too, after a line break or a space
             split = unitpost.split(unit)
-            return {"unit": split.unit, "position": split.position, "unit_raw": unit}
+            if split.certain and split.position:
+                return {"unit": split.unit, "position": split.position, "unit_raw": unit}
         return {"unit": re.sub(r"\s*\n\s*", " ", unit) if unit else None, "position": post,
                 "unit_raw": None}
 
@@ -813,6 +815,9 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
                 record = {**row.record, "status": row.record["status"] or plan.default_status}
                 row.target = honorees.create(db, record, row.honours, user_id=user_id,
                                              readings=row.readings)
+                if record["status"] == "review" and user_id:  # the importer submitted it
+                    db.execute("UPDATE honorees SET submitted_by = ? WHERE id = ?",
+                               [user_id, row.target])
                 if row.number in prepared:
                     _add_photo(db, media_dir, row, prepared[row.number])
                     honorees.record_revision(db, row.target, "import-photo", user_id)

@@ -314,3 +314,27 @@ def test_an_unforeseen_failure_is_explained_in_chinese(app, curator, empty_archi
     assert f"后台处理时出现意外错误，请把任务编号 {job_id} 告诉管理员" in html
     assert "KeyError" not in html and "'name'" not in html
     assert "KeyError" not in curator.get(f"{page}/status").get_data(as_text=True)
+
+
+def test_the_valid_rows_go_in_and_the_others_come_back_as_a_fixup_sheet(app, curator,
+                                                                        empty_archive):
+    sheet = csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+                     "2,李四,男,宁波港集团,全国劳动模范,明年,国务院,,",
+                     "3,王五,女,台州汽车厂 高级技师,全国劳动模范,2010,国务院,,")
+    dry = job_path(upload(curator, sheet))
+    run_worker(app, empty_archive)
+    html = curator.get(dry).get_data(as_text=True)
+    assert "只导入正确的 2 行" in html and "下载待修正表" in html
+    fixup = curator.get(f"{dry}/fixup")
+    assert fixup.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(fixup.data)).active.values)
+    assert rows[0][-1] == "错误说明" and [r[1] for r in rows[1:]] == ["李四"]
+    assert "授予年份" in rows[1][-1]
+    # all or nothing stays the default: the plain confirmation is refused
+    refused = post(curator, f"{dry}/confirm", {}, page=dry)
+    assert refused.status_code == 400 and count(empty_archive, "honorees") == 0
+    real = job_path(post(curator, f"{dry}/confirm", {"skip_invalid": "1"}, page=dry))
+    run_worker(app, empty_archive)
+    assert "导入完成" in curator.get(real).get_data(as_text=True)
+    names = {r[0]: r[1] for r in empty_archive.db().execute("SELECT name, position FROM honorees")}
+    assert names == {"张三": None, "王五": "高级技师"}
