@@ -285,6 +285,25 @@ class _RowReader:
         record: dict[str, Any] = {"name": self._name()}
         kind = self._kind()
         collective_type = self._collective_type()
+        summary, story, derived = self._texts()
+        record.update(
+            **self._person(), industry=word_of(self.get("industry")), summary=summary,
+            story=story, quote=optional_text(self.get("quote")),
+            note=optional_text(self.get("note")), status=self._status(),
+            **self._unit_and_post(), **self._region())
+        self._check_lengths(record)
+        honours = self._honours(kind)
+        kind = kind or self._kind_from(honours, record["name"])
+        self._check_kind(kind, collective_type, honours, record)
+        record.update(kind=kind, collective_type=collective_type if kind == "collective" else None)
+        if self.failed:
+            return None
+        return Row(self.number, record, honours, seq=text_of(self.get("seq")),
+                   code=codes.normalise(word_of(self.get("code")) or ""),
+                   derived=frozenset(derived))
+
+    def _person(self) -> dict:
+        """性别, 民族 and 出生年月 (for a collective: placeholders or empty)."""
         gender = word_of(self.get("gender"))
         if gender:
             gender = GENDER_WORDS.get(gender) or GENDER_WORDS.get(gender.lower())
@@ -296,47 +315,40 @@ class _RowReader:
         try:
             birth = birth_of(self.get("birth"))
         except ValueError as exc:
-            birth = None
             self.problem("birth", str(exc))
-        else:
-            if birth.warning:
-                self.notice("birth", birth.warning)
-        status_word = word_of(self.get("status"))
-        status = STATUS_WORDS.get(status_word) if status_word else None
-        if status_word and status is None:
-            self.problem("status", f"状态“{status_word}”应为草稿、待审核、已发布或已撤回")
-        summary, story, derived = self._texts()
-        record.update(
-            gender=gender, ethnicity=ethnicity,
-            birth_year=birth.year if birth else None, birth_month=birth.month if birth else None,
-            industry=word_of(self.get("industry")), summary=summary, story=story,
-            quote=optional_text(self.get("quote")), note=optional_text(self.get("note")),
-            status=status, **self._unit_and_post(), **self._region())
+            birth = birth_of(None)
+        if birth.warning:
+            self.notice("birth", birth.warning)
+        return {"gender": gender, "ethnicity": ethnicity, "birth_year": birth.year,
+                "birth_month": birth.month}
+
+    def _status(self) -> str | None:
+        word = word_of(self.get("status"))
+        status = STATUS_WORDS.get(word) if word else None  # None: keep, or the default
+        if word and status is None:
+            self.problem("status", f"状态“{word}”应为草稿、待审核、已发布或已撤回")
+        return status
+
+    def _check_lengths(self, record: dict) -> None:
+        story_column = "deeds" if "deeds" in self.sheet.headers else "story"
         for key, column, limit in (("unit", "unit", 200), ("position", "position", 100),
                                    ("industry", "industry", 50), ("summary", "summary", 500),
-                                   ("quote", "quote", 500), ("story", "deeds", 50_000),
+                                   ("quote", "quote", 500), ("story", story_column, 50_000),
                                    ("note", "note", 2_000)):
             if record[key] and len(record[key]) > limit:
-                self.problem(column if column in self.sheet.headers or column != "deeds"
-                             else "story", f"内容过长（上限 {limit} 字）")
-        honours = self._honours(kind)
-        kind = kind or self._kind_from(honours, record["name"])
-        conferred = {self.vocabulary.of(h["title"])[1] for h in honours}
+                self.problem(column, f"内容过长（上限 {limit} 字）")
+
+    def _check_kind(self, kind: str, collective_type: str | None, honours: list[dict],
+                    record: dict) -> None:
+        """The row's kind agrees with its honours and its fields."""
         if kind == "individual" and collective_type:
             self.problem("collective_type", "个人不能填写集体类型")
-        if conferred - {kind}:
-            wrong = [h["title_written"] for h in honours
-                     if self.vocabulary.of(h["title"])[1] != kind]
+        wrong = [h["title_written"] for h in honours if self.vocabulary.of(h["title"])[1] != kind]
+        if wrong:
             self.problem("titles", f"“{'、'.join(wrong)}”不授予{KINDS[kind]}")
-        if kind == "collective" and (gender or (birth and birth.year)):
-            self.problem("gender" if gender else "birth",
+        if kind == "collective" and (record["gender"] or record["birth_year"]):
+            self.problem("gender" if record["gender"] else "birth",
                          "集体不填写性别和出生年月（可留空或填“/”）")
-        record.update(kind=kind, collective_type=collective_type if kind == "collective" else None)
-        if self.failed:
-            return None
-        return Row(self.number, record, honours, seq=text_of(self.get("seq")),
-                   code=codes.normalise(word_of(self.get("code")) or ""),
-                   derived=frozenset(derived))
 
     def _name(self) -> str | None:
         name = name_of(self.get("name"))
@@ -625,34 +637,45 @@ def plan(db: sqlite_utils.Database, path: str | Path, *, photos: str | Path | No
     if not sheet.rows:
         result.errors.append(Problem(0, "", "表格中没有数据行"))
         return result
-    vocabulary = _Vocabulary.load(db)
-    total = len(sheet.rows)
-    for done, (number, cells) in enumerate(sheet.rows, start=1):
-        row = _RowReader(sheet, number, cells, vocabulary, result.errors, result.warnings).read()
-        if row is not None:
-            result.rows.append(row)
-        if progress and (done % 500 == 0 or done == total):
-            progress(done, total, "正在校验")
-    result.new_titles = {t: {k: v for k, v in found.items() if k != "row"}
-                         for t, found in vocabulary.new.items()}
+    _read_rows(db, result, progress)
     if photos:
         try:
             _match_photos(result, Path(photos))
         except ImportRefused as exc:
             result.errors.append(Problem(0, "照片", str(exc)))
     _match_existing(db, result, {int(k): v for k, v in (decisions or {}).items()})
-    used = {h["title"] for row in result.valid_rows() for h in row.honours}
-    result.new_titles = {t: v for t, v in result.new_titles.items() if t in used}
-    if result.new_titles:
-        result.warnings.append(Problem(0, "荣誉称号", "以下称号不在称号表中，导入时将新增：" + "、".join(
-            f"{t}（{LEVELS[v['level']]}，授予{KINDS[v['conferred_on']]}）"
-            for t, v in result.new_titles.items())))
+    _keep_used_titles(result)
     for row in result.rows:  # pinyin is slow: do it here, not in the write transaction
         if row.action == "create":
             row.readings = honorees.name_columns(row.record["name"], row.record["kind"])
     result.errors.sort(key=lambda p: p.row)
     result.warnings.sort(key=lambda p: p.row)
     return result
+
+
+def _read_rows(db: sqlite_utils.Database, result: Plan, progress: Progress | None) -> None:
+    """Every row validated against the vocabulary; the titles the file brings noted."""
+    vocabulary = _Vocabulary.load(db)
+    total = len(result.sheet.rows)
+    for done, (number, cells) in enumerate(result.sheet.rows, start=1):
+        row = _RowReader(result.sheet, number, cells, vocabulary, result.errors,
+                         result.warnings).read()
+        if row is not None:
+            result.rows.append(row)
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total, "正在校验")
+    result.new_titles = {t: {k: v for k, v in found.items() if k != "row"}
+                         for t, found in vocabulary.new.items()}
+
+
+def _keep_used_titles(result: Plan) -> None:
+    """New titles of rows that will be written only, listed for the curator."""
+    used = {h["title"] for row in result.valid_rows() for h in row.honours}
+    result.new_titles = {t: v for t, v in result.new_titles.items() if t in used}
+    if result.new_titles:
+        result.warnings.append(Problem(0, "荣誉称号", "以下称号不在称号表中，导入时将新增：" + "、".join(
+            f"{t}（{LEVELS[v['level']]}，授予{KINDS[v['conferred_on']]}）"
+            for t, v in result.new_titles.items())))
 
 
 def _sheet_notices(result: Plan, sheet: Sheet) -> None:
@@ -683,67 +706,93 @@ def _candidate(record: dict) -> dict:
             "birth_year": record["birth_year"], "code": record["code"]}
 
 
+@dataclass
+class _Existing:
+    """The archive's records as rows are matched against them."""
+    records: dict[int, dict]
+    by_key: dict[tuple, int]
+    by_name: dict[str, list[int]]
+    by_code: dict[str, int]
+    honours: dict[int, set]
+
+    @classmethod
+    def load(cls, db: sqlite_utils.Database) -> _Existing:
+        found = cls({}, {}, {}, {}, {})
+        for r in db.execute("SELECT * FROM honorees WHERE deleted_at IS NULL"):
+            record = dict(r)
+            found.records[record["id"]] = record
+            found.by_key.setdefault(_key(record), record["id"])
+            found.by_name.setdefault(record["name"], []).append(record["id"])
+        found.by_code = {r[0]: r[1] for r in db.execute(
+            "SELECT code, honoree_id FROM short_codes") if r[1] in found.records}
+        for r in db.execute("SELECT honoree_id, title, year FROM honours"):
+            found.honours.setdefault(r[0], set()).add((r[1], r[2]))
+        return found
+
+    def target(self, row: Row) -> int | None:
+        """The record a row is: by its 档案编号, else by name + unit + birth year."""
+        return (self.by_code.get(row.code) if row.code else None) or self.by_key.get(_key(row.record))
+
+
 def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int, str]) -> None:
     """Decide create/update/propose/unchanged/skip for each valid row against the
     archive and the rows above it in the file."""
-    existing: dict[int, dict] = {}
-    by_key: dict[tuple, int] = {}
-    by_name: dict[str, list[int]] = {}
-    for r in db.execute("SELECT * FROM honorees WHERE deleted_at IS NULL"):
-        record = dict(r)
-        existing[record["id"]] = record
-        by_key.setdefault(_key(record), record["id"])
-        by_name.setdefault(record["name"], []).append(record["id"])
-    by_code = {r[0]: r[1] for r in db.execute("SELECT code, honoree_id FROM short_codes")}
-    honours: dict[int, set] = {}
-    for r in db.execute("SELECT honoree_id, title, year FROM honours"):
-        honours.setdefault(r[0], set()).add((r[1], r[2]))
+    existing = _Existing.load(db)
     seen: dict[tuple, int] = {}
     in_file: dict[str, list[Row]] = {}
     for row in result.rows:
-        key = _key(row.record)
-        target = by_code.get(row.code) if row.code else None
-        if target is not None and target not in existing:
-            target = None
-        if target is None:
-            target = by_key.get(key)
-        first = seen.get(("id", target) if target else key)
-        if first is not None:
-            result.errors.append(Problem(row.number, "", f"与第 {first} 行是同一条记录"))
+        target = existing.target(row)
+        mark = ("id", target) if target else _key(row.record)
+        if mark in seen:
+            result.errors.append(Problem(row.number, "", f"与第 {seen[mark]} 行是同一条记录"))
             continue
-        seen[("id", target) if target else key] = row.number
-        for other in in_file.get(row.record["name"], []):
-            if not _differs(row.record, other.record):
-                result.warnings.append(Problem(row.number, "", f"与第 {other.number} 行同名，"
-                                               "请核对是否同一人（两行都将导入）"))
-        in_file.setdefault(row.record["name"], []).append(row)
-        if target is None and row.record["name"] in by_name:
-            namesakes = [existing[i] for i in by_name[row.record["name"]]]
-            unclear = [n for n in namesakes if not _differs(row.record, n)]
-            if not unclear:
-                row.action = "create"
-                result.warnings.append(Problem(row.number, "", "档案中已有同名的" + "、".join(
-                    f"{n['name']}（{n['unit'] or '无单位'}，{n['birth_year'] or '出生年不详'}年生，"
-                    f"编号 {n['code']}）" for n in namesakes) + "，单位和出生年月都不同，作为新记录导入"))
+        seen[mark] = row.number
+        _namesakes_in_file(result, row, in_file.setdefault(row.record["name"], []))
+        if target is None and row.record["name"] in existing.by_name:
+            target = _namesake(result, row, existing, decisions)
+            if target is None:
                 continue
-            row.candidates = [_candidate(n) for n in unclear]
-            choice = decisions.get(row.number, result.policy)
-            if choice not in POLICIES:
-                raise ValueError(f"unknown decision {choice!r}")
-            result.duplicates.append(row)
-            if choice != "update":
-                row.action = choice
-                continue
-            if len(unclear) > 1:
-                result.errors.append(Problem(row.number, "", "档案馆中有多条同名记录，"
-                                             "无法确定是哪一位，请填写档案编号"))
-                continue
-            target, row.same_person = unclear[0]["id"], True
         if target is None:
             row.action = "create"
             continue
         row.target = target
-        _decide_update(row, existing[target], honours.get(target, set()))
+        _decide_update(row, existing.records[target], existing.honours.get(target, set()))
+
+
+def _namesakes_in_file(result: Plan, row: Row, earlier: list[Row]) -> None:
+    for other in earlier:
+        if not _differs(row.record, other.record):
+            result.warnings.append(Problem(row.number, "", f"与第 {other.number} 行同名，"
+                                           "请核对是否同一人（两行都将导入）"))
+    earlier.append(row)
+
+
+def _namesake(result: Plan, row: Row, existing: _Existing, decisions: dict[int, str]) -> int | None:
+    """A row whose name the archive holds under another key. Namesakes told apart
+    by unit and birth date: a new record, with a notice. Otherwise a decision (the
+    curator's, or the policy): the record it is the same person as, or None."""
+    namesakes = [existing.records[i] for i in existing.by_name[row.record["name"]]]
+    unclear = [n for n in namesakes if not _differs(row.record, n)]
+    if not unclear:
+        row.action = "create"
+        result.warnings.append(Problem(row.number, "", "档案中已有同名的" + "、".join(
+            f"{n['name']}（{n['unit'] or '无单位'}，{n['birth_year'] or '出生年不详'}年生，"
+            f"编号 {n['code']}）" for n in namesakes) + "，单位和出生年月都不同，作为新记录导入"))
+        return None
+    row.candidates = [_candidate(n) for n in unclear]
+    choice = decisions.get(row.number, result.policy)
+    if choice not in POLICIES:
+        raise ValueError(f"unknown decision {choice!r}")
+    result.duplicates.append(row)
+    if choice != "update":
+        row.action = choice
+        return None
+    if len(unclear) > 1:
+        result.errors.append(Problem(row.number, "", "档案馆中有多条同名记录，"
+                                     "无法确定是哪一位，请填写档案编号"))
+        return None
+    row.same_person = True
+    return unclear[0]["id"]
 
 
 def _decide_update(row: Row, current: dict, honours: set) -> None:
@@ -811,25 +860,7 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
              now()]).lastrowid
         _add_titles(db, plan)
         for done, row in enumerate(todo, start=1):
-            if row.action == "create":
-                record = {**row.record, "status": row.record["status"] or plan.default_status}
-                row.target = honorees.create(db, record, row.honours, user_id=user_id,
-                                             readings=row.readings)
-                if record["status"] == "review" and user_id:  # the importer submitted it
-                    db.execute("UPDATE honorees SET submitted_by = ? WHERE id = ?",
-                               [user_id, row.target])
-                if row.number in prepared:
-                    _add_photo(db, media_dir, row, prepared[row.number])
-                    honorees.record_revision(db, row.target, "import-photo", user_id)
-            elif row.action == "update" and not _update(db, row, user_id,
-                                                        prepared.get(row.number), media_dir):
-                row.action = "propose" if row.proposal else "unchanged"
-            if row.proposal:
-                _propose(db, import_id, row)
-            if row.action in ("create", "update"):
-                db.execute("INSERT INTO import_items (import_id, row_number, honoree_id, action) "
-                           "VALUES (?, ?, ?, ?)",
-                           [import_id, row.number, row.target, row.action])
+            _write_row(db, plan, row, import_id, prepared.get(row.number), media_dir, user_id)
             if on_row:
                 on_row(done, total)
         counts = plan.counts()
@@ -845,6 +876,29 @@ def commit(db: sqlite_utils.Database, plan: Plan, media_dir: str | Path, *,
     if progress:
         progress(total, total, "导入完成")
     return summary
+
+
+def _write_row(db: sqlite_utils.Database, plan: Plan, row: Row, import_id: int,
+               photo: media.Prepared | None, media_dir: str | Path, user_id: int | None) -> None:
+    """One row of the plan: a new record, what may be added to an existing one
+    (the same person's honours, a photo), and a proposal for the rest."""
+    if row.action == "create":
+        record = {**row.record, "status": row.record["status"] or plan.default_status}
+        row.target = honorees.create(db, record, row.honours, user_id=user_id,
+                                     readings=row.readings)
+        if record["status"] == "review" and user_id:  # the importer submitted it
+            db.execute("UPDATE honorees SET submitted_by = ? WHERE id = ?",
+                       [user_id, row.target])
+        if photo is not None:
+            _add_photo(db, media_dir, row, photo)
+            honorees.record_revision(db, row.target, "import-photo", user_id)
+    elif row.action == "update" and not _update(db, row, user_id, photo, media_dir):
+        row.action = "propose" if row.proposal else "unchanged"
+    if row.proposal:
+        _propose(db, import_id, row)
+    if row.action in ("create", "update"):
+        db.execute("INSERT INTO import_items (import_id, row_number, honoree_id, action) "
+                   "VALUES (?, ?, ?, ?)", [import_id, row.number, row.target, row.action])
 
 
 def _add_titles(db: sqlite_utils.Database, plan: Plan) -> None:
