@@ -246,19 +246,47 @@ def read(path: str | Path) -> Sheet:
 
 
 def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
+    header, data_from = _header(table, header_at)
+    columns, headers, dropped, ignored = _columns(header)
+    skipped = [(number + 1, "表头之上的标题行") for number in range(header_at)
+               if any(not _is_blank(c) for c in table[number])]
+    rows = []
+    name_at = next(p for p, k in columns.items() if k == "name")
+    for index in range(data_from, len(table)):
+        values = [None if _is_blank(v) else v for v in
+                  (table[index][p] if p < len(table[index]) else None for p in range(len(header)))]
+        why = None if any(values[p] is not None for p in columns) else (
+            "没有可识别的内容" if any(v is not None for v in values) else "")
+        why = noise(values, name_at) if why is None else why
+        if why:
+            skipped.append((index + 1, why))
+        elif why is None:
+            rows.append((index + 1, values))
+    if len(rows) > MAX_ROWS:
+        raise SheetRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
+    return Sheet(header_at + 1, columns, headers, dropped, ignored, rows, header=header,
+                 skipped=skipped, data_from=data_from + 1)
+
+
+def _header(table: list[list[Any]], header_at: int) -> tuple[list[Any], int]:
+    """The header cells and the index of the first data row. A two-row header (a
+    merged group cell such as 荣誉情况 above its own columns) is combined."""
     header = list(table[header_at])
     below = table[header_at + 1] if header_at + 1 < len(table) else []
-    # A two-row header: a merged group cell ("荣誉情况") above its own columns.
     below_known = [header_key(c) for c in below]
-    data_from = header_at + 1
-    if sum(1 for k in below_known if k) >= 2 and not any(
+    if sum(1 for k in below_known if k) < 2 or any(
             isinstance(c, (int, float)) or hasattr(c, "year") for c in below):
-        for position, key in enumerate(below_known):
-            if key:
-                while len(header) <= position:
-                    header.append(None)
-                header[position] = below[position]
-        data_from += 1
+        return header, header_at + 1
+    for position, key in enumerate(below_known):
+        if key:
+            while len(header) <= position:
+                header.append(None)
+            header[position] = below[position]
+    return header, header_at + 2
+
+
+def _columns(header: list[Any]) -> tuple[dict[int, str], dict[str, str], list[str], list[str]]:
+    """The canonical column of each header cell; personal-data and unknown headers."""
     columns: dict[int, str] = {}
     headers: dict[str, str] = {}
     dropped, ignored = [], []
@@ -279,27 +307,7 @@ def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
             continue
         columns[position] = key
         headers[key] = shown
-    skipped = [(number + 1, "表头之上的标题行") for number in range(header_at)
-               if any(not _is_blank(c) for c in table[number])]
-    rows = []
-    name_at = next(p for p, k in columns.items() if k == "name")
-    for index in range(data_from, len(table)):
-        cells = table[index]
-        values = [cells[p] if p < len(cells) else None for p in range(len(header))]
-        values = [None if _is_blank(v) else v for v in values]
-        if all(values[p] is None for p in columns):
-            if any(v is not None for v in values):
-                skipped.append((index + 1, "没有可识别的内容"))
-            continue
-        why = noise(values, name_at)
-        if why:
-            skipped.append((index + 1, why))
-            continue
-        rows.append((index + 1, values))
-    if len(rows) > MAX_ROWS:
-        raise SheetRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
-    return Sheet(header_at + 1, columns, headers, dropped, ignored, rows, header=header,
-                 skipped=skipped, data_from=data_from + 1)
+    return columns, headers, dropped, ignored
 
 
 def _says_post(cell: Any) -> bool:
