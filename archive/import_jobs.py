@@ -103,8 +103,9 @@ def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
     if job["status"] in ("done", "failed") and report_path and Path(report_path).is_file():
         job["report"] = report = json.loads(Path(report_path).read_text(encoding="utf-8"))
         # the column notes are shown from dropped_columns/ignored_columns instead
-        report["notes"] = [w for w in report["warnings"]
-                           if w["row"] or not w["message"].startswith("以下列")]
+        # shown from dropped_columns, ignored_columns, skipped_rows, new_titles instead
+        report["notes"] = [w for w in report["warnings"] if w["row"] or not w["message"].startswith(
+            ("以下列", "以下行不是荣誉人物", "以下称号不在称号表中"))]
     job["reason"] = reason(job)
     job["results"] = results(db, job_id) if not job["params"].get("dry_run") else []
     return job
