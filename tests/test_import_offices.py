@@ -6,10 +6,13 @@ a GB18030 CSV with four-byte characters, namesakes in other units, and an old .x
 
 from __future__ import annotations
 
+import csv
 import json
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive import importer, proposals, search
 
@@ -291,3 +294,37 @@ def test_an_old_xls_from_wps_is_read(empty_archive, tmp_path):
     assert plan.ok, json.dumps(plan.report(), ensure_ascii=False)
     row = empty_archive.db().execute("SELECT name, unit, position FROM honorees").fetchone()
     assert tuple(row) == ("赵强", "某市公交集团", "驾驶员")
+
+
+CELLS = ["", "/", "—", "无", "不详", "男", "女", "汉族", "1990.1", "1975年3月", "明年", "2020",
+         "2019、2022", "全国劳动模范", "海南省劳动模范；海南工匠", "全国劳动摸范", "某厂 班长",
+         "海口", "省直", "说明：本表", "填报人：某", "合计", "=1+1", "'+86", "  ", "\n", "𠮷",
+         "个人", "集体", "省级", "全国、省级", "1e3", "²", "9" * 30, "王　伟", "班组"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=10, max_size=10), max_size=8),
+       skip_invalid=st.booleans())
+def test_any_sheet_gets_a_report_never_a_traceback(empty_archive, tmp_path_factory, rows,
+                                                   skip_invalid):
+    """Whatever an office types, the archive answers with a report: the dry run never
+    raises, and a commit either writes the rows it planned or refuses them whole."""
+    header = ["序号", "姓名/集体名称", "性别", "出生年月", "民族", "工作单位及职务", "地区",
+              "荣誉称号", "授予年份", "级别"]
+    path = tmp_path_factory.mktemp("any") / "名单.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    db = empty_archive.db()
+    before = db.execute("SELECT count(*) FROM honorees").fetchone()[0]
+    plan = importer.plan(db, path, skip_invalid=skip_invalid, policy="create")
+    json.dumps(plan.report(), ensure_ascii=False)  # the report is plain data
+    for problem in plan.errors + plan.warnings:
+        assert "Traceback" not in problem.message and "object at 0x" not in problem.message
+    if not plan.ok:
+        with pytest.raises(importer.ImportRefused):
+            importer.commit(db, plan, empty_archive.config["MEDIA_DIR"])
+        assert db.execute("SELECT count(*) FROM honorees").fetchone()[0] == before
+        return
+    done = importer.commit(db, plan, empty_archive.config["MEDIA_DIR"])
+    after = db.execute("SELECT count(*) FROM honorees").fetchone()[0]
+    assert after - before == done["create"]
