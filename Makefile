@@ -23,7 +23,7 @@ lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade pip
-	.lock-venv/bin/pip install --quiet '.[test]'
+	.lock-venv/bin/pip install --quiet '.[test]' 2>/dev/null
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^laomo-archive' > requirements.lock
 	rm -rf .lock-venv build *.egg-info
 
