@@ -16,7 +16,8 @@ LABELS = {
     "name": "姓名/名称", "kind": "类别", "collective_type": "集体类型", "gender": "性别",
     "ethnicity": "民族", "birth_year": "出生年份", "birth_month": "出生月份",
     "province": "省", "city": "市", "county": "县区", "region_code": "行政区划代码",
-    "unit": "工作单位", "position": "职务", "industry": "行业", "summary": "主要事迹",
+    "unit": "工作单位", "position": "职务", "unit_raw": "工作单位及职务（原文）",
+    "nominator": "推荐单位", "note": "备注", "industry": "行业", "summary": "主要事迹",
     "story": "事迹正文", "quote": "感言", "status": "状态", "featured": "推荐",
     "deleted_at": "删除时间", "merged_into": "并入记录", "code": "二维码编码",
 }
@@ -30,12 +31,13 @@ ACTIONS = {
     "delete": "删除", "undelete": "恢复删除", "merge": "合并", "merged_away": "被合并",
     "restore": "恢复历史版本", "exhibition": "展厅位置变化", "import": "导入",
     "title-rename": "称号改名", "title-merge": "称号合并", "title-level": "称号级别调整",
+    "import-photo": "导入照片", "import-proposal": "应用导入的修改",
 }
 SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initials",
         "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}
 RESTORED = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_year",
             "birth_month", "province", "city", "county", "region_code", "unit", "position",
-            "industry", "summary", "story", "quote", "featured")
+            "unit_raw", "nominator", "industry", "summary", "story", "quote", "note", "featured")
 # Not restored: the workflow state (status, deletion, merge). Restoring an old revision
 # must not publish a withdrawn record past review, nor delete or undelete it; those
 # have their own actions.
@@ -107,6 +109,21 @@ def diff(before: dict | None, after: dict) -> list[dict]:
         if old != new:
             changes.append({"field": label, "before": _text(old), "after": _text(new)})
     return changes
+
+
+def _normalised(value) -> str:
+    """A field's text as compared on the conflict page: the browser's line endings,
+    trailing spaces and None vs empty make no difference."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+def conflicts(mine: dict, theirs: dict) -> list[dict]:
+    """The fields where what a curator typed differs from the newer saved version."""
+    return [{"field": label, "theirs": _text(theirs.get(field)), "mine": mine[field]}
+            for field, label in LABELS.items()
+            if field in mine and _normalised(mine[field]) != _normalised(theirs.get(field))]
 
 
 def restore_preview(snapshot: dict, current: dict) -> list[dict]:

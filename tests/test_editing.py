@@ -332,3 +332,29 @@ def test_exhibition_history_shows_each_change_field_by_field(curator, make_honor
     # the public hall page follows the rename at once (the page cache is told)
     public = client.get(f"/exhibitions/{hall}").get_data(as_text=True)
     assert "改名展厅" in public and "初版展厅" not in public
+
+
+def test_the_conflict_page_compares_text_as_curators_see_it(curator, second_curator,
+                                                             make_honoree):
+    """Windows line endings and trailing spaces from the browser are no change; only
+    what really differs is marked."""
+    honoree_id = make_honoree(status="draft", story="第一段。\n第二段。")
+    first, second = edit_form(curator, honoree_id), edit_form(second_curator, honoree_id)
+    first["unit"] = "甲改的单位"
+    assert post(curator, f"/curate/honorees/{honoree_id}", first).status_code == 302
+    second["story"] = "第一段。  \r\n第二段。\r\n"
+    response = post(second_curator, f"/curate/honorees/{honoree_id}", second)
+    assert response.status_code == 409
+    rows = re.findall(r"<tr><th>(.*?)</th><td", response.get_data(as_text=True))
+    assert rows == ["工作单位"]  # the unit differs; the story only in its line endings
+
+
+def test_the_back_office_shows_beijing_time_in_chinese(curator, make_honoree, empty_archive):
+    honoree_id = make_honoree(status="draft")
+    empty_archive.db().execute("UPDATE honorees SET updated_at = '2026-12-04T06:05:00Z' "
+                               "WHERE id = ?", [honoree_id])
+    page = curator.get("/curate/").get_data(as_text=True)
+    assert "2026年12月4日 14:05" in page and "2026-12-04T06:05:00Z" not in page
+    history = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", history)
+    assert ">创建</a>" in history   # revision actions in Chinese, not codes

@@ -72,6 +72,7 @@ def _edit_page(record: dict, status: int = 200, *, form: dict | None = None,
         preview=preview, titles=editing.titles(db), STATUSES=STATUSES,
         history=revisions.history(db, record["id"])[:5],
         second_approver=_second_approver(), pending=proposals.pending(db, record["id"]),
+        ACTIONS=revisions.ACTIONS,
     ), status
 
 
@@ -153,7 +154,8 @@ def save_honoree(honoree_id: int):
         editing.save(get_db(), honoree_id, form, version, _user())
     except editing.Conflict as exc:
         return render_template("curate/conflict.html", h=exc.current, mine=form,
-                               theirs=exc.current, fields=revisions.LABELS,
+                               theirs=exc.current,
+                               rows=revisions.conflicts(form, exc.current),
                                history=revisions.history(get_db(), honoree_id)[:5]), 409
     except editing.EditError as exc:
         return _edit_page(record, 400, form={**record, **form}, error=str(exc))
