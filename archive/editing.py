@@ -14,7 +14,7 @@ from . import audit, honorees, media
 from .db import write
 from .honorees import RecordError
 from .timeutil import now
-from .vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS
+from .vocabulary import COLLECTIVE_TYPES, GENDERS, KINDS, LEVELS
 
 TEXT_FIELDS = ("name", "gender", "ethnicity", "province", "city", "county", "region_code",
                "unit", "position", "nominator", "industry", "summary", "story", "quote", "note")
@@ -121,6 +121,8 @@ def clean_record(form: dict) -> dict:
             raise EditError(f"“{field}”太长了")
         record[field] = value or None
     record["story"] = record["story"] or ""
+    if record["gender"] not in (None, *GENDERS):
+        raise EditError("性别只能是“男”或“女”，集体或不详时留空")
     if not record["name"]:
         raise EditError("姓名或集体名称不能为空")
     record["kind"] = form.get("kind") or "individual"

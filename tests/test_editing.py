@@ -22,7 +22,10 @@ def edit_form(client, honoree_id: int) -> dict:
     fields = dict(re.findall(r'<input(?: type="hidden")? name="(\w+)"[^>]*? value="([^"]*)"',
                              form))
     fields.update(re.findall(r'<textarea name="(\w+)"[^>]*>(.*?)</textarea>', form, re.S))
-    fields["kind"] = re.search(r'<option value="(\w+)" selected', form).group(1)
+    for name, options in re.findall(r'<select name="(\w+)">(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option(?: value="([^"]*)")? selected>([^<]*)</option>', options)
+        if chosen:  # a browser sends the selected option's value, else its text
+            fields[name] = chosen.group(1) if chosen.group(1) is not None else chosen.group(2)
     import html as html_module
     return {k: html_module.unescape(v) for k, v in fields.items()}
 
@@ -358,3 +361,16 @@ def test_the_back_office_shows_beijing_time_in_chinese(curator, make_honoree, em
     history = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", history)
     assert ">创建</a>" in history   # revision actions in Chinese, not codes
+
+
+def test_gender_and_ethnicity_are_choices_and_industry_offers_the_national_list(
+        curator, make_honoree, empty_archive):
+    honoree_id = make_honoree(status="draft", gender="女", ethnicity="黎族")
+    page = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
+    assert '<select name="gender">' in page and "<option selected>女</option>" in page
+    assert page.count("族</option>") >= 56 and "<option selected>黎族</option>" in page
+    assert '<option value="制造业">' in page  # GB/T 4754 sections
+    form = edit_form(curator, honoree_id)
+    assert (form["gender"], form["ethnicity"]) == ("女", "黎族")
+    response = post(curator, f"/curate/honorees/{honoree_id}", dict(form, gender="未知"))
+    assert response.status_code == 400 and "性别只能是" in response.get_data(as_text=True)

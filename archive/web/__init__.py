@@ -105,6 +105,9 @@ def _template_context() -> dict:
         "KINDS": vocabulary.KINDS,
         "LEVELS": vocabulary.LEVELS,
         "COLLECTIVE_TYPES": vocabulary.COLLECTIVE_TYPES,
+        "GENDERS": vocabulary.GENDERS,
+        "ETHNIC_GROUPS": vocabulary.ETHNIC_GROUPS,
+        "INDUSTRIES": vocabulary.INDUSTRIES,
     }
 
 
