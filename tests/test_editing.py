@@ -128,8 +128,16 @@ def test_one_person_offices_can_switch_the_second_approval_off(empty_archive, ma
 
 def test_soft_delete_and_restore(curator, make_honoree, client, empty_archive):
     honoree_id = make_honoree(name="删除测试")
-    assert post(curator, f"/curate/honorees/{honoree_id}/delete").status_code == 302
+    # one click deletes nothing: the confirmation names the record first
+    unconfirmed = post(curator, f"/curate/honorees/{honoree_id}/delete")
+    assert unconfirmed.status_code == 303 and client.get(f"/honorees/{honoree_id}").status_code == 200
+    page = curator.get(f"/curate/honorees/{honoree_id}/delete").get_data(as_text=True)
+    assert "确认删除“删除测试”" in page and "恢复" in page
+    assert post(curator, f"/curate/honorees/{honoree_id}/delete", {"confirm": "删除测试"},
+                page=f"/curate/honorees/{honoree_id}/delete").status_code == 302
     assert client.get(f"/honorees/{honoree_id}").status_code == 404
+    history = curator.get(f"/curate/honorees/{honoree_id}/history").get_data(as_text=True)
+    assert "恢复这条记录" in history  # reversible from its history
     listed = curator.get("/curate/?deleted=1").get_data(as_text=True)
     assert "删除测试" in listed
     assert post(curator, f"/curate/honorees/{honoree_id}/undelete").status_code == 302

@@ -176,11 +176,19 @@ def change_status(honoree_id: int):
     return _back(honoree_id)
 
 
+@bp.get("/honorees/<int:honoree_id>/delete")
+def confirm_delete(honoree_id: int):
+    """Deleting asks first, naming the record and what deleting it does."""
+    return render_template("curate/delete.html", h=_record(honoree_id), STATUSES=STATUSES)
+
+
 @bp.post("/honorees/<int:honoree_id>/delete")
 def delete_honoree(honoree_id: int):
-    _record(honoree_id)
+    record = _record(honoree_id)
+    if request.form.get("confirm") != record["name"]:  # only from the confirmation page
+        return redirect(url_for("curate.confirm_delete", honoree_id=honoree_id), code=303)
     editing.soft_delete(get_db(), honoree_id, _user())
-    flash("已删除（可在“已删除”列表中恢复）")
+    flash(f"已删除“{record['name']}”。可在本页或修改历史中恢复")
     return _back(honoree_id)
 
 
