@@ -5,6 +5,7 @@ outbox row, and bumps the record's version (edit conflicts are detected by it)."
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -90,6 +91,31 @@ def listing(db: sqlite_utils.Database, text: str = "", status: str = "",
         f"""SELECT h.id, h.code, h.name, h.kind, h.status, h.unit, h.updated_at, h.deleted_at,
                    h.version FROM honorees h WHERE {' AND '.join(where)}
             ORDER BY h.updated_at DESC, h.id DESC LIMIT ?""", [*params, limit])]
+
+
+def picker_label(record: dict) -> str:
+    """How a record is offered in a picker: the name, the unit, the number that
+    tells namesakes apart (read back by :func:`pick`)."""
+    return " · ".join(filter(None, [record["name"], record.get("unit"), f"编号 {record['id']}"]))
+
+
+def pick(db: sqlite_utils.Database, text: str) -> int:
+    """The record a curator picked by name: an option of the search picker
+    (…编号 12), a number, or a name that only one record has."""
+    text = (text or "").strip()
+    found = re.search(r"编号\s*(\d+)\s*$", text) or re.fullmatch(r"(\d+)", text)
+    if found:
+        return int(found.group(1))
+    if not text:
+        raise EditError("请输入姓名或名称，从列表中选择")
+    same = db.execute("SELECT id, name, unit FROM honorees WHERE name = ? AND deleted_at IS NULL "
+                      "ORDER BY id", [text]).fetchall()
+    if len(same) == 1:
+        return same[0]["id"]
+    if not same:
+        raise EditError(f"没有找到“{text}”，请输入姓名的一部分，从列表中选择")
+    raise EditError("同名的记录有：" + "、".join(picker_label(dict(r)) for r in same)
+                    + "；请从列表中选择其中一条")
 
 
 def titles(db: sqlite_utils.Database) -> list[dict]:

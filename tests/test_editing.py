@@ -382,3 +382,27 @@ def test_gender_and_ethnicity_are_choices_and_industry_offers_the_national_list(
     assert (form["gender"], form["ethnicity"]) == ("女", "黎族")
     response = post(curator, f"/curate/honorees/{honoree_id}", dict(form, gender="未知"))
     assert response.status_code == 400 and "性别只能是" in response.get_data(as_text=True)
+
+
+def test_records_are_picked_by_name_never_by_number(curator, make_honoree, empty_archive):
+    team = make_honoree(name="带电作业班", kind="collective", status="draft")
+    wang = make_honoree(name="王伟", unit="海口供电局", status="draft")
+    make_honoree(name="王伟", unit="三亚人民医院", status="draft")
+    li = make_honoree(name="李红梅", unit="海口供电局", status="draft")
+    page = curator.get(f"/curate/honorees/{team}").get_data(as_text=True)
+    assert 'name="member"' in page and "data-picker" in page and "记录编号" not in page
+    found = curator.get("/curate/pick/honorees", query_string={"q": "wangwei"}).get_json()
+    labels = [f["label"] for f in found]
+    assert f"王伟 · 海口供电局 · 编号 {wang}" in labels and len(labels) == 2
+    # the option a curator chose, then a name only one record has
+    for value in (labels[labels.index(f"王伟 · 海口供电局 · 编号 {wang}")], "李红梅"):
+        assert post(curator, f"/curate/honorees/{team}/members", {"member": value},
+                    page=f"/curate/honorees/{team}").status_code == 302
+    members = {r[0] for r in empty_archive.db().execute(
+        "SELECT member_id FROM members WHERE collective_id = ?", [team])}
+    assert members == {wang, li}
+    # two records share the name: the curator is asked to choose, shown both
+    refused = post(curator, f"/curate/honorees/{team}/members", {"member": "王伟"},
+                   page=f"/curate/honorees/{team}")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "海口供电局" in text and "三亚人民医院" in text

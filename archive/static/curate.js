@@ -35,3 +35,36 @@
     });
   }
 })();
+
+// Pickers: a record chosen by typing its name, pinyin or unit, never its number.
+// Each option reads "name · unit · 编号 N"; the server reads the number back.
+(function () {
+  document.querySelectorAll("input[data-picker]").forEach(function (input, n) {
+    var list = document.createElement("datalist");
+    list.id = "picker-" + n;
+    input.setAttribute("list", list.id);
+    input.after(list);
+    var last = "", timer = null;
+    input.addEventListener("input", function () {
+      var text = input.value.trim();
+      if (text === last || /编号 \d+$/.test(text)) return;
+      last = text;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (!text) { list.replaceChildren(); return; }
+        fetch(input.getAttribute("data-picker") + "?q=" + encodeURIComponent(text),
+              { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (found) {
+            list.replaceChildren.apply(list, found.map(function (f) {
+              var option = document.createElement("option");
+              option.value = f.label;
+              option.textContent = f.status;
+              return option;
+            }));
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  });
+})();

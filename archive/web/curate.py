@@ -293,13 +293,23 @@ def delete_video(honoree_id: int, video_id: int):
                   "视频已删除", "#videos")
 
 
+@bp.get("/pick/honorees")
+def pick_honorees():
+    """Search-as-you-type for the pickers: records by name, pinyin, initials or unit."""
+    text = request.args.get("q", "").strip()[:50]
+    found = editing.listing(get_db(), text=text, limit=20) if text else []
+    response = jsonify([{"id": r["id"], "label": editing.picker_label(r),
+                         "status": STATUSES[r["status"]]} for r in found])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.post("/honorees/<int:honoree_id>/members")
 def add_member(honoree_id: int):
-    raw = request.form.get("member_id", "").strip()
-    member_id = int(raw) if raw.isdigit() else 0
-    return _apply(honoree_id,
-                  lambda: editing.add_member(get_db(), honoree_id, member_id, _user()),
-                  "已添加成员", "#members")
+    def change():
+        member = request.form.get("member") or request.form.get("member_id", "")
+        editing.add_member(get_db(), honoree_id, editing.pick(get_db(), member), _user())
+    return _apply(honoree_id, change, "已添加成员", "#members")
 
 
 @bp.post("/honorees/<int:honoree_id>/members/<int:member_id>/delete")
@@ -313,9 +323,9 @@ def remove_member(honoree_id: int, member_id: int):
 def merge(honoree_id: int):
     record = _record(honoree_id)
     if request.method == "POST":
-        raw = request.form.get("other_id", "").strip()
-        other = int(raw) if raw.isdigit() else 0
         try:
+            other = editing.pick(get_db(), request.form.get("other") or
+                                 request.form.get("other_id", ""))
             editing.merge(get_db(), honoree_id, other, _user())
         except editing.EditError as exc:
             return render_template("curate/merge.html", h=record, error=str(exc)), 400
@@ -418,9 +428,12 @@ def change_section(exhibition_id: int, section_id: int):
 
 def _section_change(exhibition_id: int, action: str, section_id: int | None):
     db = get_db()
+    form = _form()
     try:
-        exhibitions.change_section(db, exhibition_id, action, _form(), _user(), section_id)
-    except exhibitions.ExhibitionError as exc:
+        if form.get("honoree"):  # picked by name
+            form["honoree_id"] = str(editing.pick(db, form["honoree"]))
+        exhibitions.change_section(db, exhibition_id, action, form, _user(), section_id)
+    except (exhibitions.ExhibitionError, editing.EditError) as exc:
         hall = exhibitions.for_editing(db, exhibition_id)
         if hall is None:
             abort(404)
