@@ -419,6 +419,25 @@ def m050_real_office_imports(db: sqlite_utils.Database) -> None:
         db.execute("INSERT INTO title_aliases (alias, title) VALUES (?, ?)", [alias, title])
 
 
+@migrations()
+def m080_pending_edits(db: sqlite_utils.Database) -> None:
+    """An edit to a published record waiting for a second person to approve it
+    (SECOND_APPROVER=1): the public keeps seeing the published version meanwhile.
+    One pending edit per record; a later edit replaces it."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE pending_edits (
+            honoree_id INTEGER PRIMARY KEY REFERENCES honorees(id) ON DELETE CASCADE,
+            fields TEXT NOT NULL,
+            base_version INTEGER NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

@@ -32,6 +32,7 @@ ACTIONS = {
     "restore": "恢复历史版本", "exhibition": "展厅位置变化", "import": "导入",
     "title-rename": "称号改名", "title-merge": "称号合并", "title-level": "称号级别调整",
     "import-photo": "导入照片", "import-proposal": "应用导入的修改",
+    "edit-approved": "修改经批准生效",
 }
 SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initials",
         "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}

@@ -285,6 +285,9 @@ def test_the_search_index_follows_back_office_changes(curator, second_curator, p
     form = edit_form(curator, published)
     form["name"] = "改名以后"
     post(curator, f"/curate/honorees/{published}", form)
+    # a published record: the edit goes live once a second curator approves it
+    post(second_curator, f"/curate/honorees/{published}/pending", {"action": "approve"},
+         page=f"/curate/honorees/{published}")
     assert db.execute("SELECT count(*) FROM index_outbox WHERE honoree_id = ?",
                       [published]).fetchone()[0] == 1
     search.rebuild(db, empty_archive.config["INDEX_DIR"])
@@ -406,3 +409,45 @@ def test_records_are_picked_by_name_never_by_number(curator, make_honoree, empty
                    page=f"/curate/honorees/{team}")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "海口供电局" in text and "三亚人民医院" in text
+
+
+def test_an_edit_to_a_published_record_waits_for_a_second_person(
+        curator, second_curator, make_honoree, empty_archive, client, app):
+    """SECOND_APPROVER=1: the public page keeps the published version until another
+    curator approves the edit; the review shows exactly what would change."""
+    app.config["SECOND_APPROVER"] = 1
+    honoree_id = make_honoree(name="审核修改", unit="原单位")
+    form = edit_form(curator, honoree_id)
+    form["unit"] = "新单位"
+    assert post(curator, f"/curate/honorees/{honoree_id}", form).status_code == 302
+    assert "原单位" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert "新单位" not in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    mine = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
+    assert "待审核的修改" in mine and "需由另一位策展人或管理员批准" in mine
+    assert 'value="新单位"' in mine  # the curator goes on from the pending version
+    refused = post(curator, f"/curate/honorees/{honoree_id}/pending", {"action": "approve"},
+                   page=f"/curate/honorees/{honoree_id}")
+    assert refused.status_code == 400
+    review = second_curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
+    assert re.search(r"<th>工作单位</th><td>原单位</td><td>新单位</td>", review)
+    assert post(second_curator, f"/curate/honorees/{honoree_id}/pending", {"action": "approve"},
+                page=f"/curate/honorees/{honoree_id}").status_code == 302
+    assert "新单位" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    db = empty_archive.db()
+    assert db.execute("SELECT count(*) FROM pending_edits").fetchone()[0] == 0
+    assert db.execute("SELECT action FROM revisions WHERE record_id = ? ORDER BY id DESC",
+                      [honoree_id]).fetchone()[0] == "edit-approved"
+
+
+def test_a_rejected_edit_leaves_the_published_record_as_it_was(
+        curator, second_curator, make_honoree, empty_archive, client, app):
+    app.config["SECOND_APPROVER"] = 1
+    honoree_id = make_honoree(name="退回修改", unit="原单位")
+    form = edit_form(curator, honoree_id)
+    form["unit"] = "错误的单位"
+    post(curator, f"/curate/honorees/{honoree_id}", form)
+    assert post(second_curator, f"/curate/honorees/{honoree_id}/pending", {"action": "reject"},
+                page=f"/curate/honorees/{honoree_id}").status_code == 302
+    assert "原单位" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert empty_archive.db().execute("SELECT unit, version FROM honorees WHERE id = ?",
+                                      [honoree_id]).fetchone()[:] == ("原单位", 1)

@@ -6,11 +6,20 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from PIL import Image
 
 from archive import honorees
 from tests.curating import post
 from tests.test_editing import edit_form
+
+
+@pytest.fixture(autouse=True)
+def one_person_office(app):
+    """Revisions as a one-person office keeps them (SECOND_APPROVER=0): every edit
+    applies at once. Review of edits is tested in test_editing.py."""
+    app.config["SECOND_APPROVER"] = 0
 
 
 def _photo(color) -> bytes:
@@ -54,7 +63,7 @@ def build_history(client, honoree_id: int, archive) -> None:
     post(client, f"{page}/photos/{red}", {"action": "delete"}, page=page)
     form = edit_form(client, honoree_id)
     post(client, page, dict(form, story="第二稿，改了很多。", name="改过的名字"), page=page)
-    post(client, f"{page}/delete", page=page)
+    post(client, f"{page}/delete", {"confirm": "改过的名字"}, page=f"{page}/delete")
 
 
 def test_every_revision_restores(curator, make_honoree, empty_archive, client):

@@ -27,6 +27,7 @@ from .. import (
     import_jobs,
     markup,
     media,
+    pending,
     proposals,
     revisions,
     settings,
@@ -67,8 +68,12 @@ def _record(honoree_id: int) -> dict:
 def _edit_page(record: dict, status: int = 200, *, form: dict | None = None,
                error: str | None = None, preview=None):
     db = get_db()
+    edit = pending.get(db, record["id"])
+    if form is None and edit is not None:  # go on from the version waiting for review
+        form = {**record, **edit["fields"]}
     return render_template(
         "curate/honoree_edit.html", h=record, form=form or record, error=error,
+        review_edit=edit, may_decide=edit is not None and pending.can_decide(edit, _user()),
         preview=preview, titles=editing.titles(db), STATUSES=STATUSES,
         history=revisions.history(db, record["id"])[:5],
         second_approver=_second_approver(), pending=proposals.pending(db, record["id"]),
@@ -150,8 +155,12 @@ def save_honoree(honoree_id: int):
         version = int(form.get("version", ""))
     except ValueError:
         version = -1
+    review = pending.needs_review(record, _user(), _second_approver())
     try:
-        editing.save(get_db(), honoree_id, form, version, _user())
+        if review:
+            pending.submit(get_db(), honoree_id, form, version, _user())
+        else:
+            editing.save(get_db(), honoree_id, form, version, _user())
     except editing.Conflict as exc:
         return render_template("curate/conflict.html", h=exc.current, mine=form,
                                theirs=exc.current,
@@ -159,7 +168,24 @@ def save_honoree(honoree_id: int):
                                history=revisions.history(get_db(), honoree_id)[:5]), 409
     except editing.EditError as exc:
         return _edit_page(record, 400, form={**record, **form}, error=str(exc))
-    flash("已保存")
+    flash("修改已提交审核：公众仍看到已发布的版本，另一位策展人或管理员批准后生效"
+          if review else "已保存")
+    return _back(honoree_id)
+
+
+@bp.post("/honorees/<int:honoree_id>/pending")
+def decide_pending(honoree_id: int):
+    """Approve or reject the pending edit of a published record."""
+    _record(honoree_id)
+    action = request.form.get("action")
+    if action not in ("approve", "reject"):
+        abort(400)
+    try:
+        (pending.approve if action == "approve" else pending.reject)(get_db(), honoree_id,
+                                                                     _user())
+    except editing.EditError as exc:
+        return _edit_page(_record(honoree_id), 400, error=str(exc))
+    flash("已批准，修改已对公众生效" if action == "approve" else "已退回，公众页面保持原样")
     return _back(honoree_id)
 
 
