@@ -54,7 +54,7 @@ def test_curator_publishes_an_honoree_that_visitors_find_and_scan(served, empty_
         page.click("text=新建记录")
         page.fill("input[name=name]", "欧阳铁柱")
         page.fill("input[name=unit]", "浏览器测试机床厂")
-        page.fill("textarea[name=story]", "三十年如一日，扎根车间。")
+        page.fill(".editor", "三十年如一日，扎根车间。")  # the story editor, no Markdown
         page.click("button:has-text('创建草稿')")
         page.wait_for_selector("text=已创建草稿")
         honoree_id = int(page.url.rsplit("/", 1)[1].split("#")[0])
@@ -97,3 +97,41 @@ def test_curator_publishes_an_honoree_that_visitors_find_and_scan(served, empty_
         page.goto(decoded[0].text)
         assert page.url == f"{served}/honorees/{honoree_id}"
         browser.close()
+
+
+WORD_PASTE = ("<html xmlns:o='urn:schemas-microsoft-com:office:office'><head><style>p.MsoNormal"
+              "{margin:0}</style></head><body><p class=MsoNormal style='text-indent:2em'>"
+              "<span style='font-family:宋体;color:red'>第一段，从 Word 粘贴。</span><o:p></o:p></p>"
+              "<p class=MsoNormal><b><span style='font-size:14pt'>加粗的话</span></b>"
+              "<span style='font-weight:700'>也加粗</span>，其余照常。<o:p></o:p></p>"
+              "<table><tr><td>表格里的字</td></tr></table><script>alert(1)</script></body></html>")
+
+
+def test_a_story_is_written_without_markdown_and_word_pastes_keep_paragraphs_and_bold(
+        served, empty_archive):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+            "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{served}/curate/login")
+        page.fill("input[name=username]", "guanzhang")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{served}/curate/honorees/new")
+        assert not page.is_visible("textarea[name=story]")  # no Markdown in sight
+        page.fill("input[name=name]", "粘贴测试")
+        page.click(".editor")
+        page.evaluate("""html => {
+            const data = new DataTransfer();
+            data.setData('text/html', html);
+            data.setData('text/plain', 'plain');
+            document.querySelector('.editor').dispatchEvent(
+                new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        }""", WORD_PASTE)
+        page.click("button:has-text('创建草稿')")
+        page.wait_for_selector("text=已创建草稿")
+        browser.close()
+    story = empty_archive.db().execute(
+        "SELECT story FROM honorees WHERE name = '粘贴测试'").fetchone()[0]
+    assert story.split("\n\n") == ["第一段，从 Word 粘贴。", "**加粗的话也加粗**，其余照常。", "表格里的字"]

@@ -10,7 +10,7 @@ from flask import Flask, current_app, g, url_for
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 
-from .. import timeutil, vocabulary
+from .. import markup, timeutil, vocabulary
 from ..db import get_db
 from ..demo.load import is_loaded
 from . import page_cache, structured_data
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(browse_url)
     app.add_template_global(structured_data.json_ld)
+    app.add_template_global(markup.render, "markdown")
     app.add_template_filter(level_label, "level")
     app.add_template_filter(timeutil.beijing, "beijing")
     app.add_template_global(current_user_for_templates, "current_user")
