@@ -297,7 +297,7 @@ def _import_lines(plan, limit: int = 200):
     for row in plan.duplicates:
         others = "；".join(f"{c['name']}（{c['unit'] or '无单位'}，编号 {c['code']}）"
                           for c in row.candidates)
-        yield (f"疑似重复 第 {row.number} 行 {row.record['name']}（{row.record.get('unit') or '无单位'}）"
+        yield (f"同名待确认 {plan.sheet.label(row.number)} {row.record['name']}（{row.record.get('unit') or '无单位'}）"
                f" 与档案中的 {others}：{'待决定' if row.action == 'ask' else row.action}")
 
 

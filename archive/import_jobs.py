@@ -192,7 +192,8 @@ def confirm(db: sqlite_utils.Database, job: dict, form: dict, user_id: int) -> i
         if duplicate["row"] in job["report"]["invalid_rows"]:
             continue
         if choice not in DECISIONS:
-            raise ImportJobError(f"请为第 {duplicate['row']} 行（{duplicate['name']}）"
+            where = duplicate.get("where") or f"第 {duplicate['row']} 行"
+            raise ImportJobError(f"请为{where}（{duplicate['name']}）"
                                  "选择跳过、新建或更新")
         decisions[str(duplicate["row"])] = choice
     params = job["params"]

@@ -101,6 +101,8 @@ PROPOSABLE = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_y
               "status")
 
 _LIST = re.compile(r"[、，,；;|\n]+")
+# Words offices write around a title that are not the title (荣获…称号, …获得者)
+_TITLE_AROUND = re.compile(r"^(荣获|获得|被授予|授予|荣膺|被评为|评为)|(荣誉称号|称号|获得者)$")
 _CLAUSES = re.compile(r"[；;\n]+")
 
 
@@ -113,9 +115,10 @@ class Problem:
     row: int          # the spreadsheet's own row number (1-based); 0 for the whole file
     column: str       # the column's header as the curator wrote it, or ''
     message: str
+    where: str = ""   # the row as the curator finds it (工作表“集体”第 5 行), if not 第 N 行
 
     def __str__(self) -> str:
-        where = f"第 {self.row} 行" if self.row else "文件"
+        where = self.where or (f"第 {self.row} 行" if self.row else "文件")
         return f"{where}{f'【{self.column}】' if self.column else ''}：{self.message}"
 
 
@@ -207,16 +210,18 @@ class Plan:
             "columns": dict(sheet.headers) if sheet else {},
             "dropped_columns": list(sheet.dropped) if sheet else [],
             "ignored_columns": list(sheet.ignored) if sheet else [],
-            "skipped_rows": [{"row": n, "reason": why} for n, why in sheet.skipped]
-            if sheet else [],
+            "skipped_rows": [{"row": n, "where": sheet.label(n), "reason": why}
+                             for n, why in sheet.skipped] if sheet else [],
             "invalid_rows": sorted(self.invalid_rows),
             "errors": [vars(p) for p in self.errors],
             "warnings": [vars(p) for p in self.warnings],
             "new_titles": [{"title": t, **v} for t, v in self.new_titles.items()],
-            "duplicates": [{"row": r.number, "name": r.record["name"],
+            "duplicates": [{"row": r.number, "where": sheet.label(r.number),
+                            "name": r.record["name"],
                             "unit": r.record.get("unit"), "action": r.action,
                             "candidates": r.candidates} for r in self.duplicates],
-            "proposals": [{"row": r.number, "name": r.record["name"], "id": r.target,
+            "proposals": [{"row": r.number, "where": sheet.label(r.number),
+                           "name": r.record["name"], "id": r.target,
                            "changes": _shown(r.proposal)} for r in self.rows
                           if r.proposal and r.number not in self.invalid_rows],
         }
@@ -276,10 +281,12 @@ class _RowReader:
 
     def problem(self, key: str, message: str) -> None:
         self.failed = True
-        self.errors.append(Problem(self.number, self.header(key), message))
+        self.errors.append(Problem(self.number, self.header(key), message,
+                                   self.sheet.label(self.number)))
 
     def notice(self, key: str, message: str) -> None:
-        self.warnings.append(Problem(self.number, self.header(key), message))
+        self.warnings.append(Problem(self.number, self.header(key), message,
+                                     self.sheet.label(self.number)))
 
     def read(self) -> Row | None:
         record: dict[str, Any] = {"name": self._name()}
@@ -367,12 +374,12 @@ class _RowReader:
             if kind is None:
                 self.problem("kind", f"类别“{word}”应为“个人”或“集体”")
             return kind
-        header = sheets.normalise_header(self.sheet.headers.get("name", ""))
+        header = sheets.normalise_header(self.sheet.name_header(self.number))
         if header in ("集体名称", "单位名称", "班组名称"):
             return "collective"
         if header == "姓名":
             return "individual"
-        return None
+        return self.sheet.kind_hint(self.number)
 
     def _kind_from(self, honours: list[dict], name: str | None) -> str:
         conferred = {self.vocabulary.of(h["title"])[1] for h in honours}
@@ -400,6 +407,8 @@ class _RowReader:
         story = optional_text(self.get("story"))
         deeds = optional_text(self.get("deeds"))
         derived = set()
+        if summary and deeds is None and story is None and not is_one_sentence(summary):
+            summary, deeds = None, summary  # a 事迹简介 of 300 characters is a story
         if deeds:
             if summary is None and is_one_sentence(deeds):
                 summary = deeds
@@ -463,6 +472,7 @@ class _RowReader:
             year = YEAR.search(part)
             embedded.append(int(year.group(1)) if year else None)
             part = re.sub(r"[(\[]?(19|20)\d\d年?度?[)\]]?(授予|获得|荣获)?", "", part).strip("()[]")
+            part = _TITLE_AROUND.sub("", part) or part
             if part:
                 written.append(part)
         years = self._years(len(written), embedded)
@@ -573,7 +583,8 @@ def _match_photos(plan: Plan, photos_path: Path) -> None:
                     with import_photos.open_image(archive, entry):
                         pass
                 except ValueError as exc:
-                    plan.errors.append(Problem(row.number, "照片", f"{entry.filename}：{exc}"))
+                    plan.errors.append(Problem(row.number, "照片", f"{entry.filename}：{exc}",
+                                               plan.sheet.label(row.number)))
                 else:
                     row.photo = entry.filename
                     used.add(key)
@@ -689,8 +700,12 @@ def _sheet_notices(result: Plan, sheet: Sheet) -> None:
                                        "未读取：" + "、".join(sheet.other_sheets)))
     if sheet.skipped:
         result.warnings.append(Problem(0, "", "以下行不是荣誉人物，已跳过：" + "；".join(
-            f"第 {n} 行（{why}）" for n, why in sheet.skipped[:30])
+            f"{sheet.label(n)}（{why}）" for n, why in sheet.skipped[:30])
             + ("等" if len(sheet.skipped) > 30 else "")))
+
+
+def _problem(result: Plan, row: Row, message: str) -> Problem:
+    return Problem(row.number, "", message, result.sheet.label(row.number))
 
 
 def _differs(record: dict, other: dict) -> bool:
@@ -744,7 +759,7 @@ def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int
         target = existing.target(row)
         mark = ("id", target) if target else _key(row.record)
         if mark in seen:
-            result.errors.append(Problem(row.number, "", f"与第 {seen[mark]} 行是同一条记录"))
+            result.errors.append(_problem(result, row, f"与{result.sheet.label(seen[mark])}是同一条记录"))
             continue
         seen[mark] = row.number
         _namesakes_in_file(result, row, in_file.setdefault(row.record["name"], []))
@@ -762,8 +777,8 @@ def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int
 def _namesakes_in_file(result: Plan, row: Row, earlier: list[Row]) -> None:
     for other in earlier:
         if not _differs(row.record, other.record):
-            result.warnings.append(Problem(row.number, "", f"与第 {other.number} 行同名，"
-                                           "请核对是否同一人（两行都将导入）"))
+            result.warnings.append(_problem(result, row, f"与{result.sheet.label(other.number)}同名，"
+                                            "请核对是否同一人（两行都将导入）"))
     earlier.append(row)
 
 
@@ -775,7 +790,7 @@ def _namesake(result: Plan, row: Row, existing: _Existing, decisions: dict[int, 
     unclear = [n for n in namesakes if not _differs(row.record, n)]
     if not unclear:
         row.action = "create"
-        result.warnings.append(Problem(row.number, "", "档案中已有同名的" + "、".join(
+        result.warnings.append(_problem(result, row, "档案中已有同名的" + "、".join(
             f"{n['name']}（{n['unit'] or '无单位'}，{n['birth_year'] or '出生年不详'}年生，"
             f"编号 {n['code']}）" for n in namesakes) + "，单位和出生年月都不同，作为新记录导入"))
         return None
@@ -788,8 +803,8 @@ def _namesake(result: Plan, row: Row, existing: _Existing, decisions: dict[int, 
         row.action = choice
         return None
     if len(unclear) > 1:
-        result.errors.append(Problem(row.number, "", "档案馆中有多条同名记录，"
-                                     "无法确定是哪一位，请填写档案编号"))
+        result.errors.append(_problem(result, row, "档案馆中有多条同名记录，"
+                                      "无法确定是哪一位，请填写档案编号"))
         return None
     row.same_person = True
     return unclear[0]["id"]

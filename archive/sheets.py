@@ -78,6 +78,7 @@ MAX_ROWS = 50_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_XLSX_UNPACKED = 512 * 1024 * 1024
 HEADER_SEARCH = 15          # rows searched for the header
+ROW_BLOCK = 1_000_000       # row numbers of a workbook's second data sheet start here
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 ZIPPED = (".xlsx", ".xlsm", ".ods")
 
@@ -105,11 +106,41 @@ class Sheet:
     sheet_name: str | None = None
     other_sheets: list[str] = field(default_factory=list)  # hidden or without a header
     data_from: int = 0            # row number of the first row under the header
+    # A workbook with several data sheets (个人 and 集体, say): their names, and the
+    # header each wrote for the name column, by block of ROW_BLOCK row numbers.
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
     def cell(self, cells: list, key: str) -> Any:
         for position, column in self.columns.items():
             if column == key:
                 return cells[position]
+        return None
+
+    def label(self, number: int) -> str:
+        """Where a row is, as the curator finds it: 第 12 行, or in a workbook of
+        several data sheets 工作表“集体”第 12 行."""
+        if not number:
+            return "文件"
+        block, local = divmod(number, ROW_BLOCK)
+        if len(self.parts) > 1:
+            return f"工作表“{self.parts[block][0]}”第 {local} 行"
+        return f"第 {local} 行"
+
+    def name_header(self, number: int) -> str:
+        """The name column's header as the row's own sheet wrote it (姓名, 集体名称 …)."""
+        if len(self.parts) > 1:
+            return self.parts[number // ROW_BLOCK][1]
+        return self.headers.get("name", "")
+
+    def kind_hint(self, number: int) -> str | None:
+        """The kind a data sheet's name says its rows are (个人, 先进集体 …)."""
+        if len(self.parts) < 2:
+            return None
+        name = self.parts[number // ROW_BLOCK][0]
+        if any(w in name for w in ("集体", "先锋号", "奖状", "班组", "单位")):
+            return "collective"
+        if any(w in name for w in ("个人", "劳模", "劳动模范", "奖章", "工匠")):
+            return "individual"
         return None
 
 
@@ -125,9 +156,19 @@ _HEADER_INDEX = {normalise_header(h): key for key, names in COLUMNS.items() for 
 _PERSONAL = {normalise_header(h) for h in PERSONAL}
 
 
+# Headers that say a little more than a known one (荣誉称号及年份, 所在单位及职务):
+# the longest known header of three characters or more inside them.
+_CONTAINED = sorted(((h, k) for h, k in _HEADER_INDEX.items() if len(h) >= 3),
+                    key=lambda item: -len(item[0]))
+
+
 def header_key(text: Any) -> str | None:
     """The canonical column a header names, or None."""
-    return _HEADER_INDEX.get(normalise_header(text))
+    name = normalise_header(text)
+    found = _HEADER_INDEX.get(name)
+    if found is None and name and name not in _PERSONAL:
+        found = next((key for known, key in _CONTAINED if known in name), None)
+    return found
 
 
 def decode_text(data: bytes) -> str:
@@ -228,21 +269,41 @@ def read(path: str | Path) -> Sheet:
         tables = [(None, True, _read_csv(path.read_bytes()))]
     else:
         raise SheetRefused("只能导入 .xlsx、.xls 或 .csv 文件")
-    others = []
+    found, others = [], []
     for name, visible, table in tables:
         header_at = _find_header(table) if visible else None
         if header_at is None:
             if name is not None:
                 others.append(f"{name}（隐藏）" if not visible else name)
             continue
-        sheet = _sheet(table, header_at)
-        sheet.sheet_name = name
-        sheet.other_sheets = others + [n if v else f"{n}（隐藏）" for n, v, _ in tables
-                                       if n != name and n not in others
-                                       and f"{n}（隐藏）" not in others]
-        return sheet
-    raise SheetRefused(f"找不到表头：前 {HEADER_SEARCH} 行中没有同时含“姓名/集体名称”"
-                       "和其他已知列名的一行")
+        found.append((name, _sheet(table, header_at)))
+    if not found:
+        raise SheetRefused(f"找不到表头：前 {HEADER_SEARCH} 行中没有同时含“姓名/集体名称”"
+                           "和其他已知列名的一行")
+    sheet = found[0][1] if len(found) == 1 else _merged(found)
+    sheet.sheet_name = "、".join(str(name) for name, _ in found) if found[0][0] else None
+    sheet.other_sheets = others
+    return sheet
+
+
+def _merged(found: list[tuple[str, Sheet]]) -> Sheet:
+    """Several data sheets as one: their columns united (each row keeps its own
+    values), their row numbers in blocks of ROW_BLOCK, one block a sheet."""
+    headers: dict[str, str] = {}
+    for _, part in found:
+        for key, written in part.headers.items():
+            headers.setdefault(key, written)
+    keys = list(headers)
+    rows, skipped = [], []
+    for block, (_, part) in enumerate(found):
+        base = block * ROW_BLOCK
+        rows += [(base + number, [part.cell(cells, k) for k in keys]) for number, cells in part.rows]
+        skipped += [(base + number, why) for number, why in part.skipped]
+    dropped = list(dict.fromkeys(d for _, part in found for d in part.dropped))
+    ignored = list(dict.fromkeys(i for _, part in found for i in part.ignored))
+    return Sheet(found[0][1].header_row, dict(enumerate(keys)), headers, dropped, ignored,
+                 rows, header=[headers[k] for k in keys], skipped=skipped,
+                 parts=[(name, part.headers.get("name", "")) for name, part in found])
 
 
 def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
@@ -298,7 +359,7 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], dict[str, str], list[st
         if name in _PERSONAL:
             dropped.append(shown)
             continue
-        key = _HEADER_INDEX.get(name)
+        key = header_key(cell)
         if key == "unit" and "unit_post" not in headers and "position" not in headers \
                 and _says_post(cell):
             key = "unit_post"

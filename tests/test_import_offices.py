@@ -328,3 +328,51 @@ def test_any_sheet_gets_a_report_never_a_traceback(empty_archive, tmp_path_facto
     done = importer.commit(db, plan, empty_archive.config["MEDIA_DIR"])
     after = db.execute("SELECT count(*) FROM honorees").fetchone()[0]
     assert after - before == done["create"]
+
+
+def test_a_workbook_with_one_sheet_for_people_and_one_for_collectives(runner, empty_archive,
+                                                                      tmp_path):
+    """Offices often keep 个人 and 集体 on sheets of their own, with their own columns:
+    both are read, each row by its own sheet's header, and errors name the sheet."""
+    book = openpyxl.Workbook()
+    people = book.active
+    people.title = "先进个人"
+    people.append(["序号", "姓名", "性别", "出生年月", "工作单位及职务", "荣誉称号及年份"])
+    people.append([1, "林海", "男", "1980.05", "海南港航控股有限公司 码头班长",
+                   "2021年海南省劳动模范"])
+    people.append([2, "周敏", "女", "1986.13", "海口市第一中学 教师", "2021年海南省劳动模范"])
+    teams = book.create_sheet("先进集体")
+    teams.append(["2021年度先进集体名单"])
+    teams.append(["序号", "名称", "推荐单位", "荣誉称号", "授予年份"])
+    teams.append([1, "海南电网公司带电作业班", "省直", "海南省工人先锋号", 2021])
+    path = tmp_path / "两张表.xlsx"
+    book.save(path)
+    plan = importer.plan(empty_archive.db(), path, skip_invalid=True)
+    [error] = plan.errors
+    assert str(error).startswith("工作表“先进个人”第 3 行【出生年月】")
+    result = run_cli(runner, path, "--skip-invalid", "--fixup", tmp_path / "fix.xlsx")
+    assert result.exit_code == 0 and "新建 2" in result.output, result.output
+    db = empty_archive.db()
+    rows = by_name(db)
+    assert rows["林海"]["kind"] == "individual" and rows["林海"]["position"] == "码头班长"
+    team = rows["海南电网公司带电作业班"]
+    assert team["kind"] == "collective" and team["nominator"] == "省直单位"
+    assert [h["title"] for h in honours_of(db, rows["林海"]["id"])] == ["海南省劳动模范"]
+
+
+@pytest.mark.parametrize("written, title", [
+    ("全国五一劳动奖章获得者", "全国五一劳动奖章"), ("荣获全国劳动模范称号", "全国劳动模范"),
+    ("被授予全国工人先锋号荣誉称号", "全国工人先锋号"), ("海南省劳动模范（2020年）", "海南省劳动模范")])
+def test_words_around_a_title_are_not_the_title(empty_archive, tmp_path, written, title):
+    path = tmp_path / "名单.csv"
+    path.write_text(f"姓名/集体名称,荣誉称号,授予年份\n测试甲,{written},2020\n", encoding="utf-8")
+    plan = importer.plan(empty_archive.db(), path)
+    assert [h["title"] for h in plan.rows[0].honours] == [title]
+
+
+def test_a_long_text_under_a_summary_header_is_the_story(empty_archive, tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名,荣誉称号,授予年份,事迹简介（300字以内）\n"
+                    f"测试乙,全国劳动模范,2020,{STORY}\n", encoding="utf-8")
+    [row] = importer.plan(empty_archive.db(), path).rows
+    assert row.record["story"] == STORY and len(row.record["summary"]) <= 60
