@@ -755,7 +755,7 @@ def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int
     existing = _Existing.load(db)
     seen: dict[tuple, int] = {}
     in_file: dict[str, list[Row]] = {}
-    for row in result.rows:
+    for row in _fold_repeated_rows(result):
         target = existing.target(row)
         mark = ("id", target) if target else _key(row.record)
         if mark in seen:
@@ -772,6 +772,32 @@ def _match_existing(db: sqlite_utils.Database, result: Plan, decisions: dict[int
             continue
         row.target = target
         _decide_update(row, existing.records[target], existing.honours.get(target, set()))
+
+
+def _fold_repeated_rows(result: Plan) -> list[Row]:
+    """Sheets that give one row per honour repeat the person on the next row (often
+    a cell merged down): such a row's honours join the person's first row, and it
+    is skipped. Rows that disagree on a field stay apart (and are reported as the
+    same record). Returns the rows left to match."""
+    first: dict[tuple, Row] = {}
+    kept = []
+    for row in result.rows:
+        key = (_key(row.record), row.code or "")
+        earlier = first.setdefault(key, row)
+        if earlier is row or any(
+                v is not None and earlier.record.get(k) not in (None, v)
+                for k, v in row.record.items() if k not in ("unit_raw", *row.derived)):
+            kept.append(row)
+            continue
+        for k, v in row.record.items():
+            if earlier.record.get(k) is None:
+                earlier.record[k] = v
+        have = {(h["title"], h["year"]) for h in earlier.honours}
+        earlier.honours += [h for h in row.honours if (h["title"], h["year"]) not in have]
+        row.action = "skip"
+        result.warnings.append(_problem(result, row, f"与{result.sheet.label(earlier.number)}"
+                                        "是同一人，这一行的荣誉并入该行"))
+    return kept
 
 
 def _namesakes_in_file(result: Plan, row: Row, earlier: list[Row]) -> None:

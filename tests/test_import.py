@@ -221,9 +221,17 @@ def test_the_callers_record_of_an_import_shares_its_transaction(empty_archive, t
     assert counts(db) == before
 
 
-def test_duplicate_rows_inside_one_file_are_errors(empty_archive, tmp_path):
+def test_a_row_repeated_inside_one_file_is_folded_or_an_error(empty_archive, tmp_path):
+    # the same row twice: one record, with a notice
     path = messy_xlsx(tmp_path / "twice.xlsx", [person(1, "张三", "甲厂"),
                                                 person(2, "张三", "甲厂")])
+    plan, done = import_file(empty_archive, path)
+    assert plan.ok and done["create"] == 1 and done["skip"] == 1
+    assert any(w.row == 8 and "与第 5 行是同一人" in w.message for w in plan.warnings)
+    # the same person with a field that disagrees: the curator must say which is right
+    other = person(2, "李四", "乙厂")
+    other[HEADERS.index("行业")] = "建筑业"
+    path = messy_xlsx(tmp_path / "clash.xlsx", [person(1, "李四", "乙厂"), other])
     plan, done = import_file(empty_archive, path)
     assert [(p.row, p.message) for p in plan.errors] == [(8, "与第 5 行是同一条记录")]
 

@@ -376,3 +376,24 @@ def test_a_long_text_under_a_summary_header_is_the_story(empty_archive, tmp_path
                     f"测试乙,全国劳动模范,2020,{STORY}\n", encoding="utf-8")
     [row] = importer.plan(empty_archive.db(), path).rows
     assert row.record["story"] == STORY and len(row.record["summary"]) <= 60
+
+
+def test_a_sheet_with_one_row_per_honour_gives_one_record_per_person(empty_archive, tmp_path):
+    """The person's cells merged down over their honours' rows, as 表彰名单 often are."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "姓名", "工作单位", "荣誉称号", "授予年份"])
+    sheet.append([1, "吴建国", "儋州市供电局", "全国劳动模范", 2020])
+    sheet.append([None, None, None, "海南省劳动模范", 2015])
+    sheet.append([None, None, None, "海南省五一劳动奖章", 2012])
+    sheet.append([2, "许丽", "三亚学院", "海南省劳动模范", 2015])
+    for column in "ABC":
+        sheet.merge_cells(f"{column}2:{column}4")
+    path = tmp_path / "表彰名单.xlsx"
+    book.save(path)
+    plan, done = importer.run(empty_archive.db(), path, empty_archive.config["MEDIA_DIR"])
+    assert plan.ok and done["create"] == 2, json.dumps(plan.report(), ensure_ascii=False)
+    db = empty_archive.db()
+    wu = by_name(db)["吴建国"]
+    assert [h["year"] for h in honours_of(db, wu["id"])] == [2012, 2015, 2020]
+    assert wu["unit"] == "儋州市供电局"
