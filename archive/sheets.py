@@ -318,6 +318,8 @@ def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
                   (table[index][p] if p < len(table[index]) else None for p in range(len(header)))]
         why = None if any(values[p] is not None for p in columns) else (
             "没有可识别的内容" if any(v is not None for v in values) else "")
+        if why is None and sum(1 for p, k in columns.items() if header_key(values[p]) == k) >= 2:
+            why = "重复的表头行"  # a long table printed with its header on every page
         why = noise(values, name_at) if why is None else why
         if why:
             skipped.append((index + 1, why))

@@ -73,3 +73,12 @@ def test_lines_under_the_data_that_are_not_honorees(row, why):
 ])
 def test_honoree_rows_are_not_noise(row):
     assert sheets.noise(row, 1) is None
+
+
+def test_a_header_repeated_on_every_printed_page_is_skipped(tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("序号,姓名,荣誉称号,授予年份\n1,张三,全国劳动模范,2020\n"
+                    "序号,姓名,荣誉称号,授予年份\n2,李四,全国劳动模范,2020\n", encoding="utf-8")
+    sheet = sheets.read(path)
+    assert [cells[1] for _, cells in sheet.rows] == ["张三", "李四"]
+    assert sheet.skipped == [(4, "重复的表头行")]
