@@ -81,4 +81,4 @@ def test_a_header_repeated_on_every_printed_page_is_skipped(tmp_path):
                     "序号,姓名,荣誉称号,授予年份\n2,李四,全国劳动模范,2020\n", encoding="utf-8")
     sheet = sheets.read(path)
     assert [cells[1] for _, cells in sheet.rows] == ["张三", "李四"]
-    assert sheet.skipped == [(4, "重复的表头行")]
+    assert sheet.skipped == [(3, "重复的表头行")]
