@@ -28,5 +28,5 @@ def poster(db: sqlite_utils.Database, config, exhibition_id: int, fmt: str
         font = fonts.load(config["FONT_PATH"])
     except fonts.FontError as exc:
         raise PrintError(str(exc)) from None
-    return hall_poster(hall["title"], config["ORGANISATION"], url, address,
+    return hall_poster(hall["title"], config.get("ORGANISATION") or "", url, address,
                        store.theme_of(db, exhibition_id), font, picture, fmt), run
