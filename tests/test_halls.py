@@ -17,7 +17,6 @@ from archive.db import write
 from archive.halls import projection, room, store, themes
 from tests.hall_fixtures import build, colour, share_near
 
-
 # --- projection maths ------------------------------------------------------------------
 
 @pytest.mark.parametrize("wall, s, height, yaw, pitch", [
