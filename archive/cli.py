@@ -54,6 +54,11 @@ def init_command(no_demo: bool, no_admin: bool) -> None:
                                 current_app.config["DEMO_DIR"])
         click.echo(f"已载入示例数据：{counts['honorees']} 条记录，{counts['exhibitions']} 个展厅"
                    f"（{time.monotonic() - started:.1f} 秒）")
+        from .halls import store as halls
+        for (exhibition_id,) in db.execute("SELECT id FROM exhibitions ORDER BY id").fetchall():
+            halls.ensure(db, exhibition_id)  # drawn by the worker as soon as it starts
+            jobs.enqueue(db, "hall", {"exhibition_id": exhibition_id})
+        click.echo("网上全景展馆：已排队生成，后台进程启动后数十秒内可用")
     if not no_admin and not db.execute("SELECT count(*) FROM users").fetchone()[0]:
         _first_admin(db)
     found = search.ensure(db, current_app.config["INDEX_DIR"])
@@ -555,3 +560,9 @@ COMMANDS = [init_command, demo_group, reindex_command, index_group, worker_comma
 def init_app(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
+
+
+# The panoramic halls' commands live with the halls (archive/halls/cli.py).
+from .halls.cli import hall_group  # noqa: E402
+
+COMMANDS.append(hall_group)

@@ -28,7 +28,8 @@ def new_code(db: sqlite_utils.Database, rng: random.Random | None = None) -> str
     choice = rng.choice if rng is not None else secrets.choice
     while True:
         code = "".join(choice(ALPHABET) for _ in range(LENGTH))
-        if not db.execute("SELECT 1 FROM short_codes WHERE code = ?", [code]).fetchone():
+        if not db.execute("SELECT 1 FROM short_codes WHERE code = ? UNION ALL "
+                          "SELECT 1 FROM target_codes WHERE code = ?", [code, code]).fetchone():
             return code
 
 
@@ -48,3 +49,26 @@ def resolve(db: sqlite_utils.Database, code: str) -> int | None:
         "SELECT honoree_id FROM short_codes WHERE code = ?", [canonical]
     ).fetchone()
     return row[0] if row else None
+
+
+def register_target(db: sqlite_utils.Database, target_type: str, target_id: int,
+                    now: str) -> str:
+    """The permanent code of a hall or an album (issued once, never reused)."""
+    row = db.execute("SELECT code FROM target_codes WHERE target_type = ? AND target_id = ?",
+                     [target_type, target_id]).fetchone()
+    if row:
+        return row[0]
+    code = new_code(db)
+    db.execute("INSERT INTO target_codes (code, target_type, target_id, created_at) "
+               "VALUES (?, ?, ?, ?)", [code, target_type, target_id, now])
+    return code
+
+
+def resolve_target(db: sqlite_utils.Database, code: str) -> tuple[str, int] | None:
+    """(target type, id) of a hall's or an album's code; None for any other code."""
+    canonical = normalise(code)
+    if canonical is None:
+        return None
+    row = db.execute("SELECT target_type, target_id FROM target_codes WHERE code = ?",
+                     [canonical]).fetchone()
+    return (row[0], row[1]) if row else None

@@ -438,6 +438,94 @@ def m080_pending_edits(db: sqlite_utils.Database) -> None:
     )
 
 
+
+
+
+@migrations()
+def m060_halls(db: sqlite_utils.Database) -> None:
+    """The online panoramic hall: an exhibition's scenes, hotspots and theme; short
+    codes and scan counts for targets other than honorees (halls, albums)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE exhibitions ADD COLUMN theme TEXT;
+        CREATE TABLE halls (
+            id INTEGER PRIMARY KEY,
+            exhibition_id INTEGER NOT NULL UNIQUE REFERENCES exhibitions(id) ON DELETE CASCADE,
+            code TEXT NOT NULL UNIQUE,
+            generated INTEGER NOT NULL DEFAULT 1,
+            entrance_key TEXT,
+            signature TEXT,
+            rendered_at TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE hall_scenes (
+            id INTEGER PRIMARY KEY,
+            hall_id INTEGER NOT NULL REFERENCES halls(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            title TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            section_id INTEGER REFERENCES exhibition_sections(id) ON DELETE SET NULL,
+            source TEXT NOT NULL CHECK (source IN ('generated', 'uploaded')),
+            tiles TEXT NOT NULL,
+            cube_size INTEGER NOT NULL,
+            tile_size INTEGER NOT NULL,
+            max_level INTEGER NOT NULL,
+            yaw REAL NOT NULL DEFAULT 0,
+            pitch REAL NOT NULL DEFAULT 0,
+            hfov REAL NOT NULL DEFAULT 100,
+            UNIQUE (hall_id, key)
+        );
+        CREATE INDEX hall_scenes_tiles ON hall_scenes (tiles);
+        CREATE TABLE hall_hotspots (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES hall_scenes(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('portrait', 'door', 'info', 'audio')),
+            yaw REAL NOT NULL,
+            pitch REAL NOT NULL,
+            honoree_id INTEGER REFERENCES honorees(id) ON DELETE CASCADE,
+            target_key TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            audio TEXT,
+            baked INTEGER NOT NULL DEFAULT 0,
+            generated INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX hall_hotspots_scene ON hall_hotspots (scene_id, position);
+        CREATE INDEX hall_hotspots_honoree ON hall_hotspots (honoree_id);
+        CREATE TABLE target_codes (
+            code TEXT PRIMARY KEY,
+            target_type TEXT NOT NULL CHECK (target_type IN ('hall', 'honoree_album',
+                                                             'exhibition_album')),
+            target_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (target_type, target_id)
+        );
+        CREATE TABLE target_scans (
+            target_type TEXT NOT NULL,
+            target_id INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            run_tag TEXT NOT NULL DEFAULT '',
+            count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (target_type, target_id, day, run_tag)
+        );
+        CREATE TABLE album_items (
+            id INTEGER PRIMARY KEY,
+            owner_type TEXT NOT NULL CHECK (owner_type IN ('honoree', 'exhibition')),
+            owner_id INTEGER NOT NULL,
+            photo_id INTEGER REFERENCES photos(id) ON DELETE CASCADE,
+            video_id INTEGER REFERENCES videos(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            is_cover INTEGER NOT NULL DEFAULT 0,
+            CHECK ((photo_id IS NULL) != (video_id IS NULL))
+        );
+        CREATE INDEX album_items_owner ON album_items (owner_type, owner_id, position)
+        """,
+    )
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

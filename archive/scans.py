@@ -123,3 +123,26 @@ def chart_svg(series: list[tuple[str, int]], width: int = 720, height: int = 240
                      f'font-size="14">暂无扫码记录</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def count_target(path: str, target_type: str, target_id: int, run_tag: str = "") -> None:
+    """Add one scan of a hall's or an album's code (same rules as :func:`count`)."""
+    try:
+        db = database.connect(path, busy_timeout_ms=250)
+        try:
+            with database.write(db):
+                db.execute(
+                    """INSERT INTO target_scans (target_type, target_id, day, run_tag, count)
+                       VALUES (?, ?, ?, ?, 1) ON CONFLICT (target_type, target_id, day, run_tag)
+                       DO UPDATE SET count = count + 1""",
+                    [target_type, target_id, today(), run_tag])
+        finally:
+            db.conn.close()
+    except Exception:
+        log.warning("scan of %s %s not counted", target_type, target_id, exc_info=True)
+
+
+def target_totals(db, target_type: str, target_id: int) -> int:
+    row = db.execute("SELECT coalesce(sum(count), 0) FROM target_scans WHERE target_type = ? "
+                     "AND target_id = ?", [target_type, target_id]).fetchone()
+    return row[0]

@@ -68,6 +68,12 @@ SETTINGS: list[Setting] = [
             "memory each process may fill with copies of the search index's most-read "
             "parts (terms, stored fields, all postings but the stories'); beyond it they "
             "are read from disk"),
+    Setting("HALL_CUBE_SIZE", 1024,
+            "side in pixels of a generated hall's cube faces (the sharpest tile level); "
+            "tiles are 512 px, so 1024 makes two levels"),
+    Setting("HALL_REDRAW_SECONDS", 10,
+            "how often the worker looks for generated halls whose exhibition changed "
+            "and redraws them; 0 turns this off"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

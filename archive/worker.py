@@ -3,6 +3,7 @@ search index. Started beside gunicorn by ``flask --app archive serve``."""
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import time
@@ -80,7 +81,36 @@ def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
              f"已完成：{printed.pages} 页，印次 {printed.run['tag']}{notes}")
 
 
-HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import, "print": _print}
+def _hall(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """Draw an exhibition's generated hall again (params: exhibition_id)."""
+    from .halls import generate
+    done = generate.generate(db, app.config, int(params["exhibition_id"]), progress)
+    progress(done["rooms"], done["rooms"],
+             f"已完成：{done['rooms']} 个展室，{done['portraits']} 幅肖像，用时 {done['seconds']:.0f} 秒")
+
+
+HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import, "print": _print,
+                                "hall": _hall}
+
+
+def hall_step(app: Flask, db) -> int:
+    """Queue a redraw of every generated hall whose exhibition changed (an honoree
+    withdrawn, a portrait or name changed, a section reordered, a new theme) and
+    that has no redraw waiting. Until redrawn, a scene showing someone no longer
+    public is not served at all (halls.store.public_hall)."""
+    from .halls import store
+    try:
+        queued = {json.loads(r[0]).get("exhibition_id") for r in db.execute(
+            "SELECT params FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running')")}
+        found = 0
+        for exhibition_id in store.stale(db, int(app.config["HALL_CUBE_SIZE"])):
+            if exhibition_id not in queued:
+                jobs.enqueue(db, "hall", {"exhibition_id": exhibition_id})
+                found += 1
+        return found
+    except Exception:
+        log.exception("hall check failed")
+        return 0
 
 
 def run_one(app: Flask, db) -> bool:
@@ -135,7 +165,12 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
     if requeued:
         log.warning("requeued %d job(s) left running by a previous worker", requeued)
     checked = 0.0
+    halls_checked = 0.0
+    redraw = float(app.config.get("HALL_REDRAW_SECONDS") or 0)
     while not stopping:
+        if redraw and time.monotonic() - halls_checked > redraw:
+            halls_checked = time.monotonic()
+            hall_step(app, db)
         ran = run_one(app, db)  # first, so a queued reindex is not built twice
         if time.monotonic() - checked > HEALTH_SECONDS:
             checked = time.monotonic()

@@ -189,7 +189,18 @@ def _run_tag() -> tuple[str, int | None]:
 def short_link(code: str):
     """The address inside every QR code: count the scan, then 302 to the profile,
     carrying the print run's exhibition along. The Location is always a path built
-    by url_for on this site, so no input can point it elsewhere."""
+    by url_for on this site, so no input can point it elsewhere. A hall's code
+    opens the hall at its entrance."""
+    hall_record = _hall_by_code(code)
+    if hall_record is not None:
+        tag, _ = _run_tag()
+        response = redirect(url_for("public.hall", exhibition_id=hall_record["exhibition_id"]),
+                            code=302)
+        response.headers["Cache-Control"] = "no-store"
+        database = current_app.config["DATABASE"]
+        response.call_on_close(
+            lambda: scans.count_target(database, "hall", hall_record["id"], tag))
+        return response
     record = _public_by_code(code)
     tag, exhibition_id = _run_tag()
     ex = request.args.get("ex", "")
@@ -208,9 +219,15 @@ def _qr_cache_dir() -> str:
     return str(qr.cache_dir(current_app.config["MEDIA_DIR"]))
 
 
+def _qr_target(code: str) -> dict:
+    """A public honoree or hall by its short code (what a QR image may show)."""
+    hall_record = _hall_by_code(code)
+    return hall_record if hall_record is not None else _public_by_code(code)
+
+
 @bp.get("/qr/<code>.png")
 def qr_png(code: str):
-    record = _public_by_code(code)
+    record = _qr_target(code)
     size = request.args.get("size", "320")
     if not size.isdigit() or int(size) not in qr.SIZES:
         raise bad_request("二维码尺寸只能是 " + "、".join(map(str, qr.SIZES)))
@@ -222,7 +239,7 @@ def qr_png(code: str):
 
 @bp.get("/qr/<code>.svg")
 def qr_svg(code: str):
-    record = _public_by_code(code)
+    record = _qr_target(code)
     tag, _ = _run_tag()
     data, etag = qr.cached(_qr_cache_dir(), _short_url(record["code"], tag), "svg")
     return _cached(data, etag, "image/svg+xml")
@@ -304,3 +321,75 @@ def healthz():
     db.execute("SELECT 1 FROM honorees LIMIT 1").fetchall()
     index = search.current_dir(current_app.config["INDEX_DIR"]) is not None
     return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing"}
+
+
+# --- the online panoramic hall (网上全景展馆) -----------------------------------------
+
+TILE_NAME = re.compile(r"^(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$")
+TILES_TOKEN = re.compile(r"^[0-9a-f]{12}-r\d{1,4}$")
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall")
+def hall(exhibition_id: int):
+    """The panoramic hall: ``?scene=<key>&yaw=…&pitch=…`` opens a room looking a
+    given way; without WebGL (and for screen readers and keyboards) the hall's
+    honorees are a plain list in the same order."""
+    from ..halls import store as halls
+    db = get_db()
+    exhibition = exhibitions.get_public(db, exhibition_id)
+    hall_record = halls.public_hall(db, exhibition_id) if exhibition else None
+    if hall_record is None:
+        abort(404)
+    config = halls.viewer_config(
+        hall_record,
+        lambda token: url_for("public.hall_tiles", exhibition_id=exhibition_id, token=token,
+                              name="x")[:-2],
+        lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id))
+    start = {"scene": request.args.get("scene", ""),
+             "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
+             "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90)}
+    if start["scene"] not in config["scenes"]:
+        start["scene"] = config["entrance"]
+    config["start"] = start
+    return render_template("public/hall.html", hall=hall_record, exhibition=exhibition,
+                           config=config, rooms=halls.list_order(hall_record),
+                           short_url=_short_url(hall_record["code"]))
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/tiles/<token>/<path:name>")
+def hall_tiles(exhibition_id: int, token: str, name: str):
+    """A scene's tile or panorama, only while its scene is public: a picture with
+    someone withdrawn in it is never served, not even before it is redrawn."""
+    from ..halls import store as halls
+    if not TILES_TOKEN.match(token) or not TILE_NAME.match(name):
+        abort(404)
+    if not halls.public_tiles(get_db(), exhibition_id, token):
+        abort(404)
+    response = send_from_directory(halls.media_root(current_app.config["MEDIA_DIR"]) / token,
+                                   name, max_age=YEAR)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/theme.css")
+def exhibition_theme(exhibition_id: int):
+    """The exhibition's theme colours as CSS custom properties (no inline styles:
+    the Content-Security-Policy forbids them)."""
+    from ..halls import store as halls
+    from ..halls import themes
+    db = get_db()
+    if exhibitions.get_public(db, exhibition_id) is None:
+        abort(404)
+    body = ".themed{" + themes.css_variables(halls.theme_of(db, exhibition_id)) + "}"
+    response = Response(body, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _hall_by_code(code: str) -> dict | None:
+    """The public hall a short code names, or None."""
+    from ..halls import store as halls
+    target = codes.resolve_target(get_db(), code)
+    if target is None or target[0] != "hall":
+        return None
+    return halls.public_by_code(get_db(), target[1])

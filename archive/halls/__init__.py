@@ -1,0 +1,1 @@
+"""The online panoramic hall (网上全景展馆)."""

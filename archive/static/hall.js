@@ -1,0 +1,184 @@
+// The panoramic hall: Pannellum with the hall's scenes, portrait hotspots that open
+// profiles, doors between rooms, a guided tour, gyroscope and full screen; without
+// WebGL the list of honorees (always in the page) is what the visitor gets.
+(function () {
+  "use strict";
+  var root = document.getElementById("hall");
+  var data = document.getElementById("hall-config");
+  if (!root || !data) return;
+  var config = JSON.parse(data.textContent);
+  var fallback = document.getElementById("hall-nowebgl");
+
+  function hasWebGL() {
+    try {
+      var canvas = document.createElement("canvas");
+      return !!(window.WebGLRenderingContext &&
+        (canvas.getContext("webgl") || canvas.getContext("experimental-webgl")));
+    } catch (e) { return false; }
+  }
+  function giveUp() {
+    root.classList.add("no-webgl");
+    fallback.hidden = false;
+  }
+  if (!hasWebGL() || !window.pannellum || !config.entrance) { giveUp(); return; }
+
+  var caption = document.getElementById("hall-caption");
+  function say(text) {
+    caption.textContent = text || "";
+    caption.hidden = !text;
+  }
+
+  function draw(div, spot) {
+    var label = document.createElement("span");
+    label.className = "label";
+    label.textContent = spot.title;
+    if (spot.kind === "portrait") {
+      var link = document.createElement("a");
+      link.href = spot.url;
+      link.setAttribute("aria-label", spot.title + "：阅读事迹");
+      link.appendChild(label);
+      div.appendChild(link);
+    } else if (spot.kind === "door") {
+      var door = document.createElement("span");
+      door.className = "door";
+      door.setAttribute("role", "button");
+      door.textContent = spot.title + "：" + spot.text;
+      div.appendChild(door);
+    } else {
+      var info = document.createElement("span");
+      info.className = "info";
+      info.setAttribute("role", "button");
+      info.setAttribute("aria-label", spot.title);
+      info.textContent = spot.kind === "audio" ? "♪" : "i";
+      div.appendChild(info);
+      info.addEventListener("click", function () {
+        if (spot.kind === "audio" && spot.audio) { new Audio(spot.audio).play(); }
+        say(spot.title + "：" + spot.text);
+      });
+    }
+  }
+
+  var portrait = window.innerWidth < window.innerHeight;
+  var scenes = {};
+  Object.keys(config.scenes).forEach(function (key) {
+    var s = config.scenes[key];
+    scenes[key] = {
+      type: "multires", title: s.title, yaw: s.yaw, pitch: s.pitch,
+      hfov: portrait ? 80 : s.hfov, minHfov: 40, maxHfov: portrait ? 100 : 120,
+      multiRes: { basePath: s.base, path: "/%l/%s%y_%x", extension: "jpg",
+                  tileResolution: s.tile, maxLevel: s.levels, cubeResolution: s.cube },
+      hotSpots: s.hotspots.map(function (h) {
+        var spot = { pitch: h.pitch, yaw: h.yaw, cssClass: "hall-spot hall-" + h.kind,
+                     createTooltipFunc: draw, createTooltipArgs: h };
+        if (h.kind === "door") { spot.type = "scene"; spot.sceneId = h.target;
+                                 spot.targetYaw = "sameAzimuth"; spot.targetYaw = 0; spot.targetPitch = 2; }
+        else { spot.type = "info"; }
+        return spot;
+      })
+    };
+  });
+  var start = config.start || {};
+  var first = scenes[start.scene] ? start.scene : config.entrance;
+  if (typeof start.yaw === "number") scenes[first].yaw = start.yaw;
+  if (typeof start.pitch === "number") scenes[first].pitch = start.pitch;
+
+  var viewer;
+  try {
+    viewer = window.pannellum.viewer("pano", {
+      default: { firstScene: first, autoLoad: true, showControls: false, compass: false,
+                 sceneFadeDuration: 500, keyboardZoom: true, mouseZoom: true,
+                 strings: { loadingLabel: "正在载入展馆…", genericWebGLError: "无法显示全景。",
+                            noWebGLError: "无法显示全景。" } },
+      scenes: scenes
+    });
+  } catch (e) { giveUp(); return; }
+  viewer.on("error", function () { giveUp(); });
+  window.hallViewer = viewer;
+  document.getElementById("hall-bar").hidden = false;
+  viewer.on("load", function () { document.documentElement.dataset.hallScene = viewer.getScene(); });
+
+  // full screen: the Fullscreen API where there is one, else a fixed overlay (WeChat, iOS)
+  var full = document.getElementById("hall-full");
+  full.addEventListener("click", function () {
+    var api = document.fullscreenEnabled || document.webkitFullscreenEnabled;
+    var on = !(document.fullscreenElement || document.webkitFullscreenElement ||
+               root.classList.contains("overlay"));
+    if (api) {
+      if (on) (root.requestFullscreen || root.webkitRequestFullscreen).call(root);
+      else (document.exitFullscreen || document.webkitExitFullscreen).call(document);
+    } else {
+      root.classList.toggle("overlay", on);
+      window.dispatchEvent(new Event("resize"));
+    }
+    full.setAttribute("aria-pressed", on ? "true" : "false");
+    full.textContent = on ? "退出全屏" : "全屏";
+  });
+
+  // gyroscope (体感): offered where the device reports orientation; iOS asks on a tap
+  var gyro = document.getElementById("hall-gyro");
+  if (window.DeviceOrientationEvent && ("ontouchstart" in window)) {
+    gyro.hidden = false;
+    gyro.addEventListener("click", function () {
+      if (viewer.isOrientationActive()) {
+        viewer.stopOrientation();
+        gyro.setAttribute("aria-pressed", "false");
+        return;
+      }
+      if (!window.isSecureContext) { say("体感浏览需要通过 https 地址访问。"); return; }
+      var ask = window.DeviceOrientationEvent.requestPermission;
+      var go = function () { viewer.startOrientation(); gyro.setAttribute("aria-pressed", "true"); };
+      if (typeof ask === "function") {
+        ask().then(function (answer) { if (answer === "granted") go(); else say("未获准使用体感。"); })
+             .catch(function () { say("未获准使用体感。"); });
+      } else { go(); }
+    });
+  }
+
+  // guided tour (自动导览): from portrait to portrait with captions, then through the
+  // door to the next room; any touch, click, wheel or key stops it at once
+  var tourButton = document.getElementById("hall-tour");
+  var touring = false, timer = null;
+  function stopTour() {
+    if (!touring) return;
+    touring = false;
+    clearTimeout(timer);
+    viewer.stopMovement();
+    tourButton.setAttribute("aria-pressed", "false");
+    tourButton.textContent = "自动导览";
+    say("");
+  }
+  function tourScene(index) {
+    if (!touring) return;
+    var key = viewer.getScene();
+    var spots = config.scenes[key].hotspots.filter(function (h) { return h.kind === "portrait"; });
+    if (index >= spots.length) {
+      var order = config.order, next = order[(order.indexOf(key) + 1) % order.length];
+      if (next === key || next === undefined) { stopTour(); return; }
+      say("前往：" + config.scenes[next].title);
+      timer = setTimeout(function () {
+        if (!touring) return;
+        viewer.loadScene(next, 2, 0);
+        viewer.on("load", function once() { viewer.off("load", once); timer = setTimeout(function () { tourScene(0); }, 800); });
+      }, 1500);
+      return;
+    }
+    var h = spots[index];
+    viewer.lookAt(h.pitch, h.yaw, portrait ? 60 : 50, 2200, function () {
+      if (!touring) return;
+      say(h.title + (h.text ? "　" + h.text : ""));
+      timer = setTimeout(function () { tourScene(index + 1); }, 3200);
+    });
+  }
+  tourButton.addEventListener("click", function (event) {
+    event.stopPropagation();
+    if (touring) { stopTour(); return; }
+    touring = true;
+    tourButton.setAttribute("aria-pressed", "true");
+    tourButton.textContent = "停止导览";
+    tourScene(0);
+  });
+  var pano = document.getElementById("pano");
+  ["pointerdown", "touchstart", "wheel", "keydown"].forEach(function (name) {
+    pano.addEventListener(name, stopTour, { passive: true });
+  });
+})();

@@ -1,0 +1,189 @@
+"""The panoramic hall: (1) generating the hall of a 485-honoree exhibition (time and
+peak memory of the process); (2) bytes and time to the first panorama frame on a phone
+(390×844, DPR 3) over an emulated 1.6 Mbps / 300 ms RTT link (Chromium DevTools network
+emulation), entered from the hall's QR address; (3) Pannellum against Photo Sphere
+Viewer 5 (+ markers, virtual tour, three.js) on the same link and the same picture.
+
+    .venv/bin/python -m bench.hall [--viewers NODE_MODULES]
+
+--viewers points at a node_modules folder holding pannellum, @photo-sphere-viewer/* and
+three (`npm install pannellum @photo-sphere-viewer/core @photo-sphere-viewer/markers-plugin
+@photo-sphere-viewer/virtual-tour-plugin three` in a scratch folder); without it, part (3)
+is skipped. Nothing of it is vendored but Pannellum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import json
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from ._server import PROJECT_ROOT, demo_archive, gunicorn
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
+LINK = {"offline": False, "latency": 300, "downloadThroughput": 1.6e6 / 8,
+        "uploadThroughput": 0.75e6 / 8}
+
+
+def generate(env: dict) -> dict:
+    started = time.monotonic()
+    subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "archive", "hall",
+                    "generate", "1"], cwd=PROJECT_ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return {"seconds": time.monotonic() - started,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def _phone(p):
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", LINK)
+    sizes: dict[str, int] = {}
+    cdp.on("Network.loadingFinished",
+           lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+    return browser, page, sizes
+
+
+def first_frame(base: str, code: str) -> dict:
+    """Open /q/<code> and wait for the first complete view: Pannellum loaded and no
+    request outstanding for 500 ms."""
+    with sync_playwright() as p:
+        browser, page, sizes = _phone(p)
+        started = time.monotonic()
+        page.goto(f"{base}/q/{code}")
+        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()",
+                               timeout=120000)
+        loaded = time.monotonic() - started
+        page.wait_for_load_state("networkidle")
+        complete = time.monotonic() - started - 0.5
+        tiles = page.evaluate("performance.getEntriesByType('resource')"
+                              ".filter(e => e.name.includes('/tiles/')).length")
+        browser.close()
+    return {"loaded_s": loaded, "complete_s": complete, "bytes": sum(sizes.values()),
+            "tiles": tiles}
+
+
+class _Gzip(http.server.SimpleHTTPRequestHandler):
+    """Static files, gzipped like the archive serves its scripts."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.suffix in (".js", ".css", ".html") and path.is_file():
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
+        return super().send_head()
+
+    def log_message(self, *args):
+        pass
+
+
+PANNELLUM = """<!doctype html><meta name=viewport content="width=device-width">
+<link rel=stylesheet href=pannellum/build/pannellum.css><script src=pannellum/build/pannellum.js></script>
+<div id=p style="width:100vw;height:100vh"></div><script>
+var v = pannellum.viewer('p', {type:'equirectangular', panorama:'pano.jpg', autoLoad:true, hfov:80});
+v.on('load', function(){ requestAnimationFrame(function(){ window.firstFrame = performance.now(); }); });
+</script>"""
+PSV = """<!doctype html><meta name=viewport content="width=device-width">
+<link rel=stylesheet href=@photo-sphere-viewer/core/index.css>
+<link rel=stylesheet href=@photo-sphere-viewer/markers-plugin/index.css>
+<link rel=stylesheet href=@photo-sphere-viewer/virtual-tour-plugin/index.css>
+<script type=importmap>{"imports":{"three":"./three/build/three.module.js",
+"@photo-sphere-viewer/core":"./@photo-sphere-viewer/core/index.module.js",
+"@photo-sphere-viewer/markers-plugin":"./@photo-sphere-viewer/markers-plugin/index.module.js"}}</script>
+<div id=p style="width:100vw;height:100vh"></div><script type=module>
+import {Viewer} from '@photo-sphere-viewer/core';
+import {MarkersPlugin} from '@photo-sphere-viewer/markers-plugin';
+import {VirtualTourPlugin} from './@photo-sphere-viewer/virtual-tour-plugin/index.module.js';
+const v = new Viewer({container:'p', panorama:'pano.jpg', defaultZoomLvl:30,
+  plugins:[MarkersPlugin, [VirtualTourPlugin, {renderMode:'markers'}]]});
+v.addEventListener('ready', () => requestAnimationFrame(() => { window.firstFrame = performance.now(); }), {once:true});
+</script>"""
+
+
+def viewers(node_modules: Path, picture: Path) -> dict:
+    root = Path(tempfile.mkdtemp(prefix="viewers-"))
+    for name in ("pannellum", "@photo-sphere-viewer", "three"):
+        shutil.copytree(node_modules / name, root / name)
+    shutil.copy(picture, root / "pano.jpg")
+    (root / "pannellum.html").write_text(PANNELLUM)
+    (root / "psv.html").write_text(PSV)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), lambda *a: _Gzip(*a, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    found = {}
+    try:
+        for name in ("pannellum", "psv"):
+            with sync_playwright() as p:
+                browser, page, sizes = _phone(p)
+                errors: list[str] = []
+                page.on("console", lambda m, errors=errors: errors.append(m.text))
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                page.goto(f"http://127.0.0.1:{server.server_port}/{name}.html")
+                try:
+                    page.wait_for_function("window.firstFrame", timeout=120000)
+                    found[name] = {"first_frame_s": page.evaluate("window.firstFrame") / 1000}
+                except Exception as exc:  # noqa: BLE001 - reported, not hidden
+                    found[name] = {"error": str(exc).splitlines()[0], "console": errors[:5]}
+                found[name]["bytes"] = sum(sizes.values())
+                browser.close()
+    finally:
+        server.shutdown()
+        shutil.rmtree(root, ignore_errors=True)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--viewers", type=Path, help="node_modules with both viewers")
+    args = parser.parse_args()
+    result: dict = {}
+    with demo_archive() as (root, env):
+        env = {**env, "ARCHIVE_BASE_URL": "https://archive.example.org"}
+        result["generate"] = generate(env)
+        with sqlite3.connect(root / "archive.db") as db:
+            code = db.execute("SELECT code FROM halls WHERE exhibition_id = 1").fetchone()[0]
+            honorees = db.execute(
+                "SELECT count(*) FROM hall_hotspots p JOIN hall_scenes s ON s.id = p.scene_id "
+                "JOIN halls h ON h.id = s.hall_id WHERE h.exhibition_id = 1 "
+                "AND p.kind = 'portrait'").fetchone()[0]
+            tiles = db.execute("SELECT tiles FROM hall_scenes s JOIN halls h ON h.id = s.hall_id"
+                               " WHERE h.exhibition_id = 1 AND s.key = h.entrance_key"
+                               ).fetchone()[0]
+        result["generate"]["portraits"] = honorees
+        with gunicorn(root, env, 2, 8) as (base, _):
+            runs = [first_frame(base, code) for _ in range(3)]
+        result["first_frame"] = dict(max(runs, key=lambda r: r["complete_s"]))
+        result["first_frame"]["runs"] = runs
+        print(json.dumps(result, indent=1, ensure_ascii=False), flush=True)
+        if args.viewers:
+            result["viewers"] = viewers(args.viewers, root / "media" / "halls" / tiles /
+                                        "panorama.jpg")
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
