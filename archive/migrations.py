@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from .vocabulary import TITLE_ALIASES, TITLES
+from .vocabulary import TITLE_ALIASES, TITLE_DESCRIPTIONS, TITLES
 
 migrations = Migrations("archive")
 
@@ -525,6 +525,23 @@ def m060_halls(db: sqlite_utils.Database) -> None:
         CREATE INDEX album_items_owner ON album_items (owner_type, owner_id, position)
         """,
     )
+
+@migrations()
+def m081_title_descriptions(db: sqlite_utils.Database) -> None:
+    """What a title is, who confers it and how often: shown on its public page
+    (/honours/<title>), edited by curators with the vocabulary."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE honour_titles ADD COLUMN description TEXT;
+        ALTER TABLE honour_titles ADD COLUMN conferred_by TEXT;
+        ALTER TABLE honour_titles ADD COLUMN frequency TEXT
+        """,
+    )
+    for title, (description, body, frequency) in TITLE_DESCRIPTIONS.items():
+        db.execute("UPDATE honour_titles SET description = ?, conferred_by = ?, frequency = ? "
+                   "WHERE title = ?", [description, body, frequency, title])
+
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's

@@ -35,6 +35,12 @@ SETTINGS: list[Setting] = [
             "never taken from the request's Host header"),
     Setting("SITE_NAME", "劳模工匠数字档案馆", "the site's name in titles and headers"),
     Setting("ORGANISATION", "示例省总工会", "the organisation that runs the archive"),
+    Setting("CONTACT", "", "contact shown in the footer and on 关于本馆 (e.g. 联系电话 or an address)"),
+    Setting("ABOUT", "", "the 关于本馆 page's text (plain paragraphs); empty for a default one"),
+    Setting("ICP_NUMBER", "", "the ICP filing number (e.g. 琼ICP备12345678号-1) a public site in "
+            "China must show in its footer, linked to the filing system"),
+    Setting("POLICE_FILING", "", "the public-security filing number (公安备案号, e.g. 琼公网安备 "
+            "46010802000001号) shown in the footer"),
     Setting("SECRET_KEY", None,
             "session signing key; when not given, generated once into "
             "instance/secret_key"),

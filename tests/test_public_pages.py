@@ -227,7 +227,14 @@ def test_sitemap_robots_and_health(demo_client, demo_records):
     sitemap = demo_client.get("/sitemap.xml")
     assert sitemap.mimetype == "application/xml"
     text = sitemap.get_data(as_text=True)
-    assert text.count("<url>") == len(published(demo_records)) + 3 + 2
+    # home, browse, exhibitions, the 2 exhibitions, every profile, and the honour and
+    # year pages of the published records' honours
+    records = published(demo_records)
+    honours = [o for r in records for o in r["honours"] if not o.get("revoked")]
+    pages = len(records) + 3 + 2 + len({o["title"] for o in honours}) + len(
+        {o["year"] for o in honours})
+    assert text.count("<url>") == pages
+    assert f"<loc>{BASE_URL}/years/" in text and f"<loc>{BASE_URL}/honours/" in text
     assert f"<loc>{BASE_URL}/</loc>" in text
     robots = demo_client.get("/robots.txt").get_data(as_text=True)
     assert f"Sitemap: {BASE_URL}/sitemap.xml" in robots and "Disallow: /curate/" in robots
@@ -265,3 +272,54 @@ def test_pages_never_reference_another_host(demo_client, demo_ids):
         for attribute in re.findall(r'(?:src|href|srcset)="([^"]+)"', page):
             assert not attribute.startswith(("http:", "https:", "//")) or \
                 attribute.startswith(BASE_URL), (url, attribute)
+
+
+def test_an_honour_explained_with_its_holders_by_year(demo_client, demo_archive):
+    db = demo_archive.db()
+    title, year = db.execute(
+        """SELECT o.title, o.year FROM honours o JOIN honorees h ON h.id = o.honoree_id
+           WHERE h.status = 'published' AND h.deleted_at IS NULL AND o.revoked = 0
+             AND o.title = '全国五一劳动奖章' ORDER BY o.year DESC LIMIT 1""").fetchone()
+    page = demo_client.get(f"/honours/{title}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "中华全国总工会" in html and "每年五一国际劳动节前后表彰" in html
+    holders = db.execute(
+        """SELECT DISTINCT h.name FROM honours o JOIN honorees h ON h.id = o.honoree_id
+           WHERE h.status = 'published' AND h.deleted_at IS NULL AND o.revoked = 0
+             AND o.title = ? AND o.year = ?""", [title, year]).fetchall()
+    assert f'<a href="/years/{year}">{year}年</a>（{len(holders)}）' in html
+    for (name,) in holders:
+        assert name in html
+    assert demo_client.get("/honours/没有这个称号").status_code == 404
+
+
+def test_a_year_lists_its_honorees_by_title_national_first(demo_client, demo_archive):
+    year = demo_archive.db().execute(
+        "SELECT max(year) FROM honours WHERE level = 'national' AND revoked = 0").fetchone()[0]
+    html = demo_client.get(f"/years/{year}").get_data(as_text=True)
+    assert f"<h1>{year}年</h1>" in html
+    levels = re.findall(r'<span class="level">(.*?)</span>（', html)
+    assert levels and levels[0] == "全国"
+    order = {"全国": 0, "省级": 1, "市级": 2, "行业": 3}
+    assert [order[v] for v in levels] == sorted(order[v] for v in levels)
+    assert demo_client.get("/years/1800").status_code == 404
+    assert demo_client.get("/years/1950").status_code == 404   # nobody that year
+
+
+def test_the_footer_names_the_filings_and_the_about_page(demo_archive):
+    app = demo_archive.app(ICP_NUMBER="琼ICP备12345678号-1", POLICE_FILING="琼公网安备46010802000001号",
+                           CONTACT="0898-12345678")
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "琼ICP备12345678号-1" in html and "琼公网安备46010802000001号" in html
+    about = app.test_client().get("/about").get_data(as_text=True)
+    assert "关于本馆" in about and "0898-12345678" in about and "示例省总工会" in about
+
+
+def test_a_profile_shows_the_citation_and_the_photo_credit(client, make_honoree, empty_archive):
+    honoree_id = make_honoree(honours=[{"title": "全国劳动模范", "year": 2020, "body": "国务院",
+                                        "document_no": "国发〔2020〕1号",
+                                        "citation": "在抗击疫情中作出突出贡献"}])
+    html = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert "授予事由：在抗击疫情中作出突出贡献" in html and "国发〔2020〕1号" in html
+    assert 'href="/honours/' in html and 'href="/years/2020"' in html

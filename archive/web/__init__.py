@@ -102,6 +102,9 @@ def _template_context() -> dict:
     return {
         "site_name": current_app.config["SITE_NAME"],
         "organisation": current_app.config["ORGANISATION"],
+        "contact": current_app.config["CONTACT"],
+        "icp_number": current_app.config["ICP_NUMBER"],
+        "police_filing": current_app.config["POLICE_FILING"],
         "demo": g.demo,
         "KINDS": vocabulary.KINDS,
         "LEVELS": vocabulary.LEVELS,

@@ -24,6 +24,7 @@ from .. import (
     exhibitions,
     fonts,
     honorees,
+    honours_pages,
     markup,
     media,
     printing,
@@ -85,6 +86,35 @@ def profile(honoree_id: int):
         "public/profile.html", h=record, place=place, story=markup.render(record["story"]),
         short_url=_short_url(record["code"]),
     )
+
+
+@bp.get("/about")
+def about():
+    """关于本馆: who runs the archive, what it holds, how to reach them."""
+    text = current_app.config["ABOUT"] or (
+        f"{current_app.config['SITE_NAME']}由{current_app.config['ORGANISATION']}建设和维护，"
+        "收录劳动模范、先进工作者、五一劳动奖章获得者、大国工匠和工人先锋号等先进集体的"
+        "事迹、照片与荣誉，供公众在线参观、扫码阅读。")
+    return render_template("public/about.html",
+                           paragraphs=[p.strip() for p in text.split("\n") if p.strip()])
+
+
+@bp.get("/honours/<title>")
+def honour(title: str):
+    """An honour explained: what it is, who confers it, how often; its holders by year."""
+    page = honours_pages.title_page(get_db(), title)
+    if page is None:
+        abort(404)
+    return render_template("public/honour.html", t=page)
+
+
+@bp.get("/years/<int:year>")
+def year(year: int):
+    """A year's honorees, by title."""
+    page = honours_pages.year_page(get_db(), year) if 1900 <= year <= 2200 else None
+    if page is None:
+        abort(404)
+    return render_template("public/year.html", y=page)
 
 
 @bp.get("/exhibitions")
@@ -297,6 +327,9 @@ def sitemap():
     pages = [(f"{base}/", None), (f"{base}/honorees", None), (f"{base}/exhibitions", None)]
     pages += [(f"{base}/exhibitions/{e['id']}", None) for e in exhibitions.list_public(db)]
     pages += [(f"{base}/honorees/{i}", stamp[:10]) for i, stamp in honorees.public_ids(db)]
+    titles, years = honours_pages.public_titles_and_years(db)
+    pages += [(f"{base}{url_for('public.honour', title=t)}", None) for t in titles]
+    pages += [(f"{base}/years/{y}", None) for y in years]
     body = render_template("public/sitemap.xml", pages=pages)
     return Response(body, mimetype="application/xml")
 
