@@ -25,7 +25,7 @@ from archive.demo import load as demo_load
 from archive.settings import PROJECT_ROOT, defaults
 
 DEFAULT_ENGINE = defaults()["SEARCH_ENGINE"]
-TEST_ENGINES = ("whoosh",)  # every engine of archive.search.ENGINES, as each is written
+TEST_ENGINES = ("whoosh", "tantivy")
 
 DEMO_DIR = PROJECT_ROOT / "records" / "demo"
 BASE_URL = "https://archive.example.org"
