@@ -42,45 +42,61 @@ def name_tokens(name: str, kind: str) -> dict[str, list[str]]:
     folded = analysis.fold(name.strip())
     whole = SEPARATORS.sub("", folded)
     parts = [p for p in SEPARATORS.split(folded) if p]
-    exact = {whole, folded}
     chars = [c for c in whole if not c.isspace()]
     name_set = set(chars) | {whole[:i] for i in range(2, len(whole) + 1)} | set(parts)
     personal = kind == "individual"
     surname, given = names.split_surname(whole) if personal else ("", whole)
     if given and surname:
-        name_set.add(given)
-        name_set.add(surname)
+        name_set.update((given, surname))
     pinyin: set[str] = set()
     prefixes: set[str] = set()
-    readings = names.readings(name, personal=personal).readings
-    if not personal:
-        readings = [plain_syllables(whole)]
-    elif surname and (common := plain_syllables(whole)) not in readings:
-        readings = readings + [common]  # the surname misread (dan for 单): found too
+    readings = _readings(name, whole, surname, personal)
     if personal and len(parts) > 1:
         readings = readings + [[s for p in parts for s in plain_syllables(p)]]
-        for part in parts:
-            part_syllables = plain_syllables(part)
-            pinyin.add("".join(part_syllables))
-            pinyin.add("".join(s[0] for s in part_syllables))
+        _add_parts(parts, pinyin)
+    given_from = (2 if len(surname) == 2 else 1) if personal and surname else 0
     for syllables in readings:
-        syllables = [s for s in syllables if s]
-        if not syllables:
-            continue
-        full = "".join(syllables)
-        initials = "".join(s[0] for s in syllables)
-        pinyin.update(syllables)
-        pinyin.update("".join(syllables[:i]) for i in range(1, len(syllables) + 1))
-        if personal and len(syllables) > 1 and surname:
-            surname_len = 2 if len(surname) == 2 else 1
-            pinyin.add("".join(syllables[surname_len:]))
-        if len(initials) > 1:
-            pinyin.add(initials)
-            pinyin.update(initials[:i] for i in range(2, len(initials)))
-        prefixes.update(full[:i] for i in range(2, len(full) + 1))
+        _add_reading([s for s in syllables if s], given_from, pinyin, prefixes)
     prefixes -= pinyin
-    return {"name_exact": sorted(exact), "name": sorted(name_set),
+    return {"name_exact": sorted({whole, folded}), "name": sorted(name_set),
             "pinyin": sorted(pinyin), "pinyin_prefix": sorted(prefixes)}
+
+
+def _add_parts(parts: list[str], pinyin: set[str]) -> None:
+    """Each part of a dotted name's pinyin and initials."""
+    for part in parts:
+        part_syllables = plain_syllables(part)
+        pinyin.add("".join(part_syllables))
+        pinyin.add("".join(s[0] for s in part_syllables))
+
+
+def _readings(name: str, whole: str, surname: str, personal: bool) -> list[list[str]]:
+    """A name's pinyin readings (as syllables): a person's by names.readings,
+    plus the common reading of a surname read otherwise (dan for 单)."""
+    if not personal:
+        return [plain_syllables(whole)]
+    readings = names.readings(name, personal=True).readings
+    if surname and (common := plain_syllables(whole)) not in readings:
+        readings = readings + [common]
+    return readings
+
+
+def _add_reading(syllables: list[str], given_from: int, pinyin: set[str],
+                 prefixes: set[str]) -> None:
+    """One reading's syllables, their prefixes, the given name's pinyin
+    (syllables from ``given_from``, 0 for none) and initials."""
+    if not syllables:
+        return
+    full = "".join(syllables)
+    initials = "".join(s[0] for s in syllables)
+    pinyin.update(syllables)
+    pinyin.update("".join(syllables[:i]) for i in range(1, len(syllables) + 1))
+    if given_from and len(syllables) > 1:
+        pinyin.add("".join(syllables[given_from:]))
+    if len(initials) > 1:
+        pinyin.add(initials)
+        pinyin.update(initials[:i] for i in range(2, len(initials)))
+    prefixes.update(full[:i] for i in range(2, len(full) + 1))
 
 
 def honour_keys(level: str, title: str, year: int) -> list[str]:

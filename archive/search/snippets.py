@@ -41,44 +41,57 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Markup |
 
 
 def window(text: str, terms: list[str], width: int = SNIPPET_WIDTH,
-            more: bool = False) -> Markup | None:
+           more: bool = False) -> Markup | None:
     """snippet() of a text already made snippet_text; ``more``: the text is the
     opening of a longer one (an ellipsis ends every window)."""
     if not text:
         return None
-    folded = analysis.folded_for(text, terms)
+    spans = _spans(analysis.folded_for(text, terms), terms)
+    if not spans:
+        return None
+    best_start = _best_start(spans, width)
+    end = min(len(text), best_start + width)
+    pieces, at = ["…" if best_start > 0 else ""], best_start
+    for s, e in _marks(spans, best_start, end):
+        pieces += [escape(text[at:s]), "<mark>", escape(text[s:e]), "</mark>"]
+        at = e
+    pieces += [escape(text[at:end]), "…" if end < len(text) or more else ""]
+    return Markup("".join(pieces))
+
+
+def _spans(folded: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of the terms' occurrences, at most 200."""
     spans = []
     for term in terms:
         start = folded.find(term)
         while start != -1 and len(spans) < 200:
             spans.append((start, start + len(term), term))
             start = folded.find(term, start + len(term))
-    if not spans:
-        return None
-    # the window holding the most distinct terms, the first one found on ties
+    return spans
+
+
+def _best_start(spans: list[tuple[int, int, str]], width: int) -> int:
+    """Where the window holding the most distinct terms starts, the first one
+    found on ties."""
     starts = {t: sorted(s for s, _, u in spans if u == t) for t in {t for _, _, t in spans}}
     best_start, best_score = 0, -1
     for anchor, _, _ in spans:
         begin = max(0, anchor - width // 4)
-        score = 0
-        for t, at in starts.items():
-            i = bisect_left(at, begin)
-            if i < len(at) and at[i] + len(t) <= begin + width:
-                score += 1
+        score = sum(1 for t, at in starts.items()
+                    if (i := bisect_left(at, begin)) < len(at) and at[i] + len(t) <= begin + width)
         if score > best_score:
             best_start, best_score = begin, score
             if score == len(starts):
                 break
-    end = min(len(text), best_start + width)
+    return best_start
+
+
+def _marks(spans: list[tuple[int, int, str]], begin: int, end: int) -> list[list[int]]:
+    """The spans within [begin, end), adjacent or overlapping ones as one mark."""
     chosen: list[list[int]] = []
-    for s, e in sorted((s, e) for s, e, _ in spans if s >= best_start and e <= end):
+    for s, e in sorted((s, e) for s, e, _ in spans if s >= begin and e <= end):
         if chosen and s <= chosen[-1][1]:
-            chosen[-1][1] = max(chosen[-1][1], e)  # adjacent or overlapping: one mark
+            chosen[-1][1] = max(chosen[-1][1], e)
         else:
             chosen.append([s, e])
-    pieces, at = ["…" if best_start > 0 else ""], best_start
-    for s, e in chosen:
-        pieces += [escape(text[at:s]), "<mark>", escape(text[s:e]), "</mark>"]
-        at = e
-    pieces += [escape(text[at:end]), "…" if end < len(text) or more else ""]
-    return Markup("".join(pieces))
+    return chosen

@@ -434,13 +434,7 @@ class _Live:
             self.retired.pop(0)[1].close()
         self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r
                         for r in readers}
-        self.segment_bits = {key: value for key, value in self.segment_bits.items()
-                             if id(value[0]) in kept}
-        segments = {segment.segment_id() for segment in toc.segments}
-        self.segment_data = {key: value for key, value in self.segment_data.items()
-                             if key[0] in segments}
-        for key in [key for key in self.term_cache if key[0] not in segments]:
-            self.term_postings -= len(self.term_cache.pop(key)[0].ids)  # (fresh holds the lock)
+        self._prune(kept, {segment.segment_id() for segment in toc.segments})
         if not readers:
             reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
@@ -448,6 +442,16 @@ class _Live:
         else:
             reader = MultiReader(readers, generation=toc.generation)
         return Searcher(reader, fromindex=self.ix, weighting=BM25F())  # what _scored computes
+
+    def _prune(self, kept: set[int], segments: set[str]) -> None:
+        """Forget what was kept for readers (``kept``: the ids of those still
+        used) and segments (``segments``: their ids) no longer in the index."""
+        self.segment_bits = {key: value for key, value in self.segment_bits.items()
+                             if id(value[0]) in kept}
+        self.segment_data = {key: value for key, value in self.segment_data.items()
+                             if key[0] in segments}
+        for key in [key for key in self.term_cache if key[0] not in segments]:
+            self.term_postings -= len(self.term_cache.pop(key)[0].ids)  # (fresh holds the lock)
 
     def bits(self, searcher, term: str) -> int:
         """Docnums holding a facet term, as a bitmap (per segment, combined once
@@ -1089,14 +1093,8 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
         notices.append(queries.TIMED_OUT)
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
     terms = queries.highlight_terms(parsed)
-    if whole_rows:
-        rows = {r["id"]: dict(r) for r in by_ids(db, "h.*", ids)}
-        items = honorees.cards(db, [rows[i] for i in ids if i in rows])
-        for item in items:
-            item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
-                                      terms) if terms else None
-    else:
-        items = _page_items(db, live, searcher, q, page, ids, terms, budget)
+    items = _rows(db, ids, terms) if whole_rows \
+        else _page_items(db, live, searcher, q, page, ids, terms, budget)
     result = Result(text, filters, sort, items, total, page_size, facets,
                     notices=notices, timed_out=budget.timed_out)
     if not total and not parsed.empty:
@@ -1104,6 +1102,16 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
             result.unfiltered_total = matched.bit_count()
         result.suggestions = _suggestions(live, searcher, parsed, budget)
     return result
+
+
+def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[dict]:
+    """The API's items: each record's row with its honours, and a snippet."""
+    rows = {r["id"]: dict(r) for r in by_ids(db, "h.*", ids)}
+    items = honorees.cards(db, [rows[i] for i in ids if i in rows])
+    for item in items:
+        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
+                                  terms) if terms else None
+    return items
 
 
 def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | None,
