@@ -27,9 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
-    from . import cli, db, web, whoosh_patches
+    from . import cli, db, search, web
 
-    whoosh_patches.RESIDENT_BUDGET = int(app.config["SEARCH_MEMORY_MB"]) << 20
+    search.configure(app.config)
     db.init_app(app)
     web.init_app(app)
     cli.init_app(app)

@@ -27,6 +27,6 @@ errorlog = "-"
 
 
 def on_starting(server):
-    from archive import analysis
+    from archive.search import analysis
 
     analysis.initialize()

@@ -27,7 +27,7 @@ SETTINGS: list[Setting] = [
     Setting("MEDIA_DIR", str(PROJECT_ROOT / "media"),
             "uploaded originals and derived images"),
     Setting("INDEX_DIR", str(PROJECT_ROOT / "search_index"),
-            "the Whoosh search index (derived, rebuildable)"),
+            "the search index (derived, rebuildable)"),
     Setting("DEMO_DIR", str(PROJECT_ROOT / "records" / "demo"),
             "the demo exhibit loaded by `init` into an empty archive"),
     Setting("BASE_URL", "http://127.0.0.1:8000",
@@ -67,6 +67,8 @@ SETTINGS: list[Setting] = [
     Setting("IMPORT_MAX_MB", 200,
             "largest photo ZIP uploaded for an import, in megabytes (the sheet itself "
             "is also held to the importer's 50 MB)"),
+    Setting("SEARCH_ENGINE", "whoosh",
+            "the search engine: `whoosh` or `tantivy` (switching rebuilds the index)"),
     Setting("SEARCH_TIME_LIMIT", 0.5,
             "seconds one search may take before it answers with what it found so far "
             "(a safety net: no query can hold a worker)"),

@@ -21,7 +21,8 @@ Handler = Callable[[Flask, object, dict, Callable[..., None]], None]
 
 
 def _reindex(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
-    search.rebuild(db, app.config["INDEX_DIR"], progress=progress)
+    search.rebuild(db, app.config["INDEX_DIR"], progress=progress,
+                   engine=app.config["SEARCH_ENGINE"])
 
 
 def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
@@ -142,7 +143,7 @@ HEALTH_SECONDS = 15.0    # how often the index is checked for corruption or stal
 def index_step(app: Flask, db) -> int:
     """Apply pending index changes; a failure is logged and retried next poll."""
     try:
-        return search.drain(db, app.config["INDEX_DIR"])
+        return search.drain(db, app.config["INDEX_DIR"], engine=app.config["SEARCH_ENGINE"])
     except Exception:
         log.exception("index update failed; retrying")
         return 0
@@ -175,7 +176,7 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
         if time.monotonic() - checked > HEALTH_SECONDS:
             checked = time.monotonic()
             try:
-                search.ensure(db, app.config["INDEX_DIR"])
+                search.ensure(db, app.config["INDEX_DIR"], engine=app.config["SEARCH_ENGINE"])
             except Exception:
                 log.exception("search index check failed")
         index_step(app, db)

@@ -42,10 +42,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive import analysis, browse, honorees, migrations, names, search
+from archive import browse, honorees, migrations, names, search
 from archive import db as database
 from archive.db import write
 from archive.demo.generate import generate
+from archive.search import analysis, documents
 from archive.settings import PROJECT_ROOT
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -123,10 +124,10 @@ def fts_build(db, path: Path) -> float:
     fts = sqlite3.connect(str(path))
     fts.execute("CREATE VIRTUAL TABLE docs USING fts5(name, titles, unit, place, story, "
                 "tokenize='trigram')")
-    rows = db.execute(search._DOCUMENT_SQL)
+    rows = db.execute(documents.DOCUMENT_SQL)
     batch = []
     for row in rows:
-        d = search._document(row)
+        d = documents.document(row)
         batch.append((int(d["id"]), row["name"], d["titles"], d["unit"], d["place"],
                       d["story"]))
         if len(batch) == 2000:

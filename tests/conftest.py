@@ -1,5 +1,12 @@
 """Fixtures: apps on temporary folders, a demo archive built once per session with
-the real loader (real SQLite file, real images, real Whoosh index)."""
+the real loader (real SQLite file, real images, a real search index).
+
+Search tests run against every engine: a module or test marked
+``@pytest.mark.engines`` is run once per engine of TEST_ENGINES (or of the
+marker's arguments, ``@pytest.mark.engines("whoosh")`` for a test about one
+engine's internals), with ``search_engine`` naming it: the archives' apps, an
+app context around the test (so ``search.*`` calls go to that engine) and real
+processes started for the archive all use it. Other tests use the default."""
 
 from __future__ import annotations
 
@@ -8,13 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from archive import create_app, honorees, migrations, search
 from archive import db as database
 from archive.db import write
 from archive.demo import load as demo_load
-from archive.settings import PROJECT_ROOT
+from archive.settings import PROJECT_ROOT, defaults
+
+DEFAULT_ENGINE = defaults()["SEARCH_ENGINE"]
+TEST_ENGINES = ("whoosh", "tantivy")
 
 DEMO_DIR = PROJECT_ROOT / "records" / "demo"
 BASE_URL = "https://archive.example.org"
@@ -30,6 +41,7 @@ def config_for(root: Path, **overrides) -> dict:
         "INSTANCE_DIR": str(root / "instance"),
         "DEMO_DIR": str(DEMO_DIR),
         "BASE_URL": BASE_URL,
+        "SEARCH_ENGINE": DEFAULT_ENGINE,
     }
     config.update(overrides)
     return config
@@ -55,21 +67,63 @@ class Archive:
             self._open.pop().conn.close()
 
 
-def fresh_archive(root: Path) -> Archive:
+def fresh_archive(root: Path, engine: str = DEFAULT_ENGINE) -> Archive:
     """An archive in ``root`` with its database migrated and nothing in it."""
     root.mkdir(parents=True, exist_ok=True)
-    archive = Archive(root, config_for(root))
+    archive = Archive(root, config_for(root, SEARCH_ENGINE=engine))
     migrations.apply(archive.db())
     return archive
 
 
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("engines")
+    if marker is not None and "search_engine" in metafunc.fixturenames:
+        metafunc.parametrize("search_engine", marker.args or TEST_ENGINES, scope="session")
+
+
 @pytest.fixture(scope="session")
-def demo_archive(tmp_path_factory):
-    """The demo exhibit loaded once, plus nothing else. Tests must not write to it."""
+def search_engine() -> str:
+    """The engine of a test not marked ``engines``: the default."""
+    return DEFAULT_ENGINE
+
+
+@pytest.fixture(autouse=True)
+def _search_engine_context(request):
+    """Around a test marked ``engines``: an app context naming its engine (the
+test's own app when it has one: the CLI runner uses the current app)."""
+    if request.node.get_closest_marker("engines") is None:
+        yield
+        return
+    for name in ("app", "demo_app", "empty_archive", "demo_archive"):
+        if name in request.fixturenames:
+            found = request.getfixturevalue(name)
+            app = found if isinstance(found, Flask) else found.app()
+            break
+    else:
+        app = Flask("search-engine-test")
+        app.config["SEARCH_ENGINE"] = request.getfixturevalue("search_engine")
+    with app.app_context():
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory):
+    """The demo exhibit's database and media, loaded once, without an index."""
     archive = fresh_archive(tmp_path_factory.mktemp("demo"))
-    db = archive.db()
-    demo_load.load(db, archive.config["MEDIA_DIR"], DEMO_DIR)
-    search.rebuild(db, archive.config["INDEX_DIR"])
+    demo_load.load(archive.db(), archive.config["MEDIA_DIR"], DEMO_DIR)
+    yield archive
+    archive.close()
+
+
+@pytest.fixture(scope="session")
+def demo_archive(demo_data, search_engine):
+    """The demo exhibit loaded once and indexed by the test's engine, plus
+    nothing else. Tests must not write to it."""
+    index_dir = demo_data.root / f"search_index-{search_engine}"
+    archive = Archive(demo_data.root, {**demo_data.config, "INDEX_DIR": str(index_dir),
+                                       "SEARCH_ENGINE": search_engine})
+    if search.current_dir(index_dir) is None:
+        search.rebuild(archive.db(), index_dir, engine=search_engine)
     yield archive
     archive.close()
 
@@ -86,8 +140,8 @@ def demo_client(demo_app):
 
 
 @pytest.fixture
-def empty_archive(tmp_path):
-    archive = fresh_archive(tmp_path)
+def empty_archive(tmp_path, search_engine):
+    archive = fresh_archive(tmp_path, search_engine)
     yield archive
     archive.close()
 
@@ -171,7 +225,7 @@ def environment_for(archive: Archive) -> dict:
     import os
     env = dict(os.environ)
     for key in ("DATABASE", "MEDIA_DIR", "INDEX_DIR", "INSTANCE_DIR", "DEMO_DIR", "BASE_URL",
-                "SECRET_KEY"):
+                "SECRET_KEY", "SEARCH_ENGINE"):
         env[f"ARCHIVE_{key}"] = str(archive.config[key])
     return env
 

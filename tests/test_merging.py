@@ -1,4 +1,4 @@
-"""A parallel build's chunks merged into one segment (archive.merging) must hold
+"""A parallel build's chunks merged into one segment (archive.search.whoosh.merging) must hold
 exactly what the chunks held: every term's postings (documents, weights and
 positions) and statistics, and every document's stored fields, field lengths
 and columns, in the chunks' order."""
@@ -11,7 +11,10 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
-from archive import merging, search
+from archive.search.whoosh import engine as search
+from archive.search.whoosh import merging
+
+pytestmark = pytest.mark.engines("whoosh")  # Whoosh's internals
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""archive.postings reads a term's postings as arrays and answers with them what
+"""archive.search.whoosh.postings reads a term's postings as arrays and answers with them what
 Whoosh's matchers answer one document at a time: these tests hold it to Whoosh's
 own decoding and scoring, and the snippet finder to full folding."""
 
@@ -11,7 +11,11 @@ import pytest
 from whoosh.formats import Positions
 from whoosh.scoring import bm25
 
-from archive import analysis, postings, search
+from archive.search import analysis
+from archive.search.whoosh import engine as search
+from archive.search.whoosh import postings
+
+pytestmark = pytest.mark.engines("whoosh")  # Whoosh's internals
 
 
 def test_positions_decode_as_whoosh_decodes_them():

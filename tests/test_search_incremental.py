@@ -29,6 +29,8 @@ from archive import db as database
 from archive.db import write
 from tests.conftest import fresh_archive
 
+pytestmark = pytest.mark.engines
+
 NAMES = ["张伟", "张伟", "王芳", "李娜", "欧阳明辉", "单田芳", "曾志强", "阿依古丽·买买提", "刘洋",
          "刘阳", "陈静"]
 PLACES = ["南网", "国网浙江", "海口美兰", "宁波舟山", "中铁十一局", "沙钢", "华能", "青岛港"]
@@ -153,10 +155,7 @@ def _answers(db, index_dir: Path, texts: list[str]) -> dict:
 
 
 def _close(index_dir: Path) -> None:
-    live = search._live.pop(str(index_dir), None)
-    search._pointers.pop(str(index_dir), None)
-    if live is not None:
-        live.close()
+    search.forget(index_dir)
 
 
 @settings(max_examples=15, deadline=None, database=None,

@@ -8,7 +8,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from archive import search
+
+pytestmark = pytest.mark.engines
 
 LONG = "全国劳动模范" * 167  # 1,002 characters, about 9 KB URL-encoded
 

@@ -13,6 +13,8 @@ from referencing import Registry, Resource
 
 from archive import search
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture(scope="module")
 def openapi(demo_archive):

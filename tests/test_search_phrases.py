@@ -1,6 +1,6 @@
 """Quoted phrases: the words of the phrase, in order, next to each other once
-stop words and punctuation are set aside, within one field. archive.search
-answers them from postings arrays (archive.postings) instead of Whoosh's span
+stop words and punctuation are set aside, within one field. The Whoosh engine
+answers them from postings arrays (archive.search.whoosh.postings) instead of Whoosh's span
 machinery; these tests hold its answers to Whoosh's own ``Phrase`` — the same
 documents with the same scores — on stories with stop words, punctuation,
 repeated words, words in the wrong order and phrases that would only match
@@ -14,6 +14,9 @@ import pytest
 from whoosh.query import Phrase
 
 from archive import search
+from archive.search.whoosh import engine as whoosh_search
+
+pytestmark = pytest.mark.engines
 
 STORIES = {
     "顺序": "他把多年摸索出的经验提炼成一套工法，在全厂推广。",
@@ -27,12 +30,12 @@ UNITS = {"跨字段": "精密机械厂"}
 
 
 @pytest.fixture(scope="module")
-def phrase_archive(tmp_path_factory):
+def phrase_archive(tmp_path_factory, search_engine):
     from archive import honorees
     from archive.db import write
     from tests.conftest import fresh_archive
 
-    archive = fresh_archive(tmp_path_factory.mktemp("phrases"))
+    archive = fresh_archive(tmp_path_factory.mktemp("phrases"), search_engine)
     db = archive.db()
     ids = {}
     with write(db):
@@ -41,7 +44,7 @@ def phrase_archive(tmp_path_factory):
                 db, {"kind": "individual", "name": f"短语测试{'甲乙丙丁戊己'[i]}",
                      "status": "published", "unit": UNITS.get(key, "测试单位"),
                      "story": story}, [{"title": "省劳动模范", "year": 2021}])
-    search.rebuild(db, archive.config["INDEX_DIR"])
+    search.rebuild(db, archive.config["INDEX_DIR"], engine=search_engine)
     yield archive, ids
     archive.close()
 
@@ -78,36 +81,38 @@ PHRASES = ["多年摸索出的经验提炼成", "经验提炼成", "工作工作
            "没有的词语组合", "全厂推广"]
 
 
+@pytest.mark.engines("whoosh")
 @pytest.mark.parametrize("field", ["story", "unit", "titles"])
 def test_the_array_phrase_equals_whoosh_phrase_documents_and_scores(phrase_archive, field,
                                                                     monkeypatch):
     archive, _ = phrase_archive
-    live, searcher = search._open(archive.config["INDEX_DIR"])
+    live, searcher = whoosh_search._open(archive.config["INDEX_DIR"])
     # the archive's mean field length is of the live documents' length bytes
     # (_Live.avg_field_length); Whoosh's matchers are given the same
     monkeypatch.setattr(searcher, "avg_field_length",
                         lambda fieldname: live.avg_field_length(searcher, fieldname))
     for text in PHRASES:
-        words = [w for p in search.parse(f"“{text}”").phrases for w in p] or \
-            search.parse(text).tokens
+        words = [w for p in whoosh_search.parse(f"“{text}”").phrases for w in p] or \
+            whoosh_search.parse(text).tokens
         for boost in (1.0, 3.0):
             q = Phrase(field, words, boost=boost)
             expected = dict(searcher.search(q, limit=None, optimize=False).items())
-            budget = search._Budget(math.inf)
-            hits = search._query_bits(live, searcher, q, budget)
+            budget = whoosh_search._Budget(math.inf)
+            hits = whoosh_search._query_bits(live, searcher, q, budget)
             got = {docnum: score for score, docnum in
-                   search._scored(live, searcher, q, hits, 1000, budget)} if hits else {}
+                   whoosh_search._scored(live, searcher, q, hits, 1000, budget)} if hits else {}
             assert got == expected, (text, field)
 
 
+@pytest.mark.engines("whoosh")
 def test_the_page_finds_and_ranks_phrases_as_whoosh_matchers_do(phrase_archive):
     """The results page answers phrases from postings arrays (archive.postings):
     the same documents, best first by the scores Whoosh's matchers give."""
     archive, _ = phrase_archive
     db = archive.db()
-    _, searcher = search._open(archive.config["INDEX_DIR"])
+    _, searcher = whoosh_search._open(archive.config["INDEX_DIR"])
     for text in PHRASES:
-        q = search.build_query(search.parse(f"“{text}”"))
+        q = whoosh_search.build_query(whoosh_search.parse(f"“{text}”"))
         every = {int(hit["id"]): hit.score
                  for hit in searcher.search(q, limit=None, optimize=False)}
         result = search.query(db, archive.config["INDEX_DIR"], f"“{text}”", page_size=50)

@@ -12,9 +12,14 @@ from whoosh.query import Or, Term
 
 from archive import browse, editing, honorees, search
 from archive.db import write
+from archive.search import documents, snippets
+from archive.search.whoosh import engine as whoosh_search
 from tests.conftest import wait_for
 
+pytestmark = pytest.mark.engines
 
+
+@pytest.mark.engines("whoosh")  # held to Whoosh's own matchers
 @pytest.mark.parametrize("text, filters", [
     ("张", {}), ("技术", {}), ("2021 全国劳动模范", {}), ("zhang", {}),
     ("王", {"level": "national", "kind": "individual"}), ("“劳动模范”", {}),
@@ -22,8 +27,8 @@ from tests.conftest import wait_for
 def test_total_facets_and_order_are_those_of_every_match(demo_archive, text, filters):
     db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
     result = search.query(db, index_dir, text, browse.parse(filters), page_size=10)
-    _, searcher = search._open(index_dir)
-    q = search.build_query(search.parse(text))
+    _, searcher = whoosh_search._open(index_dir)
+    q = whoosh_search.build_query(whoosh_search.parse(text))
     every = searcher.search(q, limit=None, optimize=False)
     by_id = {int(hit["id"]): hit.score for hit in every}
     if not filters:
@@ -50,13 +55,14 @@ def _kind_counts(searcher, hits) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.engines("whoosh")  # held to Whoosh's own matchers
 @pytest.mark.parametrize("prefix", ["zh", "zhang", "wa", "li", "zs", "ou", "x"])
 def test_suggestions_are_the_best_scored_names(demo_archive, prefix):
     index_dir = demo_archive.config["INDEX_DIR"]
-    _, searcher = search._open(index_dir)
-    every = searcher.search(Or([Term("pinyin", prefix, boost=search.WEIGHTS["pinyin"]),
+    _, searcher = whoosh_search._open(index_dir)
+    every = searcher.search(Or([Term("pinyin", prefix, boost=whoosh_search.WEIGHTS["pinyin"]),
                                 Term("pinyin_prefix", prefix,
-                                     boost=search.WEIGHTS["pinyin_prefix"])]),
+                                     boost=whoosh_search.WEIGHTS["pinyin_prefix"])]),
                             limit=8, optimize=False)
     expected = [int(hit["id"]) for hit in every]
     assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected
@@ -79,6 +85,7 @@ def test_a_name_published_after_a_suggestion_is_suggested(empty_archive, make_ho
     assert found == {first, second}
 
 
+@pytest.mark.engines("whoosh")  # held to Whoosh's own matchers
 @pytest.mark.parametrize("text, sort", [
     ("工人先锋号", "year"), ("张", "pinyin"), ("", "year"), ("", "pinyin"),
     ("“劳动模范”", "year"), ("技术", "pinyin"),
@@ -93,10 +100,10 @@ def test_sorted_pages_follow_whoosh_sortedby_order(demo_archive, text, sort):
     for page in (1, 2):
         result = search.query(db, index_dir, text, browse.Filters(page=page), sort=sort,
                               page_size=25)
-        _, searcher = search._open(index_dir)
+        _, searcher = whoosh_search._open(index_dir)
         facets = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("sort_key")] \
             if sort == "year" else [sorting.FieldFacet("sort_key")]
-        q = search.build_query(search.parse(text)) or Every()
+        q = whoosh_search.build_query(whoosh_search.parse(text)) or Every()
         every = [int(hit["id"]) for hit in searcher.search(q, limit=None, sortedby=facets)]
         assert result.total == len(every)
         assert [item["id"] for item in result.items] == every[(page - 1) * 25:page * 25]
@@ -115,23 +122,24 @@ def test_an_archive_without_published_profiles_searches_to_nothing(empty_archive
     assert search.suggest(index_dir, "cao") == []
 
 
+@pytest.mark.engines("whoosh")  # held to Whoosh's own matchers
 @pytest.mark.parametrize("text", ["张", "全国劳动模范", "zhang", "技术", "“劳动模范”"])
 def test_facet_counts_are_each_terms_documents_among_the_matches(demo_archive, text):
     # every facet value's count is the number of matches holding it, whether the
     # matches are few (only their rows of the matrix are counted) or many
     index_dir = demo_archive.config["INDEX_DIR"]
-    live, searcher = search._open(index_dir)
-    matched = search._query_bits(live, searcher, search.build_query(search.parse(text)),
-                                 search._Budget(time.monotonic() + 60))
+    live, searcher = whoosh_search._open(index_dir)
+    matched = whoosh_search._query_bits(live, searcher, whoosh_search.build_query(whoosh_search.parse(text)),
+                                 whoosh_search._Budget(time.monotonic() + 60))
     terms = [t.decode() if isinstance(t, bytes) else t
              for t in searcher.reader().lexicon("facet")]
     assert len(terms) > 20
     for base in (matched, live.live_bits(searcher), 0):
         counts = live.facet_counts(searcher, terms,
-                                   search._FacetBase(base, searcher.doc_count_all()))
+                                   whoosh_search._FacetBase(base, searcher.doc_count_all()))
         assert counts == [(base & live.bits(searcher, t)).bit_count() for t in terms]
     assert sum(live.facet_counts(
-        searcher, terms, search._FacetBase(matched, searcher.doc_count_all()))) > 0
+        searcher, terms, whoosh_search._FacetBase(matched, searcher.doc_count_all()))) > 0
 
 
 @pytest.mark.parametrize("text", ["张", "劳动模范", "工人先锋号", "zhang"])
@@ -195,9 +203,9 @@ def test_a_snippet_from_the_lead_is_the_one_the_whole_text_gives(demo_archive):
         "SELECT summary, story FROM honorees WHERE summary != ''").fetchall()
     assert len(rows) > 100
     for summary, story in rows:
-        lead = search._lead(summary, story)
+        lead = documents.lead(summary, story)
         for terms in ([summary[:2]], [summary[-2:]], [summary[:1], summary[-1:]]):
-            assert search._window(lead["lead"], terms, more=lead["more"]) == search.snippet(
+            assert snippets.window(lead["lead"], terms, more=lead["more"]) == snippets.snippet(
                 "\n".join(filter(None, [summary, story])), terms), (summary, terms)
 
 

@@ -20,6 +20,8 @@ from pypinyin import Style, lazy_pinyin
 
 from archive import browse, search
 
+pytestmark = pytest.mark.engines
+
 # Surname readings for building pinyin queries (the test's own table, not the app's).
 SURNAME_PINYIN = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao",
                   "区": "ou", "查": "zha", "欧阳": "ouyang", "司马": "sima",
@@ -229,7 +231,8 @@ def ranked(demo_archive, demo_ids, demo_records):
     def run(case: Case) -> tuple[list[str], int]:
         filters = browse.parse({k: str(v) for k, v in case.filters.items()})
         result = search.query(db, index_dir, case.query, filters, page_size=100,
-                              with_facets=False, time_limit=10)
+                              with_facets=False, time_limit=10,
+                              engine=demo_archive.config["SEARCH_ENGINE"])
         refs = [by_id[item["id"]] for item in result.items]
         for ref in refs:  # the facets hold for every result, judged from the records
             honours = records[ref]["honours"]

@@ -7,6 +7,10 @@ from __future__ import annotations
 import pytest
 
 from archive import search
+from archive.search import queries
+from archive.search.whoosh import engine as whoosh_search
+
+pytestmark = pytest.mark.engines
 
 
 @pytest.fixture
@@ -65,9 +69,10 @@ def test_a_fragment_alone_finds_everyone_of_the_unit(namesakes):
     assert found == [ids["海南"]]
 
 
+@pytest.mark.engines("whoosh")
 def test_a_fragment_does_not_run_from_the_unit_into_the_position(namesakes):
     archive, ids = namesakes
-    fragment = search._unit_fragment_query("公司带电")
-    live, searcher = search._open(archive.config["INDEX_DIR"])
-    assert search._query_bits(live, searcher, fragment, search._Budget(float("inf"))) == 0
+    fragment = whoosh_search._whoosh(queries.unit_fragment_query("公司带电"))
+    live, searcher = whoosh_search._open(archive.config["INDEX_DIR"])
+    assert whoosh_search._query_bits(live, searcher, fragment, whoosh_search._Budget(float("inf"))) == 0
     assert _ids(archive, "带电作业班")[0] == [ids["南网"]]

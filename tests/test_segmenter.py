@@ -1,4 +1,4 @@
-"""The search segmenter gives jieba's words: archive.analysis cuts text with
+"""The search segmenter gives jieba's words: archive.search.analysis cuts text with
 jieba_fast_dat (for speed) and must agree with jieba itself, word for word and
 offset for offset, on every demo story and on the mixed text curators type."""
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from archive import analysis
+from archive.search import analysis
+from archive.search.whoosh import analyzers
 
 DEMO = Path(__file__).resolve().parent.parent / "records" / "demo" / "honorees.jsonl"
 
@@ -58,8 +59,8 @@ def test_the_indexing_fast_path_writes_what_the_analyzer_would(reference):
     from whoosh.formats import Positions
 
     _, stories = reference
-    analyzer = analysis.ChineseAnalyzer()
-    fast, slow = analysis.WordPositions(field_boost=2.0), Positions(field_boost=2.0)
+    analyzer = analyzers.ChineseAnalyzer()
+    fast, slow = analyzers.WordPositions(field_boost=2.0), Positions(field_boost=2.0)
     for text in stories[:150] + MIXED + ["精密主轴精密主轴，主轴。"]:
         expected = sorted(slow.word_values(text, analyzer, mode="index"))
         assert sorted(fast.word_values(text, analyzer, mode="index")) == expected
@@ -77,7 +78,7 @@ def test_analysis_does_not_depend_on_what_the_process_saw(tmp_path):
     text = "南网超高压输电公司张伟和国网浙江电力的李娜都是2020年全国劳动模范"
     script = """
 import sys
-from archive import analysis
+from archive.search import analysis
 if sys.argv[1] == "busy":
     for other in ["南网超高压输电公司", "张伟", "李娜", "国网浙江电力", "超高压输电"] * 3:
         analysis.index_positions(other)
@@ -105,5 +106,5 @@ def test_the_dictionary_version_is_a_hash_of_the_dictionary_files():
 def test_unit_bigrams_keep_runs_apart():
     assert analysis.bigrams("南网超高压 班组长") == [
         ["南网", "网超", "超高", "高压"], ["班组", "组长"]]
-    tokens = [(t.text, t.pos) for t in analysis.BigramAnalyzer()("南网超 班组", positions=True)]
+    tokens = [(t.text, t.pos) for t in analyzers.BigramAnalyzer()("南网超 班组", positions=True)]
     assert tokens == [("南网", 0), ("网超", 1), ("班组", 3)]

@@ -1,4 +1,4 @@
-"""What archive.whoosh_patches changes in Whoosh: a segment's files are read
+"""What archive.search.whoosh.patches changes in Whoosh: a segment's files are read
 through views of its memory map, not copied into memory each time a reader
 opens (a worker's memory, and the time to reopen a segment after an edit);
 its terms table and stored fields are kept in memory once per process."""
@@ -11,10 +11,14 @@ import mmap
 import pickle
 import random
 
+import pytest
 from whoosh.reading import SegmentReader
 
-from archive import search, whoosh_patches
-from archive.whoosh_patches import _ViewStream
+from archive.search.whoosh import engine as search
+from archive.search.whoosh import patches as whoosh_patches
+from archive.search.whoosh.patches import _ViewStream
+
+pytestmark = pytest.mark.engines("whoosh")  # Whoosh's internals
 
 
 def test_a_view_stream_reads_as_a_bytes_stream():

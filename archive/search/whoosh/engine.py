@@ -1,134 +1,100 @@
-"""Full-text search. The only module that imports whoosh.
+"""The Whoosh engine (whoosh-reloaded): the only module, with its folder, that
+imports whoosh. It satisfies archive.search.Engine.
 
-The index is derived from the database and lives in generation folders under the
-index directory; ``CURRENT`` names the live one. :func:`rebuild` writes a new
-generation beside the live one and switches ``CURRENT`` atomically, so readers
-never see a half-built index. Exactly one process at a time writes: the
-background worker drains the ``index_outbox`` (:func:`drain`) under a writer
-lock taken with a timeout; ``reindex`` takes the same lock for its final
-catch-up and switch.
+Documents (archive.search.documents), queries (archive.search.queries), snippets
+and the generation folders with their locks, MARK and STAMP
+(archive.search.generations) are shared with the other engines; here is what
+Whoosh does with them: the schema, a build in forked processes merged into one
+segment (merging.py), and queries answered from postings arrays (postings.py)
+through Whoosh's readers kept open per process (patches.py).
 
-Each generation folder holds, beside Whoosh's files:
-
-* ``MARK``  — the last outbox row the generation reflects (outbox rows at or
-  below it are deleted only after the index commit that applied them);
-* ``STAMP`` — the index version the generation was built with, then what the
-  published records looked like when the index last caught up (compared with
-  the database at start to notice a stale index).
-
-The index version (``INDEX_VERSION``) is SCHEMA_VERSION and the analysis
-dictionary's version (archive.analysis: jieba's dictionary plus the archive's
-committed word list, nothing learned at run time). Every document of a
-generation is analysed with the dictionary it was built with: applying the
-outbox keeps the generation's version in its STAMP, a generation built with
-another version is stale (:func:`status`) and :func:`drain` rebuilds it rather
-than adding documents cut differently. So an index caught up by incremental
-updates holds what a full rebuild of the same database holds.
+The index version (``INDEX_VERSION``) is the engine, SCHEMA_VERSION and the
+analysis dictionary's version: a changed schema or dictionary makes older
+indexes stale (see archive.search.generations).
 """
 
 from __future__ import annotations
 
-import fcntl
 import gc
-import hashlib
 import heapq
-import json
 import logging
 import math
-import os
 import pickle
-import re
-import shutil
 import struct
 import threading
 import time
 import warnings
 import zlib
-from bisect import bisect_left
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import sqlite_utils
-from markupsafe import Markup, escape
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import (
-    And,
-    AndMaybe,
-    Or,
-    Phrase,
-    Query,
-    Term,
-)
+from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import (
-    analysis,
-    browse,
-    honorees,
-    merging,
-    names,
-    postings,
-    whoosh_patches,  # noqa: F401  (applied on import: see its docstring)
+from ... import browse, honorees
+from .. import analysis, generations, queries
+from ..documents import (
+    NAME_FIELDS,
+    RECORD_FACETS,
+    by_ids,
+    clean_token,
+    document,
+    honour_key,
 )
-from .db import connect, write
-from .honorees import PUBLIC
+from ..generations import Drift, SearchUnavailable, current_dir
+from ..queries import (
+    MAX_RESULTS,
+    QUERY_REFUSED,
+    SORTS,
+    SUGGEST_TERMS,
+    TIME_LIMIT,
+    Parsed,
+    Result,
+    parse,
+    parse_args,
+)
+from ..snippets import snippet, window
+from . import (
+    analyzers,
+    merging,
+    patches,  # noqa: F401  (applied on import: see its docstring)
+    postings,
+)
+
+__all__ = ["QUERY_REFUSED", "Drift", "Result", "SearchUnavailable", "current_dir", "parse",
+           "parse_args"]
 
 log = logging.getLogger("archive.search")
 
-POINTER = "CURRENT"
-SCHEMA_VERSION = 9        # part of the stamp: a changed schema makes older indexes stale
-# What a generation's documents were analysed with: a changed schema or
-# dictionary makes older indexes stale (see the module docstring).
+NAME = "whoosh"
+# 10: the analyzers moved to archive.search.whoosh.analyzers (the schema pickles
+# their class path: an older index cannot be opened, so it is stale)
+SCHEMA_VERSION = 10
 INDEX_VERSION = f"{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
-TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
-QUERY_MAX = 100           # characters of a query that are searched
-QUERY_REFUSED = 500       # longer queries are refused (414, a Chinese page or JSON error)
-MAX_TOKENS = 8
-MAX_RESULTS = 1000        # how deep relevance pages go
-LOCK_TIMEOUT = 30.0
-DRAIN_BATCH = 500
 PARALLEL_FROM = 4000     # profiles: smaller indexes are built in-process, in one segment
 BUILD_CHUNK = 25000      # profiles per chunk of a parallel build (then merged into one segment)
 BUILD_PROCS = 2
 BUILD_LIMITMB = 1536     # per build process: a chunk's postings sort in memory
-SORTS = ("relevance", "year", "pinyin")
-# facets on the record itself, by the prefix of their terms in the ``facet`` field
-RECORD_FACETS = (("kind", "k:"), ("region", "r:"), ("nominator", "n:"), ("industry", "i:"))
-
-# Field weights: name > honour titles > unit > region and industry > story.
-WEIGHTS = {"name_exact": 24.0, "name": 8.0, "pinyin": 6.0, "pinyin_prefix": 2.0,
-           "titles": 4.0, "unit": 3.0, "unit_grams": 3.0, "place": 2.0, "story": 1.0}
-HOMOPHONE_WEIGHT = 3.0
-TEXT_FIELDS = ("titles", "unit", "place", "story")
-NAME_FIELDS = ("name_exact", "name", "pinyin", "pinyin_prefix")
-# Postings a worker keeps in memory (whoosh_patches): every searched field's but
+WEIGHTS = queries.WEIGHTS
+# Postings a worker keeps in memory (patches): every searched field's but
 # the stories' (at 100,000 profiles 48 MB, against 178 MB for the stories')
 KEPT_POSTINGS = (*NAME_FIELDS, "titles", "unit", "unit_grams", "place", "honours", "facet")
 # Fields with few distinct words (the bench's 100,000 profiles: 41 titles, 248 places,
 # 2,223 unit words): a set of each segment's answers "not here" without a lookup
 SMALL_FIELDS = ("titles", "unit", "unit_grams", "place")
-
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_PINYIN = re.compile(r"^[a-z]+$")
-_SEPARATORS = re.compile(r"[·•・.．\s]+")
-
-
-class SearchUnavailable(RuntimeError):
-    """The index is missing or unreadable (being built or healed)."""
-
 
 # What a missing, damaged or vanishing index raises while it is opened or read
 # (files gone or cut short, garbage where a pickle, a compressed block or a
@@ -143,12 +109,12 @@ def _positional(analyzer) -> TEXT:
     """A text field with word positions (for quoted phrases), indexed through
     the analyzer's fast path."""
     field = TEXT(analyzer=analyzer, phrase=True)
-    field.format = analysis.WordPositions(field_boost=field.format.field_boost)
+    field.format = analyzers.WordPositions(field_boost=field.format.field_boost)
     return field
 
 
 def schema() -> Schema:
-    text = analysis.ChineseAnalyzer()
+    text = analyzers.ChineseAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         name_exact=KEYWORD(commas=True, lowercase=True, scorable=True),
@@ -158,8 +124,8 @@ def schema() -> Schema:
         titles=_positional(text),
         unit=_positional(text),
         # character bigrams of unit and position: any fragment of a unit is a
-        # phrase of them (analysis.BigramTokenizer)
-        unit_grams=TEXT(analyzer=analysis.BigramAnalyzer(), phrase=True),
+        # phrase of them (analyzers.BigramTokenizer)
+        unit_grams=TEXT(analyzer=analyzers.BigramAnalyzer(), phrase=True),
         place=TEXT(analyzer=text, phrase=False),
         story=_positional(text),
         honours=KEYWORD(commas=True, scorable=True),
@@ -170,287 +136,6 @@ def schema() -> Schema:
         display=STORED(),
         digest=STORED(),
     )
-
-
-# --- what is indexed ------------------------------------------------------------
-
-def _plain_syllables(text: str) -> list[str]:
-    return [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isalpha()]
-
-
-def name_tokens(name: str, kind: str) -> dict[str, list[str]]:
-    """The name as visitors type it: the whole name, its prefixes and characters,
-    the parts of a dotted name; every full pinyin reading with its syllable-wise
-    prefixes, syllables, initials and the given name's pinyin. The readings are
-    the surname's (曾 zeng, 单 shan) and the one a visitor who does not know
-    them types (ceng, dan)."""
-    folded = analysis.fold(name.strip())
-    whole = _SEPARATORS.sub("", folded)
-    parts = [p for p in _SEPARATORS.split(folded) if p]
-    exact = {whole, folded}
-    chars = [c for c in whole if not c.isspace()]
-    name_set = set(chars) | {whole[:i] for i in range(2, len(whole) + 1)} | set(parts)
-    personal = kind == "individual"
-    surname, given = names.split_surname(whole) if personal else ("", whole)
-    if given and surname:
-        name_set.add(given)
-        name_set.add(surname)
-    pinyin: set[str] = set()
-    prefixes: set[str] = set()
-    readings = names.readings(name, personal=personal).readings
-    if not personal:
-        readings = [_plain_syllables(whole)]
-    elif surname and (common := _plain_syllables(whole)) not in readings:
-        readings = readings + [common]  # the surname misread (dan for 单): found too
-    if personal and len(parts) > 1:
-        readings = readings + [[s for p in parts for s in _plain_syllables(p)]]
-        for part in parts:
-            part_syllables = _plain_syllables(part)
-            pinyin.add("".join(part_syllables))
-            pinyin.add("".join(s[0] for s in part_syllables))
-    for syllables in readings:
-        syllables = [s for s in syllables if s]
-        if not syllables:
-            continue
-        full = "".join(syllables)
-        initials = "".join(s[0] for s in syllables)
-        pinyin.update(syllables)
-        pinyin.update("".join(syllables[:i]) for i in range(1, len(syllables) + 1))
-        if personal and len(syllables) > 1 and surname:
-            surname_len = 2 if len(surname) == 2 else 1
-            pinyin.add("".join(syllables[surname_len:]))
-        if len(initials) > 1:
-            pinyin.add(initials)
-            pinyin.update(initials[:i] for i in range(2, len(initials)))
-        prefixes.update(full[:i] for i in range(2, len(full) + 1))
-    prefixes -= pinyin
-    return {"name_exact": sorted(exact), "name": sorted(name_set),
-            "pinyin": sorted(pinyin), "pinyin_prefix": sorted(prefixes)}
-
-
-def _honour_keys(level: str, title: str, year: int) -> list[str]:
-    """Facet keys of one honour: every combination of its level, title and year,
-    so that combined honour facets apply to one honour (as browsing does)."""
-    values = {"level": level, "title": title, "year": str(year)}
-    keys = []
-    for mask in range(1, 8):
-        chosen = [n for i, n in enumerate(browse.HONOUR_FACETS) if mask & (1 << i)]
-        keys.append(_honour_key({n: values[n] for n in chosen}))
-    return keys
-
-
-def _honour_key(values: dict[str, object]) -> str:
-    return "h:" + "|".join(f"{n}={values[n]}" for n in browse.HONOUR_FACETS if n in values)
-
-
-def _clean_token(value: str) -> str:
-    return str(value).replace(",", "，").strip()
-
-
-_DOCUMENT_SQL = f"""
-    SELECT h.id, h.kind, h.name, h.unit, h.position, h.province, h.city, h.county,
-           h.industry, h.nominator, h.summary, h.story, h.quote, h.sort_key, h.latest_year,
-           (SELECT json_group_array(json_array(o.level, o.title, o.year)) FROM
-              (SELECT level, title, year FROM honours WHERE honoree_id = h.id AND revoked = 0
-               ORDER BY year, position, id) o) AS honours
-    FROM honorees h WHERE {PUBLIC}"""
-
-
-def _document(row) -> dict:
-    honours = json.loads(row["honours"] or "[]")
-    facets = {f"k:{row['kind']}"}
-    if row["city"]:
-        facets.add("r:" + _clean_token(row["city"]))
-    if row["industry"]:
-        facets.add("i:" + _clean_token(row["industry"]))
-    if row["nominator"]:
-        facets.add("n:" + _clean_token(row["nominator"]))
-    for level, title, year in honours:
-        facets.update(_honour_keys(level, _clean_token(title), year))
-    document = dict(
-        id=str(row["id"]),
-        **{f: ",".join(_clean_token(t) for t in tokens)
-           for f, tokens in name_tokens(row["name"], row["kind"]).items()},
-        titles=" ".join(f"{year}年{title}" for _, title, year in honours),
-        honours=",".join(sorted({analysis.fold(f"{year}{_clean_token(title)}")
-                                 for _, title, year in honours})),
-        unit=" ".join(filter(None, [row["unit"], row["position"]])),
-        unit_grams=" ".join(filter(None, [row["unit"], row["position"]])),
-        place=" ".join(filter(None, [row["province"], row["city"], row["county"],
-                                     row["industry"], row["nominator"]])),
-        story="\n".join(filter(None, [row["summary"], row["story"], row["quote"]])),
-        facet=",".join(sorted(facets)),
-        year=row["latest_year"] or 0,
-        honoree=row["id"],
-        sort_key=row["sort_key"] or "",
-    )
-    document["digest"] = hashlib.sha1(
-        json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
-    document["display"] = {"name": row["name"], "unit": row["unit"] or "",
-                           "honour": honorees.top_honour(
-                               [{"title": title, "year": year} for _, title, year in honours]),
-                           "city": row["city"] or "", **_lead(row["summary"], row["story"])}
-    return document
-
-
-def _lead(summary: str | None, story: str | None) -> dict:
-    """The opening of a profile's snippet text: all a snippet can show when the
-    query's words are in the summary or the story's first lines only (see
-    _page_items). ``more``: the text goes on past the lead."""
-    text = snippet_text("\n".join(filter(None, [summary, story])))
-    end = len(snippet_text(summary or "")) + SNIPPET_WIDTH + 1
-    return {"lead": text[:end], "more": len(text) > end}
-
-
-def _documents(db: sqlite_utils.Database, ids: list[int] | None = None) -> Iterator[dict]:
-    if ids is None:
-        rows = db.execute(_DOCUMENT_SQL + " ORDER BY h.id")
-    else:
-        rows = db.execute(_DOCUMENT_SQL + " AND h.id IN (SELECT value FROM json_each(?))",
-                          [json.dumps(ids)])
-    for row in rows:
-        yield _document(row)
-
-
-# --- generations, stamps, marks ------------------------------------------------------
-
-def stamp(db: sqlite_utils.Database, version: str | None = None) -> str:
-    """What the index must reflect: the index version (``version``, or this
-    process's INDEX_VERSION) and the published records."""
-    row = db.execute(
-        f"""SELECT count(*), coalesce(max(h.id), 0), coalesce(max(h.updated_at), ''),
-                   coalesce(sum(h.id * length(h.updated_at)), 0)
-            FROM honorees h WHERE {PUBLIC}""").fetchone()
-    return f"{version or INDEX_VERSION}:{row[0]}:{row[1]}:{row[2]}:{row[3]}"
-
-
-def _outbox_max(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT coalesce(max(id), 0) FROM index_outbox").fetchone()[0]
-
-
-def current_dir(index_dir: str | Path) -> Path | None:
-    pointer = Path(index_dir) / POINTER
-    try:
-        name = pointer.read_text().strip()
-    except FileNotFoundError:
-        return None
-    folder = Path(index_dir) / name
-    return folder if name and folder.is_dir() else None
-
-
-def _read(folder: Path, name: str, default: str = "") -> str:
-    try:
-        return (folder / name).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return default
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def generation_version(folder: Path) -> str:
-    """The index version a generation was built with (the head of its STAMP)."""
-    return _read(folder, "STAMP").split(":", 1)[0]
-
-
-def _mark(folder: Path) -> int:
-    raw = _read(folder, "MARK", "0").strip()
-    return int(raw) if raw.isdigit() else 0
-
-
-@contextmanager
-def _file_lock(path: Path, timeout: float):
-    """An exclusive lock on ``path`` held by this process (fcntl: released if the
-    process dies), waiting up to ``timeout`` seconds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"index lock {path.name} busy") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def writer_lock(index_dir: str | Path, timeout: float = LOCK_TIMEOUT):
-    """The one-writer lock of an index directory."""
-    return _file_lock(Path(index_dir) / "WRITER.lock", timeout)
-
-
-def _lock_held(path: Path) -> bool:
-    """True while another process holds the lock file at ``path``."""
-    if not path.exists():
-        return False
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
-
-
-def writer_lock_held(index_dir: str | Path) -> bool:
-    return _lock_held(Path(index_dir) / "WRITER.lock")
-
-
-def _build_running(index_dir: Path) -> bool:
-    return _lock_held(index_dir / "BUILD.lock")
-
-
-def _database_path(db: sqlite_utils.Database) -> str:
-    return next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
-
-
-def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
-            progress: Callable[..., None] | None = None) -> Path:
-    """Build a fresh index from the database beside the live one, catch up with
-    changes made meanwhile, and switch to it atomically."""
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with _file_lock(index_dir / "BUILD.lock", timeout=3600):
-        generation = index_dir / f"gen-{time.time_ns()}"
-        generation.mkdir()
-        # A consistent snapshot on a connection of its own: the documents, the
-        # stamp and the outbox mark all describe the same moment.
-        snapshot = connect(_database_path(db))
-        try:
-            snapshot.execute("BEGIN")
-            built_from, mark = stamp(snapshot), _outbox_max(snapshot)
-            total = snapshot.execute(
-                f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
-            ix = whoosh_index.create_in(str(generation), schema())
-            rows = snapshot.execute(_DOCUMENT_SQL + " ORDER BY h.id")
-            if total < PARALLEL_FROM:
-                _build_here(ix, rows, total, progress)
-            else:
-                _build_parallel(ix, generation, rows, total, progress)
-        finally:
-            snapshot.conn.close()
-        _write_atomic(generation / "STAMP", built_from)
-        _write_atomic(generation / "MARK", str(mark))
-        with writer_lock(index_dir):
-            _apply_outbox(db, generation)  # changes made while building
-            previous = current_dir(index_dir)
-            _write_atomic(index_dir / POINTER, generation.name)
-        # The generation just replaced stays until the next rebuild: searchers
-        # in other processes may still be reading it.
-        for old in index_dir.glob("gen-*"):
-            if old not in (generation, previous):
-                shutil.rmtree(old, ignore_errors=True)
-    if progress:
-        progress(total, total, "检索索引已更新")
-    return generation
 
 
 class _Pool(PostingPool):
@@ -512,7 +197,7 @@ def _build_here(ix, rows, total: int, progress) -> None:
     writer = _BuildWriter(ix, limitmb=256)
     try:
         for done, row in enumerate(rows, start=1):
-            writer.add_document(**_document(row))
+            writer.add_document(**document(row))
             if progress and done % 500 == 0:
                 progress(done, total, "正在建立检索索引")
         writer.commit(optimize=True)
@@ -568,97 +253,41 @@ def _build_segment(folder: str, rows: list[dict], shift: int):
     writer = _BuildWriter(ix, _lk=False, limitmb=BUILD_LIMITMB, shift=shift)
     try:
         for row in rows:
-            writer.add_document(**_document(row))
+            writer.add_document(**document(row))
         return len(rows), writer._finalize_segment()
     except BaseException:
         writer.cancel()
         raise
 
 
-def _apply_outbox(db: sqlite_utils.Database, folder: Path,
-                  batch: int = DRAIN_BATCH) -> int:
-    """Apply outbox rows past the generation's mark to it; returns how many
-    honorees were updated. Caller holds the writer lock."""
-    mark = _mark(folder)
-    applied = 0
-    while True:
-        rows = db.execute("SELECT id, honoree_id FROM index_outbox WHERE id > ? ORDER BY id "
-                          "LIMIT ?", [mark, batch]).fetchall()
-        if not rows:
-            break
-        ids = sorted({r["honoree_id"] for r in rows})
-        documents = list(_documents(db, ids))
-        ix = whoosh_index.open_dir(str(folder))
-        writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.05)
-        try:
-            for honoree_id in ids:
-                writer.delete_by_term("id", str(honoree_id))
-            for document in documents:
-                writer.add_document(**document)
-            writer.commit(merge=True)
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            ix.close()
-        mark = rows[-1]["id"]
-        _write_atomic(folder / "MARK", str(mark))
-        applied += len(ids)
-    db.execute("BEGIN")
-    try:
-        caught_up, now_stamp = mark >= _outbox_max(db), stamp(db, generation_version(folder))
-    finally:
-        db.execute("COMMIT")
-    if caught_up:
-        _write_atomic(folder / "STAMP", now_stamp)
-    return applied
+def configure(config) -> None:
+    """Settings this engine reads when an app starts (the memory of kept index parts)."""
+    patches.RESIDENT_BUDGET = int(config.get("SEARCH_MEMORY_MB", 256)) << 20
 
 
-def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
-    """The indexer's step: apply pending outbox rows to the live index, then
-    delete the rows the index now reflects. A missing or unreadable index is
-    rebuilt. Returns how many honorees were updated."""
-    index_dir = Path(index_dir)
-    folder = current_dir(index_dir)
-    if folder is None:
-        log.warning("search index missing: rebuilding")
-        rebuild(db, index_dir)
-        return 0
-    if generation_version(folder) not in ("", INDEX_VERSION):
-        # built with another schema or dictionary: documents added now would be
-        # analysed differently from the rest
-        log.warning("search index built with version %s, not %s: rebuilding",
-                    generation_version(folder), INDEX_VERSION)
-        rebuild(db, index_dir)
-        return 0
-    if db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
-                  [_mark(folder)]).fetchone() is None:
-        _prune_outbox(db, index_dir, folder)
-        return 0
+def _build(generation: Path, rows, total: int, progress) -> None:
+    ix = whoosh_index.create_in(str(generation), schema())
+    if total < PARALLEL_FROM:
+        _build_here(ix, rows, total, progress)
+    else:
+        _build_parallel(ix, generation, rows, total, progress)
+
+
+def _apply(folder: Path, ids: list[int], documents: list[dict]) -> None:
+    """Replace the documents of ``ids`` (caller holds the writer lock)."""
+    ix = whoosh_index.open_dir(str(folder))
+    writer = ix.writer(timeout=generations.LOCK_TIMEOUT, delay=0.05)
     try:
-        with writer_lock(index_dir):
-            folder = current_dir(index_dir)  # a reindex may have switched meanwhile
-            applied = _apply_outbox(db, folder)
-    except TimeoutError:
+        for honoree_id in ids:
+            writer.delete_by_term("id", str(honoree_id))
+        for found in documents:
+            writer.add_document(**found)
+        writer.commit(merge=True)
+    except BaseException:
+        writer.cancel()
         raise
-    except INDEX_ERRORS:
-        if _readable(folder):
-            raise
-        log.exception("search index unreadable: rebuilding")
-        rebuild(db, index_dir)
-        return 0
-    _prune_outbox(db, index_dir, folder)
-    return applied
-
-
-def _prune_outbox(db: sqlite_utils.Database, index_dir: Path, folder: Path) -> None:
-    """Delete outbox rows the live index reflects, unless a rebuild is running
-    (it will need the rows past its own snapshot)."""
-    mark = _mark(folder)
-    if mark and not _build_running(index_dir) and db.execute(
-            "SELECT 1 FROM index_outbox WHERE id <= ? LIMIT 1", [mark]).fetchone():
-        with write(db):
-            db.execute("DELETE FROM index_outbox WHERE id <= ?", [mark])
+    finally:
+        ix.close()
 
 
 def _readable(folder: Path) -> bool:
@@ -694,66 +323,45 @@ def _quietly():
             gc.collect()
 
 
+def _digests(folder: Path) -> dict[int, str]:
+    ix = whoosh_index.open_dir(str(folder))
+    try:
+        with ix.searcher() as searcher:
+            return {int(f["id"]): f.get("digest") for f in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def _backend() -> generations.Backend:
+    # looked up at each call, so that tests can replace a hook
+    return generations.Backend(version=INDEX_VERSION, errors=INDEX_ERRORS, build=_build,
+                               apply=_apply, readable=_readable, digests=_digests)
+
+
+def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
+            progress: Callable[..., None] | None = None) -> Path:
+    """Build a fresh generation and switch to it (generations.rebuild)."""
+    return generations.rebuild(_backend(), db, index_dir, progress)
+
+
+def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
+    """Apply the pending outbox to the live generation (generations.drain)."""
+    return generations.drain(_backend(), db, index_dir)
+
+
 def status(db: sqlite_utils.Database, index_dir: str | Path) -> str:
     """'missing', 'corrupt', 'stale' or 'current'."""
-    folder = current_dir(index_dir)
-    if folder is None:
-        return "missing"
-    if not _readable(folder):
-        return "corrupt"
-    pending = db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
-                         [_mark(folder)]).fetchone()
-    if _read(folder, "STAMP") != stamp(db) and not pending:
-        return "stale"
-    return "current"
-
-
-def is_current(db: sqlite_utils.Database, index_dir: str | Path) -> bool:
-    """True when a readable index exists and reflects the database (or will, once
-    the indexer applies the pending outbox rows)."""
-    return status(db, index_dir) == "current"
+    return generations.status(_backend(), db, index_dir)
 
 
 def ensure(db: sqlite_utils.Database, index_dir: str | Path) -> str:
     """Rebuild a missing, corrupt or stale index; returns what was found."""
-    found = status(db, index_dir)
-    if found != "current":
-        log.warning("search index %s: rebuilding", found)
-        rebuild(db, index_dir)
-    return found
-
-
-@dataclass
-class Drift:
-    missing: list[int]
-    extra: list[int]
-    outdated: list[int]
-    pending: int
-
-    @property
-    def clean(self) -> bool:
-        return not (self.missing or self.extra or self.outdated)
+    return generations.ensure(_backend(), db, index_dir)
 
 
 def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
     """Compare the live index with the database, record by record."""
-    folder = current_dir(index_dir)
-    if folder is None:
-        raise SearchUnavailable("检索索引不存在")
-    expected = {int(d["id"]): d["digest"] for d in _documents(db)}
-    ix = whoosh_index.open_dir(str(folder))
-    try:
-        with ix.searcher() as searcher:
-            found = {int(f["id"]): f.get("digest") for f in searcher.all_stored_fields()}
-    finally:
-        ix.close()
-    pending = db.execute("SELECT count(*) FROM index_outbox WHERE id > ?",
-                         [_mark(folder)]).fetchone()[0]
-    return Drift(missing=sorted(set(expected) - set(found)),
-                 extra=sorted(set(found) - set(expected)),
-                 outdated=sorted(i for i in set(expected) & set(found)
-                                 if expected[i] != found[i]),
-                 pending=pending)
+    return generations.verify(_backend(), db, index_dir)
 
 
 # --- one searcher per process ---------------------------------------------------------
@@ -826,13 +434,7 @@ class _Live:
             self.retired.pop(0)[1].close()
         self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r
                         for r in readers}
-        self.segment_bits = {key: value for key, value in self.segment_bits.items()
-                             if id(value[0]) in kept}
-        segments = {segment.segment_id() for segment in toc.segments}
-        self.segment_data = {key: value for key, value in self.segment_data.items()
-                             if key[0] in segments}
-        for key in [key for key in self.term_cache if key[0] not in segments]:
-            self.term_postings -= len(self.term_cache.pop(key)[0].ids)  # (fresh holds the lock)
+        self._prune(kept, {segment.segment_id() for segment in toc.segments})
         if not readers:
             reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
@@ -840,6 +442,16 @@ class _Live:
         else:
             reader = MultiReader(readers, generation=toc.generation)
         return Searcher(reader, fromindex=self.ix, weighting=BM25F())  # what _scored computes
+
+    def _prune(self, kept: set[int], segments: set[str]) -> None:
+        """Forget what was kept for readers (``kept``: the ids of those still
+        used) and segments (``segments``: their ids) no longer in the index."""
+        self.segment_bits = {key: value for key, value in self.segment_bits.items()
+                             if id(value[0]) in kept}
+        self.segment_data = {key: value for key, value in self.segment_data.items()
+                             if key[0] in segments}
+        for key in [key for key in self.term_cache if key[0] not in segments]:
+            self.term_postings -= len(self.term_cache.pop(key)[0].ids)  # (fresh holds the lock)
 
     def bits(self, searcher, term: str) -> int:
         """Docnums holding a facet term, as a bitmap (per segment, combined once
@@ -1096,30 +708,13 @@ def _segment_id(reader) -> str:
 
 _live: dict[str, _Live] = {}
 _live_lock = threading.Lock()
-_pointers: dict[str, tuple[tuple[int, int], Path | None]] = {}
-
-
-def _current_dir_cached(index_dir: str | Path) -> Path | None:
-    """current_dir, read again only when the pointer file was replaced (a
-    stat instead of reading it on every query)."""
-    try:
-        found = os.stat(Path(index_dir) / POINTER)
-    except FileNotFoundError:
-        return None
-    seen = (found.st_ino, found.st_mtime_ns)
-    cached = _pointers.get(str(index_dir))
-    if cached is not None and cached[0] == seen:
-        return cached[1]
-    folder = current_dir(index_dir)
-    _pointers[str(index_dir)] = (seen, folder)
-    return folder
 
 
 def _open(index_dir: str | Path) -> tuple[_Live, object]:
     """This process's searcher; reopened when ``CURRENT`` names another
     generation, refreshed when the generation changes."""
     key = str(index_dir)
-    folder = _current_dir_cached(index_dir)
+    folder = generations.current_dir_cached(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引正在建立")
     live = _live.get(key)
@@ -1146,106 +741,22 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
 
 # --- queries -------------------------------------------------------------------
 
-@dataclass
-class Parsed:
-    tokens: list[str]
-    phrases: list[list[str]]
-    truncated: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not (self.tokens or self.phrases)
-
-
-def parse(text: str) -> Parsed:
-    """A visitor's query: whitespace-separated tokens and "quoted phrases".
-    Nothing is syntax: Whoosh operators, field names and wildcards are text."""
-    text = analysis.clean(text or "")
-    text = text.replace("“", '"').replace("”", '"').replace("＂", '"')
-    truncated = len(text) > QUERY_MAX
-    text = text[:QUERY_MAX]
-    tokens, phrases = [], []
-    for i, part in enumerate(text.split('"')):
-        if i % 2:  # inside quotes (an unbalanced quote runs to the end)
-            phrase = analysis.words(part)
-            if len(phrase) > 1:
-                phrases.append(phrase)
-            elif phrase:
-                tokens.append(part.strip())
-        else:
-            tokens.extend(part.split())
-    tokens = [t for t in tokens if _HAN.search(t) or re.search(r"\w", t)]
-    if len(tokens) + len(phrases) > MAX_TOKENS:
-        truncated = True
-        tokens = tokens[:max(0, MAX_TOKENS - len(phrases))]
-    return Parsed(tokens, phrases, truncated)
+def _whoosh(q: queries.Query) -> Query:
+    """The Whoosh query of a shared query tree (archive.search.queries)."""
+    if isinstance(q, queries.Term):
+        return Term(q.fieldname, q.text, boost=q.boost)
+    if isinstance(q, queries.Phrase):
+        return Phrase(q.fieldname, list(q.words), boost=q.boost)
+    if isinstance(q, queries.AndMaybe):
+        return AndMaybe(_whoosh(q.a), _whoosh(q.b))
+    kind = And if isinstance(q, queries.And) else Or
+    return kind([_whoosh(sub) for sub in q.subqueries])
 
 
-@lru_cache(maxsize=4096)
-def _homophones(han: str) -> frozenset[str]:
-    """Full pinyin readings of a Han query: as a name (surname readings) and as
-    plain text, so 李向冬 finds 李向东. Cached: pypinyin costs about a
-    millisecond a query."""
-    readings = set(names.readings(han).all_full)
-    readings.add("".join(_plain_syllables(han)))
-    return frozenset(r for r in readings if r)
-
-
-def _text_query(words: list[str]) -> Query | None:
-    if not words:
-        return None
-    per_word = [Or([Term(f, w, boost=WEIGHTS[f]) for f in TEXT_FIELDS]) for w in words]
-    return per_word[0] if len(per_word) == 1 else And(per_word)
-
-
-def _name_terms(whole: str) -> list[Query]:
-    """The name fields' terms for a folded name, pinyin or initials."""
-    terms: list[Query] = []
-    if _PINYIN.match(whole):
-        terms += [Term("pinyin", whole, boost=WEIGHTS["pinyin"]),
-                  Term("pinyin_prefix", whole, boost=WEIGHTS["pinyin_prefix"])]
-    if _HAN.search(whole):
-        terms += [Term("name_exact", whole, boost=WEIGHTS["name_exact"]),
-                  Term("name", whole, boost=WEIGHTS["name"])]
-    return terms
-
-
-def _token_query(token: str) -> Query | None:
-    folded = analysis.fold(token)
-    whole = _SEPARATORS.sub("", folded)
-    alternatives = _name_terms(whole)
-    if _HAN.search(whole):
-        han = "".join(_HAN.findall(whole))
-        if len(han) >= 2 and len(han) == len(whole):
-            alternatives += [Term("pinyin", r, boost=HOMOPHONE_WEIGHT) for r in sorted(_homophones(han))]
-    text = _text_query(analysis.words(token))
-    if text is not None:
-        alternatives.append(text)
-    fragment = _unit_fragment_query(whole)
-    if fragment is not None:
-        alternatives.append(fragment)
-    if not alternatives:
-        return None
-    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
-
-
-def _unit_fragment_query(whole: str) -> Query | None:
-    """A token with Han characters as a fragment of a unit's name: a phrase of
-    its character bigrams in ``unit_grams``, whatever words the segmenter cuts
-    the unit and the token into (南网 in 南网超高压输电公司, 高压输 in its
-    middle). Its boost is shared among the bigrams, so a long fragment scores
-    as an average bigram, not as their sum."""
-    if not _HAN.search(whole):
-        return None
-    parts: list[Query] = []
-    for grams in analysis.bigrams(whole):
-        if len(grams) == 1:
-            parts.append(Term("unit_grams", grams[0], boost=WEIGHTS["unit_grams"]))
-        elif grams:
-            parts.append(Phrase("unit_grams", grams, boost=WEIGHTS["unit_grams"] / len(grams)))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
+def build_query(parsed: Parsed) -> Query | None:
+    """The Whoosh query of a parsed visitor query (queries.build_query)."""
+    q = queries.build_query(parsed)
+    return None if q is None else _whoosh(q)
 
 
 def _tree_sum(values: list):
@@ -1255,118 +766,6 @@ def _tree_sum(values: list):
         return values[0]
     half = len(values) // 2
     return _tree_sum(values[:half]) + _tree_sum(values[half:])
-
-
-def _phrase_query(words: list[str]) -> Query:
-    return Or([Phrase(f, words, boost=WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
-              + [Term("name_exact", "".join(words), boost=WEIGHTS["name_exact"])])
-
-
-_YEAR = re.compile(r"^(19|20)\d\d年?$")
-
-
-def build_query(parsed: Parsed) -> Query | None:
-    """The Whoosh query of a parsed visitor query: every token and phrase must
-    match somewhere. A year beside other words ranks first the honours of that
-    year (2020 全国劳动模范: the title conferred in 2020)."""
-    parts = [q for q in (_token_query(t) for t in parsed.tokens) if q is not None]
-    parts += [_phrase_query(p) for p in parsed.phrases]
-    if not parts:
-        return None
-    required = parts[0] if len(parts) == 1 else And(parts)
-    years = [t[:4] for t in parsed.tokens if _YEAR.match(t)]
-    # an honour is kept whole (2020全国劳动模范): the token as typed, and its words
-    others = sorted({w for t in parsed.tokens if not _YEAR.match(t)
-                     for w in [_SEPARATORS.sub("", analysis.fold(t)), *analysis.words(t)]})
-    if years and others:
-        boosts = [Term("honours", year + word, boost=WEIGHTS["titles"] * 2)
-                  for year in years for word in others]
-        return AndMaybe(required, boosts[0] if len(boosts) == 1 else Or(boosts))
-    return required
-
-
-def highlight_terms(parsed: Parsed) -> list[str]:
-    terms = set()
-    for token in parsed.tokens:
-        terms.update(analysis.words(token))
-        terms.add(_SEPARATORS.sub("", analysis.fold(token)))
-    for phrase in parsed.phrases:
-        terms.add("".join(phrase))
-        terms.update(phrase)
-    return sorted((t for t in terms if _HAN.search(t) or len(t) > 1), key=lambda t: (-len(t), t))
-
-
-_MARKDOWN_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}|>+|[-*+]|\d+\.)[ \t]+", re.M)
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`")
-
-
-SNIPPET_WIDTH = 90  # characters
-
-
-def snippet_text(text: str | None) -> str:
-    """What snippets are cut from: the text without Markdown marks, its
-    whitespace runs made single spaces."""
-    text = text or ""
-    # each expression only where its marks occur (scanning for a character is
-    # much cheaper than running the expression over a long story)
-    if any(mark in text for mark in "#>-*+."):
-        text = _MARKDOWN_LINE.sub("", text)
-    if "[" in text:
-        text = _MARKDOWN_LINK.sub(r"\1", text)
-    if any(mark in text for mark in "*_`"):
-        text = _MARKDOWN_EMPHASIS.sub("", text)
-    return " ".join(text.split())
-
-
-def snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Markup | None:
-    """The part of ``text`` where the query's words are densest, HTML-escaped,
-    the words wrapped in <mark>."""
-    return _window(snippet_text(text), terms, width)
-
-
-def _window(text: str, terms: list[str], width: int = SNIPPET_WIDTH,
-            more: bool = False) -> Markup | None:
-    """snippet() of a text already made snippet_text; ``more``: the text is the
-    opening of a longer one (an ellipsis ends every window)."""
-    if not text:
-        return None
-    folded = analysis.folded_for(text, terms)
-    spans = []
-    for term in terms:
-        start = folded.find(term)
-        while start != -1 and len(spans) < 200:
-            spans.append((start, start + len(term), term))
-            start = folded.find(term, start + len(term))
-    if not spans:
-        return None
-    # the window holding the most distinct terms, the first one found on ties
-    starts = {t: sorted(s for s, _, u in spans if u == t) for t in {t for _, _, t in spans}}
-    best_start, best_score = 0, -1
-    for anchor, _, _ in spans:
-        begin = max(0, anchor - width // 4)
-        score = 0
-        for t, at in starts.items():
-            i = bisect_left(at, begin)
-            if i < len(at) and at[i] + len(t) <= begin + width:
-                score += 1
-        if score > best_score:
-            best_start, best_score = begin, score
-            if score == len(starts):
-                break
-    end = min(len(text), best_start + width)
-    chosen: list[list[int]] = []
-    for s, e in sorted((s, e) for s, e, _ in spans if s >= best_start and e <= end):
-        if chosen and s <= chosen[-1][1]:
-            chosen[-1][1] = max(chosen[-1][1], e)  # adjacent or overlapping: one mark
-        else:
-            chosen.append([s, e])
-    pieces, at = ["…" if best_start > 0 else ""], best_start
-    for s, e in chosen:
-        pieces += [escape(text[at:s]), "<mark>", escape(text[s:e]), "</mark>"]
-        at = e
-    pieces += [escape(text[at:end]), "…" if end < len(text) or more else ""]
-    return Markup("".join(pieces))
 
 
 @dataclass
@@ -1551,25 +950,6 @@ def _local_bits(live: _Live, reader, q: Query, budget: _Budget) -> int:
     raise TypeError(f"not a query build_query makes: {q!r}")
 
 
-@dataclass
-class Result:
-    query: str
-    filters: browse.Filters
-    sort: str
-    items: list[dict]
-    total: int
-    page_size: int
-    facets: dict[str, list[tuple]] = field(default_factory=dict)
-    suggestions: list[dict] = field(default_factory=list)
-    unfiltered_total: int | None = None
-    notices: list[str] = field(default_factory=list)
-    timed_out: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-min(self.total, MAX_RESULTS) // self.page_size))
-
-
 def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | None) -> int | None:
     """Docs passing every selected facet except ``skip``; None when nothing
     is selected."""
@@ -1577,12 +957,12 @@ def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | Non
     for name, prefix in RECORD_FACETS:
         value = getattr(filters, name)
         if value is not None and name != skip:
-            term = live.bits(searcher, prefix + _clean_token(value))
+            term = live.bits(searcher, prefix + clean_token(value))
             bits = term if bits is None else bits & term
     honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
               if getattr(filters, n) is not None and n != skip}
     if honour:
-        term = live.bits(searcher, _honour_key(honour))
+        term = live.bits(searcher, honour_key(honour))
         bits = term if bits is None else bits & term
     return bits
 
@@ -1639,7 +1019,7 @@ def _honour_terms(live: _Live, searcher, name: str, others: dict) -> tuple[list,
     def compute():
         found = [term.split("=", 1)[1]
                  for term in live.facet_values(searcher, f"h:{name}=") if "|" not in term]
-        return found, [_honour_key({**others, name: value}) for value in found]
+        return found, [honour_key({**others, name: value}) for value in found]
     return _per_searcher(searcher, ("honour terms", name, tuple(sorted(others.items()))),
                          compute)
 
@@ -1690,9 +1070,7 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     q = build_query(parsed)
     live, searcher = _open(index_dir)
     budget = _Budget(time.monotonic() + time_limit)
-    notices = []
-    if parsed.truncated:
-        notices.append(f"检索词过长，只按前 {QUERY_MAX} 个字、{MAX_TOKENS} 个词检索")
+    notices = queries.notices_for(parsed)
     if not parsed.empty and q is None:
         return Result(text, filters, sort, [], 0, page_size, notices=notices)
     if q is None and sort == "relevance":
@@ -1712,17 +1090,11 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     page = best[(filters.page - 1) * page_size:top]
     ids = live.honoree_ids(searcher, page)
     if budget.timed_out:
-        notices.append("检索用时较长，结果可能不完整")
+        notices.append(queries.TIMED_OUT)
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
-    terms = highlight_terms(parsed)
-    if whole_rows:
-        rows = {r["id"]: dict(r) for r in _by_ids(db, "h.*", ids)}
-        items = honorees.cards(db, [rows[i] for i in ids if i in rows])
-        for item in items:
-            item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
-                                      terms) if terms else None
-    else:
-        items = _page_items(db, live, searcher, q, page, ids, terms, budget)
+    terms = queries.highlight_terms(parsed)
+    items = _rows(db, ids, terms) if whole_rows \
+        else _page_items(db, live, searcher, q, page, ids, terms, budget)
     result = Result(text, filters, sort, items, total, page_size, facets,
                     notices=notices, timed_out=budget.timed_out)
     if not total and not parsed.empty:
@@ -1732,7 +1104,14 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     return result
 
 
-SUGGEST_TERMS = 200  # pinyin terms a no-result page looks up, the closest first
+def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[dict]:
+    """The API's items: each record's row with its honours, and a snippet."""
+    rows = {r["id"]: dict(r) for r in by_ids(db, "h.*", ids)}
+    items = honorees.cards(db, [rows[i] for i in ids if i in rows])
+    for item in items:
+        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
+                                  terms) if terms else None
+    return items
 
 
 def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | None,
@@ -1750,7 +1129,7 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
     profiles."""
     if not ids:
         return []
-    public = {row[0] for row in _by_ids(db, "h.id", ids, index="honorees_public")}
+    public = {row[0] for row in by_ids(db, "h.id", ids, index="honorees_public")}
     shown = [(docnum, i) for docnum, i in zip(docnums, ids, strict=True) if i in public]
     displays = {i: searcher.stored_fields(docnum)["display"] for docnum, i in shown}
     in_story = _story_bits(live, searcher, q, budget) if terms and q is not None else 0
@@ -1758,7 +1137,7 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
     # runs, keeps no lead and no city)
     wanted = [i for docnum, i in shown if in_story >> docnum & 1 or "lead" not in displays[i]]
     texts = {row[0]: "\n".join(filter(None, row[1:]))
-             for row in _by_ids(db, "h.id, h.summary, h.story", wanted)} if terms else {}
+             for row in by_ids(db, "h.id, h.summary, h.story", wanted)} if terms else {}
     portraits = honorees.portraits_of(db, [i for _, i in shown])
     items = []
     for _, i in shown:
@@ -1768,23 +1147,11 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
         elif i in texts:
             found = snippet(texts[i], terms)
         else:
-            found = _window(display["lead"], terms, more=display["more"])
+            found = window(display["lead"], terms, more=display["more"])
         items.append({"id": i, "name": display["name"], "unit": display["unit"],
                       "city": display.get("city", ""), "top_honour": display["honour"],
                       "portrait": portraits.get(i), "snippet": found})
     return items
-
-
-def _by_ids(db: sqlite_utils.Database, columns: str, ids: list[int], index: str = ""):
-    """``columns`` of the public honorees among ``ids``, found by primary key
-    (``h.id IN (...)`` let SQLite scan the status index: every published row)
-    or through ``index``."""
-    if not ids:
-        return []
-    return db.execute(
-        f"SELECT {columns} FROM json_each(?) j CROSS JOIN honorees h"
-        f"{f' INDEXED BY {index}' if index else ''} ON h.id = j.value WHERE {PUBLIC}",
-        [json.dumps(ids)])
 
 
 def _story_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
@@ -1816,15 +1183,7 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
     RapidFuzz's Levenshtein over each segment's pinyin terms (Whoosh's
     FuzzyTerm walks the term index in Python: 0.1–0.4 s at 100,000 profiles);
     an exact reading counts most, then one slip, then two."""
-    readings: set[str] = set()
-    for token in parsed.tokens + ["".join(p) for p in parsed.phrases]:
-        whole = _SEPARATORS.sub("", analysis.fold(token))
-        han = "".join(_HAN.findall(whole))
-        if han:
-            readings |= _homophones(han)
-        elif _PINYIN.match(whole):
-            readings.add(whole)
-    readings = {r for r in readings if 3 <= len(r) <= 30}
+    readings = queries.suggestion_readings(parsed)
     if not readings:
         return []
     close: dict[str, int] = {}
@@ -1854,12 +1213,11 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
 def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
     """Names as the visitor types: whole names, prefixes, pinyin and initials,
     each with unit and top honour."""
-    text = _SEPARATORS.sub("", analysis.fold(analysis.clean(text or "")))[:40]
-    text = re.sub(r"[^\w]", "", text)
+    text = queries.suggest_text(text)
     if not text:
         return []
     live, searcher = _open(index_dir)
-    alternatives = _name_terms(text)
+    alternatives = [_whoosh(t) for t in queries.name_terms(text)]
     if not alternatives:
         return []
     cache = searcher.__dict__.setdefault("_archive_suggest", {})
@@ -1897,11 +1255,12 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
             for docnum in _ranked(live, searcher, q, limit, budget)]
 
 
-def parse_args(args) -> tuple[browse.Filters, str]:
-    """Facets and sort order from query arguments (the browse page's facets, plus
-    sorting by relevance); raises browse.FilterError with a Chinese message."""
-    sort = (args.get("sort") or "relevance").strip()
-    if sort not in SORTS:
-        raise browse.FilterError("排序方式只能是相关度、年份或拼音")
-    filters = browse.parse({k: args.get(k) for k in args if k != "sort"})
-    return replace(filters, sort="pinyin"), sort
+def forget(index_dir: str | Path) -> None:
+    """Drop this process's searcher of ``index_dir`` and close it now (the next
+    query reopens the index); for callers no query of this process is using
+    it, such as tests."""
+    with _live_lock:
+        live = _live.pop(str(index_dir), None)
+    generations.forget_pointer(index_dir)
+    if live is not None:
+        live.close()

@@ -7,13 +7,13 @@ titles, workplace, organisation and industry words), loaded once, in file
 order, when this module is imported. Nothing learns words at run time (not from
 the database, not from what a process has indexed), so every process cuts the
 same text into the same words, whatever it did before. ``DICTIONARY_VERSION``
-(a hash of both files) is part of the index's version (archive.search): a
+(a hash of both files) is part of every engine's index version: a
 changed dictionary makes the index stale, and only a rebuild (a new
 generation) brings it in.
 
-Kept importable: Whoosh pickles the analyzer's class path into the index schema,
-so the classes here must not move. Nothing here holds a jieba instance as an
-attribute (the schema would pickle it); the segmenter is a module global.
+Shared by every engine (archive.search.whoosh, archive.search.tantivy): nothing
+here imports an engine. The Whoosh analyzers built on these functions are in
+archive.search.whoosh.analyzers. The segmenter is a module global.
 
 Folding uses OpenCC's character table (TSCharacters, shipped by
 opencc-python-reimplemented) compiled into one ``str.translate`` table: every
@@ -31,8 +31,6 @@ from pathlib import Path
 
 import jieba
 import jieba_fast_dat
-from whoosh.analysis import Token, Tokenizer
-from whoosh.formats import Positions
 
 jieba.setLogLevel(60)  # both print their dictionary loading to stderr otherwise
 jieba_fast_dat.setLogLevel(60)
@@ -194,7 +192,7 @@ def segments(text: str) -> Iterator[tuple[str, int, int]]:
     """(word, start, end) of folded ``text`` in jieba's default mode, without
     stop words and punctuation."""
     for piece, start, end in cut(text):
-        terms = _terms_of(piece)
+        terms = terms_of(piece)
         if terms:
             yield terms[0], start, end
 
@@ -223,7 +221,7 @@ def _subwords(word: str) -> list[str]:
 _index_terms: dict[str, tuple[str, ...]] = {}
 
 
-def _terms_of(piece: str) -> tuple[str, ...]:
+def terms_of(piece: str) -> tuple[str, ...]:
     """The index terms one segmenter piece stands for at its position: the word
     and its sub-words, or nothing for a stop word or punctuation. Cached: pieces
     repeat across profiles."""
@@ -240,12 +238,12 @@ def _terms_of(piece: str) -> tuple[str, ...]:
 
 
 def index_positions(text: str) -> dict[str, list[int]]:
-    """Term → word positions of ``text``, as :class:`ChineseTokenizer` yields
-    them when indexing, without building a Token per word."""
+    """Term → word positions of ``text`` as indexed: each word and its
+    sub-words at the word's position (stop words and punctuation take none)."""
     found: dict[str, list[int]] = {}
     position = 0
     for piece, _, _ in cut(fold(text)):
-        terms = _terms_of(piece)
+        terms = terms_of(piece)
         if terms:
             for term in terms:
                 if term in found:
@@ -256,107 +254,13 @@ def index_positions(text: str) -> dict[str, list[int]]:
     return found
 
 
-_SINGLE: dict[int, bytes] = {}
-
-
-class WordPositions(Positions):
-    """Whoosh's Positions format (the same bytes), filled by
-    :func:`index_positions` when the analyzer is ours: indexing a story is the
-    largest part of a rebuild."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        if not (isinstance(analyzer, ChineseTokenizer) and isinstance(value, str)
-                and kwargs.get("mode") == "index" and not kwargs.get("start_pos")):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost = self.field_boost
-        for term, positions in index_positions(value).items():
-            count = len(positions)
-            yield term, count, count * boost, self.encode(positions)
-
-    def encode(self, poslist):
-        if len(poslist) == 1:  # most words of a story occur once
-            position = poslist[0]
-            value = _SINGLE.get(position)
-            if value is None:
-                value = _SINGLE[position] = super().encode(poslist)
-            return value
-        return super().encode(poslist)
-
-
-class ChineseTokenizer(Tokenizer):
-    """jieba words of folded text. Positions count words, so quoted phrases
-    work; sub-words of a long word share its position. Character offsets point
-    into the original text."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        position = start_pos
-        indexing = mode == "index"
-        for piece, start, end in cut(fold(value)):
-            terms = _terms_of(piece)
-            if not terms:
-                continue
-            for part in terms if indexing else terms[:1]:
-                token.original = token.text = part
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = position
-                if chars:
-                    token.startchar = start_char + start
-                    token.endchar = start_char + end
-                yield token
-            position += 1
-
-
-def ChineseAnalyzer():
-    """The analyzer of the text fields (titles, unit, place, story)."""
-    return ChineseTokenizer()
-
-
 # --- character bigrams ------------------------------------------------------------
 
-_RUN = re.compile(r"\w+")
+WORD_RUN = re.compile(r"\w+")
 
 
 def bigrams(text: str) -> list[list[str]]:
     """The character bigrams of each run of word characters of folded ``text``
     (a run of one character: none)."""
     return [[run[i:i + 2] for i in range(len(run) - 1)]
-            for run in _RUN.findall(fold(text))]
-
-
-class BigramTokenizer(Tokenizer):
-    """Overlapping character bigrams of folded text, one position each, so any
-    fragment of two or more characters is a phrase of bigrams (南网, 供电局,
-    the middle of a unit's name) whatever words the segmenter sees. Runs of
-    word characters are kept apart by a gap of one position: no phrase spans
-    punctuation or the space between unit and position."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        position = start_pos
-        for match in _RUN.finditer(fold(value)):
-            run, base = match.group(), match.start()
-            for i in range(len(run) - 1):
-                token.original = token.text = run[i:i + 2]
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = position
-                if chars:
-                    token.startchar = start_char + base + i
-                    token.endchar = start_char + base + i + 2
-                yield token
-                position += 1
-            position += 1
-
-
-def BigramAnalyzer():
-    """The analyzer of the unit bigram field."""
-    return BigramTokenizer()
+            for run in WORD_RUN.findall(fold(text))]

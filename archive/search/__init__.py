@@ -1,0 +1,142 @@
+"""Search: the narrow interface the rest of the archive calls.
+
+Each engine lives in its own folder (``whoosh/``, ``tantivy/``) as a module
+``engine`` that satisfies :class:`Engine`; nothing outside an engine's folder
+imports it or its library. What every engine shares is beside this file:
+analysis (jieba words, pinyin, folding), documents (what is indexed), queries
+(a visitor's query as a tree of weighted terms), snippets, and generations
+(folders, the one-writer lock, MARK and STAMP, rebuild and drain).
+
+The engine is the Flask setting ``SEARCH_ENGINE``, read from the current app
+when there is one; outside an app (scripts, the bench, tests) an ``engine=``
+argument names it, else the setting's declared default is used. Switching
+engines needs nothing else: a generation built by another engine carries
+another index version, so it is stale and rebuilt.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import sqlite_utils
+from flask import current_app, has_app_context
+
+from .. import browse, settings
+from .generations import Drift, SearchUnavailable, current_dir, generation_version, writer_lock_held
+from .queries import QUERY_REFUSED, TIME_LIMIT, Result, parse_args
+
+__all__ = ["ENGINES", "QUERY_REFUSED", "TIME_LIMIT", "Drift", "Engine", "Result",
+           "SearchUnavailable", "configure", "current_dir", "drain", "engine", "ensure",
+           "forget", "generation_version", "parse_args", "query", "rebuild", "search",
+           "status", "suggest", "verify", "writer_lock_held"]
+
+ENGINES = ("whoosh", "tantivy")
+
+
+class Engine(Protocol):
+    """What an engine module provides (each function as documented here)."""
+
+    NAME: str
+    INDEX_VERSION: str
+
+    def configure(self, config: Mapping) -> None:
+        """Read the app's settings when it starts."""
+
+    def rebuild(self, db: sqlite_utils.Database, index_dir: str | Path,
+                progress: Callable[..., None] | None = None) -> Path:
+        """Build a generation from the database beside the live one; switch to it."""
+
+    def drain(self, db: sqlite_utils.Database, index_dir: str | Path) -> int:
+        """Apply the outbox to the live generation; the honorees updated."""
+
+    def status(self, db: sqlite_utils.Database, index_dir: str | Path) -> str:
+        """'missing', 'corrupt', 'stale' or 'current'."""
+
+    def ensure(self, db: sqlite_utils.Database, index_dir: str | Path) -> str:
+        """Rebuild unless current; what was found."""
+
+    def verify(self, db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
+        """The live index against the database, record by record."""
+
+    def query(self, db: sqlite_utils.Database, index_dir: str | Path, text: str,
+              filters: browse.Filters | None = None, sort: str = "relevance",
+              page_size: int = 20, with_facets: bool = True,
+              time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
+        """One page of matches with facets, snippets and suggestions."""
+
+    def suggest(self, index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
+        """Names as the visitor types them."""
+
+    def search(self, index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:
+        """Matching ids, best first; None without an index."""
+
+    def forget(self, index_dir: str | Path) -> None:
+        """Drop this process's open searcher of ``index_dir``."""
+
+
+def engine(name: str | None = None) -> Engine:
+    """The engine named ``name``, else the current app's ``SEARCH_ENGINE``,
+    else the setting's default."""
+    if name is None:
+        name = current_app.config["SEARCH_ENGINE"] if has_app_context() \
+            else settings.defaults()["SEARCH_ENGINE"]
+    if name not in ENGINES:
+        raise ValueError(f"SEARCH_ENGINE must be one of {', '.join(ENGINES)}, not {name!r}")
+    return importlib.import_module(f"{__name__}.{name}.engine")
+
+
+def configure(config: Mapping) -> None:
+    """At app start: check the setting and let its engine read its settings."""
+    engine(config["SEARCH_ENGINE"]).configure(config)
+
+
+def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
+            progress: Callable[..., None] | None = None, *, engine: str | None = None) -> Path:
+    return _engine(engine).rebuild(db, index_dir, progress=progress)
+
+
+def drain(db: sqlite_utils.Database, index_dir: str | Path, *, engine: str | None = None) -> int:
+    return _engine(engine).drain(db, index_dir)
+
+
+def status(db: sqlite_utils.Database, index_dir: str | Path, *,
+           engine: str | None = None) -> str:
+    return _engine(engine).status(db, index_dir)
+
+
+def ensure(db: sqlite_utils.Database, index_dir: str | Path, *,
+           engine: str | None = None) -> str:
+    return _engine(engine).ensure(db, index_dir)
+
+
+def verify(db: sqlite_utils.Database, index_dir: str | Path, *,
+           engine: str | None = None) -> Drift:
+    return _engine(engine).verify(db, index_dir)
+
+
+def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
+          filters: browse.Filters | None = None, sort: str = "relevance", page_size: int = 20,
+          with_facets: bool = True, time_limit: float = TIME_LIMIT, whole_rows: bool = False,
+          *, engine: str | None = None) -> Result:
+    return _engine(engine).query(db, index_dir, text, filters, sort, page_size, with_facets,
+                                 time_limit, whole_rows)
+
+
+def suggest(index_dir: str | Path, text: str, limit: int = 8, *,
+            engine: str | None = None) -> list[dict]:
+    return _engine(engine).suggest(index_dir, text, limit)
+
+
+def search(index_dir: str | Path, text: str, limit: int = 200, *,
+           engine: str | None = None) -> list[int] | None:
+    return _engine(engine).search(index_dir, text, limit)
+
+
+def forget(index_dir: str | Path, *, engine: str | None = None) -> None:
+    _engine(engine).forget(index_dir)
+
+
+_engine = engine  # the functions above take an ``engine`` argument of the same name

@@ -1,0 +1,1 @@
+"""The tantivy engine (archive.search.tantivy.engine)."""

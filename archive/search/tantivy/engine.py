@@ -1,0 +1,553 @@
+"""The tantivy engine (tantivy-py, the official bindings of the Rust library):
+the only module that imports tantivy. It satisfies archive.search.Engine.
+
+It indexes what the Whoosh engine indexes, analysed the same way: the shared
+documents (archive.search.documents) with their text fields cut by
+archive.search.analysis and handed to tantivy pre-tokenised (each word at its
+position, a long word's sub-words at the same position, a gap between bigram
+runs), so phrases, sub-words and unit fragments behave as they do under Whoosh.
+Queries are the shared tree (archive.search.queries) turned into tantivy term,
+phrase, boolean and boost queries: tantivy's own query parser never sees
+visitor input. Scores are tantivy's BM25 with the shared field weights; ties go
+to the lower record id, so an index caught up by edits ranks as a rebuild does.
+
+Generations, the writer lock, MARK and STAMP are archive.search.generations';
+tantivy's files sit in the generation folder beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+import tantivy
+from rapidfuzz import process as fuzzy
+from rapidfuzz.distance import Levenshtein
+
+from ... import browse, honorees
+from .. import analysis, generations, queries
+from ..documents import KEYWORD_FIELDS, RECORD_FACETS, by_ids, clean_token, document, honour_key
+from ..generations import Drift, SearchUnavailable, current_dir
+from ..queries import (
+    MAX_RESULTS,
+    QUERY_REFUSED,
+    SORTS,
+    SUGGEST_TERMS,
+    TIME_LIMIT,
+    Result,
+    parse,
+    parse_args,
+)
+from ..snippets import snippet
+
+__all__ = ["QUERY_REFUSED", "Drift", "Result", "SearchUnavailable", "current_dir", "parse",
+           "parse_args"]
+
+log = logging.getLogger("archive.search")
+
+NAME = "tantivy"
+SCHEMA_VERSION = 1
+INDEX_VERSION = f"tantivy{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
+POSITIONAL = ("titles", "unit", "unit_grams", "story")
+BUILD_HEAP = 256_000_000   # bytes, shared by the build's threads
+BUILD_THREADS = 2
+APPLY_HEAP = 64_000_000
+REFRESH_INTERVAL = 0.2
+SUGGEST_CACHED = 4096
+# What a missing, damaged or vanishing index raises (tantivy reports its errors
+# as ValueError); programming errors surface as themselves.
+INDEX_ERRORS = (OSError, ValueError)
+
+
+def schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
+    for name in POSITIONAL:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="position")
+    builder.add_text_field("place", tokenizer_name="raw", index_option="freq")
+    # (-year, pinyin, id) and (pinyin, id) as strings: sorting by either is one
+    # ordered fast field
+    builder.add_text_field("by_year", tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field("by_pinyin", tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_bytes_field("stored", stored=True)
+    return builder.build()
+
+
+# --- documents ------------------------------------------------------------------
+
+def _words(text: str) -> tantivy.PreTokenizedString:
+    """Text fields' words at their positions, as the Whoosh analyzer indexes them."""
+    tokens = []
+    position = 0
+    for piece, start, end in analysis.cut(analysis.fold(text)):
+        terms = analysis.terms_of(piece)
+        if terms:
+            tokens += [tantivy.Token(term, position, start, end) for term in terms]
+            position += 1
+    return tantivy.PreTokenizedString(text, tokens)
+
+
+def _bigrams(text: str) -> tantivy.PreTokenizedString:
+    """Overlapping character bigrams, a gap of one position between runs."""
+    tokens, position = [], 0
+    for match in analysis.WORD_RUN.finditer(analysis.fold(text)):
+        run, base = match.group(), match.start()
+        for i in range(len(run) - 1):
+            tokens.append(tantivy.Token(run[i:i + 2], position, base + i, base + i + 2))
+            position += 1
+        position += 1
+    return tantivy.PreTokenizedString(text, tokens)
+
+
+def _tantivy_document(found: dict) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_unsigned("id", int(found["id"]))
+    for name in KEYWORD_FIELDS:
+        for value in filter(None, found[name].split(",")):
+            doc.add_text(name, value)
+    for name in ("titles", "unit", "story", "place"):
+        doc.add_pre_tokenized_text(name, _words(found[name]))
+    doc.add_pre_tokenized_text("unit_grams", _bigrams(found["unit_grams"]))
+    key, ident = found["sort_key"], f"{int(found['id']):010d}"
+    doc.add_text("by_year", f"{9999 - int(found['year']):04d}\0{key}\0{ident}")
+    doc.add_text("by_pinyin", f"{key}\0{ident}")
+    doc.add_bytes("stored", json.dumps({"display": found["display"], "digest": found["digest"]},
+                                       ensure_ascii=False).encode())
+    return doc
+
+
+# --- the life of an index (archive.search.generations) ----------------------------------
+
+def configure(config) -> None:
+    """Nothing to read: tantivy maps its files and keeps no copies of its own."""
+
+
+def _build(generation: Path, rows, total: int, progress) -> None:
+    index = tantivy.Index(schema(), path=str(generation))
+    writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
+    try:
+        for done, row in enumerate(rows, start=1):
+            writer.add_document(_tantivy_document(document(row)))
+            if progress and done % 500 == 0:
+                progress(done, total, "正在建立检索索引")
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        raise
+
+
+def _apply(folder: Path, ids: list[int], documents: list[dict]) -> None:
+    """Replace the documents of ``ids`` (caller holds the writer lock)."""
+    index = tantivy.Index.open(str(folder))
+    writer = index.writer(heap_size=APPLY_HEAP, num_threads=1)
+    try:
+        # (by query: delete_documents_by_term takes a Python int as an i64,
+        # which matches nothing in this u64 field)
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(index.schema, "id", ids))
+        for found in documents:
+            writer.add_document(_tantivy_document(found))
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        raise
+
+
+def _readable(folder: Path) -> bool:
+    """The generation opens and its first and last documents read."""
+    try:
+        searcher = tantivy.Index.open(str(folder)).searcher()
+        hits = searcher.search(tantivy.Query.all_query(), limit=1).hits
+        for _, address in hits:
+            searcher.doc(address)
+        return True
+    except INDEX_ERRORS:
+        return False
+
+
+def _digests(folder: Path) -> dict[int, str]:
+    searcher = tantivy.Index.open(str(folder)).searcher()
+    hits = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1)).hits
+    ids = searcher.fast_field_values("id", [a for _, a in hits])
+    return {int(i): _stored(searcher, a)["digest"] for i, (_, a) in zip(ids, hits, strict=True)}
+
+
+def _stored(searcher, address) -> dict:
+    return json.loads(bytes(searcher.doc(address)["stored"][0]))
+
+
+def _backend() -> generations.Backend:
+    # looked up at each call, so that tests can replace a hook
+    return generations.Backend(version=INDEX_VERSION, errors=INDEX_ERRORS, build=_build,
+                               apply=_apply, readable=_readable, digests=_digests)
+
+
+def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
+            progress: Callable[..., None] | None = None) -> Path:
+    """Build a fresh generation and switch to it (generations.rebuild)."""
+    return generations.rebuild(_backend(), db, index_dir, progress)
+
+
+def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
+    """Apply the pending outbox to the live generation (generations.drain)."""
+    return generations.drain(_backend(), db, index_dir)
+
+
+def status(db: sqlite_utils.Database, index_dir: str | Path) -> str:
+    """'missing', 'corrupt', 'stale' or 'current'."""
+    return generations.status(_backend(), db, index_dir)
+
+
+def ensure(db: sqlite_utils.Database, index_dir: str | Path) -> str:
+    """Rebuild a missing, corrupt or stale index; returns what was found."""
+    return generations.ensure(_backend(), db, index_dir)
+
+
+def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
+    """Compare the live index with the database, record by record."""
+    return generations.verify(_backend(), db, index_dir)
+
+
+# --- one searcher per process --------------------------------------------------------
+
+class _Live:
+    """A process's reader of one generation, reloaded when it changes."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.index = tantivy.Index.open(str(folder))
+        self.schema = self.index.schema
+        self.lock = threading.Lock()
+        self.searcher = self.index.searcher()
+        self.kept: dict = {}  # what depends on the searcher: pinyin terms, suggestions
+        self.checked = time.monotonic()
+
+    def fresh(self):
+        now = time.monotonic()
+        if now - self.checked >= REFRESH_INTERVAL:
+            with self.lock:
+                if now - self.checked >= REFRESH_INTERVAL:
+                    self.index.reload()
+                    searcher = self.index.searcher()
+                    if searcher.num_docs != self.searcher.num_docs or \
+                            searcher.num_segments != self.searcher.num_segments:
+                        self.kept = {}
+                    self.searcher = searcher
+                    self.checked = now
+        return self.searcher
+
+    def keep(self, key, compute: Callable[[], object]):
+        if key not in self.kept:
+            if len(self.kept) > SUGGEST_CACHED:
+                self.kept = {}
+            self.kept[key] = compute()
+        return self.kept[key]
+
+
+_live: dict[str, _Live] = {}
+_live_lock = threading.Lock()
+
+
+def _open(index_dir: str | Path) -> tuple[_Live, object]:
+    """This process's searcher; reopened when ``CURRENT`` names another
+    generation, reloaded when the generation changes."""
+    key = str(index_dir)
+    folder = generations.current_dir_cached(index_dir)
+    if folder is None:
+        raise SearchUnavailable("检索索引正在建立")
+    live = _live.get(key)
+    if live is None or live.folder != folder:
+        with _live_lock:
+            live = _live.get(key)
+            if live is None or live.folder != folder:
+                try:
+                    live = _live[key] = _Live(folder)
+                except INDEX_ERRORS as exc:
+                    raise SearchUnavailable("检索索引暂不可用") from exc
+    try:
+        return live, live.fresh()
+    except INDEX_ERRORS as exc:
+        raise SearchUnavailable("检索索引暂不可用") from exc
+
+
+def _forget(index_dir: str | Path) -> None:
+    with _live_lock:
+        _live.pop(str(index_dir), None)
+
+
+def forget(index_dir: str | Path) -> None:
+    """Drop this process's reader of ``index_dir`` (the next query reopens it)."""
+    _forget(index_dir)
+    generations.forget_pointer(index_dir)
+
+
+# --- queries ----------------------------------------------------------------------
+
+Occur = tantivy.Occur
+
+
+def to_tantivy(schema, q: queries.Query) -> tantivy.Query:
+    """The tantivy query of a shared query tree (archive.search.queries)."""
+    if isinstance(q, queries.Term):
+        found = tantivy.Query.term_query(schema, q.fieldname, q.text)
+    elif isinstance(q, queries.Phrase):
+        found = tantivy.Query.phrase_query(schema, q.fieldname, list(q.words))
+    elif isinstance(q, queries.AndMaybe):
+        found = tantivy.Query.boolean_query([(Occur.Must, to_tantivy(schema, q.a)),
+                                             (Occur.Should, to_tantivy(schema, q.b))])
+    else:
+        occur = Occur.Must if isinstance(q, queries.And) else Occur.Should
+        found = tantivy.Query.boolean_query([(occur, to_tantivy(schema, sub))
+                                             for sub in q.subqueries])
+    return found if q.boost == 1.0 else tantivy.Query.boost_query(found, q.boost)
+
+
+def _facet(schema, term: str) -> tantivy.Query:
+    return tantivy.Query.term_query(schema, "facet", term)
+
+
+def _filters(schema, filters: browse.Filters, skip: str | None) -> list[tantivy.Query]:
+    """A query per selected facet except ``skip``: record facets by their terms,
+    honour facets together as one honour's term."""
+    found = [_facet(schema, prefix + clean_token(getattr(filters, name)))
+             for name, prefix in RECORD_FACETS
+             if getattr(filters, name) is not None and name != skip]
+    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
+              if getattr(filters, n) is not None and n != skip}
+    if honour:
+        found.append(_facet(schema, honour_key(honour)))
+    return found
+
+
+def _restricted(q: tantivy.Query | None, restrictions: list[tantivy.Query]) -> tantivy.Query:
+    """``q`` (all documents when None) among the documents of every restriction,
+    which add nothing to the score."""
+    if not restrictions:
+        return q if q is not None else tantivy.Query.all_query()
+    clauses = [(Occur.Must, tantivy.Query.const_score_query(r, 0.0)) for r in restrictions]
+    if q is not None:
+        clauses.insert(0, (Occur.Must, q))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _ranked(searcher, q: tantivy.Query, limit: int) -> list[tuple[float, int, object]]:
+    """(score, id, address) of the best ``limit`` matches, ties by record id:
+    the hits tied with the last are all fetched, then ordered."""
+    if limit <= 0:
+        return []
+    wanted = limit
+    while True:
+        hits = searcher.search(q, limit=wanted, count=False).hits
+        if len(hits) < wanted or hits[-1][0] < hits[limit - 1][0]:
+            break
+        wanted *= 4
+    ids = searcher.fast_field_values("id", [a for _, a in hits])
+    ranked = sorted(zip((s for s, _ in hits), ids, (a for _, a in hits), strict=True),
+                    key=lambda hit: (-hit[0], hit[1]))
+    return ranked[:limit]
+
+
+def _ordered(searcher, q: tantivy.Query, limit: int, sort: str) -> list[tuple]:
+    field = "by_year" if sort == "year" else "by_pinyin"
+    hits = searcher.search(q, limit=limit, count=False, order_by_field=field,
+                           order=tantivy.Order.Asc).hits
+    ids = searcher.fast_field_values("id", [a for _, a in hits])
+    return [(key, i, a) for (key, a), i in zip(hits, ids, strict=True)]
+
+
+def _counts(searcher, prefix: str, among: tantivy.Query) -> dict[str, int]:
+    return dict(searcher.terms_with_prefix("facet", prefix, filter_query=among))
+
+
+def _facet_counts(live: _Live, searcher, q, filters: browse.Filters) -> dict:
+    schema = live.schema
+    counts: dict[str, list[tuple]] = {}
+    for name, prefix in RECORD_FACETS:
+        among = _restricted(q, _filters(schema, filters, skip=name))
+        values = [(t[len(prefix):], n) for t, n in _counts(searcher, prefix, among).items() if n]
+        counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
+    # honour facets narrow one honour together (honour_key), the others apply
+    # to the matches as they are
+    among = _restricted(q, _filters(schema, filters.without(*browse.HONOUR_FACETS), skip=None))
+    every = _counts(searcher, "h:", among)
+    selected = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
+                if getattr(filters, n) is not None}
+    for name in browse.HONOUR_FACETS:
+        others = {n: v for n, v in selected.items() if n != name}
+        values = []
+        for term in every:
+            if term.startswith(f"h:{name}=") and "|" not in term:
+                value = term.split("=", 1)[1]
+                n = every.get(honour_key({**others, name: value}), 0)
+                if n:
+                    values.append((int(value) if name == "year" else value, n))
+        counts[name] = sorted(values, key=(lambda v: -v[0]) if name == "year"
+                              else (lambda v: (-v[1], v[0])))
+    return counts
+
+
+def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
+          filters: browse.Filters | None = None, sort: str = "relevance",
+          page_size: int = 20, with_facets: bool = True,
+          time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
+    """One page of published honorees matching a visitor's query and facets
+    (see :func:`_query`). An index that fails while being read is dropped from
+    this process and reported as unavailable, never as an error page."""
+    try:
+        return _query(db, index_dir, text, filters, sort, page_size, with_facets, whole_rows)
+    except SearchUnavailable:
+        raise
+    except INDEX_ERRORS as exc:
+        log.exception("search failed; reopening the index")
+        _forget(index_dir)
+        raise SearchUnavailable("检索索引暂不可用") from exc
+
+
+def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
+           filters: browse.Filters | None, sort: str, page_size: int, with_facets: bool,
+           whole_rows: bool) -> Result:
+    """One page with facet counts that agree with the results, highlighted
+    snippets, and, when nothing is found, suggestions; the cards as the Whoosh
+    engine gives them (the display the index keeps, a snippet of the text the
+    database holds), or with ``whole_rows`` the records' rows."""
+    filters = filters or browse.Filters()
+    sort = sort if sort in SORTS else "relevance"
+    parsed = parse(text)
+    shared = queries.build_query(parsed)
+    notices = queries.notices_for(parsed)
+    if not parsed.empty and shared is None:
+        return Result(text, filters, sort, [], 0, page_size, notices=notices)
+    live, searcher = _open(index_dir)
+    q = None if shared is None else to_tantivy(live.schema, shared)
+    if q is None and sort == "relevance":
+        sort = "pinyin"
+    selected = _filters(live.schema, filters, skip=None)
+    wanted = _restricted(q, selected)
+    top = min(filters.page * page_size, MAX_RESULTS)
+    total = searcher.search(wanted, limit=1, count=True).count
+    best = _ranked(searcher, wanted, top) if sort == "relevance" \
+        else _ordered(searcher, wanted, top, sort)
+    page = best[(filters.page - 1) * page_size:top]
+    facets = _facet_counts(live, searcher, q, filters) if with_facets else {}
+    terms = queries.highlight_terms(parsed)
+    items = _rows(db, [i for _, i, _ in page], terms) if whole_rows \
+        else _cards(db, searcher, page, terms)
+    result = Result(text, filters, sort, items, total, page_size, facets, notices=notices)
+    if not total and not parsed.empty:
+        if selected:
+            result.unfiltered_total = searcher.search(q or tantivy.Query.all_query(), limit=1, count=True).count
+        result.suggestions = _suggestions(live, searcher, parsed)
+    return result
+
+
+def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[dict]:
+    rows = {r["id"]: dict(r) for r in by_ids(db, "h.*", ids)}
+    items = honorees.cards(db, [rows[i] for i in ids if i in rows])
+    for item in items:
+        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
+                                  terms) if terms else None
+    return items
+
+
+def _cards(db: sqlite_utils.Database, searcher, page: list[tuple], terms: list[str]) -> list[dict]:
+    """A results page's cards: name, unit, city and top honour from the index,
+    whether each record is still public, its portrait and its snippet's text
+    from the database."""
+    ids = [i for _, i, _ in page]
+    if not ids:
+        return []
+    public = {row[0] for row in by_ids(db, "h.id", ids, index="honorees_public")}
+    texts = {row[0]: "\n".join(filter(None, row[1:]))
+             for row in by_ids(db, "h.id, h.summary, h.story", ids)} if terms else {}
+    portraits = honorees.portraits_of(db, [i for i in ids if i in public])
+    items = []
+    for _, i, address in page:
+        if i not in public:
+            continue
+        display = _stored(searcher, address)["display"]
+        items.append({"id": i, "name": display["name"], "unit": display["unit"],
+                      "city": display.get("city", ""), "top_honour": display["honour"],
+                      "portrait": portraits.get(i),
+                      "snippet": snippet(texts.get(i, ""), terms) if terms else None})
+    return items
+
+
+def _suggested(searcher, honoree_id: int, address) -> dict:
+    """A suggested name: its id, name, unit and top honour."""
+    display = _stored(searcher, address)["display"]
+    return {"id": honoree_id, "name": display["name"], "unit": display["unit"],
+            "honour": display["honour"]}
+
+
+def _suggestions(live: _Live, searcher, parsed, limit: int = 6) -> list[dict]:
+    """Names that sound like the query: the index's pinyin terms within one slip
+    of its readings (two for readings of six letters or more); an exact
+    reading counts most, then one slip, then two."""
+    readings = queries.suggestion_readings(parsed)
+    if not readings:
+        return []
+    terms = live.keep(("pinyin terms",), lambda: [
+        t for t, _ in searcher.terms_with_prefix("pinyin", "")])
+    close: dict[str, int] = {}
+    for reading in readings:
+        for term, distance, _ in fuzzy.extract(
+                reading, terms, scorer=Levenshtein.distance,
+                score_cutoff=1 if len(reading) < 6 else 2, limit=None):
+            close[term] = min(distance, close.get(term, distance))
+    if not close:
+        return []
+    nearest = sorted(close.items(), key=lambda item: (item[1], item[0]))[:SUGGEST_TERMS]
+    q = queries.Or(tuple(queries.Term("pinyin", term, 3.0 - distance)
+                         for term, distance in nearest))
+    seen, found = set(), []
+    for _, honoree_id, address in _ranked(searcher, to_tantivy(live.schema, q), limit * 3):
+        item = _suggested(searcher, honoree_id, address)
+        if item["name"] not in seen:
+            seen.add(item["name"])
+            found.append(item)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
+    """Names as the visitor types: whole names, prefixes, pinyin and initials,
+    each with unit and top honour."""
+    text = queries.suggest_text(text)
+    alternatives = queries.name_terms(text) if text else []
+    if not alternatives:
+        return []
+    live, searcher = _open(index_dir)
+
+    def compute():
+        q = to_tantivy(live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1
+                       else alternatives[0])
+        return [_suggested(searcher, i, a) for _, i, a in _ranked(searcher, q, limit)]
+    try:
+        found = live.keep(("suggest", text, limit), compute)
+    except INDEX_ERRORS as exc:
+        log.exception("suggest failed; reopening the index")
+        _forget(index_dir)
+        raise SearchUnavailable("检索索引暂不可用") from exc
+    return [dict(item) for item in found]
+
+
+def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:
+    """Ids of published honorees matching ``text``, best first; None when the
+    index is missing."""
+    try:
+        live, searcher = _open(index_dir)
+    except SearchUnavailable:
+        return None
+    shared = queries.build_query(parse(text))
+    if shared is None:
+        return []
+    return [i for _, i, _ in _ranked(searcher, to_tantivy(live.schema, shared), limit)]
