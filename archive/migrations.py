@@ -419,6 +419,14 @@ def m050_real_office_imports(db: sqlite_utils.Database) -> None:
         db.execute("INSERT INTO title_aliases (alias, title) VALUES (?, ?)", [alias, title])
 
 
+@migrations()
+def m070_scan_spool(db: sqlite_utils.Database) -> None:
+    """The spool files of QR scans already folded into ``scans`` (see
+    :func:`archive.scans.fold`): a fold interrupted after its commit is not
+    counted twice."""
+    db.execute("CREATE TABLE scan_folds (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

@@ -232,7 +232,8 @@ def test_sitemap_robots_and_health(demo_client, demo_records):
     robots = demo_client.get("/robots.txt").get_data(as_text=True)
     assert f"Sitemap: {BASE_URL}/sitemap.xml" in robots and "Disallow: /curate/" in robots
     health = demo_client.get("/healthz").get_json()
-    assert health == {"status": "ok", "database": "ok", "search_index": "ok"}
+    assert health == {"status": "ok", "database": "ok", "search_index": "ok",
+                      "worker": "down", "worker_heartbeat_age": None, "queue_age": None}
 
 
 def test_a_crash_shows_a_friendly_500_without_a_traceback(demo_archive, monkeypatch):

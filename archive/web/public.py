@@ -197,10 +197,9 @@ def short_link(code: str):
         exhibition_id = int(ex)
     target = url_for("public.profile", honoree_id=record["id"],
                      **({"ex": exhibition_id} if exhibition_id else {}))
+    scans.count(scans.spool_dir(current_app.instance_path), record["id"], tag)  # no lock
     response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
-    database = current_app.config["DATABASE"]
-    response.call_on_close(lambda: scans.count(database, record["id"], tag))
     return response
 
 
@@ -300,7 +299,14 @@ def liveness():
 
 @bp.get("/healthz")
 def healthz():
+    """200 while pages can be served (the worker may be down meanwhile: its state,
+    heartbeat age and the age of the oldest queued job say how far behind it is)."""
+    from .. import jobs, worker
+
     db = get_db()
     db.execute("SELECT 1 FROM honorees LIMIT 1").fetchall()
     index = search.current_dir(current_app.config["INDEX_DIR"]) is not None
-    return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing"}
+    beat = worker.heartbeat(current_app)
+    return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing",
+            "worker": beat["state"], "worker_heartbeat_age": beat["age"],
+            "queue_age": jobs.queue_age(db)}
