@@ -60,7 +60,8 @@ def _parse(data: bytes) -> Counter:
 
 
 def fold(db, folder: str | Path, settle: float = SETTLE_SECONDS) -> int:
-    """Move spooled scans into the ``scans`` table; returns how many were added.
+    """Move spooled scans into the ``scans`` table; returns how many were added
+    (scans of records deleted meanwhile are dropped).
 
     The live spool is first renamed aside (new scans start a new file); a renamed
     file is folded once ``settle`` seconds have passed, in one transaction that
@@ -87,17 +88,16 @@ def fold(db, folder: str | Path, settle: float = SETTLE_SECONDS) -> int:
             if db.execute("SELECT 1 FROM scan_folds WHERE name = ?", [path.name]).fetchone():
                 counts = Counter()
             for (honoree_id, day, tag), n in counts.items():
-                db.execute(
+                added += n * db.execute(
                     """INSERT INTO scans (honoree_id, day, run_tag, count)
                        SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM honorees WHERE id = ?)
                        ON CONFLICT (honoree_id, day, run_tag) DO UPDATE
                        SET count = count + excluded.count""",
-                    [honoree_id, day, tag, n, honoree_id])
+                    [honoree_id, day, tag, n, honoree_id]).rowcount
             db.execute("INSERT OR IGNORE INTO scan_folds (name, at) VALUES (?, ?)",
                        [path.name, now()])
             db.execute("DELETE FROM scan_folds WHERE at < datetime('now', '-7 days')")
         path.unlink(missing_ok=True)
-        added += sum(counts.values())
     return added
 
 
