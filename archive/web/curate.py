@@ -36,6 +36,7 @@ from .. import (
 from ..db import get_db
 from ..vocabulary import KINDS, LEVELS, STATUSES
 from .auth import current_user, guard
+from .params import is_plain_int
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 guard(bp, {"admin", "curator"})
@@ -98,7 +99,7 @@ def batch_status():
     page showed, when "select all" was ticked and scripts were off)."""
     action = request.form.get("action", "")
     chosen = request.form.getlist("all_ids" if request.form.get("all") else "ids")
-    ids = [int(i) for i in chosen if i.isdigit()][:1000]
+    ids = [int(i) for i in chosen if is_plain_int(i)][:1000]
     if action not in LIST_ACTIONS:
         flash("请选择要执行的操作")
     elif not ids:
@@ -288,7 +289,7 @@ def delete_video(honoree_id: int, video_id: int):
 @bp.post("/honorees/<int:honoree_id>/members")
 def add_member(honoree_id: int):
     raw = request.form.get("member_id", "").strip()
-    member_id = int(raw) if raw.isdigit() else 0
+    member_id = int(raw) if is_plain_int(raw) else 0
     return _apply(honoree_id,
                   lambda: editing.add_member(get_db(), honoree_id, member_id, _user()),
                   "已添加成员", "#members")
@@ -306,7 +307,7 @@ def merge(honoree_id: int):
     record = _record(honoree_id)
     if request.method == "POST":
         raw = request.form.get("other_id", "").strip()
-        other = int(raw) if raw.isdigit() else 0
+        other = int(raw) if is_plain_int(raw) else 0
         try:
             editing.merge(get_db(), honoree_id, other, _user())
         except editing.EditError as exc:

@@ -34,6 +34,7 @@ from .. import (
 )
 from ..db import get_db
 from .errors import bad_request, query_too_long
+from .params import int_arg, is_plain_int
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger("archive.web")
@@ -79,8 +80,9 @@ def profile(honoree_id: int):
             return redirect(url_for("public.profile", honoree_id=merged), code=301)
         abort(404)
     place = None
-    if request.args.get("ex", "").isdigit():
-        place = exhibitions.place(db, int(request.args["ex"]), honoree_id)
+    ex = int_arg(request.args.get("ex"), "ex")
+    if ex is not None:
+        place = exhibitions.place(db, ex, honoree_id)
     return render_template(
         "public/profile.html", h=record, place=place, story=markup.render(record["story"]),
         short_url=_short_url(record["code"]),
@@ -193,7 +195,7 @@ def short_link(code: str):
     record = _public_by_code(code)
     tag, exhibition_id = _run_tag()
     ex = request.args.get("ex", "")
-    if exhibition_id is None and ex.isdigit() and len(ex) < 10:
+    if exhibition_id is None and is_plain_int(ex, 9):  # a scan is never refused
         exhibition_id = int(ex)
     target = url_for("public.profile", honoree_id=record["id"],
                      **({"ex": exhibition_id} if exhibition_id else {}))
@@ -211,7 +213,7 @@ def _qr_cache_dir() -> str:
 def qr_png(code: str):
     record = _public_by_code(code)
     size = request.args.get("size", "320")
-    if not size.isdigit() or int(size) not in qr.SIZES:
+    if not is_plain_int(size) or int(size) not in qr.SIZES:
         raise bad_request("二维码尺寸只能是 " + "、".join(map(str, qr.SIZES)))
     tag, _ = _run_tag()
     data, etag = qr.cached(_qr_cache_dir(), _short_url(record["code"], tag), "png", int(size),
