@@ -540,10 +540,35 @@ def titles_merge(source: str, target: str, yes: bool) -> None:
                f"{done['honorees']} 条记录）；原名称保留为别名")
 
 
+@click.command("media-orphans")
+@click.option("--delete", is_flag=True, help="Remove them (default: only list them).")
+@click.option("--min-age", type=click.IntRange(0), default=None,
+              help="Only files at least this many minutes old (default: ORPHAN_GRACE_MINUTES; "
+                   "an upload writes its files just before its rows).")
+@with_appcontext
+def media_orphans_command(delete: bool, min_age: int | None) -> None:
+    """List (or with --delete remove) media files no record or earlier version refers to,
+    e.g. left by a killed import."""
+    from . import cleanup
+
+    minutes = current_app.config["ORPHAN_GRACE_MINUTES"] if min_age is None else min_age
+    db = _db()
+    media_dir = current_app.config["MEDIA_DIR"]
+    found = (cleanup.remove_orphans if delete else cleanup.orphan_media)(
+        db, media_dir, minutes * 60)
+    db.conn.close()
+    for path in found.files[:200]:
+        click.echo(str(path))
+    verb = "已删除" if delete else "找到"
+    click.echo(f"{verb}无引用的媒体文件 {len(found.files)} 个，共 {found.bytes / 1e6:.1f} MB"
+               + ("" if delete or not found.files else "（加 --delete 删除）"))
+
+
 COMMANDS = [init_command, demo_group, reindex_command, index_group, worker_command,
             jobs_command, serve_command, create_user_command, import_command,
             import_template_command, export_command, backup_command, restore_command,
-            posters_command, record_book_command, print_runs_command, titles_group]
+            posters_command, record_book_command, print_runs_command, titles_group,
+            media_orphans_command]
 
 
 def init_app(app: Flask) -> None:
