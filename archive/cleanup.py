@@ -23,7 +23,7 @@ IN_USE_GRACE = 3600.0  # seconds: younger temporaries may belong to a running pr
 def _temporaries(folder: Path) -> Iterator[Path]:
     if not folder.is_dir():
         return
-    for root, dirs, files in os.walk(folder):
+    for root, _dirs, files in os.walk(folder):
         for name in files:
             if name.startswith(".") and name.endswith(".tmp"):
                 yield Path(root) / name

@@ -40,9 +40,8 @@ def _db():
 def init_command(no_demo: bool, no_admin: bool) -> None:
     """First-run set-up, safe to repeat: secret key, migrations, demo exhibit, first admin
     account, search index."""
-    from .demo import load as demo_load
-
     from . import cleanup
+    from .demo import load as demo_load
 
     db = _db()
     applied = migrations.apply(db)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive import honorees, migrations
 from archive import db as database
+from archive import honorees, migrations
 from archive.db import write
 
 from .conftest import Archive, ClosingClient, config_for

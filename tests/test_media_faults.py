@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from archive import cleanup, import_photos, images, uploads
+from archive import cleanup, images, import_photos, uploads
 
 SECRET = b"GPS 30.27N secret comment"
 
@@ -83,6 +83,7 @@ def test_a_bad_crc_in_a_photo_zip_gets_a_chinese_message(tmp_path):
 
 def test_orphan_media_are_found_and_removed(empty_archive, make_honoree, runner):
     import os
+
     from archive import media
     from archive.db import write
     media_dir = empty_archive.config["MEDIA_DIR"]

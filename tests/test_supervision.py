@@ -153,7 +153,7 @@ def test_a_job_that_always_fails_stops_after_its_attempts(empty_archive, monkeyp
 def test_a_job_that_keeps_killing_the_worker_is_not_requeued_forever(empty_archive):
     db = empty_archive.db()
     job_id = jobs.enqueue(db, "reindex")
-    for attempt in (1, 2, 3):
+    for _ in range(3):
         assert jobs.claim(db)["id"] == job_id  # the worker dies while running it
         jobs.requeue_abandoned(db, max_attempts=3)
     job = jobs.get(db, job_id)
