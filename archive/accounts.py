@@ -8,7 +8,13 @@ Throttling counts wrong passwords in a 15-minute window three ways:
 * per address: one address guessing across many accounts is refused after
   ``ADDRESS_LIMIT``;
 * per account from everywhere: ``ACCOUNT_LIMIT``, far higher, against guessing
-  spread over many addresses.
+  spread over many addresses;
+* everywhere at once: the ``LOGIN_GLOBAL_LIMIT`` setting, against a botnet.
+
+Each attempt is checked against the limits and recorded (as wrong until proved
+right) in one ``BEGIN IMMEDIATE`` transaction before its password is hashed, so
+parallel attempts from many processes cannot all pass the check at once; and the
+hashing itself is bounded per process and per machine (:class:`HashSlots`).
 
 A refused attempt is not counted, so a flood from one address stops adding up
 after its own limit and can never lock the account's owner out from another
@@ -17,8 +23,15 @@ address.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import random
 import re
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import sqlite_utils
 from argon2 import PasswordHasher
@@ -33,12 +46,68 @@ WINDOW_SECONDS = 15 * 60
 PAIR_LIMIT = 10
 ADDRESS_LIMIT = 50
 ACCOUNT_LIMIT = 200
+GLOBAL_LIMIT = 500  # the LOGIN_GLOBAL_LIMIT setting's default
 MIN_PASSWORD_LENGTH = 10
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password: evens out the time of unknown names")
+
+
+class Busy(Exception):
+    """Every password-hashing slot stayed taken: asked to retry (HTTP 503)."""
+
+    message = "登录的人太多，请稍等几秒再试。"
+    retry_after = 5
+
+
+class HashSlots:
+    """A bound on password checks running at once (argon2 takes 64 MiB each): a few
+    per process (a semaphore) and a few on the machine across processes (a pool of
+    lock files, each held with ``flock`` while a check runs; a killed process's
+    lock is released by the kernel). A login flood waits here instead of exhausting
+    memory, and is refused with :class:`Busy` after ``timeout`` seconds."""
+
+    def __init__(self, folder: str | Path, count: int, timeout: float = 10.0):
+        self.paths = [Path(folder) / f"slot-{n}.lock" for n in range(max(1, count))]
+        self.local = threading.BoundedSemaphore(len(self.paths))
+        self.timeout = timeout
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        deadline = time.monotonic() + self.timeout
+        if not self.local.acquire(timeout=self.timeout):
+            raise Busy()
+        try:
+            fd = self._take(deadline)
+            try:
+                yield
+            finally:
+                os.close(fd)  # releases the flock
+        finally:
+            self.local.release()
+
+    def _take(self, deadline: float) -> int:
+        self.paths[0].parent.mkdir(parents=True, exist_ok=True)
+        start = random.randrange(len(self.paths))
+        while True:
+            for n in range(len(self.paths)):
+                path = self.paths[(start + n) % len(self.paths)]
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return fd
+                except BlockingIOError:
+                    os.close(fd)
+            if time.monotonic() >= deadline:
+                raise Busy()
+            time.sleep(0.02)
+
+
+@contextmanager
+def _no_slots() -> Iterator[None]:
+    yield
 
 
 class AccountError(ValueError):
@@ -102,8 +171,9 @@ def _failures(db: sqlite_utils.Database, where: str, params: list, since: float)
 
 
 def throttle_check(db: sqlite_utils.Database, username: str, address: str,
-                   clock: float | None = None) -> None:
-    """Raise :class:`Throttled` if this attempt must be refused unchecked."""
+                   clock: float | None = None, global_limit: int = GLOBAL_LIMIT) -> None:
+    """Raise :class:`Throttled` if this attempt must be refused unchecked. An attempt
+    being checked right now counts as a wrong password until it is proved right."""
     clock = time.time() if clock is None else clock
     since = clock - WINDOW_SECONDS
     checks = (
@@ -114,6 +184,8 @@ def throttle_check(db: sqlite_utils.Database, username: str, address: str,
         ("username = ?", [username], ACCOUNT_LIMIT,
          "这个账号在 15 分钟内被输错密码超过 {n} 次，已暂停登录，请 {m} 分钟后再试，"
          "或请管理员协助。"),
+        ("1", [], global_limit,
+         "后台登录失败次数异常地多（超过 {n} 次），为安全起见已暂停所有登录，请 {m} 分钟后再试。"),
     )
     for where, params, limit, message in checks:
         count, oldest = _failures(db, where, params, since)
@@ -122,25 +194,46 @@ def throttle_check(db: sqlite_utils.Database, username: str, address: str,
             raise Throttled(message.format(n=limit, m=max(1, (wait + 59) // 60)), wait)
 
 
+def _reserve(db: sqlite_utils.Database, username: str, address: str, clock: float,
+             global_limit: int) -> int:
+    """Check the limits and record the attempt (as a wrong password, for now) in one
+    ``BEGIN IMMEDIATE`` transaction, so that however many processes try at once no
+    more passwords are checked than the limits allow."""
+    with write(db):
+        throttle_check(db, username, address, clock, global_limit)
+        return db.execute(
+            "INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, 0, ?)",
+            [username, address, clock]).lastrowid
+
+
 def authenticate(db: sqlite_utils.Database, username: str, password: str, address: str,
-                 clock: float | None = None) -> dict | None:
+                 clock: float | None = None, *, slots: HashSlots | None = None,
+                 global_limit: int = GLOBAL_LIMIT) -> dict | None:
     """The active user with this name and password, or None; every checked attempt is
-    recorded (and logged in the audit log). Raises :class:`Throttled`."""
+    recorded (and logged in the audit log: one ``login`` or ``login_failed`` entry per
+    password checked). Raises :class:`Throttled`, or :class:`Busy` when no hashing slot
+    frees up in time."""
     username = (username or "").strip()[:80]
     address = (address or "unknown")[:64]
     clock = time.time() if clock is None else clock
-    throttle_check(db, username, address, clock)
+    attempt = _reserve(db, username, address, clock, global_limit)
     row = db.execute("SELECT * FROM users WHERE username = ?", [username]).fetchone()
     user = dict(row) if row else None
     ok = False
     try:
-        ok = _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password or "")
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
+        with (slots or _no_slots)():
+            try:
+                ok = _hasher.verify(user["password_hash"] if user else _DUMMY_HASH,
+                                    password or "")
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+    except Busy:
+        with write(db):  # not checked: the reservation is given back
+            db.execute("DELETE FROM login_attempts WHERE id = ?", [attempt])
+        raise
     ok = ok and user is not None and bool(user["active"])
     with write(db):
-        db.execute("INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, ?, ?)",
-                   [username, address, int(ok), clock])
+        db.execute("UPDATE login_attempts SET ok = ? WHERE id = ?", [int(ok), attempt])
         db.execute("DELETE FROM login_attempts WHERE at < ?", [clock - 2 * WINDOW_SECONDS])
         if ok:
             db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [now(), user["id"]])

@@ -67,7 +67,8 @@ def parse(args: dict) -> Filters:
                                      ("page", 1, MAX_PAGE, "页码应为正整数")):
         raw = (args.get(name) or "").strip()
         if raw:
-            if not raw.isdigit() or not low <= int(raw) <= high:
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) \
+                    or not low <= int(raw) <= high:
                 raise FilterError(message)
             values[name] = int(raw)
     sort = (args.get("sort") or "pinyin").strip()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,11 +40,16 @@ def _db():
 def init_command(no_demo: bool, no_admin: bool) -> None:
     """First-run set-up, safe to repeat: secret key, migrations, demo exhibit, first admin
     account, search index."""
+    from . import cleanup
     from .demo import load as demo_load
 
     db = _db()
     applied = migrations.apply(db)
     click.echo(f"数据库：{current_app.config['DATABASE']}（新迁移 {len(applied)} 个）")
+    removed = cleanup.temporaries(current_app.config, current_app.instance_path,
+                                  min_age=cleanup.IN_USE_GRACE)
+    if removed:
+        click.echo(f"已清理中断留下的临时文件 {removed} 个")
     empty = not db.execute("SELECT count(*) FROM honorees").fetchone()[0]
     if empty and not no_demo:
         started = time.monotonic()
@@ -162,39 +165,29 @@ def jobs_command() -> None:
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="Address for gunicorn.")
 @with_appcontext
 def serve_command(bind: str) -> None:
-    """Serve the archive: gunicorn and the background worker, stopped together.
-    Run `init` first (make run does)."""
-    root = str(settings.PROJECT_ROOT)
-    env = dict(os.environ)
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
-                         cwd=root, env=env),
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "--config",
-                          "python:archive.gunicorn_conf", "--bind", bind, "wsgi:app"],
-                         cwd=root, env=env),
-    ]
+    """Serve the archive: gunicorn and the background worker, each restarted (with a
+    growing pause) if it dies, stopped together. Run `init` first (make run does)."""
+    from . import cleanup
+    from .supervisor import Child, Supervisor
+
+    removed = cleanup.temporaries(current_app.config, current_app.instance_path)
+    if removed:
+        click.echo(f"已清理上次中断留下的临时文件 {removed} 个")
+    python = sys.executable
+    supervisor = Supervisor(
+        children=[
+            Child("worker", [python, "-m", "flask", "--app", "archive", "worker"]),
+            Child("gunicorn", [python, "-m", "gunicorn", "--config",
+                               "python:archive.gunicorn_conf", "--bind", bind, "wsgi:app"]),
+        ],
+        cwd=str(settings.PROJECT_ROOT), env=dict(os.environ),
+        state_file=Path(current_app.instance_path) / "serve.json",
+        say=lambda line: click.echo(line, err=True))
     base = current_app.config["BASE_URL"]
     click.echo(f"档案馆已启动：http://{bind}/  （公开地址设置为 {base}）")
     click.echo(f"策展后台：http://{bind}/curate/login（用 init 显示的 admin 账号和初始密码登录，"
                "或用 `flask --app archive create-user` 另建账号）；按 Ctrl+C 停止。")
-
-    def stop(signum=None, frame=None):
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-    finally:
-        stop()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    supervisor.run()
 
 
 @click.command("import")
@@ -551,10 +544,35 @@ def titles_merge(source: str, target: str, yes: bool) -> None:
                f"{done['honorees']} 条记录）；原名称保留为别名")
 
 
+@click.command("media-orphans")
+@click.option("--delete", is_flag=True, help="Remove them (default: only list them).")
+@click.option("--min-age", type=click.IntRange(0), default=None,
+              help="Only files at least this many minutes old (default: ORPHAN_GRACE_MINUTES; "
+                   "an upload writes its files just before its rows).")
+@with_appcontext
+def media_orphans_command(delete: bool, min_age: int | None) -> None:
+    """List (or with --delete remove) media files no record or earlier version refers to,
+    e.g. left by a killed import."""
+    from . import cleanup
+
+    minutes = current_app.config["ORPHAN_GRACE_MINUTES"] if min_age is None else min_age
+    db = _db()
+    media_dir = current_app.config["MEDIA_DIR"]
+    found = (cleanup.remove_orphans if delete else cleanup.orphan_media)(
+        db, media_dir, minutes * 60)
+    db.conn.close()
+    for path in found.files[:200]:
+        click.echo(str(path))
+    verb = "已删除" if delete else "找到"
+    click.echo(f"{verb}无引用的媒体文件 {len(found.files)} 个，共 {found.bytes / 1e6:.1f} MB"
+               + ("" if delete or not found.files else "（加 --delete 删除）"))
+
+
 COMMANDS = [init_command, demo_group, reindex_command, index_group, worker_command,
             jobs_command, serve_command, create_user_command, import_command,
             import_template_command, export_command, backup_command, restore_command,
-            posters_command, record_book_command, print_runs_command, titles_group]
+            posters_command, record_book_command, print_runs_command, titles_group,
+            media_orphans_command]
 
 
 def init_app(app: Flask) -> None:

@@ -103,7 +103,8 @@ def pick(db: sqlite_utils.Database, text: str) -> int:
     """The record a curator picked by name: an option of the search picker
     (…编号 12), a number, or a name that only one record has."""
     text = (text or "").strip()
-    found = re.search(r"编号\s*(\d+)\s*$", text) or re.fullmatch(r"(\d+)", text)
+    found = re.search(r"编号\s*(\d{1,18})\s*$", text, re.ASCII) or re.fullmatch(
+        r"(\d{1,18})", text, re.ASCII)
     if found:
         return int(found.group(1))
     if not text:

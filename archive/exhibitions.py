@@ -221,8 +221,8 @@ def change_section(db: sqlite_utils.Database, exhibition_id: int, action: str, f
                        [exhibition_id, title, (form.get("intro") or "").strip(), position])
         else:
             _section(db, exhibition_id, section_id)
-            honoree_id = int(form.get("honoree_id") or 0) if str(
-                form.get("honoree_id") or "").isdigit() else 0
+            raw = str(form.get("honoree_id") or "")
+            honoree_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
             if action == "rename":
                 title = (form.get("title") or "").strip()
                 if not title:

@@ -26,14 +26,16 @@ class Variant:
 
 
 def normalise(image: Image.Image) -> Image.Image:
-    """Apply EXIF orientation and drop everything but RGB pixels."""
+    """Apply EXIF orientation and drop everything but RGB pixels: the result is a
+    new image with no metadata at all (Pillow writes a source's JPEG comment, ICC
+    profile and other ``info`` blocks back when saving, so only pixels are kept)."""
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB",):
         background = Image.new("RGB", image.size, (255, 255, 255))
         rgba = image.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
         image = background
-    return image
+    return Image.frombytes("RGB", image.size, image.tobytes())
 
 
 def widths_for(original_width: int) -> list[int]:

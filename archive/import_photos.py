@@ -9,6 +9,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -66,8 +67,11 @@ def inspect(path: str | Path) -> dict[str, zipfile.ZipInfo]:
 
 def open_image(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Image.Image:
     """Read one checked entry (never more than its declared size) and decode it."""
-    with archive.open(entry) as f:
-        data = f.read(MAX_PHOTO_BYTES + 1)
+    try:
+        with archive.open(entry) as f:
+            data = f.read(MAX_PHOTO_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise ValueError("照片在压缩包中已损坏（校验失败），请重新打包后再上传") from exc
     if len(data) > MAX_PHOTO_BYTES:
         raise ValueError("照片过大")
     try:

@@ -24,12 +24,41 @@ def enqueue(db: sqlite_utils.Database, kind: str, params: dict | None = None) ->
         ).lastrowid
 
 
-def requeue_abandoned(db: sqlite_utils.Database) -> int:
-    """Put jobs a dead worker left running back in the queue."""
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+class Refused(Exception):
+    """A job that can never succeed as asked (bad input): failed at once, not retried."""
+
+
+def requeue_abandoned(db: sqlite_utils.Database, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> int:
+    """Put jobs a dead worker left running back in the queue, unless they have had
+    their ``max_attempts`` already (a job that kills the worker every time must not
+    keep it in a crash loop): those end as failed, with the reason."""
     with write(db):
+        db.execute(
+            """UPDATE jobs SET status = 'failed', finished_at = ?,
+                   error = '任务运行中进程多次中断（已尝试 ' || attempts || ' 次），不再重试'
+               WHERE status = 'running' AND attempts >= ?""", [now(), max_attempts])
         return db.execute(
             "UPDATE jobs SET status = 'queued', message = '因重启重新排队' WHERE status = 'running'"
         ).rowcount
+
+
+def retry_or_fail(db: sqlite_utils.Database, job_id: int, error: str,
+                  max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> str:
+    """After a failed attempt: queue the job again while it has attempts left,
+    else end it as failed with the reason. Returns the new status."""
+    with write(db):
+        row = db.execute("SELECT attempts FROM jobs WHERE id = ?", [job_id]).fetchone()
+        if row is not None and row["attempts"] < max_attempts:
+            db.execute("""UPDATE jobs SET status = 'queued', error = ?,
+                              message = '第 ' || attempts || ' 次尝试失败，稍后重试' WHERE id = ?""",
+                       [error, job_id])
+            return "queued"
+    attempts = row["attempts"] if row is not None else 0
+    finish(db, job_id, error=f"已尝试 {attempts} 次仍失败：{error}")
+    return "failed"
 
 
 def claim(db: sqlite_utils.Database) -> dict[str, Any] | None:
@@ -64,6 +93,16 @@ def finish(db: sqlite_utils.Database, job_id: int, error: str | None = None) -> 
                    progress = CASE WHEN ? IS NULL THEN coalesce(total, progress) ELSE progress END
                WHERE id = ?""",
             ["failed" if error else "done", error, now(), error, job_id])
+
+
+def queue_age(db: sqlite_utils.Database) -> float | None:
+    """Seconds the oldest queued job has waited, or None when the queue is empty."""
+    row = db.execute("SELECT min(created_at) FROM jobs WHERE status = 'queued'").fetchone()
+    if not row or not row[0]:
+        return None
+    from datetime import UTC, datetime
+    created = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return max(0.0, round((datetime.now(UTC) - created).total_seconds(), 1))
 
 
 def get(db: sqlite_utils.Database, job_id: int) -> dict | None:

@@ -30,8 +30,12 @@ def videos_dir(media_dir: str | Path) -> Path:
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file
+        raise
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,19 @@ def add_photo(
     :func:`archive.db.write`."""
     prepared = picture if isinstance(picture, Prepared) else prepare(picture)
     original_name = f"{secrets.token_hex(12)}.{prepared.extension}"
-    _write_atomically(originals_dir(media_dir) / original_name, prepared.original)
-    for variant in prepared.variants:
-        target = derived_dir(media_dir) / variant.name
-        if not target.exists():
-            _write_atomically(target, variant.data)
+    written: list[Path] = []
+    try:
+        written.append(originals_dir(media_dir) / original_name)
+        _write_atomically(written[-1], prepared.original)
+        for variant in prepared.variants:
+            target = derived_dir(media_dir) / variant.name
+            if not target.exists():
+                written.append(target)
+                _write_atomically(target, variant.data)
+    except OSError:  # e.g. a full disk: the files this photo got so far go again
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     photo_id = db.execute(
         """INSERT INTO photos (honoree_id, position, is_portrait, caption, credit, alt,
                original, width, height, placeholder, created_at)

@@ -541,6 +541,11 @@ def m081_title_descriptions(db: sqlite_utils.Database) -> None:
     for title, (description, body, frequency) in TITLE_DESCRIPTIONS.items():
         db.execute("UPDATE honour_titles SET description = ?, conferred_by = ?, frequency = ? "
                    "WHERE title = ?", [description, body, frequency, title])
+def m070_scan_spool(db: sqlite_utils.Database) -> None:
+    """The spool files of QR scans already folded into ``scans`` (see
+    :func:`archive.scans.fold`): a fold interrupted after its commit is not
+    counted twice."""
+    db.execute("CREATE TABLE scan_folds (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -1,30 +1,104 @@
-"""QR scan counts per honoree, day and print run: no personal data."""
+"""QR scan counts per honoree, day and print run: no personal data.
+
+A scan is never written to the database by the request that answers it: that would
+wait on the database's write lock (and under load lose scans to ``database is
+locked``). It is appended as one line to a spool file (``O_APPEND``, one ``write``
+per line, so lines from many processes never interleave) and the background worker
+folds the spool into the ``scans`` table every second or so. A line written is on
+disk for the worker even if the web process is killed a moment later.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import time
+from collections import Counter
+from pathlib import Path
 
 from . import db as database
-from .timeutil import today
+from .timeutil import now, today
 
 log = logging.getLogger("archive.scans")
 
+SPOOL = "spool.log"
+SETTLE_SECONDS = 1.0  # a renamed spool is folded once writers that opened it are done
 
-def count(path: str, honoree_id: int, run_tag: str = "") -> None:
-    """Add one scan. Runs after the redirect has been sent; gives up quickly
-    under contention and never raises, so counting can never break a scan."""
+
+def spool_dir(instance_path: str | Path) -> Path:
+    return Path(instance_path) / "scans"
+
+
+def count(folder: str | Path, honoree_id: int, run_tag: str = "") -> None:
+    """Add one scan: one appended line, no lock. Never raises, so counting can
+    never break a scan."""
+    line = f"{today()}\t{int(honoree_id)}\t{run_tag}\n".encode()
+    path = Path(folder) / SPOOL
     try:
-        db = database.connect(path, busy_timeout_ms=250)
         try:
-            with database.write(db):
-                db.execute(
-                    """INSERT INTO scans (honoree_id, day, run_tag, count) VALUES (?, ?, ?, 1)
-                       ON CONFLICT (honoree_id, day, run_tag) DO UPDATE SET count = count + 1""",
-                    [honoree_id, today(), run_tag])
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, line)
         finally:
-            db.conn.close()
+            os.close(fd)
     except Exception:
         log.warning("scan of honoree %s not counted", honoree_id, exc_info=True)
+
+
+def _parse(data: bytes) -> Counter:
+    counts: Counter = Counter()
+    for raw in data.split(b"\n"):
+        parts = raw.decode("utf-8", "replace").split("\t")
+        if len(parts) != 3 or not parts[1].isascii() or not parts[1].isdigit() \
+                or len(parts[0]) != 10 or len(parts[2]) > 8:
+            continue  # a line cut short (e.g. by a full disk) is skipped, never misread
+        counts[(int(parts[1]), parts[0], parts[2])] += 1
+    return counts
+
+
+def fold(db, folder: str | Path, settle: float = SETTLE_SECONDS) -> int:
+    """Move spooled scans into the ``scans`` table; returns how many were added
+    (scans of records deleted meanwhile are dropped).
+
+    The live spool is first renamed aside (new scans start a new file); a renamed
+    file is folded once ``settle`` seconds have passed, in one transaction that
+    also records its name, so a fold interrupted after its commit is never counted
+    twice."""
+    folder = Path(folder)
+    live = folder / SPOOL
+    try:
+        if live.stat().st_size:
+            os.replace(live, folder / f"fold-{time.time_ns()}-{os.getpid()}.log")
+    except FileNotFoundError:
+        pass
+    added = 0
+    clock = time.time_ns()
+    for path in sorted(folder.glob("fold-*.log")):
+        try:
+            renamed = int(path.name.split("-")[1])
+        except (IndexError, ValueError):
+            renamed = 0
+        if clock - renamed < settle * 1e9:
+            continue
+        counts = _parse(path.read_bytes())
+        with database.write(db):
+            if db.execute("SELECT 1 FROM scan_folds WHERE name = ?", [path.name]).fetchone():
+                counts = Counter()
+            for (honoree_id, day, tag), n in counts.items():
+                added += n * db.execute(
+                    """INSERT INTO scans (honoree_id, day, run_tag, count)
+                       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM honorees WHERE id = ?)
+                       ON CONFLICT (honoree_id, day, run_tag) DO UPDATE
+                       SET count = count + excluded.count""",
+                    [honoree_id, day, tag, n, honoree_id]).rowcount
+            db.execute("INSERT OR IGNORE INTO scan_folds (name, at) VALUES (?, ?)",
+                       [path.name, now()])
+            db.execute("DELETE FROM scan_folds WHERE at < datetime('now', '-7 days')")
+        path.unlink(missing_ok=True)
+    return added
 
 
 def totals(db, honoree_id: int) -> int:

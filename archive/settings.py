@@ -72,6 +72,24 @@ SETTINGS: list[Setting] = [
     Setting("SEARCH_TIME_LIMIT", 0.5,
             "seconds one search may take before it answers with what it found so far "
             "(a safety net: no query can hold a worker)"),
+    Setting("WORKER_STALE_SECONDS", 30,
+            "/healthz reports the background worker as down when its heartbeat (written "
+            "every 2 seconds, even during a long job) is older than this"),
+    Setting("JOB_MAX_ATTEMPTS", 3,
+            "attempts a background job gets (failures and restarts of the worker "
+            "included) before it ends as failed with the reason"),
+    Setting("LOGIN_GLOBAL_LIMIT", 500,
+            "wrong passwords in 15 minutes, across all accounts and addresses, after which "
+            "every login is refused unchecked until the window passes"),
+    Setting("LOGIN_HASH_SLOTS", 2,
+            "password checks (argon2, 64 MiB each) running at once on this machine, across "
+            "all processes; a login waits up to 10 seconds for a slot, then is asked to retry"),
+    Setting("PAGE_CACHE_DISK_MB", 64,
+            "largest size of the rendered pages shared on disk by the web processes "
+            "(instance/page_cache/); the least recently used are removed beyond it"),
+    Setting("ORPHAN_GRACE_MINUTES", 30,
+            "media files no record (or earlier version) refers to are removed by the "
+            "worker once they are this old (an upload writes its files just before its rows)"),
     Setting("SEARCH_MEMORY_MB", 256,
             "memory each process may fill with copies of the search index's most-read "
             "parts (terms, stored fields, all postings but the stories'); beyond it they "

@@ -192,14 +192,16 @@ def save_stream(stream: BinaryIO, folder: Path, max_bytes: int, what: str = "视
                                          delete=False)
     path = Path(handle.name)
     written = 0
-    with handle:
-        while chunk := stream.read(1 << 20):
-            written += len(chunk)
-            if written > max_bytes:
-                handle.close()
-                path.unlink(missing_ok=True)
-                raise TooLarge(f"{what}太大，不能超过 {max_bytes // 1_000_000} MB")
-            handle.write(chunk)
+    try:
+        with handle:
+            while chunk := stream.read(1 << 20):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise TooLarge(f"{what}太大，不能超过 {max_bytes // 1_000_000} MB")
+                handle.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)  # too large, or a full disk: nothing left behind
+        raise
     if not written:
         path.unlink(missing_ok=True)
         raise UploadError(f"请选择要上传的{what}")

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 
@@ -123,14 +126,19 @@ def run_one(app: Flask, db) -> bool:
     def progress(done: int, total: int | None = None, message: str | None = None) -> None:
         jobs.report(db, job["id"], done, total, message)
 
+    from .sheets import ImportRefused
+
     handler = HANDLERS.get(job["kind"])
     try:
         if handler is None:
-            raise ValueError(f"未知的任务类型：{job['kind']}")
+            raise jobs.Refused(f"未知的任务类型：{job['kind']}")
         handler(app, db, {**job["params"], "job_id": job["id"]}, progress)
+    except (jobs.Refused, ImportRefused) as exc:  # bad input: trying again cannot help
+        jobs.finish(db, job["id"], error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a failed job is recorded, the worker goes on
         log.error("job %s failed\n%s", job["id"], traceback.format_exc())
-        jobs.finish(db, job["id"], error=f"{type(exc).__name__}: {exc}")
+        jobs.retry_or_fail(db, job["id"], f"{type(exc).__name__}: {exc}",
+                           app.config["JOB_MAX_ATTEMPTS"])
     else:
         jobs.finish(db, job["id"])
     return True
@@ -138,6 +146,61 @@ def run_one(app: Flask, db) -> bool:
 
 POLL_SECONDS = 0.25      # how often the index outbox and the job queue are looked at
 HEALTH_SECONDS = 15.0    # how often the index is checked for corruption or staleness
+HEARTBEAT_SECONDS = 2.0  # how often the worker says it is alive (see /healthz)
+
+
+def heartbeat_path(app: Flask) -> Path:
+    return Path(app.instance_path) / "worker.heartbeat"
+
+
+def heartbeat(app: Flask) -> dict:
+    """The worker as /healthz sees it: up or down, its process id and how many
+    seconds ago it last said it was alive (a thread does, even during a long job)."""
+    path = heartbeat_path(app)
+    try:
+        pid = int(path.read_text().strip() or 0)
+        age = max(0.0, time.time() - path.stat().st_mtime)
+    except (OSError, ValueError):
+        return {"state": "down", "pid": None, "age": None}
+    alive = pid > 0 and age < app.config["WORKER_STALE_SECONDS"]
+    if alive:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            pass
+    return {"state": "up" if alive else "down", "pid": pid, "age": round(age, 1)}
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the heartbeat file every few seconds until stopped."""
+
+    def __init__(self, path: Path):
+        super().__init__(name="worker-heartbeat", daemon=True)
+        self.path = path
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                tmp.write_text(str(os.getpid()))
+                os.replace(tmp, self.path)
+            except OSError:
+                log.warning("heartbeat not written", exc_info=True)
+            if self.done.wait(HEARTBEAT_SECONDS):
+                return
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(5)
+        try:
+            if self.path.read_text().strip() == str(os.getpid()):
+                self.path.unlink()
+        except OSError:
+            pass
 
 
 def index_step(app: Flask, db) -> int:
@@ -147,6 +210,35 @@ def index_step(app: Flask, db) -> int:
     except Exception:
         log.exception("index update failed; retrying")
         return 0
+
+
+FOLD_SECONDS = 1.0        # how often spooled QR scans are folded into the scans table
+ORPHAN_SECONDS = 600.0    # how often orphan media files are looked for
+_last = {"fold": 0.0, "orphans": 0.0}
+
+
+def housekeeping(app: Flask, db, requeued: int = 0) -> None:
+    """Fold spooled scans; now and then (and after a restart that found a job
+    interrupted, e.g. a killed import) remove media files no record refers to."""
+    from . import cleanup, scans
+
+    clock = time.monotonic()
+    if clock - _last["fold"] >= FOLD_SECONDS:
+        _last["fold"] = clock
+        try:
+            scans.fold(db, scans.spool_dir(app.instance_path))
+        except Exception:
+            log.exception("scan spool not folded; retrying")
+    if requeued or clock - _last["orphans"] >= ORPHAN_SECONDS:
+        _last["orphans"] = clock
+        try:
+            gone = cleanup.remove_orphans(db, app.config["MEDIA_DIR"],
+                                          app.config["ORPHAN_GRACE_MINUTES"] * 60)
+            if gone.files:
+                log.warning("removed %d orphan media file(s), %d bytes",
+                            len(gone.files), gone.bytes)
+        except Exception:
+            log.exception("orphan media sweep failed")
 
 
 def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = False) -> None:
@@ -161,28 +253,35 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    beat = _Heartbeat(heartbeat_path(app))
+    beat.start()
     db = database.connect(app.config["DATABASE"])
-    requeued = jobs.requeue_abandoned(db)
-    if requeued:
-        log.warning("requeued %d job(s) left running by a previous worker", requeued)
-    checked = 0.0
-    halls_checked = 0.0
-    redraw = float(app.config.get("HALL_REDRAW_SECONDS") or 0)
-    while not stopping:
-        if redraw and time.monotonic() - halls_checked > redraw:
-            halls_checked = time.monotonic()
-            hall_step(app, db)
-        ran = run_one(app, db)  # first, so a queued reindex is not built twice
-        if time.monotonic() - checked > HEALTH_SECONDS:
-            checked = time.monotonic()
-            try:
-                search.ensure(db, app.config["INDEX_DIR"], engine=app.config["SEARCH_ENGINE"])
-            except Exception:
-                log.exception("search index check failed")
-        index_step(app, db)
-        if ran:
-            continue
-        if stop_when_idle:
-            break
-        time.sleep(poll_seconds)
-    db.conn.close()
+    try:
+        requeued = jobs.requeue_abandoned(db, app.config["JOB_MAX_ATTEMPTS"])
+        if requeued:
+            log.warning("requeued %d job(s) left running by a previous worker", requeued)
+        checked = 0.0
+        halls_checked = 0.0
+        redraw = float(app.config.get("HALL_REDRAW_SECONDS") or 0)
+        while not stopping:
+            if redraw and time.monotonic() - halls_checked > redraw:
+                halls_checked = time.monotonic()
+                hall_step(app, db)
+            ran = run_one(app, db)  # first, so a queued reindex is not built twice
+            if time.monotonic() - checked > HEALTH_SECONDS:
+                checked = time.monotonic()
+                try:
+                    search.ensure(db, app.config["INDEX_DIR"], engine=app.config["SEARCH_ENGINE"])
+                except Exception:
+                    log.exception("search index check failed")
+            index_step(app, db)
+            housekeeping(app, db, requeued=requeued)
+            requeued = 0
+            if ran:
+                continue
+            if stop_when_idle:
+                break
+            time.sleep(poll_seconds)
+    finally:
+        db.conn.close()
+        beat.stop()

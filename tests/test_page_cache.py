@@ -1,5 +1,7 @@
 """Public pages are served from each process's cache until anything visible changes."""
 
+import os
+
 from archive import honorees
 from archive.db import write
 
@@ -59,3 +61,45 @@ def test_workers_share_rendered_pages_and_old_generations_are_removed(
         honorees.note_change(db, honoree_id)
     assert "已改名" in second.test_client().get(url).get_data(as_text=True)
     assert [p.name for p in folder.iterdir()] != generations  # the old folder is gone
+
+
+def test_the_shared_page_folder_stays_bounded_under_2000_query_strings(empty_archive,
+                                                                      make_honoree):
+    """Every distinct query string is a page of its own; the least recently used go
+    once the folder passes PAGE_CACHE_DISK_MB."""
+    make_honoree(name="缓存人")
+    limit = 0.25  # MB: a few dozen browse pages
+    app = empty_archive.app(PAGE_CACHE_DISK_MB=limit)
+    client = app.test_client()
+    folder = empty_archive.root / "instance" / "page_cache"
+
+    def size() -> int:
+        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+    largest = 0
+    for n in range(2000):
+        assert client.get(f"/honorees?utm={n}").status_code == 200
+        if n % 50 == 0:
+            largest = max(largest, size())
+    largest = max(largest, size())
+    assert largest <= limit * (1 << 20) * 1.06  # the limit plus one look's worth
+    files = [f for f in folder.rglob("*") if f.is_file()]
+    assert 20 < len(files) < 200 and not [f for f in files if f.name.endswith(".tmp")]
+
+
+def test_the_least_recently_used_pages_go_first(tmp_path):
+    from archive.web.page_cache import Entry, SharedPages
+    pages = SharedPages(tmp_path, max_bytes=20_000)
+    body = b"x" * 900
+    for n in range(15):
+        pages.put((f"/p{n}", ""), Entry(1, 200, body, []))
+    for n in range(5):
+        path = pages._path((f"/p{n}", ""), 1)
+        os.utime(path, (1000 + n, 1000 + n))  # written long ago …
+    assert pages.get(("/p0", ""), 1) is not None  # … but /p0 was just read
+    for n in range(15, 25):
+        pages.put((f"/p{n}", ""), Entry(1, 200, body, []))
+    pages.evict()  # as the next write past a twentieth of the limit would
+    assert pages.get(("/p0", ""), 1) is not None
+    assert all(pages.get((f"/p{n}", ""), 1) is None for n in range(1, 5))
+    assert sum(f.stat().st_size for f in (tmp_path / "1").iterdir()) <= 20_000

@@ -15,7 +15,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageFilter
 
-from archive import create_app, exhibitions, honorees, media, migrations, posters, qr, worker
+from archive import create_app, exhibitions, honorees, media, migrations, posters, qr, scans, worker
 from archive import db as database
 from archive.db import write
 
@@ -139,7 +139,8 @@ def a4(archive):
 
 def test_short_link_redirects_to_profile_and_counts_scan_per_run(archive, a4):
     _, tag, _ = a4
-    client = archive.app().test_client()
+    app = archive.app()
+    client = app.test_client()
     code = archive.code("张建国")
     response = client.get(f"/q/{code.lower()}?r={tag}")
     assert response.status_code == 302
@@ -149,6 +150,7 @@ def test_short_link_redirects_to_profile_and_counts_scan_per_run(archive, a4):
     page = client.get(response.headers["Location"])
     assert "下一位：" in page.get_data(as_text=True)  # the exhibition came along
     assert client.get(f"/q/{code}").headers["Location"] == f"/honorees/{archive.ids['张建国']}"
+    assert scans.fold(archive.db, scans.spool_dir(app.instance_path), settle=0) == 2
     rows = {r["run_tag"]: r["count"] for r in archive.db.execute(
         "SELECT run_tag, count FROM scans WHERE honoree_id = ?", [archive.ids["张建国"]])}
     assert rows[tag] >= 1 and rows[""] >= 1
@@ -609,6 +611,8 @@ def test_scan_statistics_table_chart_and_csv(archive, a4):
     code = archive.code("赵铁柱")
     for _ in range(3):
         client.get(f"/q/{code}?r={tag}")
+    instance = archive.app().instance_path  # the worker folds spooled scans; here, at once
+    assert scans.fold(archive.db, scans.spool_dir(instance), settle=0) >= 3
     html = client.get(f"/print/stats?run={tag}").get_data(as_text=True)
     assert "<svg" in html and "<script" not in html and "赵铁柱" in html
     assert client.get("/print/stats?run=NOPE").status_code == 400

@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
     # "/q//evil.com" must not be answered by a redirect built from the request's Host
     # (Werkzeug's slash merging would send a 308 there): an odd path is simply a 404.
     app.url_map.merge_slashes = False
+    from .params import BoundedInt
+    app.url_map.converters["int"] = BoundedInt  # before any route is added
     Compress(app)
 
     _sessions_and_csrf(app)

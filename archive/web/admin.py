@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import accounts, audit
 from ..db import get_db
 from .auth import current_user, guard
+from .params import int_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/curate/admin")
 guard(bp, {"admin"})
@@ -56,4 +57,4 @@ def audit_log():
     before = request.args.get("before", "")
     return render_template("curate/audit.html", ACTIONS=audit.ACTIONS,
                            entries=audit.recent(get_db(), 200,
-                                                int(before) if before.isdigit() else None))
+                                                int_arg(before, "before")))

@@ -12,6 +12,7 @@ from ..db import get_db
 from ..exporter import neutralise
 from . import openapi
 from .errors import bad_request, query_too_long
+from .params import is_plain_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -75,7 +76,7 @@ def _filters_and_size() -> tuple[browse.Filters, int]:
     except browse.FilterError as exc:
         raise bad_request(str(exc)) from None
     raw = request.args.get("per_page", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
+    if not is_plain_int(raw) or not 1 <= int(raw) <= MAX_PER_PAGE:
         raise bad_request(f"per_page 应为 1 到 {MAX_PER_PAGE} 的整数")
     return filters, int(raw)
 
@@ -114,7 +115,7 @@ def search_honorees():
     except browse.FilterError as exc:
         raise bad_request(str(exc)) from None
     raw = request.args.get("per_page", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
+    if not is_plain_int(raw) or not 1 <= int(raw) <= MAX_PER_PAGE:
         raise bad_request(f"per_page 应为 1 到 {MAX_PER_PAGE} 的整数")
     if not text and not filters.selected():
         raise bad_request("请提供检索词 q 或至少一个筛选条件")

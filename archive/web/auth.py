@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -107,17 +108,30 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
+@bp.record_once
+def _hash_slots(state) -> None:
+    """One pool of password-hashing slots per app, shared by its threads; the lock
+    files in the instance folder bound the processes together."""
+    app = state.app
+    app.extensions["hash_slots"] = accounts.HashSlots(
+        Path(app.instance_path) / "login-slots", int(app.config["LOGIN_HASH_SLOTS"]))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     next_url = request.values.get("next", "")
     if request.method == "POST":
         db = get_db()
         try:
-            user = accounts.authenticate(db, request.form.get("username", ""),
-                                         request.form.get("password", ""), _address())
-        except accounts.Throttled as exc:
+            user = accounts.authenticate(
+                db, request.form.get("username", ""), request.form.get("password", ""),
+                _address(), slots=current_app.extensions["hash_slots"],
+                global_limit=int(current_app.config["LOGIN_GLOBAL_LIMIT"]))
+        except (accounts.Throttled, accounts.Busy) as exc:
+            status = 429 if isinstance(exc, accounts.Throttled) else 503
             response = current_app.make_response(
-                (render_template("curate/login.html", error=exc.message, next=next_url), 429))
+                (render_template("curate/login.html", error=exc.message, next=next_url,
+                                 username=request.form.get("username", "")), status))
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
         if user is None:

@@ -37,6 +37,7 @@ from .. import (
 from ..db import get_db
 from ..vocabulary import KINDS, LEVELS, STATUSES
 from .auth import current_user, guard
+from .params import is_plain_int
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 guard(bp, {"admin", "curator"})
@@ -103,7 +104,7 @@ def batch_status():
     page showed, when "select all" was ticked and scripts were off)."""
     action = request.form.get("action", "")
     chosen = request.form.getlist("all_ids" if request.form.get("all") else "ids")
-    ids = [int(i) for i in chosen if i.isdigit()][:1000]
+    ids = [int(i) for i in chosen if is_plain_int(i)][:1000]
     if action not in LIST_ACTIONS:
         flash("请选择要执行的操作")
     elif not ids:

@@ -19,6 +19,8 @@ MESSAGES = {
     414: "请求的网址太长",
     429: "请求过于频繁，请稍后再试",
     500: "服务器出了点问题",
+    503: "服务暂时不可用，请稍后再试",
+    507: "服务器磁盘空间已满",
 }
 
 
@@ -53,6 +55,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        fault = storage_fault(exc)
+        if fault is not None:
+            status, message = fault
+            log.error("%s on %s: %s", "disk full" if status == 507 else "database busy",
+                      request.path, exc)
+            return _refused_write(status, message)
         log.exception("unhandled error on %s", request.path)
         return render_error(InternalServerError.code)
 
@@ -65,6 +73,63 @@ def query_too_long(limit: int):
     exc = RequestURITooLarge(f"检索词太长了：最多 {limit} 个字，请缩短后再试")
     exc.archive_message = True
     return exc
+
+
+DISK_FULL = "服务器磁盘空间已满，这次修改没有保存（已保存的内容都完好）。您填写的内容保留在下面，请联系管理员清理空间后再提交。"
+DATABASE_BUSY = "数据库正忙，这次修改没有保存。您填写的内容保留在下面，请稍后再提交。"
+
+
+def storage_fault(exc: BaseException) -> tuple[int, str] | None:
+    """(507, message) for a full disk: ``OSError`` ENOSPC or SQLite's ``database or
+    disk is full``; (503, message) for a database that stayed locked; else None.
+    Looks through the exception's causes, as a library may wrap the original."""
+    import errno
+    import sqlite3
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return 507, DISK_FULL
+        if isinstance(exc, sqlite3.Error):
+            text = str(exc).lower()
+            if "disk is full" in text or getattr(exc, "sqlite_errorcode", None) == 13:
+                return 507, DISK_FULL
+            if "database is locked" in text or "database is busy" in text:
+                return 503, DATABASE_BUSY
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def _refused_write(status: int, message: str):
+    """A write that could not be done: nothing was kept half-written (transactions
+    roll back, files are renamed into place only when whole) and what the curator
+    typed comes back: the record editor itself, else the fields listed."""
+    if wants_json() or request.method in ("GET", "HEAD"):
+        response = render_error(status, message)
+    else:
+        response = _form_again(status, message)
+    response = app_response(response)
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def _form_again(status: int, message: str):
+    from .auth import kept_fields
+    if request.endpoint == "curate.save_honoree":
+        try:
+            from . import curate
+            record = curate._record(request.view_args["honoree_id"])
+            return curate._edit_page(record, status, form={**record, **request.form.to_dict()},
+                                     error=message)
+        except Exception:
+            log.exception("the editor could not be shown again")
+    return render_template("errors/error.html", status=status, message=message,
+                           kept=kept_fields()), status
+
+
+def app_response(value):
+    from flask import make_response
+    return make_response(value)
 
 
 def bad_request(message: str):

@@ -173,7 +173,9 @@ def _errors(*codes: int) -> dict:
 
 
 def document(base_url: str) -> dict:
-    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    id_param = {"name": "id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+                "description": "永久编号；超出范围的编号回答 400"}
     return {
         "openapi": "3.1.0",
         "info": {"title": "劳模工匠数字档案馆 开放数据接口", "version": "1.0.0",
@@ -197,7 +199,7 @@ def document(base_url: str) -> dict:
                 "responses": {"200": _json("SearchPage", "一页检索结果"), **_errors(400, 503)}}},
             "/honorees/{id}": {"get": {
                 "summary": "单个荣誉人物或集体", "parameters": [id_param],
-                "responses": {"200": _json("Honoree", "记录"), **_errors(404)}}},
+                "responses": {"200": _json("Honoree", "记录"), **_errors(400, 404)}}},
             "/honorees.csv": {"get": {
                 "summary": "已发布记录的 CSV 下载（UTF-8，带 BOM）",
                 "parameters": _filter_parameters()[:6],
@@ -209,7 +211,7 @@ def document(base_url: str) -> dict:
                 "responses": {"200": _json("ExhibitionList", "展厅列表")}}},
             "/exhibitions/{id}": {"get": {
                 "summary": "单个展厅及其分区", "parameters": [id_param],
-                "responses": {"200": _json("Exhibition", "展厅"), **_errors(404)}}},
+                "responses": {"200": _json("Exhibition", "展厅"), **_errors(400, 404)}}},
         },
         "components": {"schemas": SCHEMAS},
     }

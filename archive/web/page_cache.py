@@ -64,18 +64,27 @@ class PageCache:
 
 class SharedPages:
     """Pages as files, one folder per content generation; older folders are removed
-    when a newer generation is first written."""
+    when a newer generation is first written. The folder is held to ``max_bytes``:
+    a read marks a page used (its modification time), and when the pages written
+    since the last look could have passed the limit, the least recently used are
+    removed down to 90% of it. Every process keeps to it on its own, so the folder
+    is never more than the limit plus a twentieth per process."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_bytes: int = 64 << 20):
         self.folder = folder
+        self.max_bytes = max_bytes
+        self.written = 0  # bytes this process wrote since it last measured
+        self.lock = threading.Lock()
 
     def _path(self, key: tuple, current: int) -> Path:
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
         return self.folder / str(current) / digest
 
     def get(self, key: tuple, current: int) -> Entry | None:
+        path = self._path(key, current)
         try:
-            raw = self._path(key, current).read_bytes()
+            raw = path.read_bytes()
+            os.utime(path)  # recently used
         except OSError:
             return None
         head, _, body = raw.partition(b"\n")
@@ -84,16 +93,51 @@ class SharedPages:
 
     def put(self, key: tuple, entry: Entry) -> None:
         path = self._path(key, entry.generation)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        head = json.dumps([entry.status, entry.headers]).encode()
         try:
             if not path.parent.is_dir():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._remove_older(entry.generation)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            head = json.dumps([entry.status, entry.headers]).encode()
             tmp.write_bytes(head + b"\n" + entry.body)
             os.replace(tmp, path)
         except OSError:
-            pass  # a cache that cannot write only costs a render
+            tmp.unlink(missing_ok=True)  # a cache that cannot write only costs a render
+            return
+        with self.lock:
+            self.written += len(head) + len(entry.body) + 1
+            due = self.written >= self.max_bytes // 20
+            if due:
+                self.written = 0
+        if due:
+            self.evict()
+
+    def evict(self) -> None:
+        """Remove the least recently used pages until the folder is under 90% of
+        its limit (if it is over the limit)."""
+        pages = []
+        total = 0
+        for folder in self.folder.iterdir() if self.folder.is_dir() else ():
+            if not folder.is_dir():
+                continue
+            for item in os.scandir(folder):
+                try:
+                    stat = item.stat()
+                except OSError:
+                    continue
+                pages.append((stat.st_mtime, stat.st_size, item.path))
+                total += stat.st_size
+        if total <= self.max_bytes:
+            return
+        pages.sort()
+        for _, size, path in pages:
+            if total <= self.max_bytes * 0.9:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size
 
     def _remove_older(self, current: int) -> None:
         for child in self.folder.iterdir():
@@ -148,7 +192,8 @@ def init_app(app: Flask) -> None:
     (after_request functions run in reverse order of registration)."""
     app.extensions["page_cache"] = (
         PageCache(app.config.get("PAGE_CACHE_SIZE", MAX_ENTRIES)),
-        SharedPages(Path(app.instance_path) / "page_cache"),
+        SharedPages(Path(app.instance_path) / "page_cache",
+                    int(float(app.config["PAGE_CACHE_DISK_MB"]) * (1 << 20))),
     )
     app.before_request(_serve_from_cache)
     app.after_request(_store)

@@ -25,6 +25,7 @@ from ..db import get_db
 from ..printing import PrintError, Selection
 from .auth import guard
 from .errors import bad_request
+from .params import is_plain_int
 
 bp = Blueprint("print", __name__, url_prefix="/print")
 
@@ -39,7 +40,7 @@ def _int(name: str, source=None) -> int | None:
     value = (source or request.args).get(name, "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not is_plain_int(value, 9):
         raise bad_request(f"参数 {name} 应为正整数")
     return int(value)
 
@@ -47,7 +48,7 @@ def _int(name: str, source=None) -> int | None:
 def _selection(source) -> Selection:
     ids = []
     for value in source.getlist("id"):
-        if not value.isdigit() or len(value) > 9:
+        if not is_plain_int(value, 9):
             raise bad_request("编号应为正整数")
         ids.append(int(value))
     filters = {k: v for k, v in source.items() if k not in SELECTION_ARGS}

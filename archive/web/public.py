@@ -35,6 +35,7 @@ from .. import (
 )
 from ..db import get_db
 from .errors import bad_request, query_too_long
+from .params import int_arg, is_plain_int
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger("archive.web")
@@ -80,8 +81,9 @@ def profile(honoree_id: int):
             return redirect(url_for("public.profile", honoree_id=merged), code=301)
         abort(404)
     place = None
-    if request.args.get("ex", "").isdigit():
-        place = exhibitions.place(db, int(request.args["ex"]), honoree_id)
+    ex = int_arg(request.args.get("ex"), "ex")
+    if ex is not None:
+        place = exhibitions.place(db, ex, honoree_id)
     return render_template(
         "public/profile.html", h=record, place=place, story=markup.render(record["story"]),
         short_url=_short_url(record["code"]),
@@ -234,14 +236,13 @@ def short_link(code: str):
     record = _public_by_code(code)
     tag, exhibition_id = _run_tag()
     ex = request.args.get("ex", "")
-    if exhibition_id is None and ex.isdigit() and len(ex) < 10:
+    if exhibition_id is None and is_plain_int(ex, 9):  # a scan is never refused
         exhibition_id = int(ex)
     target = url_for("public.profile", honoree_id=record["id"],
                      **({"ex": exhibition_id} if exhibition_id else {}))
+    scans.count(scans.spool_dir(current_app.instance_path), record["id"], tag)  # no lock
     response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
-    database = current_app.config["DATABASE"]
-    response.call_on_close(lambda: scans.count(database, record["id"], tag))
     return response
 
 
@@ -259,7 +260,7 @@ def _qr_target(code: str) -> dict:
 def qr_png(code: str):
     record = _qr_target(code)
     size = request.args.get("size", "320")
-    if not size.isdigit() or int(size) not in qr.SIZES:
+    if not is_plain_int(size) or int(size) not in qr.SIZES:
         raise bad_request("二维码尺寸只能是 " + "、".join(map(str, qr.SIZES)))
     tag, _ = _run_tag()
     data, etag = qr.cached(_qr_cache_dir(), _short_url(record["code"], tag), "png", int(size),
@@ -350,10 +351,17 @@ def liveness():
 
 @bp.get("/healthz")
 def healthz():
+    """200 while pages can be served (the worker may be down meanwhile: its state,
+    heartbeat age and the age of the oldest queued job say how far behind it is)."""
+    from .. import jobs, worker
+
     db = get_db()
     db.execute("SELECT 1 FROM honorees LIMIT 1").fetchall()
     index = search.current_dir(current_app.config["INDEX_DIR"]) is not None
-    return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing"}
+    beat = worker.heartbeat(current_app)
+    return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing",
+            "worker": beat["state"], "worker_heartbeat_age": beat["age"],
+            "queue_age": jobs.queue_age(db)}
 
 
 # --- the online panoramic hall (网上全景展馆) -----------------------------------------
