@@ -220,30 +220,64 @@ def _build_parallel(ix, generation: Path, rows, total: int, progress) -> None:
     chunks = max(BUILD_PROCS, -(-total // BUILD_CHUNK))
     chunks = -(-chunks // BUILD_PROCS) * BUILD_PROCS
     size = -(-total // chunks)
-    segments, pending, done = [], deque(), 0
+    segments, running, done = [], deque(), 0
+    # A process per chunk, forked from this thread: a pool would fork its
+    # replacements from a thread of its own, and a child forked while another
+    # thread holds the pool's queue lock waits for it for ever.
     context = multiprocessing.get_context("fork")
-    with context.Pool(BUILD_PROCS, maxtasksperchild=1) as pool:
-        def collect():
-            nonlocal done
-            count, segment = pending.popleft().get()
-            segments.append(segment)
-            done += count
-            if progress:
-                progress(done, total, "正在建立检索索引")
 
-        shift = 0
+    def collect():
+        nonlocal done
+        process, receiver = running.popleft()
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            outcome = ("error", f"exit code {process.join() or process.exitcode}")
+        finally:
+            receiver.close()
+            process.join()
+        if outcome[0] != "ok":
+            raise RuntimeError(f"an index build process failed: {outcome[1]}")
+        count, segment = outcome[1]
+        segments.append(segment)
+        done += count
+        if progress:
+            progress(done, total, "正在建立检索索引")
+
+    shift = 0
+    try:
         while chunk := [dict(row) for row in rows.fetchmany(size)]:
-            while len(pending) > BUILD_PROCS:
+            while len(running) >= BUILD_PROCS:
                 collect()
-            pending.append(pool.apply_async(_build_segment, (str(generation), chunk, shift)))
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_segment_process, daemon=True,
+                                      args=(sender, str(generation), chunk, shift))
+            process.start()
+            sender.close()
+            running.append((process, receiver))
             shift += len(chunk)
-        while pending:
+        while running:
             collect()
+    finally:
+        for process, receiver in running:  # after a failure: no child left behind
+            process.kill()
+            process.join()
+            receiver.close()
     if progress:
         progress(total, total, "正在合并检索索引")
     merged = merging.merge(ix, segments)
     writer = ix.writer()
     writer.commit(mergetype=lambda _writer, existing: existing + [merged])
+
+
+def _segment_process(sender, folder: str, rows: list[dict], shift: int) -> None:
+    """A build process's body: its chunk's segment, or why it failed, to the parent."""
+    try:
+        sender.send(("ok", _build_segment(folder, rows, shift)))
+    except BaseException as exc:  # reported to the parent, which raises it
+        sender.send(("error", repr(exc)))
+    finally:
+        sender.close()
 
 
 def _build_segment(folder: str, rows: list[dict], shift: int):
