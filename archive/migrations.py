@@ -526,6 +526,7 @@ def m060_halls(db: sqlite_utils.Database) -> None:
         """,
     )
 
+
 @migrations()
 def m081_title_descriptions(db: sqlite_utils.Database) -> None:
     """What a title is, who confers it and how often: shown on its public page
@@ -541,6 +542,9 @@ def m081_title_descriptions(db: sqlite_utils.Database) -> None:
     for title, (description, body, frequency) in TITLE_DESCRIPTIONS.items():
         db.execute("UPDATE honour_titles SET description = ?, conferred_by = ?, frequency = ? "
                    "WHERE title = ?", [description, body, frequency, title])
+
+
+@migrations()
 def m070_scan_spool(db: sqlite_utils.Database) -> None:
     """The spool files of QR scans already folded into ``scans`` (see
     :func:`archive.scans.fold`): a fold interrupted after its commit is not
