@@ -267,9 +267,10 @@ def produce(db: sqlite_utils.Database, config, honoree_id: int, output: str,
         command = [
             "ffmpeg", "-v", "error", "-y", "-nostats", "-progress", "pipe:1",
             "-f", "concat", "-safe", "0", "-i", str(listing), *sound_input,
-            "-map", "0:v", "-map", "1:a", "-vf", f"fps={FPS},format=yuv420p",
+            "-map", "0:v", "-map", "1:a", "-vf", f"format=yuv420p,fps={FPS}",
             "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "23",
-            "-af", "apad", "-c:a", "aac", "-b:a", "64k", "-ac", "1",
+            "-threads", "2", "-x264-params", "rc-lookahead=10",
+            "-af", f"apad,afade=t=out:st={max(0.0, total - 1.5):.3f}:d=1.5", "-c:a", "aac", "-b:a", "64k", "-ac", "1",
             "-t", f"{total:.3f}", "-movflags", "+faststart", str(tmp)]
         progress(10, 100, "正在编码视频")
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

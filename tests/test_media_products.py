@@ -193,3 +193,29 @@ def test_video_length_follows_the_narration_within_30_to_60_s():
     assert shortvideo.plan_durations(5, 300.0)[0] == 60.0
     total, each = shortvideo.plan_durations(4, 40.0)
     assert total == 40.0 and each == pytest.approx((40 - 10) / 4)
+
+
+@pytest.mark.slow
+def test_the_short_video_carries_the_narration(person, app, empty_archive, tmp_path):
+    from archive import narration
+    source = tmp_path / "story.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=440:duration=35", str(source)], check=True, timeout=60)
+    db = empty_archive.db()
+    narration_id = narration.add_recording(db, app.config["MEDIA_DIR"], narration.probe(source),
+                                           person, transcript="讲解", credit=None, user_id=None)
+    narration.encode_recording(db, app.config["MEDIA_DIR"], narration_id)
+    made = shortvideo.produce(db, app.config, person, shortvideo.output_name(person))
+    info = ffprobe(made.path)
+    assert abs(float(info["format"]["duration"]) - 35) < 0.5
+    loudness = subprocess.run(["ffmpeg", "-v", "info", "-i", str(made.path), "-map", "0:a",
+                               "-af", "volumedetect", "-f", "null", "-"],
+                              capture_output=True, text=True, check=True).stderr
+    mean = float(loudness.split("mean_volume:")[1].split("dB")[0])
+    assert mean > -30  # the tone is there, not a silent track
+    frame = subprocess.run(["ffmpeg", "-v", "error", "-ss", "33", "-i", str(made.path),
+                            "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"],
+                           capture_output=True, check=True).stdout
+    code = empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?",
+                                      [person]).fetchone()[0]
+    assert decode(frame) == [f"{BASE_URL}/q/{code}"]  # the closing slide's QR scans

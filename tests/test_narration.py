@@ -277,3 +277,34 @@ def test_narrate_command_synthesises_pending_narrations(empty_archive, make_hono
     assert queued.output.startswith(f"{other}: 已排队")  # the one without a narration
     nothing = app.test_cli_runner().invoke(args=["narrate"])
     assert nothing.exit_code == 2 and "--missing" in nothing.output
+
+
+def test_listen_scans_are_totalled_apart_on_the_statistics_page(
+        curator, person, app, empty_archive, client):
+    db = empty_archive.db()
+    code = db.execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
+    items = [dict(db.execute("SELECT * FROM honorees WHERE id = ?", [person]).fetchone())]
+    run = printing.record_run(db, "poster-a4", printing.Selection(ids=[person]), "", None,
+                              "https://archive.example.org", items, mode="listen")
+    for _ in range(3):
+        client.get(f"/q/{code}?r={run['tag']}")
+    client.get(f"/q/{code}")
+    from archive import scans
+    assert scans.totals_by(db, "mode") == [{"key": "listen", "label": "扫码收听", "total": 3}]
+    page = curator.get("/print/stats").get_data(as_text=True)
+    assert "按用途" in page and "扫码收听 3" in page and "（扫码收听）" in page
+
+
+def test_a_listen_run_from_the_print_page_prints_codes_that_open_listening_mode(
+        curator, person, app, empty_archive, client):
+    response = post(curator, "/print/jobs", {"format": "labels", "id": str(person),
+                                             "listen": "1"}, page="/print/")
+    assert response.status_code == 303
+    run_worker(app)
+    db = empty_archive.db()
+    job = db.execute("SELECT * FROM jobs WHERE kind = 'print'").fetchone()
+    assert job["status"] == "done", job["error"]
+    run = db.execute("SELECT * FROM print_runs").fetchone()
+    assert run["mode"] == "listen"
+    code = db.execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
+    assert client.get(f"/q/{code}?r={run['tag']}").headers["Location"].endswith("?listen=1")
