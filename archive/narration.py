@@ -214,20 +214,24 @@ def encode_recording(db: sqlite_utils.Database, media_dir: str | Path, narration
 
 
 def approve(db: sqlite_utils.Database, honoree_id: int, narration_id: int,
-            user_id: int | None) -> None:
+            user: dict | None) -> None:
     """A curator approves a pending synthesis: it becomes the public narration."""
+    from . import audit
     with write(db):
         narration = get(db, narration_id)
         if narration is None or narration["honoree_id"] != honoree_id:
             raise NarrationError("找不到这条讲解")
         if narration["status"] != "pending" or not narration["file"]:
             raise NarrationError("只有已生成、待审核的合成语音可以审核通过")
-        _make_current(db, narration, user_id)
+        _make_current(db, narration, user["id"] if user else None)
+        audit.record(db, "narration_approve", user=user, record_type="honoree",
+                     record_id=honoree_id, detail=f"合成语音 {narration_id}")
 
 
 def delete(db: sqlite_utils.Database, media_dir: str | Path, honoree_id: int,
-           narration_id: int) -> None:
+           narration_id: int, user: dict | None = None) -> None:
     """Remove a narration and its files (a running job's narration cannot be removed)."""
+    from . import audit
     with write(db):
         narration = get(db, narration_id)
         if narration is None or narration["honoree_id"] != honoree_id:
@@ -236,6 +240,10 @@ def delete(db: sqlite_utils.Database, media_dir: str | Path, honoree_id: int,
             raise NarrationError("讲解还在处理中，请稍后再删除")
         db.execute("DELETE FROM narrations WHERE id = ?", [narration_id])
         bump_generation(db)
+        audit.record(db, "narration_delete", user=user, record_type="honoree",
+                     record_id=honoree_id,
+                     detail=f"{'录音' if narration['source'] == 'recording' else '合成语音'} "
+                            f"{narration_id}")
     if narration["file"]:
         (audio_dir(media_dir) / narration["file"]).unlink(missing_ok=True)
     if narration["original"]:

@@ -195,6 +195,8 @@ def test_synthesis_through_the_worker_is_public_only_after_approval(
     after = visitor.get(f"/honorees/{person}").get_data(as_text=True)
     assert "收听事迹" in after and "合成语音" in after and "扎根一线三十年" in after
     assert visitor.get(url, headers={"Range": "bytes=0-99"}).status_code == 206
+    entry = db.execute("SELECT * FROM audit_log WHERE action = 'narration_approve'").fetchone()
+    assert entry["username"] == "narrator" and entry["record_id"] == person
 
     # a recording replaces the synthesis
     upload(curator, person, recording(tmp_path / "real.mp3", 2), "real.mp3")

@@ -722,12 +722,13 @@ def change_narration(honoree_id: int, narration_id: int):
     db, action = get_db(), request.form.get("action", "")
     if action == "approve":
         return _narration_change(
-            honoree_id, lambda: narration.approve(db, honoree_id, narration_id, _user()["id"]),
+            honoree_id, lambda: narration.approve(db, honoree_id, narration_id, _user()),
             "合成语音已审核通过，档案页已可收听（标注为合成语音）")
     if action == "delete":
         return _narration_change(
             honoree_id, lambda: narration.delete(db, current_app.config["MEDIA_DIR"],
-                                                 honoree_id, narration_id), "讲解已删除")
+                                                 honoree_id, narration_id, _user()),
+            "讲解已删除")
     return _edit_page(_record(honoree_id), 400, error="未知的操作")
 
 
