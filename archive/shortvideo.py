@@ -113,8 +113,8 @@ def captions(summary: str, story: str, faces: Faces, limit: int = 10) -> list[li
                       and s.strip() not in text][:6]
     face = faces(CAPTION_SIZE)
     slides: list[list[str]] = []
-    for sentence in sentences:
-        lines = wrap(sentence.strip(), face, WIDTH - 160)
+    for sentence in dict.fromkeys(s.strip() for s in sentences):  # each sentence once
+        lines = wrap(sentence, face, WIDTH - 160)
         for start in range(0, len(lines), CAPTION_LINES):
             slides.append(lines[start:start + CAPTION_LINES])
     return slides[:limit]
