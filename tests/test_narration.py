@@ -310,3 +310,21 @@ def test_a_listen_run_from_the_print_page_prints_codes_that_open_listening_mode(
     assert run["mode"] == "listen"
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
     assert client.get(f"/q/{code}?r={run['tag']}").headers["Location"].endswith("?listen=1")
+
+
+def test_a_recording_over_the_size_limit_is_refused_and_not_kept(empty_archive, make_honoree,
+                                                                  tmp_path):
+    person = make_honoree(name="王五")
+    app = empty_archive.app(NARRATION_MAX_MB=1)
+    from tests.conftest import ClosingClient
+    from tests.curating import login, make_user
+    app.test_client_class = ClosingClient
+    curator = app.test_client()
+    make_user(empty_archive, "big")
+    login(curator, "big")
+    data = recording(tmp_path / "long.wav", 10, "pcm_s16le")
+    assert len(data) > 1_000_000
+    response = upload(curator, person, data, "long.wav")
+    assert response.status_code == 400 and "录音太大" in response.get_data(as_text=True)
+    folder = Path(app.config["MEDIA_DIR"]) / "originals" / "narrations"
+    assert not any(p.is_file() for p in folder.glob("*"))

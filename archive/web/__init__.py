@@ -79,7 +79,8 @@ def _sessions_and_csrf(app: Flask) -> None:
     app.config["SESSION_COOKIE_NAME"] = "archive_session"
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)  # SameSite + token; proxies vary
-    app.config["MAX_CONTENT_LENGTH"] = (app.config["VIDEO_MAX_MB"] + 5) * 1_000_000
+    app.config["MAX_CONTENT_LENGTH"] = (max(app.config["VIDEO_MAX_MB"],
+                                            app.config["NARRATION_MAX_MB"]) + 5) * 1_000_000
     CSRFProtect(app)
 
 

@@ -370,6 +370,6 @@ def embed_card(honoree_id: int):
                                         narration=narration.public(db, honoree_id)))
     ancestors = " ".join(current_app.config["EMBED_FRAME_ANCESTORS"].split()) or "'none'"
     response.headers["Content-Security-Policy"] = EMBED_POLICY.format(ancestors=ancestors)
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = "no-cache"  # a withdrawn record leaves at once
     response.frameable = True  # the shared security headers leave X-Frame-Options off
     return response
