@@ -177,7 +177,8 @@ def add_recording(db: sqlite_utils.Database, media_dir: str | Path, probed: Prob
                VALUES (?, 'recording', 'processing', ?, ?, ?, ?, ?, ?)""",
             [honoree_id, name, transcript, (credit or "").strip()[:200] or None,
              probed.duration_s, user_id, now()]).lastrowid
-    job_id = jobs.enqueue(db, "narration-encode", {"narration_id": narration_id})
+    job_id = jobs.enqueue(db, "narration-encode", {"narration_id": narration_id,
+                                                   "honoree_id": honoree_id})
     with write(db):
         db.execute("UPDATE narrations SET job_id = ? WHERE id = ?", [job_id, narration_id])
     return narration_id

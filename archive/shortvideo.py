@@ -30,7 +30,7 @@ WIDTH, HEIGHT, FPS = 1080, 1920, 30
 MIN_SECONDS, MAX_SECONDS = 30.0, 60.0
 SECONDS_PER_CAPTION = 4.5
 TITLE_SECONDS, END_SECONDS = 5.0, 5.0
-MEDIA_JOBS = ("share-video", "narration-synth")
+MEDIA_JOBS = ("share-video", "narration-synth", "narration-encode")
 CAPTION_SIZE = 60
 CAPTION_LINES = 3
 

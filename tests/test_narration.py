@@ -62,7 +62,13 @@ def test_a_recording_is_encoded_to_mono_aac_lc_and_served_with_ranges(
     data = recording(tmp_path / "story.mp3")
     assert upload(curator, person, data, "story.mp3").status_code == 302
     assert "收听事迹" not in curator.get(f"/honorees/{person}").get_data(as_text=True)
+    edit = curator.get(f"/curate/honorees/{person}").get_data(as_text=True)
+    assert "录音转码：排队中" in edit and "data-poll" in edit  # progress on the edit page
+    job_id = empty_archive.db().execute("SELECT id FROM jobs").fetchone()[0]
+    state = curator.get(f"/curate/media-jobs/{job_id}/status").get_json()
+    assert state["status"] == "queued" and state["finished"] is False
     run_worker(app)
+    assert curator.get(f"/curate/media-jobs/{job_id}/status").get_json()["finished"] is True
     row = empty_archive.db().execute("SELECT * FROM narrations").fetchone()
     assert row["status"] == "approved" and row["source"] == "recording"
     media = Path(app.config["MEDIA_DIR"])
