@@ -334,3 +334,32 @@ def test_a_recording_over_the_size_limit_is_refused_and_not_kept(empty_archive, 
     assert response.status_code == 400 and "录音太大" in response.get_data(as_text=True)
     folder = Path(app.config["MEDIA_DIR"]) / "originals" / "narrations"
     assert not any(p.is_file() for p in folder.glob("*"))
+
+
+def test_the_default_engine_in_a_real_worker_process(curator, person, app, empty_archive,
+                                                     client):
+    """The back-office button, a real `flask worker` process and the default
+    TTS_COMMAND (espeak-ng): pending until approved, then public as 合成语音."""
+    from tests.conftest import start_worker, wait_for
+    assert app.config["TTS_COMMAND"].startswith("espeak-ng -v cmn-latn-pinyin")
+    post(curator, f"/curate/honorees/{person}/narration/synthesise",
+         page=f"/curate/honorees/{person}")
+    process = start_worker(empty_archive)
+    db = empty_archive.db()
+    try:
+        assert wait_for(lambda: db.execute(
+            "SELECT status FROM jobs WHERE kind = 'narration-synth'").fetchone()[0]
+            in ("done", "failed"), timeout=120)
+    finally:
+        process.terminate()
+        process.wait(15)
+    job = db.execute("SELECT * FROM jobs WHERE kind = 'narration-synth'").fetchone()
+    assert job["status"] == "done", job["error"]
+    assert "待审核" in job["message"]
+    row = db.execute("SELECT * FROM narrations").fetchone()
+    assert row["status"] == "pending" and row["engine"] == "espeak-ng"
+    assert "收听事迹" not in client.get(f"/honorees/{person}").get_data(as_text=True)
+    post(curator, f"/curate/honorees/{person}/narration/{row['id']}", {"action": "approve"},
+         page=f"/curate/honorees/{person}")
+    page = client.get(f"/honorees/{person}").get_data(as_text=True)
+    assert "收听事迹" in page and '<span class="tts-label">合成语音</span>' in page
