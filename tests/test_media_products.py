@@ -162,6 +162,7 @@ def test_the_short_video_through_the_worker_is_vertical_30_to_60_s_with_sound(
     assert response.status_code == 302
     page = curator.get(f"/curate/honorees/{person}").get_data(as_text=True)
     assert "data-poll" in page  # the progress bar follows the queued job
+    assert f"{BASE_URL}/embed/honorees/{person}" in page and "&lt;iframe" in page  # snippet
     db = database.connect(app.config["DATABASE"])
     try:
         assert worker.run_one(app, db)
