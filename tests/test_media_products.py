@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from archive import db as database
@@ -23,6 +25,7 @@ LONG_NAME = "中国铁路某某局集团有限公司某某机务段“和谐号�
 STORY = ("他扎根一线三十年，带出徒弟二十多名。" * 12
          + "他说：“把每一颗螺丝拧紧，是对乘客的承诺。”Supercalifragilisticexpialidocious-"
            "engineering-notes-https://example.org/a/very/long/path/that/never/ends")
+_FACE = shareables.Faces(fonts.load(defaults()["FONT_PATH"]))
 QUOTE = "干一行、爱一行、钻一行，把平凡的岗位做成不平凡的事业。" * 3
 
 
@@ -220,3 +223,14 @@ def test_the_short_video_carries_the_narration(person, app, empty_archive, tmp_p
     code = empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?",
                                       [person]).fetchone()[0]
     assert decode(frame) == [f"{BASE_URL}/q/{code}"]  # the closing slide's QR scans
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("劳模工匠扎根一线三十年，。、“”！？（）")
+                                            + list("abcXYZ0123 -/.")), max_size=300),
+       width=st.integers(min_value=120, max_value=936))
+def test_wrapped_lines_always_fit_and_lose_nothing(text, width):
+    face = _FACE(36)
+    lines = shareables.wrap(text, face, width)
+    assert all(face.getlength(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
