@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg
+SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg espeak-ng
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test system-deps lint bench clean lock
@@ -28,7 +28,8 @@ lock:
 	rm -rf .lock-venv build *.egg-info
 
 # Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font,
-# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames).
+# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames;
+# espeak-ng: the default offline voice for synthesised narration).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -36,6 +37,7 @@ system-deps:
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -51,3 +51,5 @@ def recent(db: sqlite_utils.Database, limit: int = 200, before: int | None = Non
         """SELECT * FROM audit_log WHERE (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?""",
         [before, before, limit])
     return [dict(r) for r in rows]
+
+ACTIONS.update({"narration_approve": "审核通过合成语音", "narration_delete": "删除语音讲解"})

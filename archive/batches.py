@@ -47,13 +47,13 @@ def output_path(media_dir: str | Path, name: str) -> Path:
 
 
 def enqueue(db: sqlite_utils.Database, fmt: str, selection: Selection,
-            bleed: bool = False) -> int:
+            bleed: bool = False, mode: str = "view") -> int:
     """Queue a print batch for the background worker; returns the job id."""
     from . import jobs
 
     name = f"print-{secrets.token_hex(8)}.pdf"
     return jobs.enqueue(db, "print", {"format": fmt, "selection": selection.to_json(),
-                                      "bleed": bleed, "output": name})
+                                      "bleed": bleed, "output": name, "mode": mode})
 
 
 def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> Batch:
@@ -77,13 +77,13 @@ def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> B
 
 def produce(db: sqlite_utils.Database, config, fmt: str, selection: Selection, out: Path,
             *, bleed: bool = False, progress: Callable[[int, int], None] | None = None,
-            batch: Batch | None = None) -> Printed:
+            batch: Batch | None = None, mode: str = "view") -> Printed:
     """Print a batch into ``out``: the run is registered first so every QR code
     carries its tag, and removed again if drawing fails."""
     batch = batch or plan(db, config, fmt, selection)
     base = printing.check_base_url(config["BASE_URL"])
     run = printing.record_run(db, fmt, selection, batch.title, batch.exhibition_id, base,
-                              batch.items)
+                              batch.items, mode=mode)
     try:
         people = posters.prepare(batch.items, config["MEDIA_DIR"], base, run["tag"], fmt)
         font = fonts.load(config["FONT_PATH"])

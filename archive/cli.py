@@ -372,7 +372,8 @@ def _selection(exhibition, section, filter_text, ids):
                      filters=dict(parse_qsl(filter_text or "")), ids=list(ids))
 
 
-def _print(fmt: str, selection, out: Path | None, bleed: bool, queue: bool) -> None:
+def _print(fmt: str, selection, out: Path | None, bleed: bool, queue: bool,
+           mode: str = "view") -> None:
     from . import batches, fonts
     from .printing import PrintError
 
@@ -380,7 +381,7 @@ def _print(fmt: str, selection, out: Path | None, bleed: bool, queue: bool) -> N
     try:
         if queue:
             batches.plan(db, current_app.config, fmt, selection)  # fail now, not in the worker
-            click.echo(f"已排队：任务 {batches.enqueue(db, fmt, selection, bleed)}"
+            click.echo(f"已排队：任务 {batches.enqueue(db, fmt, selection, bleed, mode)}"
                        "（`flask --app archive jobs` 查看进度）")
             return
         batch = batches.plan(db, current_app.config, fmt, selection)
@@ -392,7 +393,8 @@ def _print(fmt: str, selection, out: Path | None, bleed: bool, queue: bool) -> N
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.pos)
             printed = batches.produce(db, current_app.config, fmt, selection, out,
-                                      bleed=bleed, progress=progress, batch=batch)
+                                      bleed=bleed, progress=progress, batch=batch,
+                                      mode=mode)
     except (PrintError, fonts.FontError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -415,11 +417,16 @@ _FORMATS = ["poster-a4", "poster-a3", "labels", "book"]
 @click.option("--bleed", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The PDF to write.")
 @click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")
+@click.option("--listen", is_flag=True,
+              help="A listening run: its codes open the profile with the narration player "
+                   "ready at the top (scans counted under the run's own tag).")
 @with_appcontext
-def posters_command(exhibition, section, filter_text, ids, fmt, bleed, out, queue) -> None:
+def posters_command(exhibition, section, filter_text, ids, fmt, bleed, out, queue,
+                    listen) -> None:
     """Print posters, label sheets or a record book as one PDF, recorded as a print run.
     Refuses while BASE_URL is unset or loopback; checks the font covers every character."""
-    _print(fmt, _selection(exhibition, section, filter_text, ids), out, bleed, queue)
+    _print(fmt, _selection(exhibition, section, filter_text, ids), out, bleed, queue,
+           "listen" if listen else "view")
 
 
 @click.command("record-book")
@@ -584,3 +591,73 @@ def init_app(app: Flask) -> None:
 from .halls.cli import hall_group  # noqa: E402
 
 COMMANDS.append(hall_group)
+
+# --- narration and convergent-media products ---------------------------------------
+
+@click.command("narrate")
+@click.argument("ids", type=int, nargs=-1)
+@click.option("--missing", is_flag=True,
+              help="Every published honoree with no narration at all.")
+@click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")
+@with_appcontext
+def narrate_command(ids: tuple[int, ...], missing: bool, queue: bool) -> None:
+    """Synthesise narrations offline with TTS_COMMAND (nothing is sent anywhere); each
+    waits for a curator's approval in the back office before the public hears it."""
+    from . import narration
+
+    db = _db()
+    if missing:
+        ids = ids + tuple(r[0] for r in db.execute(
+            """SELECT h.id FROM honorees h WHERE h.status = 'published' AND h.deleted_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM narrations n WHERE n.honoree_id = h.id
+                               AND n.status IN ('processing', 'pending', 'approved'))
+               ORDER BY h.id"""))
+    if not ids:
+        raise click.UsageError("请给出记录编号，或用 --missing")
+    for honoree_id in ids:
+        if queue:
+            click.echo(f"{honoree_id}: 已排队，任务 {narration.queue_synthesis(db, honoree_id, None)}")
+            continue
+        try:
+            made = narration.synthesise(db, current_app.config, honoree_id)
+        except narration.NarrationError as exc:
+            raise click.ClickException(f"{honoree_id}: {exc}") from None
+        click.echo(f"{honoree_id}: 已合成 {made['duration_s']:.0f} 秒（讲解 {made['id']}），"
+                   "待策展人在后台审核通过后公开")
+    db.conn.close()
+
+
+@click.command("share-video")
+@click.argument("honoree_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also copy the video here.")
+@click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")
+@with_appcontext
+def share_video_command(honoree_id: int, out: Path | None, queue: bool) -> None:
+    """Make the short vertical video (1080×1920, 30–60 s) of a profile: portrait, photos,
+    captions from the summary, and the narration (or silence)."""
+    import shutil
+
+    from . import fonts, shortvideo
+
+    db = _db()
+    try:
+        if queue:
+            click.echo(f"已排队：任务 {shortvideo.enqueue(db, honoree_id)}"
+                       "（`flask --app archive jobs` 查看进度）")
+            return
+        with click.progressbar(length=100, label="生成短视频", file=sys.stderr) as bar:
+            def progress(done: int, total: int | None = None, message: str | None = None):
+                bar.update(done - bar.pos)
+            made = shortvideo.produce(db, current_app.config, honoree_id,
+                                      shortvideo.output_name(honoree_id), progress=progress)
+    except (ValueError, RuntimeError, fonts.FontError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.conn.close()
+    if out:
+        shutil.copyfile(made.path, out)
+    click.echo(f"已生成 {out or made.path}：{made.duration_s:.0f} 秒，{made.bytes / 1e6:.1f} MB")
+
+
+COMMANDS += [narrate_command, share_video_command]

@@ -528,6 +528,42 @@ def m060_halls(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m070_narration(db: sqlite_utils.Database) -> None:
+    """Narrations (语音讲解) of a story: a curator's recording or an offline synthesis,
+    with transcript and credit. Only an approved one is public; a recording is
+    approved when it is encoded, a synthesis when a curator approves it. Print runs
+    get a mode: a 'listen' run's codes open the profile ready to play."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE narrations (
+            id INTEGER PRIMARY KEY,
+            honoree_id INTEGER NOT NULL REFERENCES honorees(id) ON DELETE CASCADE,
+            source TEXT NOT NULL CHECK (source IN ('recording', 'synthesis')),
+            status TEXT NOT NULL DEFAULT 'processing'
+                CHECK (status IN ('processing', 'pending', 'approved', 'replaced', 'failed')),
+            file TEXT,
+            original TEXT,
+            transcript TEXT NOT NULL DEFAULT '',
+            credit TEXT,
+            engine TEXT,
+            duration_s REAL,
+            bytes INTEGER,
+            error TEXT,
+            job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            approved_by INTEGER REFERENCES users(id),
+            approved_at TEXT
+        );
+        CREATE INDEX narrations_honoree ON narrations (honoree_id, status);
+        ALTER TABLE print_runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'view'
+            CHECK (mode IN ('view', 'listen'))
+        """,
+    )
+
+
+@migrations()
 def m081_title_descriptions(db: sqlite_utils.Database) -> None:
     """What a title is, who confers it and how often: shown on its public page
     (/honours/<title>), edited by curators with the vocabulary."""

@@ -18,6 +18,7 @@ from .timeutil import now
 
 FORMATS = {"poster-a4": "A4 海报", "poster-a3": "A3 海报", "labels": "二维码标签（A4 3×8）",
            "book": "记录册"}
+MODES = {"view": "查看档案", "listen": "扫码收听"}
 TAG_LENGTH = 4
 MAX_BATCH = 5000
 
@@ -129,10 +130,14 @@ def new_tag(db: sqlite_utils.Database) -> str:
 
 
 def record_run(db: sqlite_utils.Database, fmt: str, selection: Selection, title: str,
-               exhibition_id: int | None, base_url: str, items: list[dict]) -> dict:
-    """Register a print run and the record version of each honoree it prints."""
+               exhibition_id: int | None, base_url: str, items: list[dict],
+               mode: str = "view") -> dict:
+    """Register a print run and the record version of each honoree it prints.
+    ``mode`` 'listen': its codes open the profile ready to play the narration."""
     if fmt not in FORMATS:
         raise PrintError(f"未知的打印格式：{fmt}")
+    if mode not in MODES:
+        raise PrintError(f"未知的印次用途：{mode}")
     with write(db):
         tag = new_tag(db)
         stamp = now()
@@ -142,6 +147,8 @@ def record_run(db: sqlite_utils.Database, fmt: str, selection: Selection, title:
             [tag, fmt, exhibition_id, selection.section_id,
              json.dumps(selection.to_json(), ensure_ascii=False), title, base_url, len(items),
              stamp]).lastrowid
+        if mode != "view":
+            db.execute("UPDATE print_runs SET mode = ? WHERE id = ?", [mode, run_id])
         db.conn.executemany(
             """INSERT OR IGNORE INTO print_run_items (run_id, honoree_id, version, updated_at)
                VALUES (?, ?, ?, ?)""",

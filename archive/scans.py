@@ -130,7 +130,7 @@ def rows(db, honoree_id: int | None = None, exhibition_id: int | None = None,
     format), newest day first. A scan of a code without a run tag has run_tag ''."""
     where, params = _conditions(honoree_id, exhibition_id, run_tag)
     return [dict(r) for r in db.execute(
-        f"""SELECT s.day, s.honoree_id, h.name, h.code, s.run_tag, r.format,
+        f"""SELECT s.day, s.honoree_id, h.name, h.code, s.run_tag, r.format, r.mode,
                    r.exhibition_id, e.title AS exhibition, s.count
             FROM scans s JOIN honorees h ON h.id = s.honoree_id
             LEFT JOIN print_runs r ON r.tag = s.run_tag AND s.run_tag != ''
@@ -150,13 +150,17 @@ def daily(db, honoree_id: int | None = None, exhibition_id: int | None = None,
 
 
 def totals_by(db, group: str, limit: int = 50) -> list[dict]:
-    """Total scans per honoree, exhibition or print run, most scanned first."""
+    """Total scans per honoree, exhibition, print run or run mode (查看档案 / 扫码收听),
+    most scanned first."""
     queries = {
         "honoree": """SELECT h.id AS key, h.name AS label, sum(s.count) AS total FROM scans s
                       JOIN honorees h ON h.id = s.honoree_id GROUP BY h.id""",
         "exhibition": """SELECT e.id AS key, e.title AS label, sum(s.count) AS total FROM scans s
                          JOIN print_runs r ON r.tag = s.run_tag JOIN exhibitions e
                          ON e.id = r.exhibition_id GROUP BY e.id""",
+        "mode": """SELECT r.mode AS key, CASE r.mode WHEN 'listen' THEN '扫码收听'
+                          ELSE '查看档案' END AS label, sum(s.count) AS total FROM scans s
+                   JOIN print_runs r ON r.tag = s.run_tag GROUP BY r.mode""",
         "run": """SELECT r.tag AS key, r.tag || ' ' || r.format || ' ' || r.title AS label,
                          sum(s.count) AS total FROM scans s JOIN print_runs r
                   ON r.tag = s.run_tag GROUP BY r.tag""",

@@ -100,6 +100,24 @@ SETTINGS: list[Setting] = [
     Setting("HALL_REDRAW_SECONDS", 10,
             "how often the worker looks for generated halls whose exhibition changed "
             "and redraws them; 0 turns this off"),
+
+    Setting("NARRATION_MAX_MB", 100,
+            "largest narration recording upload (MP3, M4A, WAV or Opus), in megabytes"),
+    Setting("TTS_COMMAND", "espeak-ng -v cmn-latn-pinyin -s 150 -w {out} -f {text}",
+            "the offline text-to-speech engine: a command line (no shell) run with {text} "
+            "replaced by a UTF-8 text file and {out} by the WAV file to write"),
+    Setting("TTS_TEXT", "pinyin",
+            "what the engine is fed: 'pinyin' (the whole story as tone-numbered pinyin, for "
+            "espeak-ng's cmn-latn-pinyin voice) or 'hanzi' (the Chinese text, names still "
+            "as pinyin, for a Chinese neural voice)"),
+    Setting("EMBED_FRAME_ANCESTORS", "*",
+            "the CSP frame-ancestors of the embeddable card /embed/honorees/<id> (e.g. "
+            "'https://partner.example.org https://union.example.cn'); every other page "
+            "refuses framing"),
+    Setting("WECHAT_JSSDK_URL", "",
+            "optional: the address of WeChat's JS-SDK script (e.g. "
+            "https://res.wx.qq.com/open/js/jweixin-1.6.0.js) for a 公众号; empty (default) "
+            "loads no external script"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

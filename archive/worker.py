@@ -79,7 +79,8 @@ def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
             progress(done, total, f"已完成 {done}/{total}")
 
     printed = batches.produce(db, app.config, params["format"], selection, out,
-                              bleed=bool(params.get("bleed")), progress=drawn, batch=batch)
+                              bleed=bool(params.get("bleed")), progress=drawn, batch=batch,
+                              mode=params.get("mode", "view"))
     notes = f"；注意：{'；'.join(printed.warnings)}" if printed.warnings else ""
     progress(len(batch.items), len(batch.items),
              f"已完成：{printed.pages} 页，印次 {printed.run['tag']}{notes}")
@@ -285,3 +286,35 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
     finally:
         db.conn.close()
         beat.stop()
+
+
+# --- narration and convergent-media products ---------------------------------------
+
+def _narration_encode(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """Re-encode an uploaded recording to AAC-LC .m4a; it is then public."""
+    from . import narration
+
+    progress(0, 1, "正在转码")
+    done = narration.encode_recording(db, app.config["MEDIA_DIR"], params["narration_id"])
+    progress(1, 1, f"已转码：{done['duration_s']:.0f} 秒")
+
+
+def _narration_synth(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """Synthesise a story with the offline engine; the result waits for approval."""
+    from . import narration
+
+    narration.synthesise(db, app.config, params["honoree_id"], params.get("user_id"),
+                         progress=progress, job_id=params.get("job_id"))
+
+
+def _share_video(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """A short vertical video of a profile into MEDIA_DIR/products/."""
+    from . import shortvideo
+
+    made = shortvideo.produce(db, app.config, params["honoree_id"], params["output"],
+                              progress=progress)
+    progress(100, 100, f"已完成：{made.duration_s:.0f} 秒，{made.bytes / 1e6:.1f} MB")
+
+
+HANDLERS.update({"narration-encode": _narration_encode, "narration-synth": _narration_synth,
+                 "share-video": _share_video})

@@ -83,12 +83,17 @@ def _sessions_and_csrf(app: Flask) -> None:
     app.config["SESSION_COOKIE_NAME"] = "archive_session"
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)  # SameSite + token; proxies vary
-    app.config["MAX_CONTENT_LENGTH"] = (app.config["VIDEO_MAX_MB"] + 5) * 1_000_000
+    app.config["MAX_CONTENT_LENGTH"] = (max(app.config["VIDEO_MAX_MB"],
+                                            app.config["NARRATION_MAX_MB"]) + 5) * 1_000_000
     CSRFProtect(app)
 
 
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
+        if name == "X-Frame-Options" and getattr(response, "frameable", False):
+            continue  # the embeddable card: its own CSP frame-ancestors decides
+        if name == "Content-Security-Policy":
+            value = _policy()
         response.headers.setdefault(name, value)
     if current_app.config["BASE_URL"].startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
@@ -154,3 +159,15 @@ def current_user_for_templates():
 
 def level_label(level: str | None) -> str:
     return vocabulary.LEVELS.get(level or "", level or "")
+
+
+def _policy() -> str:
+    """The site's CSP; with a WeChat JS-SDK configured, its script's origin too."""
+    script = current_app.config.get("WECHAT_JSSDK_URL") or ""
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    if script:
+        from urllib.parse import urlsplit
+        parts = urlsplit(script)
+        policy = policy.replace("script-src 'self'",
+                                f"script-src 'self' {parts.scheme}://{parts.netloc}")
+    return policy

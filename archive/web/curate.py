@@ -701,3 +701,129 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
+
+
+# --- narration (语音讲解) and convergent-media products (融媒体) ---------------------
+
+@bp.app_template_global()
+def media_panel(honoree_id: int) -> dict:
+    """What the edit page's 语音讲解 and 融媒体 sections show for one record."""
+    from .. import narration, shortvideo
+    db = get_db()
+    snippet = (f'<iframe src="{current_app.config["BASE_URL"].rstrip("/")}'
+               f'{url_for("public.embed_card", honoree_id=honoree_id)}" width="420" '
+               f'height="200" style="border:0;max-width:100%" loading="lazy" '
+               f'title="劳模工匠档案卡片"></iframe>')
+    jobs_ = shortvideo.jobs_of(db, honoree_id)
+    running = next((j for j in jobs_ if j["status"] in ("queued", "running")), None)
+    return {"narrations": narration.of_honoree(db, honoree_id), "jobs": jobs_,
+            "running": running, "embed": snippet,
+            "video": next((j for j in jobs_ if j["kind"] == "share-video"
+                           and j["status"] == "done"), None)}
+
+
+def _narration_change(honoree_id: int, change, message: str):
+    from .. import narration
+    _record(honoree_id)
+    try:
+        change()
+    except (narration.NarrationError, uploads.UploadError, editing.EditError) as exc:
+        return _edit_page(_record(honoree_id), 400, error=str(exc))
+    flash(message)
+    return _back(honoree_id, "#narration")
+
+
+@bp.post("/honorees/<int:honoree_id>/narration")
+def upload_narration(honoree_id: int):
+    """A recording of the story: checked now, encoded by the worker."""
+    from .. import narration
+    config = current_app.config
+    file = request.files.get("audio")
+
+    def change():
+        if not file:
+            raise narration.NarrationError("请选择要上传的录音")
+        if not (request.form.get("transcript") or "").strip():
+            raise narration.NarrationError("请填写讲解的文字稿，供听不清或听不了的观众阅读")
+        folder = narration.originals_dir(config["MEDIA_DIR"])
+        path = uploads.save_stream(file.stream, folder, config["NARRATION_MAX_MB"] * 1_000_000,
+                                   "录音")
+        try:
+            probed = narration.probe(path)
+            narration.add_recording(get_db(), config["MEDIA_DIR"], probed, honoree_id,
+                                    transcript=request.form.get("transcript", ""),
+                                    credit=request.form.get("credit"), user_id=_user()["id"])
+        finally:
+            path.unlink(missing_ok=True)
+    return _narration_change(honoree_id, change, "录音已上传，正在后台转码，完成后即在档案页播放")
+
+
+@bp.post("/honorees/<int:honoree_id>/narration/synthesise")
+def synthesise_narration(honoree_id: int):
+    from .. import narration
+    return _narration_change(
+        honoree_id, lambda: narration.queue_synthesis(get_db(), honoree_id, _user()["id"]),
+        "已排队合成语音；生成后需审核通过才会公开")
+
+
+@bp.post("/honorees/<int:honoree_id>/narration/<int:narration_id>")
+def change_narration(honoree_id: int, narration_id: int):
+    from .. import narration
+    db, action = get_db(), request.form.get("action", "")
+    if action == "approve":
+        return _narration_change(
+            honoree_id, lambda: narration.approve(db, honoree_id, narration_id, _user()),
+            "合成语音已审核通过，档案页已可收听（标注为合成语音）")
+    if action == "delete":
+        return _narration_change(
+            honoree_id, lambda: narration.delete(db, current_app.config["MEDIA_DIR"],
+                                                 honoree_id, narration_id, _user()),
+            "讲解已删除")
+    return _edit_page(_record(honoree_id), 400, error="未知的操作")
+
+
+@bp.get("/narration/<int:narration_id>.m4a")
+def narration_preview(narration_id: int):
+    """Any encoded narration (pending ones included), for curators to listen before
+    approving."""
+    from .. import narration
+    found = narration.get(get_db(), narration_id)
+    if found is None or not found["file"]:
+        abort(404)
+    response = send_from_directory(narration.audio_dir(current_app.config["MEDIA_DIR"]),
+                                   found["file"], mimetype="audio/mp4", conditional=True,
+                                   max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/honorees/<int:honoree_id>/share-video")
+def make_share_video(honoree_id: int):
+    """Queue the short vertical video (1080×1920) of a profile."""
+    from .. import shortvideo
+    return _narration_change(honoree_id,
+                             lambda: shortvideo.enqueue(get_db(), honoree_id, _user()["id"]),
+                             "已排队生成短视频，完成后可在此下载")
+
+
+@bp.get("/media-jobs/<int:job_id>/status")
+def media_job_status(job_id: int):
+    """A narration or video job's state for the edit page's progress bar."""
+    from .. import jobs, shortvideo
+    job = jobs.get(get_db(), job_id)
+    if job is None or job["kind"] not in shortvideo.MEDIA_JOBS:
+        abort(404)
+    response = jsonify(shortvideo.job_state(job))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/honorees/<int:honoree_id>/share-video/<int:job_id>.mp4")
+def share_video_file(honoree_id: int, job_id: int):
+    from .. import jobs, shortvideo
+    job = jobs.get(get_db(), job_id)
+    path = shortvideo.output_of(current_app.config["MEDIA_DIR"], job, honoree_id)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="video/mp4", as_attachment=True,
+                     download_name=f"短视频-{honoree_id}.mp4", conditional=True, max_age=0)

@@ -105,7 +105,8 @@ def start_job():
     fmt = _format(request.form)
     selection = _selection(request.form)
     _plan(fmt, selection)  # refuse now, with the reason, rather than in the worker
-    job_id = batches.enqueue(get_db(), fmt, selection, bleed=request.form.get("bleed") == "1")
+    job_id = batches.enqueue(get_db(), fmt, selection, bleed=request.form.get("bleed") == "1",
+                             mode="listen" if request.form.get("listen") == "1" else "view")
     return redirect(url_for("print.job", job_id=job_id), code=303)
 
 
@@ -153,7 +154,8 @@ def stats():
         chart=scans.chart_svg(scans.daily(db, **chosen)),
         by_honoree=scans.totals_by(db, "honoree", 20),
         by_exhibition=scans.totals_by(db, "exhibition", 20),
-        by_run=scans.totals_by(db, "run", 20), query=request.query_string.decode())
+        by_run=scans.totals_by(db, "run", 20), by_mode=scans.totals_by(db, "mode"),
+        query=request.query_string.decode())
 
 
 @bp.get("/stats.csv")

@@ -27,11 +27,13 @@ from .. import (
     honours_pages,
     markup,
     media,
+    narration,
     printing,
     qr,
     scans,
     search,
     share,
+    shareables,
 )
 from ..db import get_db
 from .errors import bad_request, query_too_long
@@ -86,7 +88,9 @@ def profile(honoree_id: int):
         place = exhibitions.place(db, ex, honoree_id)
     return render_template(
         "public/profile.html", h=record, place=place, story=markup.render(record["story"]),
-        short_url=_short_url(record["code"]),
+        short_url=_short_url(record["code"]), narration=narration.public(db, honoree_id),
+        listening=request.args.get("listen") == "1",
+        wechat_jssdk=current_app.config["WECHAT_JSSDK_URL"],
     )
 
 
@@ -238,8 +242,9 @@ def short_link(code: str):
     ex = request.args.get("ex", "")
     if exhibition_id is None and is_plain_int(ex, 9):  # a scan is never refused
         exhibition_id = int(ex)
+    listen = {"listen": 1} if tag and _run_mode(tag) == "listen" else {}
     target = url_for("public.profile", honoree_id=record["id"],
-                     **({"ex": exhibition_id} if exhibition_id else {}))
+                     **({"ex": exhibition_id} if exhibition_id else {}), **listen)
     scans.count(scans.spool_dir(current_app.instance_path), record["id"], tag)  # no lock
     response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
@@ -434,3 +439,67 @@ def _hall_by_code(code: str) -> dict | None:
     if target is None or target[0] != "hall":
         return None
     return halls.public_by_code(get_db(), target[1])
+
+
+# --- narration and convergent-media products ------------------------------------
+
+def _run_mode(tag: str) -> str:
+    run = printing.run_by_tag(get_db(), tag)
+    return (run or {}).get("mode") or "view"
+
+
+@bp.get("/media/narration/<int:narration_id>.m4a")
+def narration_file(narration_id: int):
+    """A public narration (AAC in .m4a), with HTTP range requests like videos."""
+    found = narration.public_audio(get_db(), narration_id)
+    if found is None:
+        abort(404)
+    return send_from_directory(narration.audio_dir(current_app.config["MEDIA_DIR"]),
+                               found["file"], mimetype="audio/mp4", conditional=True,
+                               max_age=YEAR)
+
+
+def _shareable(honoree_id: int, draw) -> Response:
+    db = get_db()
+    record = honorees.get_public(db, honoree_id)
+    if record is None:
+        abort(404)
+    try:
+        data, etag = draw(db, current_app.config, record)
+    except fonts.FontError as exc:
+        log.error("shareable image of %s: %s", honoree_id, exc)
+        abort(503)
+    return _cached(data, etag, "image/png")
+
+
+@bp.get("/honorees/<int:honoree_id>/long.png")
+def long_image(honoree_id: int):
+    """The long picture (长图) of a profile for WeChat Moments, 1080 px wide."""
+    return _shareable(honoree_id, shareables.cached_long)
+
+
+@bp.get("/honorees/<int:honoree_id>/card.png")
+def card_image(honoree_id: int):
+    """The square picture WeChat shows when a profile is shared (og:image)."""
+    return _shareable(honoree_id, shareables.cached_card)
+
+
+EMBED_POLICY = ("default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; "
+                "form-action 'none'; frame-ancestors {ancestors}")
+
+
+@bp.get("/embed/honorees/<int:honoree_id>")
+def embed_card(honoree_id: int):
+    """A card for partner sites' iframes: the only page that may be framed, by the
+    origins of EMBED_FRAME_ANCESTORS. No script, no cookies needed."""
+    db = get_db()
+    record = honorees.profile(db, honoree_id)
+    if record is None:
+        abort(404)
+    response = Response(render_template("public/embed.html", h=record,
+                                        narration=narration.public(db, honoree_id)))
+    ancestors = " ".join(current_app.config["EMBED_FRAME_ANCESTORS"].split()) or "'none'"
+    response.headers["Content-Security-Policy"] = EMBED_POLICY.format(ancestors=ancestors)
+    response.headers["Cache-Control"] = "no-cache"  # a withdrawn record leaves at once
+    response.frameable = True  # the shared security headers leave X-Frame-Options off
+    return response
