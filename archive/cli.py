@@ -566,3 +566,8 @@ def init_app(app: Flask) -> None:
 from .halls.cli import hall_group  # noqa: E402
 
 COMMANDS.append(hall_group)
+
+# The static edition's command lives with it (archive/static_site/cli.py).
+from .static_site.cli import export_site_command  # noqa: E402
+
+COMMANDS.append(export_site_command)

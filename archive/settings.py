@@ -74,6 +74,9 @@ SETTINGS: list[Setting] = [
     Setting("HALL_REDRAW_SECONDS", 10,
             "how often the worker looks for generated halls whose exhibition changed "
             "and redraws them; 0 turns this off"),
+    Setting("SCAN_BEACON_URL", "",
+            "the live archive a static edition's QR redirect pages report scans to "
+            "(e.g. https://dangan.example.org); empty: scans in the edition are not counted"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"
