@@ -95,7 +95,7 @@ def preservation_bag(app, bag_dir: Path, options: Options | None = None,
             generation=report.generation, count=len(ids)), encoding="utf-8")
     finally:
         db.conn.close()
-    bag = bagit.make_bag(str(staging), {
+    bagit.make_bag(str(staging), {
         "Source-Organization": app.config["ORGANISATION"],
         "External-Description": f"{app.config['SITE_NAME']} 静态版与档案目录",
         "External-Identifier": app.config["BASE_URL"],

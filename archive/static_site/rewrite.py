@@ -18,7 +18,7 @@ SRCSET = re.compile(r'(\s)srcset="([^"]*)"')
 ANCHOR_UNLINK = re.compile(r'<a\s[^>]*data-edition-unlink[^>]*>(.*?)</a>', re.S)
 HALL_CONFIG = re.compile(r'(<script type="application/json" id="hall-config">)(.*?)(</script>)',
                          re.S)
-JSON_LD = re.compile(r'(<script type="application/ld+json">)(.*?)(</script>)', re.S)
+JSON_LD = re.compile(r'(<script type="application/ld\+json">)(.*?)(</script>)', re.S)
 SUGGEST = re.compile(r'\sdata-suggest="[^"]*"')
 
 
