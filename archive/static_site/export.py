@@ -116,6 +116,9 @@ class Edition:
                     self._plan_incremental(fingerprints)
                 else:
                     self._plan_full()
+                if self.options.kiosk:  # linked by rewrite.kiosk, after the crawl's rewriting
+                    for asset in ("kiosk.css", "kiosk.js"):
+                        self._linked(classify(f"/static/edition/{asset}", ""))
                 for (exhibition_id,) in db.execute(
                         "SELECT h.exhibition_id FROM halls h JOIN exhibitions e ON "
                         "e.id = h.exhibition_id WHERE e.status = 'published'"):
