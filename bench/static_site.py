@@ -24,7 +24,6 @@ import random
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from archive import browse, honorees, search
