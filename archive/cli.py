@@ -661,3 +661,7 @@ def share_video_command(honoree_id: int, out: Path | None, queue: bool) -> None:
 
 
 COMMANDS += [narrate_command, share_video_command]
+# The static edition's command lives with it (archive/static_site/cli.py).
+from .static_site.cli import export_site_command  # noqa: E402
+
+COMMANDS.append(export_site_command)

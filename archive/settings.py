@@ -118,6 +118,9 @@ SETTINGS: list[Setting] = [
             "optional: the address of WeChat's JS-SDK script (e.g. "
             "https://res.wx.qq.com/open/js/jweixin-1.6.0.js) for a 公众号; empty (default) "
             "loads no external script"),
+    Setting("SCAN_BEACON_URL", "",
+            "the live archive a static edition's QR redirect pages report scans to "
+            "(e.g. https://dangan.example.org); empty: scans in the edition are not counted"),
 ]
 
 ENV_PREFIX = "ARCHIVE_"

@@ -1,0 +1,396 @@
+"""Writing the static edition: every public page rendered through the app itself
+(so the edition shows exactly what the live site shows), rewritten to relative
+links, written only where its bytes changed; a manifest in OUT remembers the
+content generation, each file's hash and which honorees it shows, so the next run
+redraws only what changed and deletes what was withdrawn."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from .. import db as database
+from .. import qr
+from ..halls import store as halls
+from . import records, redirects, rewrite, search_index
+from .paths import SEARCH_PAGE, Target, classify
+
+MANIFEST = ".edition.json"
+FORMAT = 1
+PROFILE = re.compile(r"^/honorees/(\d+)$")
+HONOREE_LINK = re.compile(r"/honorees/(\d+)")
+HALL = re.compile(r"^/exhibitions/(\d+)/hall$")
+
+
+@dataclass
+class Options:
+    kiosk: bool = False
+    idle_minutes: float = 3.0
+    site_url: str = ""         # where the edition is published (sitemap, robots); default BASE_URL
+    base_path: str = "/"       # its path on that host (nginx map, _redirects)
+    beacon_url: str = ""       # the live archive that counts scans (SCAN_BEACON_URL)
+    full: bool = False
+    search: bool = True        # build the Pagefind index
+
+    def shape(self) -> dict:
+        """The options that change every page (a change means a full export)."""
+        return {"kiosk": self.kiosk, "idle_minutes": self.idle_minutes,
+                "site_url": self.site_url, "beacon_url": self.beacon_url,
+                "base_path": self.base_path}
+
+
+@dataclass
+class Report:
+    generation: int = 0
+    mode: str = "full"                   # full, incremental or unchanged
+    rendered: int = 0
+    written: int = 0
+    deleted: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    search_seconds: float = 0.0
+    changed_honorees: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        names = {"full": "完整导出", "incremental": "增量导出", "unchanged": "内容未变"}
+        return (f"{names[self.mode]}：内容版本 {self.generation}，渲染 {self.rendered} 个，"
+                f"写入 {self.written} 个，删除 {self.deleted} 个；共 {self.files} 个文件，"
+                f"{self.bytes / 1e6:.1f} MB，用时 {self.seconds:.1f} 秒")
+
+
+class Edition:
+    """One export run into ``out``."""
+
+    def __init__(self, app: Flask, out: str | Path, options: Options | None = None,
+                 progress=None):
+        self.app = app
+        self.out = Path(out)
+        self.options = options or Options()
+        self.base_url = app.config["BASE_URL"].rstrip("/")
+        self.site_url = (self.options.site_url or self.base_url).rstrip("/")
+        self.progress = progress or (lambda message: None)
+        self.client = app.test_client()
+        # a cookie keeps the export out of the page cache (it renders every page once anyway)
+        self.client.set_cookie("edition_export", "1")
+        self.rewriter = rewrite.Rewriter(self.base_url, self._linked)
+        self.queue: deque[Target] = deque()
+        self.seen: set[str] = set()
+        self.files: dict[str, dict] = {}
+        self.old: dict = {}
+        self.report = Report()
+        self.records: dict[int, dict] = {}
+        self.fetched_profiles = False
+
+    # --- the run ------------------------------------------------------------------
+
+    def run(self) -> Report:
+        started = time.monotonic()
+        db = database.connect(self.app.config["DATABASE"])
+        try:
+            self.report.generation = database.generation(db)
+            self.records = records.public(db)
+            fingerprints = {"global": records.global_fingerprint(db, self.app.config),
+                            "exhibitions": records.exhibitions_fingerprint(db)}
+            self.out.mkdir(parents=True, exist_ok=True)
+            self.old = self._load_manifest()
+            incremental = (not self.options.full and self.old.get("format") == FORMAT
+                           and self.old.get("options") == self.options.shape()
+                           and self.old.get("fingerprints", {}).get("global")
+                           == fingerprints["global"])
+            if incremental and self.old.get("generation") == self.report.generation:
+                self.report.mode = "unchanged"
+                self.files = self.old["files"]
+            else:
+                if incremental:
+                    self.report.mode = "incremental"
+                    self._plan_incremental(fingerprints)
+                else:
+                    self._plan_full()
+                if self.options.kiosk:  # linked by rewrite.kiosk, after the crawl's rewriting
+                    for asset in ("kiosk.css", "kiosk.js"):
+                        self._linked(classify(f"/static/edition/{asset}", ""))
+                for (exhibition_id,) in db.execute(
+                        "SELECT h.exhibition_id FROM halls h JOIN exhibitions e ON "
+                        "e.id = h.exhibition_id WHERE e.status = 'published'"):
+                    self._linked(classify(f"/exhibitions/{exhibition_id}/hall", ""))
+                self._crawl()
+                self._finish(db)
+            self._save_manifest(fingerprints)
+        finally:
+            db.conn.close()
+        self.report.files = len(self.files)
+        self.report.bytes = sum(e["size"] for e in self.files.values())
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    def _plan_full(self) -> None:
+        self.report.mode = "full"
+        self.report.changed_honorees = sorted(self.records)
+        for url in ["/", "/honorees", "/exhibitions", "/api/v1/honorees.csv"]:
+            self._linked(classify(url, ""))
+        for honoree_id, record in self.records.items():
+            self._linked(classify(f"/honorees/{honoree_id}", ""))
+            for size in qr.SIZES:
+                self._linked(classify(f"/qr/{record['code']}.png?size={size}", ""))
+
+    def _plan_incremental(self, fingerprints: dict) -> None:
+        """Keep every file of the last run; redraw the ones that show a changed
+        honoree (or, when its card or facets changed, every list it is or was in)."""
+        old_records = {int(k): v for k, v in self.old.get("records", {}).items()}
+        changed = {i for i in set(old_records) | set(self.records)
+                   if old_records.get(i, {}).get("fp") != self.records.get(i, {}).get("fp")}
+        card_changed = {i for i in changed
+                        if old_records.get(i, {}).get("card") != self.records.get(i, {}).get("card")}
+        self.report.changed_honorees = sorted(changed)
+        exhibitions_changed = (self.old["fingerprints"].get("exhibitions")
+                               != fingerprints["exhibitions"])
+        facet_values: set[tuple[str, str]] = set()
+        units: set[str] = set()
+        for i in card_changed:
+            for record in (old_records.get(i), self.records.get(i)):
+                if record:
+                    facet_values.update((k, str(v)) for k, vs in record["facets"].items()
+                                        for v in vs)
+                    units.add(record["unit"])
+        units.discard("")
+        self.files = dict(self.old["files"])
+        self.seen = set(self.files)
+        for path, entry in self.old["files"].items():
+            url = entry["url"]
+            if url is None:
+                continue
+            redo = bool(changed & set(entry.get("deps", []))) or entry.get("always")
+            if not redo and entry.get("listing") is not None and card_changed:
+                facet = entry["listing"]
+                redo = facet == [] or tuple(facet) in facet_values
+            if not redo and entry.get("unit") in units:
+                redo = True
+            if not redo and exhibitions_changed and url.startswith("/exhibitions"):
+                redo = True
+            if redo:
+                self.queue.append(Target("page" if path.endswith(".html") else "file",
+                                         path, fetch=url))
+        for i in set(self.records) - set(old_records):
+            self.seen.discard(f"honorees/{i}/index.html")
+            self._linked(classify(f"/honorees/{i}", ""))
+            for size in qr.SIZES:
+                self._linked(classify(f"/qr/{self.records[i]['code']}.png?size={size}", ""))
+
+    # --- crawling -------------------------------------------------------------------
+
+    def _linked(self, target: Target) -> None:
+        if target.kind in ("page", "file") and target.fetch and target.file not in self.seen:
+            self.seen.add(target.file)
+            self.queue.append(target)
+
+    def _crawl(self) -> None:
+        done = 0
+        while self.queue:
+            target = self.queue.popleft()
+            self._fetch(target)
+            done += 1
+            if done % 500 == 0:
+                self.progress(f"已渲染 {done} 个，待处理 {len(self.queue)} 个")
+
+    def _fetch(self, target: Target) -> None:
+        response = self.client.get(target.fetch, headers={"Accept-Encoding": "identity"})
+        try:
+            status, body, mimetype = response.status_code, response.get_data(), response.mimetype
+        finally:
+            response.close()
+        self.report.rendered += 1
+        if status != 200:
+            self._remove(target.file)
+            return
+        entry: dict = {"url": target.fetch}
+        path = target.fetch.split("?", 1)[0]
+        if mimetype == "text/html":
+            text = body.decode()
+            entry["deps"] = sorted({int(m) for m in HONOREE_LINK.findall(text)})
+            if HALL.match(path):
+                self._tiles(text)
+            text = self.rewriter.page(target.file, text)
+            profile = PROFILE.match(path)
+            if profile and "?" not in target.fetch:
+                record = self.records.get(int(profile[1]))
+                if record:
+                    text = rewrite.annotate_profile(text, record["search"])
+                    entry["unit"] = record["unit"]
+                    self.fetched_profiles = True
+            if path == "/honorees":
+                facet = [(k, v) for k, v in _query(target.fetch) if k not in ("sort", "page")]
+                entry["listing"] = list(facet[0]) if facet else []
+            body = self._page_extras(target.file, text).encode()
+        else:
+            entry["deps"] = self._owner(path)
+        if path.startswith("/api/"):
+            entry["always"] = True
+        self._write(target.file, body, entry)
+
+    def _page_extras(self, file: str, text: str) -> str:
+        if self.options.kiosk:
+            text = rewrite.kiosk(text, file, self.options.idle_minutes)
+        return text
+
+    def _owner(self, path: str) -> list[int]:
+        """The honoree a file belongs to (so its withdrawal redraws and removes it)."""
+        match = re.match(r"^/honorees/(\d+)/", path)
+        if match:
+            return [int(match[1])]
+        match = re.match(r"^/qr/([A-Za-z0-9]+)\.", path)
+        if match:
+            if not hasattr(self, "_codes"):
+                self._codes = {r["code"]: i for i, r in self.records.items()}
+            owner = self._codes.get(match[1])
+            return [owner] if owner else []
+        if path.startswith("/media/"):
+            return self._media_owner(path)
+        return []
+
+    def _media_owner(self, path: str) -> list[int]:
+        if not hasattr(self, "_media_owners"):
+            db = database.connect(self.app.config["DATABASE"])
+            try:
+                self._media_owners = {
+                    f"/media/{r[0]}": r[1] for r in db.execute(
+                        "SELECT m.name, p.honoree_id FROM media_files m "
+                        "JOIN photos p ON p.id = m.photo_id WHERE p.honoree_id IS NOT NULL")}
+                self._media_owners.update({
+                    f"/media/video/{r[0]}.mp4": r[1]
+                    for r in db.execute("SELECT id, honoree_id FROM videos")})
+            finally:
+                db.conn.close()
+        owner = self._media_owners.get(path)
+        return [owner] if owner else []
+
+    def _tiles(self, text: str) -> None:
+        """A hall's tiles are fetched by the viewer, never linked: list them."""
+        match = rewrite.HALL_CONFIG.search(text)
+        if not match:
+            return
+        config = json.loads(match[2])
+        root = halls.media_root(self.app.config["MEDIA_DIR"])
+        for scene in config["scenes"].values():
+            base = scene["base"]
+            token = base.rstrip("/").rsplit("/", 1)[-1]
+            folder = root / token
+            if not folder.is_dir():
+                continue
+            for file in sorted(folder.rglob("*.jpg")):
+                self._linked(classify(f"{base}/{file.relative_to(folder).as_posix()}", ""))
+
+    # --- files -------------------------------------------------------------------------
+
+    def _write(self, file: str, body: bytes, entry: dict) -> None:
+        digest = hashlib.sha256(body).hexdigest()
+        entry.update(sha256=digest, size=len(body))
+        old = self.files.get(file)
+        target = self.out / file
+        if not (old and old.get("sha256") == digest and target.exists()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(body)
+            os.replace(tmp, target)
+            self.report.written += 1
+        self.files[file] = entry
+
+    def write_generated(self, file: str, body: bytes, **entry) -> None:
+        """A file the exporter makes itself (search page, redirects, sitemap)."""
+        self.seen.add(file)
+        self._write(file, body, {"url": None, **entry})
+
+    def _remove(self, file: str) -> None:
+        if self.files.pop(file, None) is not None or (self.out / file).exists():
+            try:
+                (self.out / file).unlink()
+                self.report.deleted += 1
+            except FileNotFoundError:
+                pass
+            _prune(self.out, (self.out / file).parent)
+
+    def _finish(self, db) -> None:
+        """The files the exporter writes itself, then everything no longer made."""
+        with self.app.test_request_context("/search"):
+            page = render_template("static_site/search.html")
+        self.write_generated(SEARCH_PAGE, self._page_extras(
+            SEARCH_PAGE, self.rewriter.page(SEARCH_PAGE, page)).encode())
+        self._crawl()  # the search page's own assets
+        generated = {SEARCH_PAGE}
+        generated |= redirects.write(self, db)
+        generated |= search_index.write_fallback(self)
+        generated |= self._sitemap()
+        if self.options.search and (self.fetched_profiles or self.report.mode == "full"
+                                    or not (self.out / "pagefind").is_dir()):
+            started = time.monotonic()
+            generated |= search_index.build_pagefind(self)
+            self.report.search_seconds = time.monotonic() - started
+        else:
+            generated |= {p for p in self.files if p.startswith("pagefind/")}
+        for path in [p for p, e in self.files.items() if e["url"] is None and p not in generated]:
+            self._remove(path)
+        for path in sorted(set(self.old.get("files", {})) - set(self.files)):
+            if (self.out / path).exists():
+                self._remove(path)
+
+    def _sitemap(self) -> set[str]:
+        pages = sorted(p for p in self.files if p.endswith("index.html") and not
+                       p.startswith(("q/", "search/")))
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for page in pages:
+            lines.append(f"<url><loc>{self.site_url}/{page[:-len('index.html')]}</loc></url>")
+        lines.append("</urlset>")
+        self.write_generated("sitemap.xml", ("\n".join(lines) + "\n").encode())
+        robots = f"User-agent: *\nDisallow: /q/\nSitemap: {self.site_url}/sitemap.xml\n"
+        self.write_generated("robots.txt", robots.encode())
+        return {"sitemap.xml", "robots.txt"}
+
+    # --- the manifest ------------------------------------------------------------------
+
+    def _load_manifest(self) -> dict:
+        try:
+            return json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_manifest(self, fingerprints: dict) -> None:
+        data = {"format": FORMAT, "generation": self.report.generation,
+                "options": self.options.shape(), "fingerprints": fingerprints,
+                "records": {str(i): {k: r[k] for k in ("fp", "card", "unit", "facets")}
+                            for i, r in self.records.items()},
+                "files": self.files, "report": asdict(self.report)}
+        tmp = self.out / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.out / MANIFEST)
+
+
+def _query(url: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+    return parse_qsl(url.split("?", 1)[1]) if "?" in url else []
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove folders left empty, up to the edition's root."""
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def export_site(app: Flask, out: str | Path, options: Options | None = None,
+                progress=None) -> Report:
+    """Write (or bring up to date) the static edition of the public archive in ``out``."""
+    return Edition(app, out, options, progress).run()
+
+
+def clear(out: Path) -> None:
+    shutil.rmtree(out, ignore_errors=True)

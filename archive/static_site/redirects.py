@@ -1,0 +1,112 @@
+"""The QR addresses in the edition: ``/q/<code>`` and ``/q/<code>/<tag>`` as
+static redirect pages (a script, a meta refresh and a visible link), plus an nginx
+``map`` and a ``_redirects`` file (Netlify, Cloudflare Pages) so a host can answer
+them with a real 302. With a beacon URL (``SCAN_BEACON_URL``), the page reports
+the scan to the live archive without waiting for it; otherwise scans are not counted."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from ..honorees import PUBLIC
+from .paths import relative
+
+NGINX_MAP = "nginx-qr-map.conf"
+REDIRECTS = "_redirects"
+
+PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>正在打开{title}</title>
+<script>
+(function () {{
+  var target = {target}, runs = {runs}, variants = {variants}, code = {code}, beacon = {beacon};
+  var match = /[?&]r=([A-Za-z0-9]{{1,8}})/.exec(location.search);
+  var tag = (match && match[1].toUpperCase()) || {tag};
+  if (tag && runs[tag] && variants[runs[tag]]) {{ target = variants[runs[tag]]; }}
+  if (beacon) {{
+    var url = beacon + "/q/" + code + (tag ? "?r=" + tag : "");
+    try {{ fetch(url, {{method: "HEAD", mode: "no-cors", keepalive: true, credentials: "omit",
+                       cache: "no-store"}}); }}
+    catch (e) {{ (new Image()).src = url; }}
+  }}
+  location.replace(target);
+}})();
+</script>
+<meta http-equiv="refresh" content="0; url={href}">
+</head>
+<body>
+<p>正在打开……如未自动跳转，请点击：<a href="{href}">{title}</a></p>
+</body>
+</html>
+"""
+
+
+def _page(source: str, target: str, title: str, code: str, tag: str, runs: dict,
+          variants: dict, beacon: str) -> bytes:
+    href = relative(source, target)
+    return PAGE.format(
+        title=html.escape(title), href=html.escape(href), target=json.dumps(href),
+        runs=json.dumps(runs), code=json.dumps(code), tag=json.dumps(tag),
+        beacon=json.dumps(beacon.rstrip("/")),
+        variants=json.dumps({str(k): relative(source, v) for k, v in variants.items()}),
+    ).encode()
+
+
+def write(edition, db) -> set[str]:
+    """Write every redirect page and both host files; returns the paths made."""
+    made: set[str] = set()
+    runs = {r[0]: r[1] for r in db.execute(
+        "SELECT tag, exhibition_id FROM print_runs WHERE exhibition_id IS NOT NULL")}
+    tags_of: dict[int, list[str]] = {}
+    for honoree_id, tag in db.execute(
+            "SELECT i.honoree_id, r.tag FROM print_run_items i JOIN print_runs r "
+            "ON r.id = i.run_id ORDER BY r.tag"):
+        tags_of.setdefault(honoree_id, []).append(tag)
+    routes: list[tuple[str, str]] = []
+    beacon = edition.options.beacon_url
+    codes = db.execute(f"""SELECT c.code, h.id, h.name FROM short_codes c
+                           JOIN honorees h ON h.id = c.honoree_id WHERE {PUBLIC}
+                           ORDER BY c.code""").fetchall()
+    for code, honoree_id, name in codes:
+        profile = f"honorees/{honoree_id}/index.html"
+        if profile not in edition.files:
+            continue
+        variants = {ex: f"honorees/{honoree_id}/ex-{ex}.html" for ex in set(runs.values())
+                    if f"honorees/{honoree_id}/ex-{ex}.html" in edition.files}
+        used_runs = {t: e for t, e in runs.items() if e in variants}
+        for tag in [""] + tags_of.get(honoree_id, []):
+            source = f"q/{code}/{tag}/index.html" if tag else f"q/{code}/index.html"
+            target = variants.get(runs.get(tag), profile) if tag else profile
+            edition.write_generated(source, _page(source, target, name, code, tag, used_runs,
+                                                  variants, beacon), deps=[honoree_id])
+            made.add(source)
+            routes.append((f"/q/{code}" + (f"/{tag}" if tag else ""), target))
+    for code, exhibition_id, title in db.execute(
+            """SELECT t.code, e.id, e.title FROM target_codes t JOIN halls h ON h.id = t.target_id
+               JOIN exhibitions e ON e.id = h.exhibition_id
+               WHERE t.target_type = 'hall' AND e.status = 'published'"""):
+        hall = f"exhibitions/{exhibition_id}/hall/index.html"
+        if hall not in edition.files:
+            continue
+        source = f"q/{code}/index.html"
+        edition.write_generated(source, _page(source, hall, f"{title}·网上全景展馆", code, "",
+                                              {}, {}, beacon))
+        made.add(source)
+        routes.append((f"/q/{code}", hall))
+    base = "/" + edition.options.base_path.strip("/")
+    base = "" if base == "/" else base
+    lines = ["# 静态版二维码短链接：由 flask --app archive export-site 生成，请勿手改。",
+             "# 在 http {} 中 include 本文件，再在 location /q/ 中：",
+             "#     if ($edition_qr_target) { return 302 $edition_qr_target; }",
+             "map $uri $edition_qr_target {", "    default \"\";"]
+    lines += [f"    {base}{path} {base}/{target};" for path, target in routes]
+    lines.append("}")
+    edition.write_generated(NGINX_MAP, ("\n".join(lines) + "\n").encode())
+    redirects = [f"{base}{path} {base}/{target} 302" for path, target in routes]
+    edition.write_generated(REDIRECTS, ("\n".join(redirects) + "\n").encode())
+    return made | {NGINX_MAP, REDIRECTS}

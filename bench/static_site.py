@@ -1,0 +1,196 @@
+"""The static edition (export-site): full export time and size, incremental export
+after one edit, and the static search (Pagefind in Chromium) against the live one.
+
+    .venv/bin/python -m bench.static_site [--sizes demo,10000] [--keep]
+
+* demo: the demo exhibit (records/demo/) loaded into a fresh archive; 10000: the
+  synthetic corpus of bench/search.py (no photos, no short codes);
+* full export (first run: QR and share images are drawn and cached on the way),
+  size of the edition, Pagefind's share of the time;
+* incremental export after one story edit and after one withdrawal;
+* demo only: the relevance set of tests/test_search_relevance.py run through the live
+  search (archive.search) and through Pagefind in headless Chromium on the exported
+  edition: the share of queries whose first result agrees, and Pagefind's p50/p95 per
+  query (search + the first 10 results' data), served by a plain static server.
+
+Results go to ``bench/results/static-site-<date>.json``; a Markdown snippet is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from archive import browse, honorees, search
+from archive.db import write
+from archive.demo import load as demo_load
+from archive.static_site import Options, export_site
+from tests.conftest import DEMO_DIR, fresh_archive
+
+DATE = "2026-12-04"
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _archive(kind: str, root: Path):
+    archive = fresh_archive(root)
+    db = archive.db()
+    if kind == "demo":
+        demo_load.load(db, archive.config["MEDIA_DIR"], DEMO_DIR)
+    else:
+        from bench import search as bench_search
+        pool = bench_search.demo_pool(root / "pool")
+        bench_search.load(db, bench_search.corpus(pool, int(kind), random.Random(7)))
+    search.rebuild(db, archive.config["INDEX_DIR"])
+    return archive
+
+
+def _edit(archive, status: str | None = None) -> int:
+    db = archive.db()
+    honoree_id = db.execute("SELECT id FROM honorees WHERE status = 'published' "
+                            "ORDER BY id LIMIT 1 OFFSET 7").fetchone()[0]
+    with write(db):
+        if status:
+            db.execute("UPDATE honorees SET status = ? WHERE id = ?", [status, honoree_id])
+        else:
+            db.execute("UPDATE honorees SET story = story || '（补记）' WHERE id = ?",
+                       [honoree_id])
+        honorees.note_change(db, honoree_id)
+    return honoree_id
+
+
+def run_size(kind: str, workdir: Path) -> dict:
+    root = workdir / kind
+    archive = _archive(kind, root)
+    app = archive.app()
+    out = root / "edition"
+    result: dict = {"size": kind}
+    full = export_site(app, out, Options())
+    result["full"] = {"seconds": round(full.seconds, 1), "files": full.files,
+                      "mb": round(_size(out) / 1e6, 1), "pagefind_seconds":
+                      round(full.search_seconds, 1), "rendered": full.rendered}
+    again = export_site(app, out, Options())
+    result["unchanged_seconds"] = round(again.seconds, 2)
+    for label, status in (("story edit", None), ("withdrawal", "withdrawn")):
+        _edit(archive, status)
+        step = export_site(app, out, Options())
+        result[label] = {"seconds": round(step.seconds, 2), "rendered": step.rendered,
+                         "written": step.written, "deleted": step.deleted,
+                         "pagefind_seconds": round(step.search_seconds, 2)}
+    if kind == "demo":
+        result["search"] = compare_search(archive, out)
+    archive.close()
+    return result
+
+
+def compare_search(archive, out: Path) -> dict:
+    """First results of the live search and of Pagefind on the relevance set."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.static_site_helpers import serve
+    from tests.test_search_relevance import build_cases
+    records = [json.loads(line) for line in (DEMO_DIR / "honorees.jsonl").open(encoding="utf-8")
+               if line.strip()]
+    manifest = json.loads((DEMO_DIR / "manifest.json").read_text(encoding="utf-8"))
+    cases = [c for group in build_cases(records, manifest).values() for c in group]
+    db = archive.db()
+    live = []
+    for case in cases:
+        filters = browse.parse({k: str(v) for k, v in case.filters.items()})
+        found = search.query(db, archive.config["INDEX_DIR"], case.query, filters,
+                             page_size=10, with_facets=False, time_limit=10)
+        live.append(found.items[0]["id"] if found.items else None)
+    url, stop = serve(out)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page()
+            page.goto(f"{url}/search/index.html")
+            page.evaluate("async () => { window.pf = await import('../pagefind/pagefind.js');"
+                          " await window.pf.init(); }")
+            static, times = [], []
+            for case in cases:
+                answer = page.evaluate("""async ([q, filters]) => {
+                    const t = performance.now();
+                    const s = await window.pf.search(q, {filters});
+                    const data = await Promise.all(s.results.slice(0, 10).map(r => r.data()));
+                    return [performance.now() - t, data.length ? data[0].url : null];
+                }""", [case.query, {k: str(v) for k, v in case.filters.items()}])
+                times.append(answer[0])
+                static.append(int(answer[1].split("/")[2]) if answer[1] else None)
+            browser.close()
+    finally:
+        stop()
+    agree = sum(a == b for a, b in zip(live, static, strict=True))
+    times.sort()
+    by_category: dict[str, list] = {}
+    for category, group in build_cases(records, manifest).items():
+        by_category[category] = [len(group), 0]
+    index = 0
+    for category, group in build_cases(records, manifest).items():
+        for _ in group:
+            by_category[category][1] += live[index] == static[index]
+            index += 1
+    return {"queries": len(cases), "first_result_agrees": agree,
+            "share": round(agree / len(cases), 3),
+            "p50_ms": round(times[len(times) // 2], 1),
+            "p95_ms": round(times[int(len(times) * 0.95)], 1),
+            "by_category": by_category}
+
+
+def markdown(runs: list[dict], command: str) -> str:
+    lines = [f"Command: `{command}` ({DATE}, 2 shared cores)", "",
+             "| profiles | full export | files | size | Pagefind | unchanged | one story edit | "
+             "one withdrawal |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in runs:
+        lines.append(
+            f"| {r['size']} | {r['full']['seconds']} s | {r['full']['files']} | "
+            f"{r['full']['mb']} MB | {r['full']['pagefind_seconds']} s | "
+            f"{r['unchanged_seconds']} s | {r['story edit']['seconds']} s "
+            f"({r['story edit']['rendered']} rendered) | {r['withdrawal']['seconds']} s "
+            f"({r['withdrawal']['rendered']} rendered) |")
+    for r in runs:
+        if "search" in r:
+            s = r["search"]
+            lines += ["", f"Static search (Pagefind, Chromium) on the relevance set: first result "
+                      f"agrees with the live search on {s['first_result_agrees']} of "
+                      f"{s['queries']} queries ({s['share']:.0%}); p50 {s['p50_ms']} ms, "
+                      f"p95 {s['p95_ms']} ms per query.", "",
+                      "| category | queries | first result agrees |", "| --- | --- | --- |"]
+            lines += [f"| {c} | {n} | {a} |" for c, (n, a) in s["by_category"].items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="demo,10000")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-static-"))
+    runs = []
+    try:
+        for kind in args.sizes.split(","):
+            runs.append(run_size(kind, workdir))
+            print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
+    finally:
+        if args.keep:
+            print("kept", workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    results = Path(__file__).parent / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"static-site-{DATE}.json").write_text(json.dumps(runs, ensure_ascii=False,
+                                                                 indent=1))
+    print(markdown(runs, "python -m bench.static_site --sizes " + args.sizes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

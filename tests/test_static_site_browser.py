@@ -1,0 +1,118 @@
+"""A visitor's path through the static edition on a phone, in real Chromium, served
+by a plain static server: a QR address redirects to the profile, a pinyin search
+finds the person, the exhibition and its hall open, then a photo. The kiosk zip
+runs from file:// (its search falls back to the script-tag index there)."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from playwright.sync_api import sync_playwright
+from pypinyin import lazy_pinyin
+
+from archive.static_site import Options, export_site, package
+from tests.conftest import fresh_archive
+from tests.hall_fixtures import build
+from tests.static_site_helpers import serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+WEBGL = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    archive = fresh_archive(tmp_path_factory.mktemp("static-browser"))
+    built = build(archive, 20, sections=(12, 8))
+    app = archive.app()
+    out = archive.root / "edition"
+    export_site(app, out, Options())
+    kiosk = archive.root / "kiosk" / "archive-kiosk"
+    export_site(app, kiosk, Options(kiosk=True, idle_minutes=0.05, search=False))
+    zipped = package.kiosk_zip(kiosk, archive.root / "archive-kiosk.zip")
+    url, stop = serve(out)
+    db = archive.db()
+    first = db.execute("SELECT id, code, name FROM honorees WHERE id = ?",
+                       [built["ids"][4]]).fetchone()
+    hall_code = db.execute("SELECT code FROM halls").fetchone()[0]
+    yield {"url": url, "zip": zipped, "root": archive.root, "first": dict(first),
+           "hall_code": hall_code, **built}
+    stop()
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=WEBGL)
+        yield browser
+        browser.close()
+
+
+def _phone(browser):
+    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                               has_touch=True)
+
+
+def test_a_visitors_path_on_a_phone(site, browser):
+    context = _phone(browser)
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith((site["url"], "data:"))
+            else outside.append(r.url))
+    first = site["first"]
+    page.goto(f"{site['url']}/q/{first['code']}/")
+    page.wait_for_url(f"**/honorees/{first['id']}/index.html")
+    assert page.locator("h1.name").inner_text() == first["name"]
+
+    page.goto(f"{site['url']}/search/index.html")
+    page.fill("#search-q", "".join(lazy_pinyin(first["name"])))
+    page.click("form#edition-search button[type=submit]")
+    result = page.locator("#search-results a").first
+    result.wait_for(timeout=20000)
+    assert result.locator(".card-name").inner_text() == first["name"]
+    result.click()
+    page.wait_for_url(f"**/honorees/{first['id']}/index.html")
+
+    page.locator("p.in-halls a").first.click()
+    page.wait_for_url(f"**/exhibitions/{site['exhibition_id']}/index.html")
+    assert page.locator("h1").inner_text() == "测试展馆"
+
+    page.goto(f"{site['url']}/q/{site['hall_code']}/")
+    page.wait_for_url(f"**/exhibitions/{site['exhibition_id']}/hall/index.html")
+    page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()", timeout=60000)
+    page.locator("#hall-list a").first.click()
+    page.wait_for_url("**/honorees/*/ex-*.html")
+    photo = page.locator("picture.portrait img")
+    photo.wait_for()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+    assert not outside, outside
+    context.close()
+
+
+def test_the_kiosk_zip_runs_from_file(site, browser, tmp_path):
+    with zipfile.ZipFile(site["zip"]) as archive:
+        archive.extractall(tmp_path)
+    index = tmp_path / "archive-kiosk" / "index.html"
+    assert index.is_file()
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = context.new_page()
+    page.goto(index.as_uri())
+    assert page.evaluate("document.documentElement.classList.contains('kiosk')")
+    assert page.locator("footer.site").is_hidden()
+    height = page.locator("nav a").first.bounding_box()["height"]
+    assert height >= 48
+    first = site["first"]
+    page.locator("nav a", has_text="搜索").click()
+    page.fill("#search-q", "".join(w[0] for w in lazy_pinyin(first["name"])))
+    page.click("form#edition-search button[type=submit]")
+    hit = page.locator("#search-results a", has_text=first["name"])
+    hit.wait_for(timeout=10000)
+    hit.click()
+    page.wait_for_url(f"**/honorees/{first['id']}/index.html")
+    assert page.url.startswith("file://")
+    # idle for the kiosk's time (3 s here): back to the home screen
+    page.wait_for_url(index.as_uri(), timeout=15000)
+    context.close()
