@@ -161,6 +161,7 @@ def serve_command(bind: str) -> None:
     Run `init` first (make run does)."""
     root = str(settings.PROJECT_ROOT)
     env = dict(os.environ)
+    database.publish_generation(_db())  # nginx's cache key starts from the current number
     processes = [
         subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
                          cwd=root, env=env),

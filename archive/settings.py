@@ -64,6 +64,16 @@ SETTINGS: list[Setting] = [
     Setting("SEARCH_TIME_LIMIT", 0.5,
             "seconds one search may take before it answers with what it found so far "
             "(a safety net: no query can hold a worker)"),
+    Setting("TRUSTED_PROXIES", 0,
+            "how many proxies in front of gunicorn (nginx: 1) are trusted to say the "
+            "client's address and scheme (X-Forwarded-For, X-Forwarded-Proto); 0 trusts none"),
+    Setting("ACCEL_REDIRECT_PREFIX", "",
+            "when set (e.g. /_media), photos and videos are handed to nginx with "
+            "X-Accel-Redirect: <prefix>/derived/<file> or <prefix>/videos/<file>, after "
+            "the visibility check; empty: gunicorn sends the file itself"),
+    Setting("GENERATION_FILE", "",
+            "a file the content generation is written to after every visible change, "
+            "so that nginx's micro-cache keys on it (deploy/nginx.conf); empty for none"),
     Setting("SEARCH_MEMORY_MB", 256,
             "memory each process may fill with copies of the search index's most-read "
             "parts (terms, stored fields, all postings but the stories'); beyond it they "
