@@ -75,7 +75,8 @@ events {{ worker_connections 2048; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {folder / "access.log"};
+    log_format archive '$remote_addr "$request" $status $body_bytes_sent cache=$upstream_cache_status';
+    access_log {folder / "access.log"} archive;
 {temp}
     include {site};
 }}
