@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg
+SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg nginx libnginx-mod-http-js openssl
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test system-deps lint bench clean lock
@@ -28,7 +28,8 @@ lock:
 	rm -rf .lock-venv build *.egg-info
 
 # Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font,
-# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames).
+# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames; nginx with
+# its njs module and openssl: tests/test_nginx.py runs deploy/nginx.conf for real).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -36,6 +37,9 @@ system-deps:
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$$missing libnginx-mod-http-js"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
