@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg nginx libnginx-mod-http-js openssl
+SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg nginx openssl
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test system-deps lint bench clean lock
@@ -28,8 +28,8 @@ lock:
 	rm -rf .lock-venv build *.egg-info
 
 # Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font,
-# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames; nginx with
-# its njs module and openssl: tests/test_nginx.py runs deploy/nginx.conf for real).
+# ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames; nginx and
+# openssl: tests/test_nginx.py runs deploy/nginx.conf for real, with HTTPS).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -38,7 +38,6 @@ system-deps:
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
-	[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$$missing libnginx-mod-http-js"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \

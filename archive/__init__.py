@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, db, web, whoosh_patches
 
     whoosh_patches.RESIDENT_BUDGET = int(app.config["SEARCH_MEMORY_MB"]) << 20
-    db.GENERATION_FILE = app.config["GENERATION_FILE"]
+    db.GENERATION_LINK = app.config["GENERATION_LINK"]
     db.init_app(app)
     web.init_app(app)
     cli.init_app(app)

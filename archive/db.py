@@ -21,9 +21,9 @@ import sqlite_utils
 from flask import Flask, current_app, g
 
 BUSY_TIMEOUT_MS = 5000
-# Where the content generation is mirrored after each visible change (for nginx's
-# micro-cache; set by create_app from the GENERATION_FILE setting; empty for none).
-GENERATION_FILE = ""
+# The symbolic link that names the content generation after each visible change (for
+# nginx's micro-cache; set by create_app from the GENERATION_LINK setting; empty for none).
+GENERATION_LINK = ""
 log = logging.getLogger("archive.db")
 
 
@@ -92,7 +92,7 @@ def close_db(exc: BaseException | None = None) -> None:
 
 def bump_generation(db: sqlite_utils.Database) -> None:
     """Call inside the write transaction of any change visitors can see; after the
-    commit, :func:`publish_generation` mirrors the new number to GENERATION_FILE."""
+    commit, :func:`publish_generation` points GENERATION_LINK at the new number."""
     db._generation_bumped = True
     db.execute(
         """INSERT INTO settings (key, value) VALUES ('content_generation', '1')
@@ -105,25 +105,34 @@ def generation(db: sqlite_utils.Database) -> int:
 
 
 def publish_generation(db: sqlite_utils.Database, path: str | None = None) -> None:
-    """Write the committed content generation to ``path`` (default GENERATION_FILE),
-    which nginx puts in its cache key, so the first request after a change is fresh.
+    """Point the symbolic link ``path`` (default GENERATION_LINK) at an empty folder
+    named for the committed content generation, ``<path>.d/<generation>/``. nginx
+    resolves the link on every request (``$realpath_root``, one cheap system call, no
+    module) and puts the result in its micro-cache key, so the first request after a
+    change is fresh.
 
-    The number is read while holding a lock on the file, after the commit: whichever
-    process writes last writes the newest number, never an older one. A failure is
+    The number is read while holding a lock, after the commit: whichever process
+    publishes last publishes the newest number, never an older one. A failure is
     logged, never raised: the change itself is committed."""
-    path = path if path is not None else GENERATION_FILE
+    path = path if path is not None else GENERATION_LINK
     if not path:
         return
-    target = Path(path)
+    link = Path(path)
+    folders = link.with_name(link.name + ".d")
     try:
-        with open(target.with_name(target.name + ".lock"), "a") as lock:
+        folders.mkdir(parents=True, exist_ok=True)
+        with open(folders / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-            tmp.write_text(str(generation(db)))
-            tmp.chmod(0o644)  # nginx's workers read it
-            os.replace(tmp, target)
+            current = generation(db)
+            (folders / str(current)).mkdir(mode=0o755, exist_ok=True)
+            tmp = link.with_name(f".{link.name}.{os.getpid()}.{threading.get_ident()}")
+            os.symlink(f"{folders.name}/{current}", tmp)
+            os.replace(tmp, link)
+            for old in folders.iterdir():  # a few kept for requests resolving just now
+                if old.name.isdigit() and int(old.name) < current - 3:
+                    old.rmdir()
     except OSError as exc:
-        log.warning("could not write the content generation to %s: %s", path, exc)
+        log.warning("could not publish the content generation at %s: %s", path, exc)
 
 
 def init_app(app: Flask) -> None:

@@ -71,9 +71,9 @@ SETTINGS: list[Setting] = [
             "when set (e.g. /_media), photos and videos are handed to nginx with "
             "X-Accel-Redirect: <prefix>/derived/<file> or <prefix>/videos/<file>, after "
             "the visibility check; empty: gunicorn sends the file itself"),
-    Setting("GENERATION_FILE", "",
-            "a file the content generation is written to after every visible change, "
-            "so that nginx's micro-cache keys on it (deploy/nginx.conf); empty for none"),
+    Setting("GENERATION_LINK", "",
+            "a symbolic link the app points at <link>.d/<generation>/ after every visible "
+            "change, so that nginx's micro-cache keys on it (deploy/nginx.conf); empty for none"),
     Setting("SEARCH_MEMORY_MB", 256,
             "memory each process may fill with copies of the search index's most-read "
             "parts (terms, stored fields, all postings but the stories'); beyond it they "

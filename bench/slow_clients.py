@@ -182,7 +182,7 @@ def main() -> None:
             generation = folder / "generation"
             front_env = {**env, "ARCHIVE_TRUSTED_PROXIES": "1",
                          "ARCHIVE_ACCEL_REDIRECT_PREFIX": "/_media",
-                         "ARCHIVE_GENERATION_FILE": str(generation)}
+                         "ARCHIVE_GENERATION_LINK": str(generation)}
             with gunicorn(folder, front_env, args.workers, args.threads) as (base, pid), \
                     tempfile.TemporaryDirectory(prefix="archive-nginx-") as tmp, \
                     nginx(Path(tmp), int(base.rsplit(":", 1)[1]), env["ARCHIVE_MEDIA_DIR"],

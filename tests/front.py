@@ -18,7 +18,6 @@ from pathlib import Path
 from archive.settings import PROJECT_ROOT
 
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf"
-JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
 
 
 def render(template: str, values: dict[str, str], ipv6: bool = False) -> str:
@@ -70,7 +69,6 @@ def main_config(folder: Path, site: Path) -> str:
 worker_processes 1;
 pid {folder / "nginx.pid"};
 error_log {folder / "error.log"} warn;
-load_module {JS_MODULE};
 events {{ worker_connections 2048; }}
 http {{
     include /etc/nginx/mime.types;
@@ -84,7 +82,7 @@ http {{
 
 
 @contextmanager
-def nginx(folder: Path, app_port: int, media_dir: str, generation_file: str,
+def nginx(folder: Path, app_port: int, media_dir: str, generation_link: str,
           http_port: int, https_port: int) -> Iterator[Nginx]:
     """Real nginx (``daemon off``) with the shipped site config, on loopback."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,7 +98,7 @@ def nginx(folder: Path, app_port: int, media_dir: str, generation_file: str,
         "PROJECT": str(PROJECT_ROOT),
         "MEDIA_DIR": str(Path(media_dir).resolve()),
         "CACHE_DIR": str(folder / "cache"),
-        "GENERATION_FILE": generation_file,
+        "GENERATION_LINK": generation_link,
     }))
     config = folder / "nginx.conf"
     config.write_text(main_config(folder, site))

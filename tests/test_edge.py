@@ -118,18 +118,24 @@ def test_media_is_sent_by_the_app_without_the_setting(client, portraits):
     assert len(response.data) > 100
 
 
-def test_every_visible_change_is_mirrored_to_the_generation_file(empty_archive, make_honoree,
-                                                                  tmp_path):
-    path = tmp_path / "generation"
-    empty_archive.app(GENERATION_FILE=str(path))
+def test_every_visible_change_repoints_the_generation_link(empty_archive, make_honoree,
+                                                           tmp_path):
+    link = tmp_path / "generation"
+    empty_archive.app(GENERATION_LINK=str(link))
     try:
         make_honoree(name="新人物")
-        assert int(path.read_text()) == generation(empty_archive.db()) > 0
         db = empty_archive.db()
+        assert link.resolve().name == str(generation(db)) and generation(db) > 0
+        assert link.resolve().is_dir()
         with pytest.raises(RuntimeError), write(db):
             from archive.db import bump_generation
             bump_generation(db)
             raise RuntimeError  # rolled back: nothing to publish
-        assert int(path.read_text()) == generation(db)
+        assert link.resolve().name == str(generation(db))
+        for n in range(6):
+            make_honoree(name=f"人物{n}")
+        kept = sorted(int(p.name) for p in (tmp_path / "generation.d").iterdir()
+                      if p.name.isdigit())
+        assert kept[-1] == generation(db) and len(kept) <= 4
     finally:
-        empty_archive.app(GENERATION_FILE="")
+        empty_archive.app(GENERATION_LINK="")

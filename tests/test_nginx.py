@@ -49,20 +49,20 @@ def site(tmp_path_factory):
         "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
         "WHERE p.honoree_id = ? ORDER BY m.name LIMIT 1", [i]).fetchone()[0]
         for status, i in ids.items()}
-    generation_file = root / "generation"
-    database.publish_generation(db, str(generation_file))
+    generation_link = root / "generation"
+    database.publish_generation(db, str(generation_link))
     app_port, http_port, https_port = free_port(), free_port(), free_port()
     access_log = root / "gunicorn-access.log"
     env = {"ARCHIVE_BASE_URL": f"https://127.0.0.1:{https_port}",
            "ARCHIVE_TRUSTED_PROXIES": "1", "ARCHIVE_ACCEL_REDIRECT_PREFIX": "/_media",
-           "ARCHIVE_GENERATION_FILE": str(generation_file), "ARCHIVE_WEB_WORKERS": "2",
+           "ARCHIVE_GENERATION_LINK": str(generation_link), "ARCHIVE_WEB_WORKERS": "2",
            "GUNICORN_CMD_ARGS": f"--access-logfile {access_log}"}
     app = start_gunicorn(archive, app_port, env)
     try:
-        with nginx(root / "nginx", app_port, archive.config["MEDIA_DIR"], str(generation_file),
+        with nginx(root / "nginx", app_port, archive.config["MEDIA_DIR"], str(generation_link),
                    http_port, https_port) as front:
             yield {"archive": archive, "front": front, "ids": ids, "portraits": portraits,
-                   "generation_file": generation_file, "access_log": access_log}
+                   "generation_link": generation_link, "access_log": access_log}
     finally:
         app.terminate()
         app.wait(15)
@@ -90,14 +90,14 @@ def test_first_request_after_a_published_edit_is_fresh(site):
     assert headers["X-Cache-Status"] == "HIT"  # the micro-cache is on
 
     # an edit, committed by another process (here: this test) with the same setting
-    create_app({**site["archive"].config, "GENERATION_FILE": str(site["generation_file"])})
+    create_app({**site["archive"].config, "GENERATION_LINK": str(site["generation_link"])})
     try:
         db = site["archive"].db()
         with write(db):
             db["honorees"].update(honoree, {"name": "改名后的人物"})
             honorees.note_change(db, honoree)
     finally:
-        database.GENERATION_FILE = ""
+        database.GENERATION_LINK = ""
     status, headers, body = get(front, path)
     assert status == 200
     assert "改名后的人物" in body.decode() and headers["X-Cache-Status"] != "HIT"
@@ -162,7 +162,7 @@ def test_a_too_long_address_gets_nginx_chinese_414(site):
 def test_app_down_gets_nginx_chinese_502(tmp_path, site):
     """nginx whose gunicorn is not running (a restart, a crash)."""
     with nginx(tmp_path, free_port(), site["archive"].config["MEDIA_DIR"],
-               str(site["generation_file"]), free_port(), free_port()) as front:
+               str(site["generation_link"]), free_port(), free_port()) as front:
         status, headers, body = get(front, "/honorees")
     assert status == 502
     assert "服务暂时不可用" in body.decode() and headers["Content-Type"].startswith("text/html")
