@@ -67,6 +67,9 @@ SETTINGS: list[Setting] = [
     Setting("TRUSTED_PROXIES", 0,
             "how many proxies in front of gunicorn (nginx: 1) are trusted to say the "
             "client's address and scheme (X-Forwarded-For, X-Forwarded-Proto); 0 trusts none"),
+    Setting("TRUSTED_ORIGINS", "",
+            "other origins (scheme://host[:port], separated by spaces) whose pages may POST "
+            "here besides BASE_URL's, e.g. the back office's address on an office network"),
     Setting("ACCEL_REDIRECT_PREFIX", "",
             "when set (e.g. /_media), photos and videos are handed to nginx with "
             "X-Accel-Redirect: <prefix>/derived/<file> or <prefix>/videos/<file>, after "

@@ -55,6 +55,14 @@ def test_post_from_the_site_itself_is_let_through(client, headers):
     assert _login_post(client, **headers).status_code == 401  # wrong password, not 403
 
 
+def test_trusted_origins_may_post_too(empty_archive):
+    app = empty_archive.app(TRUSTED_ORIGINS="http://10.0.0.5:8000 http://intranet.example")
+    app.test_client_class = ClosingClient
+    client = app.test_client()
+    assert _login_post(client, Origin="http://10.0.0.5:8000").status_code == 401
+    assert _login_post(client, Origin="http://10.0.0.6:8000").status_code == 403
+
+
 def test_api_post_from_another_origin_gets_json(client):
     response = client.post("/api/v1/honorees", headers={"Origin": "https://evil.example"})
     assert response.status_code == 403

@@ -8,7 +8,8 @@ POSTs, and handing files to nginx.
   request's Host header (its trailing-slash redirect, ``/curate`` → ``/curate/``) is
   rebased onto the configured address.
 * A state-changing request carrying another origin (``Origin``, or without it a
-  ``Referer``) than ``BASE_URL``'s is refused with 403, before CSRF is checked.
+  ``Referer``) than ``BASE_URL``'s (or one listed in ``TRUSTED_ORIGINS``) is refused
+  with 403, before CSRF is checked.
   A request with neither header is left to the CSRF token: browsers send ``Origin``
   on every cross-origin POST, and scripts send neither.
 * ``ACCEL_REDIRECT_PREFIX``: when set, a media file that passed the visibility check
@@ -47,8 +48,9 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
-def _site_origin() -> str:
-    return origin_of(current_app.config["BASE_URL"])
+def _site_origins() -> set[str]:
+    extra = current_app.config["TRUSTED_ORIGINS"].split()
+    return {origin_of(url) for url in [current_app.config["BASE_URL"], *extra]}
 
 
 def _refuse_other_origins():
@@ -62,7 +64,7 @@ def _refuse_other_origins():
         if not claimed:
             return None
     try:
-        same = origin_of(claimed) == _site_origin()
+        same = origin_of(claimed) in _site_origins()
     except ValueError:  # e.g. a malformed port
         same = False
     if same:
