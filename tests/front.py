@@ -4,6 +4,7 @@ tests/test_nginx.py and bench/slow_clients.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import ssl
@@ -29,7 +30,7 @@ def render(template: str, values: dict[str, str], ipv6: bool = False) -> str:
     for name, value in values.items():
         text = text.replace(f"@{name}@", value)
     body = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
-    assert "@" not in body.replace("@BASE", ""), "unfilled placeholder"
+    assert "@" not in body, "a placeholder was left unfilled"
     return text
 
 
@@ -64,7 +65,6 @@ def main_config(folder: Path, site: Path) -> str:
     """A whole nginx.conf around the site file, every path in ``folder``."""
     temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    import os
     return f"""{"user root;" if os.geteuid() == 0 else ""}
 worker_processes 1;
 pid {folder / "nginx.pid"};
@@ -120,7 +120,8 @@ def nginx(folder: Path, app_port: int, media_dir: str, generation_link: str,
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((folder / "error.log").read_text(errors="replace")
-                                       if (folder / "error.log").exists() else "nginx died")
+                                       if (folder / "error.log").exists() else "nginx died"
+                                       ) from None
                 time.sleep(0.05)
         yield Nginx(folder, http_port, https_port, cert, process)
     finally:

@@ -5,6 +5,7 @@ both facing slowloris clients from 127.0.0.2."""
 from __future__ import annotations
 
 import http.client
+import os
 import shutil
 import urllib.request
 
@@ -15,12 +16,11 @@ from archive import create_app, honorees, media
 from archive import db as database
 from archive.db import write
 from archive.settings import PROJECT_ROOT
-from tests.conftest import fresh_archive, free_port, start_gunicorn, wait_for
+from tests.conftest import free_port, fresh_archive, start_gunicorn, wait_for
 from tests.front import Slowloris, nginx
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("nginx") is None and
-                                 not __import__("os").path.exists("/usr/sbin/nginx"),
+              pytest.mark.skipif(not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
                                  reason="nginx is installed by `make system-deps`")]
 
 NORMAL_REQUESTS = 20
