@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg espeak-ng
+SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg espeak-ng nginx openssl
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test system-deps lint bench clean lock
@@ -29,7 +29,8 @@ lock:
 
 # Debian packages the tests and benchmarks use (Chromium, poppler, wrk, a CJK font,
 # ffmpeg: ffprobe checks uploaded videos, ffmpeg takes their poster frames;
-# espeak-ng: the default offline voice for synthesised narration).
+# espeak-ng: the default offline voice for synthesised narration; nginx and
+# openssl: tests/test_nginx.py runs deploy/nginx.conf for real, with HTTPS).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -38,6 +39,8 @@ system-deps:
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

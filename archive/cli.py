@@ -173,6 +173,7 @@ def serve_command(bind: str) -> None:
     removed = cleanup.temporaries(current_app.config, current_app.instance_path)
     if removed:
         click.echo(f"已清理上次中断留下的临时文件 {removed} 个")
+    database.publish_generation(_db())  # nginx's cache key starts from the current number
     python = sys.executable
     supervisor = Supervisor(
         children=[

@@ -7,6 +7,9 @@ failing at once with ``SQLITE_BUSY`` when another process holds it.
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -18,6 +21,10 @@ import sqlite_utils
 from flask import Flask, current_app, g
 
 BUSY_TIMEOUT_MS = 5000
+# The symbolic link that names the content generation after each visible change (for
+# nginx's micro-cache; set by create_app from the GENERATION_LINK setting; empty for none).
+GENERATION_LINK = ""
+log = logging.getLogger("archive.db")
 
 
 def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
@@ -43,11 +50,15 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         yield db
     except BaseException:
+        db._generation_bumped = False
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
+        if getattr(db, "_generation_bumped", False):
+            db._generation_bumped = False
+            publish_generation(db)
 
 
 _threads = threading.local()
@@ -80,7 +91,9 @@ def close_db(exc: BaseException | None = None) -> None:
 # --- the content generation: one number that changes with anything visitors see ---
 
 def bump_generation(db: sqlite_utils.Database) -> None:
-    """Call inside the write transaction of any change visitors can see."""
+    """Call inside the write transaction of any change visitors can see; after the
+    commit, :func:`publish_generation` points GENERATION_LINK at the new number."""
+    db._generation_bumped = True
     db.execute(
         """INSERT INTO settings (key, value) VALUES ('content_generation', '1')
            ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1""")
@@ -89,6 +102,37 @@ def bump_generation(db: sqlite_utils.Database) -> None:
 def generation(db: sqlite_utils.Database) -> int:
     row = db.execute("SELECT value FROM settings WHERE key = 'content_generation'").fetchone()
     return int(row[0]) if row else 0
+
+
+def publish_generation(db: sqlite_utils.Database, path: str | None = None) -> None:
+    """Point the symbolic link ``path`` (default GENERATION_LINK) at an empty folder
+    named for the committed content generation, ``<path>.d/<generation>/``. nginx
+    resolves the link on every request (``$realpath_root``, one cheap system call, no
+    module) and puts the result in its micro-cache key, so the first request after a
+    change is fresh.
+
+    The number is read while holding a lock, after the commit: whichever process
+    publishes last publishes the newest number, never an older one. A failure is
+    logged, never raised: the change itself is committed."""
+    path = path if path is not None else GENERATION_LINK
+    if not path:
+        return
+    link = Path(path)
+    folders = link.with_name(link.name + ".d")
+    try:
+        folders.mkdir(parents=True, exist_ok=True)
+        with open(folders / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = generation(db)
+            (folders / str(current)).mkdir(mode=0o755, exist_ok=True)
+            tmp = link.with_name(f".{link.name}.{os.getpid()}.{threading.get_ident()}")
+            os.symlink(f"{folders.name}/{current}", tmp)
+            os.replace(tmp, link)
+            for old in folders.iterdir():  # a few kept for requests resolving just now
+                if old.name.isdigit() and int(old.name) < current - 3:
+                    old.rmdir()
+    except OSError as exc:
+        log.warning("could not publish the content generation at %s: %s", path, exc)
 
 
 def init_app(app: Flask) -> None:

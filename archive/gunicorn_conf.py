@@ -1,14 +1,21 @@
 """gunicorn settings for the archive (``--config python:archive.gunicorn_conf``).
 
-Threaded workers so that slow phones on weak signal do not tie up every worker;
-the app is loaded before forking so the segmenter's dictionary is loaded once.
+gevent workers, so that slow phones on weak signal and slowloris clients do not tie
+up the workers: a connection that sends its request one byte at a time costs a
+greenlet, not one of a few threads. Measured against 50 slowloris sockets
+(``bench/slow_clients.py``, BENCHMARKS.md): gthread 3×8 lost 138 of 3,000 visitor
+requests to 10 s timeouts, gevent none with p95 of 6 ms. ``ARCHIVE_WEB_WORKER_CLASS=gthread``
+goes back to threads (then ``ARCHIVE_WEB_THREADS`` per worker) behind nginx, which
+absorbs slow clients itself. The app is loaded before forking so the segmenter's
+dictionary is loaded once.
 """
 
 import os
 
 workers = int(os.environ.get("ARCHIVE_WEB_WORKERS", "3"))
-worker_class = "gthread"
-threads = int(os.environ.get("ARCHIVE_WEB_THREADS", "8"))
+worker_class = os.environ.get("ARCHIVE_WEB_WORKER_CLASS", "gevent")
+worker_connections = 1000  # gevent: open connections per worker (most of them idle or slow)
+threads = int(os.environ.get("ARCHIVE_WEB_THREADS", "8"))  # gthread only
 preload_app = True
 timeout = 30
 graceful_timeout = 10
@@ -24,6 +31,18 @@ keepalive = 5
 limit_request_line = 0
 accesslog = None
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Under gevent, give each greenlet its own database connections: the thread-local
+    pool was made before gevent patched ``threading`` (the app is preloaded), so every
+    greenlet of a worker would otherwise share one connection and its transactions."""
+    if worker_class == "gevent":
+        import threading
+
+        from archive import db
+
+        db._threads = threading.local()
 
 
 def on_starting(server):

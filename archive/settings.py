@@ -90,6 +90,19 @@ SETTINGS: list[Setting] = [
     Setting("ORPHAN_GRACE_MINUTES", 30,
             "media files no record (or earlier version) refers to are removed by the "
             "worker once they are this old (an upload writes its files just before its rows)"),
+    Setting("TRUSTED_PROXIES", 0,
+            "how many proxies in front of gunicorn (nginx: 1) are trusted to say the "
+            "client's address and scheme (X-Forwarded-For, X-Forwarded-Proto); 0 trusts none"),
+    Setting("TRUSTED_ORIGINS", "",
+            "other origins (scheme://host[:port], separated by spaces) whose pages may POST "
+            "here besides BASE_URL's, e.g. the back office's address on an office network"),
+    Setting("ACCEL_REDIRECT_PREFIX", "",
+            "when set (e.g. /_media), photos and videos are handed to nginx with "
+            "X-Accel-Redirect: <prefix>/derived/<file> or <prefix>/videos/<file>, after "
+            "the visibility check; empty: gunicorn sends the file itself"),
+    Setting("GENERATION_LINK", "",
+            "a symbolic link the app points at <link>.d/<generation>/ after every visible "
+            "change, so that nginx's micro-cache keys on it (deploy/nginx.conf); empty for none"),
     Setting("SEARCH_MEMORY_MB", 256,
             "memory each process may fill with copies of the search index's most-read "
             "parts (terms, stored fields, all postings but the stories'); beyond it they "

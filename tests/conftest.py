@@ -243,7 +243,9 @@ def start_gunicorn(archive: Archive, port: int, extra_env: dict | None = None):
     import sys
     import time
     import urllib.request
-    env = {**environment_for(archive), **(extra_env or {})}
+    # a browser driven at this address posts from it, whatever BASE_URL says
+    env = {**environment_for(archive), "ARCHIVE_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}",
+           **(extra_env or {})}
     log = open(archive.root / f"gunicorn-{port}.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",

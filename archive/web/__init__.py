@@ -47,6 +47,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt  # before any route is added
     Compress(app)
 
+    from . import edge
+    edge.init_app(app)  # before CSRF: another site's POST is a 403, not a 400
     _sessions_and_csrf(app)
 
     from . import admin, api, auth, curate, errors, public

@@ -105,6 +105,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def _address() -> str:
+    """The client's address for the login throttle and the audit log: the connection's,
+    or the one a trusted proxy reported (TRUSTED_PROXIES, applied by ProxyFix in
+    archive.web.edge); a forwarded address from anyone else is ignored."""
     return request.remote_addr or "unknown"
 
 

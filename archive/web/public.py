@@ -36,6 +36,7 @@ from .. import (
     shareables,
 )
 from ..db import get_db
+from . import edge
 from .errors import bad_request, query_too_long
 from .params import int_arg, is_plain_int
 
@@ -307,8 +308,11 @@ def share_image(honoree_id: int):
 def media_file(name: str):
     if not MEDIA_NAME.match(name) or media.public_file(get_db(), name) is None:
         abort(404)
-    response = send_from_directory(media.derived_dir(current_app.config["MEDIA_DIR"]), name,
-                                   max_age=YEAR)
+    if current_app.config["ACCEL_REDIRECT_PREFIX"]:
+        response = edge.accel_redirect("derived", name, Response())
+    else:
+        response = send_from_directory(media.derived_dir(current_app.config["MEDIA_DIR"]),
+                                       name, max_age=YEAR)
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     return response
 
@@ -319,6 +323,10 @@ def video_file(video_id: int):
     video = media.public_video(get_db(), video_id)
     if video is None:
         abort(404)
+    if current_app.config["ACCEL_REDIRECT_PREFIX"]:
+        response = edge.accel_redirect("videos", video["file"], Response())
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}"
+        return response
     return send_from_directory(media.videos_dir(current_app.config["MEDIA_DIR"]),
                                video["file"], mimetype="video/mp4", conditional=True,
                                max_age=YEAR)
