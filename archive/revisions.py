@@ -33,6 +33,10 @@ ACTIONS = {
     "title-rename": "称号改名", "title-merge": "称号合并", "title-level": "称号级别调整",
     "import-photo": "导入照片", "import-proposal": "应用导入的修改",
     "edit-approved": "修改经批准生效",
+    "album_up": "相册：前移", "album_down": "相册：后移", "album_first": "相册：移到最前",
+    "album_cover": "相册：设为封面", "album_remove": "相册：删除照片", "album_add": "相册：上传照片",
+    "theme": "修改主题", "cover": "修改封面", "hall_hotspot": "编辑展馆热点",
+    "hall_scene": "编辑展馆场景", "hall_upload": "上传全景照片",
 }
 SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initials",
         "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}

@@ -700,3 +700,6 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
+
+
+from . import curate_halls  # noqa: E402,F401  (albums, covers, themes, the hall editor)
