@@ -108,6 +108,16 @@ def _snapshot(db: sqlite_utils.Database, exhibition_id: int) -> dict:
         items = [r[0] for r in db.execute("SELECT honoree_id FROM exhibition_items WHERE "
                                           "section_id = ? ORDER BY position", [section["id"]])]
         record["sections"].append({**dict(section), "items": items})
+    hall = db.execute("SELECT id, entrance_key FROM halls WHERE exhibition_id = ?",
+                      [exhibition_id]).fetchone()
+    if hall is not None:  # what curators placed in the hall (generated spots are derived)
+        record["hall"] = {"entrance": hall[1], "scenes": [
+            {**dict(s), "hotspots": [dict(p) for p in db.execute(
+                "SELECT kind, yaw, pitch, honoree_id, target_key, title, text, audio "
+                "FROM hall_hotspots WHERE scene_id = ? AND generated = 0 ORDER BY position, id",
+                [s["id"]])]}
+            for s in db.execute("SELECT id, key, title, source, yaw, pitch FROM hall_scenes "
+                                "WHERE hall_id = ? ORDER BY position, id", [hall[0]])]}
     return record
 
 

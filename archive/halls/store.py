@@ -112,12 +112,15 @@ _HIDDEN = """EXISTS (SELECT 1 FROM hall_hotspots p JOIN honorees o ON o.id = p.h
                        AND NOT (o.status = 'published' AND o.deleted_at IS NULL))"""
 
 
-def public_hall(db: sqlite_utils.Database, exhibition_id: int) -> dict | None:
+def public_hall(db: sqlite_utils.Database, exhibition_id: int,
+                require_published: bool = True) -> dict | None:
     """A published exhibition's hall with its showable scenes, or None. A scene
-    whose picture shows someone no longer public is left out until redrawn."""
+    whose picture shows someone no longer public is left out until redrawn.
+    ``require_published=False`` is the curators' preview of what visitors will see."""
+    published = "AND e.status = 'published'" if require_published else ""
     row = db.execute(
-        """SELECT h.*, e.title, e.intro FROM halls h JOIN exhibitions e ON e.id = h.exhibition_id
-           WHERE h.exhibition_id = ? AND e.status = 'published'""", [exhibition_id]).fetchone()
+        f"""SELECT h.*, e.title, e.intro FROM halls h JOIN exhibitions e ON e.id = h.exhibition_id
+            WHERE h.exhibition_id = ? {published}""", [exhibition_id]).fetchone()
     if row is None:
         return None
     hall = dict(row)

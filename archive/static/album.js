@@ -8,7 +8,7 @@ const grid = document.querySelector("[data-album]");
 if (grid) {
   const lightbox = new PhotoSwipeLightbox({
     gallery: grid, children: "a", pswpModule: PhotoSwipe,
-    doubleTapAction: "zoom", tapAction: "toggle-controls", bgOpacity: 0.94,
+    doubleTapAction: "zoom", tapAction: "toggle-controls", bgOpacity: 1,
     closeTitle: "关闭", zoomTitle: "放大", arrowPrevTitle: "上一张", arrowNextTitle: "下一张",
     errorMsg: "这张照片暂时无法显示", indexIndicatorSep: " / ",
   });

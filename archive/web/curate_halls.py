@@ -168,3 +168,198 @@ def save_exhibition_cover(exhibition_id: int):
 def exhibition_cover_preview(exhibition_id: int):
     from .public import cover_response
     return cover_response(_exhibition_row(exhibition_id), private=True)
+
+
+# --- the hall editor -----------------------------------------------------------------
+
+def _editor_hall(exhibition_id: int) -> dict:
+    from ..halls import editor
+    _exhibition_row(exhibition_id)
+    return editor.for_editing(get_db(), exhibition_id)
+
+
+def _tiles_url(exhibition_id: int):
+    return lambda token: url_for("curate.hall_tiles", exhibition_id=exhibition_id, token=token,
+                                 name="x")[:-2]
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall")
+def hall_editor(exhibition_id: int, status: int = 200, error: str | None = None):
+    exhibition = _exhibition_row(exhibition_id)
+    hall = _editor_hall(exhibition_id)
+    queued = get_db().execute(
+        "SELECT 1 FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running') "
+        "AND params LIKE ?", [f'%"exhibition_id": {exhibition_id}%']).fetchone()
+    return render_template("curate/hall_editor.html", exhibition=exhibition, hall=hall,
+                           error=error, queued=bool(queued),
+                           tiles=_tiles_url(exhibition_id)), status
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/hall/generate")
+def hall_generate(exhibition_id: int):
+    from .. import jobs
+    _exhibition_row(exhibition_id)
+    jobs.enqueue(get_db(), "hall", {"exhibition_id": exhibition_id})
+    flash("已交给后台任务重绘全景展馆，约一两分钟后完成")
+    return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id), code=303)
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/hall/panoramas")
+def hall_upload(exhibition_id: int):
+    """An equirectangular photo of a real hall becomes a scene (JPEG, up to 8192×4096)."""
+    from ..halls import editor
+    _exhibition_row(exhibition_id)
+    file = request.files.get("panorama")
+    data = file.read(editor.MAX_PANORAMA_BYTES + 1) if file else b""
+    try:
+        if not data:
+            raise editor.HallEditError("请选择全景照片")
+        scene = editor.add_panorama(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
+                                    data, request.form.get("title", ""), _user())
+    except editor.HallEditError as exc:
+        return hall_editor(exhibition_id, 400, str(exc))
+    flash("全景照片已切成瓦片，成为新场景；请设定起始视角并放置热点")
+    return redirect(url_for("curate.hall_scene", exhibition_id=exhibition_id,
+                            scene_id=scene["id"]), code=303)
+
+
+def _scene_page(exhibition_id: int, scene_id: int, status: int = 200, error: str | None = None,
+                form: dict | None = None):
+    from ..halls import editor
+    exhibition = _exhibition_row(exhibition_id)
+    hall = _editor_hall(exhibition_id)
+    scene = next((s for s in hall["scenes"] if s["id"] == scene_id), None)
+    if scene is None:
+        abort(404)
+    tiles = _tiles_url(exhibition_id)
+    config = {"base": tiles(scene["tiles"]), "cube": scene["cube_size"],
+              "tile": scene["tile_size"], "levels": scene["max_level"], "yaw": scene["yaw"],
+              "pitch": scene["pitch"], "hfov": scene["hfov"],
+              "hotspots": [{"id": p["id"], "kind": p["kind"], "yaw": p["yaw"],
+                            "pitch": p["pitch"], "generated": bool(p["generated"]),
+                            "title": p["honoree_name"] if p["kind"] == "portrait"
+                            else p["title"]} for p in scene["hotspots"]]}
+    view = {k: request.args.get(k) for k in ("yaw", "pitch")}
+    for key, value in view.items():
+        try:
+            config["view_" + key] = float(value)
+        except (TypeError, ValueError):
+            pass
+    return render_template("curate/hall_scene.html", exhibition=exhibition, hall=hall,
+                           scene=scene, config=config, KINDS=editor.KINDS, error=error,
+                           form=form or {}), status
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>")
+def hall_scene(exhibition_id: int, scene_id: int):
+    return _scene_page(exhibition_id, scene_id)
+
+
+def _back_to_scene(exhibition_id: int, scene_id: int, yaw=None, pitch=None):
+    args = {k: v for k, v in (("yaw", yaw), ("pitch", pitch)) if v not in (None, "")}
+    return redirect(url_for("curate.hall_scene", exhibition_id=exhibition_id,
+                            scene_id=scene_id, **args), code=303)
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>")
+def hall_scene_save(exhibition_id: int, scene_id: int):
+    from ..halls import editor
+    _exhibition_row(exhibition_id)
+    form = request.form.to_dict()
+    try:
+        if form.get("action") == "delete":
+            editor.delete_scene(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
+                                scene_id, _user())
+            flash("场景已删除")
+            return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id),
+                            code=303)
+        editor.save_scene(get_db(), exhibition_id, scene_id, form, _user())
+    except editor.HallEditError as exc:
+        return _scene_page(exhibition_id, scene_id, 400, str(exc))
+    flash("场景已保存")
+    return _back_to_scene(exhibition_id, scene_id, form.get("yaw"), form.get("pitch"))
+
+
+def _hotspot_save(exhibition_id: int, scene_id: int, hotspot_id: int | None):
+    from ..halls import editor
+    _exhibition_row(exhibition_id)
+    form = request.form.to_dict()
+    db = get_db()
+    try:
+        if form.get("action") == "delete" and hotspot_id is not None:
+            editor.delete_hotspot(db, exhibition_id, scene_id, hotspot_id, _user())
+            flash("热点已删除")
+            return _back_to_scene(exhibition_id, scene_id, form.get("yaw"), form.get("pitch"))
+        audio = None
+        file = request.files.get("audio")
+        if file and file.filename:
+            audio = editor.save_audio(current_app.config["MEDIA_DIR"],
+                                      file.read(editor.MAX_AUDIO_BYTES + 1))
+        editor.save_hotspot(db, exhibition_id, scene_id, form, _user(), hotspot_id, audio)
+    except editor.HallEditError as exc:
+        return _scene_page(exhibition_id, scene_id, 400, str(exc), form)
+    flash("热点已保存")
+    return _back_to_scene(exhibition_id, scene_id, form.get("yaw"), form.get("pitch"))
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>/hotspots")
+def hall_hotspot_new(exhibition_id: int, scene_id: int):
+    return _hotspot_save(exhibition_id, scene_id, None)
+
+
+@bp.post("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>/hotspots/<int:hotspot_id>")
+def hall_hotspot_save(exhibition_id: int, scene_id: int, hotspot_id: int):
+    return _hotspot_save(exhibition_id, scene_id, hotspot_id)
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/tiles/<token>/<path:name>")
+def hall_tiles(exhibition_id: int, token: str, name: str):
+    """Any scene's tiles (drafts' too), for the editor and the preview."""
+    from flask import send_from_directory
+
+    from ..halls import store
+    if not get_db().execute(
+            """SELECT 1 FROM hall_scenes s JOIN halls h ON h.id = s.hall_id
+               WHERE h.exhibition_id = ? AND s.tiles = ?""", [exhibition_id, token]).fetchone():
+        abort(404)
+    response = send_from_directory(store.media_root(current_app.config["MEDIA_DIR"]) / token,
+                                   name)
+    response.headers["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/audio/<name>")
+def hall_audio(exhibition_id: int, name: str):
+    from flask import send_from_directory
+
+    from ..halls import editor
+    from .public import AUDIO_NAME
+    if not AUDIO_NAME.match(name):
+        abort(404)
+    return send_from_directory(editor.audio_dir(current_app.config["MEDIA_DIR"]), name,
+                               mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
+                               conditional=True)
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/preview")
+def hall_preview(exhibition_id: int):
+    """The hall as a visitor will see it (only public honorees), before publishing."""
+    from ..halls import store
+    exhibition = _exhibition_row(exhibition_id)
+    hall = store.public_hall(get_db(), exhibition_id, require_published=False)
+    if hall is None or not hall["scenes"]:
+        abort(404)
+    config = store.viewer_config(
+        hall, _tiles_url(exhibition_id),
+        lambda honoree_id: url_for("public.profile", honoree_id=honoree_id))
+    for scene in config["scenes"].values():
+        for spot in scene["hotspots"]:
+            if spot.get("audio"):
+                spot["audio"] = url_for("curate.hall_audio", exhibition_id=exhibition_id,
+                                        name=spot["audio"])
+    scene = request.args.get("scene", "")
+    config["start"] = {"scene": scene if scene in config["scenes"] else config["entrance"],
+                       "yaw": store.yaw_ok(request.args.get("yaw"), -360, 360),
+                       "pitch": store.yaw_ok(request.args.get("pitch"), -90, 90)}
+    return render_template("public/hall.html", hall=hall, exhibition=exhibition, config=config,
+                           rooms=store.list_order(hall), short_url="（预览）", preview=True)

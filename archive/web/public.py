@@ -339,7 +339,7 @@ def healthz():
 # --- the online panoramic hall (网上全景展馆) -----------------------------------------
 
 TILE_NAME = re.compile(r"^(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$")
-TILES_TOKEN = re.compile(r"^[0-9a-f]{12}-r\d{1,4}$")
+TILES_TOKEN = re.compile(r"^([0-9a-f]{12}-r\d{1,4}|up-[0-9a-f]{16})$")  # generated | uploaded
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall")
@@ -358,6 +358,11 @@ def hall(exhibition_id: int):
         lambda token: url_for("public.hall_tiles", exhibition_id=exhibition_id, token=token,
                               name="x")[:-2],
         lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id))
+    for scene in config["scenes"].values():  # an audio spot's file by its address
+        for spot in scene["hotspots"]:
+            if spot.get("audio"):
+                spot["audio"] = url_for("public.hall_audio", exhibition_id=exhibition_id,
+                                        name=spot["audio"])
     start = {"scene": request.args.get("scene", ""),
              "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
              "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90)}
@@ -533,3 +538,17 @@ def exhibition_chapter(exhibition_id: int, section_id: int):
     cards = exhibitions.chapter_cards(db, section_id, (page - 1) * CHAPTER_PAGE, CHAPTER_PAGE)
     return render_template("public/exhibition_chapter.html", hall=exhibition, section=section,
                            cards=cards, page=page, pages=pages, size=CHAPTER_PAGE)
+
+
+AUDIO_NAME = re.compile(r"^[0-9a-f]{24}\.(mp3|m4a|ogg)$")
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/audio/<name>")
+def hall_audio(exhibition_id: int, name: str):
+    """An audio spot's narration, with HTTP range requests (phones need them)."""
+    from ..halls import editor
+    if not AUDIO_NAME.match(name) or not editor.public_audio(get_db(), exhibition_id, name):
+        abort(404)
+    return send_from_directory(editor.audio_dir(current_app.config["MEDIA_DIR"]), name,
+                               mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
+                               conditional=True, max_age=YEAR)
