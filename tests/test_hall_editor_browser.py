@@ -175,3 +175,30 @@ def test_enter_the_hall_comes_first_on_a_phone(served):
             page.wait_for_url(f"**/exhibitions/{served['exhibition_id']}/hall")
             context.close()
         browser.close()
+
+
+def test_the_first_views_tiles_are_preloaded_and_all_of_them_used(served):
+    """The page asks for the entrance's first-view tiles before Pannellum arrives;
+    each of them is one Pannellum draws (none wasted), fetched once."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=WEBGL)
+        context = browser.new_context(viewport={"width": 390, "height": 844},
+                                      device_scale_factor=3, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda r: "/tiles/" in r.url and requested.append(r.url))
+        warnings: list[str] = []
+        page.on("console", lambda m: "preload" in m.text and warnings.append(m.text))
+        page.goto(f"{served['url']}/exhibitions/{served['exhibition_id']}/hall")
+        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()",
+                               timeout=60000)
+        page.wait_for_load_state("networkidle")
+        preloaded = page.eval_on_selector_all("link[rel=preload][as=image]",
+                                              "links => links.map(l => l.href)")
+        used = page.evaluate("performance.getEntriesByType('resource')"
+                             ".filter(e => e.name.includes('/tiles/')).map(e => e.name)")
+        browser.close()
+    assert len(preloaded) >= 6
+    assert set(preloaded) <= set(used), (sorted(preloaded), sorted(used))
+    assert len(requested) == len(set(requested)), "a tile was fetched twice"
+    assert not warnings, warnings

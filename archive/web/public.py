@@ -369,9 +369,14 @@ def hall(exhibition_id: int):
     if start["scene"] not in config["scenes"]:
         start["scene"] = config["entrance"]
     config["start"] = start
+    scene = next(s for s in hall_record["scenes"] if s["key"] == start["scene"])
+    first = config["scenes"][start["scene"]]
+    preload = [f"{first['base']}/{name}" for name in halls.first_view_tiles(
+        scene, start["yaw"] if start["yaw"] is not None else scene["yaw"],
+        start["pitch"] if start["pitch"] is not None else scene["pitch"])]
     return render_template("public/hall.html", hall=hall_record, exhibition=exhibition,
                            config=config, rooms=halls.list_order(hall_record),
-                           short_url=_short_url(hall_record["code"]))
+                           short_url=_short_url(hall_record["code"]), preload=preload)
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/tiles/<token>/<path:name>")
