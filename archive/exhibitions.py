@@ -108,6 +108,16 @@ def _snapshot(db: sqlite_utils.Database, exhibition_id: int) -> dict:
         items = [r[0] for r in db.execute("SELECT honoree_id FROM exhibition_items WHERE "
                                           "section_id = ? ORDER BY position", [section["id"]])]
         record["sections"].append({**dict(section), "items": items})
+    hall = db.execute("SELECT id, entrance_key FROM halls WHERE exhibition_id = ?",
+                      [exhibition_id]).fetchone()
+    if hall is not None:  # what curators placed in the hall (generated spots are derived)
+        record["hall"] = {"entrance": hall[1], "scenes": [
+            {**dict(s), "hotspots": [dict(p) for p in db.execute(
+                "SELECT kind, yaw, pitch, honoree_id, target_key, title, text, audio "
+                "FROM hall_hotspots WHERE scene_id = ? AND generated = 0 ORDER BY position, id",
+                [s["id"]])]}
+            for s in db.execute("SELECT id, key, title, source, yaw, pitch FROM hall_scenes "
+                                "WHERE hall_id = ? ORDER BY position, id", [hall[0]])]}
     return record
 
 
@@ -255,3 +265,44 @@ def change_section(db: sqlite_utils.Database, exhibition_id: int, action: str, f
             else:
                 raise ExhibitionError("不支持的操作")
         _changed(db, exhibition_id, f"section_{action}", user, sorted(set(touched)))
+
+
+# --- the exhibition as a place: chapters shown a page at a time ------------------------
+
+def chapters(db: sqlite_utils.Database, exhibition_id: int, first: int) -> list[dict]:
+    """Sections as chapters: each with how many public honorees it shows and the
+    first ``first`` of them as cards (the rest are loaded a page at a time)."""
+    found = []
+    for section in db.execute(
+            "SELECT * FROM exhibition_sections WHERE exhibition_id = ? ORDER BY position, id",
+            [exhibition_id]):
+        count = db.execute(
+            f"""SELECT count(*) FROM exhibition_items i JOIN honorees h ON h.id = i.honoree_id
+                WHERE i.section_id = ? AND {PUBLIC}""", [section["id"]]).fetchone()[0]
+        found.append({**dict(section), "count": count,
+                      "items": chapter_cards(db, section["id"], 0, first)})
+    return found
+
+
+def chapter_cards(db: sqlite_utils.Database, section_id: int, offset: int, limit: int
+                  ) -> list[dict]:
+    rows = [dict(r) for r in db.execute(
+        f"""SELECT h.* FROM exhibition_items i JOIN honorees h ON h.id = i.honoree_id
+            WHERE i.section_id = ? AND {PUBLIC} ORDER BY i.position LIMIT ? OFFSET ?""",
+        [section_id, limit, offset])]
+    return honorees.cards(db, rows)
+
+
+def public_section(db: sqlite_utils.Database, exhibition_id: int, section_id: int
+                   ) -> dict | None:
+    row = db.execute(
+        """SELECT s.* FROM exhibition_sections s JOIN exhibitions e ON e.id = s.exhibition_id
+           WHERE s.id = ? AND e.id = ? AND e.status = 'published'""",
+        [section_id, exhibition_id]).fetchone()
+    if row is None:
+        return None
+    section = dict(row)
+    section["count"] = db.execute(
+        f"""SELECT count(*) FROM exhibition_items i JOIN honorees h ON h.id = i.honoree_id
+            WHERE i.section_id = ? AND {PUBLIC}""", [section_id]).fetchone()[0]
+    return section

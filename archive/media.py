@@ -117,7 +117,11 @@ def public_file(db: sqlite_utils.Database, name: str) -> dict | None:
              EXISTS (SELECT 1 FROM honorees h WHERE h.id = p.honoree_id
                      AND h.status = 'published' AND h.deleted_at IS NULL)
              OR EXISTS (SELECT 1 FROM exhibitions e WHERE e.cover_photo_id = p.id
-                     AND e.status = 'published'))
+                     AND e.status = 'published')
+             OR (p.honoree_id IS NULL AND EXISTS (
+                     SELECT 1 FROM album_items a JOIN exhibitions e ON e.id = a.owner_id
+                     WHERE a.owner_type = 'exhibition' AND a.photo_id = p.id
+                       AND e.status = 'published')))
            LIMIT 1""",
         [name],
     ).fetchone()

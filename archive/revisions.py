@@ -33,6 +33,10 @@ ACTIONS = {
     "title-rename": "称号改名", "title-merge": "称号合并", "title-level": "称号级别调整",
     "import-photo": "导入照片", "import-proposal": "应用导入的修改",
     "edit-approved": "修改经批准生效",
+    "album_up": "相册：前移", "album_down": "相册：后移", "album_first": "相册：移到最前",
+    "album_cover": "相册：设为封面", "album_remove": "相册：删除照片", "album_add": "相册：上传照片",
+    "theme": "修改主题", "cover": "修改封面", "hall_hotspot": "编辑展馆热点",
+    "hall_scene": "编辑展馆场景", "hall_upload": "上传全景照片",
 }
 SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initials",
         "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}
@@ -247,6 +251,25 @@ def _section_text(section: dict, names: dict[int, str]) -> str:
     return f"{section.get('title', '')}：{people}" if people else section.get("title", "")
 
 
+def _hall_text(hall: dict | None, names: dict[int, str]) -> str:
+    if not hall:
+        return ""
+    lines = []
+    for scene in hall.get("scenes", []):
+        entrance = "（入口）" if scene.get("key") == hall.get("entrance") else ""
+        lines.append(f"{scene.get('title')}{entrance} 起始视角 {scene.get('yaw', 0):.1f}°/"
+                     f"{scene.get('pitch', 0):.1f}°")
+        for spot in scene.get("hotspots", []):
+            what = names.get(spot.get("honoree_id"), "") or spot.get("title") or ""
+            lines.append(f"  · {spot.get('kind')} {what} @ {spot.get('yaw', 0):.1f}°/"
+                         f"{spot.get('pitch', 0):.1f}°")
+    return "\n".join(lines)
+
+
+def _theme_text(theme: str | None, names: dict[int, str]) -> str:
+    return theme or ""
+
+
 def exhibition_history(db: sqlite_utils.Database, exhibition_id: int) -> list[dict]:
     """Every revision of an exhibition, newest first, each with its field-by-field
     differences from the one before (title, introduction, status, sections and who
@@ -268,6 +291,10 @@ def exhibition_history(db: sqlite_utils.Database, exhibition_id: int) -> list[di
         new = [_section_text(s, names) for s in snapshot.get("sections", [])]
         if old != new:
             changes.append({"field": "展区", "before": "\n".join(old), "after": "\n".join(new)})
+        for key, label, text in (("hall", "全景展馆", _hall_text), ("theme", "主题", _theme_text)):
+            if previous.get(key) != snapshot.get(key):
+                changes.append({"field": label, "before": text(previous.get(key), names),
+                                "after": text(snapshot.get(key), names)})
         row["changes"] = changes
         previous = snapshot
     return rows[::-1]

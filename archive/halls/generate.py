@@ -114,7 +114,8 @@ def generate(db: sqlite_utils.Database, config: dict, exhibition_id: int,
             progress(index + 1, len(rooms), f"已绘制 {index + 1}/{len(rooms)} 个展室")
     with write(db):
         old = {r["tiles"] for r in db.execute(
-            "SELECT tiles FROM hall_scenes WHERE hall_id = ?", [hall["id"]])}
+            "SELECT tiles FROM hall_scenes WHERE hall_id = ? AND source = 'generated'",
+            [hall["id"]])}
         keys = []
         for position, (facts, plan, token, pyramid) in enumerate(made):
             keys.append(facts["key"])
@@ -145,7 +146,9 @@ def generate(db: sqlite_utils.Database, config: dict, exhibition_id: int,
         marks = ",".join("?" * len(keys))
         db.execute(f"DELETE FROM hall_scenes WHERE hall_id = ? AND source = 'generated' "
                    f"AND key NOT IN ({marks})", [hall["id"], *keys])
-        entrance = hall["entrance_key"] if hall["entrance_key"] in keys else keys[0]
+        every = {r[0] for r in db.execute("SELECT key FROM hall_scenes WHERE hall_id = ?",
+                                          [hall["id"]])}
+        entrance = hall["entrance_key"] if hall["entrance_key"] in every else keys[0]
         db.execute("""UPDATE halls SET signature = ?, rendered_at = ?, entrance_key = ?,
                           version = version + 1, updated_at = ? WHERE id = ?""",
                    [sign, now(), entrance, now(), hall["id"]])

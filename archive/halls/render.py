@@ -124,26 +124,35 @@ def equirect_from_faces(faces: dict[str, Image.Image], width: int) -> Image.Imag
     return Image.fromarray(stack[_equirect_lookup(width, size)])
 
 
-def faces_from_equirect(image: Image.Image, size: int) -> dict[str, Image.Image]:
-    """Cube faces sampled (bilinear) from an uploaded equirectangular photograph."""
-    pixels = np.asarray(image.convert("RGB"), dtype=np.float32)
+def faces_from_equirect(image: Image.Image, size: int, band: int = 128
+                        ) -> dict[str, Image.Image]:
+    """Cube faces sampled (bilinear) from an uploaded equirectangular photograph.
+    The photo stays 8-bit and each face is worked out ``band`` rows at a time, so an
+    8192×4096 upload needs about its own size in memory (100 MB), not four times it."""
+    pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     height, width, _ = pixels.shape
     faces = {}
     for face in FACES:
-        d = face_directions(face, size)
-        norm = np.linalg.norm(d, axis=-1)
-        yaw = np.arctan2(d[..., 0], -d[..., 2])
-        pitch = np.arcsin(np.clip(d[..., 1] / norm, -1, 1))
-        fx = (yaw / (2 * np.pi) + 0.5) * width - 0.5
-        fy = (0.5 - pitch / np.pi) * height - 0.5
-        x0 = np.floor(fx).astype(np.int64)
-        y0 = np.clip(np.floor(fy).astype(np.int64), 0, height - 1)
-        y1 = np.clip(y0 + 1, 0, height - 1)
-        ax, ay = (fx - x0)[..., None], np.clip(fy - np.floor(fy), 0, 1)[..., None]
-        x1 = (x0 + 1) % width
-        x0 = x0 % width
-        top = pixels[y0, x0] * (1 - ax) + pixels[y0, x1] * ax
-        bottom = pixels[y1, x0] * (1 - ax) + pixels[y1, x1] * ax
-        faces[face] = Image.fromarray(np.clip(top * (1 - ay) + bottom * ay + 0.5, 0, 255)
-                                      .astype(np.uint8))
+        out = np.empty((size, size, 3), np.uint8)
+        origin, right, down = face_corners(face)
+        steps = (np.arange(size, dtype=np.float64) + 0.5) / size
+        for top in range(0, size, band):
+            v = steps[top:top + band, None, None]
+            d = (origin + steps[None, :, None] * right + v * down).astype(np.float32)
+            norm = np.linalg.norm(d, axis=-1)
+            yaw = np.arctan2(d[..., 0], -d[..., 2])
+            pitch = np.arcsin(np.clip(d[..., 1] / norm, -1, 1))
+            fx = (yaw / (2 * np.pi) + 0.5) * width - 0.5
+            fy = (0.5 - pitch / np.pi) * height - 0.5
+            x0 = np.floor(fx).astype(np.int64)
+            y0 = np.clip(np.floor(fy).astype(np.int64), 0, height - 1)
+            y1 = np.clip(y0 + 1, 0, height - 1)
+            ax = (fx - x0)[..., None]
+            ay = np.clip(fy - np.floor(fy), 0, 1)[..., None]
+            x1 = (x0 + 1) % width
+            x0 = x0 % width
+            top_row = pixels[y0, x0] * (1 - ax) + pixels[y0, x1] * ax
+            bottom = pixels[y1, x0] * (1 - ax) + pixels[y1, x1] * ax
+            out[top:top + band] = np.clip(top_row * (1 - ay) + bottom * ay + 0.5, 0, 255)
+        faces[face] = Image.fromarray(out)
     return faces

@@ -112,12 +112,15 @@ _HIDDEN = """EXISTS (SELECT 1 FROM hall_hotspots p JOIN honorees o ON o.id = p.h
                        AND NOT (o.status = 'published' AND o.deleted_at IS NULL))"""
 
 
-def public_hall(db: sqlite_utils.Database, exhibition_id: int) -> dict | None:
+def public_hall(db: sqlite_utils.Database, exhibition_id: int,
+                require_published: bool = True) -> dict | None:
     """A published exhibition's hall with its showable scenes, or None. A scene
-    whose picture shows someone no longer public is left out until redrawn."""
+    whose picture shows someone no longer public is left out until redrawn.
+    ``require_published=False`` is the curators' preview of what visitors will see."""
+    published = "AND e.status = 'published'" if require_published else ""
     row = db.execute(
-        """SELECT h.*, e.title, e.intro FROM halls h JOIN exhibitions e ON e.id = h.exhibition_id
-           WHERE h.exhibition_id = ? AND e.status = 'published'""", [exhibition_id]).fetchone()
+        f"""SELECT h.*, e.title, e.intro FROM halls h JOIN exhibitions e ON e.id = h.exhibition_id
+            WHERE h.exhibition_id = ? {published}""", [exhibition_id]).fetchone()
     if row is None:
         return None
     hall = dict(row)
@@ -212,3 +215,32 @@ def yaw_ok(value: str | None, low: float, high: float) -> float | None:
 
 def mark_changed(db: sqlite_utils.Database) -> None:
     bump_generation(db)
+
+
+def first_view_tiles(scene: dict, yaw: float, pitch: float, hfov: float = 80.0,
+                     aspect: float = 390 / 844, samples: int = 24) -> list[str]:
+    """The tiles (``level/face row_col.jpg``) a phone held upright sees first when
+    the scene opens looking at (yaw, pitch): the level Pannellum picks on any
+    screen wider than about 300 device pixels is the sharpest, so those tiles are
+    worth asking for before the viewer's script has even arrived."""
+    import numpy as np
+
+    from .projection import FACES, direction, face_of
+    level = scene["max_level"]
+    size = scene["cube_size"]  # the sharpest level's face
+    forward = np.array(direction(yaw, pitch))
+    right = np.array([math.cos(math.radians(yaw)), 0.0, math.sin(math.radians(yaw))])
+    up = np.cross(right, forward)
+    half_w = math.tan(math.radians(hfov) / 2)
+    half_h = half_w / aspect
+    steps = np.linspace(-1, 1, samples)
+    rays = (forward[None, None, :] + steps[None, :, None] * half_w * right
+            + steps[:, None, None] * half_h * up)
+    face, u, v = face_of(rays.astype(np.float32))
+    names = list(FACES)
+    per_side = math.ceil(size / scene["tile_size"])
+    cols = np.minimum((u * size // scene["tile_size"]).astype(int), per_side - 1)
+    rows = np.minimum((v * size // scene["tile_size"]).astype(int), per_side - 1)
+    found = sorted({f"{level}/{names[f]}{r}_{c}.jpg"
+                    for f, r, c in zip(face.ravel(), rows.ravel(), cols.ravel(), strict=True)})
+    return found

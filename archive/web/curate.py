@@ -827,3 +827,6 @@ def share_video_file(honoree_id: int, job_id: int):
         abort(404)
     return send_file(path, mimetype="video/mp4", as_attachment=True,
                      download_name=f"短视频-{honoree_id}.mp4", conditional=True, max_age=0)
+
+
+from . import curate_halls  # noqa: E402,F401  (albums, covers, themes, the hall editor)

@@ -135,8 +135,12 @@ def exhibition(exhibition_id: int):
     hall = exhibitions.get_public(db, exhibition_id)
     if hall is None:
         abort(404)
+    from ..halls import store as halls
+    panorama = halls.public_hall(db, exhibition_id)
     return render_template("public/exhibition.html", hall=hall,
-                           sections=exhibitions.sections(db, exhibition_id))
+                           sections=exhibitions.chapters(db, exhibition_id, CHAPTER_FIRST),
+                           has_hall=bool(panorama and panorama["scenes"]),
+                           cover=_cover_photo(db, hall))
 
 
 def _search_args() -> tuple[browse.Filters, str]:
@@ -238,6 +242,9 @@ def short_link(code: str):
         response.call_on_close(
             lambda: scans.count_target(database, "hall", hall_record["id"], tag))
         return response
+    album = _album_by_code(code)
+    if album is not None:
+        return _album_redirect(album)
     record = _public_by_code(code)
     tag, exhibition_id = _run_tag()
     ex = request.args.get("ex", "")
@@ -259,7 +266,13 @@ def _qr_cache_dir() -> str:
 def _qr_target(code: str) -> dict:
     """A public honoree or hall by its short code (what a QR image may show)."""
     hall_record = _hall_by_code(code)
-    return hall_record if hall_record is not None else _public_by_code(code)
+    if hall_record is not None:
+        return hall_record
+    album = _album_by_code(code)
+    if album is not None:
+        from .. import albums
+        return {"code": albums.code_for(get_db(), *album)}
+    return _public_by_code(code)
 
 
 @bp.get("/qr/<code>.png")
@@ -380,7 +393,7 @@ def healthz():
 # --- the online panoramic hall (网上全景展馆) -----------------------------------------
 
 TILE_NAME = re.compile(r"^(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$")
-TILES_TOKEN = re.compile(r"^[0-9a-f]{12}-r\d{1,4}$")
+TILES_TOKEN = re.compile(r"^([0-9a-f]{12}-r\d{1,4}|up-[0-9a-f]{16})$")  # generated | uploaded
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall")
@@ -399,15 +412,25 @@ def hall(exhibition_id: int):
         lambda token: url_for("public.hall_tiles", exhibition_id=exhibition_id, token=token,
                               name="x")[:-2],
         lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id))
+    for scene in config["scenes"].values():  # an audio spot's file by its address
+        for spot in scene["hotspots"]:
+            if spot.get("audio"):
+                spot["audio"] = url_for("public.hall_audio", exhibition_id=exhibition_id,
+                                        name=spot["audio"])
     start = {"scene": request.args.get("scene", ""),
              "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
              "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90)}
     if start["scene"] not in config["scenes"]:
         start["scene"] = config["entrance"]
     config["start"] = start
+    scene = next(s for s in hall_record["scenes"] if s["key"] == start["scene"])
+    first = config["scenes"][start["scene"]]
+    preload = [f"{first['base']}/{name}" for name in halls.first_view_tiles(
+        scene, start["yaw"] if start["yaw"] is not None else scene["yaw"],
+        start["pitch"] if start["pitch"] is not None else scene["pitch"])]
     return render_template("public/hall.html", hall=hall_record, exhibition=exhibition,
                            config=config, rooms=halls.list_order(hall_record),
-                           short_url=_short_url(hall_record["code"]))
+                           short_url=_short_url(hall_record["code"]), preload=preload)
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/tiles/<token>/<path:name>")
@@ -511,3 +534,144 @@ def embed_card(honoree_id: int):
     response.headers["Cache-Control"] = "no-cache"  # a withdrawn record leaves at once
     response.frameable = True  # the shared security headers leave X-Frame-Options off
     return response
+
+
+# --- cloud albums (云相册、云视频) ----------------------------------------------------
+
+def _album_by_code(code: str) -> tuple[str, int] | None:
+    from .. import albums
+    return albums.by_code(get_db(), code)
+
+
+def _album_redirect(album: tuple[str, int]) -> Response:
+    """A scanned album code: 302 to the album, the scan counted after the reply."""
+    from .. import albums
+    owner_type, owner_id = album
+    tag, _ = _run_tag()
+    endpoint = "public.honoree_album" if owner_type == "honoree" else "public.exhibition_album"
+    key = "honoree_id" if owner_type == "honoree" else "exhibition_id"
+    response = redirect(url_for(endpoint, **{key: owner_id}), code=302)
+    response.headers["Cache-Control"] = "no-store"
+    database = current_app.config["DATABASE"]
+    kind = albums.OWNERS[owner_type]
+    response.call_on_close(lambda: scans.count_target(database, kind, owner_id, tag))
+    return response
+
+
+def _album_page(owner_type: str, owner_id: int, back_url: str, album_url: str):
+    from .. import albums
+    album = albums.public_album(get_db(), owner_type, owner_id)
+    if album is None:
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    pages = max(1, -(-len(album["items"]) // albums.PAGE_SIZE))
+    if page > pages:
+        abort(404)
+    items = album["items"][(page - 1) * albums.PAGE_SIZE:page * albums.PAGE_SIZE]
+    return render_template(
+        "public/album.html", album=album, items=items, page=page, pages=pages,
+        photo_count=sum(1 for i in album["items"] if i["kind"] == "photo"),
+        video_count=sum(1 for i in album["items"] if i["kind"] == "video"),
+        back_url=back_url, album_url=album_url, short_url=_short_url(album["code"]))
+
+
+@bp.get("/honorees/<int:honoree_id>/album")
+def honoree_album(honoree_id: int):
+    """An honoree's photos and videos in one swipeable lightbox."""
+    return _album_page("honoree", honoree_id, url_for("public.profile", honoree_id=honoree_id),
+                       url_for("public.honoree_album", honoree_id=honoree_id))
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/album")
+def exhibition_album(exhibition_id: int):
+    """An exhibition's album: its honorees' photos and videos, and its own."""
+    return _album_page("exhibition", exhibition_id,
+                       url_for("public.exhibition", exhibition_id=exhibition_id),
+                       url_for("public.exhibition_album", exhibition_id=exhibition_id))
+
+
+# --- the exhibition as a place: cover, chapters a page at a time ------------------------
+
+CHAPTER_FIRST = 8    # cards of each chapter on the exhibition's page
+CHAPTER_PAGE = 24    # cards per page of a chapter
+
+
+def _cover_photo(db, exhibition: dict) -> dict | None:
+    """The uploaded cover with its variants, or None (then the drawn one is shown)."""
+    if not exhibition.get("cover_photo_id"):
+        return None
+    files = media.variants_by_photo(db, [exhibition["cover_photo_id"]])
+    found = files.get(exhibition["cover_photo_id"])
+    if not found or not found["jpeg"]:
+        return None
+    alt = db.execute("SELECT alt FROM photos WHERE id = ?",
+                     [exhibition["cover_photo_id"]]).fetchone()
+    return {"files": found, "alt": alt[0] if alt else exhibition["title"]}
+
+
+def cover_response(exhibition: dict, private: bool = False) -> Response:
+    """The exhibition's cover picture: the uploaded photo's largest JPEG, or the one
+    drawn from the theme and title."""
+    from ..halls import cover, store
+    db = get_db()
+    photo = _cover_photo(db, exhibition)
+    if photo is not None:
+        name = photo["files"]["jpeg"][-1]["name"]
+        response = send_from_directory(media.derived_dir(current_app.config["MEDIA_DIR"]), name)
+    else:
+        try:
+            font = fonts.load(current_app.config["FONT_PATH"])
+        except fonts.FontError as exc:
+            log.error("cover of exhibition %s: %s", exhibition["id"], exc)
+            abort(503)
+        data, etag = cover.cached(store.media_root(current_app.config["MEDIA_DIR"]) / "covers",
+                                  store.theme_of(db, exhibition["id"]), exhibition["title"],
+                                  (font.path, font.index))
+        response = Response(data, mimetype="image/jpeg")
+        response.set_etag(etag)
+        response.make_conditional(request)
+    response.headers["Cache-Control"] = ("private, max-age=60" if private
+                                         else "public, max-age=300")
+    return response
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/cover.jpg")
+def exhibition_cover(exhibition_id: int):
+    exhibition = exhibitions.get_public(get_db(), exhibition_id)
+    if exhibition is None:
+        abort(404)
+    return cover_response(exhibition)
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/sections/<int:section_id>")
+def exhibition_chapter(exhibition_id: int, section_id: int):
+    """One chapter (section) of an exhibition, a page of cards at a time; the
+    exhibition page's 更多 button appends the next page from here."""
+    db = get_db()
+    exhibition = exhibitions.get_public(db, exhibition_id)
+    section = exhibitions.public_section(db, exhibition_id, section_id) if exhibition else None
+    if section is None:
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 6 else 0
+    pages = max(1, -(-section["count"] // CHAPTER_PAGE))
+    if not 1 <= page <= pages:
+        abort(404)
+    cards = exhibitions.chapter_cards(db, section_id, (page - 1) * CHAPTER_PAGE, CHAPTER_PAGE)
+    return render_template("public/exhibition_chapter.html", hall=exhibition, section=section,
+                           cards=cards, page=page, pages=pages, size=CHAPTER_PAGE)
+
+
+AUDIO_NAME = re.compile(r"^[0-9a-f]{24}\.(mp3|m4a|ogg)$")
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/audio/<name>")
+def hall_audio(exhibition_id: int, name: str):
+    """An audio spot's narration, with HTTP range requests (phones need them)."""
+    from ..halls import editor
+    if not AUDIO_NAME.match(name) or not editor.public_audio(get_db(), exhibition_id, name):
+        abort(404)
+    return send_from_directory(editor.audio_dir(current_app.config["MEDIA_DIR"]), name,
+                               mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
+                               conditional=True, max_age=YEAR)
