@@ -62,10 +62,7 @@ def enqueue(db: sqlite_utils.Database, fmt: str, selection: Selection,
 def title_font(config) -> fonts.Font | None:
     """The heading face (FONT_TITLE_PATH), or None to use FONT_PATH when the file is
     missing: a missing optional face never stops printing."""
-    path = config.get("FONT_TITLE_PATH") or ""
-    if not path or not Path(path).is_file():
-        return None
-    return fonts.load(path)
+    return fonts.load_optional(config.get("FONT_TITLE_PATH"))
 
 
 def _with_albums(db: sqlite_utils.Database, items: list[dict]) -> list[dict]:

@@ -55,6 +55,14 @@ def load(path: str) -> Font:
     return Font(str(file), index, name, codepoints)
 
 
+def load_optional(path: str | None) -> Font | None:
+    """An optional face (FONT_TITLE_PATH): the font, or None when the file is missing,
+    so that a missing heading face never stops printing (FONT_PATH stands in)."""
+    if not path or not Path(path).is_file():
+        return None
+    return load(path)
+
+
 def _simplified_chinese_face(collection: TTCollection) -> int:
     names = [(f["name"].getDebugName(4) or "") for f in collection.fonts]
     for wanted in (" SC", "SC ", "GB", "Simplified"):

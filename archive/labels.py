@@ -31,6 +31,7 @@ class Stock:
     gap_x: float = 0.0
     gap_y: float = 0.0
     max_qr_mm: float = 24.0  # the symbol's width (quiet zone excluded)
+    name_pt: float = 12.0    # the name's largest size; it shrinks to NAME_FLOOR_PT
 
     @property
     def per_sheet(self) -> int:
@@ -44,9 +45,10 @@ class Stock:
 
 STOCKS = {
     "labels": Stock("A4 3×8（70×36 毫米）", 3, 8, 70.0, 36.0, 0.0, 4.5, max_qr_mm=22.0),
-    "labels-2x5": Stock("A4 2×5（99×57 毫米）", 2, 5, 99.0, 57.0, 6.0, 6.0, max_qr_mm=34.0),
+    "labels-2x5": Stock("A4 2×5（99×57 毫米）", 2, 5, 99.0, 57.0, 6.0, 6.0, max_qr_mm=34.0,
+                        name_pt=16.0),
     "labels-4x10": Stock("A4 4×10（48.5×25.4 毫米）", 4, 10, 48.5, 25.4, 8.0, 21.5,
-                         max_qr_mm=15.0),
+                         max_qr_mm=15.0, name_pt=10.0),
 }
 
 
@@ -78,7 +80,7 @@ def _text_layout(pdf: Sheet, person: Honoree, stock: Stock, text_x: float,
     the label's text area."""
     width = stock.w - PAD - text_x
     height = stock.h - 2 * PAD
-    code_size = 7.0 if stock.h < 30 else 8.0
+    code_size = 7.0 if stock.h < 30 else 8.0 if stock.h < 50 else 9.0
     pdf.set_font("cjk", size=code_size)
     code_h = (pdf.ascent(code_size) + pdf.descent(code_size))
     cta_h = (pdf.ascent(6.5) + pdf.descent(6.5)) * 1.05
@@ -123,7 +125,7 @@ def labels(people: list[Honoree], font: fonts.Font, progress: Progress | None = 
         drawn = pdf.qr(person.url, qx, y + (paper.h - total) / 2, 0.0,
                        dots=round(module / DOT))
         # the text starts after the quiet zone: nothing is printed inside it
-        text = _text_layout(pdf, person, paper, qx - x + drawn + 0.3, 12.0)
+        text = _text_layout(pdf, person, paper, qx - x + drawn + 0.3, paper.name_pt)
         _draw_text(pdf, person, paper, x, y, text, palette)
         if progress:
             progress(index + 1, len(people))
@@ -167,7 +169,8 @@ def fit_warnings(people: Iterable[Honoree], font: fonts.Font, stock: str = "labe
             count, module = _qr_geometry(person.url, paper)
             quiet = qr.QUIET_ZONE * module
             qx = max(0.0, PAD - quiet + 1.0)
-            text = _text_layout(pdf, person, paper, qx + count * module + 0.3, 12.0)
+            text = _text_layout(pdf, person, paper, qx + count * module + 0.3,
+                                paper.name_pt)
             if not text.ok:
                 found.append(f"{person.name}（{person.code}）：名称在 {paper.title} 标签上缩到 "
                              f"{NAME_FLOOR_PT:g} 磅仍放不下，请换用更大的标签")
