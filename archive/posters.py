@@ -275,9 +275,9 @@ class Sheet(FPDF):
         out = [line.text for line in self.break_lines(text, width)]
         if max_lines is not None and len(out) > max_lines:
             out = out[:max_lines]
-            last = out[-1].rstrip("。，、；：")
+            last = out[-1].rstrip("。，、；：！？")
             while last and self.width(last + "……") > width:
-                last = last[:-1]
+                last = last[:-1].rstrip("。，、；：！？")
             out[-1] = last + "……"
         return out
 
@@ -331,9 +331,10 @@ class Sheet(FPDF):
         if max_lines is not None and len(lines) > max_lines:
             lines = lines[:max_lines]
             cut = lines[-1]
-            shown = self.lines(cut.text + "……", width - cut.indent, 1)[0]
-            if not shown.endswith("……"):
-                shown = shown.rstrip("。，、；：") + "……"
+            shown = cut.text.rstrip("。，、；：！？")
+            while shown and self.width(shown + "……") > width - cut.indent:
+                shown = shown[:-1].rstrip("。，、；：！？")
+            shown += "……"
             lines[-1] = typeset.Line(shown, self.width(shown), cut.target, cut.indent, True)
         for line in lines:
             if bottom is not None and new_page is not None and y + pitch > bottom:
@@ -436,7 +437,7 @@ LAYOUTS = {
     "poster-a4": Layout(margin=14, band=36, emblem=22, portrait=(82, 109), gap=10, footer=10,
                         story_lines=0),
     "poster-a3": Layout(margin=20, band=54, emblem=33, portrait=(120, 160), gap=14, footer=13,
-                        story_lines=9),
+                        story_lines=14),
 }
 
 
@@ -632,7 +633,7 @@ def _poster_page(pdf: Sheet, person: Honoree, fmt: str, exhibition: str, offset:
     left_w = qr_x - (o + m) - 6
     cta_size = scale.cta
     if fmt == "poster-a3":
-        _story_excerpt(pdf, person, o + m, max(y, qr_y - 8), left_w, qr_y + drawn - 48, scale)
+        _story_excerpt(pdf, person, o + m, y + 2, left_w, qr_y + drawn - 48, scale)
         cta_top = qr_y + drawn - 42
     else:
         cta_top = qr_y + drawn / 2 - cta_size * PT * 1.6
