@@ -324,3 +324,15 @@ def test_emblem_path_replaces_the_drawn_emblem(font, tmp_path):
     plain.write_bytes(posters.posters([person(1, "王芳")], font, "poster-a4", "展"))
     assert render(plain, 30, 1, tmp_path).crop((0, 0, 60, 40)).tobytes() != \
         image.crop((0, 0, 60, 40)).tobytes()
+
+
+def test_print_screenshots_are_committed_modest_and_shown_in_the_readme():
+    from archive.settings import PROJECT_ROOT
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    printing = readme[readme.index("## Printing"):readme.index("## Tests and benchmarks")]
+    for name in ("print-a4.png", "print-a3.png", "print-book.png"):
+        path = PROJECT_ROOT / "docs" / name
+        assert f"(docs/{name})" in printing
+        assert path.stat().st_size < 400_000
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.width >= 400
