@@ -55,6 +55,32 @@ def load(path: str) -> Font:
     return Font(str(file), index, name, codepoints)
 
 
+@dataclass(frozen=True)
+class Metrics:
+    """What measuring text needs: each character's advance and the ascent and
+    descent, in ems (the same figures fpdf2 writes into the PDF)."""
+    advances: dict[int, float]
+    ascent: float
+    descent: float
+
+
+@lru_cache(maxsize=4)
+def metrics(font: Font) -> Metrics:
+    """The font's metrics, read once per process with fontTools (no PDF needed):
+    print views measure every name without parsing the font into fpdf2."""
+    def read(face) -> Metrics:
+        upem = face["head"].unitsPerEm
+        widths = face["hmtx"].metrics
+        advances = {cp: widths[glyph][0] / upem for cp, glyph in (face.getBestCmap() or {}).items()}
+        return Metrics(advances, face["hhea"].ascent / upem, -face["hhea"].descent / upem)
+
+    if Path(font.path).suffix.lower() in (".ttc", ".otc"):
+        with TTCollection(font.path, lazy=True) as collection:
+            return read(collection.fonts[font.index])
+    with TTFont(font.path, lazy=True) as face:
+        return read(face)
+
+
 def load_optional(path: str | None) -> Font | None:
     """An optional face (FONT_TITLE_PATH): the font, or None when the file is missing,
     so that a missing heading face never stops printing (FONT_PATH stands in)."""

@@ -9,7 +9,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import fonts, qr
-from .posters import CALL_TO_ACTION, DOT, DPI, PT, Fit, Honoree, Progress, Sheet, check_fonts
+from .posters import (
+    CALL_TO_ACTION,
+    DOT,
+    DPI,
+    PT,
+    Fit,
+    Honoree,
+    Measuring,
+    Progress,
+    Ruler,
+    Sheet,
+    check_fonts,
+)
 from .print_style import Style, site_style
 
 MIN_MODULE_MM = 0.4
@@ -74,7 +86,7 @@ def _qr_geometry(url: str, stock: Stock) -> tuple[int, float]:
     return count, dots * DOT
 
 
-def _text_layout(pdf: Sheet, person: Honoree, stock: Stock, text_x: float,
+def _text_layout(pdf: Measuring, person: Honoree, stock: Stock, text_x: float,
                  scale_name: float) -> LabelText:
     """Fit the name, the code line and (room permitting) the call to action into
     the label's text area."""
@@ -100,7 +112,7 @@ def _text_layout(pdf: Sheet, person: Honoree, stock: Stock, text_x: float,
                      code_size, False, False)
 
 
-def _name_height(pdf: Sheet, size: float, lines: int) -> float:
+def _name_height(pdf: Measuring, size: float, lines: int) -> float:
     return pdf.ascent(size) + pdf.descent(size) + (lines - 1) * size * PT * 1.18
 
 
@@ -162,18 +174,14 @@ def _draw_text(pdf: Sheet, person: Honoree, stock: Stock, x: float, y: float,
 def fit_warnings(people: Iterable[Honoree], font: fonts.Font, stock: str = "labels") -> list[str]:
     """Names that would need a size under 7 pt on this stock: shown before printing."""
     paper = STOCKS[stock]
-    pdf = Sheet(font, (210.0, 297.0))
+    ruler = Ruler(font)
     found = []
-    try:
-        for person in people:
-            count, module = _qr_geometry(person.url, paper)
-            quiet = qr.QUIET_ZONE * module
-            qx = max(0.0, PAD - quiet + 1.0)
-            text = _text_layout(pdf, person, paper, qx + count * module + 0.3,
-                                paper.name_pt)
-            if not text.ok:
-                found.append(f"{person.name}（{person.code}）：名称在 {paper.title} 标签上缩到 "
-                             f"{NAME_FLOOR_PT:g} 磅仍放不下，请换用更大的标签")
-    finally:
-        pdf.close_fonts()
+    for person in people:
+        count, module = _qr_geometry(person.url, paper)
+        quiet = qr.QUIET_ZONE * module
+        qx = max(0.0, PAD - quiet + 1.0)
+        text = _text_layout(ruler, person, paper, qx + count * module + 0.3, paper.name_pt)
+        if not text.ok:
+            found.append(f"{person.name}（{person.code}）：名称在 {paper.title} 标签上缩到 "
+                         f"{NAME_FLOOR_PT:g} 磅仍放不下，请换用更大的标签")
     return found

@@ -75,7 +75,10 @@ def prepare(items: list[dict], media_dir: str | Path, base_url: str,
 
 def _variant(photo: dict, want_px: float) -> dict | None:
     variants = (photo.get("files") or {}).get("jpeg") or []
-    return next((v for v in variants if v["width"] >= want_px), variants[-1] if variants else None)
+    # 5% under the wanted width still prints at 190 dpi: a 640 px variant serves an
+    # 82 mm portrait rather than a 1200 px one twice the memory and file size
+    return next((v for v in variants if v["width"] >= want_px * 0.95),
+                variants[-1] if variants else None)
 
 
 def _honoree(item: dict, media_dir, base_url: str, tag: str | None, fmt: str) -> Honoree:
@@ -202,66 +205,25 @@ class Fit:
     ok: bool
 
 
-class Sheet(FPDF):
-    """An FPDF in millimetres with the CJK faces loaded ("cjk" for text, "title" for
-    headings), width caching, fitting, Chinese line breaking and QR drawing."""
+class Measuring:
+    """Measuring, fitting and Chinese line breaking for a Sheet or a Ruler: needs
+    ``_metrics`` per family, ``font_family``, ``font_size_pt``, ``set_font`` and
+    ``set_font_size``."""
 
-    def __init__(self, font: fonts.Font, page: tuple[float, float],
-                 footer_numbers: bool = False, title_font: fonts.Font | None = None,
-                 style: Style | None = None):
-        super().__init__(unit="mm", format=page)
-        self.set_auto_page_break(False)
-        self.set_margins(0, 0, 0)
-        self.style = style or site_style()
-        self.add_font("cjk", fname=font.path, collection_font_number=font.index)
-        title_font = title_font or font
-        self.add_font("title", fname=title_font.path, collection_font_number=title_font.index)
-        # Keep the font's own bounding boxes when fpdf2 writes the subset: recomputing
-        # them runs every CFF charstring again (about half the time of a big batch), and
-        # the full font's box is a valid (if generous) box for the subset.
-        for key in ("cjk", "title"):
-            self.fonts[key].ttfont.recalcBBoxes = False
-        self.set_font("cjk", size=12)
-        self.set_text_color(0)
-        self.footer_numbers = footer_numbers
-        self._widths: dict[tuple[str, str], float] = {}
-        self.problems: list[str] = []
-        self.set_creator(self.style.site_name)
-        self.set_creation_date(datetime.now(UTC))
-
-    def close_fonts(self) -> None:
-        """Release the font files of a Sheet used only for measuring (output()
-        releases them otherwise)."""
-        for font in self.fonts.values():
-            font.close()
-
-    # measuring
-    def face(self, family: str, size: float, colour: tuple[int, int, int] | None = None) -> None:
-        self.set_font(family, size=size)
-        if colour is not None:
-            self.set_text_color(*colour)
+    _metrics: dict[str, fonts.Metrics]
 
     def width(self, text: str) -> float:
-        """The width of ``text`` at the current face and size (per-character widths
-        measured once with get_string_width, then cached)."""
-        family = self.font_family
-        total = 0.0
-        for char in text:
-            unit = self._widths.get((family, char))
-            if unit is None:
-                size = self.font_size_pt
-                self.set_font_size(100)
-                unit = self._widths[(family, char)] = self.get_string_width(char) / 100
-                self.set_font_size(size)
-            total += unit
-        return total * self.font_size_pt
+        """The width of ``text`` in mm at the current face and size, from the font's
+        own advance widths (what fpdf2's get_string_width computes)."""
+        advances = self._metrics[self.font_family].advances
+        return sum(advances.get(ord(c), 1.0) for c in text) * self.font_size_pt * PT
 
     def ascent(self, size: float | None = None) -> float:
         """The font's ascent in mm at ``size`` (as poppler draws text boxes)."""
-        return self.current_font.desc.ascent / 1000 * (size or self.font_size_pt) * PT
+        return self._metrics[self.font_family].ascent * (size or self.font_size_pt) * PT
 
     def descent(self, size: float | None = None) -> float:
-        return -self.current_font.desc.descent / 1000 * (size or self.font_size_pt) * PT
+        return self._metrics[self.font_family].descent * (size or self.font_size_pt) * PT
 
     def break_lines(self, text: str, width: float, indent_chars: float = 0.0,
                     kinsoku: bool = True) -> list[typeset.Line]:
@@ -302,6 +264,66 @@ class Sheet(FPDF):
             size -= 0.5
         self.set_font_size(floor)
         return Fit(floor, self.lines(text, width), False)
+
+
+
+class Ruler(Measuring):
+    """Measures and fits text without drawing (print views' warnings): the fonts'
+    metrics only, no PDF."""
+
+    def __init__(self, font: fonts.Font, title_font: fonts.Font | None = None,
+                 style: Style | None = None):
+        self._metrics = {"cjk": fonts.metrics(font), "title": fonts.metrics(title_font or font)}
+        self.style = style or site_style()
+        self.font_family, self.font_size_pt = "cjk", 12.0
+        self.problems: list[str] = []
+
+    def set_font(self, family: str, size: float | None = None) -> None:
+        self.font_family = family
+        if size:
+            self.font_size_pt = size
+
+    def set_font_size(self, size: float) -> None:
+        self.font_size_pt = size
+
+
+class Sheet(Measuring, FPDF):
+    """An FPDF in millimetres with the CJK faces loaded ("cjk" for text, "title" for
+    headings), width caching, fitting, Chinese line breaking and QR drawing."""
+
+    def __init__(self, font: fonts.Font, page: tuple[float, float],
+                 footer_numbers: bool = False, title_font: fonts.Font | None = None,
+                 style: Style | None = None):
+        super().__init__(unit="mm", format=page)
+        self.set_auto_page_break(False)
+        self.set_margins(0, 0, 0)
+        self.style = style or site_style()
+        self.add_font("cjk", fname=font.path, collection_font_number=font.index)
+        title_font = title_font or font
+        self.add_font("title", fname=title_font.path, collection_font_number=title_font.index)
+        # Keep the font's own bounding boxes when fpdf2 writes the subset: recomputing
+        # them runs every CFF charstring again (about half the time of a big batch), and
+        # the full font's box is a valid (if generous) box for the subset.
+        for key in ("cjk", "title"):
+            self.fonts[key].ttfont.recalcBBoxes = False
+        self.set_font("cjk", size=12)
+        self.set_text_color(0)
+        self.footer_numbers = footer_numbers
+        self._metrics = {"cjk": fonts.metrics(font), "title": fonts.metrics(title_font)}
+        self.problems: list[str] = []
+        self.set_creator(self.style.site_name)
+        self.set_creation_date(datetime.now(UTC))
+
+    def face(self, family: str, size: float, colour: tuple[int, int, int] | None = None) -> None:
+        self.set_font(family, size=size)
+        if colour is not None:
+            self.set_text_color(*colour)
+
+    def close_fonts(self) -> None:
+        """Release the font files of a Sheet used only for measuring (output()
+        releases them otherwise)."""
+        for font in self.fonts.values():
+            font.close()
 
     # drawing
     def spaced_text(self, x: float, y: float, text: str, spacing: float = 0.0) -> None:
@@ -472,15 +494,12 @@ def fit_warnings(people: Iterable[Honoree], font: fonts.Font, fmt: str,
     print view and the CLI show these to staff before printing."""
     if fmt not in PAGES:
         return []
-    pdf = Sheet(font, PAGES[fmt], title_font=title_font)
+    ruler = Ruler(font, title_font)
     found = []
-    try:
-        for person in people:
-            pdf.problems = []
-            _poster_texts(pdf, person, fmt, exhibition)
-            found.extend(pdf.problems)
-    finally:
-        pdf.close_fonts()
+    for person in people:
+        ruler.problems = []
+        _poster_texts(ruler, person, fmt, exhibition)
+        found.extend(ruler.problems)
     return found
 
 
@@ -494,7 +513,7 @@ def _column(fmt: str, has_portrait: bool) -> tuple[float, float]:
     return x, page_w - layout.margin - x
 
 
-def _poster_texts(pdf: Sheet, person: Honoree, fmt: str, exhibition: str) -> dict[str, Fit]:
+def _poster_texts(pdf: Measuring, person: Honoree, fmt: str, exhibition: str) -> dict[str, Fit]:
     """The poster's fitted texts (name, honour, unit, summary, quote, title); a text
     that cannot fit at its floor is noted in ``pdf.problems``."""
     scale: TypeScale = pdf.style.scale(fmt)
