@@ -215,8 +215,8 @@ class Measuring:
     def width(self, text: str) -> float:
         """The width of ``text`` in mm at the current face and size, from the font's
         own advance widths (what fpdf2's get_string_width computes)."""
-        advances = self._metrics[self.font_family].advances
-        return sum(advances.get(ord(c), 1.0) for c in text) * self.font_size_pt * PT
+        advance = self._metrics[self.font_family].advance
+        return sum(advance(c) for c in text) * self.font_size_pt * PT
 
     def ascent(self, size: float | None = None) -> float:
         """The font's ascent in mm at ``size`` (as poppler draws text boxes)."""
