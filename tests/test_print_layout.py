@@ -302,6 +302,10 @@ def test_print_view_warns_staff_about_a_name_below_the_floor(empty_archive, make
     assert login(client, "printer").status_code == 302
     html = client.get(f"/print/view?id={honoree_id}&format=poster-a4").get_data(as_text=True)
     assert "缩到 24 磅仍放不下" in html
+    labels_view = client.get(f"/print/view?id={honoree_id}&format=labels-4x10")
+    assert labels_view.status_code == 200
+    assert 'class="sheet labels labels-4x10"' in labels_view.get_data(as_text=True)
+    assert "标签上缩到 7 磅仍放不下" in labels_view.get_data(as_text=True)  # 76 characters
 
 
 def test_exhibition_theme_plugs_in_and_falls_back():
