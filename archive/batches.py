@@ -12,8 +12,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import fonts, posters, printing
+from . import book, exhibitions, fonts, labels, media, posters, printing
 from .db import write
+from .print_style import Style, print_style
 from .printing import PrintError, Selection
 
 
@@ -24,6 +25,8 @@ class Batch:
     items: list[dict]
     people: list[posters.Honoree]
     warnings: list[str]
+    style: Style | None = None
+    exhibition: dict | None = None
 
 
 @dataclass
@@ -56,9 +59,39 @@ def enqueue(db: sqlite_utils.Database, fmt: str, selection: Selection,
                                       "bleed": bleed, "output": name, "mode": mode})
 
 
+def title_font(config) -> fonts.Font | None:
+    """The heading face (FONT_TITLE_PATH), or None to use FONT_PATH when the file is
+    missing: a missing optional face never stops printing."""
+    return fonts.load_optional(config.get("FONT_TITLE_PATH"))
+
+
+def _with_albums(db: sqlite_utils.Database, items: list[dict]) -> list[dict]:
+    """Cards with their album photos (every photo but the portrait), for the book."""
+    ids = [i["id"] for i in items]
+    if not ids:
+        return items
+    marks = ",".join("?" * len(ids))
+    photos: dict[int, list[dict]] = {}
+    rows = [dict(r) for r in db.execute(
+        f"""SELECT * FROM photos WHERE honoree_id IN ({marks}) AND id NOT IN
+                (SELECT poster_photo_id FROM videos WHERE poster_photo_id IS NOT NULL)
+            ORDER BY honoree_id, position, id""", ids)]
+    files = media.variants_by_photo(db, [r["id"] for r in rows])
+    for row in rows:
+        row["files"] = files.get(row["id"], {"webp": [], "jpeg": []})
+        photos.setdefault(row["honoree_id"], []).append(row)
+    out = []
+    for item in items:
+        portrait = (item.get("portrait") or {}).get("id")
+        out.append({**item, "album": [p for p in photos.get(item["id"], [])
+                                      if p["id"] != portrait]})
+    return out
+
+
 def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> Batch:
     """What would be printed, with warnings, after every check that can fail
-    (public address, selection, font coverage): nothing is written."""
+    (public address, selection, font coverage): nothing is written. The warnings
+    include texts that would go below their readable floor."""
     if fmt not in printing.FORMATS:
         raise PrintError(f"未知的打印格式：{fmt}（可选：{'、'.join(printing.FORMATS)}）")
     base = printing.check_base_url(config["BASE_URL"])
@@ -67,12 +100,23 @@ def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> B
     title, exhibition_id, items = printing.select(db, selection)
     if not items:
         raise PrintError("所选范围内没有已发布的人物")
+    if fmt == "book":
+        items = _with_albums(db, items)
+    hall = exhibitions.get_public(db, exhibition_id) if exhibition_id else None
+    style = print_style(hall, config)
     people = posters.prepare(items, config["MEDIA_DIR"], base, fmt=fmt)
     font = fonts.load(config["FONT_PATH"])
-    posters.check_fonts(font, people, [title, config.get("ORGANISATION") or "",
-                                       "（全文请扫描右上角二维码阅读）"])
-    found = posters.warnings(people, fmt) if fmt.startswith("poster") else []
-    return Batch(title, exhibition_id, items, people, found)
+    heading = title_font(config)
+    posters.check_fonts(font, people, [title, style.organisation, style.site_name,
+                                       (hall or {}).get("intro") or ""], heading)
+    if fmt.startswith("poster"):
+        found = posters.warnings(people, fmt) + posters.fit_warnings(
+            people, font, fmt, heading, title)
+    elif fmt.startswith("labels"):
+        found = labels.fit_warnings(people, font, fmt)
+    else:
+        found = []
+    return Batch(title, exhibition_id, items, people, found, style, hall)
 
 
 def produce(db: sqlite_utils.Database, config, fmt: str, selection: Selection, out: Path,
@@ -87,11 +131,14 @@ def produce(db: sqlite_utils.Database, config, fmt: str, selection: Selection, o
     try:
         people = posters.prepare(batch.items, config["MEDIA_DIR"], base, run["tag"], fmt)
         font = fonts.load(config["FONT_PATH"])
+        heading = title_font(config)
+        style = batch.style or print_style(batch.exhibition, config)
         if fmt.startswith("poster"):
             data = posters.posters(people, font, fmt, batch.title, bleed=bleed,
-                                   progress=progress)
-        elif fmt == "labels":
-            data = posters.labels(people, font, progress=progress)
+                                   progress=progress, style=style, title_font=heading)
+        elif fmt.startswith("labels"):
+            data = labels.labels(people, font, progress=progress, stock=fmt, style=style,
+                                 title_font=heading)
         else:
             sections: list[tuple[str, list[posters.Honoree]]] = []
             for item, person in zip(batch.items, people, strict=True):
@@ -99,8 +146,9 @@ def produce(db: sqlite_utils.Database, config, fmt: str, selection: Selection, o
                 if not sections or sections[-1][0] != section:
                     sections.append((section, []))
                 sections[-1][1].append(person)
-            data = posters.record_book(batch.title, sections, font,
-                                       config.get("ORGANISATION") or "", progress=progress)
+            data = book.record_book(batch.title, sections, font, style.organisation,
+                                    progress=progress, style=style, title_font=heading,
+                                    intro=(batch.exhibition or {}).get("intro") or "")
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")

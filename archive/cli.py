@@ -404,7 +404,7 @@ def _print(fmt: str, selection, out: Path | None, bleed: bool, queue: bool,
                f"（二维码带 ?r={printed.run['tag']}，扫码按印次统计）")
 
 
-_FORMATS = ["poster-a4", "poster-a3", "labels", "book"]
+_FORMATS = ["poster-a4", "poster-a3", "labels", "labels-2x5", "labels-4x10", "book"]
 
 
 @click.command("posters")
@@ -414,7 +414,7 @@ _FORMATS = ["poster-a4", "poster-a3", "labels", "book"]
               help="A browse filter as on /honorees, e.g. 'level=national&year=2020'.")
 @click.option("--id", "ids", type=int, multiple=True, help="An honoree id (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="poster-a4",
-              show_default=True, help="A4/A3 posters, a 3×8 label sheet or a record book.")
+              show_default=True, help="A4/A3 posters, label sheets (3×8, 2×5, 4×10 on A4) or a record book.")
 @click.option("--bleed", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The PDF to write.")
 @click.option("--queue", is_flag=True, help="Leave it to the background worker instead.")

@@ -10,6 +10,8 @@ collection still works.
 
 from __future__ import annotations
 
+import bisect
+import struct
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +55,85 @@ def load(path: str) -> Font:
     except Exception as exc:  # a damaged or non-font file
         raise FontError(f"无法读取字体文件 {path}：{exc}") from exc
     return Font(str(file), index, name, codepoints)
+
+
+class Metrics:
+    """What measuring text needs: each character's advance and the ascent and
+    descent, in ems (the figures fpdf2 writes into the PDF). Read from the raw
+    cmap (format 12), hhea and hmtx tables: a few hundred kilobytes, where
+    decompiling them with fontTools would build a dict per glyph."""
+
+    def __init__(self, cmap: list[tuple[int, int, int]], hmtx: bytes, metrics_count: int,
+                 upem: int, ascent: int, descent: int):
+        self._starts = [g[0] for g in cmap]
+        self._groups = cmap
+        self._hmtx = hmtx
+        self._count = metrics_count
+        self._upem = upem
+        self._cache: dict[str, float] = {}
+        self.ascent = ascent / upem
+        self.descent = -descent / upem
+
+    def advance(self, char: str) -> float:
+        """The advance of ``char`` in ems (1.0 for a character the font lacks)."""
+        found = self._cache.get(char)
+        if found is None:
+            found = self._cache[char] = self._lookup(ord(char))
+        return found
+
+    def _lookup(self, codepoint: int) -> float:
+        index = bisect.bisect_right(self._starts, codepoint) - 1
+        if index < 0:
+            return 1.0
+        start, end, glyph = self._groups[index]
+        if codepoint > end:
+            return 1.0
+        gid = min(glyph + codepoint - start, self._count - 1)
+        return struct.unpack_from(">H", self._hmtx, 4 * gid)[0] / self._upem
+
+
+def _cmap12(data: bytes) -> list[tuple[int, int, int]] | None:
+    """The (start, end, first glyph) groups of a format 12 Unicode subtable."""
+    count = struct.unpack_from(">H", data, 2)[0]
+    for i in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, 4 + 8 * i)
+        if (platform, encoding) in ((3, 10), (0, 4), (0, 6)) and \
+                struct.unpack_from(">H", data, offset)[0] == 12:
+            groups = struct.unpack_from(">I", data, offset + 12)[0]
+            return [struct.unpack_from(">III", data, offset + 16 + 12 * g)
+                    for g in range(groups)]
+    return None
+
+
+@lru_cache(maxsize=4)
+def metrics(font: Font) -> Metrics:
+    """The font's metrics, read once per process (no PDF needed): print views
+    measure every name without parsing the font into fpdf2."""
+    def read(face) -> Metrics:
+        raw = face.reader
+        hhea = raw["hhea"]
+        ascent, descent = struct.unpack_from(">hh", hhea, 4)
+        count = struct.unpack_from(">H", hhea, 34)[0]
+        upem = struct.unpack_from(">H", raw["head"], 18)[0]
+        groups = _cmap12(raw["cmap"])
+        if groups is None:  # a font without a format 12 table: map through fontTools
+            order = face.getReverseGlyphMap()
+            groups = sorted((cp, cp, order[name]) for cp, name in face.getBestCmap().items())
+        return Metrics(groups, raw["hmtx"], count, upem, ascent, descent)
+
+    if Path(font.path).suffix.lower() in (".ttc", ".otc"):
+        with TTCollection(font.path, lazy=True) as collection:
+            return read(collection.fonts[font.index])
+    with TTFont(font.path, lazy=True) as face:
+        return read(face)
+
+
+def load_optional(path: str | None) -> Font | None:
+    """An optional face (FONT_TITLE_PATH): the font, or None when the file is missing,
+    so that a missing heading face never stops printing (FONT_PATH stands in)."""
+    if not path or not Path(path).is_file():
+        return None
+    return load(path)
 
 
 def _simplified_chinese_face(collection: TTCollection) -> int:

@@ -16,7 +16,10 @@ from .db import write
 from .honorees import PUBLIC
 from .timeutil import now
 
-FORMATS = {"poster-a4": "A4 海报", "poster-a3": "A3 海报", "labels": "二维码标签（A4 3×8）",
+FORMATS = {"poster-a4": "A4 海报", "poster-a3": "A3 海报",
+           "labels": "二维码标签（A4 3×8，70×36 毫米）",
+           "labels-2x5": "二维码标签（A4 2×5，99×57 毫米）",
+           "labels-4x10": "二维码标签（A4 4×10，48.5×25.4 毫米）",
            "book": "记录册"}
 MODES = {"view": "查看档案", "listen": "扫码收听"}
 TAG_LENGTH = 4

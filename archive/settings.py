@@ -50,6 +50,12 @@ SETTINGS: list[Setting] = [
     Setting("FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
             "the CJK font for posters, labels, record books and share images: an OTF/TTF "
             "file, or a collection (.ttc) whose Simplified Chinese face is used"),
+    Setting("FONT_TITLE_PATH", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+            "the heading face on print (names, titles, the call to action): a bold serif "
+            "(宋体/标宋 style); FONT_PATH is used when this file is missing"),
+    Setting("EMBLEM_PATH", "",
+            "the emblem on posters, the record book's cover, labels and share images "
+            "(PNG, JPEG or SVG); empty for the archive's own drawn star-and-gear mark"),
     Setting("QR_EMBLEM", "",
             "optional image drawn in the centre of QR PNGs (then error correction H, "
             "at most 12% of the symbol); empty for none"),

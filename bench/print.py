@@ -70,7 +70,8 @@ def child(task: str) -> None:
                  enumerate(people[:max(0, BATCH - len(people))])]
         people = (people + extra)[:BATCH]
         data = posters.posters(people, fonts.load(app.config["FONT_PATH"]), "poster-a4",
-                               batch.title)
+                               batch.title, style=batch.style,
+                               title_font=batches.title_font(app.config))
         out.write_bytes(data)
         pages = data.count(b"/Type /Page\n")
     seconds = time.perf_counter() - started

@@ -368,7 +368,7 @@ def test_a4_batch_has_one_page_per_public_honoree_with_text_and_embedded_fonts(a
         if name != LONG_NAME:
             assert name in text
         assert f"{year}年 {title}" in text
-    assert "扫码了解TA的故事" in text and "测试展厅" in text
+    assert "扫码阅读先进事迹" in text and "测试展厅" in text and "示例省总工会" in text
     assert f"archive.example.org/q/{archive.code('张建国')}" in text
     fonts_table = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
                                  check=True).stdout.splitlines()[2:]
@@ -386,7 +386,7 @@ def test_long_name_shrinks_to_fit(archive, a4, tmp_path):
     assert "阿卜杜热合曼" in pdf_text(path).replace("\n", "").replace(" ", "")
 
 
-def test_every_poster_qr_decodes_to_its_tagged_short_url_at_least_8_cm(archive, a4, tmp_path):
+def test_every_poster_qr_decodes_to_its_tagged_short_url_at_least_6_cm(archive, a4, tmp_path):
     path, tag, _ = a4
     for page, (name, *_rest) in enumerate(PEOPLE, 1):
         image = render(path, 150, page, tmp_path)
@@ -395,7 +395,7 @@ def test_every_poster_qr_decodes_to_its_tagged_short_url_at_least_8_cm(archive, 
         position = results[0].position
         width_px = math.dist((position.top_left.x, position.top_left.y),
                              (position.top_right.x, position.top_right.y))
-        assert width_px / 150 * 25.4 >= 79  # finder corner to corner, about the symbol
+        assert width_px / 150 * 25.4 >= 59  # finder corner to corner, about the symbol
 
 
 def test_qr_modules_are_whole_printer_dots_and_pure_black(archive, a4, tmp_path):
@@ -403,13 +403,17 @@ def test_qr_modules_are_whole_printer_dots_and_pure_black(archive, a4, tmp_path)
     url = f"{BASE_URL}/q/{archive.code('张建国')}?r={tag}"
     count = len(qr.matrix(url))
     dots = qr.dots_per_module(count, posters.MIN_QR_MM["poster-a4"])
-    assert (count - 8) * dots / 300 * 25.4 >= 80
+    assert (count - 8) * dots / 300 * 25.4 >= posters.MIN_QR_MM["poster-a4"] == 60
     image = render(path, 300, 1, tmp_path)
     # at 300 dpi every module is exactly `dots` pixels: the darkest run lengths divide by it
+    # a row through the symbol, found by the decoder (the poster has red text too)
+    found = zxingcpp.read_barcodes(image)[0].position
+    left = min(found.top_left.x, found.bottom_left.x) - 4 * dots
+    right = max(found.top_right.x, found.bottom_right.x) + 4 * dots
     row = None
-    for y in range(image.height // 2, image.height):
-        line = [image.getpixel((x, y)) for x in range(image.width)]
-        if sum(v < 128 for v in line) > 20 * dots:
+    for y in range(found.top_left.y + dots // 2, found.bottom_left.y):
+        line = [image.getpixel((x, y)) for x in range(left, right)]
+        if sum(v < 128 for v in line) > 12 * dots:
             row = line
             break
     assert row is not None
@@ -428,7 +432,7 @@ def test_simulated_phone_photo_of_a4_poster_still_decodes(archive, a4, tmp_path)
     """4 camera pixels per module, a 20° tilt, Gaussian blur σ = 1 px, JPEG quality 70."""
     path, tag, _ = a4
     url = f"{BASE_URL}/q/{archive.code('李秀英')}?r={tag}"
-    module_mm = qr.dots_per_module(len(qr.matrix(url)), 80) * posters.DOT
+    module_mm = qr.dots_per_module(len(qr.matrix(url)), posters.MIN_QR_MM["poster-a4"]) * posters.DOT
     dpi = 4 / module_mm * 25.4
     page = render(path, dpi, 2, tmp_path).convert("L")
     w, h = page.size
@@ -482,7 +486,7 @@ def test_a3_with_bleed_and_crop_marks(archive, tmp_path):
         f"{BASE_URL}/q/{archive.code('赵铁柱')}?r={archive.run_tag()}"]
     p = results[0].position
     assert math.dist((p.top_left.x, p.top_left.y), (p.top_right.x, p.top_right.y)) \
-        / 100 * 25.4 >= 99
+        / 100 * 25.4 >= 79
     slug_px = int((posters.SLUG + 1) / 25.4 * 100)
     corner = image.crop((0, 0, slug_px, slug_px))
     assert corner.getextrema()[0] < 128  # crop marks in the slug
@@ -518,17 +522,28 @@ def test_record_book(archive, tmp_path):
     result = archive.app().test_cli_runner().invoke(
         args=["record-book", str(archive.exhibition), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert pdf_pages(out) == 1 + 1 + len(PEOPLE)  # cover, contents, a page per honoree
-    text = pdf_text(out)
+    text = pdf_text(out).replace(" ", "")
     assert "记录册" in text and "目录" in text and "第一部分" in text and "第二部分" in text
-    contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", str(out), "-"],
-                              capture_output=True, text=True, check=True).stdout
-    assert re.search(r"张建国\s+3\b", contents)  # the first honoree starts on page 3
-    page = subprocess.run(["pdftotext", "-f", "4", "-l", "4", str(out), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    assert "李秀英" in page and re.search(r"—\s*4\s*—", page)
-    image = render(out, 200, 4, tmp_path)
+    assert "前言" in text  # the foreword (the exhibition has no introduction: a default one)
+    contents = page_text(out, 3, layout=True)
+    pages = {name: int(re.search(rf"{re.escape(name)}[\s·]+(\d+)", contents)[1])
+             for name, *_rest in PEOPLE}
+    assert pages["张建国"] == 4  # after the cover, the foreword and the contents
+    order = [pages[name] for name, *_rest in PEOPLE]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    for name, *_rest in PEOPLE:  # each honoree from a new page, as the contents say
+        page = page_text(out, pages[name])
+        assert name in page.replace("\n", "") and re.search(rf"—\s*{pages[name]}\s*—", page)
+        assert "测试展厅 · 记录册" in page  # the running header
+    image = render(out, 200, pages["李秀英"], tmp_path)
     assert decode(image) == [f"{BASE_URL}/q/{archive.code('李秀英')}?r={archive.run_tag()}"]
+    assert pdf_pages(out) >= 3 + len(PEOPLE)
+
+
+def page_text(path: Path, page: int, layout: bool = False) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page),
+                           *(["-layout"] if layout else []), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 # --- the web path ------------------------------------------------------------------
@@ -596,7 +611,7 @@ def test_html_print_view_has_page_css_and_warnings(archive):
     html = client.get(f"/print/view?exhibition={archive.exhibition}&format=poster-a3") \
         .get_data(as_text=True)
     assert html.count('class="sheet poster-a3"') == len(PEOPLE)
-    assert "照片只有 200×250 像素" in html and "扫码了解TA的故事" in html
+    assert "照片只有 200×250 像素" in html and "扫码阅读先进事迹" in html
     css_url = re.search(r'href="(/static/print\.css[^"]*)"', html)[1]
     css = client.get(css_url).get_data(as_text=True)
     assert "@page a3" in css and "size: A3" in css
@@ -744,15 +759,19 @@ def test_derived_masks_equal_qrcode_drawing_each_mask():
                 assert derived[mask] == expected, (url, level, mask)
 
 
-def test_record_book_keeps_one_page_per_honoree_for_a_long_story(tmp_path):
-    from archive import fonts
+def test_record_book_flows_a_long_story_onto_following_pages(tmp_path):
+    from archive import book, fonts
+    story = "这是一段很长的事迹。" * 600 + "全文到此结束。"
     person = posters.Honoree(
         id=1, code="ABC234", name="孙长篇", kind="individual", unit="测试单位", region="浙江省",
-        honours=["2020年 全国劳动模范"], citation="", story="这是一段很长的事迹。" * 600,
+        honours=["2020年 全国劳动模范"], citation="", story=story,
         portrait=None, portrait_px=None, placeholder=False,
         url=f"{BASE_URL}/q/ABC234", address="archive.example.org/q/ABC234")
     font = fonts.load(create_app(config_for(tmp_path)).config["FONT_PATH"])
     out = tmp_path / "long.pdf"
-    out.write_bytes(posters.record_book("长篇展", [("唯一部分", [person])], font))
-    assert pdf_pages(out) == 3
-    assert "全文请扫描右上角二维码阅读" in pdf_text(out)
+    out.write_bytes(book.record_book("长篇展", [("唯一部分", [person])], font))
+    assert pdf_pages(out) > 3 + 2  # cover, foreword, contents, then several pages
+    text = pdf_text(out).replace("\n", "").replace(" ", "")
+    assert "全文到此结束。" in text  # the whole story is printed, nothing cut
+    last = page_text(out, pdf_pages(out))
+    assert "长篇展 · 记录册" in last and "唯一部分" in last  # running header to the end

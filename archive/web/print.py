@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from .. import batches, exhibitions, fonts, jobs, printing, scans
+from .. import batches, exhibitions, fonts, jobs, labels, printing, scans
 from ..db import get_db
 from ..printing import PrintError, Selection
 from .auth import guard
@@ -95,8 +95,9 @@ def view():
         raise bad_request("记录册请生成 PDF")
     selection = _selection(request.args)
     batch = _plan(fmt, selection)
+    per_sheet = labels.STOCKS[fmt].per_sheet if fmt in labels.STOCKS else 1
     return render_template("print/view.html", batch=batch, fmt=fmt, selection=selection,
-                           query=request.query_string.decode())
+                           query=request.query_string.decode(), per_sheet=per_sheet)
 
 
 @bp.post("/jobs")
