@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive import db as database
-from archive import narration, printing, worker
+from archive import narration, printing, scans, worker
 from archive.db import write
 from tests.curating import post
 
@@ -260,6 +260,7 @@ def test_a_listen_print_run_opens_the_profile_ready_to_play_and_counts_apart(
     plain = client.get(f"/q/{code}?r={view['tag']}")
     assert plain.headers["Location"] == f"/honorees/{person}"
     client.get(f"/q/{code}?r={listen['tag']}")
+    scans.fold(db, scans.spool_dir(app.instance_path), settle=0)  # the worker's step, at once
     counts = dict(db.execute("SELECT run_tag, count FROM scans").fetchall())
     assert counts == {listen["tag"]: 2, view["tag"]: 1}
 
@@ -297,7 +298,7 @@ def test_listen_scans_are_totalled_apart_on_the_statistics_page(
     for _ in range(3):
         client.get(f"/q/{code}?r={run['tag']}")
     client.get(f"/q/{code}")
-    from archive import scans
+    scans.fold(db, scans.spool_dir(app.instance_path), settle=0)  # the worker's step, at once
     assert scans.totals_by(db, "mode") == [{"key": "listen", "label": "扫码收听", "total": 3}]
     page = curator.get("/print/stats").get_data(as_text=True)
     assert "按用途" in page and "扫码收听 3" in page and "（扫码收听）" in page
