@@ -312,9 +312,9 @@ def test_a_year_lists_its_honorees_by_title_national_first(demo_client, demo_arc
     assert demo_client.get("/years/1950").status_code == 404   # nobody that year
 
 
-def test_the_footer_names_the_filings_and_the_about_page(demo_archive):
-    app = demo_archive.app(ICP_NUMBER="琼ICP备12345678号-1", POLICE_FILING="琼公网安备46010802000001号",
-                           CONTACT="0898-12345678")
+def test_the_footer_names_the_filings_and_the_about_page(empty_archive):
+    app = empty_archive.app(ICP_NUMBER="琼ICP备12345678号-1",
+                            POLICE_FILING="琼公网安备46010802000001号", CONTACT="0898-12345678")
     html = app.test_client().get("/").get_data(as_text=True)
     assert "琼ICP备12345678号-1" in html and "琼公网安备46010802000001号" in html
     about = app.test_client().get("/about").get_data(as_text=True)

@@ -26,11 +26,14 @@ PAGES = [
     (re.compile(r"^/exhibitions/\d+/album$"), False),
     (re.compile(r"^/honours/[^/]+$"), True),
     (re.compile(r"^/years/\d{4}$"), True),
+    (re.compile(r"^/about$"), False),
 ]
 FILES = [
     re.compile(r"^/static/[A-Za-z0-9_./-]+$"),
     re.compile(r"^/media/[0-9a-f]{16}-\d{1,4}\.(webp|jpeg)$"),
     re.compile(r"^/media/video/\d+\.mp4$"),
+    re.compile(r"^/media/narration/\d+\.m4a$"),
+    re.compile(r"^/honorees/\d+/(long|card)\.png$"),
     re.compile(r"^/qr/[A-Za-z0-9]+\.(svg|png)$"),
     re.compile(r"^/honorees/\d+/share\.png$"),
     re.compile(r"^/exhibitions/\d+/theme\.css$"),

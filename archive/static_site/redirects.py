@@ -98,6 +98,18 @@ def write(edition, db) -> set[str]:
                                               {}, {}, beacon))
         made.add(source)
         routes.append((f"/q/{code}", hall))
+    for target_type, owner, folder in (("honoree_album", "honorees", "honorees"),
+                                       ("exhibition_album", "exhibitions", "exhibitions")):
+        for code, owner_id in db.execute("SELECT code, target_id FROM target_codes "
+                                         "WHERE target_type = ?", [target_type]):
+            album = f"{folder}/{owner_id}/album/index.html"
+            if album not in edition.files:  # a draft's or withdrawn record's album
+                continue
+            source = f"q/{code}/index.html"
+            edition.write_generated(source, _page(source, album, "云相册", code, "", {}, {},
+                                                  beacon))
+            made.add(source)
+            routes.append((f"/q/{code}", album))
     base = "/" + edition.options.base_path.strip("/")
     base = "" if base == "/" else base
     lines = ["# 静态版二维码短链接：由 flask --app archive export-site 生成，请勿手改。",

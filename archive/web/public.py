@@ -563,8 +563,7 @@ def _album_page(owner_type: str, owner_id: int, back_url: str, album_url: str):
     album = albums.public_album(get_db(), owner_type, owner_id)
     if album is None:
         abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    page = int_arg(request.args.get("page"), "page", 1, 99_999, "页码应为正整数") or 1
     pages = max(1, -(-len(album["items"]) // albums.PAGE_SIZE))
     if page > pages:
         abort(404)
@@ -653,8 +652,7 @@ def exhibition_chapter(exhibition_id: int, section_id: int):
     section = exhibitions.public_section(db, exhibition_id, section_id) if exhibition else None
     if section is None:
         abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 else 0
+    page = int_arg(request.args.get("page"), "page", 1, 99_999, "页码应为正整数") or 1
     pages = max(1, -(-section["count"] // CHAPTER_PAGE))
     if not 1 <= page <= pages:
         abort(404)
