@@ -31,8 +31,11 @@ def hall_poster(title: str, organisation: str, url: str, address: str, theme: di
     pdf.set_fill_color(*banner)
     pdf.rect(0, 0, page_w, 62 * s, style="F")
     pdf.set_text_color(*ink)
-    pdf.fit_size(title, page_w - 24 * s, 30 * s, 14)
-    pdf.centred(title, 28 * s, 12 * s, page_w - 24 * s)
+    title_fit = pdf.fit(title, page_w - 24 * s, 30 * s, 14, max_lines=2)
+    pdf.set_font_size(title_fit.size)
+    for number, line in enumerate(title_fit.lines[:2]):  # one line, or two at the floor
+        pdf.centred(line, (28 - 6 * (len(title_fit.lines[:2]) - 1) + 12 * number) * s,
+                    12 * s, page_w - 24 * s)
     pdf.set_font_size(16 * s)
     pdf.centred("网上全景展馆", 42 * s, 12 * s, page_w - 24 * s)
     if wording:
