@@ -98,8 +98,8 @@ def write(edition, db) -> set[str]:
                                               {}, {}, beacon))
         made.add(source)
         routes.append((f"/q/{code}", hall))
-    for target_type, owner, folder in (("honoree_album", "honorees", "honorees"),
-                                       ("exhibition_album", "exhibitions", "exhibitions")):
+    for target_type, folder in (("honoree_album", "honorees"),
+                                ("exhibition_album", "exhibitions")):
         for code, owner_id in db.execute("SELECT code, target_id FROM target_codes "
                                          "WHERE target_type = ?", [target_type]):
             album = f"{folder}/{owner_id}/album/index.html"
