@@ -246,9 +246,11 @@ def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     record["member_of"] = [dict(r) for r in db.execute(
         f"""SELECT h.id, h.name FROM members m JOIN honorees h ON h.id = m.collective_id
             WHERE m.member_id = ? AND {PUBLIC} ORDER BY h.sort_key""", [honoree_id])]
+    # others of the same unit, but not the collective's members again (listed above)
     record["same_unit"] = cards(db, [dict(r) for r in db.execute(
         f"""SELECT h.* FROM honorees h WHERE h.unit = ? AND h.id != ? AND {PUBLIC}
-            ORDER BY h.sort_key LIMIT 6""", [record["unit"] or "", honoree_id])])
+              AND h.id NOT IN (SELECT member_id FROM members WHERE collective_id = ?)
+            ORDER BY h.sort_key LIMIT 6""", [record["unit"] or "", honoree_id, honoree_id])])
     return record
 
 

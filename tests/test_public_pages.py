@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from archive import scans
+from archive.db import write
 from tests.conftest import BASE_URL
 
 
@@ -328,3 +329,18 @@ def test_a_profile_shows_the_citation_and_the_photo_credit(client, make_honoree,
     html = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "授予事由：在抗击疫情中作出突出贡献" in html and "国发〔2020〕1号" in html
     assert 'href="/honours/' in html and 'href="/years/2020"' in html
+
+
+def test_a_collectives_members_are_listed_once(client, make_honoree, empty_archive):
+    team = make_honoree(name="带电作业班", kind="collective", unit="海口供电局")
+    members = [make_honoree(name=n, unit="海口供电局") for n in ("甲工匠", "乙工匠")]
+    other = make_honoree(name="丙工匠", unit="海口供电局")
+    db = empty_archive.db()
+    with write(db):
+        for position, member in enumerate(members):
+            db.execute("INSERT INTO members (collective_id, member_id, position) VALUES (?, ?, ?)",
+                       [team, member, position])
+    html = client.get(f"/honorees/{team}").get_data(as_text=True)
+    assert html.count(f'href="/honorees/{members[0]}"') == 1
+    assert html.count(f'href="/honorees/{members[1]}"') == 1
+    assert f'href="/honorees/{other}"' in html  # a colleague who is not a member still shows
