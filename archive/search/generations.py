@@ -362,3 +362,31 @@ def verify(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -
                  outdated=sorted(i for i in set(expected) & set(found)
                                  if expected[i] != found[i]),
                  pending=pending)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """An engine's rebuild, drain, status, ensure and verify: the functions above
+    bound to its backend, which is looked up at each call (tests replace a hook)."""
+    backend: Callable[[], Backend]
+
+    def rebuild(self, db: sqlite_utils.Database, index_dir: str | Path,
+                progress: Callable[..., None] | None = None) -> Path:
+        """Build a fresh generation and switch to it."""
+        return rebuild(self.backend(), db, index_dir, progress)
+
+    def drain(self, db: sqlite_utils.Database, index_dir: str | Path) -> int:
+        """Apply the pending outbox to the live generation."""
+        return drain(self.backend(), db, index_dir)
+
+    def status(self, db: sqlite_utils.Database, index_dir: str | Path) -> str:
+        """'missing', 'corrupt', 'stale' or 'current'."""
+        return status(self.backend(), db, index_dir)
+
+    def ensure(self, db: sqlite_utils.Database, index_dir: str | Path) -> str:
+        """Rebuild a missing, corrupt or stale index; returns what was found."""
+        return ensure(self.backend(), db, index_dir)
+
+    def verify(self, db: sqlite_utils.Database, index_dir: str | Path):
+        """Compare the live index with the database, record by record."""
+        return verify(self.backend(), db, index_dir)

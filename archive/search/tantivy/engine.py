@@ -190,30 +190,12 @@ def _backend() -> generations.Backend:
                                apply=_apply, readable=_readable, digests=_digests)
 
 
-def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
-            progress: Callable[..., None] | None = None) -> Path:
-    """Build a fresh generation and switch to it (generations.rebuild)."""
-    return generations.rebuild(_backend(), db, index_dir, progress)
-
-
-def drain(db: sqlite_utils.Database, index_dir: str | Path) -> int:
-    """Apply the pending outbox to the live generation (generations.drain)."""
-    return generations.drain(_backend(), db, index_dir)
-
-
-def status(db: sqlite_utils.Database, index_dir: str | Path) -> str:
-    """'missing', 'corrupt', 'stale' or 'current'."""
-    return generations.status(_backend(), db, index_dir)
-
-
-def ensure(db: sqlite_utils.Database, index_dir: str | Path) -> str:
-    """Rebuild a missing, corrupt or stale index; returns what was found."""
-    return generations.ensure(_backend(), db, index_dir)
-
-
-def verify(db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
-    """Compare the live index with the database, record by record."""
-    return generations.verify(_backend(), db, index_dir)
+_lifecycle = generations.Lifecycle(lambda: _backend())
+rebuild = _lifecycle.rebuild
+drain = _lifecycle.drain
+status = _lifecycle.status
+ensure = _lifecycle.ensure
+verify = _lifecycle.verify
 
 
 # --- one searcher per process --------------------------------------------------------
