@@ -315,3 +315,18 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+@pytest.fixture
+def admin_site(empty_archive):
+    """The empty archive served by a real gunicorn, with an admin account ``guanzhang``
+    (password ``tests.curating.PASSWORD``); yields the base URL."""
+    from tests.curating import make_user
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    make_user(empty_archive, "guanzhang", "admin")
+    process = start_gunicorn(empty_archive, port, {"ARCHIVE_BASE_URL": base,
+                                                   "ARCHIVE_WEB_WORKERS": "2"})
+    yield base
+    process.terminate()
+    process.wait(15)

@@ -12,26 +12,13 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from archive import search
-from tests.conftest import free_port, start_gunicorn
-from tests.curating import PASSWORD, make_user
+from tests.curating import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def served(empty_archive):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    make_user(empty_archive, "guanzhang", "admin")
-    process = start_gunicorn(empty_archive, port, {"ARCHIVE_BASE_URL": base,
-                                                   "ARCHIVE_WEB_WORKERS": "2"})
-    yield base
-    process.terminate()
-    process.wait(15)
-
-
-def test_curator_publishes_an_honoree_that_visitors_find_and_scan(served, empty_archive,
+def test_curator_publishes_an_honoree_that_visitors_find_and_scan(admin_site, empty_archive,
                                                                   tmp_path):
     photo = tmp_path / "portrait.jpg"
     Image.linear_gradient("L").resize((900, 1200)).convert("RGB").save(photo, "JPEG")
@@ -44,12 +31,12 @@ def test_curator_publishes_an_honoree_that_visitors_find_and_scan(served, empty_
         page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(
             m.text))
 
-        page.goto(f"{served}/curate/")
+        page.goto(f"{admin_site}/curate/")
         assert "/curate/login" in page.url
         page.fill("input[name=username]", "guanzhang")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{served}/curate/")
+        page.wait_for_url(f"{admin_site}/curate/")
 
         page.click("text=新建记录")
         page.fill("input[name=name]", "欧阳铁柱")
@@ -80,9 +67,9 @@ def test_curator_publishes_an_honoree_that_visitors_find_and_scan(served, empty_
         # drain is not built yet, so rebuild as the `reindex` command would.
         search.rebuild(empty_archive.db(), empty_archive.config["INDEX_DIR"])
 
-        page.goto(f"{served}/search?q=欧阳铁柱")
+        page.goto(f"{admin_site}/search?q=欧阳铁柱")
         page.click("a:has-text('欧阳铁柱')")
-        page.wait_for_url(f"{served}/honorees/{honoree_id}")
+        page.wait_for_url(f"{admin_site}/honorees/{honoree_id}")
         assert page.locator("h1").inner_text() == "欧阳铁柱"
         portrait = page.locator("img[alt='欧阳铁柱在车床前']")
         assert portrait.evaluate("i => i.complete && i.naturalWidth > 0")
@@ -90,12 +77,12 @@ def test_curator_publishes_an_honoree_that_visitors_find_and_scan(served, empty_
         assert not blocked, blocked  # (Chromium's own viewer for a bare image styles inline)
         code = empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?",
                                           [honoree_id]).fetchone()[0]
-        response = page.goto(f"{served}/qr/{code}.png")
+        response = page.goto(f"{admin_site}/qr/{code}.png")
         assert response.status == 200
         decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.body())))
-        assert decoded and decoded[0].text == f"{served}/q/{code}"
+        assert decoded and decoded[0].text == f"{admin_site}/q/{code}"
         page.goto(decoded[0].text)
-        assert page.url == f"{served}/honorees/{honoree_id}"
+        assert page.url == f"{admin_site}/honorees/{honoree_id}"
         browser.close()
 
 
@@ -108,17 +95,17 @@ WORD_PASTE = ("<html xmlns:o='urn:schemas-microsoft-com:office:office'><head><st
 
 
 def test_a_story_is_written_without_markdown_and_word_pastes_keep_paragraphs_and_bold(
-        served, empty_archive):
+        admin_site, empty_archive):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
             "--disable-background-networking", "--disable-component-update"])
         page = browser.new_page(locale="zh-CN")
-        page.goto(f"{served}/curate/login")
+        page.goto(f"{admin_site}/curate/login")
         page.fill("input[name=username]", "guanzhang")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.goto(f"{served}/curate/honorees/new")
+        page.goto(f"{admin_site}/curate/honorees/new")
         assert not page.is_visible("textarea[name=story]")  # no Markdown in sight
         page.fill("input[name=name]", "粘贴测试")
         page.click(".editor")

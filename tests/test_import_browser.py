@@ -8,27 +8,14 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from archive import worker
-from tests.conftest import free_port, start_gunicorn
-from tests.curating import PASSWORD, make_user
+from tests.curating import PASSWORD
 from tests.test_import_web import csv_file
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def served(empty_archive):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    make_user(empty_archive, "guanzhang", "admin")
-    process = start_gunicorn(empty_archive, port, {"ARCHIVE_BASE_URL": base,
-                                                   "ARCHIVE_WEB_WORKERS": "2"})
-    yield base
-    process.terminate()
-    process.wait(15)
-
-
-def test_the_job_page_follows_the_worker_and_the_batch_publishes(served, empty_archive,
+def test_the_job_page_follows_the_worker_and_the_batch_publishes(admin_site, empty_archive,
                                                                  tmp_path):
     sheet = tmp_path / "名单.csv"
     sheet.write_bytes(csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
@@ -42,13 +29,13 @@ def test_the_job_page_follows_the_worker_and_the_batch_publishes(served, empty_a
         page = browser.new_page(locale="zh-CN")
         problems = []
         page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        page.goto(f"{served}/curate/login")
+        page.goto(f"{admin_site}/curate/login")
         page.fill("input[name=username]", "guanzhang")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{served}/curate/")
+        page.wait_for_url(f"{admin_site}/curate/")
 
-        page.goto(f"{served}/curate/import")
+        page.goto(f"{admin_site}/curate/import")
         page.set_input_files("input[name=sheet]", str(sheet))
         page.click("button:has-text('上传并预检')")
         page.wait_for_selector("text=排队中")
@@ -66,7 +53,7 @@ def test_the_job_page_follows_the_worker_and_the_batch_publishes(served, empty_a
         page.wait_for_selector("text=已发布 2 条")
         page.screenshot(path=str(tmp_path / "published.png"), full_page=True)
 
-        page.goto(f"{served}/curate/")
+        page.goto(f"{admin_site}/curate/")
         page.check("input[data-select-all]")
         assert page.locator("input[name=ids]:checked").count() == 2
         page.uncheck("input[name=ids] >> nth=0")
