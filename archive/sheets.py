@@ -18,6 +18,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -110,11 +111,14 @@ class Sheet:
     # header each wrote for the name column, by block of ROW_BLOCK row numbers.
     parts: list[tuple[str, str]] = field(default_factory=list)
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Canonical column → its position (each column is read once per row)."""
+        return {column: position for position, column in self.columns.items()}
+
     def cell(self, cells: list, key: str) -> Any:
-        for position, column in self.columns.items():
-            if column == key:
-                return cells[position]
-        return None
+        position = self.positions.get(key)
+        return None if position is None else cells[position]
 
     def label(self, number: int) -> str:
         """Where a row is, as the curator finds it: 第 12 行, or in a workbook of
