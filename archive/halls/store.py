@@ -44,11 +44,6 @@ def of_exhibition(db: sqlite_utils.Database, exhibition_id: int) -> dict | None:
     return dict(row) if row else None
 
 
-def by_id(db: sqlite_utils.Database, hall_id: int) -> dict | None:
-    row = db.execute("SELECT * FROM halls WHERE id = ?", [hall_id]).fetchone()
-    return dict(row) if row else None
-
-
 def theme_of(db: sqlite_utils.Database, exhibition_id: int) -> dict:
     row = db.execute("SELECT theme FROM exhibitions WHERE id = ?", [exhibition_id]).fetchone()
     return themes.of(row[0] if row else None)
