@@ -173,7 +173,8 @@ def search_suggest():
     """Names as the visitor types, with unit and top honour (JSON)."""
     text = request.args.get("q") or ""
     try:
-        found = search.suggest(current_app.config["INDEX_DIR"], text)
+        found = search.suggest(current_app.config["INDEX_DIR"], text,
+                               time_limit=current_app.config["SEARCH_TIME_LIMIT"])
     except search.SearchUnavailable:
         found = []
     response = jsonify({"query": text[:100], "items": [
