@@ -51,7 +51,7 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app archive init
 	$(BIN)/flask --app archive serve
 
-test: $(VENV)/.installed system-deps
+test: $(VENV)/.installed system-deps lint
 	$(BIN)/python -m pytest
 
 # The in-process tests only: no browser, no real server or worker process (those
@@ -59,8 +59,11 @@ test: $(VENV)/.installed system-deps
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# ruff, and the architecture's contracts (setup.cfg [importlinter]: each search
+# engine's library stays in its engine, and only archive.search reaches an engine)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check archive tests bench
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed system-deps
 	$(BIN)/python -m bench.serving
