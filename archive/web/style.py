@@ -1,0 +1,89 @@
+"""The site's style sheet of tokens and its emblem, drawn from the print style
+(``archive/web_style.py``): one source for colours on paper and on screen."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from markupsafe import Markup
+
+from .. import web_style
+from ..print_style import print_style, site_style
+
+bp = Blueprint("style", __name__)
+YEAR = 365 * 24 * 3600
+
+
+def _site_css() -> str:
+    return web_style.css(site_style(current_app.config))
+
+
+def _digest(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+@bp.get("/style/tokens.css")
+def tokens_css():
+    """The site's tokens (palette, type scale) as CSS custom properties; cached for
+    a year under a URL that carries their hash."""
+    body = _site_css()
+    response = Response(body, mimetype="text/css")
+    response.set_etag(_digest(body))
+    response.headers["Cache-Control"] = (f"public, max-age={YEAR}, immutable"
+                                         if request.args.get("v") == _digest(body)
+                                         else "public, max-age=300")
+    return response.make_conditional(request)
+
+
+EMBLEM_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                "svg": "image/svg+xml"}
+
+
+def _emblem_ext(path) -> str | None:
+    ext = path.suffix.lower().lstrip(".")
+    return ext if ext in EMBLEM_TYPES else None
+
+
+@bp.get("/style/emblem.<ext>")
+def emblem_file(ext: str):
+    """The configured emblem image (EMBLEM_PATH); 404 when the drawn one is used."""
+    path = site_style(current_app.config).emblem_file()
+    if path is None or _emblem_ext(path) != ext:
+        abort(404)
+    mimetype = EMBLEM_TYPES[ext]
+    return send_file(path, mimetype=mimetype, max_age=300)
+
+
+def tokens_url() -> str:
+    return url_for("style.tokens_css", v=_digest(_site_css()))
+
+
+def site_emblem(again: bool = False) -> Markup:
+    """The emblem in the header: the configured image, or the drawn mark inline
+    (``again``: drawn from the mark already on the page, as in the footer)."""
+    style = site_style(current_app.config)
+    path = style.emblem_file()
+    if path is not None and _emblem_ext(path):
+        version = _digest(str(path.stat().st_mtime_ns))
+        return Markup('<img class="emblem" src="{}" alt="" width="40" height="44">').format(
+            url_for("style.emblem_file", ext=_emblem_ext(path), v=version))
+    return web_style.emblem_use() if again else web_style.emblem_svg()
+
+
+def site_token(name: str) -> str:
+    """One site token's value (e.g. ``band`` for the browser's theme colour)."""
+    return web_style.tokens(site_style(current_app.config))[name]
+
+
+def exhibition_tokens(exhibition: dict) -> str:
+    """The tokens an exhibition's theme sets, for its pages' theme.css."""
+    return web_style.css(print_style(exhibition, current_app.config))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.add_template_global(tokens_url)
+    app.add_template_global(site_emblem)
+    app.add_template_global(site_token)
