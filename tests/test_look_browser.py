@@ -1,6 +1,6 @@
 """The visitor pages as a phone and a desktop show them (issue 17): at 360, 390 and
 1280 px wide, on the home, browse, search, profile (individual and collective),
-exhibition and honour pages —
+exhibition list, exhibition and honour pages —
 
 - axe-core (vendored under tests/vendor/, served to tests only) finds no serious
   or critical violation;
@@ -102,6 +102,7 @@ def pages(demo_archive, demo_ids, demo_manifest):
         "search": "/search?q=" + quote("车间"),
         "profile": f"/honorees/{individual}",
         "collective": f"/honorees/{demo_ids[demo_manifest['long_name_ref']]}",
+        "exhibitions": "/exhibitions",
         "exhibition": f"/exhibitions/{exhibition}",
         "honour": "/honours/" + quote(title),
     }

@@ -78,8 +78,10 @@ def site_token(name: str) -> str:
 
 
 def exhibition_tokens(exhibition: dict) -> str:
-    """The tokens an exhibition's theme sets, for its pages' theme.css."""
-    return web_style.css(print_style(exhibition, current_app.config))
+    """The tokens an exhibition's theme sets, for its pages' theme.css: on
+    ``.themed``, which is the whole page of an exhibition and only the current
+    exhibition's block on the home page."""
+    return web_style.css(print_style(exhibition, current_app.config), ".themed")
 
 
 def init_app(app) -> None:
