@@ -105,5 +105,29 @@ def emblem_use(label: str = "", symbol_id: str = "site-emblem") -> Markup:
                   f'<use href="#{symbol_id}"/></svg>')
 
 
+SITE_CSS_START = "/* tokens: generated from archive/print_style.py by `python -m archive.web_style`; do not edit */"
+SITE_CSS_END = "/* end of tokens */"
+
+
+def with_site_tokens(stylesheet: str, style: Style) -> str:
+    """``stylesheet`` (site.css) with its generated token block replaced by the
+    tokens of ``style``: the site's palette lives in Python and is copied into
+    the one stylesheet every page loads (one request, served by nginx alone)."""
+    start, end = stylesheet.index(SITE_CSS_START), stylesheet.index(SITE_CSS_END)
+    return (stylesheet[:start] + SITE_CSS_START + "\n" + css(style)
+            + stylesheet[end:])
+
+
 def _role(label: str) -> str:
     return f'role="img" aria-label="{escape(label)}"' if label else 'aria-hidden="true"'
+
+
+if __name__ == "__main__":   # rewrite the token block of archive/static/site.css
+    from pathlib import Path
+
+    from .print_style import site_style
+
+    path = Path(__file__).parent / "static" / "site.css"
+    path.write_text(with_site_tokens(path.read_text(encoding="utf-8"), site_style()),
+                    encoding="utf-8")
+    print(f"{path}: tokens written")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -45,15 +46,23 @@ def test_a_hall_theme_dresses_the_posters_too():
     assert print_style(None, {}).palette == Palette()
 
 
-def test_tokens_css_is_served_under_its_hash_and_themes_override_it(demo_client, demo_archive):
+def test_site_css_carries_the_current_tokens():
+    """The one stylesheet every page loads holds the tokens generated from the print
+    style: a palette changed in Python and not regenerated fails here."""
+    site_css = (Path(web_style.__file__).parent / "static" / "site.css").read_text("utf-8")
+    assert web_style.with_site_tokens(site_css, site_style()) == site_css
+    assert "--gold:#bf923e" in site_css
+
+
+def test_a_profile_loads_one_stylesheet_and_the_inline_emblem(demo_client, demo_ids):
     home = demo_client.get("/").get_data(as_text=True)
-    url = re.search(r'href="(/style/tokens\.css\?v=\w+)"', home)[1]
-    response = demo_client.get(url)
-    assert response.status_code == 200 and response.mimetype == "text/css"
-    assert "immutable" in response.headers["Cache-Control"]
-    assert "--gold:#bf923e" in response.get_data(as_text=True)
+    assert home.count('rel="stylesheet"') == 2   # site.css, and the current exhibition's theme
+    profile = demo_client.get(f"/honorees/{demo_ids['P0001']}").get_data(as_text=True)
+    assert profile.count('rel="stylesheet"') == 1
     assert 'class="emblem"' in home and "e-gold" in home   # the drawn emblem, inline
 
+
+def test_an_exhibitions_theme_overrides_the_tokens_on_its_pages(demo_client, demo_archive):
     db = demo_archive.db()
     exhibition = db.execute("SELECT id, theme FROM exhibitions WHERE status = 'published' "
                             "ORDER BY id LIMIT 1").fetchone()

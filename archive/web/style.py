@@ -1,40 +1,23 @@
-"""The site's style sheet of tokens and its emblem, drawn from the print style
-(``archive/web_style.py``): one source for colours on paper and on screen."""
+"""The site's emblem and an exhibition's tokens, drawn from the print style
+(``archive/web_style.py``): one source for colours on paper and on screen. The
+site's own tokens are generated into static/site.css (``python -m archive.web_style``)."""
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from flask import Blueprint, abort, current_app, send_file, url_for
 from markupsafe import Markup
 
 from .. import web_style
 from ..print_style import print_style, site_style
 
 bp = Blueprint("style", __name__)
-YEAR = 365 * 24 * 3600
-
-
-def _site_css() -> str:
-    return web_style.css(site_style(current_app.config))
 
 
 def _digest(text: str | bytes) -> str:
     data = text.encode() if isinstance(text, str) else text
     return hashlib.sha256(data).hexdigest()[:10]
-
-
-@bp.get("/style/tokens.css")
-def tokens_css():
-    """The site's tokens (palette, type scale) as CSS custom properties; cached for
-    a year under a URL that carries their hash."""
-    body = _site_css()
-    response = Response(body, mimetype="text/css")
-    response.set_etag(_digest(body))
-    response.headers["Cache-Control"] = (f"public, max-age={YEAR}, immutable"
-                                         if request.args.get("v") == _digest(body)
-                                         else "public, max-age=300")
-    return response.make_conditional(request)
 
 
 EMBLEM_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
@@ -54,10 +37,6 @@ def emblem_file(ext: str):
         abort(404)
     mimetype = EMBLEM_TYPES[ext]
     return send_file(path, mimetype=mimetype, max_age=300)
-
-
-def tokens_url() -> str:
-    return url_for("style.tokens_css", v=_digest(_site_css()))
 
 
 def site_emblem(again: bool = False) -> Markup:
@@ -86,6 +65,5 @@ def exhibition_tokens(exhibition: dict) -> str:
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.add_template_global(tokens_url)
     app.add_template_global(site_emblem)
     app.add_template_global(site_token)
