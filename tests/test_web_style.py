@@ -125,3 +125,12 @@ def test_a_profile_shows_chinese_quotes_in_its_story_quote_and_summary(client, m
     html = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "“干就完了”" in html and "“匠心”二字" in html and "人称“铁人”" in html
     assert '"干就完了"' not in html and "&#34;干就完了&#34;" not in html
+
+
+def test_a_portraits_credit_is_shown_under_it(demo_client, demo_archive):
+    honoree_id, credit = demo_archive.db().execute(
+        "SELECT p.honoree_id, p.credit FROM photos p JOIN honorees h ON h.id = p.honoree_id "
+        "WHERE p.is_portrait = 1 AND p.credit != '' AND h.status = 'published' "
+        "ORDER BY p.id LIMIT 1").fetchone()
+    html = demo_client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert f'<span class="credit">摄影：{credit}</span>' in html
