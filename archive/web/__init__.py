@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     edge.init_app(app)  # before CSRF: another site's POST is a 403, not a 400
     _sessions_and_csrf(app)
 
-    from . import admin, api, auth, curate, errors, public
+    from . import admin, api, auth, curate, errors, public, style
     from . import print as print_pages
 
     app.register_blueprint(public.bp)
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(curate.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(print_pages.bp)
+    style.init_app(app)
     errors.init_app(app)
 
     app.after_request(_security_headers)
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(browse_url)
     app.add_template_global(structured_data.json_ld)
     app.add_template_global(markup.render, "markdown")
+    app.add_template_filter(markup.pair_quotes, "quotes")
     app.add_template_filter(level_label, "level")
     app.add_template_filter(timeutil.beijing, "beijing")
     app.add_template_global(current_user_for_templates, "current_user")

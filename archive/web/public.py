@@ -36,7 +36,7 @@ from .. import (
     shareables,
 )
 from ..db import get_db
-from . import edge
+from . import edge, style
 from .errors import bad_request, query_too_long
 from .params import int_arg, is_plain_int
 
@@ -59,10 +59,14 @@ def _filters() -> browse.Filters:
 @bp.get("/")
 def home():
     db = get_db()
+    halls = exhibitions.list_public(db)
+    current = halls[0] if halls else None   # the first in the curators' order
     return render_template(
         "public/home.html",
         totals=honorees.totals(db),
-        halls=exhibitions.list_public(db),
+        halls=halls[1:],
+        current=current,
+        cover=_cover_photo(db, current) if current else None,
         featured=honorees.featured(db),
     )
 
@@ -456,9 +460,11 @@ def exhibition_theme(exhibition_id: int):
     from ..halls import store as halls
     from ..halls import themes
     db = get_db()
-    if exhibitions.get_public(db, exhibition_id) is None:
+    exhibition = exhibitions.get_public(db, exhibition_id)
+    if exhibition is None:
         abort(404)
-    body = ".themed{" + themes.css_variables(halls.theme_of(db, exhibition_id)) + "}"
+    body = (".themed{" + themes.css_variables(halls.theme_of(db, exhibition_id)) + "}\n"
+            + style.exhibition_tokens(exhibition))
     response = Response(body, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
