@@ -16,6 +16,14 @@ from archive import narration, printing, scans, worker
 from archive.db import write
 from tests.curating import post
 
+
+@pytest.fixture(autouse=True)
+def _one_person_office(request):
+    """These tests are about the change itself, so it applies at once
+    (SECOND_APPROVER=0); review is tested in test_review_changes.py."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
+
 TRANSCRIPT = "大家好，我是车间主任。今天讲讲曾师傅三十年扎根一线的故事。"
 
 
