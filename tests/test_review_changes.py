@@ -18,7 +18,7 @@ from PIL import Image
 from archive import exhibitions, media
 from archive.db import write
 from archive.halls import store
-from tests.curating import post
+from tests.curating import login, make_user, post
 from tests.hall_fixtures import build
 from tests.test_narration import recording, run_worker, upload
 
@@ -282,4 +282,12 @@ def test_without_a_second_approver_or_by_an_admin_changes_apply_at_once(
                 page="/curate/titles").status_code == 302
     db = empty_archive.db()
     assert db.execute("SELECT 1 FROM honour_titles WHERE title = '江苏省劳动模范'").fetchone()
+    # an admin is an approver: their own change applies at once even with the rule on
+    app.config["SECOND_APPROVER"] = 1
+    admin = app.test_client()
+    make_user(empty_archive, "admin1", "admin")
+    assert login(admin, "admin1").status_code == 302
+    assert post(admin, "/curate/titles/rename", {"title": "江苏省劳动模范", "new": "省劳动模范"},
+                page="/curate/titles").status_code == 302
+    assert db.execute("SELECT 1 FROM honour_titles WHERE title = '省劳动模范'").fetchone()
     assert db.execute("SELECT count(*) FROM pending_changes").fetchone()[0] == 0
