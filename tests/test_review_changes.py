@@ -172,6 +172,42 @@ def test_a_theme_change_waits_and_the_hall_is_not_redrawn_meanwhile(
     assert _decide(second_curator, change_id, "approve").status_code == 303
     assert store.theme_of(db, exhibition_id)["banner"] == "审核中的横幅"
 
+    # an uploaded cover waits too; rejected, its photo goes
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 800), (150, 30, 30)).save(picture, "JPEG")
+    assert post(curator, f"/curate/exhibitions/{exhibition_id}/cover",
+                {"cover": (io.BytesIO(picture.getvalue()), "c.jpg"), "alt": "开幕式合影"},
+                page=page, content_type="multipart/form-data").status_code == 303
+    assert db.execute("SELECT cover_photo_id FROM exhibitions WHERE id = ?",
+                      [exhibition_id]).fetchone()[0] is None
+    change_id = _only_change(empty_archive)
+    assert any(what == "封面" and before == "按主题生成" and "开幕式合影" in after
+               for what, before, after in _diff(second_curator, change_id))
+    assert _decide(second_curator, change_id, "reject").status_code == 303
+    assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
+
+
+def test_an_uploaded_panorama_becomes_a_scene_only_when_approved(
+        review, curator, second_curator, client, empty_archive):
+    from tests.test_hall_editor import _equirect
+    hall = build(empty_archive, 2)
+    exhibition_id = hall["exhibition_id"]
+    page = f"/curate/exhibitions/{exhibition_id}/hall"
+    public = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
+    assert "一楼序厅实景" not in public
+    assert post(curator, page + "/panoramas", {"title": "一楼序厅实景",
+                                               "panorama": (io.BytesIO(_equirect(2048)), "p.jpg")},
+                page=page, content_type="multipart/form-data").status_code == 303
+    assert "一楼序厅实景" not in client.get(
+        f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
+    assert "一楼序厅实景" in curator.get(page).get_data(as_text=True)  # the pending version
+    change_id = _only_change(empty_archive)
+    assert ("新增场景", "", "一楼序厅实景") in _diff(second_curator, change_id)
+    _refused_to_author(curator, empty_archive, change_id)
+    assert _decide(second_curator, change_id, "approve").status_code == 303
+    assert "一楼序厅实景" in client.get(
+        f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
+
 
 # --- albums ---------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from .. import albums, exhibitions
 from ..db import write
 from ..halls import editor, store, themes
 from .changes import Context, Kind, Step, register
-from .records import _text
+from .records import _text, drop_staged_photos
 
 
 def _exhibition_published(db: sqlite_utils.Database, target: str) -> bool:
@@ -49,7 +49,19 @@ HALL_STEPS = {
         creates="hall_scenes"),
     "theme": Step(lambda c, t, a: store.save_theme(c.db, int(t), a["theme"], c.user),
                   "修改主题"),
+    "cover": Step(lambda c, t, a: _set_cover(c, int(t), a.get("photo_id")), "更换封面"),
 }
+
+
+def _set_cover(ctx: Context, exhibition_id: int, photo_id: int | None) -> None:
+    """An uploaded photo (stored, shown nowhere yet) or None (drawn from the theme)."""
+    if photo_id is not None and not ctx.db.execute(
+            "SELECT 1 FROM photos WHERE id = ? AND honoree_id IS NULL", [photo_id]).fetchone():
+        raise editor.HallEditError("待审核的封面照片已不存在")
+    with write(ctx.db):
+        ctx.db.execute("UPDATE exhibitions SET cover_photo_id = ? WHERE id = ?",
+                       [photo_id, exhibition_id])
+        exhibitions._changed(ctx.db, exhibition_id, "cover", ctx.user)
 
 KIND_NAMES = editor.KINDS
 
@@ -79,6 +91,9 @@ def _hall_snapshot(db: sqlite_utils.Database, target: str) -> dict:
     flat.update({"横幅文字": theme.get("banner"),
                  "主题元素": themes.EMBLEMS.get(theme.get("emblem"), theme.get("emblem")),
                  "墙面质感": themes.TEXTURES.get(theme.get("texture"), theme.get("texture"))})
+    cover = db.execute("SELECT p.id, p.alt FROM exhibitions e JOIN photos p ON "
+                       "p.id = e.cover_photo_id WHERE e.id = ?", [int(target)]).fetchone()
+    flat["封面"] = f"上传的照片“{cover[1]}”（编号 {cover[0]}）" if cover else "按主题生成"
     return {"scenes": scenes, "hotspots": spots, "theme": flat}
 
 
@@ -107,15 +122,15 @@ def _describe_hall(before: dict, after: dict) -> list[dict]:
     rows += _items("热点", before["hotspots"], after["hotspots"], moved="位置")
     for key, value in after["theme"].items():
         if before["theme"].get(key) != value:
-            rows.append({"what": f"主题的{key}",
+            rows.append({"what": key if key == "封面" else f"主题的{key}",
                          "before": _text(before["theme"].get(key)), "after": _text(value)})
     return rows
 
 
 register("hall", Kind(
-    label="全景展馆", steps=HALL_STEPS, is_public=_exhibition_published,
-    title=lambda db, t: f"{_exhibition_title(db, t)}的全景展馆", snapshot=_hall_snapshot,
-    describe=_describe_hall, version=_exhibition_version,
+    label="展厅主题、封面与全景展馆", steps=HALL_STEPS, is_public=_exhibition_published,
+    title=lambda db, t: f"展厅“{_exhibition_title(db, t)}”", snapshot=_hall_snapshot,
+    describe=_describe_hall, version=_exhibition_version, discard=drop_staged_photos,
     editor=lambda t: ("curate.hall_editor", {"exhibition_id": int(t)})))
 
 
@@ -202,4 +217,5 @@ register("album", Kind(
     steps={"change": Step(lambda c, t, a: albums.change(c.db, *_owner(t), a["action"],
                                                        a["item"], c.user), "调整相册"),
            "add_photo": Step(_add_to_album, "上传照片到展厅相册")},
-    snapshot=_album_snapshot, describe=_describe_album, editor=_album_editor))
+    snapshot=_album_snapshot, describe=_describe_album, editor=_album_editor,
+    discard=drop_staged_photos))

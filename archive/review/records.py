@@ -53,6 +53,22 @@ def _text(value) -> str:
     return str(value)
 
 
+def drop_staged_photos(ctx: Context, target: str, steps: list[dict]) -> None:
+    """A rejected change's uploaded photos (stored with no record, in no album and
+    on no cover) go; their files are left to ``media-orphans``."""
+    for step in steps:
+        photo_id = step["args"].get("photo_id")
+        if step["op"] in STAGED and photo_id:
+            ctx.db.execute(
+                """DELETE FROM photos WHERE id = ? AND honoree_id IS NULL
+                   AND id NOT IN (SELECT photo_id FROM album_items WHERE photo_id IS NOT NULL)
+                   AND id NOT IN (SELECT cover_photo_id FROM exhibitions
+                                  WHERE cover_photo_id IS NOT NULL)""", [photo_id])
+
+
+STAGED = {"photo_add", "add_photo", "cover"}
+
+
 def _order(what: str, before: list[str], after: list[str]) -> list[dict]:
     if before == after or set(before) != set(after):
         return []
@@ -153,6 +169,7 @@ def _describe_record(before: dict, after: dict) -> list[dict]:
 register("record", Kind(
     label="已发布记录的荣誉与照片", steps=RECORD_STEPS, is_public=_published, title=_name,
     snapshot=_record_snapshot, describe=_describe_record, version=_version,
+    discard=drop_staged_photos,
     editor=lambda target: ("curate.edit_honoree", {"honoree_id": int(target)})))
 
 

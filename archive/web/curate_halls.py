@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import albums, exhibitions, uploads
+from .. import albums, uploads
 from ..db import get_db
 from .curate import REVIEW_NOTICE, _reviewed, _step, _user, bp
 
@@ -161,18 +161,15 @@ def save_exhibition_theme(exhibition_id: int):
 
 @bp.post("/exhibitions/<int:exhibition_id>/cover")
 def save_exhibition_cover(exhibition_id: int):
-    """Upload a cover photo, or go back to the cover drawn from the theme."""
+    """Upload a cover photo, or go back to the cover drawn from the theme (the photo
+    is stored first; it is shown once it is the cover, after review if need be)."""
     from .. import media
     from ..db import write
     _exhibition_row(exhibition_id)
     db, config = get_db(), current_app.config
     try:
-        if request.form.get("action") == "generated":
-            with write(db):
-                db.execute("UPDATE exhibitions SET cover_photo_id = NULL WHERE id = ?",
-                           [exhibition_id])
-                exhibitions._changed(db, exhibition_id, "cover", _user())
-        else:
+        photo_id = None
+        if request.form.get("action") != "generated":
             file = request.files.get("cover")
             alt = uploads.require_alt(request.form.get("alt"))
             data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
@@ -181,12 +178,10 @@ def save_exhibition_cover(exhibition_id: int):
                 max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
             with write(db):
                 photo_id = media.add_photo(db, config["MEDIA_DIR"], prepared, None, alt=alt)
-                db.execute("UPDATE exhibitions SET cover_photo_id = ? WHERE id = ?",
-                           [photo_id, exhibition_id])
-                exhibitions._changed(db, exhibition_id, "cover", _user())
+        kept = _step("hall", exhibition_id, "cover", {"photo_id": photo_id})
     except uploads.UploadError as exc:
         return _theme_page(exhibition_id, 400, str(exc))
-    flash("封面已更新")
+    flash(REVIEW_NOTICE if kept else "封面已更新")
     return redirect(url_for("curate.exhibition_theme", exhibition_id=exhibition_id), code=303)
 
 
