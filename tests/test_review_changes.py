@@ -71,6 +71,9 @@ def test_revoking_an_honour_waits_until_a_second_curator_approves(
                 {"action": "revoke"}, page=f"/curate/honorees/{honoree_id}")
     assert done.status_code == 302
     assert "全国劳动模范" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    api = lambda: {h["title"] for h in client.get(  # noqa: E731
+        f"/api/v1/honorees/{honoree_id}").get_json()["honours"]}
+    assert api() == {"全国劳动模范", "省劳动模范"}
     assert db.execute("SELECT revoked FROM honours WHERE id = ?", [national]).fetchone()[0] == 0
     change_id = _only_change(empty_archive)
     assert "审核荣誉" in _queued(second_curator)
@@ -79,6 +82,7 @@ def test_revoking_an_honour_waits_until_a_second_curator_approves(
     assert _decide(second_curator, change_id, "approve").status_code == 303
     page = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "省劳动模范" in page and "全国劳动模范" not in page
+    assert api() == {"省劳动模范"}
     assert db.execute("SELECT action FROM revisions WHERE record_id = ? AND record_type = "
                       "'honoree' ORDER BY id DESC", [honoree_id]).fetchone()[0] == "honour_revoke"
     assert db.execute("SELECT count(*) FROM pending_changes").fetchone()[0] == 0
