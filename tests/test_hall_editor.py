@@ -18,6 +18,14 @@ from tests.curating import post
 from tests.hall_fixtures import build
 
 
+@pytest.fixture(autouse=True)
+def _one_person_office(request):
+    """These tests are about the change itself, so it applies at once
+    (SECOND_APPROVER=0); review is tested in test_review_changes.py."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
+
+
 @pytest.fixture
 def hall(empty_archive):
     return build(empty_archive, 4)

@@ -42,7 +42,8 @@ def served(tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start_gunicorn(archive, port, {"ARCHIVE_BASE_URL": base,
-                                             "ARCHIVE_WEB_WORKERS": "1"})
+                                             "ARCHIVE_WEB_WORKERS": "1",
+                                             "ARCHIVE_SECOND_APPROVER": "0"})
     yield {"url": base, "archive": archive, **built}
     process.terminate()
     process.wait(15)

@@ -233,11 +233,22 @@ def add_panorama(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, 
                  title: str, user: dict) -> dict:
     """An uploaded panorama becomes a scene: cube faces cut into multi-resolution
     tiles (written before the row that names them), a preview, and its row."""
+    title = scene_title(title)
+    _hall(db, exhibition_id)
+    return add_scene(db, exhibition_id, title, cut_panorama(media_dir, data), user)
+
+
+def scene_title(title: str) -> str:
     title = " ".join((title or "").split())[:60]
     if not title:
         raise HallEditError("请填写场景名称")
+    return title
+
+
+def cut_panorama(media_dir: str, data: bytes) -> dict:
+    """Check an uploaded panorama and cut its tiles; returns what its scene row needs
+    (``tiles``, ``cube``, ``tile``, ``levels``). Nothing is in the database yet."""
     image = check_panorama(data)
-    hall = _hall(db, exhibition_id)
     cube = min(PANORAMA_CUBE, 2 ** max(9, math.floor(math.log2(image.width / 4))))
     token = f"up-{secrets.token_hex(8)}"
     root = store.media_root(media_dir)
@@ -248,7 +259,15 @@ def add_panorama(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, 
     pyramid = tiles.write(faces, root / token)
     preview.save(root / token / "panorama.jpg", "JPEG", quality=82, optimize=True)
     del faces
+    return {"tiles": token, "cube": pyramid.cube, "tile": pyramid.tile,
+            "levels": pyramid.levels}
+
+
+def add_scene(db: sqlite_utils.Database, exhibition_id: int, title: str, cut: dict,
+              user: dict) -> dict:
+    """The row of an uploaded scene whose tiles :func:`cut_panorama` wrote."""
     with write(db):
+        hall = _hall(db, exhibition_id)
         number = 1 + db.execute("SELECT count(*) FROM hall_scenes WHERE hall_id = ? AND "
                                 "source = 'uploaded'", [hall["id"]]).fetchone()[0]
         key = f"u{number}"
@@ -262,13 +281,13 @@ def add_panorama(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, 
             """INSERT INTO hall_scenes (hall_id, key, title, position, source, tiles, cube_size,
                    tile_size, max_level, yaw, pitch, hfov)
                VALUES (?, ?, ?, ?, 'uploaded', ?, ?, ?, ?, 0, 0, 100)""",
-            [hall["id"], key, title, position, token, pyramid.cube, pyramid.tile,
-             pyramid.levels]).lastrowid
+            [hall["id"], key, title, position, cut["tiles"], cut["cube"], cut["tile"],
+             cut["levels"]]).lastrowid
         if not hall["entrance_key"]:
             db.execute("UPDATE halls SET entrance_key = ? WHERE id = ?", [key, hall["id"]])
         _changed(db, exhibition_id, "hall_upload", user)
-    return {"id": scene_id, "key": key, "tiles": token, "cube": pyramid.cube,
-            "levels": pyramid.levels}
+    return {"id": scene_id, "key": key, "tiles": cut["tiles"], "cube": cut["cube"],
+            "levels": cut["levels"]}
 
 
 # --- audio ------------------------------------------------------------------------------
