@@ -115,7 +115,8 @@ _HIDDEN = """EXISTS (SELECT 1 FROM hall_hotspots p JOIN honorees o ON o.id = p.h
 def public_hall(db: sqlite_utils.Database, exhibition_id: int,
                 require_published: bool = True) -> dict | None:
     """A published exhibition's hall with its showable scenes, or None. A scene
-    whose picture shows someone no longer public is left out until redrawn.
+    whose picture shows someone no longer public is left out until redrawn, and an
+    uploaded one until the worker has cut its tiles.
     ``require_published=False`` is the curators' preview of what visitors will see."""
     published = "AND e.status = 'published'" if require_published else ""
     row = db.execute(
@@ -125,7 +126,8 @@ def public_hall(db: sqlite_utils.Database, exhibition_id: int,
         return None
     hall = dict(row)
     scenes = [dict(r) for r in db.execute(
-        f"SELECT s.* FROM hall_scenes s WHERE s.hall_id = ? AND NOT {_HIDDEN} "
+        f"SELECT s.* FROM hall_scenes s WHERE s.hall_id = ? AND s.status = 'ready' "
+        f"AND NOT {_HIDDEN} "
         "ORDER BY s.position, s.id", [hall["id"]])]
     keys = {s["key"] for s in scenes}
     ids = [s["id"] for s in scenes]
@@ -156,7 +158,8 @@ def public_tiles(db: sqlite_utils.Database, exhibition_id: int, tiles: str) -> b
     return db.execute(
         f"""SELECT 1 FROM hall_scenes s JOIN halls h ON h.id = s.hall_id
             JOIN exhibitions e ON e.id = h.exhibition_id
-            WHERE e.id = ? AND e.status = 'published' AND s.tiles = ? AND NOT {_HIDDEN}""",
+            WHERE e.id = ? AND e.status = 'published' AND s.tiles = ? AND s.status = 'ready'
+              AND NOT {_HIDDEN}""",
         [exhibition_id, tiles]).fetchone() is not None
 
 
