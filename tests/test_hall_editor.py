@@ -34,6 +34,10 @@ def _scene(db, exhibition_id, key="r1"):
 def _public_spots(client, exhibition_id, key="r1"):
     html = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
     config = json.loads(html.split('id="hall-config">', 1)[1].split("</script>", 1)[0])
+    assert list(config["scenes"]) == [config["start"]["scene"]]  # the page: the first room
+    rooms = client.get(config["more"])  # the others, as the page fetches them
+    assert rooms.status_code == 200
+    config["scenes"] = {**rooms.get_json(), **config["scenes"]}
     return config, config["scenes"][key]["hotspots"]
 
 
@@ -273,6 +277,7 @@ def test_the_preview_shows_a_draft_hall_as_visitors_will(curator, client, empty_
     with write(db):
         db.execute("UPDATE exhibitions SET status = 'draft' WHERE id = ?", [exhibition_id])
     assert client.get(f"/exhibitions/{exhibition_id}/hall").status_code == 404
+    assert client.get(f"/exhibitions/{exhibition_id}/hall/scenes.json").status_code == 404
     html = curator.get(f"/curate/exhibitions/{exhibition_id}/hall/preview").get_data(
         as_text=True)
     assert "hall-config" in html and "/curate/exhibitions/" in html
