@@ -86,6 +86,10 @@ def site_style(config: Mapping | None = None) -> Style:
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6})")
 _THEMED = ("red", "red_deep", "gold", "gold_light", "ink", "muted", "paper")
+# an exhibition theme's palette (archive.halls.themes) in print's names: the hall's
+# banner is the poster's band, its wainscot the deep shade, its trim the gold line
+_FROM_HALL = {"red": "banner", "red_deep": "wainscot", "gold": "trim",
+              "gold_light": "banner_text"}
 
 
 def print_style(exhibition: Mapping | None = None, config: Mapping | None = None) -> Style:
@@ -103,6 +107,8 @@ def print_style(exhibition: Mapping | None = None, config: Mapping | None = None
         return style
     colours = {}
     palette = theme.get("palette") if isinstance(theme.get("palette"), Mapping) else theme
+    if "banner" in palette:  # an exhibition theme (archive.halls.themes): its names
+        palette = {**{key: palette.get(name) for key, name in _FROM_HALL.items()}, **palette}
     for key in _THEMED:
         match = _HEX.fullmatch(str(palette.get(key) or ""))
         if match:
