@@ -2,7 +2,8 @@
 peak memory of the process); (2) bytes and time to the first panorama frame on a phone
 (390×844, DPR 3) over an emulated 1.6 Mbps / 300 ms RTT link (Chromium DevTools network
 emulation), entered from the hall's QR address; (3) Pannellum against Photo Sphere
-Viewer 5 (+ markers, virtual tour, three.js) on the same link and the same picture.
+Viewer 5 (+ markers, virtual tour, three.js) on the same link and the same picture;
+(4) an uploaded 8192×4096 panorama: the request's part against the worker's.
 
     .venv/bin/python -m bench.hall [--viewers NODE_MODULES | --no-viewers]
 
@@ -232,6 +233,38 @@ def viewers(node_modules: Path, picture: Path) -> dict:
     return found
 
 
+def upload(width: int = 8192) -> dict:
+    """An uploaded equirectangular photo (a noisy gradient, so it compresses like a
+    photograph): what the request does now (check, decode, re-encode without
+    metadata) against what the worker does after it (cube faces, tiles, preview),
+    which the request used to do too."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from archive.halls import panoramas
+    rng = np.random.default_rng(16)
+    height = width // 2
+    ramp = np.linspace(0, 255, width, dtype=np.float32)[None, :, None]
+    pixels = (ramp + rng.normal(0, 18, (height, width, 3))).clip(0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=88)
+    del pixels
+    data = buffer.getvalue()
+    with tempfile.TemporaryDirectory(prefix="hall-upload-") as media:
+        started = time.monotonic()
+        image = panoramas.check_panorama(data)
+        panoramas._keep_original(image, panoramas.original_path(media, "up-bench"))
+        request_s = time.monotonic() - started
+        del image
+        started = time.monotonic()
+        panoramas.cut(media, "up-bench")
+        worker_s = time.monotonic() - started
+    return {"photo": f"{width}×{height}", "bytes": len(data), "request_s": request_s,
+            "worker_s": worker_s}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--viewers", type=Path,
@@ -239,7 +272,12 @@ def main() -> None:
                              f"from the npm registry into {CACHE})")
     parser.add_argument("--no-viewers", action="store_true",
                         help="skip part (3), the two viewers side by side")
+    parser.add_argument("--upload-only", action="store_true",
+                        help="only part (4): an 8192×4096 upload, request against worker")
     args = parser.parse_args()
+    if args.upload_only:
+        print(json.dumps({"upload": upload()}, indent=1, ensure_ascii=False))
+        return
     if not args.no_viewers and args.viewers is None:
         args.viewers = fetch_viewers()
     result: dict = {}
@@ -264,6 +302,7 @@ def main() -> None:
         if args.viewers:
             result["viewers"] = viewers(args.viewers, root / "media" / "halls" / tiles /
                                         "panorama.jpg")
+    result["upload"] = upload()
     print(json.dumps(result, indent=1, ensure_ascii=False))
 
 

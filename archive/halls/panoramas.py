@@ -162,22 +162,28 @@ def convert(db: sqlite_utils.Database, media_dir: str, scene_id: int,
         raise ConversionFailed(reason) from exc
 
 
-def _cut(db: sqlite_utils.Database, media_dir: str, scene: dict,
-         progress: Callable[..., None] | None) -> dict | None:
+def cut(media_dir: str | Path, token: str,
+        progress: Callable[..., None] | None = None) -> tiles.Pyramid:
+    """The pictures of a kept panorama: cube faces cut into tiles, and a preview."""
     if progress:
         progress(0, 3, "正在读取全景照片")
-    image = _open_original(original_path(media_dir, scene["tiles"]))
-    cube = cube_for(image.width)
+    image = _open_original(original_path(media_dir, token))
     root = store.media_root(media_dir)
-    faces = render.faces_from_equirect(image, cube)
+    faces = render.faces_from_equirect(image, cube_for(image.width))
     preview = image.resize(PREVIEW_SIZE, Image.Resampling.LANCZOS)
     del image
     gc.collect()
     if progress:
         progress(1, 3, "正在切分瓦片")
-    pyramid = tiles.write(faces, root / scene["tiles"])
+    pyramid = tiles.write(faces, root / token)
     del faces
-    preview.save(root / scene["tiles"] / "panorama.jpg", "JPEG", quality=82, optimize=True)
+    preview.save(root / token / "panorama.jpg", "JPEG", quality=82, optimize=True)
+    return pyramid
+
+
+def _cut(db: sqlite_utils.Database, media_dir: str, scene: dict,
+         progress: Callable[..., None] | None) -> dict | None:
+    pyramid = cut(media_dir, scene["tiles"], progress)
     if progress:
         progress(2, 3, "正在登记场景")
     with write(db):
@@ -189,7 +195,7 @@ def _cut(db: sqlite_utils.Database, media_dir: str, scene: dict,
             db.execute("UPDATE halls SET version = version + 1 WHERE id = ?", [scene["hall_id"]])
             store.mark_changed(db)
     if not done:  # deleted while being cut: its pictures belong to nobody
-        shutil.rmtree(root / scene["tiles"], ignore_errors=True)
+        shutil.rmtree(store.media_root(media_dir) / scene["tiles"], ignore_errors=True)
         return None
     return {"cube": pyramid.cube, "levels": pyramid.levels}
 
