@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from archive import db as database
-from archive import honorees, worker
+from archive import honorees
 from archive.db import write
 from archive.halls import editor, generate, panoramas, store
+from tests.conftest import run_jobs
 from tests.curating import post
 from tests.hall_fixtures import build
 
@@ -144,16 +144,6 @@ def _equirect(width: int) -> bytes:
     return buffer.getvalue()
 
 
-def _run_worker(app) -> None:
-    """Every queued job, run by the worker's own code in this process."""
-    db = database.connect(app.config["DATABASE"])
-    try:
-        while worker.run_one(app, db):
-            pass
-    finally:
-        db.conn.close()
-
-
 def _upload(curator, exhibition_id, data, title="一楼序厅实景"):
     page = f"/curate/exhibitions/{exhibition_id}/hall"
     return post(curator, page + "/panoramas", {
@@ -184,7 +174,7 @@ def test_an_uploaded_panorama_is_cut_by_the_worker_then_becomes_the_entrance(
     assert 'scene-status">处理中' in curator.get(page).get_data(as_text=True)
     config, _ = _public_spots(curator, exhibition_id)
     assert "u1" not in config["scenes"]  # visitors never see a scene without tiles
-    _run_worker(app)
+    run_jobs(app)
     scene = _scene(db, exhibition_id, "u1")
     assert scene["status"] == "ready" and scene["cube_size"] == 1024
     assert 'scene-status">处理中' not in curator.get(page).get_data(as_text=True)
@@ -221,7 +211,7 @@ def test_a_failed_conversion_says_why_in_chinese_and_can_be_retried(
     kept = panoramas.original_path(empty_archive.config["MEDIA_DIR"], scene["tiles"])
     good = kept.read_bytes()
     kept.write_bytes(good[: len(good) // 3])  # the kept copy damaged before the worker ran
-    _run_worker(app)
+    run_jobs(app)
     scene = _scene(db, exhibition_id, "u1")
     assert scene["status"] == "failed" and "损坏" in scene["error"]
     job = db.execute("SELECT status, attempts FROM jobs WHERE kind = 'hall-panorama'"
@@ -239,7 +229,7 @@ def test_a_failed_conversion_says_why_in_chinese_and_can_be_retried(
     kept.write_bytes(good)
     assert post(curator, scene_page, {"action": "retry"}, page=scene_page).status_code == 303
     assert "处理中" in curator.get(scene_page).get_data(as_text=True)
-    _run_worker(app)
+    run_jobs(app)
     assert _scene(db, exhibition_id, "u1")["status"] == "ready"
     assert "u1" in _public_spots(curator, exhibition_id)[0]["scenes"]
 
@@ -251,7 +241,7 @@ def test_a_scene_deleted_while_queued_leaves_no_tiles(curator, app, empty_archiv
     scene = _scene(db, exhibition_id, "u1")
     scene_page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene['id']}"
     post(curator, scene_page, {"action": "delete"}, page=scene_page)
-    _run_worker(app)
+    run_jobs(app)
     media = store.media_root(empty_archive.config["MEDIA_DIR"])
     assert not (media / scene["tiles"]).exists()
     assert not panoramas.original_path(empty_archive.config["MEDIA_DIR"], scene["tiles"]).exists()
