@@ -614,6 +614,20 @@ def m095_pending_changes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m091_hall_scene_status(db: sqlite_utils.Database) -> None:
+    """An uploaded panorama is cut into tiles by the worker: its scene is
+    'processing' until then, 'ready' after, 'failed' with a reason for curators."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE hall_scenes ADD COLUMN status TEXT NOT NULL DEFAULT 'ready'
+            CHECK (status IN ('processing', 'ready', 'failed'));
+        ALTER TABLE hall_scenes ADD COLUMN error TEXT
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

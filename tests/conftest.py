@@ -349,6 +349,18 @@ def start_worker(archive: Archive, log_name: str = "worker.log"):
     return process
 
 
+def run_jobs(app) -> None:
+    """Run every queued job with the worker's own code (worker.run_one), in this process."""
+    from archive import db as database
+    from archive import worker
+    db = database.connect(app.config["DATABASE"])
+    try:
+        while worker.run_one(app, db):
+            pass
+    finally:
+        db.conn.close()
+
+
 def wait_for(predicate, timeout: float = 60.0) -> bool:
     """Poll ``predicate`` until it is true or ``timeout`` seconds pass."""
     import time

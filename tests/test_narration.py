@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from archive import db as database
-from archive import narration, printing, scans, worker
+from archive import narration, printing, scans
 from archive.db import write
+from tests.conftest import run_jobs
 from tests.curating import post
 
 
@@ -50,14 +51,7 @@ def upload(client, honoree_id: int, data: bytes, filename: str, transcript=TRANS
                 page=f"/curate/honorees/{honoree_id}", content_type="multipart/form-data")
 
 
-def run_worker(app) -> None:
-    """Run every queued job with the worker's own code, in this process."""
-    db = database.connect(app.config["DATABASE"])
-    try:
-        while worker.run_one(app, db):
-            pass
-    finally:
-        db.conn.close()
+run_worker = run_jobs  # every queued job, with the worker's own code, in this process
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from PIL import Image
 from archive import exhibitions, media
 from archive.db import write
 from archive.halls import store
+from tests.conftest import run_jobs
 from tests.curating import login, make_user, post
 from tests.hall_fixtures import build
 from tests.test_narration import recording, run_worker, upload
@@ -199,9 +200,10 @@ def test_an_uploaded_panorama_becomes_a_scene_only_when_approved(
     page = f"/curate/exhibitions/{exhibition_id}/hall"
     public = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
     assert "一楼序厅实景" not in public
-    assert post(curator, page + "/panoramas", {"title": "一楼序厅实景",
-                                               "panorama": (io.BytesIO(_equirect(2048)), "p.jpg")},
-                page=page, content_type="multipart/form-data").status_code == 303
+    response = post(curator, page + "/panoramas",
+                    {"title": "一楼序厅实景", "panorama": (io.BytesIO(_equirect(2048)), "p.jpg")},
+                    page=page, content_type="multipart/form-data")
+    assert response.status_code == 303
     assert "一楼序厅实景" not in client.get(
         f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
     assert "一楼序厅实景" in curator.get(page).get_data(as_text=True)  # the pending version
@@ -209,6 +211,7 @@ def test_an_uploaded_panorama_becomes_a_scene_only_when_approved(
     assert ("新增场景", "", "一楼序厅实景") in _diff(second_curator, change_id)
     _refused_to_author(curator, empty_archive, change_id)
     assert _decide(second_curator, change_id, "approve").status_code == 303
+    run_jobs(review)  # the worker cuts the approved panorama's tiles
     assert "一楼序厅实景" in client.get(
         f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
 

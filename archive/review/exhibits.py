@@ -8,7 +8,7 @@ import sqlite_utils
 
 from .. import albums, exhibitions
 from ..db import write
-from ..halls import editor, store, themes
+from ..halls import editor, panoramas, store, themes
 from .changes import Context, Kind, Step, register
 from .records import _text, drop_staged_photos
 
@@ -44,8 +44,9 @@ HALL_STEPS = {
     "scene_delete": Step(lambda c, t, a: editor.delete_scene(
         c.db, c.media_dir, int(t), a["scene_id"], c.user), "删除场景",
         refs={"scene_id": "hall_scenes"}),
-    "scene_add": Step(lambda c, t, a: editor.add_scene(
-        c.db, int(t), a["title"], a["cut"], c.user)["id"], "上传全景场景",
+    "scene_add": Step(lambda c, t, a: panoramas.add_kept(
+        c.db, c.media_dir, int(t), a["kept"], c.user, kept_file=not c.checking)["id"],
+        "上传全景场景",
         creates="hall_scenes"),
     "theme": Step(lambda c, t, a: store.save_theme(c.db, int(t), a["theme"], c.user),
                   "修改主题"),

@@ -194,9 +194,17 @@ def exhibition_cover_preview(exhibition_id: int):
 # --- the hall editor -----------------------------------------------------------------
 
 def _editor_hall(exhibition_id: int) -> dict:
-    from ..halls import editor
+    """The hall for the editor; a scene still 处理中 whose job has given up is shown
+    as failed with the job's reason."""
+    from ..halls import editor, panoramas
     _exhibition_row(exhibition_id)
-    return editor.for_editing(get_db(), exhibition_id)
+    hall = editor.for_editing(get_db(), exhibition_id)
+    waiting = [s["id"] for s in hall["scenes"] if s["status"] == "processing"]
+    given_up = panoramas.stranded(get_db(), waiting) if waiting else {}
+    for scene in hall["scenes"]:
+        if scene["id"] in given_up:
+            scene.update(status="failed", error=given_up[scene["id"]])
+    return hall
 
 
 def _tiles_url(exhibition_id: int):
@@ -229,26 +237,27 @@ def hall_generate(exhibition_id: int):
 
 @bp.post("/exhibitions/<int:exhibition_id>/hall/panoramas")
 def hall_upload(exhibition_id: int):
-    """An equirectangular photo of a real hall becomes a scene (JPEG, up to 8192×4096)."""
-    from ..halls import editor
+    """An equirectangular photo of a real hall becomes a scene (JPEG, up to 8192×4096):
+    checked and kept here, cut into tiles by the background worker."""
+    from ..halls import editor, panoramas
     _exhibition_row(exhibition_id)
     file = request.files.get("panorama")
     data = file.read(editor.MAX_PANORAMA_BYTES + 1) if file else b""
     try:
         if not data:
             raise editor.HallEditError("请选择全景照片")
-        if _reviewed("hall", exhibition_id):  # tiles cut now, the scene added on approval
-            title = editor.scene_title(request.form.get("title", ""))
-            cut = editor.cut_panorama(current_app.config["MEDIA_DIR"], data)
-            _step("hall", exhibition_id, "scene_add", {"title": title, "cut": cut})
+        if _reviewed("hall", exhibition_id):  # kept now, the scene added (and cut) on approval
+            kept = panoramas.keep(current_app.config["MEDIA_DIR"], data,
+                                  request.form.get("title", ""))
+            _step("hall", exhibition_id, "scene_add", {"kept": kept})
             flash(REVIEW_NOTICE)
             return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id),
                             code=303)
-        scene = editor.add_panorama(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
-                                    data, request.form.get("title", ""), _user())
+        scene = panoramas.add(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
+                              data, request.form.get("title", ""), _user())
     except editor.HallEditError as exc:
         return hall_editor(exhibition_id, 400, str(exc))
-    flash("全景照片已切成瓦片，成为新场景；请设定起始视角并放置热点")
+    flash("全景照片已上传，后台正在切分瓦片（处理中）；完成后即可设定起始视角并放置热点")
     return redirect(url_for("curate.hall_scene", exhibition_id=exhibition_id,
                             scene_id=scene["id"]), code=303)
 
@@ -305,6 +314,11 @@ def hall_scene_save(exhibition_id: int, scene_id: int):
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
     try:
+        if form.get("action") == "retry":
+            from ..halls import panoramas
+            panoramas.retry(get_db(), exhibition_id, scene_id, _user())
+            flash("已重新交给后台任务切分")
+            return _back_to_scene(exhibition_id, scene_id)
         if form.get("action") == "delete":
             kept = _step("hall", exhibition_id, "scene_delete", {"scene_id": scene_id})
             flash(REVIEW_NOTICE if kept else "场景已删除")
