@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -46,7 +45,7 @@ from pathlib import Path
 
 from archive import browse, migrations
 from archive import db as database
-from archive.search import ENGINES, analysis
+from archive.search import ENGINES
 
 from . import search as common
 
@@ -55,51 +54,60 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 # --- queries with the record each one is about --------------------------------------
 
+# name forms that find one person (initials and surname alone are shared by many)
+ONE_PERSON_FORMS = ("name", "pinyin", "traditional", "typo")
+
+
 def targeted_queries(records: list[dict], n: int, rng: random.Random) -> dict[str, list]:
     """Query type → [[text, filters, target id or None]] (ids are load order + 1)."""
-    from opencc import OpenCC
-    from pypinyin import lazy_pinyin
-    to_traditional = OpenCC("s2t")
+    picks = rng.sample(_unique_people(records), n)
+    sets = _name_queries(picks)
+    titles = common.honour_titles(records)
+    sets["title+year"] = [[f"{y} {t}", {}, None]
+                          for y, t in rng.sample(titles, min(n, len(titles)))]
+    sets["unit"] = _unit_queries(records, n, rng)
+    probes = [(i, *common.story_probes(rng, records[i - 1]["story"], 10))
+              for i in rng.sample(range(1, len(records) + 1), n * 3)]
+    sets["phrase"] = [[phrase, {}, i] for i, phrase, _ in probes if phrase][:n]
+    sets["story word"] = [[word, {}, None] for _, _, word in probes if word][:n]
+    levels = ["national", "provincial", "municipal"]
+    sets["text+facets"] = [[r["name"][0], {"level": rng.choice(levels), "kind": "individual"},
+                            None] for _, r in picks]
+    return sets
+
+
+def _unique_people(records: list[dict]) -> list[tuple[int, dict]]:
+    """(id, record) of individuals whose name no one else has (and is not a dotted name)."""
     counts: dict[str, int] = {}
     for r in records:
         counts[r["name"]] = counts.get(r["name"], 0) + 1
-    people = [(i + 1, r) for i, r in enumerate(records) if r["kind"] == "individual"
-              and "·" not in r["name"] and counts[r["name"]] == 1]
-    picks = rng.sample(people, n)
-    sets: dict[str, list] = {
-        "name": [[r["name"], {}, i] for i, r in picks],
-        "pinyin": [["".join(lazy_pinyin(r["name"])), {}, i] for i, r in picks],
-        "initials": [["".join(s[0] for s in lazy_pinyin(r["name"])), {}, None] for _, r in picks],
-        "surname": [[r["name"][0], {}, None] for _, r in picks],
-        "traditional": [[to_traditional.convert(r["name"]), {}, i] for i, r in picks],
-        "typo": [[r["name"][:-1] + common._homophone(r["name"][-1]), {}, i] for i, r in picks
-                 if common._homophone(r["name"][-1]) != r["name"][-1]],
-    }
-    titles = sorted({(o["year"], o["title"]) for r in records[:2000] for o in r["honours"]})
-    sets["title+year"] = [[f"{y} {t}", {}, None]
-                          for y, t in rng.sample(titles, min(n, len(titles)))]
+    return [(i + 1, r) for i, r in enumerate(records) if r["kind"] == "individual"
+            and "·" not in r["name"] and counts[r["name"]] == 1]
+
+
+def _name_queries(picks: list[tuple[int, dict]]) -> dict[str, list]:
+    """Each picked name in every form, aimed at its person where the form names one; a
+    typo only where the last character has a homophone."""
+    from opencc import OpenCC
+    to_traditional = OpenCC("s2t")
+    sets: dict[str, list] = {kind: [] for kind in common.NAME_FORMS}
+    for i, r in picks:
+        for kind, text in common.name_forms(r["name"], to_traditional).items():
+            if kind == "typo" and text == r["name"]:
+                continue
+            sets[kind].append([text, {}, i if kind in ONE_PERSON_FORMS else None])
+    return sets
+
+
+def _unit_queries(records: list[dict], n: int, rng: random.Random) -> list:
+    """Unit names, aimed at the unit's honoree when it has only one."""
     by_unit: dict[str, list[int]] = {}
     for i, r in enumerate(records, start=1):
         if r["unit"]:
             by_unit.setdefault(r["unit"], []).append(i)
     units = sorted(by_unit)
-    sets["unit"] = [[u, {}, by_unit[u][0] if len(by_unit[u]) == 1 else None]
-                    for u in rng.sample(units, min(n, len(units)))]
-    phrases, words = [], []
-    for i in rng.sample(range(1, len(records) + 1), n * 3):
-        story = records[i - 1]["story"]
-        clauses = [c for c in re.split(r"[，。；：！？、“”\s]", story) if 10 <= len(c) <= 14]
-        if clauses:
-            phrases.append([f"“{rng.choice(clauses)}”", {}, i])
-        story_words = [w for w in analysis.words(story[:200]) if len(w) >= 2]
-        if story_words:
-            words.append([rng.choice(story_words), {}, None])
-    sets["phrase"] = phrases[:n]
-    sets["story word"] = words[:n]
-    levels = ["national", "provincial", "municipal"]
-    sets["text+facets"] = [[r["name"][0], {"level": rng.choice(levels), "kind": "individual"},
-                            None] for _, r in picks]
-    return sets
+    return [[u, {}, by_unit[u][0] if len(by_unit[u]) == 1 else None]
+            for u in rng.sample(units, min(n, len(units)))]
 
 
 # --- the children: one build, one query run --------------------------------------

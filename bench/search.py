@@ -159,35 +159,48 @@ def _fts_insert(fts, batch: list[tuple], readings: list[tuple]) -> None:
 
 # --- queries ----------------------------------------------------------------------
 
+NAME_FORMS = ("name", "pinyin", "initials", "surname", "traditional", "typo")
+
+
+def name_forms(name: str, to_traditional) -> dict[str, str]:
+    """A name as a visitor may type it, keyed like NAME_FORMS: as written, in pinyin, by
+    initials, the surname alone, in traditional characters, with a homophone typo."""
+    from pypinyin import lazy_pinyin
+    syllables = lazy_pinyin(name)
+    return {"name": name, "pinyin": "".join(syllables), "initials": "".join(s[0] for s in syllables),
+            "surname": name[0], "traditional": to_traditional.convert(name),
+            "typo": name[:-1] + _homophone(name[-1])}
+
+
+def honour_titles(records: list[dict]) -> list[tuple[int, str]]:
+    """(year, title) pairs of the first 2,000 records' honours, sorted."""
+    return sorted({(o["year"], o["title"]) for r in records[:2000] for o in r["honours"]})
+
+
+def story_probes(rng: random.Random, story: str, shortest: int) -> tuple[str | None, str | None]:
+    """A quoted clause of ``story`` (``shortest``–14 characters) and one word of its
+    beginning, each drawn at random; None where the story has none."""
+    clauses = [c for c in re.split(r"[，。；：！？、“”\s]", story) if shortest <= len(c) <= 14]
+    phrase = f"“{rng.choice(clauses)}”" if clauses else None
+    story_words = [w for w in analysis.words(story[:200]) if len(w) >= 2]
+    return phrase, (rng.choice(story_words) if story_words else None)
+
+
 def query_set(records: list[dict], n: int, rng: random.Random) -> dict[str, list[tuple]]:
     """Query type → [(query text, filters dict)], drawn from the corpus."""
     from opencc import OpenCC
-    from pypinyin import lazy_pinyin
     to_traditional = OpenCC("s2t")
     people = [r for r in records if r["kind"] == "individual" and "·" not in r["name"]]
     picks = [rng.choice(people) for _ in range(n)]
-    sets: dict[str, list[tuple]] = {
-        "name": [(r["name"], {}) for r in picks],
-        "pinyin": [("".join(lazy_pinyin(r["name"])), {}) for r in picks],
-        "initials": [("".join(s[0] for s in lazy_pinyin(r["name"])), {}) for r in picks],
-        "surname": [(r["name"][0], {}) for r in picks],
-        "traditional": [(to_traditional.convert(r["name"]), {}) for r in picks],
-        "typo": [(r["name"][:-1] + _homophone(r["name"][-1]), {}) for r in picks],
-    }
-    titles = sorted({(o["year"], o["title"]) for r in records[:2000] for o in r["honours"]})
+    forms = [name_forms(r["name"], to_traditional) for r in picks]
+    sets: dict[str, list[tuple]] = {kind: [(f[kind], {}) for f in forms] for kind in NAME_FORMS}
+    titles = honour_titles(records)
     sets["title+year"] = [(f"{y} {t}", {}) for y, t in rng.sample(titles, min(n, len(titles)))]
     units = sorted({r["unit"] for r in records[:5000] if r["unit"]})
     sets["unit"] = [(u, {}) for u in rng.sample(units, min(n, len(units)))]
-    phrases, words = [], []
-    for r in rng.sample(records, n * 3):
-        clauses = [c for c in re.split(r"[，。；：！？、“”\s]", r["story"]) if 8 <= len(c) <= 14]
-        if clauses:
-            phrases.append((f"“{rng.choice(clauses)}”", {}))
-        story_words = [w for w in analysis.words(r["story"][:200]) if len(w) >= 2]
-        if story_words:
-            words.append((rng.choice(story_words), {}))
-    sets["phrase"] = phrases[:n]
-    sets["story word"] = words[:n]
+    probes = [story_probes(rng, r["story"], 8) for r in rng.sample(records, n * 3)]
+    sets["phrase"] = [(phrase, {}) for phrase, _ in probes if phrase][:n]
+    sets["story word"] = [(word, {}) for _, word in probes if word][:n]
     levels = ["national", "provincial", "municipal"]
     sets["text+facets"] = [(r["name"][0], {"level": rng.choice(levels), "kind": "individual"})
                            for r in picks]
