@@ -102,3 +102,36 @@ def readings(name: str, personal: bool = True) -> NameReadings:
         options = [_plain(surname)]
     all_readings = [option + given_syllables for option in options]
     return NameReadings(all_readings[0], all_readings)
+
+
+def _word(syllables: list[str]) -> str:
+    """Syllables written as one word: ü for v, and an apostrophe before a syllable
+    that starts with a, o or e (Xi'an, not Xian)."""
+    word = ""
+    for syllable in syllables:
+        syllable = syllable.replace("v", "ü")
+        if word and syllable[:1] in ("a", "o", "e"):
+            word += "'"
+        word += syllable
+    return word
+
+
+def english(name: str, kind: str = "individual") -> str:
+    """A personal name as GB/T 28039 writes it in Latin letters: the surname in
+    capitals, then the given name as one capitalised word (赵卫东 → ZHAO Weidong,
+    欧阳明辉 → OUYANG Minghui, 曾志强 → ZENG Zhiqiang, 吕西安 → LÜ Xi'an); a name
+    written with a middle dot (阿依古丽·买买提) is each of its parts capitalised.
+    Collectives have no such form: ''. Names without Han characters are kept."""
+    name = (name or "").strip()
+    if kind != "individual" or not name:
+        return ""
+    if not _HAN.search(name):
+        return name
+    name = re.sub(r"\s+", "", name)  # 张　伟: padding, not a separator
+    if any(c in name for c in _SEPARATORS):
+        parts = [p for p in re.split(r"[·•・.．]+", name) if p]
+        return " ".join(_word(_plain(p)).capitalize() for p in parts)
+    surname, _ = split_surname(name)
+    syllables = readings(name).syllables
+    cut = len(surname)
+    return f"{_word(syllables[:cut]).upper()} {_word(syllables[cut:]).capitalize()}".strip()

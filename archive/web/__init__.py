@@ -63,6 +63,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(print_pages.bp)
     style.init_app(app)
     errors.init_app(app)
+    from . import language
+    language.init_app(app)
 
     app.after_request(_security_headers)
     app.context_processor(_template_context)

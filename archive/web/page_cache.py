@@ -171,7 +171,9 @@ def _key() -> tuple | None:
     if (request.method != "GET" or request.endpoint not in CACHED_ENDPOINTS
             or request.cookies or len(request.full_path) > MAX_KEY_LENGTH):
         return None
-    return (current_app.extensions["page_cache_code"], request.full_path, _encoding())
+    from .language import current
+    return (current_app.extensions["page_cache_code"], current(), request.full_path,
+            _encoding())
 
 
 def _serve_from_cache():

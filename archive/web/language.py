@@ -1,0 +1,96 @@
+"""The visitor's language: Simplified Chinese (the default) or English.
+
+A request is in English when it asks with ``?lang=en`` (the address ``hreflang``
+points to), else when its ``lang`` cookie says so (set by the switch, ``/lang/en``
+and ``/lang/zh``), else when its ``Accept-Language`` lists languages but no Chinese
+at all. Anything else, including no header (crawlers, WeChat's own fetcher), is
+Chinese. ``deploy/nginx.conf`` keys its cache by the same rule.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, g, redirect, request
+from flask_babel import Babel
+
+LANGUAGES = ("zh", "en")
+DEFAULT = "zh"
+COOKIE = "lang"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# what Babel formats with (dates, numbers): Simplified Chinese as written in China
+BABEL_LOCALE = {"zh": "zh_Hans_CN", "en": "en"}
+
+bp = Blueprint("language", __name__)
+
+
+def from_header(header: str | None) -> str:
+    """English for a header that lists languages none of which is Chinese."""
+    tags = [part.split(";")[0].strip().lower() for part in (header or "").split(",")]
+    tags = [t for t in tags if t and t != "*"]
+    if not tags or any(t == "zh" or t.startswith("zh-") for t in tags):
+        return DEFAULT
+    return "en"
+
+
+def choose(args, cookies, header: str | None) -> str:
+    """The language of a request (see the module's rule)."""
+    for asked in (args.get("lang"), cookies.get(COOKIE)):
+        if asked in LANGUAGES:
+            return asked
+    return from_header(header)
+
+
+def current() -> str:
+    """This request's language (chosen once per request)."""
+    if "lang" not in g:
+        g.lang = choose(request.args, request.cookies, request.headers.get("Accept-Language"))
+    return g.lang
+
+
+def _locale() -> str:
+    return BABEL_LOCALE[current()]
+
+
+def _back(target: str | None) -> str:
+    """Where the switch returns to: a path on this site, never another host."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or \
+            parts.path.startswith("//") or "\\" in parts.path:
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/lang/<code>")
+def switch(code: str):
+    """Set the language cookie and go back to the page the visitor was on."""
+    if code not in LANGUAGES:
+        code = DEFAULT
+    referrer = urlsplit(request.referrer or "")
+    own = urlsplit(current_app.config.get("BASE_URL") or "")
+    target = request.args.get("next")
+    if target is None and referrer.netloc in (request.host, own.netloc):
+        target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    response = redirect(_back(target), code=303)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+                        httponly=True)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _vary(response):
+    """Pages differ by language: caches in between keep them apart."""
+    if request.endpoint and not request.endpoint.startswith("static"):
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_locale, default_locale="zh_Hans_CN",
+          default_timezone="Asia/Shanghai")
+    app.register_blueprint(bp)
+    app.after_request(_vary)
+    app.add_template_global(current, "language")
+    app.add_template_global(lambda: HTML_LANG[current()], "html_lang")
