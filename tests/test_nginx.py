@@ -103,6 +103,25 @@ def test_first_request_after_a_published_edit_is_fresh(site):
     assert "改名后的人物" in body.decode() and headers["X-Cache-Status"] != "HIT"
 
 
+def test_the_micro_cache_keeps_each_language_apart(site):
+    """A page cached for a Chinese visitor is never served to one whose browser lists
+    no Chinese, nor to one who switched to English, and the reverse."""
+    front, honoree = site["front"], site["ids"]["published"]
+    path = f"/honorees/{honoree}?nginx-language"
+    visitors = {"zh": {"Accept-Language": "zh-CN,zh;q=0.9"},
+                "en": {"Accept-Language": "en-US,en;q=0.9"},
+                "none": {},
+                "cookie-en": {"Accept-Language": "zh-CN", "Cookie": "lang=en"}}
+    expected = {"zh": "zh-CN", "en": "en", "none": "zh-CN", "cookie-en": "en"}
+    for _ in range(2):  # the second round is answered from the cache
+        for who, headers in visitors.items():
+            status, _, body = get(front, path, headers=headers)
+            assert status == 200
+            assert f'<html lang="{expected[who]}">' in body.decode(), who
+    status, headers, _ = get(front, path, headers=visitors["en"])
+    assert headers["X-Cache-Status"] == "HIT"
+
+
 def test_scans_and_back_office_are_never_cached(site):
     front = site["front"]
     code = site["archive"].db().execute("SELECT code FROM honorees WHERE id = ?",
