@@ -18,8 +18,18 @@ from .timeutil import now
 from .vocabulary import COLLECTIVE_TYPES, GENDERS, KINDS, LEVELS
 
 TEXT_FIELDS = ("name", "gender", "ethnicity", "province", "city", "county", "region_code",
-               "unit", "position", "nominator", "industry", "summary", "story", "quote", "note")
-MAX_TEXT = {"story": 100_000, "summary": 2_000, "quote": 2_000, "note": 2_000}
+               "unit", "position", "nominator", "industry", "summary", "story", "quote", "note",
+               "name_en", "summary_en", "story_en")
+MAX_TEXT = {"story": 100_000, "summary": 2_000, "quote": 2_000, "note": 2_000,
+            "story_en": 100_000, "summary_en": 2_000}
+# the fields' names in messages to curators
+FIELD_NAMES = {
+    "name": "姓名或集体名称", "gender": "性别", "ethnicity": "民族", "province": "省",
+    "city": "市", "county": "县区", "region_code": "行政区划代码", "unit": "工作单位",
+    "position": "职务", "nominator": "推荐单位", "industry": "行业", "summary": "主要事迹",
+    "story": "事迹正文", "quote": "感言", "note": "备注", "name_en": "英文姓名或名称",
+    "summary_en": "英文简介", "story_en": "英文事迹",
+}
 STATUS_ACTIONS = {"submit": "提交审核", "publish": "发布", "reject": "退回修改",
                   "withdraw": "撤回", "redraft": "改回草稿"}
 
@@ -140,10 +150,10 @@ def clean_record(form: dict) -> dict:
     record: dict[str, Any] = {}
     for field in TEXT_FIELDS:
         value = (form.get(field) or "").replace("\r\n", "\n")
-        if field != "story":
+        if field not in ("story", "story_en"):
             value = value.strip()
         if len(value) > MAX_TEXT.get(field, 500):
-            raise EditError(f"“{field}”太长了")
+            raise EditError(f"“{FIELD_NAMES.get(field, field)}”太长了")
         record[field] = value or None
     record["story"] = record["story"] or ""
     if record["gender"] not in (None, *GENDERS):

@@ -18,9 +18,17 @@ FIELDS = (
     "kind", "collective_type", "name", "gender", "ethnicity", "birth_year", "birth_month",
     "province", "city", "county", "region_code", "unit", "position", "unit_raw", "nominator",
     "industry", "summary", "story", "quote", "note", "status", "featured",
+    "name_en", "summary_en", "story_en",
 )
 HONOUR_FIELDS = ("title", "title_written", "level", "year", "body", "document_no", "citation",
                  "revoked")
+
+
+def english_name(record: dict) -> str | None:
+    """A record's name in English: the curator's, else a person's name from the
+    archive's pinyin in GB/T 28039 form; None for a collective without one."""
+    return (record.get("name_en") or "").strip() or \
+        names.english(record["name"], record["kind"]) or None
 
 
 class RecordError(ValueError):

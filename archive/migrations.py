@@ -628,6 +628,21 @@ def m091_hall_scene_status(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m096_english_texts(db: sqlite_utils.Database) -> None:
+    """What a record says in English, beside the Chinese, all optional: a person's
+    name as the curator confirms it (else written from the pinyin, GB/T 28039), a
+    collective's English name, the summary and the story."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE honorees ADD COLUMN name_en TEXT;
+        ALTER TABLE honorees ADD COLUMN summary_en TEXT;
+        ALTER TABLE honorees ADD COLUMN story_en TEXT
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

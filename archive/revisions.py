@@ -20,6 +20,7 @@ LABELS = {
     "nominator": "推荐单位", "note": "备注", "industry": "行业", "summary": "主要事迹",
     "story": "事迹正文", "quote": "感言", "status": "状态", "featured": "推荐",
     "deleted_at": "删除时间", "merged_into": "并入记录", "code": "二维码编码",
+    "name_en": "英文姓名或名称", "summary_en": "英文简介", "story_en": "英文事迹",
 }
 ACTIONS = {
     "create": "创建", "edit": "编辑", "honour_add": "添加荣誉", "honour_edit": "修改荣誉",

@@ -41,10 +41,14 @@ def test_curator_publishes_an_honoree_that_visitors_find_and_scan(admin_site, em
         page.click("text=新建记录")
         page.fill("input[name=name]", "欧阳铁柱")
         page.fill("input[name=unit]", "浏览器测试机床厂")
-        page.fill(".editor", "三十年如一日，扎根车间。")  # the story editor, no Markdown
+        page.fill("div.editor[aria-label='事迹正文']", "三十年如一日，扎根车间。")  # no Markdown
+        page.fill("div.editor[aria-label='英文事迹']", "Thirty years at the same lathe.")
         page.click("button:has-text('创建草稿')")
         page.wait_for_selector("text=已创建草稿")
         honoree_id = int(page.url.rsplit("/", 1)[1].split("#")[0])
+        assert empty_archive.db().execute(
+            "SELECT story, story_en FROM honorees WHERE id = ?", [honoree_id]).fetchone()[:] == (
+            "三十年如一日，扎根车间。", "Thirty years at the same lathe.")
 
         page.select_option("select[name=title]", "全国劳动模范")
         page.fill("#honours ~ form input[name=year]", "2020")
@@ -108,7 +112,7 @@ def test_a_story_is_written_without_markdown_and_word_pastes_keep_paragraphs_and
         page.goto(f"{admin_site}/curate/honorees/new")
         assert not page.is_visible("textarea[name=story]")  # no Markdown in sight
         page.fill("input[name=name]", "粘贴测试")
-        page.click(".editor")
+        page.click("div.editor[aria-label='事迹正文']")
         page.evaluate("""html => {
             const data = new DataTransfer();
             data.setData('text/html', html);

@@ -72,21 +72,22 @@
 // The story editor: curators write as in a word processor (paragraphs, bold, links)
 // and never see Markdown; the textarea, kept in step, is what the form sends.
 // Pasting from Word or WPS keeps paragraphs and bold and drops everything else.
-(function () {
-  var area = document.querySelector("textarea[data-rich-editor]");
-  var initial = document.getElementById("story-html");
-  if (!area || !initial) return;
+document.querySelectorAll("textarea[data-rich-editor]").forEach(function (area) {
+  var initial = document.getElementById(area.dataset.richEditor || "story-html");
+  if (!initial) return;
+  var label = area.dataset.label || "事迹正文";
   var field = area.closest(".story-field");
   var bar = document.createElement("div");
   bar.className = "editor-bar";
   bar.setAttribute("role", "toolbar");
-  bar.setAttribute("aria-label", "事迹正文的格式");
+  bar.setAttribute("aria-label", label + "的格式");
   var editor = document.createElement("div");
   editor.className = "editor";
   editor.contentEditable = "true";
   editor.setAttribute("role", "textbox");
   editor.setAttribute("aria-multiline", "true");
-  editor.setAttribute("aria-label", "事迹正文");
+  editor.setAttribute("aria-label", label);
+  if (area.lang) editor.lang = area.lang;
   editor.innerHTML = initial.innerHTML.trim() || "<p><br></p>";
   [["bold", "加粗"], ["link", "链接"], ["plain", "清除格式"]].forEach(function (b) {
     var button = document.createElement("button");
@@ -179,4 +180,4 @@
     sync();
   });
   area.form.addEventListener("submit", sync);
-})();
+});

@@ -48,6 +48,8 @@ def honoree_json(record: dict, full: bool = False) -> dict:
         "nominator": record.get("nominator"),
         "industry": record["industry"],
         "summary": record["summary"],
+        "name_en": honorees.english_name(record),
+        "summary_en": record.get("summary_en"),
         "honours": [{"title": o["title"], "level": o["level"], "year": o["year"],
                      "body": o["body"], "document_no": o["document_no"],
                      "citation": o["citation"]} for o in record["honours"]],
@@ -62,7 +64,7 @@ def honoree_json(record: dict, full: bool = False) -> dict:
             birth=(f"{record['birth_year']:04d}-{record['birth_month']:02d}"
                    if record["birth_year"] and record["birth_month"] else
                    (str(record["birth_year"]) if record["birth_year"] else None)),
-            story=record["story"], quote=record["quote"],
+            story=record["story"], story_en=record.get("story_en"), quote=record["quote"],
             members=[m["id"] for m in record["members"]],
             member_of=[m["id"] for m in record["member_of"]],
             exhibitions=[e["id"] for e in record["exhibitions"]],

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, redirect, request
 from flask_babel import Babel
 
+from .. import names
+
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "lang"
@@ -94,3 +96,4 @@ def init_app(app: Flask) -> None:
     app.after_request(_vary)
     app.add_template_global(current, "language")
     app.add_template_global(lambda: HTML_LANG[current()], "html_lang")
+    app.add_template_global(names.english, "english_name")

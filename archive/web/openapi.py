@@ -69,6 +69,11 @@ SCHEMAS: dict = {
             "nominator": NULLABLE_STRING,
             "industry": NULLABLE_STRING,
             "summary": NULLABLE_STRING,
+            "name_en": {**NULLABLE_STRING, "description": "the name in English: the "
+                        "curator's, else a person's in GB/T 28039 form (ZHAO Weidong); "
+                        "null for a collective without one"},
+            "summary_en": {**NULLABLE_STRING, "description": "the summary in English, "
+                           "null where the record has none"},
             "honours": {"type": "array", "items": {"$ref": "#/components/schemas/Honour"}},
             "url": {"type": "string", "format": "uri"},
             "short_url": {"type": "string", "format": "uri"},
@@ -85,6 +90,7 @@ SCHEMAS: dict = {
                 "properties": {
                     "gender": NULLABLE_STRING, "ethnicity": NULLABLE_STRING,
                     "birth": NULLABLE_STRING, "story": {"type": "string"},
+                    "story_en": NULLABLE_STRING,
                     "quote": NULLABLE_STRING,
                     "members": {"type": "array", "items": {"type": "integer"}},
                     "member_of": {"type": "array", "items": {"type": "integer"}},
