@@ -93,49 +93,64 @@ def _ordered(db: sqlite_utils.Database, owner_type: str, owner_id: int,
 
 
 def _fill(db: sqlite_utils.Database, items: list[dict]) -> list[dict]:
-    """Captions, credits, sizes and files of each item."""
+    """Captions, credits, sizes and files of each item; an item whose photo or video
+    is gone, or whose photo has no JPEG yet, is left out."""
     photo_ids = [i["photo_id"] for i in items if i["photo_id"]]
     video_ids = [i["video_id"] for i in items if i["video_id"]]
-    photos = {}
-    if photo_ids:
-        marks = ",".join("?" * len(photo_ids))
-        photos = {r["id"]: dict(r) for r in db.execute(
-            f"SELECT * FROM photos WHERE id IN ({marks})", photo_ids)}
-    videos = {}
-    if video_ids:
-        marks = ",".join("?" * len(video_ids))
-        videos = {r["id"]: dict(r) for r in db.execute(
-            f"SELECT * FROM videos WHERE id IN ({marks})", video_ids)}
+    photos = _rows_by_id(db, "photos", photo_ids)
+    videos = _rows_by_id(db, "videos", video_ids)
     posters = [v["poster_photo_id"] for v in videos.values() if v["poster_photo_id"]]
     files = media.variants_by_photo(db, photo_ids + posters)
     out = []
     for item in items:
         if item["photo_id"]:
-            photo = photos.get(item["photo_id"])
-            if photo is None:
-                continue
-            photo["files"] = files.get(photo["id"], {"webp": [], "jpeg": []})
-            if not photo["files"]["jpeg"]:
-                continue
-            largest = photo["files"]["jpeg"][-1]
-            item.update(kind="photo", photo=photo, caption=photo["caption"] or "",
-                        credit=photo["credit"] or "", alt=photo["alt"] or "",
-                        full=largest["name"], width=largest["width"],
-                        height=largest["height"], thumb=photo["files"]["jpeg"][0]["name"])
+            filled = _fill_photo(item, photos.get(item["photo_id"]), files)
         else:
-            video = videos.get(item["video_id"])
-            if video is None:
-                continue
-            poster = files.get(video["poster_photo_id"], {}).get("jpeg") or []
-            item.update(kind="video", video=video,
-                        caption=video["caption"] or video["title"] or "",
-                        credit=video["credit"] or "", alt=video["title"] or "视频",
-                        poster=poster[-1]["name"] if poster else None,
-                        thumb=poster[0]["name"] if poster else None,
-                        width=poster[-1]["width"] if poster else 1280,
-                        height=poster[-1]["height"] if poster else 720)
-        out.append(item)
+            filled = _fill_video(item, videos.get(item["video_id"]), files)
+        if filled:
+            out.append(item)
     return out
+
+
+def _rows_by_id(db: sqlite_utils.Database, table: str, ids: list[int]) -> dict[int, dict]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {r["id"]: dict(r) for r in db.execute(
+        f"SELECT * FROM {table} WHERE id IN ({marks})", ids)}
+
+
+def _fill_photo(item: dict, photo: dict | None, files: dict) -> bool:
+    if photo is None:
+        return False
+    photo["files"] = files.get(photo["id"], {"webp": [], "jpeg": []})
+    if not photo["files"]["jpeg"]:
+        return False
+    largest = photo["files"]["jpeg"][-1]
+    item.update(kind="photo", photo=photo, caption=photo["caption"] or "",
+                credit=photo["credit"] or "", alt=photo["alt"] or "",
+                full=largest["name"], width=largest["width"],
+                height=largest["height"], thumb=photo["files"]["jpeg"][0]["name"])
+    return True
+
+
+def _fill_video(item: dict, video: dict | None, files: dict) -> bool:
+    if video is None:
+        return False
+    poster = files.get(video["poster_photo_id"], {}).get("jpeg") or []
+    item.update(kind="video", video=video,
+                caption=video["caption"] or video["title"] or "",
+                credit=video["credit"] or "", alt=video["title"] or "视频",
+                **_poster_frame(poster))
+    return True
+
+
+def _poster_frame(poster: list[dict]) -> dict:
+    """A video's poster frame (largest and smallest JPEG) and size; 1280×720 without one."""
+    if not poster:
+        return {"poster": None, "thumb": None, "width": 1280, "height": 720}
+    return {"poster": poster[-1]["name"], "thumb": poster[0]["name"],
+            "width": poster[-1]["width"], "height": poster[-1]["height"]}
 
 
 def owner_public(db: sqlite_utils.Database, owner_type: str, owner_id: int) -> dict | None:

@@ -221,50 +221,89 @@ def change_section(db: sqlite_utils.Database, exhibition_id: int, action: str, f
             raise ExhibitionError("没有这个展厅")
         touched = _members(db, exhibition_id)
         if action == "add":
-            title = (form.get("title") or "").strip()
-            if not title:
-                raise ExhibitionError("单元名称不能为空")
-            position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM exhibition_sections"
-                                  " WHERE exhibition_id = ?", [exhibition_id]).fetchone()[0]
-            db.execute("INSERT INTO exhibition_sections (exhibition_id, title, intro, position) "
-                       "VALUES (?, ?, ?, ?)",
-                       [exhibition_id, title, (form.get("intro") or "").strip(), position])
+            _add_section(db, exhibition_id, form)
         else:
             _section(db, exhibition_id, section_id)
-            raw = str(form.get("honoree_id") or "")
-            honoree_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
-            if action == "rename":
-                title = (form.get("title") or "").strip()
-                if not title:
-                    raise ExhibitionError("单元名称不能为空")
-                db.execute("UPDATE exhibition_sections SET title = ?, intro = ? WHERE id = ?",
-                           [title, (form.get("intro") or "").strip(), section_id])
-            elif action in ("up", "down"):
-                _reorder(db, "exhibition_sections", "exhibition_id", exhibition_id, "id",
-                         section_id, -1 if action == "up" else 1)
-            elif action == "delete":
-                db.execute("DELETE FROM exhibition_sections WHERE id = ?", [section_id])
-            elif action == "add_item":
-                if not db.execute("SELECT 1 FROM honorees WHERE id = ? AND deleted_at IS NULL",
-                                  [honoree_id]).fetchone():
-                    raise ExhibitionError("没有这个编号的人物或集体")
-                position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM "
-                                      "exhibition_items WHERE section_id = ?",
-                                      [section_id]).fetchone()[0]
-                db.execute("INSERT OR IGNORE INTO exhibition_items (section_id, honoree_id, "
-                           "position) VALUES (?, ?, ?)", [section_id, honoree_id, position])
-                touched.append(honoree_id)
-                honorees.record_revision(db, honoree_id, "exhibition", user["id"])
-            elif action in ("item_up", "item_down"):
-                _reorder(db, "exhibition_items", "section_id", section_id, "honoree_id",
-                         honoree_id, -1 if action == "item_up" else 1)
-            elif action == "remove_item":
-                db.execute("DELETE FROM exhibition_items WHERE section_id = ? AND honoree_id = ?",
-                           [section_id, honoree_id])
-                honorees.record_revision(db, honoree_id, "exhibition", user["id"])
-            else:
-                raise ExhibitionError("不支持的操作")
+            touched += _change_in_section(db, exhibition_id, section_id, action, form, user)
         _changed(db, exhibition_id, f"section_{action}", user, sorted(set(touched)))
+
+
+_SECTION_ACTIONS = ("rename", "up", "down", "delete")
+_ITEM_ACTIONS = ("add_item", "item_up", "item_down", "remove_item")
+
+
+def _section_title(form: dict) -> str:
+    title = (form.get("title") or "").strip()
+    if not title:
+        raise ExhibitionError("单元名称不能为空")
+    return title
+
+
+def _add_section(db: sqlite_utils.Database, exhibition_id: int, form: dict) -> None:
+    title = _section_title(form)
+    position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM exhibition_sections"
+                          " WHERE exhibition_id = ?", [exhibition_id]).fetchone()[0]
+    db.execute("INSERT INTO exhibition_sections (exhibition_id, title, intro, position) "
+               "VALUES (?, ?, ?, ?)",
+               [exhibition_id, title, (form.get("intro") or "").strip(), position])
+
+
+def _change_in_section(db: sqlite_utils.Database, exhibition_id: int, section_id: int,
+                       action: str, form: dict, user: dict) -> list[int]:
+    """An action on an existing section or on an honoree in it; returns the honoree
+    ids it adds to the exhibition."""
+    if action in _SECTION_ACTIONS:
+        _change_own_section(db, exhibition_id, section_id, action, form)
+        return []
+    if action in _ITEM_ACTIONS:
+        return _change_item(db, section_id, action, _form_honoree_id(form), user)
+    raise ExhibitionError("不支持的操作")
+
+
+def _form_honoree_id(form: dict) -> int:
+    """The form's honoree id, or 0 (no such honoree) when it is not a plain number."""
+    raw = str(form.get("honoree_id") or "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
+
+
+def _change_own_section(db: sqlite_utils.Database, exhibition_id: int, section_id: int,
+                        action: str, form: dict) -> None:
+    if action == "rename":
+        title = _section_title(form)
+        db.execute("UPDATE exhibition_sections SET title = ?, intro = ? WHERE id = ?",
+                   [title, (form.get("intro") or "").strip(), section_id])
+    elif action in ("up", "down"):
+        _reorder(db, "exhibition_sections", "exhibition_id", exhibition_id, "id",
+                 section_id, -1 if action == "up" else 1)
+    else:  # delete
+        db.execute("DELETE FROM exhibition_sections WHERE id = ?", [section_id])
+
+
+def _change_item(db: sqlite_utils.Database, section_id: int, action: str, honoree_id: int,
+                 user: dict) -> list[int]:
+    if action == "add_item":
+        _add_item(db, section_id, honoree_id, user)
+        return [honoree_id]
+    if action in ("item_up", "item_down"):
+        _reorder(db, "exhibition_items", "section_id", section_id, "honoree_id",
+                 honoree_id, -1 if action == "item_up" else 1)
+    else:  # remove_item
+        db.execute("DELETE FROM exhibition_items WHERE section_id = ? AND honoree_id = ?",
+                   [section_id, honoree_id])
+        honorees.record_revision(db, honoree_id, "exhibition", user["id"])
+    return []
+
+
+def _add_item(db: sqlite_utils.Database, section_id: int, honoree_id: int, user: dict) -> None:
+    if not db.execute("SELECT 1 FROM honorees WHERE id = ? AND deleted_at IS NULL",
+                      [honoree_id]).fetchone():
+        raise ExhibitionError("没有这个编号的人物或集体")
+    position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM "
+                          "exhibition_items WHERE section_id = ?",
+                          [section_id]).fetchone()[0]
+    db.execute("INSERT OR IGNORE INTO exhibition_items (section_id, honoree_id, "
+               "position) VALUES (?, ?, ?)", [section_id, honoree_id, position])
+    honorees.record_revision(db, honoree_id, "exhibition", user["id"])
 
 
 # --- the exhibition as a place: chapters shown a page at a time ------------------------

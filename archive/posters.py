@@ -83,40 +83,69 @@ def _variant(photo: dict, want_px: float) -> dict | None:
 
 def _honoree(item: dict, media_dir, base_url: str, tag: str | None, fmt: str) -> Honoree:
     honours = sorted(item.get("honours") or [], key=lambda o: (-o["year"], o.get("position", 0)))
-    lines = [f"{o['year']}年 {o['title']}" for o in honours]
     top = min(honours, key=lambda o: (LEVEL_RANK.get(o.get("level"), 9), -o["year"]),
               default=None)
-    citation = next((o["citation"] for o in honours if o.get("citation")), None)
-    citation = citation or item.get("summary") or item.get("quote") or ""
-    region = "".join(p for p in (item.get("province"), item.get("city"), item.get("county")) if p)
-    portrait, size, placeholder = None, None, False
-    photo = item.get("portrait")
-    if photo and photo.get("files", {}).get("jpeg"):
-        chosen = _variant(photo, _portrait_box(fmt)[0] / 25.4 * PORTRAIT_WANT_DPI)
-        portrait = media.derived_dir(media_dir) / chosen["name"]
-        size = (photo["width"], photo["height"])
-        placeholder = bool(photo.get("placeholder"))
-    unit = item.get("unit") or ""
-    if item.get("position") and item.get("kind") == "individual":
-        unit = f"{unit} {item['position']}".strip()
+    portrait = _Portrait.of(item.get("portrait"), media_dir, fmt)
     story = _plain(item.get("story"))
-    album = []
-    for extra in item.get("album") or []:
-        chosen = _variant(extra, 83 / 25.4 * PORTRAIT_WANT_DPI)
-        if chosen:
-            album.append((media.derived_dir(media_dir) / chosen["name"],
-                          extra.get("caption") or ""))
     return Honoree(
-        id=item["id"], code=item["code"], name=item["name"], kind=item["kind"], unit=unit,
-        region=region, honours=lines, citation=_plain(citation), story=story,
-        portrait=portrait, portrait_px=size, placeholder=placeholder,
+        id=item["id"], code=item["code"], name=item["name"], kind=item["kind"],
+        unit=_unit_line(item), region=_region(item),
+        honours=[f"{o['year']}年 {o['title']}" for o in honours],
+        citation=_plain(_citation(honours, item)), story=story,
+        portrait=portrait.file, portrait_px=portrait.size, placeholder=portrait.placeholder,
         url=short_url(base_url, item["code"], tag), address=display_address(base_url, item["code"]),
         honour=f"{top['year']}年 {top['title']}" if top else "",
         summary=_plain(item.get("summary")) or _first_sentence(story),
         quote=_plain(item.get("quote")), facts=_facts(item),
         honour_records=[{k: o.get(k) for k in ("year", "title", "body", "document_no", "citation")}
                         for o in sorted(item.get("honours") or [], key=lambda o: o["year"])],
-        album=album)
+        album=_album(item, media_dir))
+
+
+@dataclass(frozen=True)
+class _Portrait:
+    """The portrait variant a page embeds, the original's size, and whether it is a
+    placeholder picture."""
+    file: Path | None = None
+    size: tuple[int, int] | None = None
+    placeholder: bool = False
+
+    @classmethod
+    def of(cls, photo: dict | None, media_dir, fmt: str) -> _Portrait:
+        if not (photo and photo.get("files", {}).get("jpeg")):
+            return cls()
+        chosen = _variant(photo, _portrait_box(fmt)[0] / 25.4 * PORTRAIT_WANT_DPI)
+        return cls(media.derived_dir(media_dir) / chosen["name"],
+                   (photo["width"], photo["height"]), bool(photo.get("placeholder")))
+
+
+def _citation(honours: list[dict], item: dict) -> str:
+    """The first honour's citation, else the summary, else the quote (as written)."""
+    citation = next((o["citation"] for o in honours if o.get("citation")), None)
+    return citation or item.get("summary") or item.get("quote") or ""
+
+
+def _region(item: dict) -> str:
+    return "".join(p for p in (item.get("province"), item.get("city"), item.get("county")) if p)
+
+
+def _unit_line(item: dict) -> str:
+    """The unit, followed by an individual's position there."""
+    unit = item.get("unit") or ""
+    if item.get("position") and item.get("kind") == "individual":
+        unit = f"{unit} {item['position']}".strip()
+    return unit
+
+
+def _album(item: dict, media_dir) -> list[tuple[Path, str]]:
+    """The record book's album photos (file of the variant to embed, caption)."""
+    album = []
+    for extra in item.get("album") or []:
+        chosen = _variant(extra, 83 / 25.4 * PORTRAIT_WANT_DPI)
+        if chosen:
+            album.append((media.derived_dir(media_dir) / chosen["name"],
+                          extra.get("caption") or ""))
+    return album
 
 
 def _facts(item: dict) -> list[tuple[str, str]]:
@@ -124,10 +153,9 @@ def _facts(item: dict) -> list[tuple[str, str]]:
     if item.get("birth_year"):
         born = f"{item['birth_year']}年" + (f"{item['birth_month']}月" if item.get("birth_month")
                                             else "")
-    region = "".join(p for p in (item.get("province"), item.get("city"), item.get("county")) if p)
     pairs = [("性别", item.get("gender")), ("民族", item.get("ethnicity")), ("出生", born),
              ("单位", item.get("unit")), ("职务", item.get("position")),
-             ("地区", region), ("行业", item.get("industry"))]
+             ("地区", _region(item)), ("行业", item.get("industry"))]
     return [(k, str(v)) for k, v in pairs if v]
 
 
@@ -546,31 +574,87 @@ def _poster_texts(pdf: Measuring, person: Honoree, fmt: str, exhibition: str) ->
     return fits
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """One poster page: its format and type scale, where the trim sits on the sheet
+    (``offset``: the slug when printing with bleed) and how far colour runs past the
+    trim (``spill``: into the bleed)."""
+    fmt: str
+    scale: TypeScale
+    offset: float
+    spill: float
+
+    @property
+    def layout(self) -> Layout:
+        return LAYOUTS[self.fmt]
+
+    @property
+    def width(self) -> float:
+        return PAGES[self.fmt][0]
+
+    @property
+    def height(self) -> float:
+        return PAGES[self.fmt][1]
+
+    @property
+    def left(self) -> float:
+        """The left margin on the sheet."""
+        return self.offset + self.layout.margin
+
+    @property
+    def footer_top(self) -> float:
+        return self.offset + self.height - self.layout.footer
+
+
+@dataclass(frozen=True)
+class _Column:
+    """The text column of the upper block: left-aligned beside the portrait, or
+    centred on a text-only poster."""
+    x: float
+    width: float
+    align: str
+
+
 def _poster_page(pdf: Sheet, person: Honoree, fmt: str, exhibition: str, offset: float,
                  bleed: bool) -> None:
-    style, palette = pdf.style, pdf.style.palette
-    scale = style.scale(fmt)
-    layout = LAYOUTS[fmt]
-    page_w, page_h = PAGES[fmt]
-    m = layout.margin
+    frame = _Frame(fmt, pdf.style.scale(fmt), offset, BLEED if bleed else 0.0)
     fits = _poster_texts(pdf, person, fmt, exhibition)
-    o = offset
-    spill = BLEED if bleed else 0.0  # colour runs into the bleed
-    # paper, header band with double gold rule, footer band
+    _poster_background(pdf, frame)
+    _poster_band(pdf, frame, fits["title"])
+    _poster_footer(pdf, frame)
+    y = _poster_upper(pdf, frame, person, fits)
+    count = qr.module_count(person.url)
+    total = qr.dots_per_module(count, MIN_QR_MM[fmt], DPI) * DOT * count
+    qr_y = frame.footer_top - 6 - total
+    if person.quote:
+        y = _poster_quote(pdf, frame, fits["quote"], y, qr_y)
+    _poster_qr_block(pdf, frame, person, y, qr_y, count, total)
+    pdf.set_text_color(*pdf.style.palette.ink)
+
+
+def _poster_background(pdf: Sheet, frame: _Frame) -> None:
+    """The paper, the red header band over a double gold rule and the red footer band
+    under a gold rule, all running into the bleed."""
+    palette, layout = pdf.style.palette, frame.layout
+    o, spill, page_w, page_h = frame.offset, frame.spill, frame.width, frame.height
     pdf.fill_rect(o - spill, o - spill, page_w + 2 * spill, page_h + 2 * spill, palette.paper)
     pdf.fill_rect(o - spill, o - spill, page_w + 2 * spill, layout.band + spill, palette.red)
     pdf.fill_rect(o - spill, o + layout.band, page_w + 2 * spill, 1.2, palette.gold)
     pdf.fill_rect(o - spill, o + layout.band + 2.0, page_w + 2 * spill, 0.35, palette.gold)
-    footer_top = o + page_h - layout.footer
+    footer_top = frame.footer_top
     pdf.fill_rect(o - spill, footer_top, page_w + 2 * spill, layout.footer + spill,
                   palette.red_deep)
     pdf.fill_rect(o - spill, footer_top - 1.6, page_w + 2 * spill, 0.35, palette.gold)
-    # the band: emblem, organisation, exhibition title
+
+
+def _poster_band(pdf: Sheet, frame: _Frame, title: Fit) -> None:
+    """The header band: emblem, then the organisation over the exhibition's title."""
+    style, palette, layout = pdf.style, pdf.style.palette, frame.layout
+    o, m = frame.offset, layout.margin
     emblem_h = layout.emblem * 1.1
     draw_emblem_pdf(pdf, o + m, o + (layout.band - emblem_h) / 2, layout.emblem, style)
     band_x = o + m + layout.emblem + 6
-    title = fits["title"]
-    org_size = scale.band_org
+    org_size = frame.scale.band_org
     title_h = title.size * PT * (1.2 * (len(title.lines) - 1) + 1.0)
     org_h = org_size * PT * 1.6 if style.organisation else 0
     top = o + (layout.band - title_h - org_h) / 2
@@ -579,98 +663,135 @@ def _poster_page(pdf: Sheet, person: Honoree, fmt: str, exhibition: str, offset:
         pdf.spaced_text(band_x, top + org_size * PT * 0.88, style.organisation, org_size * PT * 0.15)
         top += org_h
     pdf.face("title", title.size, palette.white)
-    pdf.block(title, band_x, top, page_w - m - band_x + o)
-    # footer: the site and the organisation
-    pdf.face("cjk", scale.small, palette.gold_light)
+    pdf.block(title, band_x, top, frame.width - m - band_x + o)
+
+
+def _poster_footer(pdf: Sheet, frame: _Frame) -> None:
+    """The footer band's line: the site and the organisation."""
+    style, small = pdf.style, frame.scale.small
+    pdf.face("cjk", small, style.palette.gold_light)
     foot = " · ".join(p for p in (style.site_name, style.organisation) if p)
-    pdf.centred(foot, footer_top + layout.footer / 2 + scale.small * PT * 0.35, o, page_w)
-    # upper block: portrait and the facts column, or the text-only layout
-    y0 = o + layout.band + (12 if fmt == "poster-a4" else 16)
+    pdf.centred(foot, frame.footer_top + frame.layout.footer / 2 + small * PT * 0.35,
+                frame.offset, frame.width)
+
+
+def _poster_upper(pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fit]) -> float:
+    """The upper block: the portrait and the facts column beside it, or the text-only
+    layout; returns where the next block may start."""
+    layout, a4 = frame.layout, frame.fmt == "poster-a4"
+    y0 = frame.offset + layout.band + (12 if a4 else 16)
     has_portrait = person.portrait is not None
-    col_x, col_w = _column(fmt, has_portrait)
-    col_x += o
-    align = "L" if has_portrait else "C"
+    col_x, col_w = _column(frame.fmt, has_portrait)
+    column = _Column(col_x + frame.offset, col_w, "L" if has_portrait else "C")
     if has_portrait:
         pw, ph = layout.portrait
-        pdf.portrait(person, o + m, y0, pw, ph)
+        pdf.portrait(person, frame.left, y0, pw, ph)
         upper_bottom = y0 + ph + 4
     else:
         upper_bottom = y0
-        y0 += 14 if fmt == "poster-a4" else 20
-    y = y0 - 1
+        y0 += 14 if a4 else 20
+    y = _poster_facts(pdf, frame, person, fits, column, y0 - 1)
+    return max(y, upper_bottom) + (8 if a4 else 12)
+
+
+def _poster_facts(pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fit],
+                  column: _Column, y: float) -> float:
+    """Name, top honour, a gold rule (an ornament when text-only), unit, region and
+    summary, then on A3 the other honours; returns the bottom."""
+    palette, scale = pdf.style.palette, frame.scale
+    x, width, align = column.x, column.width, column.align
+    has_portrait = person.portrait is not None
     pdf.face("title", fits["name"].size, palette.red_deep)
-    y = pdf.block(fits["name"], col_x, y, col_w, 1.15, align) + 4 * (scale.name / 44)
+    y = pdf.block(fits["name"], x, y, width, 1.15, align) + 4 * (scale.name / 44)
     if person.honour:
         pdf.face("title", fits["honour"].size, palette.red)
-        y = pdf.block(fits["honour"], col_x, y, col_w, 1.25, align)
+        y = pdf.block(fits["honour"], x, y, width, 1.25, align)
     y += 4
     if has_portrait:
-        pdf.fill_rect(col_x, y, 28 * scale.body / 12.5, 0.8, palette.gold)
+        pdf.fill_rect(x, y, 28 * scale.body / 12.5, 0.8, palette.gold)
     else:
-        ornament_pdf(pdf, col_x + col_w / 2 - 40, y, 80, style)
+        ornament_pdf(pdf, x + width / 2 - 40, y, 80, pdf.style)
     y += 5
     if person.unit:
         pdf.face("cjk", fits["unit"].size, palette.ink)
-        y = pdf.block(fits["unit"], col_x, y, col_w, 1.35, align) + 1.5
+        y = pdf.block(fits["unit"], x, y, width, 1.35, align) + 1.5
     if person.region:
         pdf.face("cjk", scale.body * 0.9, palette.muted)
-        region = pdf.fit(person.region, col_w, scale.body * 0.9, scale.body_floor)
-        y = pdf.block(region, col_x, y, col_w, 1.3, align) + 1.5
+        region = pdf.fit(person.region, width, scale.body * 0.9, scale.body_floor)
+        y = pdf.block(region, x, y, width, 1.3, align) + 1.5
     if person.summary:
         y += 2.5
         pdf.face("cjk", fits["summary"].size, palette.ink)
-        y = pdf.block(fits["summary"], col_x, y, col_w, 1.45, align)
-    if fmt == "poster-a3" and has_portrait and len(person.honours) > 1:
-        others = [h for h in person.honours if h != person.honour][:4]
-        y += 5
-        pdf.face("title", scale.body * 0.85, palette.red)
-        pdf.text(col_x, y + scale.body * PT * 0.8, "其他荣誉")
-        y += scale.body * PT * 1.5
-        pdf.face("cjk", scale.body * 0.82, palette.muted)
-        for line in others:
-            fit = pdf.fit(line, col_w, scale.body * 0.82, scale.body_floor * 0.8)
-            y = pdf.block(fit, col_x, y, col_w, 1.3) + 1
-    y = max(y, upper_bottom) + (8 if fmt == "poster-a4" else 12)
-    # the quote, between gold quotation ornaments
-    inner = page_w - 2 * m
-    url = person.url
-    count = qr.module_count(url)
-    total = qr.dots_per_module(count, MIN_QR_MM[fmt], DPI) * DOT * count
-    qr_y = footer_top - 6 - total
-    if person.quote:
-        quote = fits["quote"]
-        height = 5 + quote.size * PT * (1.5 * (len(quote.lines) - 1) + 1.05)
-        if fmt == "poster-a4":  # centred in the room left above the QR code
-            y = max(y, y + (qr_y - 4 - y - height) / 2)
-        ornament_pdf(pdf, o + m + inner / 2 - 45, y, 90, style)
-        y += 5
-        pdf.face("cjk", quote.size, palette.red_deep)
-        y = pdf.block(quote, o + m + 15, y, inner - 30, 1.5, "C") + 6
-    # the QR block at the foot; on A3 the story excerpt beside it
-    qr_x = o + page_w - m - total + qr.QUIET_ZONE * total / count * 0.6
-    drawn = pdf.qr(url, qr_x, qr_y, MIN_QR_MM[fmt])
+        y = pdf.block(fits["summary"], x, y, width, 1.45, align)
+    if frame.fmt == "poster-a3" and has_portrait and len(person.honours) > 1:
+        y = _other_honours(pdf, person, column, y, scale)
+    return y
+
+
+def _other_honours(pdf: Sheet, person: Honoree, column: _Column, y: float,
+                   scale: TypeScale) -> float:
+    """A3 only: up to four honours besides the top one, under a heading."""
+    palette = pdf.style.palette
+    others = [h for h in person.honours if h != person.honour][:4]
+    y += 5
+    pdf.face("title", scale.body * 0.85, palette.red)
+    pdf.text(column.x, y + scale.body * PT * 0.8, "其他荣誉")
+    y += scale.body * PT * 1.5
+    pdf.face("cjk", scale.body * 0.82, palette.muted)
+    for line in others:
+        fit = pdf.fit(line, column.width, scale.body * 0.82, scale.body_floor * 0.8)
+        y = pdf.block(fit, column.x, y, column.width, 1.3) + 1
+    return y
+
+
+def _poster_quote(pdf: Sheet, frame: _Frame, quote: Fit, y: float, qr_y: float) -> float:
+    """The quote between gold quotation ornaments (on A4 centred in the room left
+    above the QR code); returns the bottom."""
+    inner = frame.width - 2 * frame.layout.margin
+    height = 5 + quote.size * PT * (1.5 * (len(quote.lines) - 1) + 1.05)
+    if frame.fmt == "poster-a4":
+        y = max(y, y + (qr_y - 4 - y - height) / 2)
+    ornament_pdf(pdf, frame.left + inner / 2 - 45, y, 90, pdf.style)
+    y += 5
+    pdf.face("cjk", quote.size, pdf.style.palette.red_deep)
+    return pdf.block(quote, frame.left + 15, y, inner - 30, 1.5, "C") + 6
+
+
+def _poster_qr_block(pdf: Sheet, frame: _Frame, person: Honoree, y: float, qr_y: float,
+                     count: int, total: float) -> None:
+    """The QR code at the foot (``count`` modules, ``total`` mm wide) and the call to
+    action beside it; on A3 the story excerpt above the call."""
+    o, m = frame.offset, frame.layout.margin
+    qr_x = o + frame.width - m - total + qr.QUIET_ZONE * total / count * 0.6
+    drawn = pdf.qr(person.url, qr_x, qr_y, MIN_QR_MM[frame.fmt])
     left_w = qr_x - (o + m) - 6
-    cta_size = scale.cta
-    if fmt == "poster-a3":
-        _story_excerpt(pdf, person, o + m, y + 2, left_w, qr_y + drawn - 48, scale)
+    if frame.fmt == "poster-a3":
+        _story_excerpt(pdf, person, o + m, y + 2, left_w, qr_y + drawn - 48, frame.scale)
         cta_top = qr_y + drawn - 42
     else:
-        cta_top = qr_y + drawn / 2 - cta_size * PT * 1.6
+        cta_top = qr_y + drawn / 2 - frame.scale.cta * PT * 1.6
+    _call_to_action(pdf, frame.scale, o + m, cta_top, left_w, person.address)
+
+
+def _call_to_action(pdf: Sheet, scale: TypeScale, x: float, top: float, width: float,
+                    address: str) -> None:
+    """扫码阅读先进事迹 over a gold arrow pointing at the QR code, then the address to
+    type instead."""
+    palette, cta_size = pdf.style.palette, scale.cta
     pdf.face("title", cta_size, palette.red)
-    pdf.text(o + m, cta_top + cta_size * PT * 0.88, CALL_TO_ACTION)
-    line_y = cta_top + cta_size * PT * 1.25 + 3
-    arrow_w = min(left_w, pdf.width(CALL_TO_ACTION))
-    pdf.fill_rect(o + m, line_y, arrow_w, 0.8, palette.gold)
+    pdf.text(x, top + cta_size * PT * 0.88, CALL_TO_ACTION)
+    line_y = top + cta_size * PT * 1.25 + 3
+    arrow_w = min(width, pdf.width(CALL_TO_ACTION))
+    pdf.fill_rect(x, line_y, arrow_w, 0.8, palette.gold)
     pdf.set_fill_color(*palette.gold)
-    pdf.polygon([(o + m + arrow_w, line_y - 1.6), (o + m + arrow_w + 4, line_y + 0.4),
-                 (o + m + arrow_w, line_y + 2.4)], style="F")
+    pdf.polygon([(x + arrow_w, line_y - 1.6), (x + arrow_w + 4, line_y + 0.4),
+                 (x + arrow_w, line_y + 2.4)], style="F")
     small = scale.body * 0.9
     pdf.face("cjk", small, palette.muted)
-    pdf.text(o + m, line_y + 5 + small * PT, "手机扫描二维码，或访问")
+    pdf.text(x, line_y + 5 + small * PT, "手机扫描二维码，或访问")
     pdf.face("cjk", small, palette.ink)
-    address = pdf.fit(person.address, left_w, small, scale.body_floor * 0.8)
-    pdf.block(address, o + m, line_y + 5 + small * PT * 1.9, left_w)
-    pdf.set_text_color(*palette.ink)
+    fitted = pdf.fit(address, width, small, scale.body_floor * 0.8)
+    pdf.block(fitted, x, line_y + 5 + small * PT * 1.9, width)
 
 
 def _story_excerpt(pdf: Sheet, person: Honoree, x: float, top: float, width: float,

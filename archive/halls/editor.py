@@ -8,6 +8,7 @@ import io
 import math
 import secrets
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -79,6 +80,23 @@ def _changed(db: sqlite_utils.Database, exhibition_id: int, action: str, user: d
     exhibitions._changed(db, exhibition_id, action, user)
 
 
+@dataclass
+class _Spot:
+    """A hotspot's fields as they will be stored."""
+    kind: str
+    yaw: float
+    pitch: float
+    title: str
+    text: str
+    audio: str | None
+    honoree_id: int | None = None
+    target: str | None = None
+
+    def values(self) -> list:
+        return [self.kind, self.yaw, self.pitch, self.honoree_id, self.target, self.title,
+                self.text, self.audio]
+
+
 def save_hotspot(db: sqlite_utils.Database, exhibition_id: int, scene_id: int, form: dict,
                  user: dict, hotspot_id: int | None = None, audio: str | None = None) -> int:
     """Place a new hotspot or change one a curator placed: kind, where (yaw, pitch),
@@ -88,63 +106,100 @@ def save_hotspot(db: sqlite_utils.Database, exhibition_id: int, scene_id: int, f
     with write(db):
         hall = _hall(db, exhibition_id)
         scene = _scene(db, hall, scene_id)
-        existing = None
-        if hotspot_id is not None:
-            existing = db.execute("SELECT * FROM hall_hotspots WHERE id = ? AND scene_id = ?",
-                                  [hotspot_id, scene_id]).fetchone()
-            if existing is None:
-                raise HallEditError("没有这个热点")
-            existing = dict(existing)
-            if existing["generated"]:
-                raise HallEditError("自动生成的热点随展室重绘，不能在这里修改")
-        kind = form.get("kind") or (existing or {}).get("kind") or ""
-        if kind not in KINDS:
-            raise HallEditError("请选择热点类型")
-        yaw, pitch = _yaw(form.get("yaw")), _angle(form.get("pitch"), "俯仰角度", -90, 90)
-        title = " ".join((form.get("title") or "").split())[:60]
-        text = (form.get("text") or "").strip()[:2000]
-        honoree_id = target = None
-        audio_name = audio or (existing or {}).get("audio")
-        if kind == "portrait":
-            try:
-                honoree_id = editing.pick(db, form.get("honoree") or "")
-            except editing.EditError as exc:
-                raise HallEditError(str(exc)) from None
-            row = db.execute("SELECT name FROM honorees WHERE id = ? AND deleted_at IS NULL",
-                             [honoree_id]).fetchone()
-            if row is None:
-                raise HallEditError("没有这条记录")
-            title = title or row[0]
-        elif kind == "door":
-            target = form.get("target_key") or ""
-            if target == scene["key"] or not db.execute(
-                    "SELECT 1 FROM hall_scenes WHERE hall_id = ? AND key = ?",
-                    [hall["id"], target]).fetchone():
-                raise HallEditError("请选择这扇门通往的另一个场景")
-            title = title or "前往"
-        elif kind == "info":
-            if not (title or text):
-                raise HallEditError("文字说明需要标题或正文")
-        elif kind == "audio":
-            if not audio_name:
-                raise HallEditError("请上传讲解音频（MP3、M4A 或 OGG）")
-            title = title or "语音讲解"
-        if kind != "audio":
-            audio_name = None
-        values = [kind, yaw, pitch, honoree_id, target, title, text, audio_name]
-        if existing is None:
-            position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM hall_hotspots "
-                                  "WHERE scene_id = ?", [scene_id]).fetchone()[0]
-            hotspot_id = db.execute(
-                """INSERT INTO hall_hotspots (kind, yaw, pitch, honoree_id, target_key, title,
-                       text, audio, scene_id, baked, generated, position)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""",
-                [*values, scene_id, position]).lastrowid
-        else:
-            db.execute("""UPDATE hall_hotspots SET kind = ?, yaw = ?, pitch = ?, honoree_id = ?,
-                              target_key = ?, title = ?, text = ?, audio = ? WHERE id = ?""",
-                       [*values, hotspot_id])
+        existing = _placed_hotspot(db, scene_id, hotspot_id)
+        spot = _spot_from_form(form, existing, audio)
+        _complete_spot(db, hall, scene, spot, form)
+        hotspot_id = _store_hotspot(db, scene_id, spot, hotspot_id)
         _changed(db, exhibition_id, "hall_hotspot", user)
+    return hotspot_id
+
+
+def _placed_hotspot(db: sqlite_utils.Database, scene_id: int,
+                    hotspot_id: int | None) -> dict | None:
+    """The curator-placed hotspot being changed, or None for a new one."""
+    if hotspot_id is None:
+        return None
+    row = db.execute("SELECT * FROM hall_hotspots WHERE id = ? AND scene_id = ?",
+                     [hotspot_id, scene_id]).fetchone()
+    if row is None:
+        raise HallEditError("没有这个热点")
+    if row["generated"]:
+        raise HallEditError("自动生成的热点随展室重绘，不能在这里修改")
+    return dict(row)
+
+
+def _spot_from_form(form: dict, existing: dict | None, audio: str | None) -> _Spot:
+    """The kind (kept when the form leaves it out), where, the title and the text; the
+    audio file just uploaded, else the one the spot had."""
+    before = existing or {}
+    kind = form.get("kind") or before.get("kind") or ""
+    if kind not in KINDS:
+        raise HallEditError("请选择热点类型")
+    yaw, pitch = _yaw(form.get("yaw")), _angle(form.get("pitch"), "俯仰角度", -90, 90)
+    return _Spot(kind, yaw, pitch, title=" ".join((form.get("title") or "").split())[:60],
+                 text=(form.get("text") or "").strip()[:2000],
+                 audio=audio or before.get("audio"))
+
+
+def _complete_spot(db: sqlite_utils.Database, hall: dict, scene: dict, spot: _Spot,
+                   form: dict) -> None:
+    """What each kind needs: a portrait its honoree, a door another scene of the hall,
+    an info spot a title or text, an audio spot its file; the default titles. Only an
+    audio spot keeps an audio file."""
+    if spot.kind == "portrait":
+        _pick_honoree(db, spot, form.get("honoree") or "")
+    elif spot.kind == "door":
+        _door_target(db, hall, scene, spot, form.get("target_key") or "")
+    elif spot.kind == "info":
+        if not (spot.title or spot.text):
+            raise HallEditError("文字说明需要标题或正文")
+    elif spot.kind == "audio":
+        if not spot.audio:
+            raise HallEditError("请上传讲解音频（MP3、M4A 或 OGG）")
+        spot.title = spot.title or "语音讲解"
+    if spot.kind != "audio":
+        spot.audio = None
+
+
+def _pick_honoree(db: sqlite_utils.Database, spot: _Spot, typed: str) -> None:
+    """A portrait's honoree, picked by name (or number) as typed; titled with the name
+    unless the curator gave a title."""
+    try:
+        spot.honoree_id = editing.pick(db, typed)
+    except editing.EditError as exc:
+        raise HallEditError(str(exc)) from None
+    row = db.execute("SELECT name FROM honorees WHERE id = ? AND deleted_at IS NULL",
+                     [spot.honoree_id]).fetchone()
+    if row is None:
+        raise HallEditError("没有这条记录")
+    spot.title = spot.title or row[0]
+
+
+def _door_target(db: sqlite_utils.Database, hall: dict, scene: dict, spot: _Spot,
+                 target: str) -> None:
+    """A door leads to another scene of the same hall."""
+    if target == scene["key"] or not db.execute(
+            "SELECT 1 FROM hall_scenes WHERE hall_id = ? AND key = ?",
+            [hall["id"], target]).fetchone():
+        raise HallEditError("请选择这扇门通往的另一个场景")
+    spot.target = target
+    spot.title = spot.title or "前往"
+
+
+def _store_hotspot(db: sqlite_utils.Database, scene_id: int, spot: _Spot,
+                   hotspot_id: int | None) -> int:
+    """Insert a new spot last in its scene, or update the one being changed."""
+    if hotspot_id is None:
+        position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM hall_hotspots "
+                              "WHERE scene_id = ?", [scene_id]).fetchone()[0]
+        return db.execute(
+            """INSERT INTO hall_hotspots (kind, yaw, pitch, honoree_id, target_key, title,
+                   text, audio, scene_id, baked, generated, position)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""",
+            [*spot.values(), scene_id, position]).lastrowid
+    db.execute("""UPDATE hall_hotspots SET kind = ?, yaw = ?, pitch = ?, honoree_id = ?,
+                      target_key = ?, title = ?, text = ?, audio = ? WHERE id = ?""",
+               [*spot.values(), hotspot_id])
     return hotspot_id
 
 
