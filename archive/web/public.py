@@ -382,9 +382,9 @@ def healthz():
 
     db = get_db()
     db.execute("SELECT 1 FROM honorees LIMIT 1").fetchall()
-    index = search.current_dir(current_app.config["INDEX_DIR"]) is not None
+    index = search.health(current_app.config["INDEX_DIR"])  # ok, missing or damaged
     beat = worker.heartbeat(current_app)
-    return {"status": "ok", "database": "ok", "search_index": "ok" if index else "missing",
+    return {"status": "ok", "database": "ok", "search_index": index,
             "worker": beat["state"], "worker_heartbeat_age": beat["age"],
             "queue_age": jobs.queue_age(db)}
 

@@ -242,7 +242,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
     """This process's searcher; reopened when ``CURRENT`` names another
     generation, reloaded when the generation changes."""
     key = str(index_dir)
-    folder = generations.current_dir_cached(index_dir)
+    folder = generations.serving_dir(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引正在建立")
     live = _live.get(key)
@@ -250,10 +250,10 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
         with _live_lock:
             live = _live.get(key)
             if live is None or live.folder != folder:
-                try:
-                    live = _live[key] = _Live(folder)
-                except INDEX_ERRORS as exc:
-                    raise SearchUnavailable("检索索引暂不可用") from exc
+                live = generations.open_checked(index_dir, folder, _Live, INDEX_ERRORS)
+                if live is None:
+                    raise SearchUnavailable("检索索引暂不可用")
+                _live[key] = live
     try:
         return live, live.fresh()
     except INDEX_ERRORS as exc:
@@ -382,15 +382,30 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
           time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
     """One page of published honorees matching a visitor's query and facets
     (see :func:`_query`). An index that fails while being read is dropped from
-    this process and reported as unavailable, never as an error page."""
-    try:
-        return _query(db, index_dir, text, filters, sort, page_size, with_facets, whole_rows)
-    except SearchUnavailable:
-        raise
-    except INDEX_ERRORS as exc:
-        log.exception("search failed; reopening the index")
-        _forget(index_dir)
-        raise SearchUnavailable("检索索引暂不可用") from exc
+    this process; a damaged one is marked (the query is tried once more on the
+    generation kept before it) and otherwise reported as unavailable, never as
+    an error page."""
+    for attempt in (1, 2):
+        try:
+            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                          whole_rows)
+        except SearchUnavailable:
+            raise
+        except INDEX_ERRORS as exc:
+            log.exception("search failed; reopening the index")
+            _suspect(index_dir)
+            if attempt == 2:
+                raise SearchUnavailable("检索索引暂不可用") from exc
+    raise AssertionError("unreachable")
+
+
+def _suspect(index_dir: str | Path) -> None:
+    """After an engine error: mark the generation read if it is damaged, and
+    drop this process's reader of it."""
+    live = _live.get(str(index_dir))
+    if live is not None:
+        generations.suspect(_readable, index_dir, live.folder)
+    _forget(index_dir)
 
 
 def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -517,7 +532,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
         found = live.keep(("suggest", text, limit), compute)
     except INDEX_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
-        _forget(index_dir)
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
     return [dict(item) for item in found]
 

@@ -730,7 +730,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
     """This process's searcher; reopened when ``CURRENT`` names another
     generation, refreshed when the generation changes."""
     key = str(index_dir)
-    folder = generations.current_dir_cached(index_dir)
+    folder = generations.serving_dir(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引正在建立")
     live = _live.get(key)
@@ -739,10 +739,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
             live = _live.get(key)
             if live is None or live.folder != folder:
                 with _quietly():
-                    try:
-                        fresh = _Live(folder)
-                    except INDEX_ERRORS:
-                        fresh = None
+                    fresh = generations.open_checked(index_dir, folder, _Live, INDEX_ERRORS)
                 if fresh is None:
                     raise SearchUnavailable("检索索引暂不可用")
                 old, _live[key] = _live.get(key), fresh
@@ -1056,7 +1053,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
             raise
         except INDEX_ERRORS as exc:
             log.exception("search failed; reopening the index")
-            _forget(index_dir)
+            _suspect(index_dir)
             if attempt == 2:
                 raise SearchUnavailable("检索索引暂不可用") from exc
     raise AssertionError("unreachable")
@@ -1065,6 +1062,16 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
 def _forget(index_dir: str | Path) -> None:
     with _live_lock:
         _live.pop(str(index_dir), None)
+
+
+def _suspect(index_dir: str | Path) -> None:
+    """After an engine error: mark the generation read if it is damaged, and
+    drop this process's searcher of it."""
+    live = _live.get(str(index_dir))
+    if live is not None:
+        with _quietly():
+            generations.suspect(_readable, index_dir, live.folder)
+    _forget(index_dir)
 
 
 def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -1248,7 +1255,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
             found.append(_suggested(searcher.stored_fields(docnum)))
     except INDEX_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
-        _forget(index_dir)
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
     if len(cache) >= SUGGEST_CACHED:
         cache.clear()
