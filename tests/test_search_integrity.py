@@ -113,3 +113,22 @@ def test_incremental_commits_keep_the_manifest_true(empty_archive, make_honoree,
     assert integrity.damaged(search.current_dir(index_dir)) == []
     assert runner.invoke(args=["index", "verify"]).exit_code == 0
     assert search.search(index_dir, "增量人物4") != []
+
+
+def test_a_segment_damaged_under_an_open_searcher_is_marked_by_the_query_that_meets_it(
+        empty_archive, make_honoree, client):
+    index_dir = _archive_with_index(empty_archive, make_honoree)
+    assert NAME in client.get(f"/search?q={NAME}").get_data(as_text=True)  # open in this process
+    path = _largest(index_dir)
+    path.write_bytes(os.urandom(path.stat().st_size))  # same size, in place
+    statuses = []
+    for text in ("陪衬事迹", "陪衬人物7", "完整性测试单位", NAME):
+        response = client.get(f"/api/v1/search?q={text}")
+        statuses.append(response.status_code)
+        if response.json.get("degraded"):
+            break
+    assert set(statuses) == {200}
+    assert response.json["degraded"] == "database"  # a query met the damage and said so
+    assert client.get("/healthz").json["search_index"] == "damaged"
+    assert [item["name"] for item in client.get(f"/api/v1/search?q={NAME}").json["items"]] \
+        == [NAME]

@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -62,6 +63,27 @@ SUGGEST_CACHED = 4096
 # What a missing, damaged or vanishing index raises (tantivy reports its errors
 # as ValueError); programming errors surface as themselves.
 INDEX_ERRORS = (OSError, ValueError)
+
+
+class _Damaged(Exception):
+    """A Rust panic inside tantivy (pyo3's PanicException derives from
+    BaseException, so it is caught by name): reading a damaged file can
+    index out of bounds. Treated as an index error, never as a crash."""
+
+
+@contextmanager
+def _panics_as_errors():
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _Damaged(str(exc)[:200]) from None
+
+
+READ_ERRORS = (*INDEX_ERRORS, _Damaged)
 
 
 def schema() -> tantivy.Schema:
@@ -255,8 +277,10 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
                     raise SearchUnavailable("检索索引暂不可用")
                 _live[key] = live
     try:
-        return live, live.fresh()
-    except INDEX_ERRORS as exc:
+        with _panics_as_errors():
+            return live, live.fresh()
+    except READ_ERRORS as exc:
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
 
 
@@ -387,11 +411,12 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     an error page."""
     for attempt in (1, 2):
         try:
-            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                          whole_rows)
+            with _panics_as_errors():
+                return _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                              whole_rows)
         except SearchUnavailable:
             raise
-        except INDEX_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.exception("search failed; reopening the index")
             _suspect(index_dir)
             if attempt == 2:
@@ -529,8 +554,9 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
                        else alternatives[0])
         return [_suggested(searcher, i, a) for _, i, a in _ranked(searcher, q, limit)]
     try:
-        found = live.keep(("suggest", text, limit), compute)
-    except INDEX_ERRORS as exc:
+        with _panics_as_errors():
+            found = live.keep(("suggest", text, limit), compute)
+    except READ_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
         _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
@@ -547,4 +573,10 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
     shared = queries.build_query(parse(text))
     if shared is None:
         return []
-    return [i for _, i, _ in _ranked(searcher, to_tantivy(live.schema, shared), limit)]
+    try:
+        with _panics_as_errors():
+            return [i for _, i, _ in _ranked(searcher, to_tantivy(live.schema, shared), limit)]
+    except READ_ERRORS:
+        log.exception("search failed; reopening the index")
+        _suspect(index_dir)
+        return None

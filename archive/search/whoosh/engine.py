@@ -749,6 +749,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
     try:
         return live, live.fresh()
     except INDEX_ERRORS as exc:
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
 
 
