@@ -415,7 +415,7 @@ def open_checked(index_dir: str | Path, folder: Path | None, opener: Callable[[P
     while folder is not None and folder not in tried:
         tried.add(folder)
         busy = writer_lock_held(index_dir)
-        damage = [] if busy else integrity.damaged(folder)
+        damage = [] if busy else _confirmed_damage(index_dir, folder)
         if not damage:
             try:
                 return opener(folder)
@@ -428,6 +428,20 @@ def open_checked(index_dir: str | Path, folder: Path | None, opener: Callable[[P
     return None
 
 
+def _confirmed_damage(index_dir: str | Path, folder: Path) -> list:
+    """integrity.damaged, unless the writer committed while the files were read
+    (its lock taken, or the manifest replaced): then checked once more, and if
+    it commits again meanwhile, nothing is reported."""
+    for _ in range(2):
+        before = integrity.manifest_identity(folder)
+        damage = integrity.damaged(folder)
+        if not damage:
+            return []
+        if integrity.manifest_identity(folder) == before and not writer_lock_held(index_dir):
+            return damage
+    return []
+
+
 def suspect(backend_readable: Callable[[Path], bool], index_dir: str | Path,
             folder: Path) -> bool:
     """A search failed inside the engine on ``folder``: mark the generation
@@ -435,7 +449,7 @@ def suspect(backend_readable: Callable[[Path], bool], index_dir: str | Path,
     removed by a rebuild, or a commit in progress, is not). True if marked."""
     if not folder.is_dir() or writer_lock_held(index_dir):
         return False
-    damage = integrity.damaged(folder)
+    damage = _confirmed_damage(index_dir, folder)
     reason = "；".join(map(str, damage)) if damage else \
         ("" if backend_readable(folder) else "引擎无法读取")
     if reason:

@@ -62,6 +62,15 @@ def read_manifest(folder: Path) -> dict[str, list[int]] | None:
     return found.get("files") if isinstance(found, dict) else {}
 
 
+def manifest_identity(folder: Path) -> tuple[int, int] | None:
+    """Which manifest is there (it is replaced whole after every commit)."""
+    try:
+        found = (folder / MANIFEST).stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_ino, found.st_mtime_ns)
+
+
 def write_manifest(folder: Path) -> None:
     """Record the checksums of the generation's files after a commit; the
     caller is the one writer. Files already recorded with the same inode keep
