@@ -428,6 +428,24 @@ def open_checked(index_dir: str | Path, folder: Path | None, opener: Callable[[P
     return None
 
 
+def tried_twice(run: Callable[[], object], errors: tuple[type[BaseException], ...],
+                suspect: Callable[[], None]):
+    """``run()`` (a search); after an engine error, ``suspect()`` the generation
+    (marked if damaged, dropped from the process) and run it once more, on the
+    generation kept before a damaged one; a second error is SearchUnavailable."""
+    for attempt in (1, 2):
+        try:
+            return run()
+        except SearchUnavailable:
+            raise
+        except errors as exc:
+            log.exception("search failed; reopening the index")
+            suspect()
+            if attempt == 2:
+                raise SearchUnavailable("检索索引暂不可用") from exc
+    raise AssertionError("unreachable")
+
+
 def _confirmed_damage(index_dir: str | Path, folder: Path) -> list:
     """integrity.damaged, unless the writer committed while the files were read
     (its lock taken, or the manifest replaced): then checked once more, and if

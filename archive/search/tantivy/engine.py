@@ -409,19 +409,11 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     this process; a damaged one is marked (the query is tried once more on the
     generation kept before it) and otherwise reported as unavailable, never as
     an error page."""
-    for attempt in (1, 2):
-        try:
-            with _panics_as_errors():
-                return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                              whole_rows)
-        except SearchUnavailable:
-            raise
-        except READ_ERRORS as exc:
-            log.exception("search failed; reopening the index")
-            _suspect(index_dir)
-            if attempt == 2:
-                raise SearchUnavailable("检索索引暂不可用") from exc
-    raise AssertionError("unreachable")
+    def run() -> Result:
+        with _panics_as_errors():
+            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                          whole_rows)
+    return generations.tried_twice(run, READ_ERRORS, lambda: _suspect(index_dir))
 
 
 def _suspect(index_dir: str | Path) -> None:

@@ -1046,18 +1046,10 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     (see :func:`_query`). An index that fails while being read (removed or
     damaged under the reader) is dropped from this process and reported as
     unavailable, never as an error page."""
-    for attempt in (1, 2):
-        try:
-            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                          time_limit, whole_rows)
-        except SearchUnavailable:
-            raise
-        except INDEX_ERRORS as exc:
-            log.exception("search failed; reopening the index")
-            _suspect(index_dir)
-            if attempt == 2:
-                raise SearchUnavailable("检索索引暂不可用") from exc
-    raise AssertionError("unreachable")
+    return generations.tried_twice(
+        lambda: _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                       time_limit, whole_rows),
+        INDEX_ERRORS, lambda: _suspect(index_dir))
 
 
 def _forget(index_dir: str | Path) -> None:
