@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg espeak-ng nginx openssl
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test system-deps lint bench clean lock
+.PHONY: run test test-fast system-deps lint bench clean lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,11 +51,19 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app archive init
 	$(BIN)/flask --app archive serve
 
-test: $(VENV)/.installed system-deps
+test: $(VENV)/.installed system-deps lint
 	$(BIN)/python -m pytest
 
+# The in-process tests only: no browser, no real server or worker process (those
+# are marked slow by tests/conftest.py). For the edit-test loop; CI runs `make test`.
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# ruff, and the architecture's contracts (setup.cfg [importlinter]: each search
+# engine's library stays in its engine, and only archive.search reaches an engine)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check archive tests bench
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed system-deps
 	$(BIN)/python -m bench.serving

@@ -36,6 +36,7 @@ from pathlib import Path
 import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 
 from . import audit
 from .db import write
@@ -50,9 +51,25 @@ GLOBAL_LIMIT = 500  # the LOGIN_GLOBAL_LIMIT setting's default
 MIN_PASSWORD_LENGTH = 10
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 
-# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password: evens out the time of unknown names")
+# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile (64 MiB);
+# the PASSWORD_HASH_MEMORY_KIB setting may only lower the memory (the test suite).
+DEFAULT_HASH_MEMORY_KIB = 65536
+_hashers: dict[int, tuple[PasswordHasher, str]] = {}
+
+
+def _hashing() -> tuple[PasswordHasher, str]:
+    """The hasher of the current app's PASSWORD_HASH_MEMORY_KIB, and a hash of its
+    own that evens out the time of unknown names."""
+    memory = current_app.config.get("PASSWORD_HASH_MEMORY_KIB", DEFAULT_HASH_MEMORY_KIB) \
+        if has_app_context() else DEFAULT_HASH_MEMORY_KIB
+    if memory not in _hashers:
+        hasher = PasswordHasher(memory_cost=memory)
+        _hashers[memory] = (hasher, hasher.hash("not a password: evens out the time"))
+    return _hashers[memory]
+
+
+def _hasher() -> PasswordHasher:
+    return _hashing()[0]
 
 
 class Busy(Exception):
@@ -124,7 +141,7 @@ class Throttled(Exception):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password_rules(password: str) -> None:
@@ -223,8 +240,8 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str, addres
     try:
         with (slots or _no_slots)():
             try:
-                ok = _hasher.verify(user["password_hash"] if user else _DUMMY_HASH,
-                                    password or "")
+                hasher, dummy = _hashing()
+                ok = hasher.verify(user["password_hash"] if user else dummy, password or "")
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 ok = False
     except Busy:
@@ -238,7 +255,7 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str, addres
         if ok:
             db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [now(), user["id"]])
             audit.record(db, "login", user=user, address=address)
-            if _hasher.check_needs_rehash(user["password_hash"]):
+            if _hasher().check_needs_rehash(user["password_hash"]):
                 db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                            [hash_password(password), user["id"]])
         else:
@@ -266,7 +283,7 @@ def change_password(db: sqlite_utils.Database, user: dict, current: str | None, 
     check_password_rules(new)
     if by is None or by["id"] == user["id"]:
         try:
-            _hasher.verify(user["password_hash"], current or "")
+            _hasher().verify(user["password_hash"], current or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             raise AccountError("当前密码不正确") from None
     hashed = hash_password(new)

@@ -53,3 +53,5 @@ def recent(db: sqlite_utils.Database, limit: int = 200, before: int | None = Non
     return [dict(r) for r in rows]
 
 ACTIONS.update({"narration_approve": "审核通过合成语音", "narration_delete": "删除语音讲解"})
+ACTIONS.update({"change-submit": "提交修改待审核", "change-approve": "批准修改",
+                "change-reject": "退回修改"})

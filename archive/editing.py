@@ -19,8 +19,6 @@ from .vocabulary import COLLECTIVE_TYPES, GENDERS, KINDS, LEVELS
 
 TEXT_FIELDS = ("name", "gender", "ethnicity", "province", "city", "county", "region_code",
                "unit", "position", "nominator", "industry", "summary", "story", "quote", "note")
-EDIT_FIELDS = ("kind", "collective_type", *TEXT_FIELDS, "birth_year", "birth_month",
-               "featured")
 MAX_TEXT = {"story": 100_000, "summary": 2_000, "quote": 2_000, "note": 2_000}
 STATUS_ACTIONS = {"submit": "提交审核", "publish": "发布", "reject": "退回修改",
                   "withdraw": "撤回", "redraft": "改回草稿"}

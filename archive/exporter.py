@@ -10,7 +10,6 @@ which the importer takes off again.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,13 +160,3 @@ def download(db: sqlite_utils.Database, fmt: str, filters: browse.Filters | None
         out = Path(folder) / f"export.{fmt}"
         count = export(db, out, fmt, filters, include_unpublished)
         return out.read_bytes(), count
-
-
-def csv_bytes(db: sqlite_utils.Database, filters: browse.Filters | None = None) -> bytes:
-    """The selection as CSV bytes (for a download view)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([LABELS[key] for key in columns()])
-    for record in records(db, honoree_ids(db, filters)):
-        writer.writerow(row_of(record))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -588,6 +588,46 @@ def m070_scan_spool(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE scan_folds (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
+@migrations()
+def m095_pending_changes(db: sqlite_utils.Database) -> None:
+    """Changes to what the public sees (halls, albums, narration, the title
+    vocabulary, a published record's honours and photos) waiting for a second person
+    (SECOND_APPROVER=1): the steps to replay, one row per changed thing. A recording
+    uploaded for review is ``held``: once encoded it waits instead of going public."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE pending_changes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            steps TEXT NOT NULL,
+            base_version INTEGER,
+            authors TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (kind, target)
+        );
+        ALTER TABLE narrations ADD COLUMN held INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+
+
+@migrations()
+def m091_hall_scene_status(db: sqlite_utils.Database) -> None:
+    """An uploaded panorama is cut into tiles by the worker: its scene is
+    'processing' until then, 'ready' after, 'failed' with a reason for curators."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE hall_scenes ADD COLUMN status TEXT NOT NULL DEFAULT 'ready'
+            CHECK (status IN ('processing', 'ready', 'failed'));
+        ALTER TABLE hall_scenes ADD COLUMN error TEXT
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

@@ -156,9 +156,10 @@ def public_audio(db: sqlite_utils.Database, narration_id: int) -> dict | None:
 
 def add_recording(db: sqlite_utils.Database, media_dir: str | Path, probed: ProbedAudio,
                   honoree_id: int, *, transcript: str, credit: str | None,
-                  user_id: int | None) -> int:
+                  user_id: int | None, held: bool = False) -> int:
     """Keep the checked upload as the original and queue its encoding; returns the
-    narration id. The recording becomes public when the worker has encoded it."""
+    narration id. The recording becomes public when the worker has encoded it, or,
+    ``held`` for review (SECOND_APPROVER), waits as pending once encoded."""
     from . import jobs
     transcript = (transcript or "").strip()[:50_000]
     if not transcript:
@@ -173,10 +174,10 @@ def add_recording(db: sqlite_utils.Database, media_dir: str | Path, probed: Prob
             raise NarrationError("找不到这条记录")
         narration_id = db.execute(
             """INSERT INTO narrations (honoree_id, source, status, original, transcript, credit,
-                   duration_s, created_by, created_at)
-               VALUES (?, 'recording', 'processing', ?, ?, ?, ?, ?, ?)""",
+                   duration_s, created_by, created_at, held)
+               VALUES (?, 'recording', 'processing', ?, ?, ?, ?, ?, ?, ?)""",
             [honoree_id, name, transcript, (credit or "").strip()[:200] or None,
-             probed.duration_s, user_id, now()]).lastrowid
+             probed.duration_s, user_id, now(), int(held)]).lastrowid
     job_id = jobs.enqueue(db, "narration-encode", {"narration_id": narration_id,
                                                    "honoree_id": honoree_id})
     with write(db):
@@ -210,7 +211,10 @@ def encode_recording(db: sqlite_utils.Database, media_dir: str | Path, narration
     with write(db):
         db.execute("UPDATE narrations SET file = ?, duration_s = ?, bytes = ? WHERE id = ?",
                    [name, duration, (audio_dir(media_dir) / name).stat().st_size, narration_id])
-        _make_current(db, narration, narration["created_by"])
+        if narration.get("held"):  # waits for a second person (archive.review)
+            db.execute("UPDATE narrations SET status = 'pending' WHERE id = ?", [narration_id])
+        else:
+            _make_current(db, narration, narration["created_by"])
     return get(db, narration_id)
 
 

@@ -97,3 +97,12 @@ def reject(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:
         db.execute("DELETE FROM pending_edits WHERE honoree_id = ?", [honoree_id])
         audit.record(db, "edit-reject", user=user, record_type="honoree",
                      record_id=honoree_id, detail=f"退回{pending['who']}的修改")
+
+
+def listing(db: sqlite_utils.Database) -> list[dict]:
+    """Every pending record edit, oldest first, for the review queue."""
+    return [dict(r) for r in db.execute(
+        """SELECT p.honoree_id, p.created_at, p.user_id, h.name,
+                  coalesce(u.display_name, u.username, '有人') AS who
+           FROM pending_edits p JOIN honorees h ON h.id = p.honoree_id
+           LEFT JOIN users u ON u.id = p.user_id ORDER BY p.created_at""")]

@@ -280,45 +280,62 @@ def nominator_of(text: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _resolve(text: str) -> dict:
-    found = _empty()
-    body = text
-    for country in ("中华人民共和国", "中国"):
-        if body.startswith(country) and _parse(body[len(country):])[1]:
-            body = body[len(country):]
-            break
+    body = _without_country(text)
     code, pos, ambiguous, size = _parse(body)
     if pos == len(body) and code is not None:
+        found = _empty()
         found.update(_fields(code))
         return found
     rest = body[pos:]
     if ambiguous and pos + size == len(body):
-        # the text ends on a name several divisions share: keep what they agree on
-        choices = "、".join(_full(c) for c in ambiguous[:4]) + ("等" if len(ambiguous) > 4 else "")
-        common = _common(ambiguous) or code
-        if common is None:
-            found["city"] = text
-            found["notice"] = f"“{text}”对应多个地区（{choices}），未能确定，按原文保存"
-            return found
-        found.update(_fields(common))
-        if _rank(common) == 0 and common not in MUNICIPALITIES and _rank(ambiguous[0]) == 1:
-            found["city"] = rest
-        else:
-            found["county"] = rest
-        found["notice"] = f"“{text}”对应多个地区（{choices}），只确定到“{_full(common)}”"
+        return _shared_name(text, rest, code, ambiguous)
+    return _place_and_rest(text, rest, code if pos and code is not None else None)
+
+
+def _without_country(text: str) -> str:
+    """``中国浙江省…`` → ``浙江省…``, when a place follows the country's name."""
+    for country in ("中华人民共和国", "中国"):
+        if text.startswith(country) and _parse(text[len(country):])[1]:
+            return text[len(country):]
+    return text
+
+
+def _shared_name(text: str, rest: str, code: str | None, ambiguous: tuple[str, ...]) -> dict:
+    """The text ends on a name several divisions share: keep what they agree on."""
+    found = _empty()
+    choices = "、".join(_full(c) for c in ambiguous[:4]) + ("等" if len(ambiguous) > 4 else "")
+    common = _common(ambiguous) or code
+    if common is None:
+        found["city"] = text
+        found["notice"] = f"“{text}”对应多个地区（{choices}），未能确定，按原文保存"
         return found
+    found.update(_fields(common))
+    if _rank(common) == 0 and common not in MUNICIPALITIES and _rank(ambiguous[0]) == 1:
+        found["city"] = rest
+    else:
+        found["county"] = rest
+    found["notice"] = f"“{text}”对应多个地区（{choices}），只确定到“{_full(common)}”"
+    return found
+
+
+def _place_and_rest(text: str, rest: str, place: str | None) -> dict:
+    """A text that is not wholly a place: a nominating body, perhaps after a ``place``
+    (the division its leading part names, if any, ``rest`` being what follows), or else
+    an unknown name kept as typed."""
+    found = _empty()
     whole = nominator_of(text)
-    part = nominator_of(rest) if pos and code is not None else None
-    if pos and code is not None and rest in ("直", "直单位", "直属单位", "直机关"):
-        found.update(_fields(code))  # 海南省直单位 → 海南省, 省直单位
-        found["nominator"] = NOMINATORS["省" + rest if _rank(code) == 0 else "市" + rest]
+    part = nominator_of(rest) if place is not None else None
+    if place is not None and rest in ("直", "直单位", "直属单位", "直机关"):
+        found.update(_fields(place))  # 海南省直单位 → 海南省, 省直单位
+        found["nominator"] = NOMINATORS["省" + rest if _rank(place) == 0 else "市" + rest]
     elif part is not None and rest not in ("直", "直单位", "直机关") or whole is None and part:
-        found.update(_fields(code))  # 海口市总工会: the place and the body
+        found.update(_fields(place))  # 海口市总工会: the place and the body
         found["nominator"] = NOMINATORS.get(rest) or text
     elif whole is not None:
         found["nominator"] = whole
     else:
         found["city"] = text
-        if pos and code is not None:
+        if place is not None:
             found["notice"] = f"“{text}”中“{rest}”不是已知的行政区划，按原文保存"
         else:
             found["notice"] = f"“{text}”不是已知的行政区划，按原文保存"

@@ -101,7 +101,7 @@ def print_style(exhibition: Mapping | None = None, config: Mapping | None = None
             theme = None
     if not isinstance(theme, Mapping):
         return style
-    colours = {}
+    colours = dict(hall_colours(theme))
     palette = theme.get("palette") if isinstance(theme.get("palette"), Mapping) else theme
     for key in _THEMED:
         match = _HEX.fullmatch(str(palette.get(key) or ""))
@@ -113,6 +113,34 @@ def print_style(exhibition: Mapping | None = None, config: Mapping | None = None
     if isinstance(emblem, str) and emblem and Path(emblem).is_file():
         style = replace(style, emblem_path=emblem)
     return style
+
+
+# An exhibition's hall theme (archive/halls/themes.py) names its colours for a room
+# (banner, trim, ...); these are the palette tokens each one stands for, so a theme
+# picked for the hall also dresses the exhibition's pages and its posters.
+HALL_TOKENS = {"red": "accent", "red_deep": "wainscot", "gold": "trim",
+               "gold_light": "banner_text"}
+
+
+def _rgb(value: object) -> RGB | None:
+    match = _HEX.fullmatch(str(value or ""))
+    if not match:
+        return None
+    hex_ = match[1]
+    return (int(hex_[0:2], 16), int(hex_[2:4], 16), int(hex_[4:6], 16))
+
+
+def hall_colours(theme: Mapping) -> dict[str, RGB]:
+    """Palette tokens taken from a hall theme's colours (empty for a theme that has
+    none); the paper is the theme's ceiling lightened halfway to white."""
+    palette = theme.get("palette")
+    if not isinstance(palette, Mapping):
+        return {}
+    found = {token: _rgb(palette.get(key)) for token, key in HALL_TOKENS.items()}
+    ceiling = _rgb(palette.get("ceiling"))
+    if ceiling is not None:
+        found["paper"] = tuple(round((c + 255) / 2) for c in ceiling)
+    return {token: value for token, value in found.items() if value is not None}
 
 
 # --- the drawn emblem -----------------------------------------------------------------

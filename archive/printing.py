@@ -13,7 +13,6 @@ import sqlite_utils
 
 from . import browse, codes, exhibitions, honorees
 from .db import write
-from .honorees import PUBLIC
 from .timeutil import now
 
 FORMATS = {"poster-a4": "A4 海报", "poster-a3": "A3 海报",
@@ -192,13 +191,3 @@ def changed_since_printed(db: sqlite_utils.Database) -> list[dict]:
              AND (h.version > i.version OR h.updated_at > i.updated_at
                   OR h.status != 'published' OR h.deleted_at IS NOT NULL)
            ORDER BY r.created_at DESC, h.sort_key""")]
-
-
-def exhibition_of_tag(db: sqlite_utils.Database, tag: str) -> int | None:
-    """The exhibition a print run was printed for, so a scan lands in its tour."""
-    row = db.execute("SELECT exhibition_id FROM print_runs WHERE tag = ?", [tag]).fetchone()
-    return row[0] if row else None
-
-
-def public_count(db: sqlite_utils.Database) -> int:
-    return db.execute(f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]

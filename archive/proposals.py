@@ -52,12 +52,6 @@ def pending(db: sqlite_utils.Database, honoree_id: int | None = None) -> list[di
     return found
 
 
-def count_pending(db: sqlite_utils.Database) -> int:
-    return db.execute("""SELECT count(*) FROM import_proposals p JOIN honorees h
-                         ON h.id = p.honoree_id WHERE p.status = 'pending'
-                         AND h.deleted_at IS NULL""").fetchone()[0]
-
-
 def _require(db: sqlite_utils.Database, proposal_id: int) -> dict:
     row = db.execute("SELECT * FROM import_proposals WHERE id = ?", [proposal_id]).fetchone()
     if row is None:

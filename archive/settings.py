@@ -90,6 +90,9 @@ SETTINGS: list[Setting] = [
     Setting("LOGIN_HASH_SLOTS", 2,
             "password checks (argon2, 64 MiB each) running at once on this machine, across "
             "all processes; a login waits up to 10 seconds for a slot, then is asked to retry"),
+    Setting("PASSWORD_HASH_MEMORY_KIB", 65536,
+            "memory of one password check (argon2id), in KiB: RFC 9106's low-memory profile; "
+            "lower it only for tests"),
     Setting("PAGE_CACHE_DISK_MB", 64,
             "largest size of the rendered pages shared on disk by the web processes "
             "(instance/page_cache/); the least recently used are removed beyond it"),

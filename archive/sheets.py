@@ -318,13 +318,8 @@ def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
     rows = []
     name_at = next(p for p, k in columns.items() if k == "name")
     for index in range(data_from, len(table)):
-        values = [None if _is_blank(v) else v for v in
-                  (table[index][p] if p < len(table[index]) else None for p in range(len(header)))]
-        why = None if any(values[p] is not None for p in columns) else (
-            "没有可识别的内容" if any(v is not None for v in values) else "")
-        if why is None and sum(1 for p, k in columns.items() if header_key(values[p]) == k) >= 2:
-            why = "重复的表头行"  # a long table printed with its header on every page
-        why = noise(values, name_at) if why is None else why
+        values = _row_values(table[index], len(header))
+        why = _why_left_out(values, columns, name_at)
         if why:
             skipped.append((index + 1, why))
         elif why is None:
@@ -333,6 +328,22 @@ def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
         raise SheetRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
     return Sheet(header_at + 1, columns, headers, dropped, ignored, rows, header=header,
                  skipped=skipped, data_from=data_from + 1)
+
+
+def _row_values(row: list[Any], width: int) -> list[Any]:
+    """The row's cells under the header's ``width`` columns, blanks as None."""
+    return [None if _is_blank(v) else v for v in
+            (row[p] if p < len(row) else None for p in range(width))]
+
+
+def _why_left_out(values: list[Any], columns: dict[int, str], name_at: int) -> str | None:
+    """Why a row under the header is not imported, or None to import it; "" for a
+    blank row, which is left out without a word."""
+    if not any(values[p] is not None for p in columns):
+        return "没有可识别的内容" if any(v is not None for v in values) else ""
+    if sum(1 for p, k in columns.items() if header_key(values[p]) == k) >= 2:
+        return "重复的表头行"  # a long table printed with its header on every page
+    return noise(values, name_at)
 
 
 def _header(table: list[list[Any]], header_at: int) -> tuple[list[Any], int]:

@@ -208,13 +208,45 @@ def plan_durations(captions_count: int, narration_s: float | None) -> tuple[floa
     return total, middle / max(1, captions_count)
 
 
+@dataclass
+class _Storyboard:
+    """What the slides show: the honoree, their top honour, the captions and pictures."""
+
+    record: dict
+    honour: str
+    captions: list[list[str]]
+    faces: Faces
+    base_url: str
+    site: str
+    address: str
+
+
 def produce(db: sqlite_utils.Database, config, honoree_id: int, output: str,
             progress: Callable[..., None] | None = None) -> Made:
     """Draw the slides and encode the video into MEDIA_DIR/products/``output``."""
-    from . import narration
     progress = progress or (lambda *a, **k: None)
     if not re.fullmatch(r"video-\d+-[0-9a-f]+\.mp4", output):
         raise ValueError("无效的文件名")
+    board = _storyboard(db, config, honoree_id)
+    audio, narration_s = _approved_narration(db, config["MEDIA_DIR"], honoree_id)
+    total, each = plan_durations(len(board.captions), narration_s)
+    pictures = _pictures(db, config["MEDIA_DIR"], honoree_id)
+    out = products_dir(config["MEDIA_DIR"]) / output
+    out.parent.mkdir(parents=True, exist_ok=True)
+    progress(0, 100, "正在绘制画面")
+    with tempfile.TemporaryDirectory(prefix="video-") as folder:
+        work = Path(folder)
+        frames = _draw_slides(work, board, pictures, total, each)
+        listing = work / "slides.txt"
+        listing.write_text("".join(f"file '{p.name}'\nduration {s:.3f}\n" for p, s in frames)
+                           + f"file '{frames[-1][0].name}'\n", encoding="utf-8")
+        progress(10, 100, "正在编码视频")
+        _encode(work, listing, audio, total, out, progress)
+    return Made(out, total, out.stat().st_size, len(frames))
+
+
+def _storyboard(db: sqlite_utils.Database, config, honoree_id: int) -> _Storyboard:
+    """The texts of the slides, refused early if the font lacks one of their characters."""
     row = db.execute("SELECT * FROM honorees WHERE id = ? AND deleted_at IS NULL",
                      [honoree_id]).fetchone()
     if row is None:
@@ -230,65 +262,73 @@ def produce(db: sqlite_utils.Database, config, honoree_id: int, output: str,
     address = display_address(base, record["code"])
     fonts.check(font, [record["name"], honour, record.get("unit") or "", site, address,
                        "扫码阅读全文、收听事迹", *(line for s in slides_text for line in s)])
+    return _Storyboard(record, honour, slides_text, faces, base, site, address)
+
+
+def _approved_narration(db: sqlite_utils.Database, media_dir: str | Path,
+                        honoree_id: int) -> tuple[Path | None, float | None]:
+    """The latest approved narration's audio file and length, if its file is there."""
+    from . import narration
     sound = db.execute(
         """SELECT file, duration_s FROM narrations WHERE honoree_id = ? AND status = 'approved'
            AND file IS NOT NULL ORDER BY approved_at DESC, id DESC LIMIT 1""",
         [honoree_id]).fetchone()
-    audio = narration.audio_dir(config["MEDIA_DIR"]) / sound["file"] if sound else None
-    if audio is not None and not audio.is_file():
-        audio = None
-    total, each = plan_durations(len(slides_text), sound["duration_s"] if audio else None)
-    pictures = _pictures(db, config["MEDIA_DIR"], honoree_id)
-    out = products_dir(config["MEDIA_DIR"]) / output
-    out.parent.mkdir(parents=True, exist_ok=True)
-    progress(0, 100, "正在绘制画面")
-    with tempfile.TemporaryDirectory(prefix="video-") as folder:
-        work = Path(folder)
-        frames: list[tuple[Path, float]] = []
+    audio = narration.audio_dir(media_dir) / sound["file"] if sound else None
+    if audio is None or not audio.is_file():
+        return None, None
+    return audio, sound["duration_s"]
 
-        def keep(image: Image.Image, seconds: float) -> None:
-            path = work / f"{len(frames):03d}.png"
-            image.save(path, "PNG", compress_level=1)
-            frames.append((path, seconds))
 
-        portrait = _open(pictures[0]) if pictures else None
-        keep(title_slide(portrait, record["name"], honour, record.get("unit") or "", faces),
-             TITLE_SECONDS + (0 if slides_text else total - TITLE_SECONDS - END_SECONDS))
-        for i, lines in enumerate(slides_text):
-            picture = _open(pictures[(i + 1) % len(pictures)]) if pictures else None
-            keep(caption_slide(picture, lines, faces), each)
-        keep(end_slide(short_url(base, record["code"]), address, site, faces), END_SECONDS)
-        listing = work / "slides.txt"
-        listing.write_text("".join(f"file '{p.name}'\nduration {s:.3f}\n" for p, s in frames)
-                           + f"file '{frames[-1][0].name}'\n", encoding="utf-8")
-        sound_input = (["-i", str(audio)] if audio else
-                       ["-f", "lavfi", "-i", "anullsrc=channel_layout=mono:sample_rate=44100"])
-        tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.mp4")
-        command = [
-            "ffmpeg", "-v", "error", "-y", "-nostats", "-progress", "pipe:1",
-            "-f", "concat", "-safe", "0", "-i", str(listing), *sound_input,
-            "-map", "0:v", "-map", "1:a", "-vf", f"format=yuv420p,fps={FPS}",
-            "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "23",
-            "-threads", "2", "-x264-params", "rc-lookahead=10",
-            "-af", f"apad,afade=t=out:st={max(0.0, total - 1.5):.3f}:d=1.5", "-c:a", "aac", "-b:a", "64k", "-ac", "1",
-            "-t", f"{total:.3f}", "-movflags", "+faststart", str(tmp)]
-        progress(10, 100, "正在编码视频")
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   cwd=work, text=True)
-        try:
-            for line in process.stdout:
-                if line.startswith("out_time_us=") and line.strip()[12:].isdigit():
-                    done = int(line.strip()[12:]) / 1e6
-                    progress(10 + int(89 * min(1.0, done / total)), 100,
-                             f"正在编码视频 {done:.0f}/{total:.0f} 秒")
-            errors = process.stderr.read()
-            if process.wait(timeout=1800) != 0:
-                raise RuntimeError("视频编码失败：" + errors[-300:])
-            tmp.replace(out)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.stdout.close()
-            process.stderr.close()
-            tmp.unlink(missing_ok=True)
-    return Made(out, total, out.stat().st_size, len(frames))
+def _draw_slides(work: Path, board: _Storyboard, pictures: list[Path], total: float,
+                 each: float) -> list[tuple[Path, float]]:
+    """Title, caption and end slides as PNG files in ``work``, with their seconds on screen."""
+    frames: list[tuple[Path, float]] = []
+
+    def keep(image: Image.Image, seconds: float) -> None:
+        path = work / f"{len(frames):03d}.png"
+        image.save(path, "PNG", compress_level=1)
+        frames.append((path, seconds))
+
+    record, faces = board.record, board.faces
+    portrait = _open(pictures[0]) if pictures else None
+    keep(title_slide(portrait, record["name"], board.honour, record.get("unit") or "", faces),
+         TITLE_SECONDS + (0 if board.captions else total - TITLE_SECONDS - END_SECONDS))
+    for i, lines in enumerate(board.captions):
+        picture = _open(pictures[(i + 1) % len(pictures)]) if pictures else None
+        keep(caption_slide(picture, lines, faces), each)
+    keep(end_slide(short_url(board.base_url, record["code"]), board.address, board.site, faces), END_SECONDS)
+    return frames
+
+
+def _encode(work: Path, listing: Path, audio: Path | None, total: float, out: Path,
+            progress: Callable[..., None]) -> None:
+    """Run ffmpeg on the slide listing, reporting its progress; ``out`` appears only when it succeeded."""
+    sound_input = (["-i", str(audio)] if audio else
+                   ["-f", "lavfi", "-i", "anullsrc=channel_layout=mono:sample_rate=44100"])
+    tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.mp4")
+    command = [
+        "ffmpeg", "-v", "error", "-y", "-nostats", "-progress", "pipe:1",
+        "-f", "concat", "-safe", "0", "-i", str(listing), *sound_input,
+        "-map", "0:v", "-map", "1:a", "-vf", f"format=yuv420p,fps={FPS}",
+        "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "23",
+        "-threads", "2", "-x264-params", "rc-lookahead=10",
+        "-af", f"apad,afade=t=out:st={max(0.0, total - 1.5):.3f}:d=1.5", "-c:a", "aac", "-b:a", "64k", "-ac", "1",
+        "-t", f"{total:.3f}", "-movflags", "+faststart", str(tmp)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=work, text=True)
+    try:
+        for line in process.stdout:
+            if line.startswith("out_time_us=") and line.strip()[12:].isdigit():
+                done = int(line.strip()[12:]) / 1e6
+                progress(10 + int(89 * min(1.0, done / total)), 100,
+                         f"正在编码视频 {done:.0f}/{total:.0f} 秒")
+        errors = process.stderr.read()
+        if process.wait(timeout=1800) != 0:
+            raise RuntimeError("视频编码失败：" + errors[-300:])
+        tmp.replace(out)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
+        process.stderr.close()
+        tmp.unlink(missing_ok=True)

@@ -94,8 +94,15 @@ def _hall(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
              f"已完成：{done['rooms']} 个展室，{done['portraits']} 幅肖像，用时 {done['seconds']:.0f} 秒")
 
 
+def _hall_panorama(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
+    """Cut an uploaded panorama into tiles (params: scene_id); the scene is then usable."""
+    from .halls import panoramas
+    done = panoramas.convert(db, app.config["MEDIA_DIR"], int(params["scene_id"]), progress)
+    progress(3, 3, "已完成：全景照片已切成瓦片" if done else "场景已删除或已处理，无需再切分")
+
+
 HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import, "print": _print,
-                                "hall": _hall}
+                                "hall": _hall, "hall-panorama": _hall_panorama}
 
 
 def hall_step(app: Flask, db) -> int:

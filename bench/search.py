@@ -120,60 +120,87 @@ def load(db, records: list[dict]) -> None:
 
 
 def fts_build(db, path: Path) -> float:
+    """The baseline's index: trigrams over names, titles with their years (2021年全国劳动模范),
+    units, places and stories, and a word table of each name's pinyin readings, initials
+    and their prefixes (the archive's own name analysis), so that the baseline answers
+    every query type the archive does."""
     started = time.perf_counter()
     fts = sqlite3.connect(str(path))
     fts.execute("CREATE VIRTUAL TABLE docs USING fts5(name, titles, unit, place, story, "
                 "tokenize='trigram')")
+    fts.execute("CREATE VIRTUAL TABLE names USING fts5(name, readings, "
+                "tokenize='unicode61')")
     rows = db.execute(documents.DOCUMENT_SQL)
-    batch = []
+    batch, readings = [], []
     for row in rows:
         d = documents.document(row)
         batch.append((int(d["id"]), row["name"], d["titles"], d["unit"], d["place"],
                       d["story"]))
+        tokens = documents.name_tokens(row["name"], row["kind"])
+        readings.append((int(d["id"]), " ".join(tokens["name"]),
+                         " ".join(tokens["pinyin"] + tokens["pinyin_prefix"])))
         if len(batch) == 2000:
-            fts.executemany("INSERT INTO docs (rowid, name, titles, unit, place, story) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", batch)
-            batch = []
-    fts.executemany("INSERT INTO docs (rowid, name, titles, unit, place, story) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", batch)
+            _fts_insert(fts, batch, readings)
+            batch, readings = [], []
+    _fts_insert(fts, batch, readings)
     fts.commit()
     fts.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+    fts.execute("INSERT INTO names(names) VALUES ('optimize')")
     fts.commit()
     fts.close()
     return time.perf_counter() - started
 
 
+def _fts_insert(fts, batch: list[tuple], readings: list[tuple]) -> None:
+    fts.executemany("INSERT INTO docs (rowid, name, titles, unit, place, story) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", batch)
+    fts.executemany("INSERT INTO names (rowid, name, readings) VALUES (?, ?, ?)", readings)
+
+
 # --- queries ----------------------------------------------------------------------
+
+NAME_FORMS = ("name", "pinyin", "initials", "surname", "traditional", "typo")
+
+
+def name_forms(name: str, to_traditional) -> dict[str, str]:
+    """A name as a visitor may type it, keyed like NAME_FORMS: as written, in pinyin, by
+    initials, the surname alone, in traditional characters, with a homophone typo."""
+    from pypinyin import lazy_pinyin
+    syllables = lazy_pinyin(name)
+    return {"name": name, "pinyin": "".join(syllables), "initials": "".join(s[0] for s in syllables),
+            "surname": name[0], "traditional": to_traditional.convert(name),
+            "typo": name[:-1] + _homophone(name[-1])}
+
+
+def honour_titles(records: list[dict]) -> list[tuple[int, str]]:
+    """(year, title) pairs of the first 2,000 records' honours, sorted."""
+    return sorted({(o["year"], o["title"]) for r in records[:2000] for o in r["honours"]})
+
+
+def story_probes(rng: random.Random, story: str, shortest: int) -> tuple[str | None, str | None]:
+    """A quoted clause of ``story`` (``shortest``–14 characters) and one word of its
+    beginning, each drawn at random; None where the story has none."""
+    clauses = [c for c in re.split(r"[，。；：！？、“”\s]", story) if shortest <= len(c) <= 14]
+    phrase = f"“{rng.choice(clauses)}”" if clauses else None
+    story_words = [w for w in analysis.words(story[:200]) if len(w) >= 2]
+    return phrase, (rng.choice(story_words) if story_words else None)
+
 
 def query_set(records: list[dict], n: int, rng: random.Random) -> dict[str, list[tuple]]:
     """Query type → [(query text, filters dict)], drawn from the corpus."""
     from opencc import OpenCC
-    from pypinyin import lazy_pinyin
     to_traditional = OpenCC("s2t")
     people = [r for r in records if r["kind"] == "individual" and "·" not in r["name"]]
     picks = [rng.choice(people) for _ in range(n)]
-    sets: dict[str, list[tuple]] = {
-        "name": [(r["name"], {}) for r in picks],
-        "pinyin": [("".join(lazy_pinyin(r["name"])), {}) for r in picks],
-        "initials": [("".join(s[0] for s in lazy_pinyin(r["name"])), {}) for r in picks],
-        "surname": [(r["name"][0], {}) for r in picks],
-        "traditional": [(to_traditional.convert(r["name"]), {}) for r in picks],
-        "typo": [(r["name"][:-1] + _homophone(r["name"][-1]), {}) for r in picks],
-    }
-    titles = sorted({(o["year"], o["title"]) for r in records[:2000] for o in r["honours"]})
+    forms = [name_forms(r["name"], to_traditional) for r in picks]
+    sets: dict[str, list[tuple]] = {kind: [(f[kind], {}) for f in forms] for kind in NAME_FORMS}
+    titles = honour_titles(records)
     sets["title+year"] = [(f"{y} {t}", {}) for y, t in rng.sample(titles, min(n, len(titles)))]
     units = sorted({r["unit"] for r in records[:5000] if r["unit"]})
     sets["unit"] = [(u, {}) for u in rng.sample(units, min(n, len(units)))]
-    phrases, words = [], []
-    for r in rng.sample(records, n * 3):
-        clauses = [c for c in re.split(r"[，。；：！？、“”\s]", r["story"]) if 8 <= len(c) <= 14]
-        if clauses:
-            phrases.append((f"“{rng.choice(clauses)}”", {}))
-        story_words = [w for w in analysis.words(r["story"][:200]) if len(w) >= 2]
-        if story_words:
-            words.append((rng.choice(story_words), {}))
-    sets["phrase"] = phrases[:n]
-    sets["story word"] = words[:n]
+    probes = [story_probes(rng, r["story"], 8) for r in rng.sample(records, n * 3)]
+    sets["phrase"] = [(phrase, {}) for phrase, _ in probes if phrase][:n]
+    sets["story word"] = [(word, {}) for _, word in probes if word][:n]
     levels = ["national", "provincial", "municipal"]
     sets["text+facets"] = [(r["name"][0], {"level": rng.choice(levels), "kind": "individual"})
                            for r in picks]
@@ -189,21 +216,46 @@ def _homophone(char: str) -> str:
 
 
 def fts_query(conn, text: str) -> tuple[list[int], int]:
-    """The baseline: trigram MATCH (bm25, name weighted) for 3+ characters, LIKE for shorter."""
-    text = text.strip("“”")
-    if len(text) >= 3:
-        match = '"' + text.replace('"', '""') + '"'
+    """The baseline: Latin letters look up the pinyin word table; Chinese terms
+    (several, separated by spaces, all required) match trigrams, bm25 with the name
+    weighted; a term under three characters falls back to LIKE."""
+    text = text.strip("“”").strip()
+    if re.fullmatch(r"[A-Za-z]+", text):
+        match = "readings:" + text.lower()
+        ids = [r[0] for r in conn.execute(
+            "SELECT rowid FROM names WHERE names MATCH ? ORDER BY rank LIMIT 20", [match])]
+        total = conn.execute("SELECT count(*) FROM names WHERE names MATCH ?",
+                             [match]).fetchone()[0]
+        return ids, total
+    terms = text.split()
+    if all(len(t) >= 3 for t in terms):
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
         ids = [r[0] for r in conn.execute(
             "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 8, 4, 3, 2, 1) "
             "LIMIT 20", [match])]
         total = conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", [match]).fetchone()[0]
-    else:
-        like = f"%{text}%"
-        where = "name LIKE ? OR titles LIKE ? OR unit LIKE ? OR place LIKE ? OR story LIKE ?"
-        ids = [r[0] for r in conn.execute(f"SELECT rowid FROM docs WHERE {where} LIMIT 20",
-                                          [like] * 5)]
-        total = conn.execute(f"SELECT count(*) FROM docs WHERE {where}", [like] * 5).fetchone()[0]
+        return ids, total
+    columns = ("name", "titles", "unit", "place", "story")
+    where = " AND ".join("(" + " OR ".join(f"{c} LIKE ?" for c in columns) + ")" for _ in terms)
+    values = [f"%{t}%" for t in terms for _ in columns]
+    ids = [r[0] for r in conn.execute(
+        f"SELECT rowid FROM docs WHERE {where} ORDER BY (name LIKE ?) DESC LIMIT 20",
+        values + [f"%{terms[0]}%"])]
+    total = conn.execute(f"SELECT count(*) FROM docs WHERE {where}", values).fetchone()[0]
     return ids, total
+
+
+def fts_suggest(conn, prefix: str, limit: int = 8) -> list[int]:
+    """The baseline's suggestions: names and pinyin readings starting with ``prefix``."""
+    prefix = prefix.strip()
+    if not prefix:
+        return []
+    if re.fullmatch(r"[A-Za-z]+", prefix):
+        match = f"readings:{prefix.lower()}*"
+    else:
+        match = "name:" + '"' + prefix.replace('"', '""') + '"'
+    return [r[0] for r in conn.execute(
+        "SELECT rowid FROM names WHERE names MATCH ? ORDER BY rank LIMIT ?", [match, limit])]
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -246,7 +298,7 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
         mix += ours
         results[kind] = {"whoosh": {**percentiles(ours), "read_kb": read_kb},
                          "fts5": percentiles(theirs)}
-    suggest_times, fts_suggest = [], []
+    suggest_times, fts_suggest_ms = [], []
     prefixes = [text[:cut] for text, _ in sets["pinyin"] for cut in (2, 4, 6)]
     for prefix in prefixes:
         started = time.perf_counter()
@@ -254,9 +306,9 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
         suggest_times.append((time.perf_counter() - started) * 1000)
     for prefix in prefixes:
         started = time.perf_counter()
-        fts.execute("SELECT rowid FROM docs WHERE name LIKE ? LIMIT 8", [prefix + "%"]).fetchall()
-        fts_suggest.append((time.perf_counter() - started) * 1000)
-    results["suggest"] = {"whoosh": percentiles(suggest_times), "fts5": percentiles(fts_suggest)}
+        fts_suggest(fts, prefix)
+        fts_suggest_ms.append((time.perf_counter() - started) * 1000)
+    results["suggest"] = {"whoosh": percentiles(suggest_times), "fts5": percentiles(fts_suggest_ms)}
     fts.close()
     return {"types": results, "mix": percentiles(mix), "capped": capped,
             "capped_top10_same": capped_same, "queries": len(mix)}
@@ -307,7 +359,10 @@ def edit_latency(db, root: Path, edits: int, with_load: bool) -> dict:
     return percentiles(latencies)
 
 
-def _edit_and_wait(db, index_dir: str, honoree_id: int, tag: str, timeout: float = 120) -> float:
+def _edit_and_wait(db, index_dir: str, honoree_id: int, tag: str, timeout: float = 120,
+                   found=None) -> float:
+    """Seconds from an edit of ``honoree_id``'s summary until a search finds it
+    (``found(token)``, by default the default engine's search)."""
     token = f"验证{tag}{random.randrange(10**6):06d}号"
     with write(db):
         db.execute("UPDATE honorees SET summary = ?, updated_at = ? WHERE id = ?",
@@ -315,7 +370,8 @@ def _edit_and_wait(db, index_dir: str, honoree_id: int, tag: str, timeout: float
         honorees.note_change(db, honoree_id)
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
-        if search.search(index_dir, f"“{token}”", limit=3) == [honoree_id]:
+        if (found(token) if found else
+                search.search(index_dir, f"“{token}”", limit=3) == [honoree_id]):
             return time.perf_counter() - started
         time.sleep(0.02)
     raise RuntimeError(f"edit not searchable after {timeout} s")

@@ -17,12 +17,32 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 
 from archive import create_app, honorees, migrations, search
 from archive import db as database
 from archive.db import write
 from archive.demo import load as demo_load
 from archive.settings import PROJECT_ROOT, defaults
+
+
+class LazyBuilderRule(Rule):
+    """A URL rule whose two URL-building functions are compiled when first used.
+
+    Werkzeug compiles them for every rule when an app is created: 0.17 s of the
+    0.19 s ``create_app`` takes, paid by each of the suite's ~1,000 apps, most of
+    which build a handful of URLs. Compiled on first use, they are the same
+    functions (werkzeug's own), so what a test sees does not change."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        def build(rule, **values):
+            real = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
+            setattr(rule, "_build_unknown" if append_unknown else "_build", real)
+            return real(**values)
+        return build
+
+
+Flask.url_rule_class = LazyBuilderRule
 
 DEFAULT_ENGINE = defaults()["SEARCH_ENGINE"]
 TEST_ENGINES = ("whoosh", "tantivy")
@@ -42,6 +62,9 @@ def config_for(root: Path, **overrides) -> dict:
         "DEMO_DIR": str(DEMO_DIR),
         "BASE_URL": BASE_URL,
         "SEARCH_ENGINE": DEFAULT_ENGINE,
+        # argon2id with 256 KiB instead of 64 MiB: the suite's apps log in a
+        # thousand times (real processes started by tests keep the default)
+        "PASSWORD_HASH_MEMORY_KIB": 256,
     }
     config.update(overrides)
     return config
@@ -73,6 +96,26 @@ def fresh_archive(root: Path, engine: str = DEFAULT_ENGINE) -> Archive:
     archive = Archive(root, config_for(root, SEARCH_ENGINE=engine))
     migrations.apply(archive.db())
     return archive
+
+
+# What makes a test slow without its saying so: a real server or browser it starts.
+SLOW_FIXTURES = {"live_server", "admin_site", "browser", "page", "phone"}
+SLOW_CALLS = ("start_gunicorn", "start_worker", "sync_playwright", "subprocess")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` every test that starts real processes or a browser (by the
+    fixtures it uses or the functions its module calls), so that ``make test-fast``
+    (``-m "not slow and not browser"``) runs the in-process tests only."""
+    module_slow: dict[str, bool] = {}
+    for item in items:
+        path = str(item.path)
+        if path not in module_slow:
+            source = item.path.read_text(encoding="utf-8")
+            module_slow[path] = any(f"{call}(" in source or f"{call}." in source
+                                    for call in SLOW_CALLS)
+        if module_slow[path] or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_generate_tests(metafunc):
@@ -304,6 +347,18 @@ def start_worker(archive: Archive, log_name: str = "worker.log"):
                                stdout=log, stderr=subprocess.STDOUT)
     log.close()
     return process
+
+
+def run_jobs(app) -> None:
+    """Run every queued job with the worker's own code (worker.run_one), in this process."""
+    from archive import db as database
+    from archive import worker
+    db = database.connect(app.config["DATABASE"])
+    try:
+        while worker.run_one(app, db):
+            pass
+    finally:
+        db.conn.close()
 
 
 def wait_for(predicate, timeout: float = 60.0) -> bool:

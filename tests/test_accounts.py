@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from archive import accounts
+from archive import accounts, create_app
 from archive.db import write
 from tests.conftest import ClosingClient
 from tests.curating import PASSWORD, login, make_user, post, token
@@ -28,6 +28,17 @@ def test_create_user_command_makes_an_argon2id_account(runner, empty_archive):
     assert PASSWORD not in row["password_hash"]
     short = runner.invoke(args=["create-user", "bob", "--role", "curator", "--password", "short"])
     assert short.exit_code != 0 and "至少需要 10 个字符" in short.output
+
+
+def test_passwords_are_hashed_with_rfc_9106s_profile_unless_told_otherwise(empty_archive):
+    """The suite's apps hash with little memory (conftest); an archive as set up
+    by an office uses argon2id with 64 MiB, 3 passes and 4 lanes."""
+    settings = {k: v for k, v in empty_archive.config.items() if k != "PASSWORD_HASH_MEMORY_KIB"}
+    with create_app(settings).app_context():
+        hashed = accounts.hash_password(PASSWORD)
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with empty_archive.app().app_context():
+        assert accounts.hash_password(PASSWORD).startswith("$argon2id$v=19$m=256,")
 
 
 def test_login_then_logout_and_the_old_cookie_is_dead(client, empty_archive):

@@ -16,6 +16,14 @@ from archive.db import write
 from archive.halls import store
 from tests.curating import post
 
+
+@pytest.fixture(autouse=True)
+def _one_person_office(request):
+    """These tests are about the change itself, so it applies at once
+    (SECOND_APPROVER=0); review is tested in test_review_changes.py."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
+
 TINY_MP4 = None
 
 

@@ -146,7 +146,8 @@ def test_soft_delete_and_restore(curator, make_honoree, client, empty_archive):
         "SELECT action FROM audit_log")}
 
 
-def test_revoking_one_honour_keeps_the_others(curator, make_honoree, client, empty_archive):
+def test_revoking_one_honour_keeps_the_others(app, curator, make_honoree, client, empty_archive):
+    app.config["SECOND_APPROVER"] = 0  # applied at once (review: test_review_changes.py)
     honoree_id = make_honoree(honours=[
         {"title": "全国劳动模范", "year": 2015, "body": "国务院"},
         {"title": "省劳动模范", "year": 2010, "body": "省政府"}])
@@ -163,7 +164,8 @@ def test_revoking_one_honour_keeps_the_others(curator, make_honoree, client, emp
     assert "全国五一劳动奖章" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
 
 
-def test_members_of_a_collective(curator, make_honoree, client):
+def test_members_of_a_collective(app, curator, make_honoree, client):
+    app.config["SECOND_APPROVER"] = 0  # applied at once (review: test_review_changes.py)
     team = make_honoree(name="先锋班组", kind="collective", collective_type="team")
     member = make_honoree(name="班组成员甲", unit="另一个单位")
     assert post(curator, f"/curate/honorees/{team}/members",
@@ -235,7 +237,8 @@ XSS_STORY = """正文开头。
 
 
 def assert_inert(html: str) -> None:
-    lowered = html.lower()
+    # the site's own emblem is inline SVG in the header and footer; the story's is not
+    lowered = re.sub(r'<svg class="emblem".*?</svg>', "", html.lower(), flags=re.S)
     assert "<script>alert" not in lowered
     assert not re.search(r"<[^>]+\son\w+\s*=", lowered), "an event handler survived"
     assert not re.search(r"<a\s[^>]*href\s*=\s*[\"']?\s*javascript:", lowered)
@@ -294,7 +297,8 @@ def test_the_search_index_follows_back_office_changes(curator, second_curator, p
     assert "改名以后" in client.get("/search?q=改名以后").get_data(as_text=True)
 
 
-def test_editing_one_honour(curator, make_honoree, client, empty_archive):
+def test_editing_one_honour(app, curator, make_honoree, client, empty_archive):
+    app.config["SECOND_APPROVER"] = 0  # applied at once (review: test_review_changes.py)
     honoree_id = make_honoree(honours=[{"title": "省劳动模范", "year": 2010}])
     honour = empty_archive.db().execute("SELECT id FROM honours WHERE honoree_id = ?",
                                         [honoree_id]).fetchone()[0]

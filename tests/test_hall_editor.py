@@ -1,5 +1,6 @@
 """The hall editor: hotspots placed by name, doors, info and audio spots (served with
-range requests), uploaded panoramas cut into tiles with their metadata dropped, the
+range requests), uploaded panoramas kept without metadata and cut into tiles by the
+background worker (处理中 until then, a Chinese reason when it fails), the
 entrance and starting view kept across redraws; every change a revision."""
 
 from __future__ import annotations
@@ -13,9 +14,18 @@ from PIL import Image
 
 from archive import honorees
 from archive.db import write
-from archive.halls import editor, generate, store
+from archive.halls import editor, generate, panoramas, store
+from tests.conftest import run_jobs
 from tests.curating import post
 from tests.hall_fixtures import build
+
+
+@pytest.fixture(autouse=True)
+def _one_person_office(request):
+    """These tests are about the change itself, so it applies at once
+    (SECOND_APPROVER=0); review is tested in test_review_changes.py."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
 
 
 @pytest.fixture
@@ -32,6 +42,10 @@ def _scene(db, exhibition_id, key="r1"):
 def _public_spots(client, exhibition_id, key="r1"):
     html = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
     config = json.loads(html.split('id="hall-config">', 1)[1].split("</script>", 1)[0])
+    assert list(config["scenes"]) == [config["start"]["scene"]]  # the page: the first room
+    rooms = client.get(config["more"])  # the others, as the page fetches them
+    assert rooms.status_code == 200
+    config["scenes"] = {**rooms.get_json(), **config["scenes"]}
     return config, config["scenes"][key]["hotspots"]
 
 
@@ -138,20 +152,41 @@ def _equirect(width: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_an_uploaded_panorama_becomes_a_tiled_scene_and_the_entrance(curator, empty_archive,
-                                                                     hall):
+def _upload(curator, exhibition_id, data, title="一楼序厅实景"):
+    page = f"/curate/exhibitions/{exhibition_id}/hall"
+    return post(curator, page + "/panoramas", {
+        "title": title, "panorama": (io.BytesIO(data), "hall.jpg")}, page=page,
+        content_type="multipart/form-data")
+
+
+def test_an_uploaded_panorama_is_cut_by_the_worker_then_becomes_the_entrance(
+        curator, app, empty_archive, hall):
     db = empty_archive.db()
     exhibition_id = hall["exhibition_id"]
     page = f"/curate/exhibitions/{exhibition_id}/hall"
     data = _equirect(4096)
     assert b"SecretCam" in data
-    response = post(curator, page + "/panoramas", {
-        "title": "一楼序厅实景", "panorama": (io.BytesIO(data), "hall.jpg")}, page=page,
-        content_type="multipart/form-data")
+    response = _upload(curator, exhibition_id, data)
     assert response.status_code == 303
     scene = _scene(db, exhibition_id, "u1")
-    assert scene["source"] == "uploaded" and scene["cube_size"] == 1024
     folder = store.media_root(empty_archive.config["MEDIA_DIR"]) / scene["tiles"]
+    # the request kept a re-encoded copy and queued a job; no tile is cut yet
+    assert scene["status"] == "processing" and not folder.exists()
+    kept = panoramas.original_path(empty_archive.config["MEDIA_DIR"], scene["tiles"])
+    assert b"SecretCam" not in kept.read_bytes() and b"GPS" not in kept.read_bytes()
+    with Image.open(kept) as original:
+        assert original.size == (4096, 2048) and not original.getexif()
+    scene_page = f"{page}/scenes/{scene['id']}"
+    html = curator.get(scene_page).get_data(as_text=True)
+    assert "处理中" in html and "editor-config" not in html
+    assert 'scene-status">处理中' in curator.get(page).get_data(as_text=True)
+    config, _ = _public_spots(curator, exhibition_id)
+    assert "u1" not in config["scenes"]  # visitors never see a scene without tiles
+    run_jobs(app)
+    scene = _scene(db, exhibition_id, "u1")
+    assert scene["status"] == "ready" and scene["cube_size"] == 1024
+    assert 'scene-status">处理中' not in curator.get(page).get_data(as_text=True)
+    assert "editor-config" in curator.get(scene_page).get_data(as_text=True)
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.jpg"))
     assert "1/f0_0.jpg" in files and "2/r1_1.jpg" in files and "panorama.jpg" in files
     for name in files:
@@ -161,7 +196,6 @@ def test_an_uploaded_panorama_becomes_a_tiled_scene_and_the_entrance(curator, em
     with Image.open(folder / "1/r0_0.jpg") as right, Image.open(folder / "1/l0_0.jpg") as left:
         assert np.asarray(right)[256, 256][2] > 180 and np.asarray(left)[256, 256][0] > 180
     # the entrance and starting view, chosen in the editor, survive a redraw
-    scene_page = f"{page}/scenes/{scene['id']}"
     post(curator, scene_page, {"title": "一楼序厅实景", "yaw": "95", "pitch": "-3",
                                "entrance": "1"}, page=scene_page)
     post(curator, scene_page + "/hotspots", {"kind": "door", "yaw": "0", "pitch": "-5",
@@ -174,6 +208,52 @@ def test_an_uploaded_panorama_becomes_a_tiled_scene_and_the_entrance(curator, em
     assert [s["target"] for s in spots if s["kind"] == "door"] == ["r1"]
     # the tiles are served to visitors
     assert curator.get(config["scenes"]["u1"]["base"] + "/1/f0_0.jpg").status_code == 200
+
+
+def test_a_failed_conversion_says_why_in_chinese_and_can_be_retried(
+        curator, app, empty_archive, hall):
+    db = empty_archive.db()
+    exhibition_id = hall["exhibition_id"]
+    assert _upload(curator, exhibition_id, _equirect(2048), "二楼实景").status_code == 303
+    scene = _scene(db, exhibition_id, "u1")
+    kept = panoramas.original_path(empty_archive.config["MEDIA_DIR"], scene["tiles"])
+    good = kept.read_bytes()
+    kept.write_bytes(good[: len(good) // 3])  # the kept copy damaged before the worker ran
+    run_jobs(app)
+    scene = _scene(db, exhibition_id, "u1")
+    assert scene["status"] == "failed" and "损坏" in scene["error"]
+    job = db.execute("SELECT status, attempts FROM jobs WHERE kind = 'hall-panorama'"
+                     ).fetchone()
+    assert tuple(job) == ("failed", 1)  # not retried in vain
+    scene_page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene['id']}"
+    html = curator.get(scene_page).get_data(as_text=True)
+    assert "处理失败" in html and "损坏" in html and "Traceback" not in html
+    assert "处理失败" in curator.get(f"/curate/exhibitions/{exhibition_id}/hall").get_data(
+        as_text=True)
+    assert not (store.media_root(empty_archive.config["MEDIA_DIR"]) / scene["tiles"]).exists()
+    config, _ = _public_spots(curator, exhibition_id)
+    assert "u1" not in config["scenes"]
+    # the copy restored, 重新处理 queues it again and the worker finishes it
+    kept.write_bytes(good)
+    assert post(curator, scene_page, {"action": "retry"}, page=scene_page).status_code == 303
+    assert "处理中" in curator.get(scene_page).get_data(as_text=True)
+    run_jobs(app)
+    assert _scene(db, exhibition_id, "u1")["status"] == "ready"
+    assert "u1" in _public_spots(curator, exhibition_id)[0]["scenes"]
+
+
+def test_a_scene_deleted_while_queued_leaves_no_tiles(curator, app, empty_archive, hall):
+    db = empty_archive.db()
+    exhibition_id = hall["exhibition_id"]
+    _upload(curator, exhibition_id, _equirect(2048))
+    scene = _scene(db, exhibition_id, "u1")
+    scene_page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene['id']}"
+    post(curator, scene_page, {"action": "delete"}, page=scene_page)
+    run_jobs(app)
+    media = store.media_root(empty_archive.config["MEDIA_DIR"])
+    assert not (media / scene["tiles"]).exists()
+    assert not panoramas.original_path(empty_archive.config["MEDIA_DIR"], scene["tiles"]).exists()
+    assert db.execute("SELECT status FROM jobs WHERE kind = 'hall-panorama'").fetchone()[0] == "done"
 
 
 @pytest.mark.parametrize("size, message", [((8704, 4352), "8192×4096"),
@@ -195,6 +275,7 @@ def test_the_preview_shows_a_draft_hall_as_visitors_will(curator, client, empty_
     with write(db):
         db.execute("UPDATE exhibitions SET status = 'draft' WHERE id = ?", [exhibition_id])
     assert client.get(f"/exhibitions/{exhibition_id}/hall").status_code == 404
+    assert client.get(f"/exhibitions/{exhibition_id}/hall/scenes.json").status_code == 404
     html = curator.get(f"/curate/exhibitions/{exhibition_id}/hall/preview").get_data(
         as_text=True)
     assert "hall-config" in html and "/curate/exhibitions/" in html

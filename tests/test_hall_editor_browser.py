@@ -5,7 +5,10 @@ exhibition page puts 进入全景展馆 first on a 360 px phone."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -42,7 +45,8 @@ def served(tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start_gunicorn(archive, port, {"ARCHIVE_BASE_URL": base,
-                                             "ARCHIVE_WEB_WORKERS": "1"})
+                                             "ARCHIVE_WEB_WORKERS": "1",
+                                             "ARCHIVE_SECOND_APPROVER": "0"})
     yield {"url": base, "archive": archive, **built}
     process.terminate()
     process.wait(15)
@@ -177,14 +181,36 @@ def test_enter_the_hall_comes_first_on_a_phone(served):
         browser.close()
 
 
-def test_the_first_views_tiles_are_preloaded_and_all_of_them_used(served):
-    """The page asks for the entrance's first-view tiles before Pannellum arrives;
-    each of them is one Pannellum draws (none wasted), fetched once."""
+def _settled(page, requested: list[str], seconds: float = 60) -> None:
+    """Until Pannellum wants no more tiles for this view: it stops drawing once the
+    tiles it knows of are in, so each round asks for two more frames (the view kept
+    as it is) and waits until nothing is loading; done when a round asks for no tile."""
+    deadline = time.monotonic() + seconds
+    while True:
+        count = len(requested)
+        page.evaluate("hallViewer.setPitch(hallViewer.getPitch()) && new Promise(done => "
+                      "requestAnimationFrame(() => requestAnimationFrame(done)))")
+        while page.evaluate("hallViewer.getRenderer().isLoading()"):
+            assert time.monotonic() < deadline, "tiles still loading"
+            time.sleep(0.1)
+        if len(requested) == count:
+            return
+
+
+def _first_view(served, strip_preloads: bool) -> dict:
+    """Open the hall on a 390×844 phone at DPR 3 and note the tiles asked for, the
+    preloaded ones, the page's own configuration and the resource timings."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=WEBGL)
         context = browser.new_context(viewport={"width": 390, "height": 844},
                                       device_scale_factor=3, is_mobile=True, has_touch=True)
         page = context.new_page()
+        if strip_preloads:  # what Pannellum asks for by itself
+            def without(route):
+                html = route.fetch().text()
+                route.fulfill(body=re.sub(r'<link rel="preload" as="image"[^>]*>', "", html),
+                              content_type="text/html; charset=utf-8")
+            page.route("**/hall", without)
         requested: list[str] = []
         page.on("request", lambda r: "/tiles/" in r.url and requested.append(r.url))
         warnings: list[str] = []
@@ -192,13 +218,32 @@ def test_the_first_views_tiles_are_preloaded_and_all_of_them_used(served):
         page.goto(f"{served['url']}/exhibitions/{served['exhibition_id']}/hall")
         page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()",
                                timeout=60000)
+        _settled(page, requested)
         page.wait_for_load_state("networkidle")
-        preloaded = page.eval_on_selector_all("link[rel=preload][as=image]",
-                                              "links => links.map(l => l.href)")
-        used = page.evaluate("performance.getEntriesByType('resource')"
-                             ".filter(e => e.name.includes('/tiles/')).map(e => e.name)")
+        found = {
+            "requested": requested, "warnings": warnings,
+            "preloaded": page.eval_on_selector_all("link[rel=preload][as=image]",
+                                                   "links => links.map(l => l.href)"),
+            "config": json.loads(page.locator("#hall-config").text_content()),
+            "timings": page.evaluate("performance.getEntriesByType('resource').map(e => "
+                                     "[e.name, e.startTime, e.responseEnd])")}
         browser.close()
-    assert len(preloaded) >= 6
-    assert set(preloaded) <= set(used), (sorted(preloaded), sorted(used))
-    assert len(requested) == len(set(requested)), "a tile was fetched twice"
-    assert not warnings, warnings
+    return found
+
+
+def test_the_first_views_tiles_are_preloaded_exactly_and_the_other_rooms_come_after(served):
+    """The page asks for the entrance's first-view tiles before Pannellum arrives:
+    exactly the tiles Pannellum asks for by itself on that phone, each fetched once.
+    The page carries only the first room's settings; the other rooms' are fetched
+    once every tile of the first view is in."""
+    own = _first_view(served, strip_preloads=True)
+    seen = _first_view(served, strip_preloads=False)
+    assert len(own["requested"]) >= 6
+    assert sorted(seen["preloaded"]) == sorted(set(own["requested"]))
+    assert len(seen["requested"]) == len(set(seen["requested"])), "a tile was fetched twice"
+    assert not seen["warnings"], seen["warnings"]
+    config = seen["config"]
+    assert list(config["scenes"]) == [config["entrance"]] and config["order"]
+    tiles_in = max(end for name, _, end in seen["timings"] if "/tiles/" in name)
+    rooms = [start for name, start, _ in seen["timings"] if "/hall/scenes.json" in name]
+    assert len(rooms) == 1 and rooms[0] >= tiles_in

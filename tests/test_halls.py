@@ -3,6 +3,7 @@ continuing a long section, withdrawals never shown, QR entry and the hall poster
 
 from __future__ import annotations
 
+import gzip
 import io
 import math
 import subprocess
@@ -218,3 +219,20 @@ def test_a_hall_scan_is_counted_while_another_process_holds_the_write_lock(empty
     spool = scans.spool_dir(empty_archive.app().instance_path)
     assert scans.fold(db, spool, settle=0) == 3
     assert scans.target_totals(db, "hall", record["id"]) == 3
+
+
+def test_the_viewers_code_is_sent_compressed_when_gunicorn_serves_it(client):
+    """Without nginx in front, the app itself compresses the viewer's script and
+    styles (Pannellum is 56 KB as a file, 18 KB on the wire)."""
+    from archive.settings import PROJECT_ROOT
+    folder = PROJECT_ROOT / "archive" / "static" / "vendor" / "pannellum-2.5.7"
+    for name, mimetype in (("pannellum.js", "text/javascript"), ("pannellum.css", "text/css")):
+        response = client.get(f"/static/vendor/pannellum-2.5.7/{name}?v=1",
+                              headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200 and response.mimetype == mimetype
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.data) == (folder / name).read_bytes()
+        assert len(response.data) < (folder / name).stat().st_size / 2
+        again = client.get(f"/static/vendor/pannellum-2.5.7/{name}?v=1", headers={
+            "Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304

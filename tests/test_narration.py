@@ -12,9 +12,18 @@ from pathlib import Path
 import pytest
 
 from archive import db as database
-from archive import narration, printing, scans, worker
+from archive import narration, printing, scans
 from archive.db import write
+from tests.conftest import run_jobs
 from tests.curating import post
+
+
+@pytest.fixture(autouse=True)
+def _one_person_office(request):
+    """These tests are about the change itself, so it applies at once
+    (SECOND_APPROVER=0); review is tested in test_review_changes.py."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
 
 TRANSCRIPT = "大家好，我是车间主任。今天讲讲曾师傅三十年扎根一线的故事。"
 
@@ -42,14 +51,7 @@ def upload(client, honoree_id: int, data: bytes, filename: str, transcript=TRANS
                 page=f"/curate/honorees/{honoree_id}", content_type="multipart/form-data")
 
 
-def run_worker(app) -> None:
-    """Run every queued job with the worker's own code, in this process."""
-    db = database.connect(app.config["DATABASE"])
-    try:
-        while worker.run_one(app, db):
-            pass
-    finally:
-        db.conn.close()
+run_worker = run_jobs  # every queued job, with the worker's own code, in this process
 
 
 @pytest.fixture
@@ -165,7 +167,7 @@ def test_synthesis_through_the_worker_is_public_only_after_approval(
         empty_archive, make_honoree, tmp_path):
     person = make_honoree(name="曾建国", story="曾建国扎根一线三十年。曾师傅带出了二十多名徒弟。",
                           quote="把每一颗螺丝拧紧。")
-    app = empty_archive.app(TTS_COMMAND=_captured_engine(tmp_path))
+    app = empty_archive.app(TTS_COMMAND=_captured_engine(tmp_path), SECOND_APPROVER=0)
     from tests.conftest import ClosingClient
     from tests.curating import login, make_user
     app.test_client_class = ClosingClient

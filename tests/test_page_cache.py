@@ -103,3 +103,34 @@ def test_the_least_recently_used_pages_go_first(tmp_path):
     assert pages.get(("/p0", ""), 1) is not None
     assert all(pages.get((f"/p{n}", ""), 1) is None for n in range(1, 5))
     assert sum(f.stat().st_size for f in (tmp_path / "1").iterdir()) <= 20_000
+
+
+def test_pages_rendered_by_an_earlier_deployment_are_not_served(empty_archive, make_honoree):
+    """The shared pages outlive a deployment; a page is reused only by the code that
+    rendered it (templates changed, the content did not)."""
+    honoree_id = make_honoree(name="部署测试")
+    url = f"/honorees/{honoree_id}"
+    first = empty_archive.app()
+    assert "部署测试" in first.test_client().get(url).get_data(as_text=True)
+    folder = empty_archive.root / "instance" / "page_cache"
+    (page,) = [p for p in folder.rglob("*") if p.is_file()]
+    head, _, body = page.read_bytes().partition(b"\n")
+    page.write_bytes(head + b"\n" + body.replace("部署测试".encode(), "旧代码的页".encode()))
+    same_code = empty_archive.app()
+    assert "旧代码的页" in same_code.test_client().get(url).get_data(as_text=True)
+    redeployed = empty_archive.app()
+    redeployed.extensions["page_cache_code"] = "another deployment"
+    text = redeployed.test_client().get(url).get_data(as_text=True)
+    assert "部署测试" in text and "旧代码的页" not in text
+
+
+def test_the_code_version_follows_any_template_or_module(tmp_path):
+    from archive.web.page_cache import code_version
+    package = tmp_path / "package"
+    (package / "templates").mkdir(parents=True)
+    template = package / "templates" / "page.html"
+    template.write_text("<p>一</p>", encoding="utf-8")
+    before = code_version(package)
+    template.write_text("<p>一二</p>", encoding="utf-8")
+    code_version.cache_clear()
+    assert code_version(package) != before

@@ -5,12 +5,14 @@ back with poppler (pdftotext) and every QR code decoded with zxing-cpp."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import zxingcpp
 from PIL import Image
@@ -315,6 +317,30 @@ def test_exhibition_theme_plugs_in_and_falls_back():
     assert themed.palette.red == (10, 61, 122) and themed.palette.gold == site.palette.gold
     assert print_style({"theme": "not json"}, {}).palette == site.palette
     assert print_style({"theme": {"red": "blue"}}, {}).palette == site.palette
+
+
+def test_an_exhibition_themes_posters_take_its_colours(font, tmp_path):
+    """A theme picked for an exhibition (here the coastal blue hall) prints its
+    posters in the theme's accent (its pages' colour too) instead of the site's red."""
+    from archive.halls import themes
+    theme = themes.built_in("coastal-blue")
+    blue = tuple(int(theme["palette"]["accent"][i:i + 2], 16) for i in (1, 3, 5))
+    style = print_style({"theme": json.dumps(theme)}, {})
+    assert style.palette.red == blue
+    shares = {}
+    for name, used in (("themed", style), ("site", None)):
+        out = tmp_path / f"{name}.pdf"
+        out.write_bytes(posters.posters([person(1, "王芳")], font, "poster-a4", "展",
+                                        style=used))
+        prefix = tmp_path / name
+        subprocess.run(["pdftoppm", "-r", "30", "-singlefile", "-png", str(out), str(prefix)],
+                       check=True)
+        with Image.open(f"{prefix}.png") as image:
+            pixels = np.asarray(image.convert("RGB")).astype(int)
+        shares[name] = {colour: float((np.abs(pixels - colour).max(axis=-1) <= 12).mean())
+                        for colour in (blue, site_style({}).palette.red)}
+    assert shares["themed"][blue] > 0.05 and shares["themed"][site_style({}).palette.red] < 0.001
+    assert shares["site"][blue] < 0.001
 
 
 def test_emblem_path_replaces_the_drawn_emblem(font, tmp_path):

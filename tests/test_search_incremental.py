@@ -33,6 +33,9 @@ pytestmark = pytest.mark.engines
 
 NAMES = ["张伟", "张伟", "王芳", "李娜", "欧阳明辉", "单田芳", "曾志强", "阿依古丽·买买提", "刘洋",
          "刘阳", "陈静"]
+# What the record editor's form posts.
+EDIT_FORM = ("kind", "collective_type", *editing.TEXT_FIELDS, "birth_year", "birth_month",
+             "featured")
 PLACES = ["南网", "国网浙江", "海口美兰", "宁波舟山", "中铁十一局", "沙钢", "华能", "青岛港"]
 CORES = ["超高压输电", "电力", "国际机场", "港务", "精密机械", "建设", "供电", "钢铁"]
 SUFFIXES = ["公司", "有限责任公司", "集团", "分局", "第三工程处", ""]
@@ -105,7 +108,7 @@ def _apply(db, user: dict, ids: list[int], op: dict) -> None:
                      "year": y} for t, y in op["honours"]]))
         elif kind == "edit" and ids:
             record = editing.get(db, pick(op["target"]))
-            form = {f: record[f] for f in editing.EDIT_FIELDS}
+            form = {f: record[f] for f in EDIT_FORM}
             changes = dict(op["changes"])
             if "story" in changes:
                 changes["story"] = _story(changes["story"])

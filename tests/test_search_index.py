@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -277,7 +276,9 @@ def test_reindex_switches_while_the_site_answers(empty_archive, make_honoree, ap
                                  cwd=PROJECT_ROOT, env=environment_for(empty_archive),
                                  capture_output=True, text=True, timeout=300)
         assert reindex.returncode == 0, reindex.stderr
-        time.sleep(1.0)
+        # visitors keep being answered on the new generation, too
+        switched = len(answers)
+        assert wait_for(lambda: len(answers) >= switched + 20, timeout=60)
     finally:
         stop.set()
         thread.join(30)

@@ -52,3 +52,30 @@ def test_gunicorn_passes_a_long_query_to_the_app(live_server):
         error.close()
         assert error.code == 414
         assert "检索词太长了" in body
+
+
+def test_past_the_time_limit_a_search_answers_with_what_it_found_and_says_so(demo_archive):
+    """SEARCH_TIME_LIMIT is a safety net for every engine: a query over its time
+    still gets a page (never an error), marked as possibly incomplete."""
+    app = demo_archive.app(SEARCH_TIME_LIMIT=0)
+    with app.test_client() as client:
+        response = client.get("/search", query_string={"q": "技术"})
+        assert response.status_code == 200
+        assert "检索用时较长，结果可能不完整" in response.get_data(as_text=True)
+        api = client.get("/api/v1/search", query_string={"q": "技术"})
+        assert api.status_code == 200
+    db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
+    capped = search.query(db, index_dir, "技术", time_limit=0)
+    full = search.query(db, index_dir, "技术", time_limit=60)
+    assert capped.timed_out and not full.timed_out
+    assert full.total and search.TIMED_OUT_NOTICE not in full.notices
+    assert search.TIMED_OUT_NOTICE in capped.notices
+
+
+def test_a_suggestion_cut_short_by_the_time_limit_is_not_kept(demo_archive):
+    index_dir = demo_archive.config["INDEX_DIR"]
+    search.forget(index_dir)
+    short = search.suggest(index_dir, "zh", time_limit=0)
+    full = search.suggest(index_dir, "zh")
+    assert len(full) == 8 and len(short) < len(full)
+    assert search.suggest(index_dir, "zh") == full

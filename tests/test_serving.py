@@ -9,7 +9,7 @@ import urllib.request
 
 from archive import jobs
 from archive.settings import PROJECT_ROOT
-from tests.conftest import environment_for, free_port
+from tests.conftest import environment_for, free_port, wait_for
 
 
 def _children(pid: int) -> list[int]:
@@ -54,5 +54,4 @@ def test_serve_runs_gunicorn_and_the_worker_and_stops_both(empty_archive, make_h
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(30)
-    time.sleep(0.5)
-    assert not [pid for pid in children if _alive(pid)]
+    assert wait_for(lambda: not [pid for pid in children if _alive(pid)], timeout=10)

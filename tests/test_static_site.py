@@ -46,6 +46,9 @@ def test_every_public_page_is_in_the_edition_and_no_draft(edition):
     hall = out / f"exhibitions/{edition['exhibition_id']}/hall/index.html"
     assert hall.is_file()
     config = json.loads(re.search(r'id="hall-config">(.*?)</script>', hall.read_text(), re.S)[1])
+    # the live page fetches the other rooms' settings; the edition's page holds them all
+    assert "more" not in config and set(config["scenes"]) == set(config["order"])
+    assert len(config["order"]) >= 2
     for scene in config["scenes"].values():
         assert (hall.parent / scene["base"] / "1").is_dir()
     assert (out / "sitemap.xml").is_file() and (out / "_redirects").is_file()

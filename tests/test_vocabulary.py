@@ -13,6 +13,14 @@ from archive.vocabulary import VocabularyError
 from tests.curating import login, make_user, post
 
 
+@pytest.fixture(autouse=True)
+def _one_person_office(request):
+    """These tests are about the change itself, so it applies at once
+    (SECOND_APPROVER=0); review is tested in test_review_changes.py."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
+
+
 def _honours(db, honoree_id: int) -> list[dict]:
     return [dict(r) for r in db.execute(
         "SELECT * FROM honours WHERE honoree_id = ? ORDER BY year, id", [honoree_id])]

@@ -18,6 +18,8 @@ import pathlib
 import random
 import re
 import sys
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from ..vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS, TITLES
 from . import corpus, namepool, phrases, regions
@@ -375,44 +377,55 @@ class Honours:
 
 def plan_individual_honours(rng: random.Random, national: bool, sector: str, craft: bool,
                             craftsman_budget: list[int]) -> list[tuple[str, int]]:
+    """The honours (title, year) one individual receives, earliest first."""
     public = sector == "public"
     if national:
-        options = [("model", 3), ("mayday", 5)]
-        if craft and craftsman_budget[0] > 0:
-            options.append(("craftsman", 1))
-        scheme = weighted(rng, [o for o, _ in options], [w for _, w in options])
-        if scheme == "model":
-            top = ("全国先进工作者" if public else "全国劳动模范", 2020)
-            prior = [("省先进工作者" if public else "省劳动模范", 2019), ("省五一劳动奖章", 2019)]
-            plan = [rng.choice(prior), top] if rng.random() < 0.55 else [top]
-        elif scheme == "craftsman":
-            craftsman_budget[0] -= 1
-            plan = [("省工匠", rng.choice([2020, 2021])), ("大国工匠年度人物", 2022)]
-        else:
-            y = rng.choice(YEARS)
-            plan = [("全国五一劳动奖章", y)]
-            if y > 2019 and rng.random() < 0.55:
-                plan.insert(0, ("省五一劳动奖章", rng.choice([v for v in YEARS if v < y])))
-        return plan
+        return _plan_national_individual(rng, public, craft, craftsman_budget)
+    return _plan_provincial_individual(rng, public, craft)
+
+
+def _plan_national_individual(rng: random.Random, public: bool, craft: bool,
+                              craftsman_budget: list[int]) -> list[tuple[str, int]]:
+    options = [("model", 3), ("mayday", 5)]
+    if craft and craftsman_budget[0] > 0:
+        options.append(("craftsman", 1))
+    scheme = weighted(rng, [o for o, _ in options], [w for _, w in options])
+    if scheme == "model":
+        top = ("全国先进工作者" if public else "全国劳动模范", 2020)
+        prior = [("省先进工作者" if public else "省劳动模范", 2019), ("省五一劳动奖章", 2019)]
+        return [rng.choice(prior), top] if rng.random() < 0.55 else [top]
+    if scheme == "craftsman":
+        craftsman_budget[0] -= 1
+        return [("省工匠", rng.choice([2020, 2021])), ("大国工匠年度人物", 2022)]
+    y = rng.choice(YEARS)
+    plan = [("全国五一劳动奖章", y)]
+    if y > 2019 and rng.random() < 0.55:
+        plan.insert(0, ("省五一劳动奖章", rng.choice([v for v in YEARS if v < y])))
+    return plan
+
+
+def _plan_provincial_individual(rng: random.Random, public: bool, craft: bool) -> list[tuple[str, int]]:
     model = "省先进工作者" if public else "省劳动模范"
     options = [(model, 3), ("省五一劳动奖章", 6)] + ([("省工匠", 3)] if craft else [])
     title = weighted(rng, [o for o, _ in options], [w for _, w in options])
     y = rng.choice(YEARS)
     plan = [(title, y)]
-    if rng.random() < 0.3:
-        if y == 2019:  # add a later provincial honour instead of an earlier one
-            later = rng.choice([2021, 2022])
-            nxt = model if title != model else "省五一劳动奖章"
-            plan.append((nxt, later))
-        else:
-            earlier = rng.choice([v for v in YEARS if v < y])
-            if title == model and rng.random() < 0.5:
-                plan.insert(0, ("省五一劳动奖章", earlier))
-            elif title == "省工匠" and rng.random() < 0.5:
-                plan.insert(0, ("省五一劳动奖章", earlier))
-            else:
-                plan.insert(0, (rng.choice(["市五一劳动奖章", "市劳动模范"]), earlier))
+    if rng.random() >= 0.3:
+        return plan
+    if y == 2019:  # add a later provincial honour instead of an earlier one
+        later = rng.choice([2021, 2022])
+        plan.append((model if title != model else "省五一劳动奖章", later))
+    else:
+        earlier = rng.choice([v for v in YEARS if v < y])
+        plan.insert(0, (_earlier_title(rng, title, model), earlier))
     return plan
+
+
+def _earlier_title(rng: random.Random, title: str, model: str) -> str:
+    """The honour that came before a provincial one: the May Day medal or a city honour."""
+    if title in (model, "省工匠") and rng.random() < 0.5:
+        return "省五一劳动奖章"
+    return rng.choice(["市五一劳动奖章", "市劳动模范"])
 
 
 def plan_collective_honours(rng: random.Random, national: bool, ctype: str) -> list[tuple[str, int]]:
@@ -463,6 +476,35 @@ def honours_sentence(honours: list[dict], pron: str) -> str:
         same = h["year"] == hs[0]["year"]
         parts.append(("同年又" if same else f"{h['year']}年又") + honour_phrase(h["title"]))
     return "，".join(parts) + "。"
+
+
+def honours_text(honours: list[dict]) -> str:
+    return "、".join(f"{h['year']}年{h['title']}" for h in sorted(honours, key=lambda h: h["year"]))
+
+
+def randint_or_none(rng: random.Random, lo: int, hi: int) -> int | None:
+    """A year between ``lo`` and ``hi``, or None when the span is empty (no random number drawn)."""
+    return rng.randint(lo, hi) if lo <= hi else None
+
+
+def surname_and_lao(name: str, age: int) -> tuple[str, str]:
+    """The surname and how workmates address the person ("老王", "小李"; a dotted name's first part)."""
+    if "·" in name:
+        first = name.split("·")[0]
+        return first, first
+    surname = next((s for s in namepool.COMPOUND_SURNAMES if name.startswith(s)), name[0])
+    return surname, ("老" if age >= 40 else "小") + surname
+
+
+def party_sentence(party: bool, birth_year: int) -> str:
+    if not party:
+        return ""
+    return "作为一名有着{#8-30}年党龄的老党员，" if birth_year < 1985 else "作为一名年轻党员，"
+
+
+def nickname_pool(info: dict, gender: str) -> list[str]:
+    return [n for n in info["nicknames"]
+            if not (gender == "男" and "妈妈" in n) and not (gender == "女" and "小哥" in n)]
 
 
 # ------------------------------------------------------------------ the builder
@@ -536,9 +578,21 @@ class Builder:
     # -- individuals
     def individual_skeleton(self, industry: str | None = None, unit_of: dict | None = None,
                             avoid_positions: tuple = ()) -> dict:
-        rng = self.rng
+        """A person's place, unit, post and gender; ``unit_of`` makes them a member of that collective."""
         pl = ({k: unit_of[k] for k in ("industry", "city", "county", "region_code")} if unit_of is not None
               else self.place(industry))
+        roles = self.fitting_roles(pl, unit_of, avoid_positions)
+        position, field, skills = self.rng.choice(roles)
+        if unit_of is not None and is_leader(position) and (unit_of["collective_type"] == "team"
+                                                             or position in avoid_positions):
+            position, field, skills = self.ordinary_post(pl["industry"], roles, position, field, skills)
+        unit = unit_of["unit"] if unit_of is not None else self.unit_for_post(pl, position)
+        gender = self.pick_gender(pl["industry"], position)
+        return dict(pl, kind="individual", collective_type=None, unit=unit, position=position,
+                    field=field, skills=list(skills), gender=gender)
+
+    def fitting_roles(self, pl: dict, unit_of: dict | None, avoid_positions: tuple) -> list:
+        """The industry's roles that suit the place (and the collective, for a member)."""
         ind = pl["industry"]
         info = corpus.INDUSTRIES[ind]
         city_short = pl["city"]["short"]
@@ -555,36 +609,39 @@ class Builder:
             roles = [r for r in roles if r[1] == unit_of["field"]] or roles
         elif unit_of is not None:  # members of a unit: prefer different jobs
             roles = [r for r in roles if r[0] not in avoid_positions] or roles
-        position, field, skills = rng.choice(roles)
-        if unit_of is not None and is_leader(position) and (unit_of["collective_type"] == "team"
-                                                             or position in avoid_positions):
-            # a unit has one director; other members hold ordinary posts
-            plain = [r for r in roles if not is_leader(r[0])]
-            if position in corpus.LEADER_PLAIN:
-                position = corpus.LEADER_PLAIN[position]
-            elif plain:
-                position, field, skills = rng.choice(plain)
-            else:
-                position = corpus.PLAIN_POSITION[ind]
-        if unit_of is not None:
-            unit = unit_of["unit"]
-        else:
-            tpls = unit_templates(ind, corpus.ROLE_UNITS.get((ind, position)))
-            pool = [u for u in self.units.by_key.get((ind, pl["city"]["name"]), [])
-                    if tpls is None or any(unit_matches(t, u) for t in tpls)]
-            if pool and rng.random() < 0.1:
-                unit = rng.choice(pool)
-                pl["county"], pl["region_code"] = self.units.place_of[unit]
-            else:
-                unit = self.units.new(ind, pl["city"], pl["county"], tpls, reuse=True)
-        female_p = info["female"]
+        return roles
+
+    def ordinary_post(self, industry: str, roles: list, position: str, field: str, skills) -> tuple:
+        """A unit has one director and a team one leader; other members hold ordinary posts."""
+        plain = [r for r in roles if not is_leader(r[0])]
+        if position in corpus.LEADER_PLAIN:
+            return corpus.LEADER_PLAIN[position], field, skills
+        if plain:
+            return self.rng.choice(plain)
+        return corpus.PLAIN_POSITION[industry], field, skills
+
+    def unit_for_post(self, pl: dict, position: str) -> str:
+        """Now and then a colleague of someone already drawn, else a unit of the post's kind.
+
+        May move ``pl`` to the county of the colleague's unit.
+        """
+        ind = pl["industry"]
+        tpls = unit_templates(ind, corpus.ROLE_UNITS.get((ind, position)))
+        pool = [u for u in self.units.by_key.get((ind, pl["city"]["name"]), [])
+                if tpls is None or any(unit_matches(t, u) for t in tpls)]
+        if pool and self.rng.random() < 0.1:
+            unit = self.rng.choice(pool)
+            pl["county"], pl["region_code"] = self.units.place_of[unit]
+            return unit
+        return self.units.new(ind, pl["city"], pl["county"], tpls, reuse=True)
+
+    def pick_gender(self, industry: str, position: str) -> str:
+        female_p = corpus.INDUSTRIES[industry]["female"]
         if position in ("护士长", "幼儿园园长", "缝纫工", "挡车工"):
             female_p = 0.9
         elif position in corpus.MALE_HEAVY:
             female_p = 0.03
-        gender = "女" if rng.random() < female_p else "男"
-        return dict(pl, kind="individual", collective_type=None, unit=unit, position=position,
-                    field=field, skills=list(skills), gender=gender)
+        return "女" if self.rng.random() < female_p else "男"
 
     # -- people details
     def person_details(self, sk: dict, spec: dict | None) -> None:
@@ -603,46 +660,29 @@ class Builder:
 
     # -- stories
     def ind_context(self, r: dict) -> dict:
+        """The facts and phrase pools an individual's story is rendered from."""
         rng = self.rng
         info = field_view(r["industry"], r["field"])
         top = top_honour(r["honours"])
         ref_year = max(h["year"] for h in r["honours"])
         by = r["birth_year"]
-        entry_way = rng.choice(phrases.ENTRY_WAY)
-        age_lo, age_hi = {"大学毕业": (22, 23), "退伍回乡": (20, 22)}.get(entry_way, (17, 20))
-        start_age = rng.randint(age_lo, age_hi)
-        start_year = min(by + start_age, ref_year - 5)
-        start_age = start_year - by
-        years = ref_year - start_year
+        entry_way, start_year = self.career_start(by, ref_year)
         pron = "她" if r["gender"] == "女" else "他"
-        name = r["name"]
-        if "·" in name:
-            surname, lao = name.split("·")[0], name.split("·")[0]
-        else:
-            surname = next((s for s in namepool.COMPOUND_SURNAMES if name.startswith(s)), name[0])
-            lao = ("老" if ref_year - by >= 40 else "小") + surname
-        skills = r["skills"]
-        skill, skill2 = rng.sample(skills, 2)
-        nick_pool = [n for n in info["nicknames"]
-                     if not (r["gender"] == "男" and "妈妈" in n) and not (r["gender"] == "女" and "小哥" in n)]
+        surname, lao = surname_and_lao(r["name"], ref_year - by)
+        skill, skill2 = rng.sample(r["skills"], 2)
         products = self.produce(r["industry"], r["city"], r["field"])
-        mid_lo = max(start_year + 2, 2008)
         party = rng.random() < 0.7
-        roles_path = "、".join([info["entry_roles"][0] if rng.random() < 0.5 else rng.choice(info["entry_roles"]),
-                               rng.choice(["班组长", "技术骨干", "业务主管"] if info["sector"] == "enterprise"
-                                          else ["业务骨干", "科室副主任", "负责人助理"]),
-                               r["position"]])
+        roles_path = self.roles_path(info, r["position"])
         ctx = {
-            "name": name, "pron": pron, "surname": surname, "lao": lao,
+            "name": r["name"], "pron": pron, "surname": surname, "lao": lao,
             "gender": r["gender"], "ethnicity": r["ethnicity"],
             "party": "中共党员，" if party else "",
-            "party_sentence": ("作为一名有着{#8-30}年党龄的老党员，" if party and by < 1985 else
-                               ("作为一名年轻党员，" if party else "")),
+            "party_sentence": party_sentence(party, by),
             "birth_year": by, "birth_month": r["birth_month"],
             "unit": r["unit"], "unit_short": unit_short(r["unit"]), "position": r["position"],
             "city_short": r["city"]["short"], "county": r["county"], "county_short": short_county(r["county"]),
             "field": r["field"], "skill": skill, "skill2": skill2, "product": r.setdefault("product", rng.choice(products)),
-            "years": years, "start_year": start_year, "start_age": start_age,
+            "years": ref_year - start_year, "start_year": start_year, "start_age": start_year - by,
             "entry_way": entry_way,
             "entry_role": rng.choice(corpus.ENTRY_BY_POSITION.get(r["position"]) or info["entry_roles"]),
             "roles_path": roles_path, "bio_tail": phrases.BIO_TAIL,
@@ -652,28 +692,48 @@ class Builder:
             "field_circle": phrases.FIELD_CIRCLE, "people": phrases.PEOPLE,
             "start_state": phrases.START_STATE, "now_state": phrases.NOW_STATE,
             "virtue": phrases.VIRTUES, "core": phrases.CORES + [phrases.IDENTITY[r["industry"]]] * 2,
-            "nick": nick_pool,
+            "nick": nickname_pool(info, r["gender"]),
             "top_year": top["year"], "top_title": top["title"], "top_phrase": honour_phrase(top["title"]),
             "top_short": short_honour(top["title"]),
-            "mid_year": rng.randint(mid_lo, ref_year - 2) if mid_lo <= ref_year - 2 else None,
+            "mid_year": randint_or_none(rng, max(start_year + 2, 2008), ref_year - 2),
             "result": info["results"],
-            "studio_year": rng.randint(max(start_year + 8, 2012), ref_year) if max(start_year + 8, 2012) <= ref_year else None,
+            "studio_year": randint_or_none(rng, max(start_year + 8, 2012), ref_year),
             "apprentice": info["apprentice"], "mentor_outcome": info["mentor_outcome"],
             "family_year": list(range(max(2008, by + 40), ref_year + 1)) if by + 40 <= ref_year else None,
             "child": rng.choice(["女儿", "儿子"]) if by <= 1978 else None,
             "spouse": "妻子" if r["gender"] == "男" else "丈夫",
-            "honours_text": "、".join(f"{h['year']}年{h['title']}" for h in sorted(r["honours"], key=lambda h: h["year"])),
+            "honours_text": honours_text(r["honours"]),
             "honours_sentence": honours_sentence(r["honours"], pron),
             "quote": r["quote"], "aspiration": phrases.ASPIRATIONS,
             "town": corpus.TOWNS, "quan": "全" + r["county"][-1], "_memo": {},
         }
+        self.fill_rendered_phrases(ctx, info)
+        return ctx
+
+    def career_start(self, birth_year: int, ref_year: int) -> tuple[str, int]:
+        """How and in which year the person started work (at least five years before the honour)."""
+        entry_way = self.rng.choice(phrases.ENTRY_WAY)
+        age_lo, age_hi = {"大学毕业": (22, 23), "退伍回乡": (20, 22)}.get(entry_way, (17, 20))
+        start_age = self.rng.randint(age_lo, age_hi)
+        return entry_way, min(birth_year + start_age, ref_year - 5)
+
+    def roles_path(self, info: dict, position: str) -> str:
+        """The posts held on the way up, e.g. "学徒、班组长、车间主任"."""
+        rng = self.rng
+        first = info["entry_roles"][0] if rng.random() < 0.5 else rng.choice(info["entry_roles"])
+        middle = rng.choice(["班组长", "技术骨干", "业务主管"] if info["sector"] == "enterprise"
+                            else ["业务骨干", "科室副主任", "负责人助理"])
+        return "、".join([first, middle, position])
+
+    def fill_rendered_phrases(self, ctx: dict, info: dict) -> None:
+        """Pick the motto, nickname, two big numbers and three tags (these need the context itself)."""
+        rng = self.rng
         ctx["motto"] = rng.choice(ctx["motto"] or info["quotes"])
-        ctx["nick"] = render(rng.choice(nick_pool), ctx, rng).strip("“”")
+        ctx["nick"] = render(rng.choice(ctx["nick"]), ctx, rng).strip("“”")
         b1, b2 = rng.sample(phrases.BIG_NUMBERS, 2)
         ctx["big1"], ctx["big2"] = render(b1, ctx, rng), render(b2, ctx, rng)
         t1, t2, t3 = rng.sample(phrases.TAGS, 3)
         ctx.update(tag1=t1, tag2=t2, tag3=t3)
-        return ctx
 
     def feats_paragraph(self, info: dict, ctx: dict, leads: list[str], n: int, team: bool = False) -> str:
         rng = self.rng
@@ -817,7 +877,7 @@ class Builder:
             "virtue": phrases.VIRTUES,
             "leader": "负责人" if not members else r["member_sk"][0]["position"] + members[0],
             "quote": r["quote"], "top_year": top["year"], "top_phrase": honour_phrase(top["title"]),
-            "honours_text": "、".join(f"{h['year']}年{h['title']}" for h in sorted(r["honours"], key=lambda h: h["year"])),
+            "honours_text": honours_text(r["honours"]),
             "honours_sentence": honours_sentence(r["honours"], pron),
             "aspiration_col": phrases.ASPIRATIONS_COL, "noun": "集体" if not is_team else pron,
             "town": corpus.TOWNS, "lao": None, "apprentice": info["apprentice"],
@@ -912,13 +972,99 @@ class Builder:
 
 
 # ------------------------------------------------------------------ main assembly
+class FreeSlots:
+    """Individuals who are not members of a collective and have no special name yet, in random order."""
+
+    def __init__(self, individuals: list[dict], rng: random.Random):
+        self.individuals = individuals
+        self.free = [i for i, sk in enumerate(individuals) if not sk["is_member"]]
+        rng.shuffle(self.free)
+
+    def take(self, pred=_any_spec, avoid_cities=()) -> int:
+        for j, idx in enumerate(self.free):
+            sk = self.individuals[idx]
+            if sk["city"]["name"] in avoid_cities or not pred(sk):
+                continue
+            self.free.pop(j)
+            return idx
+        raise RuntimeError("no free slot")
+
+
+@dataclass
+class SpecialNames:
+    """The names the search tests rely on, by individual's index, and the groups the manifest lists."""
+
+    specs: dict[int, dict] = dataclass_field(default_factory=dict)
+    groups: dict[str, list[int]] = dataclass_field(default_factory=dict)
+
+    def give(self, idx: int, spec: dict, group: str | None = None) -> None:
+        self.specs[idx] = spec
+        if group is not None:
+            self.groups.setdefault(group, []).append(idx)
+
+
+@dataclass
+class Cast:
+    """Every record of the dataset, and which of them the manifest points tests at."""
+
+    individuals: list[dict]
+    collectives: list[dict]
+    extras: list[dict]
+    names: SpecialNames
+    long_url_idx: int
+    featured: list[str]
+
+    @property
+    def records(self) -> list[dict]:
+        return self.individuals + self.collectives + self.extras
+
+    def refs_of(self, group: str) -> list[str]:
+        return [self.individuals[i]["ref"] for i in self.names.groups.get(group, [])]
+
+
 def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
+    """Write the demo dataset into ``out_dir``; return its counts. Same seed, same bytes."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    b = Builder(seed)
-    rng = b.rng
+    cast = build_cast(Builder(seed))
+    records = cast.records
+    write_jsonl(out_dir / "honorees.jsonl", [to_row(r) for r in records])
+    published = [r for r in records if r["status"] == "published"]
+    write_jsonl(out_dir / "exhibitions.jsonl", exhibitions(published))
+    counts = dataset_counts(records, published, cast.featured)
+    manifest = build_manifest(cast, seed, counts)
+    with (out_dir / "manifest.json").open("w", encoding="utf-8", newline="\n") as f:
+        f.write(json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    (out_dir / "README.md").write_text(README, encoding="utf-8", newline="\n")
+    return counts
 
-    # 1. collectives (published) -------------------------------------------------
+
+def build_cast(b: Builder) -> Cast:
+    """Draw every record, in the order that fixes the random sequence for a seed."""
+    rng = b.rng
+    collectives = published_collectives(b)
+    individuals = published_individuals(b, collectives)
+    names = choose_special_names(rng, individuals)
+    for i, sk in enumerate(individuals):
+        b.person_details(sk, names.specs.get(i))
+    award_honours(b, individuals, collectives)
+    assign_refs(individuals, collectives)
+    extras = [non_published_record(b, k, entry) for k, entry in enumerate(NON_PUBLISHED)]
+    long_url_idx = mark_long_url(individuals, names.specs)
+    for r in individuals + collectives + extras:
+        write_texts(b, r)
+    featured = pick_featured(rng, individuals, collectives)
+    cast = Cast(individuals, collectives, extras, names, long_url_idx, featured)
+    for r in cast.records:
+        r["featured"] = r["ref"] in featured
+    for r in cast.records:
+        r["portrait"] = portrait(rng, r)
+    return cast
+
+
+def published_collectives(b: Builder) -> list[dict]:
+    """The published teams and units (one with a very long name), a share of them national."""
+    rng = b.rng
     n_team = round(N_COLLECTIVES * 0.64)
     ctypes = ["team"] * n_team + ["unit"] * (N_COLLECTIVES - n_team)
     collectives = [b.collective_skeleton(ct) for ct in ctypes[:-1]]
@@ -928,96 +1074,93 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
     for i, c in enumerate(collectives):
         c["status"] = "published"
         c["national"] = i in national_cols
+    return collectives
 
-    # 2. individuals: members of ~40 collectives, then the rest ----------------------
+
+def published_individuals(b: Builder, collectives: list[dict]) -> list[dict]:
+    """Members of about forty collectives, then people on their own, shuffled together."""
+    rng = b.rng
     member_cols = sorted(rng.sample(range(N_COLLECTIVES), N_MEMBER_COLLECTIVES))
     individuals: list[dict] = []
     for ci in member_cols:
-        col = collectives[ci]
-        k = rng.randint(2, 5)
-        col["member_sk"] = []
-        for _ in range(k):
-            taken = tuple(m["position"] for m in col["member_sk"])
-            col["member_sk"].append(b.individual_skeleton(unit_of=col, avoid_positions=taken))
-        if col["collective_type"] == "team":  # the first member leads the team
-            col["member_sk"][0]["position"] = TEAM_LEADER.get(team_pron(col["name"]), "负责人")
-        for m in col["member_sk"]:
-            m["is_member"] = True
-        individuals.extend(col["member_sk"])
+        individuals.extend(collective_members(b, collectives[ci]))
     while len(individuals) < N_INDIVIDUALS:
         sk = b.individual_skeleton()
         sk["is_member"] = False
         individuals.append(sk)
     order = list(range(len(individuals)))
     rng.shuffle(order)
-    individuals = [individuals[i] for i in order]
+    return [individuals[i] for i in order]
 
-    # 3. names: special cases first, on non-member slots ---------------------------
-    free = [i for i, sk in enumerate(individuals) if not sk["is_member"]]
-    rng.shuffle(free)
-    specs: dict[int, dict] = {}
-    special_groups: dict[str, list[int]] = {}
 
-    def take(pred=lambda sk: True, avoid_cities=()) -> int:
-        for j, idx in enumerate(free):
-            sk = individuals[idx]
-            if sk["city"]["name"] in avoid_cities or not pred(sk):
-                continue
-            free.pop(j)
-            return idx
-        raise RuntimeError("no free slot")
+def collective_members(b: Builder, col: dict) -> list[dict]:
+    """Two to five members of ``col``, kept on it as ``member_sk``; a team's first member leads it."""
+    col["member_sk"] = []
+    for _ in range(b.rng.randint(2, 5)):
+        taken = tuple(m["position"] for m in col["member_sk"])
+        col["member_sk"].append(b.individual_skeleton(unit_of=col, avoid_positions=taken))
+    if col["collective_type"] == "team":
+        col["member_sk"][0]["position"] = TEAM_LEADER.get(team_pron(col["name"]), "负责人")
+    for m in col["member_sk"]:
+        m["is_member"] = True
+    return col["member_sk"]
 
+
+def choose_special_names(rng: random.Random, individuals: list[dict]) -> SpecialNames:
+    """Give the names the tests probe (same names, prefixes, typos, rare surnames, minorities)
+    to individuals who are not members of a collective."""
+    slots = FreeSlots(individuals, rng)
+    names = SpecialNames()
     for name, gender, count in namepool.SAME_NAME_GROUPS:
         cities: list[str] = []
-        for _ in range(count):
-            idx = take(avoid_cities=cities)
+        for _ in range(count):  # namesakes live in different cities
+            idx = slots.take(avoid_cities=cities)
             cities.append(individuals[idx]["city"]["name"])
-            specs[idx] = {"name": name, "gender": gender}
-            special_groups.setdefault("same:" + name, []).append(idx)
+            names.give(idx, {"name": name, "gender": gender}, "same:" + name)
     for name, gender in namepool.PREFIX_PAIR:
-        idx = take()
-        specs[idx] = {"name": name, "gender": gender}
-        special_groups.setdefault("prefix", []).append(idx)
+        names.give(slots.take(), {"name": name, "gender": gender}, "prefix")
     for name, gender, _typo in namepool.TYPO_PROBES:
-        idx = take()
-        specs[idx] = {"name": name, "gender": gender}
-        special_groups["typo:" + name] = [idx]
+        names.give(slots.take(), {"name": name, "gender": gender}, "typo:" + name)
+    give_rare_surnames(slots, names)
+    for eth, surnames in namepool.MINORITIES:
+        idx = slots.take(_in_lishui) if eth == "畲族" else slots.take()
+        names.give(idx, {"ethnicity": eth, "surnames": surnames})
+    return names
+
+
+def _in_lishui(sk: dict) -> bool:
+    return sk["city"]["name"] == "丽水市"
+
+
+def give_rare_surnames(slots: FreeSlots, names: SpecialNames) -> None:
+    """Heteronym surnames (朴 read Piáo), compound surnames and dotted minority names."""
     for s, g, gender in namepool.HETERONYM_NAMES:
-        idx = take(_any_spec)
+        idx = slots.take(_any_spec)
         spec = {"name": s + g, "gender": gender}
         if s == "朴":
             spec["ethnicity"] = "朝鲜族"
-        specs[idx] = spec
-        special_groups.setdefault("heteronym:" + s, []).append(idx)
+        names.give(idx, spec, "heteronym:" + s)
     for s, g, gender in namepool.COMPOUND_NAMES:
-        idx = take()
-        specs[idx] = {"name": s + g, "gender": gender}
-        special_groups.setdefault("compound:" + s, []).append(idx)
+        names.give(slots.take(), {"name": s + g, "gender": gender}, "compound:" + s)
     for name, gender, eth in namepool.DOTTED_NAMES:
-        idx = take()
-        specs[idx] = {"name": name, "gender": gender, "ethnicity": eth}
-        special_groups.setdefault("dotted", []).append(idx)
-    for eth, surnames in namepool.MINORITIES:
-        if eth == "畲族":
-            idx = take(lambda sk: sk["city"]["name"] == "丽水市")
-        else:
-            idx = take()
-        specs[idx] = {"ethnicity": eth, "surnames": surnames}
-    for i, sk in enumerate(individuals):
-        b.person_details(sk, specs.get(i))
+        names.give(slots.take(), {"name": name, "gender": gender, "ethnicity": eth}, "dotted")
 
-    # 4. honours -----------------------------------------------------------------
-    national_inds = set(rng.sample(range(N_INDIVIDUALS), round(N_INDIVIDUALS * NATIONAL_SHARE)))
+
+def award_honours(b: Builder, individuals: list[dict], collectives: list[dict]) -> None:
+    """Plan each published record's honours; individuals first, a share of them national."""
+    national_inds = set(b.rng.sample(range(N_INDIVIDUALS), round(N_INDIVIDUALS * NATIONAL_SHARE)))
     for i, sk in enumerate(individuals):
         info = corpus.INDUSTRIES[sk["industry"]]
-        plan = plan_individual_honours(rng, i in national_inds, info["sector"], info["craft"], b.craftsman_budget)
+        plan = plan_individual_honours(b.rng, i in national_inds, info["sector"], info["craft"], b.craftsman_budget)
         sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], False) for t, y in plan]
         sk["status"] = "published"
     for c in collectives:
-        plan = plan_collective_honours(rng, c["national"], c["collective_type"])
+        plan = plan_collective_honours(b.rng, c["national"], c["collective_type"])
         c["honours"] = [b.honours.make(t, y, c["city"], c["field"], True) for t, y in plan]
 
-    # 5. refs ----------------------------------------------------------------------
+
+def assign_refs(individuals: list[dict], collectives: list[dict]) -> None:
+    """P0001… and C0001…; a collective lists its members' refs and names."""
     for i, sk in enumerate(individuals):
         sk["ref"] = f"P{i + 1:04d}"
         sk["members"] = []
@@ -1026,51 +1169,58 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
         c["members"] = [m["ref"] for m in c.get("member_sk", [])]
         c["member_names"] = [m["name"] for m in c.get("member_sk", [])]
 
-    # 6. non-published records -------------------------------------------------------
-    extras: list[dict] = []
-    for k, (status, kind, industry, word, sentence) in enumerate(NON_PUBLISHED):
-        if kind == "individual":
-            sk = b.individual_skeleton(industry=industry)
-            b.person_details(sk, None)
-            plan = plan_individual_honours(rng, False, corpus.INDUSTRIES[industry]["sector"],
-                                           corpus.INDUSTRIES[industry]["craft"], [0])
-            sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], False) for t, y in plan]
-        else:
-            sk = b.collective_skeleton("team" if k % 2 else "unit", industry=industry)
-            plan = plan_collective_honours(rng, False, sk["collective_type"])
-            sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], True) for t, y in plan]
-            sk["members"], sk["member_names"] = [], []
-        sk.setdefault("members", [])
-        sk.update(ref=f"X{k + 1:04d}", status=status, unique_word=word, unique_sentence=sentence)
-        extras.append(sk)
 
-    records = individuals + collectives + extras
+def non_published_record(b: Builder, k: int, entry: tuple) -> dict:
+    """Draft or withdrawn record ``k`` (X0001…), whose story carries a word found nowhere else."""
+    status, kind, industry, word, sentence = entry
+    if kind == "individual":
+        sk = b.individual_skeleton(industry=industry)
+        b.person_details(sk, None)
+        plan = plan_individual_honours(b.rng, False, corpus.INDUSTRIES[industry]["sector"],
+                                       corpus.INDUSTRIES[industry]["craft"], [0])
+        sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], False) for t, y in plan]
+    else:
+        sk = b.collective_skeleton("team" if k % 2 else "unit", industry=industry)
+        plan = plan_collective_honours(b.rng, False, sk["collective_type"])
+        sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], True) for t, y in plan]
+        sk["members"], sk["member_names"] = [], []
+    sk.setdefault("members", [])
+    sk.update(ref=f"X{k + 1:04d}", status=status, unique_word=word, unique_sentence=sentence)
+    return sk
 
-    # 7. long URL honoree: a published individual with a provincial honour in 2021
-    url_idx = next(i for i, sk in enumerate(individuals)
-                   if not sk["is_member"] and sk["industry"] == "制造业" and i not in specs
-                   and any(h["year"] == 2021 for h in sk["honours"]))
-    individuals[url_idx]["long_url"] = True
 
-    # 8. texts -----------------------------------------------------------------------
-    for r in records:
-        info = field_view(r["industry"], r["field"])
-        if r["kind"] == "individual":
-            r["quote"] = rng.choice([q for q in info["quotes"] + phrases.QUOTES_IND if "我" in q])
-        else:
-            r["quote"] = rng.choice([q for q in phrases.QUOTES_COL if "我" in q])
-        extra = r.get("unique_sentence")
-        if r.get("long_url"):
-            extra = f"本文根据推荐单位报送的事迹材料整理，材料全文及附件见 {LONG_URL}"
-        if r["kind"] == "individual":
-            ctx = b.ind_context(r)
-            r["story"] = b.individual_story(r, ctx, extra)
-        else:
-            ctx = b.col_context(r)
-            r["story"] = b.collective_story(r, ctx, extra)
-        r["summary"] = b.summary(r, ctx)
+def mark_long_url(individuals: list[dict], specs: dict[int, dict]) -> int:
+    """Choose the published individual whose story ends with a very long URL (a provincial
+    manufacturing worker honoured in 2021, without a special name) and return their index."""
+    idx = next(i for i, sk in enumerate(individuals)
+               if not sk["is_member"] and sk["industry"] == "制造业" and i not in specs
+               and any(h["year"] == 2021 for h in sk["honours"]))
+    individuals[idx]["long_url"] = True
+    return idx
 
-    # 9. featured ----------------------------------------------------------------------
+
+def write_texts(b: Builder, r: dict) -> None:
+    """The record's quote, story and summary."""
+    rng = b.rng
+    info = field_view(r["industry"], r["field"])
+    if r["kind"] == "individual":
+        r["quote"] = rng.choice([q for q in info["quotes"] + phrases.QUOTES_IND if "我" in q])
+    else:
+        r["quote"] = rng.choice([q for q in phrases.QUOTES_COL if "我" in q])
+    extra = r.get("unique_sentence")
+    if r.get("long_url"):
+        extra = f"本文根据推荐单位报送的事迹材料整理，材料全文及附件见 {LONG_URL}"
+    if r["kind"] == "individual":
+        ctx = b.ind_context(r)
+        r["story"] = b.individual_story(r, ctx, extra)
+    else:
+        ctx = b.col_context(r)
+        r["story"] = b.collective_story(r, ctx, extra)
+    r["summary"] = b.summary(r, ctx)
+
+
+def pick_featured(rng: random.Random, individuals: list[dict], collectives: list[dict]) -> list[str]:
+    """Five individuals and three collectives with a national honour, each from another industry."""
     featured: list[str] = []
     seen_ind: set[str] = set()
     cand_i = [r for r in individuals if top_honour(r["honours"])["level"] == "national"]
@@ -1083,32 +1233,33 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
                 continue
             seen_ind.add(r["industry"])
             featured.append(r["ref"])
-    for r in records:
-        r["featured"] = r["ref"] in featured
+    return featured
 
-    # 10. portraits --------------------------------------------------------------------
-    for r in records:
-        hue = rng.randint(0, 359)
-        if r["kind"] == "individual":
-            hair = rng.randint(3, 5) if r["gender"] == "女" else rng.randint(0, 2)
-            variant = hair + 6 * rng.randint(0, 3) + 24 * (1 if r["gender"] == "男" and rng.random() < 0.3 else 0)
-            r["portrait"] = {"style": "person", "hue": hue, "variant": variant}
-        else:
-            r["portrait"] = {"style": "team", "hue": hue, "variant": rng.randint(0, 11)}
 
-    # 11. write honorees ---------------------------------------------------------------
-    rows = [to_row(r) for r in records]
-    with (out_dir / "honorees.jsonl").open("w", encoding="utf-8", newline="\n") as f:
+def portrait(rng: random.Random, r: dict) -> dict:
+    """The recipe for the record's placeholder portrait (drawn by placeholders.draw_placeholder)."""
+    hue = rng.randint(0, 359)
+    if r["kind"] != "individual":
+        return {"style": "team", "hue": hue, "variant": rng.randint(0, 11)}
+    hair = rng.randint(3, 5) if r["gender"] == "女" else rng.randint(0, 2)
+    variant = hair + 6 * rng.randint(0, 3) + 24 * (1 if r["gender"] == "男" and rng.random() < 0.3 else 0)
+    return {"style": "person", "hue": hue, "variant": variant}
+
+
+def write_jsonl(path: pathlib.Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
 
-    # 12. exhibitions ------------------------------------------------------------------
-    published = [r for r in records if r["status"] == "published"]
 
-    def display_key(r: dict):
-        top = top_honour(r["honours"])
-        return (LEVEL_RANK[top["level"]], 0 if r["kind"] == "individual" else 1, r["ref"])
+def display_key(r: dict) -> tuple:
+    """Within an exhibition section: national honours first, individuals before collectives."""
+    top = top_honour(r["honours"])
+    return (LEVEL_RANK[top["level"]], 0 if r["kind"] == "individual" else 1, r["ref"])
 
+
+def exhibitions(published: list[dict]) -> list[dict]:
+    """The two demo exhibitions: one section per year of the top honour, and one per city."""
     by_year: dict[int, list[dict]] = {y: [] for y in YEARS}
     for r in published:
         by_year[top_honour(r["honours"])["year"]].append(r)
@@ -1124,16 +1275,17 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
                                                            key=display_key)]}
                      for c in regions.CITIES],
     }
-    with (out_dir / "exhibitions.jsonl").open("w", encoding="utf-8", newline="\n") as f:
-        for hall in (hall1, hall2):
-            f.write(json.dumps(hall, ensure_ascii=False, sort_keys=True) + "\n")
+    return [hall1, hall2]
 
-    # 13. manifest ---------------------------------------------------------------------
-    def refs_of(key: str) -> list[str]:
-        return [individuals[i]["ref"] for i in special_groups.get(key, [])]
 
-    long_name = next(c for c in collectives if c["name"].endswith(LONG_COLLECTIVE_SUFFIX))
-    counts = {
+def dataset_counts(records: list[dict], published: list[dict], featured: list[str]) -> dict:
+    """The figures README and tests quote, in the order the CLI prints them."""
+    return {**record_counts(records, published), **honour_counts(published), **spread_counts(published),
+            "featured": len(featured), "exhibitions": 2}
+
+
+def record_counts(records: list[dict], published: list[dict]) -> dict:
+    return {
         "published_individuals": sum(1 for r in published if r["kind"] == "individual"),
         "published_collectives": sum(1 for r in published if r["kind"] == "collective"),
         "published_collectives_by_type": {t: sum(1 for r in published if r["collective_type"] == t)
@@ -1143,22 +1295,36 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
         "total_records": len(records),
         "published_by_top_level": {lv: sum(1 for r in published if top_honour(r["honours"])["level"] == lv)
                                    for lv in ("national", "provincial")},
-        "honours_by_level": {lv: sum(1 for r in published for h in r["honours"] if h["level"] == lv)
-                             for lv in LEVELS if any(h["level"] == lv for r in published for h in r["honours"])},
-        "honours_by_title": {t: n for t, n in sorted(
-            ((t, sum(1 for r in published for h in r["honours"] if h["title"] == t)) for t, _, _ in TITLES))
-            if n},
-        "honours_by_year": {str(y): sum(1 for r in published for h in r["honours"] if h["year"] == y) for y in YEARS},
+    }
+
+
+def honour_counts(published: list[dict]) -> dict:
+    honours = [h for r in published for h in r["honours"]]
+    by_title = ((t, sum(1 for h in honours if h["title"] == t)) for t, _, _ in TITLES)
+    return {
+        "honours_by_level": {lv: sum(1 for h in honours if h["level"] == lv)
+                             for lv in LEVELS if any(h["level"] == lv for h in honours)},
+        "honours_by_title": {t: n for t, n in sorted(by_title) if n},
+        "honours_by_year": {str(y): sum(1 for h in honours if h["year"] == y) for y in YEARS},
+    }
+
+
+def spread_counts(published: list[dict]) -> dict:
+    return {
         "published_by_city": {c["name"]: sum(1 for r in published if r["city"]["name"] == c["name"])
                               for c in regions.CITIES},
         "published_by_industry": {ind: sum(1 for r in published if r["industry"] == ind) for ind in corpus.INDUSTRIES},
         "counties_used": len({r["county"] for r in published}),
         "individuals_with_several_honours": sum(1 for r in published if r["kind"] == "individual" and len(r["honours"]) > 1),
         "collectives_with_members": sum(1 for r in published if r["members"]),
-        "featured": len(featured),
-        "exhibitions": 2,
     }
-    manifest = {
+
+
+def build_manifest(cast: Cast, seed: int, counts: dict) -> dict:
+    """manifest.json: the counts and the records the tests look for."""
+    long_name = next(c for c in cast.collectives if c["name"].endswith(LONG_COLLECTIVE_SUFFIX))
+    long_url = cast.individuals[cast.long_url_idx]
+    return {
         "fictional": True,
         "note": "示例数据，人物与单位均为虚构",
         "note_en": "Demo data: all people, teams and work units are fictional; places and region codes are real.",
@@ -1167,11 +1333,21 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
         "counts": counts,
         "kinds": KINDS,
         "non_published": [{"ref": r["ref"], "status": r["status"], "kind": r["kind"], "unique_word": r["unique_word"]}
-                          for r in extras],
+                          for r in cast.extras],
         "long_name_ref": long_name["ref"],
         "long_name": long_name["name"],
-        "long_url_ref": individuals[url_idx]["ref"],
+        "long_url_ref": long_url["ref"],
         "long_url": LONG_URL,
+        **special_name_refs(cast),
+        "featured_refs": cast.featured,
+        "exhibition_refs": ["E0001", "E0002"],
+    }
+
+
+def special_name_refs(cast: Cast) -> dict:
+    """Where the special names landed, for the search tests."""
+    refs_of = cast.refs_of
+    return {
         "same_name_groups": [{"name": n, "refs": refs_of("same:" + n)} for n, _, _ in namepool.SAME_NAME_GROUPS],
         "prefix_pair": {"short": {"name": namepool.PREFIX_PAIR[0][0], "ref": refs_of("prefix")[0]},
                         "long": {"name": namepool.PREFIX_PAIR[1][0], "ref": refs_of("prefix")[1]}},
@@ -1180,15 +1356,9 @@ def generate(out_dir: pathlib.Path, seed: int = 2019) -> dict:
         "heteronym_surnames": [{"surname": s, "refs": refs_of("heteronym:" + s)}
                                for s in namepool.HETERONYM_SURNAMES],
         "compound_surnames": [{"surname": s, "refs": refs_of("compound:" + s)} for s in namepool.COMPOUND_SURNAMES],
-        "dotted_names": [{"name": individuals[i]["name"], "ref": individuals[i]["ref"]}
-                         for i in special_groups["dotted"]],
-        "featured_refs": featured,
-        "exhibition_refs": ["E0001", "E0002"],
+        "dotted_names": [{"name": cast.individuals[i]["name"], "ref": cast.individuals[i]["ref"]}
+                         for i in cast.names.groups["dotted"]],
     }
-    with (out_dir / "manifest.json").open("w", encoding="utf-8", newline="\n") as f:
-        f.write(json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
-    (out_dir / "README.md").write_text(README, encoding="utf-8", newline="\n")
-    return counts
 
 
 def to_row(r: dict) -> dict:

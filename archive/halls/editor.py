@@ -4,7 +4,6 @@ uploaded panoramas. Every change is a revision of the exhibition. No Flask."""
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import secrets
@@ -16,7 +15,7 @@ from PIL import Image
 
 from .. import editing, exhibitions
 from ..db import write
-from . import render, store, tiles
+from . import store
 
 KINDS = {"portrait": "人物肖像", "info": "文字说明", "audio": "语音讲解", "door": "通往其他场景的门"}
 MAX_PANORAMA = (8192, 4096)
@@ -193,6 +192,7 @@ def delete_scene(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, 
                    [scene["key"], hall["id"]])
         _changed(db, exhibition_id, "hall_scene", user)
     shutil.rmtree(store.media_root(media_dir) / scene["tiles"], ignore_errors=True)
+    (store.media_root(media_dir) / "originals" / f"{scene['tiles']}.jpg").unlink(missing_ok=True)
 
 
 # --- uploaded panoramas ----------------------------------------------------------------
@@ -227,48 +227,6 @@ def check_panorama(data: bytes) -> Image.Image:
     except Exception:
         raise HallEditError("无法读取这张照片，文件可能已损坏") from None
     return image
-
-
-def add_panorama(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, data: bytes,
-                 title: str, user: dict) -> dict:
-    """An uploaded panorama becomes a scene: cube faces cut into multi-resolution
-    tiles (written before the row that names them), a preview, and its row."""
-    title = " ".join((title or "").split())[:60]
-    if not title:
-        raise HallEditError("请填写场景名称")
-    image = check_panorama(data)
-    hall = _hall(db, exhibition_id)
-    cube = min(PANORAMA_CUBE, 2 ** max(9, math.floor(math.log2(image.width / 4))))
-    token = f"up-{secrets.token_hex(8)}"
-    root = store.media_root(media_dir)
-    faces = render.faces_from_equirect(image, cube)
-    preview = image.resize((2048, 1024), Image.Resampling.LANCZOS)
-    del image
-    gc.collect()
-    pyramid = tiles.write(faces, root / token)
-    preview.save(root / token / "panorama.jpg", "JPEG", quality=82, optimize=True)
-    del faces
-    with write(db):
-        number = 1 + db.execute("SELECT count(*) FROM hall_scenes WHERE hall_id = ? AND "
-                                "source = 'uploaded'", [hall["id"]]).fetchone()[0]
-        key = f"u{number}"
-        while db.execute("SELECT 1 FROM hall_scenes WHERE hall_id = ? AND key = ?",
-                         [hall["id"], key]).fetchone():
-            number += 1
-            key = f"u{number}"
-        position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM hall_scenes WHERE "
-                              "hall_id = ?", [hall["id"]]).fetchone()[0]
-        scene_id = db.execute(
-            """INSERT INTO hall_scenes (hall_id, key, title, position, source, tiles, cube_size,
-                   tile_size, max_level, yaw, pitch, hfov)
-               VALUES (?, ?, ?, ?, 'uploaded', ?, ?, ?, ?, 0, 0, 100)""",
-            [hall["id"], key, title, position, token, pyramid.cube, pyramid.tile,
-             pyramid.levels]).lastrowid
-        if not hall["entrance_key"]:
-            db.execute("UPDATE halls SET entrance_key = ? WHERE id = ?", [key, hall["id"]])
-        _changed(db, exhibition_id, "hall_upload", user)
-    return {"id": scene_id, "key": key, "tiles": token, "cube": pyramid.cube,
-            "levels": pyramid.levels}
 
 
 # --- audio ------------------------------------------------------------------------------

@@ -44,11 +44,6 @@ def of_exhibition(db: sqlite_utils.Database, exhibition_id: int) -> dict | None:
     return dict(row) if row else None
 
 
-def by_id(db: sqlite_utils.Database, hall_id: int) -> dict | None:
-    row = db.execute("SELECT * FROM halls WHERE id = ?", [hall_id]).fetchone()
-    return dict(row) if row else None
-
-
 def theme_of(db: sqlite_utils.Database, exhibition_id: int) -> dict:
     row = db.execute("SELECT theme FROM exhibitions WHERE id = ?", [exhibition_id]).fetchone()
     return themes.of(row[0] if row else None)
@@ -115,7 +110,8 @@ _HIDDEN = """EXISTS (SELECT 1 FROM hall_hotspots p JOIN honorees o ON o.id = p.h
 def public_hall(db: sqlite_utils.Database, exhibition_id: int,
                 require_published: bool = True) -> dict | None:
     """A published exhibition's hall with its showable scenes, or None. A scene
-    whose picture shows someone no longer public is left out until redrawn.
+    whose picture shows someone no longer public is left out until redrawn, and an
+    uploaded one until the worker has cut its tiles.
     ``require_published=False`` is the curators' preview of what visitors will see."""
     published = "AND e.status = 'published'" if require_published else ""
     row = db.execute(
@@ -125,7 +121,8 @@ def public_hall(db: sqlite_utils.Database, exhibition_id: int,
         return None
     hall = dict(row)
     scenes = [dict(r) for r in db.execute(
-        f"SELECT s.* FROM hall_scenes s WHERE s.hall_id = ? AND NOT {_HIDDEN} "
+        f"SELECT s.* FROM hall_scenes s WHERE s.hall_id = ? AND s.status = 'ready' "
+        f"AND NOT {_HIDDEN} "
         "ORDER BY s.position, s.id", [hall["id"]])]
     keys = {s["key"] for s in scenes}
     ids = [s["id"] for s in scenes]
@@ -156,7 +153,8 @@ def public_tiles(db: sqlite_utils.Database, exhibition_id: int, tiles: str) -> b
     return db.execute(
         f"""SELECT 1 FROM hall_scenes s JOIN halls h ON h.id = s.hall_id
             JOIN exhibitions e ON e.id = h.exhibition_id
-            WHERE e.id = ? AND e.status = 'published' AND s.tiles = ? AND NOT {_HIDDEN}""",
+            WHERE e.id = ? AND e.status = 'published' AND s.tiles = ? AND s.status = 'ready'
+              AND NOT {_HIDDEN}""",
         [exhibition_id, tiles]).fetchone() is not None
 
 
@@ -194,6 +192,17 @@ def viewer_config(hall: dict, tiles_url, profile_url) -> dict:
             "scenes": scenes}
 
 
+def first_scene_only(config: dict, start: dict, more_url) -> dict:
+    """The configuration a hall page carries: the room it opens in, the order and
+    titles of all rooms, and where the other rooms' settings are (``more``: an
+    address ``more_url(digest)`` that changes with what it holds)."""
+    blob = json.dumps(config["scenes"], ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(blob.encode()).hexdigest()[:12]
+    return {**config, "start": start, "more": more_url(digest),
+            "titles": {key: scene["title"] for key, scene in config["scenes"].items()},
+            "scenes": {start["scene"]: config["scenes"][start["scene"]]}}
+
+
 def list_order(hall: dict) -> list[dict]:
     """The hall's honorees in visiting order with their room: the list shown when
     the panorama cannot be (no WebGL, screen readers, keyboards)."""
@@ -217,30 +226,55 @@ def mark_changed(db: sqlite_utils.Database) -> None:
     bump_generation(db)
 
 
+PHONE_CANVAS = (1170, 1823)  # a 390×844 phone at DPR 3: the viewer is 72vh tall (hall.css)
+
+
 def first_view_tiles(scene: dict, yaw: float, pitch: float, hfov: float = 80.0,
-                     aspect: float = 390 / 844, samples: int = 24) -> list[str]:
-    """The tiles (``level/face row_col.jpg``) a phone held upright sees first when
-    the scene opens looking at (yaw, pitch): the level Pannellum picks on any
-    screen wider than about 300 device pixels is the sharpest, so those tiles are
-    worth asking for before the viewer's script has even arrived."""
+                     canvas: tuple[int, int] = PHONE_CANVAS) -> list[str]:
+    """The tiles (``level/face row_col.jpg``) Pannellum asks for when the scene
+    opens looking at (yaw, pitch) on a phone held upright, lowest level first: the
+    same walk as libpannellum's multires renderer (each level down to the one its
+    checkZoom picks for the canvas width; a tile is kept unless all four corners lie
+    beyond one edge of the view or behind the camera), so the page can ask for
+    exactly those before the viewer's script has arrived."""
     import numpy as np
 
-    from .projection import FACES, direction, face_of
-    level = scene["max_level"]
-    size = scene["cube_size"]  # the sharpest level's face
+    from .projection import direction, face_corners
+    width, height = canvas
+    tile, top = scene["tile_size"], scene["max_level"]
+    tan_x = math.tan(math.radians(hfov) / 2)
+    level = 1
+    while level < top and width > tile * 2 ** (level - 1) * tan_x * 0.707:
+        level += 1
     forward = np.array(direction(yaw, pitch))
     right = np.array([math.cos(math.radians(yaw)), 0.0, math.sin(math.radians(yaw))])
     up = np.cross(right, forward)
-    half_w = math.tan(math.radians(hfov) / 2)
-    half_h = half_w / aspect
-    steps = np.linspace(-1, 1, samples)
-    rays = (forward[None, None, :] + steps[None, :, None] * half_w * right
-            + steps[:, None, None] * half_h * up)
-    face, u, v = face_of(rays.astype(np.float32))
-    names = list(FACES)
-    per_side = math.ceil(size / scene["tile_size"])
-    cols = np.minimum((u * size // scene["tile_size"]).astype(int), per_side - 1)
-    rows = np.minimum((v * size // scene["tile_size"]).astype(int), per_side - 1)
-    found = sorted({f"{level}/{names[f]}{r}_{c}.jpg"
-                    for f, r, c in zip(face.ravel(), rows.ravel(), cols.ravel(), strict=True)})
+    tan_y = tan_x * height / width
+
+    def seen(corners: np.ndarray) -> bool:
+        depth = corners @ forward
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = (corners @ right) / (tan_x * depth)
+            y = (corners @ up) / (tan_y * depth)
+        flags = (np.sign(np.where(x < -1, -1, np.where(x > 1, 1, 0))).sum(),
+                 np.sign(np.where(y < -1, -1, np.where(y > 1, 1, 0))).sum())
+        return abs(flags[0]) != 4 and abs(flags[1]) != 4 and not (depth < 0.1).all()
+
+    found: list[str] = []
+    wanted = [(name, 0, 0) for name in ("f", "b", "u", "d", "l", "r")]
+    for current in range(1, level + 1):
+        size = scene["cube_size"] * 2 ** (current - top)
+        kept = []
+        for name, row, col in wanted:
+            origin, step_right, step_down = face_corners(name)
+            u0, u1 = col * tile / size, min(1.0, (col + 1) * tile / size)
+            v0, v1 = row * tile / size, min(1.0, (row + 1) * tile / size)
+            corners = np.array([origin + u * step_right + v * step_down
+                                for u, v in ((u0, v0), (u1, v0), (u0, v1), (u1, v1))])
+            if seen(corners):
+                kept.append((name, row, col))
+                found.append(f"{current}/{name}{row}_{col}.jpg")
+        per_side = math.ceil(size * 2 / tile)
+        wanted = [(name, r, c) for name, row, col in kept for r in (2 * row, 2 * row + 1)
+                  for c in (2 * col, 2 * col + 1) if r < per_side and c < per_side]
     return found

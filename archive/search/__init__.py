@@ -28,10 +28,12 @@ from .. import browse, settings
 from . import fallback, generations
 from .generations import Drift, SearchUnavailable, current_dir, generation_version, writer_lock_held
 from .queries import QUERY_REFUSED, TIME_LIMIT, Result, parse_args
+from .queries import TIMED_OUT as TIMED_OUT_NOTICE
 
 __all__ = ["ENGINES", "QUERY_REFUSED", "TIME_LIMIT", "Drift", "Engine", "Result",
-           "SearchUnavailable", "configure", "current_dir", "drain", "engine", "ensure",
-           "forget", "generation_version", "health", "parse_args", "query", "rebuild", "search",
+           "SearchUnavailable", "TIMED_OUT_NOTICE", "configure", "current_dir", "drain",
+           "engine", "ensure", "forget", "generation_version", "health", "parse_args", "query",
+           "rebuild", "search",
            "status", "suggest", "verify", "writer_lock_held"]
 
 ENGINES = ("whoosh", "tantivy")
@@ -68,8 +70,9 @@ class Engine(Protocol):
               time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
         """One page of matches with facets, snippets and suggestions."""
 
-    def suggest(self, index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
-        """Names as the visitor types them."""
+    def suggest(self, index_dir: str | Path, text: str, limit: int = 8,
+                time_limit: float = TIME_LIMIT) -> list[dict]:
+        """Names as the visitor types them; past ``time_limit``, those found by then."""
 
     def search(self, index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:
         """Matching ids, best first; None without an index."""
@@ -139,9 +142,9 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     return result
 
 
-def suggest(index_dir: str | Path, text: str, limit: int = 8, *,
-            engine: str | None = None) -> list[dict]:
-    return _engine(engine).suggest(index_dir, text, limit)
+def suggest(index_dir: str | Path, text: str, limit: int = 8, time_limit: float = TIME_LIMIT,
+            *, engine: str | None = None) -> list[dict]:
+    return _engine(engine).suggest(index_dir, text, limit, time_limit)
 
 
 def search(index_dir: str | Path, text: str, limit: int = 200, *,

@@ -8,6 +8,7 @@ answers with (:class:`Result`) and the arguments of the search page."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -279,6 +280,24 @@ def notices_for(parsed: Parsed) -> list[str]:
 
 
 TIMED_OUT = "检索用时较长，结果可能不完整"
+
+
+@dataclass
+class Budget:
+    """A query's deadline (the SEARCH_TIME_LIMIT setting), and whether some step
+    ran out of time: each engine stops the work it can stop and answers with
+    what it has, saying so (:data:`TIMED_OUT`)."""
+    deadline: float
+    timed_out: bool = False
+
+    @classmethod
+    def of(cls, seconds: float) -> Budget:
+        return cls(time.monotonic() + seconds)
+
+    def spent(self) -> bool:
+        if not self.timed_out and time.monotonic() > self.deadline:
+            self.timed_out = True
+        return self.timed_out
 
 
 def parse_args(args) -> tuple[browse.Filters, str]:

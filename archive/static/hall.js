@@ -59,24 +59,48 @@
   }
 
   var portrait = window.innerWidth < window.innerHeight;
-  var scenes = {};
-  Object.keys(config.scenes).forEach(function (key) {
-    var s = config.scenes[key];
-    scenes[key] = {
+  function sceneConfig(s) {
+    return {
       type: "multires", title: s.title, yaw: s.yaw, pitch: s.pitch,
       hfov: portrait ? 80 : s.hfov, minHfov: 40, maxHfov: portrait ? 100 : 120,
       multiRes: { basePath: s.base, path: "/%l/%s%y_%x", extension: "jpg",
                   tileResolution: s.tile, maxLevel: s.levels, cubeResolution: s.cube },
       hotSpots: s.hotspots.map(function (h) {
         var spot = { pitch: h.pitch, yaw: h.yaw, cssClass: "hall-spot hall-" + h.kind,
-                     createTooltipFunc: draw, createTooltipArgs: h };
-        if (h.kind === "door") { spot.type = "scene"; spot.sceneId = h.target;
-                                 spot.targetYaw = "sameAzimuth"; spot.targetYaw = 0; spot.targetPitch = 2; }
-        else { spot.type = "info"; }
+                     createTooltipFunc: draw, createTooltipArgs: h, type: "info" };
+        if (h.kind === "door") {
+          spot.clickHandlerFunc = function () { enter(h.target); };
+        }
         return spot;
       })
     };
-  });
+  }
+  var scenes = {};
+  Object.keys(config.scenes).forEach(function (key) { scenes[key] = sceneConfig(config.scenes[key]); });
+
+  // the other rooms' settings: asked for once the first room is on screen (or at
+  // once when a door is taken before that), added to the viewer as they come
+  var more = null;
+  function fetchRooms() {
+    if (!more) {
+      more = config.more ? fetch(config.more, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (all) {
+          Object.keys(all).forEach(function (key) {
+            if (config.scenes[key]) return;
+            config.scenes[key] = all[key];
+            viewer.addScene(key, sceneConfig(all[key]));
+          });
+        }) : Promise.resolve();
+      more.catch(function () { more = null; });
+    }
+    return more;
+  }
+  function enter(key) {
+    fetchRooms().then(function () {
+      if (config.scenes[key]) viewer.loadScene(key, 2, 0);
+    }, function () { say("网络不畅，未能进入下一个展室，请再试一次。"); });
+  }
   var start = config.start || {};
   var first = scenes[start.scene] ? start.scene : config.entrance;
   if (typeof start.yaw === "number") scenes[first].yaw = start.yaw;
@@ -95,7 +119,12 @@
   viewer.on("error", function () { giveUp(); });
   window.hallViewer = viewer;
   document.getElementById("hall-bar").hidden = false;
-  viewer.on("load", function () { document.documentElement.dataset.hallScene = viewer.getScene(); });
+  function loaded() { document.documentElement.dataset.hallScene = viewer.getScene(); }
+  viewer.on("load", loaded);
+  if (viewer.isLoaded()) loaded();
+  // the first view's tiles hold the page's load event back: the rest comes after it
+  if (document.readyState === "complete") window.setTimeout(fetchRooms, 0);
+  else window.addEventListener("load", function () { window.setTimeout(fetchRooms, 0); });
 
   // full screen: the Fullscreen API where there is one, else a fixed overlay (WeChat, iOS)
   var full = document.getElementById("hall-full");
@@ -150,14 +179,15 @@
   function tourScene(index) {
     if (!touring) return;
     var key = viewer.getScene();
+    if (!config.scenes[key]) { stopTour(); return; }
     var spots = config.scenes[key].hotspots.filter(function (h) { return h.kind === "portrait"; });
     if (index >= spots.length) {
       var order = config.order, next = order[(order.indexOf(key) + 1) % order.length];
       if (next === key || next === undefined) { stopTour(); return; }
-      say("前往：" + config.scenes[next].title);
+      say("前往：" + ((config.titles || {})[next] || config.scenes[next].title));
       timer = setTimeout(function () {
         if (!touring) return;
-        viewer.loadScene(next, 2, 0);
+        enter(next);
         viewer.on("load", function once() { viewer.off("load", once); timer = setTimeout(function () { tourScene(0); }, 800); });
       }, 1500);
       return;

@@ -218,6 +218,7 @@ class Edition:
             text = body.decode()
             entry["deps"] = sorted({int(m) for m in HONOREE_LINK.findall(text)})
             if HALL.match(path):
+                text = self._whole_hall(text)
                 self._tiles(text)
             text = self.rewriter.page(target.file, text)
             profile = PROFILE.match(path)
@@ -272,6 +273,24 @@ class Edition:
                 db.conn.close()
         owner = self._media_owners.get(path)
         return [owner] if owner else []
+
+    def _whole_hall(self, text: str) -> str:
+        """The live hall page carries its first room and fetches the others' settings
+        (``more``); the edition has no server to ask, so its page carries them all."""
+        match = rewrite.HALL_CONFIG.search(text)
+        if not match:
+            return text
+        config = json.loads(match[2])
+        more = config.pop("more", None)
+        if more:
+            response = self.client.get(more, headers={"Accept-Encoding": "identity"})
+            try:
+                if response.status_code == 200:
+                    config["scenes"] = {**response.get_json(), **config["scenes"]}
+            finally:
+                response.close()
+        blob = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+        return text[:match.start(2)] + blob + text[match.end(2):]
 
     def _tiles(self, text: str) -> None:
         """A hall's tiles are fetched by the viewer, never linked: list them."""

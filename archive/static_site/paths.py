@@ -37,6 +37,7 @@ FILES = [
     re.compile(r"^/qr/[A-Za-z0-9]+\.(svg|png)$"),
     re.compile(r"^/honorees/\d+/share\.png$"),
     re.compile(r"^/exhibitions/\d+/theme\.css$"),
+    re.compile(r"^/style/emblem\.(png|jpe?g|svg)$"),
     re.compile(r"^/exhibitions/\d+/hall/tiles/[0-9a-f]{12}-r\d{1,4}/"
                r"(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$"),
     re.compile(r"^/api/v1/honorees\.csv$"),

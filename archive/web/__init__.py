@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, g, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 
@@ -32,7 +32,7 @@ SECURITY_HEADERS = {
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", [
         "text/html", "text/css", "text/xml", "text/csv", "text/plain", "application/json",
-        "application/javascript", "application/xml", "image/svg+xml",
+        "application/javascript", "text/javascript", "application/xml", "image/svg+xml",
     ])
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 300)
@@ -46,12 +46,13 @@ def init_app(app: Flask) -> None:
     from .params import BoundedInt
     app.url_map.converters["int"] = BoundedInt  # before any route is added
     Compress(app)
+    app.after_request(_compressible_static)  # runs before Compress's own after_request
 
     from . import edge
     edge.init_app(app)  # before CSRF: another site's POST is a 403, not a 400
     _sessions_and_csrf(app)
 
-    from . import admin, api, auth, curate, errors, public
+    from . import admin, api, auth, curate, errors, public, style
     from . import print as print_pages
 
     app.register_blueprint(public.bp)
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(curate.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(print_pages.bp)
+    style.init_app(app)
     errors.init_app(app)
 
     app.after_request(_security_headers)
@@ -69,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(browse_url)
     app.add_template_global(structured_data.json_ld)
     app.add_template_global(markup.render, "markdown")
+    app.add_template_filter(markup.pair_quotes, "quotes")
     app.add_template_filter(level_label, "level")
     app.add_template_filter(timeutil.beijing, "beijing")
     app.add_template_global(current_user_for_templates, "current_user")
@@ -88,6 +91,18 @@ def _sessions_and_csrf(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = (max(app.config["VIDEO_MAX_MB"],
                                             app.config["NARRATION_MAX_MB"]) + 5) * 1_000_000
     CSRFProtect(app)
+
+
+def _compressible_static(response):
+    """Scripts and styles are compressed like pages when gunicorn serves them itself
+    (without nginx in front, which gzips them): send_file answers in passthrough
+    mode, a stream Flask-Compress leaves alone; these files are small, so they are
+    read whole."""
+    if (request.endpoint == "static" and response.status_code == 200
+            and response.mimetype in ("text/javascript", "application/javascript", "text/css")):
+        response.direct_passthrough = False
+        response.set_data(response.get_data())
+    return response
 
 
 def _security_headers(response):

@@ -55,6 +55,28 @@ def _second_approver() -> bool:
     return bool(current_app.config["SECOND_APPROVER"])
 
 
+REVIEW_NOTICE = "修改已提交审核：公众仍看到已发布的版本，另一位策展人或管理员批准后生效"
+
+
+def _make(kind: str, target, step: str, args: dict) -> tuple[bool, object]:
+    """Apply a change to something the public sees, or keep it for a second person
+    (SECOND_APPROVER): (kept, what applying it returned)."""
+    from ..review import changes
+    return changes.make(get_db(), kind, target, step, args, _user(),
+                        media_dir=current_app.config["MEDIA_DIR"],
+                        second_approver=_second_approver())
+
+
+def _step(kind: str, target, step: str, args: dict) -> bool:
+    """:func:`_make`, telling only whether the change was kept for review."""
+    return _make(kind, target, step, args)[0]
+
+
+def _reviewed(kind: str, target) -> bool:
+    from ..review import changes
+    return changes.needs_review(get_db(), kind, target, _user(), _second_approver())
+
+
 def _back(honoree_id: int, anchor: str = ""):
     return redirect(url_for("curate.edit_honoree", honoree_id=honoree_id) + anchor)
 
@@ -68,12 +90,21 @@ def _record(honoree_id: int) -> dict:
 
 def _edit_page(record: dict, status: int = 200, *, form: dict | None = None,
                error: str | None = None, preview=None):
+    from ..review import changes
     db = get_db()
     edit = pending.get(db, record["id"])
     if form is None and edit is not None:  # go on from the version waiting for review
         form = {**record, **edit["fields"]}
+    with changes.previewing(db, "record", record["id"]) as waiting:
+        if waiting:  # honours, photos, videos and members as they would be
+            shown = editing.get(db, record["id"])
+            record = {**record, **{k: shown[k] for k in ("honours", "photos", "videos",
+                                                         "members")}}
+    waiting = [c for c in (changes.of(db, "record", record["id"]),
+                           changes.of(db, "narration", record["id"])) if c]
     return render_template(
         "curate/honoree_edit.html", h=record, form=form or record, error=error,
+        waiting_changes=waiting,
         review_edit=edit, may_decide=edit is not None and pending.can_decide(edit, _user()),
         preview=preview, titles=editing.titles(db), STATUSES=STATUSES,
         history=revisions.history(db, record["id"])[:5],
@@ -89,10 +120,12 @@ def dashboard():
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     deleted = request.args.get("deleted") == "1"
+    from ..review import changes
     return render_template(
         "curate/dashboard.html", rows=editing.listing(db, text, status, deleted), q=text,
         status=status, deleted=deleted, STATUSES=STATUSES,
-        pending=editing.listing(db, status="review", limit=50), ACTIONS=LIST_ACTIONS)
+        pending=editing.listing(db, status="review", limit=50), ACTIONS=LIST_ACTIONS,
+        pending_edits=pending.listing(db), pending_changes=changes.queue(db))
 
 
 LIST_ACTIONS = {"publish": "发布", "withdraw": "撤回", "submit": "提交审核"}
@@ -228,36 +261,38 @@ def undelete_honoree(honoree_id: int):
 
 
 def _apply(honoree_id: int, change, message: str, anchor: str = ""):
-    """Run one change; a refused one shows the edit page with the reason."""
+    """Run one change; a refused one shows the edit page with the reason. A change
+    that returns True was kept for review."""
     _record(honoree_id)
     try:
-        change()
+        kept = change()
     except (editing.EditError, uploads.UploadError) as exc:
         return _edit_page(_record(honoree_id), 400, error=str(exc))
-    flash(message)
+    flash(REVIEW_NOTICE if kept is True else message)
     return _back(honoree_id, anchor)
+
+
+def _record_step(honoree_id: int, step: str, args: dict, message: str, anchor: str):
+    """A change to a record's honours, photos, videos or members (outside the form)."""
+    return _apply(honoree_id, lambda: _step("record", honoree_id, step, args), message, anchor)
 
 
 @bp.post("/honorees/<int:honoree_id>/honours")
 def add_honour(honoree_id: int):
-    return _apply(honoree_id, lambda: editing.add_honour(get_db(), honoree_id, _form(), _user()),
-                  "已添加荣誉", "#honours")
+    return _record_step(honoree_id, "honour_add", {"form": _form()}, "已添加荣誉", "#honours")
 
 
 @bp.post("/honorees/<int:honoree_id>/honours/<int:honour_id>")
 def update_honour(honoree_id: int, honour_id: int):
     action = request.form.get("action", "save")
-    db, user = get_db(), _user()
     if action in ("revoke", "reinstate"):
-        def change():
-            editing.set_honour_revoked(db, honoree_id, honour_id, action == "revoke", user)
+        step, args = "honour_revoke", {"revoked": action == "revoke"}
     elif action == "delete":
-        def change():
-            editing.delete_honour(db, honoree_id, honour_id, user)
+        step, args = "honour_delete", {}
     else:
-        def change():
-            editing.update_honour(db, honoree_id, honour_id, _form(), user)
-    return _apply(honoree_id, change, "荣誉已更新", "#honours")
+        step, args = "honour_update", {"form": _form()}
+    return _record_step(honoree_id, step, {"honour_id": honour_id, **args}, "荣誉已更新",
+                        "#honours")
 
 
 @bp.post("/honorees/<int:honoree_id>/photos")
@@ -270,27 +305,32 @@ def upload_photo(honoree_id: int):
         data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
         prepared = uploads.prepare_photo(data, max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
                                          max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
+        caption = (request.form.get("caption") or "").strip() or None
+        credit = (request.form.get("credit") or "").strip() or None
+        portrait = bool(request.form.get("is_portrait"))
+        if _reviewed("record", honoree_id):  # stored with no record until approved
+            from ..db import write
+            with write(get_db()):
+                photo_id = media.add_photo(get_db(), config["MEDIA_DIR"], prepared, None,
+                                           alt=alt, caption=caption, credit=credit)
+            return _step("record", honoree_id, "photo_add",
+                         {"photo_id": photo_id, "is_portrait": portrait})
         editing.add_photo(get_db(), config["MEDIA_DIR"], honoree_id, prepared, alt=alt,
-                          caption=(request.form.get("caption") or "").strip() or None,
-                          credit=(request.form.get("credit") or "").strip() or None,
-                          is_portrait=bool(request.form.get("is_portrait")), user=_user())
+                          caption=caption, credit=credit, is_portrait=portrait, user=_user())
     return _apply(honoree_id, change, "照片已上传", "#photos")
 
 
 @bp.post("/honorees/<int:honoree_id>/photos/<int:photo_id>")
 def update_photo(honoree_id: int, photo_id: int):
     action = request.form.get("action", "save")
-    db, user = get_db(), _user()
     if action == "delete":
-        def change():
-            editing.delete_photo(db, honoree_id, photo_id, user)
+        step, args = "photo_delete", {}
     elif action in ("up", "down"):
-        def change():
-            editing.move_photo(db, honoree_id, photo_id, -1 if action == "up" else 1, user)
+        step, args = "photo_move", {"step": -1 if action == "up" else 1}
     else:
-        def change():
-            editing.update_photo(db, honoree_id, photo_id, _form(), user)
-    return _apply(honoree_id, change, "照片已更新", "#photos")
+        step, args = "photo_update", {"form": _form()}
+    return _record_step(honoree_id, step, {"photo_id": photo_id, **args}, "照片已更新",
+                        "#photos")
 
 
 @bp.post("/honorees/<int:honoree_id>/videos")
@@ -315,9 +355,8 @@ def upload_video(honoree_id: int):
 
 @bp.post("/honorees/<int:honoree_id>/videos/<int:video_id>/delete")
 def delete_video(honoree_id: int, video_id: int):
-    return _apply(honoree_id,
-                  lambda: editing.delete_video(get_db(), honoree_id, video_id, _user()),
-                  "视频已删除", "#videos")
+    return _record_step(honoree_id, "video_delete", {"video_id": video_id}, "视频已删除",
+                        "#videos")
 
 
 @bp.get("/pick/honorees")
@@ -335,15 +374,15 @@ def pick_honorees():
 def add_member(honoree_id: int):
     def change():
         member = request.form.get("member") or request.form.get("member_id", "")
-        editing.add_member(get_db(), honoree_id, editing.pick(get_db(), member), _user())
+        return _step("record", honoree_id, "member_add",
+                     {"member_id": editing.pick(get_db(), member)})
     return _apply(honoree_id, change, "已添加成员", "#members")
 
 
 @bp.post("/honorees/<int:honoree_id>/members/<int:member_id>/delete")
 def remove_member(honoree_id: int, member_id: int):
-    return _apply(honoree_id,
-                  lambda: editing.remove_member(get_db(), honoree_id, member_id, _user()),
-                  "已移除成员", "#members")
+    return _record_step(honoree_id, "member_remove", {"member_id": member_id}, "已移除成员",
+                        "#members")
 
 
 @bp.route("/honorees/<int:honoree_id>/merge", methods=["GET", "POST"])
@@ -477,7 +516,10 @@ def _titles_page(status: int = 200, error: str | None = None, *, form: dict | No
                  kept: tuple[str, str, dict] | None = None):
     """The titles page; ``kept``: (the title, which of its forms, what was typed) of a
     refused change, shown back open with the curator's input."""
+    from ..review import changes
+    waiting = [c for c in changes.queue(get_db()) if c["kind"] == "titles"]
     return render_template("curate/titles.html", titles=vocabulary.titles(get_db()),
+                           waiting_changes=waiting,
                            error=error, form=form or {}, kept=kept, LEVELS=LEVELS,
                            KINDS=KINDS, MAX_TITLE=vocabulary.MAX_TITLE), status
 
@@ -514,12 +556,12 @@ def titles():
 def add_title():
     form = _form()
     try:
-        name = vocabulary.add_title(get_db(), form.get("title", ""), form.get("level", ""),
-                                    form.get("conferred_on", ""), form.get("position"),
-                                    user=_user())
+        kept, name = _make("titles", vocabulary.clean(form.get("title", "")), "add", {
+            "title": form.get("title", ""), "level": form.get("level", ""),
+            "conferred_on": form.get("conferred_on", ""), "position": form.get("position")})
     except vocabulary.VocabularyError as exc:
         return _titles_page(400, str(exc), form=form)
-    flash(f"已添加称号“{name}”")
+    flash(REVIEW_NOTICE if kept else f"已添加称号“{name}”")
     return redirect(url_for("curate.titles"))
 
 
@@ -528,13 +570,13 @@ def update_title():
     form = _form()
     title = form.get("title", "")
     try:
-        changed = vocabulary.update_title(
-            get_db(), title, level=form.get("level", ""),
-            conferred_on=form.get("conferred_on", ""), position=form.get("position"),
-            user=_user())
+        kept, changed = _make("titles", title, "update", {
+            "title": title, "level": form.get("level", ""),
+            "conferred_on": form.get("conferred_on", ""), "position": form.get("position")})
     except vocabulary.VocabularyError as exc:
         return _titles_page(400, str(exc), kept=(title, "update", form))
-    flash(f"称号“{title}”已保存" + (f"，{changed} 项荣誉的级别随之改变" if changed else ""))
+    flash(REVIEW_NOTICE if kept else f"称号“{title}”已保存"
+          + (f"，{changed} 项荣誉的级别随之改变" if changed else ""))
     return redirect(url_for("curate.titles"))
 
 
@@ -543,10 +585,12 @@ def rename_title():
     form = _form()
     title = form.get("title", "")
     try:
-        done = vocabulary.rename_title(get_db(), title, form.get("new", ""), _user())
+        kept, done = _make("titles", title, "rename", {"title": title,
+                                                       "new": form.get("new", "")})
     except vocabulary.VocabularyError as exc:
         return _titles_page(400, str(exc), kept=(title, "rename", form))
-    flash(f"称号“{title}”已改名为“{done['title']}”（{done['honours']} 项荣誉，"
+    flash(REVIEW_NOTICE if kept else
+          f"称号“{title}”已改名为“{done['title']}”（{done['honours']} 项荣誉，"
           f"{done['honorees']} 条记录）；原名称保留为别名")
     return redirect(url_for("curate.titles"))
 
@@ -562,13 +606,16 @@ def merge_title():
         if request.method == "GET":
             return render_template("curate/title_merge.html", LEVELS=LEVELS,
                                    preview=vocabulary.merge_preview(db, source, target))
-        done = vocabulary.merge_titles(db, source, target, _user())
+        kept, done = _make("titles", source, "merge", {"title": source, "target": target})
     except vocabulary.VocabularyError as exc:
         return _titles_page(400, str(exc), kept=(source, "merge", values.to_dict()))
-    flash(f"已把称号“{source}”并入“{target}”（{done['honours']} 项荣誉，"
-          f"{done['honorees']} 条记录"
-          + (f"，删去重复 {done['duplicates']} 项" if done["duplicates"] else "")
-          + "）；原名称保留为别名")
+    if kept:
+        flash(REVIEW_NOTICE)
+    else:
+        flash(f"已把称号“{source}”并入“{target}”（{done['honours']} 项荣誉，"
+              f"{done['honorees']} 条记录"
+              + (f"，删去重复 {done['duplicates']} 项" if done["duplicates"] else "")
+              + "）；原名称保留为别名")
     return redirect(url_for("curate.titles"))
 
 
@@ -726,10 +773,10 @@ def _narration_change(honoree_id: int, change, message: str):
     from .. import narration
     _record(honoree_id)
     try:
-        change()
+        kept = change()
     except (narration.NarrationError, uploads.UploadError, editing.EditError) as exc:
         return _edit_page(_record(honoree_id), 400, error=str(exc))
-    flash(message)
+    flash(REVIEW_NOTICE if kept is True else message)
     return _back(honoree_id, "#narration")
 
 
@@ -748,13 +795,17 @@ def upload_narration(honoree_id: int):
         folder = narration.originals_dir(config["MEDIA_DIR"])
         path = uploads.save_stream(file.stream, folder, config["NARRATION_MAX_MB"] * 1_000_000,
                                    "录音")
+        held = _reviewed("narration", honoree_id)
         try:
             probed = narration.probe(path)
-            narration.add_recording(get_db(), config["MEDIA_DIR"], probed, honoree_id,
-                                    transcript=request.form.get("transcript", ""),
-                                    credit=request.form.get("credit"), user_id=_user()["id"])
+            narration_id = narration.add_recording(
+                get_db(), config["MEDIA_DIR"], probed, honoree_id,
+                transcript=request.form.get("transcript", ""),
+                credit=request.form.get("credit"), user_id=_user()["id"], held=held)
         finally:
             path.unlink(missing_ok=True)
+        if held:
+            return _step("narration", honoree_id, "publish", {"narration_id": narration_id})
     return _narration_change(honoree_id, change, "录音已上传，正在后台转码，完成后即在档案页播放")
 
 
@@ -768,17 +819,14 @@ def synthesise_narration(honoree_id: int):
 
 @bp.post("/honorees/<int:honoree_id>/narration/<int:narration_id>")
 def change_narration(honoree_id: int, narration_id: int):
-    from .. import narration
-    db, action = get_db(), request.form.get("action", "")
-    if action == "approve":
+    action = request.form.get("action", "")
+    if action in ("approve", "delete"):
         return _narration_change(
-            honoree_id, lambda: narration.approve(db, honoree_id, narration_id, _user()),
-            "合成语音已审核通过，档案页已可收听（标注为合成语音）")
-    if action == "delete":
-        return _narration_change(
-            honoree_id, lambda: narration.delete(db, current_app.config["MEDIA_DIR"],
-                                                 honoree_id, narration_id, _user()),
-            "讲解已删除")
+            honoree_id, lambda: _step("narration", honoree_id,
+                                      "publish" if action == "approve" else "delete",
+                                      {"narration_id": narration_id}),
+            "合成语音已审核通过，档案页已可收听（标注为合成语音）" if action == "approve"
+            else "讲解已删除")
     return _edit_page(_record(honoree_id), 400, error="未知的操作")
 
 
@@ -829,4 +877,5 @@ def share_video_file(honoree_id: int, job_id: int):
                      download_name=f"短视频-{honoree_id}.mp4", conditional=True, max_age=0)
 
 
-from . import curate_halls  # noqa: E402,F401  (albums, covers, themes, the hall editor)
+# albums, covers, themes, the hall editor; pending changes under review
+from . import curate_halls, curate_review  # noqa: E402,F401

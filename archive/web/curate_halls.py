@@ -6,9 +6,20 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import albums, exhibitions, uploads
+from .. import albums, uploads
 from ..db import get_db
-from .curate import _user, bp
+from .curate import REVIEW_NOTICE, _reviewed, _step, _user, bp
+
+
+def _album_target(owner_type: str, owner_id: int) -> str:
+    from ..review.exhibits import album_target
+    return album_target(owner_type, owner_id)
+
+
+def _previewing(kind: str, target):
+    """Editors show the version waiting for review, if there is one."""
+    from ..review import changes
+    return changes.previewing(get_db(), kind, target)
 
 # --- albums -------------------------------------------------------------------------
 
@@ -30,12 +41,14 @@ def _album_editor(owner_type: str, owner_id: int, status: int = 200, error: str 
     owner = _album_owner(owner_type, owner_id)
     public = ("public.honoree_album" if owner_type == "honoree" else "public.exhibition_album")
     key = "honoree_id" if owner_type == "honoree" else "exhibition_id"
-    return render_template(
-        "curate/album.html", owner=owner, owner_type=owner_type,
-        items=albums.for_editing(db, owner_type, owner_id), error=error,
-        public_url=url_for(public, **{key: owner_id}),
-        action=url_for(f"curate.{owner_type}_album_change", **{key: owner_id}),
-        code=albums.code_for(db, owner_type, owner_id)), status
+    code = albums.code_for(db, owner_type, owner_id)
+    with _previewing("album", _album_target(owner_type, owner_id)) as waiting:
+        return render_template(
+            "curate/album.html", owner=owner, owner_type=owner_type,
+            items=albums.for_editing(db, owner_type, owner_id), error=error,
+            public_url=url_for(public, **{key: owner_id}), waiting=waiting,
+            action=url_for(f"curate.{owner_type}_album_change", **{key: owner_id}),
+            code=code), status
 
 
 @bp.get("/honorees/<int:honoree_id>/album")
@@ -51,11 +64,12 @@ def exhibition_album(exhibition_id: int):
 def _album_change(owner_type: str, owner_id: int):
     _album_owner(owner_type, owner_id)
     try:
-        albums.change(get_db(), owner_type, owner_id, request.form.get("action", ""),
-                      request.form.get("item", ""), _user())
+        kept = _step("album", _album_target(owner_type, owner_id), "change",
+                     {"action": request.form.get("action", ""),
+                      "item": request.form.get("item", "")})
     except albums.AlbumError as exc:
         return _album_editor(owner_type, owner_id, 400, str(exc))
-    flash("相册已更新")
+    flash(REVIEW_NOTICE if kept else "相册已更新")
     key = "honoree_id" if owner_type == "honoree" else "exhibition_id"
     return redirect(url_for(f"curate.{owner_type}_album", **{key: owner_id}), code=303)
 
@@ -80,13 +94,23 @@ def exhibition_album_upload(exhibition_id: int):
         data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
         prepared = uploads.prepare_photo(data, max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
                                          max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
-        albums.add_exhibition_photo(
-            get_db(), config["MEDIA_DIR"], exhibition_id, prepared, alt=alt,
-            caption=(request.form.get("caption") or "").strip() or None,
-            credit=(request.form.get("credit") or "").strip() or None, user=_user())
+        caption = (request.form.get("caption") or "").strip() or None
+        credit = (request.form.get("credit") or "").strip() or None
+        target = _album_target("exhibition", exhibition_id)
+        kept = _reviewed("album", target)
+        if kept:  # stored in no album until approved
+            from .. import media
+            from ..db import write
+            with write(get_db()):
+                photo_id = media.add_photo(get_db(), config["MEDIA_DIR"], prepared, None,
+                                           alt=alt, caption=caption, credit=credit)
+            _step("album", target, "add_photo", {"photo_id": photo_id})
+        else:
+            albums.add_exhibition_photo(get_db(), config["MEDIA_DIR"], exhibition_id, prepared,
+                                        alt=alt, caption=caption, credit=credit, user=_user())
     except (uploads.UploadError, albums.AlbumError) as exc:
         return _album_editor("exhibition", exhibition_id, 400, str(exc))
-    flash("照片已加入展厅相册")
+    flash(REVIEW_NOTICE if kept else "照片已加入展厅相册")
     return redirect(url_for("curate.exhibition_album", exhibition_id=exhibition_id), code=303)
 
 
@@ -106,10 +130,12 @@ def _theme_page(exhibition_id: int, status: int = 200, error: str | None = None,
                 theme: dict | None = None):
     from ..halls import store, themes
     exhibition = _exhibition_row(exhibition_id)
-    return render_template(
-        "curate/exhibition_theme.html", exhibition=exhibition, error=error,
-        theme=theme or store.theme_of(get_db(), exhibition_id), BUILT_IN=themes.BUILT_IN,
-        EMBLEMS=themes.EMBLEMS, TEXTURES=themes.TEXTURES, LABELS=themes.PALETTE_LABELS), status
+    with _previewing("hall", exhibition_id) as waiting:
+        return render_template(
+            "curate/exhibition_theme.html", exhibition=exhibition, error=error, waiting=waiting,
+            theme=theme or store.theme_of(get_db(), exhibition_id), BUILT_IN=themes.BUILT_IN,
+            EMBLEMS=themes.EMBLEMS, TEXTURES=themes.TEXTURES,
+            LABELS=themes.PALETTE_LABELS), status
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/theme")
@@ -121,32 +147,29 @@ def exhibition_theme(exhibition_id: int):
 def save_exhibition_theme(exhibition_id: int):
     """A built-in theme picked, then its palette, emblem, banner and texture edited;
     the generated hall is redrawn by the worker (its signature includes the theme)."""
-    from ..halls import store, themes
+    from ..halls import themes
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
     try:
         theme = themes.from_form(form)
     except themes.ThemeError as exc:
         return _theme_page(exhibition_id, 400, str(exc))
-    store.save_theme(get_db(), exhibition_id, theme, _user())
-    flash("主题已保存；全景展馆将按新主题重绘")
+    kept = _step("hall", exhibition_id, "theme", {"theme": theme})
+    flash(REVIEW_NOTICE if kept else "主题已保存；全景展馆将按新主题重绘")
     return redirect(url_for("curate.exhibition_theme", exhibition_id=exhibition_id), code=303)
 
 
 @bp.post("/exhibitions/<int:exhibition_id>/cover")
 def save_exhibition_cover(exhibition_id: int):
-    """Upload a cover photo, or go back to the cover drawn from the theme."""
+    """Upload a cover photo, or go back to the cover drawn from the theme (the photo
+    is stored first; it is shown once it is the cover, after review if need be)."""
     from .. import media
     from ..db import write
     _exhibition_row(exhibition_id)
     db, config = get_db(), current_app.config
     try:
-        if request.form.get("action") == "generated":
-            with write(db):
-                db.execute("UPDATE exhibitions SET cover_photo_id = NULL WHERE id = ?",
-                           [exhibition_id])
-                exhibitions._changed(db, exhibition_id, "cover", _user())
-        else:
+        photo_id = None
+        if request.form.get("action") != "generated":
             file = request.files.get("cover")
             alt = uploads.require_alt(request.form.get("alt"))
             data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
@@ -155,12 +178,10 @@ def save_exhibition_cover(exhibition_id: int):
                 max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
             with write(db):
                 photo_id = media.add_photo(db, config["MEDIA_DIR"], prepared, None, alt=alt)
-                db.execute("UPDATE exhibitions SET cover_photo_id = ? WHERE id = ?",
-                           [photo_id, exhibition_id])
-                exhibitions._changed(db, exhibition_id, "cover", _user())
+        kept = _step("hall", exhibition_id, "cover", {"photo_id": photo_id})
     except uploads.UploadError as exc:
         return _theme_page(exhibition_id, 400, str(exc))
-    flash("封面已更新")
+    flash(REVIEW_NOTICE if kept else "封面已更新")
     return redirect(url_for("curate.exhibition_theme", exhibition_id=exhibition_id), code=303)
 
 
@@ -173,9 +194,17 @@ def exhibition_cover_preview(exhibition_id: int):
 # --- the hall editor -----------------------------------------------------------------
 
 def _editor_hall(exhibition_id: int) -> dict:
-    from ..halls import editor
+    """The hall for the editor; a scene still 处理中 whose job has given up is shown
+    as failed with the job's reason."""
+    from ..halls import editor, panoramas
     _exhibition_row(exhibition_id)
-    return editor.for_editing(get_db(), exhibition_id)
+    hall = editor.for_editing(get_db(), exhibition_id)
+    waiting = [s["id"] for s in hall["scenes"] if s["status"] == "processing"]
+    given_up = panoramas.stranded(get_db(), waiting) if waiting else {}
+    for scene in hall["scenes"]:
+        if scene["id"] in given_up:
+            scene.update(status="failed", error=given_up[scene["id"]])
+    return hall
 
 
 def _tiles_url(exhibition_id: int):
@@ -186,13 +215,15 @@ def _tiles_url(exhibition_id: int):
 @bp.get("/exhibitions/<int:exhibition_id>/hall")
 def hall_editor(exhibition_id: int, status: int = 200, error: str | None = None):
     exhibition = _exhibition_row(exhibition_id)
-    hall = _editor_hall(exhibition_id)
+    _editor_hall(exhibition_id)  # created (and committed) before any preview
     queued = get_db().execute(
         "SELECT 1 FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running') "
         "AND params LIKE ?", [f'%"exhibition_id": {exhibition_id}%']).fetchone()
-    return render_template("curate/hall_editor.html", exhibition=exhibition, hall=hall,
-                           error=error, queued=bool(queued),
-                           tiles=_tiles_url(exhibition_id)), status
+    with _previewing("hall", exhibition_id) as waiting:
+        hall = _editor_hall(exhibition_id)
+        return render_template("curate/hall_editor.html", exhibition=exhibition, hall=hall,
+                               error=error, queued=bool(queued), waiting=waiting,
+                               tiles=_tiles_url(exhibition_id)), status
 
 
 @bp.post("/exhibitions/<int:exhibition_id>/hall/generate")
@@ -206,28 +237,44 @@ def hall_generate(exhibition_id: int):
 
 @bp.post("/exhibitions/<int:exhibition_id>/hall/panoramas")
 def hall_upload(exhibition_id: int):
-    """An equirectangular photo of a real hall becomes a scene (JPEG, up to 8192×4096)."""
-    from ..halls import editor
+    """An equirectangular photo of a real hall becomes a scene (JPEG, up to 8192×4096):
+    checked and kept here, cut into tiles by the background worker."""
+    from ..halls import editor, panoramas
     _exhibition_row(exhibition_id)
     file = request.files.get("panorama")
     data = file.read(editor.MAX_PANORAMA_BYTES + 1) if file else b""
     try:
         if not data:
             raise editor.HallEditError("请选择全景照片")
-        scene = editor.add_panorama(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
-                                    data, request.form.get("title", ""), _user())
+        if _reviewed("hall", exhibition_id):  # kept now, the scene added (and cut) on approval
+            kept = panoramas.keep(current_app.config["MEDIA_DIR"], data,
+                                  request.form.get("title", ""))
+            _step("hall", exhibition_id, "scene_add", {"kept": kept})
+            flash(REVIEW_NOTICE)
+            return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id),
+                            code=303)
+        scene = panoramas.add(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
+                              data, request.form.get("title", ""), _user())
     except editor.HallEditError as exc:
         return hall_editor(exhibition_id, 400, str(exc))
-    flash("全景照片已切成瓦片，成为新场景；请设定起始视角并放置热点")
+    flash("全景照片已上传，后台正在切分瓦片（处理中）；完成后即可设定起始视角并放置热点")
     return redirect(url_for("curate.hall_scene", exhibition_id=exhibition_id,
                             scene_id=scene["id"]), code=303)
 
 
 def _scene_page(exhibition_id: int, scene_id: int, status: int = 200, error: str | None = None,
                 form: dict | None = None):
-    from ..halls import editor
     exhibition = _exhibition_row(exhibition_id)
-    hall = _editor_hall(exhibition_id)
+    _editor_hall(exhibition_id)
+    with _previewing("hall", exhibition_id) as waiting:
+        hall = _editor_hall(exhibition_id)
+        return _scene_view(exhibition, hall, scene_id, status, error, form, waiting)
+
+
+def _scene_view(exhibition: dict, hall: dict, scene_id: int, status: int, error: str | None,
+                form: dict | None, waiting: dict | None):
+    from ..halls import editor
+    exhibition_id = exhibition["id"]
     scene = next((s for s in hall["scenes"] if s["id"] == scene_id), None)
     if scene is None:
         abort(404)
@@ -247,7 +294,7 @@ def _scene_page(exhibition_id: int, scene_id: int, status: int = 200, error: str
             pass
     return render_template("curate/hall_scene.html", exhibition=exhibition, hall=hall,
                            scene=scene, config=config, KINDS=editor.KINDS, error=error,
-                           form=form or {}), status
+                           form=form or {}, waiting=waiting), status
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>")
@@ -267,16 +314,20 @@ def hall_scene_save(exhibition_id: int, scene_id: int):
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
     try:
+        if form.get("action") == "retry":
+            from ..halls import panoramas
+            panoramas.retry(get_db(), exhibition_id, scene_id, _user())
+            flash("已重新交给后台任务切分")
+            return _back_to_scene(exhibition_id, scene_id)
         if form.get("action") == "delete":
-            editor.delete_scene(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
-                                scene_id, _user())
-            flash("场景已删除")
+            kept = _step("hall", exhibition_id, "scene_delete", {"scene_id": scene_id})
+            flash(REVIEW_NOTICE if kept else "场景已删除")
             return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id),
                             code=303)
-        editor.save_scene(get_db(), exhibition_id, scene_id, form, _user())
+        kept = _step("hall", exhibition_id, "scene_save", {"scene_id": scene_id, "form": form})
     except editor.HallEditError as exc:
         return _scene_page(exhibition_id, scene_id, 400, str(exc))
-    flash("场景已保存")
+    flash(REVIEW_NOTICE if kept else "场景已保存")
     return _back_to_scene(exhibition_id, scene_id, form.get("yaw"), form.get("pitch"))
 
 
@@ -284,21 +335,22 @@ def _hotspot_save(exhibition_id: int, scene_id: int, hotspot_id: int | None):
     from ..halls import editor
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
-    db = get_db()
+    where = {"scene_id": scene_id, "hotspot_id": hotspot_id}
     try:
         if form.get("action") == "delete" and hotspot_id is not None:
-            editor.delete_hotspot(db, exhibition_id, scene_id, hotspot_id, _user())
-            flash("热点已删除")
+            kept = _step("hall", exhibition_id, "hotspot_delete", where)
+            flash(REVIEW_NOTICE if kept else "热点已删除")
             return _back_to_scene(exhibition_id, scene_id, form.get("yaw"), form.get("pitch"))
         audio = None
         file = request.files.get("audio")
         if file and file.filename:
             audio = editor.save_audio(current_app.config["MEDIA_DIR"],
                                       file.read(editor.MAX_AUDIO_BYTES + 1))
-        editor.save_hotspot(db, exhibition_id, scene_id, form, _user(), hotspot_id, audio)
+        kept = _step("hall", exhibition_id, "hotspot_save",
+                     {**where, "form": form, "audio": audio})
     except editor.HallEditError as exc:
         return _scene_page(exhibition_id, scene_id, 400, str(exc), form)
-    flash("热点已保存")
+    flash(REVIEW_NOTICE if kept else "热点已保存")
     return _back_to_scene(exhibition_id, scene_id, form.get("yaw"), form.get("pitch"))
 
 

@@ -18,6 +18,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
@@ -150,11 +151,27 @@ def _encoding() -> str:
     return "br" if "br" in accepted else "gzip" if "gzip" in accepted else ""
 
 
+@lru_cache(maxsize=4)
+def code_version(package: Path | None = None) -> str:
+    """A digest of the code that renders pages (every module, template and static
+    file of the package, by name, size and modification time): pages rendered by
+    an earlier deployment are never served by a later one."""
+    package = package or Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".html", ".css", ".js", ".svg", ".txt") and \
+                "__pycache__" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(package)}\0{stat.st_size}\0"
+                          f"{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def _key() -> tuple | None:
     if (request.method != "GET" or request.endpoint not in CACHED_ENDPOINTS
             or request.cookies or len(request.full_path) > MAX_KEY_LENGTH):
         return None
-    return (request.full_path, _encoding())
+    return (current_app.extensions["page_cache_code"], request.full_path, _encoding())
 
 
 def _serve_from_cache():
@@ -195,5 +212,6 @@ def init_app(app: Flask) -> None:
         SharedPages(Path(app.instance_path) / "page_cache",
                     int(float(app.config["PAGE_CACHE_DISK_MB"]) * (1 << 20))),
     )
+    app.extensions["page_cache_code"] = code_version()
     app.before_request(_serve_from_cache)
     app.after_request(_store)

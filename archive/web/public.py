@@ -36,7 +36,7 @@ from .. import (
     shareables,
 )
 from ..db import get_db
-from . import edge
+from . import edge, style
 from .errors import bad_request, query_too_long
 from .params import int_arg, is_plain_int
 
@@ -59,10 +59,14 @@ def _filters() -> browse.Filters:
 @bp.get("/")
 def home():
     db = get_db()
+    halls = exhibitions.list_public(db)
+    current = halls[0] if halls else None   # the first in the curators' order
     return render_template(
         "public/home.html",
         totals=honorees.totals(db),
-        halls=exhibitions.list_public(db),
+        halls=halls[1:],
+        current=current,
+        cover=_cover_photo(db, current) if current else None,
         featured=honorees.featured(db),
     )
 
@@ -173,7 +177,8 @@ def search_suggest():
     """Names as the visitor types, with unit and top honour (JSON)."""
     text = request.args.get("q") or ""
     try:
-        found = search.suggest(current_app.config["INDEX_DIR"], text)
+        found = search.suggest(current_app.config["INDEX_DIR"], text,
+                               time_limit=current_app.config["SEARCH_TIME_LIMIT"])
     except search.SearchUnavailable:
         found = []
     response = jsonify({"query": text[:100], "items": [
@@ -395,11 +400,8 @@ TILE_NAME = re.compile(r"^(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$"
 TILES_TOKEN = re.compile(r"^([0-9a-f]{12}-r\d{1,4}|up-[0-9a-f]{16})$")  # generated | uploaded
 
 
-@bp.get("/exhibitions/<int:exhibition_id>/hall")
-def hall(exhibition_id: int):
-    """The panoramic hall: ``?scene=<key>&yaw=…&pitch=…`` opens a room looking a
-    given way; without WebGL (and for screen readers and keyboards) the hall's
-    honorees are a plain list in the same order."""
+def _public_hall_config(exhibition_id: int) -> tuple[dict, dict, dict]:
+    """(exhibition, hall, viewer configuration of every scene) of a public hall, or 404."""
     from ..halls import store as halls
     db = get_db()
     exhibition = exhibitions.get_public(db, exhibition_id)
@@ -416,12 +418,24 @@ def hall(exhibition_id: int):
             if spot.get("audio"):
                 spot["audio"] = url_for("public.hall_audio", exhibition_id=exhibition_id,
                                         name=spot["audio"])
+    return exhibition, hall_record, config
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall")
+def hall(exhibition_id: int):
+    """The panoramic hall: ``?scene=<key>&yaw=…&pitch=…`` opens a room looking a
+    given way; without WebGL (and for screen readers and keyboards) the hall's
+    honorees are a plain list in the same order. The page carries only the first
+    room's settings; the others come from hall_scenes after the first frame."""
+    from ..halls import store as halls
+    exhibition, hall_record, config = _public_hall_config(exhibition_id)
     start = {"scene": request.args.get("scene", ""),
              "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
              "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90)}
     if start["scene"] not in config["scenes"]:
         start["scene"] = config["entrance"]
-    config["start"] = start
+    config = halls.first_scene_only(config, start, lambda digest: url_for(
+        "public.hall_scenes", exhibition_id=exhibition_id, v=digest))
     scene = next(s for s in hall_record["scenes"] if s["key"] == start["scene"])
     first = config["scenes"][start["scene"]]
     preload = [f"{first['base']}/{name}" for name in halls.first_view_tiles(
@@ -430,6 +444,16 @@ def hall(exhibition_id: int):
     return render_template("public/hall.html", hall=hall_record, exhibition=exhibition,
                            config=config, rooms=halls.list_order(hall_record),
                            short_url=_short_url(hall_record["code"]), preload=preload)
+
+
+@bp.get("/exhibitions/<int:exhibition_id>/hall/scenes.json")
+def hall_scenes(exhibition_id: int):
+    """Every room's viewer settings (hotspots, doors, tiles), asked for by the hall
+    page once its first room is on screen, or when a door is taken before that."""
+    _, _, config = _public_hall_config(exhibition_id)
+    response = jsonify(config["scenes"])
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/tiles/<token>/<path:name>")
@@ -454,9 +478,11 @@ def exhibition_theme(exhibition_id: int):
     from ..halls import store as halls
     from ..halls import themes
     db = get_db()
-    if exhibitions.get_public(db, exhibition_id) is None:
+    exhibition = exhibitions.get_public(db, exhibition_id)
+    if exhibition is None:
         abort(404)
-    body = ".themed{" + themes.css_variables(halls.theme_of(db, exhibition_id)) + "}"
+    body = (".themed{" + themes.css_variables(halls.theme_of(db, exhibition_id)) + "}\n"
+            + style.exhibition_tokens(exhibition))
     response = Response(body, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -412,7 +412,7 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     def run() -> Result:
         with _panics_as_errors():
             return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                          whole_rows)
+                          whole_rows, queries.Budget.of(time_limit))
     return generations.tried_twice(run, READ_ERRORS, lambda: _suspect(index_dir))
 
 
@@ -427,11 +427,15 @@ def _suspect(index_dir: str | Path) -> None:
 
 def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
            filters: browse.Filters | None, sort: str, page_size: int, with_facets: bool,
-           whole_rows: bool) -> Result:
+           whole_rows: bool, budget: queries.Budget) -> Result:
     """One page with facet counts that agree with the results, highlighted
     snippets, and, when nothing is found, suggestions; the cards as the Whoosh
     engine gives them (the display the index keeps, a snippet of the text the
-    database holds), or with ``whole_rows`` the records' rows."""
+    database holds), or with ``whole_rows`` the records' rows.
+
+    A tantivy search cannot be stopped once started: past the ``budget`` the
+    page is answered with its matches and order as found, without what is left
+    (facet counts, snippets, suggestions), and says so."""
     filters = filters or browse.Filters()
     sort = sort if sort in SORTS else "relevance"
     parsed = parse(text)
@@ -450,12 +454,16 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     best = _ranked(searcher, wanted, top) if sort == "relevance" \
         else _ordered(searcher, wanted, top, sort)
     page = best[(filters.page - 1) * page_size:top]
-    facets = _facet_counts(live, searcher, q, filters) if with_facets else {}
-    terms = queries.highlight_terms(parsed)
+    facets = _facet_counts(live, searcher, q, filters) if with_facets and not budget.spent() \
+        else {}
+    terms = queries.highlight_terms(parsed) if not budget.spent() else []
     items = _rows(db, [i for _, i, _ in page], terms) if whole_rows \
         else _cards(db, searcher, page, terms)
-    result = Result(text, filters, sort, items, total, page_size, facets, notices=notices)
-    if not total and not parsed.empty:
+    if budget.timed_out:
+        notices.append(queries.TIMED_OUT)
+    result = Result(text, filters, sort, items, total, page_size, facets, notices=notices,
+                    timed_out=budget.timed_out)
+    if not total and not parsed.empty and not budget.spent():
         if selected:
             result.unfiltered_total = searcher.search(q or tantivy.Query.all_query(), limit=1, count=True).count
         result.suggestions = _suggestions(live, searcher, parsed)
@@ -532,22 +540,38 @@ def _suggestions(live: _Live, searcher, parsed, limit: int = 6) -> list[dict]:
     return found
 
 
-def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
+def _suggest(live: _Live, searcher, key: tuple, alternatives: list, limit: int,
+             budget: queries.Budget) -> list[dict]:
+    """The names suggested for ``alternatives``, kept on the reader unless the
+    budget cut the list short."""
+    found = live.kept.get(key)
+    if found is None:
+        q = to_tantivy(live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1
+                       else alternatives[0])
+        found = []
+        for _, i, a in _ranked(searcher, q, limit):
+            if budget.spent():
+                break
+            found.append(_suggested(searcher, i, a))
+        if not budget.timed_out:  # a cut-short list is not kept
+            live.keep(key, lambda: found)
+    return found
+
+
+def suggest(index_dir: str | Path, text: str, limit: int = 8,
+            time_limit: float = TIME_LIMIT) -> list[dict]:
     """Names as the visitor types: whole names, prefixes, pinyin and initials,
-    each with unit and top honour."""
+    each with unit and top honour (past ``time_limit``, the names read by then)."""
     text = queries.suggest_text(text)
     alternatives = queries.name_terms(text) if text else []
     if not alternatives:
         return []
     live, searcher = _open(index_dir)
-
-    def compute():
-        q = to_tantivy(live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1
-                       else alternatives[0])
-        return [_suggested(searcher, i, a) for _, i, a in _ranked(searcher, q, limit)]
+    key = ("suggest", text, limit)
+    budget = queries.Budget.of(time_limit)
     try:
         with _panics_as_errors():
-            found = live.keep(("suggest", text, limit), compute)
+            found = _suggest(live, searcher, key, alternatives, limit, budget)
     except READ_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
         _suspect(index_dir)

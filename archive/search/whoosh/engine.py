@@ -28,7 +28,6 @@ import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -782,16 +781,7 @@ def _tree_sum(values: list):
     return _tree_sum(values[:half]) + _tree_sum(values[half:])
 
 
-@dataclass
-class _Budget:
-    """A query's deadline, and whether some step ran out of time."""
-    deadline: float
-    timed_out: bool = False
-
-    def spent(self) -> bool:
-        if not self.timed_out and time.monotonic() > self.deadline:
-            self.timed_out = True
-        return self.timed_out
+_Budget = queries.Budget
 
 
 def _query_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
@@ -1226,9 +1216,10 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
     return found
 
 
-def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
+def suggest(index_dir: str | Path, text: str, limit: int = 8,
+            time_limit: float = TIME_LIMIT) -> list[dict]:
     """Names as the visitor types: whole names, prefixes, pinyin and initials,
-    each with unit and top honour."""
+    each with unit and top honour (within ``time_limit``: the best found by then)."""
     text = queries.suggest_text(text)
     if not text:
         return []
@@ -1241,7 +1232,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
     if key in cache:
         return [dict(item) for item in cache[key]]
     try:
-        budget = _Budget(time.monotonic() + TIME_LIMIT)
+        budget = _Budget.of(time_limit)
         q = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
         found = []
         for docnum in _ranked(live, searcher, q, limit, budget):
@@ -1250,9 +1241,10 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8) -> list[dict]:
         log.exception("suggest failed; reopening the index")
         _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
-    if len(cache) >= SUGGEST_CACHED:
-        cache.clear()
-    cache[key] = found
+    if not budget.timed_out:  # a cut-short list is not kept
+        if len(cache) >= SUGGEST_CACHED:
+            cache.clear()
+        cache[key] = found
     return [dict(item) for item in found]
 
 
