@@ -129,6 +129,10 @@ def index_verify() -> None:
     except search.SearchUnavailable:
         click.echo("检索索引不存在：请运行 reindex")
         raise SystemExit(1) from None
+    for damage in drift.damaged:
+        click.echo(f"检索索引文件损坏：{damage}")
+    if drift.damaged:
+        click.echo("检索仍可使用（上一版索引或按姓名查找）；后台进程将重建索引，或运行 reindex")
     for label, ids in (("索引中缺少", drift.missing), ("索引中多出", drift.extra),
                        ("索引内容过时", drift.outdated)):
         if ids:

@@ -1,10 +1,11 @@
-"""QR scan counts per honoree, day and print run: no personal data.
+"""QR scan counts per honoree (or hall, or album), day and print run: no personal data.
 
 A scan is never written to the database by the request that answers it: that would
 wait on the database's write lock (and under load lose scans to ``database is
 locked``). It is appended as one line to a spool file (``O_APPEND``, one ``write``
 per line, so lines from many processes never interleave) and the background worker
-folds the spool into the ``scans`` table every second or so. A line written is on
+folds the spool into the ``scans`` table (``target_scans`` for the codes of halls
+and albums) every second or so. A line written is on
 disk for the worker even if the web process is killed a moment later.
 """
 
@@ -22,6 +23,7 @@ from .timeutil import now, today
 log = logging.getLogger("archive.scans")
 
 SPOOL = "spool.log"
+TARGETS = ("hall", "honoree_album", "exhibition_album")  # codes of target_codes
 SETTLE_SECONDS = 1.0  # a renamed spool is folded once writers that opened it are done
 
 
@@ -30,9 +32,24 @@ def spool_dir(instance_path: str | Path) -> Path:
 
 
 def count(folder: str | Path, honoree_id: int, run_tag: str = "") -> None:
-    """Add one scan: one appended line, no lock. Never raises, so counting can
-    never break a scan."""
-    line = f"{today()}\t{int(honoree_id)}\t{run_tag}\n".encode()
+    """Add one scan of a profile's code: one appended line, no lock. Never
+    raises, so counting can never break a scan."""
+    _append(folder, f"{today()}\t{int(honoree_id)}\t{run_tag}\n", f"honoree {honoree_id}")
+
+
+def count_target(folder: str | Path, target_type: str, target_id: int,
+                 run_tag: str = "") -> None:
+    """Add one scan of a hall's or an album's code (``target_type`` one of
+    :data:`TARGETS`): one appended line like :func:`count`, with the target's
+    type as a fourth field."""
+    if target_type not in TARGETS:
+        raise ValueError(f"unknown scan target {target_type!r}")
+    _append(folder, f"{today()}\t{int(target_id)}\t{run_tag}\t{target_type}\n",
+            f"{target_type} {target_id}")
+
+
+def _append(folder: str | Path, text: str, what: str) -> None:
+    line = text.encode()
     path = Path(folder) / SPOOL
     try:
         try:
@@ -45,23 +62,28 @@ def count(folder: str | Path, honoree_id: int, run_tag: str = "") -> None:
         finally:
             os.close(fd)
     except Exception:
-        log.warning("scan of honoree %s not counted", honoree_id, exc_info=True)
+        log.warning("scan of %s not counted", what, exc_info=True)
 
 
 def _parse(data: bytes) -> Counter:
+    """Counts keyed (target type, id, day, run tag); a profile's scan has the
+    type ``"honoree"``."""
     counts: Counter = Counter()
     for raw in data.split(b"\n"):
         parts = raw.decode("utf-8", "replace").split("\t")
-        if len(parts) != 3 or not parts[1].isascii() or not parts[1].isdigit() \
-                or len(parts[0]) != 10 or len(parts[2]) > 8:
+        if len(parts) == 3:
+            parts.append("honoree")
+        if len(parts) != 4 or not parts[1].isascii() or not parts[1].isdigit() \
+                or len(parts[0]) != 10 or len(parts[2]) > 8 \
+                or parts[3] not in ("honoree", *TARGETS):
             continue  # a line cut short (e.g. by a full disk) is skipped, never misread
-        counts[(int(parts[1]), parts[0], parts[2])] += 1
+        counts[(parts[3], int(parts[1]), parts[0], parts[2])] += 1
     return counts
 
 
 def fold(db, folder: str | Path, settle: float = SETTLE_SECONDS) -> int:
-    """Move spooled scans into the ``scans`` table; returns how many were added
-    (scans of records deleted meanwhile are dropped).
+    """Move spooled scans into the ``scans`` and ``target_scans`` tables; returns
+    how many were added (scans of profiles deleted meanwhile are dropped).
 
     The live spool is first renamed aside (new scans start a new file); a renamed
     file is folded once ``settle`` seconds have passed, in one transaction that
@@ -87,18 +109,30 @@ def fold(db, folder: str | Path, settle: float = SETTLE_SECONDS) -> int:
         with database.write(db):
             if db.execute("SELECT 1 FROM scan_folds WHERE name = ?", [path.name]).fetchone():
                 counts = Counter()
-            for (honoree_id, day, tag), n in counts.items():
-                added += n * db.execute(
-                    """INSERT INTO scans (honoree_id, day, run_tag, count)
-                       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM honorees WHERE id = ?)
-                       ON CONFLICT (honoree_id, day, run_tag) DO UPDATE
-                       SET count = count + excluded.count""",
-                    [honoree_id, day, tag, n, honoree_id]).rowcount
+            for (kind, target_id, day, tag), n in counts.items():
+                added += n * _add(db, kind, target_id, day, tag, n)
             db.execute("INSERT OR IGNORE INTO scan_folds (name, at) VALUES (?, ?)",
                        [path.name, now()])
             db.execute("DELETE FROM scan_folds WHERE at < datetime('now', '-7 days')")
         path.unlink(missing_ok=True)
     return added
+
+
+def _add(db, kind: str, target_id: int, day: str, tag: str, n: int) -> int:
+    """Add ``n`` scans of one target on one day and run; 1 if counted, 0 when
+    the profile was deleted meanwhile."""
+    if kind == "honoree":
+        return db.execute(
+            """INSERT INTO scans (honoree_id, day, run_tag, count)
+               SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM honorees WHERE id = ?)
+               ON CONFLICT (honoree_id, day, run_tag) DO UPDATE
+               SET count = count + excluded.count""",
+            [target_id, day, tag, n, target_id]).rowcount
+    return db.execute(
+        """INSERT INTO target_scans (target_type, target_id, day, run_tag, count)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (target_type, target_id, day, run_tag)
+           DO UPDATE SET count = count + excluded.count""",
+        [kind, target_id, day, tag, n]).rowcount
 
 
 def totals(db, honoree_id: int) -> int:
@@ -201,23 +235,6 @@ def chart_svg(series: list[tuple[str, int]], width: int = 720, height: int = 240
                      f'font-size="14">暂无扫码记录</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def count_target(path: str, target_type: str, target_id: int, run_tag: str = "") -> None:
-    """Add one scan of a hall's or an album's code (same rules as :func:`count`)."""
-    try:
-        db = database.connect(path, busy_timeout_ms=250)
-        try:
-            with database.write(db):
-                db.execute(
-                    """INSERT INTO target_scans (target_type, target_id, day, run_tag, count)
-                       VALUES (?, ?, ?, ?, 1) ON CONFLICT (target_type, target_id, day, run_tag)
-                       DO UPDATE SET count = count + 1""",
-                    [target_type, target_id, today(), run_tag])
-        finally:
-            db.conn.close()
-    except Exception:
-        log.warning("scan of %s %s not counted", target_type, target_id, exc_info=True)
 
 
 def target_totals(db, target_type: str, target_id: int) -> int:

@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from archive import albums, exhibitions, media
+from archive import albums, exhibitions, media, scans
 from archive.db import write
 from archive.halls import store
 from tests.curating import post
@@ -90,6 +90,7 @@ def test_album_code_redirects_counts_the_scan_and_its_qr_decodes(client, empty_a
     response = client.get(f"/q/{code.lower()}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/honorees/{people['first']}/album")
+    scans.fold(db, scans.spool_dir(empty_archive.app().instance_path), settle=0)  # the worker's step
     assert db.execute("SELECT sum(count) FROM target_scans WHERE target_type = "
                       "'honoree_album' AND target_id = ?", [people["first"]]).fetchone()[0] == 1
     image = Image.open(io.BytesIO(client.get(f"/qr/{code}.png?size=640").get_data()))

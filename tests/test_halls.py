@@ -151,6 +151,7 @@ def test_the_hall_code_opens_the_hall_and_counts_the_scan(empty_archive, hall, c
     assert response.headers["Location"] == f"/exhibitions/{hall['exhibition_id']}/hall"
     from archive import scans
     hall_id = store.of_exhibition(db, hall["exhibition_id"])["id"]
+    scans.fold(db, scans.spool_dir(empty_archive.app().instance_path), settle=0)  # the worker's step
     assert scans.target_totals(db, "hall", hall_id) == 1
     page = client.get(f"/exhibitions/{hall['exhibition_id']}/hall?scene=r2&yaw=90&pitch=5")
     text = page.get_data(as_text=True)
@@ -180,6 +181,44 @@ def test_themes_fill_gaps_and_refuse_bad_colours():
     assert themes.of("not json")["base"] == themes.DEFAULT
     with pytest.raises(themes.ThemeError):
         themes.from_form({"base": "coastal-blue", "palette_wall": "red"})
+
+
+HOLDER = """
+import sqlite3, sys, time
+from pathlib import Path
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("BEGIN IMMEDIATE")  # a curator's long save: the write lock held throughout
+conn.execute("UPDATE exhibitions SET title = title")
+Path(sys.argv[2]).touch()
+while not Path(sys.argv[3]).exists():
+    time.sleep(0.05)
+conn.execute("COMMIT")
+"""
+
+
+def test_a_hall_scan_is_counted_while_another_process_holds_the_write_lock(empty_archive,
+                                                                           hall, client):
+    import sys
+
+    from archive import scans
+    from tests.conftest import wait_for
+    db = empty_archive.db()
+    record = store.of_exhibition(db, hall["exhibition_id"])
+    root = empty_archive.root
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, empty_archive.config["DATABASE"],
+                               str(root / "held"), str(root / "release")])
+    try:
+        assert wait_for(lambda: (root / "held").exists(), 30)
+        for _ in range(3):
+            response = client.get(f"/q/{record['code']}")
+            assert response.status_code == 302
+        assert holder.poll() is None  # the lock was held while the scans were answered
+    finally:
+        (root / "release").touch()
+        holder.wait(30)
+    spool = scans.spool_dir(empty_archive.app().instance_path)
+    assert scans.fold(db, spool, settle=0) == 3
+    assert scans.target_totals(db, "hall", record["id"]) == 3
 
 
 def test_the_viewers_code_is_sent_compressed_when_gunicorn_serves_it(client):

@@ -25,13 +25,15 @@ import sqlite_utils
 from flask import current_app, has_app_context
 
 from .. import browse, settings
+from . import fallback, generations
 from .generations import Drift, SearchUnavailable, current_dir, generation_version, writer_lock_held
 from .queries import QUERY_REFUSED, TIME_LIMIT, Result, parse_args
 from .queries import TIMED_OUT as TIMED_OUT_NOTICE
 
 __all__ = ["ENGINES", "QUERY_REFUSED", "TIME_LIMIT", "Drift", "Engine", "Result",
-           "SearchUnavailable", "TIMED_OUT_NOTICE", "configure", "current_dir", "drain", "engine", "ensure",
-           "forget", "generation_version", "parse_args", "query", "rebuild", "search",
+           "SearchUnavailable", "TIMED_OUT_NOTICE", "configure", "current_dir", "drain",
+           "engine", "ensure", "forget", "generation_version", "health", "parse_args", "query",
+           "rebuild", "search",
            "status", "suggest", "verify", "writer_lock_held"]
 
 ENGINES = ("whoosh", "tantivy")
@@ -123,8 +125,21 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
           filters: browse.Filters | None = None, sort: str = "relevance", page_size: int = 20,
           with_facets: bool = True, time_limit: float = TIME_LIMIT, whole_rows: bool = False,
           *, engine: str | None = None) -> Result:
-    return _engine(engine).query(db, index_dir, text, filters, sort, page_size, with_facets,
-                                 time_limit, whole_rows)
+    """One page of matches. While the live generation is damaged, the previous
+    one answers (``degraded='previous'``); when none can be read, names are
+    found in the database (``degraded='database'``, archive.search.fallback);
+    SearchUnavailable only while there has never been an index."""
+    try:
+        result = _engine(engine).query(db, index_dir, text, filters, sort, page_size,
+                                       with_facets, time_limit, whole_rows)
+    except SearchUnavailable:
+        if generations.current_dir_cached(index_dir) is None:
+            raise
+        return fallback.query(db, text, filters, sort, page_size)
+    if generations.health(index_dir) == "damaged":
+        result.degraded = "previous"
+        result.notices = [*result.notices, fallback.PREVIOUS_NOTICE]
+    return result
 
 
 def suggest(index_dir: str | Path, text: str, limit: int = 8, time_limit: float = TIME_LIMIT,
@@ -139,6 +154,11 @@ def search(index_dir: str | Path, text: str, limit: int = 200, *,
 
 def forget(index_dir: str | Path, *, engine: str | None = None) -> None:
     _engine(engine).forget(index_dir)
+
+
+def health(index_dir: str | Path) -> str:
+    """'ok', 'missing' or 'damaged' (being rebuilt; searches fall back meanwhile)."""
+    return generations.health(index_dir)
 
 
 _engine = engine  # the functions above take an ``engine`` argument of the same name

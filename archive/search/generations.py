@@ -16,7 +16,11 @@ Each generation folder holds, beside the engine's files:
   below it are deleted only after the index commit that applied them);
 * ``STAMP`` — the index version the generation was built with, then what the
   published records looked like when the index last caught up (compared with
-  the database at start to notice a stale index).
+  the database at start to notice a stale index);
+* ``MANIFEST`` and, once found damaged, ``BAD`` (archive.search.integrity):
+  the checksums of the engine's files, checked when a process opens the
+  generation. A damaged generation is marked, searches read the previous one
+  (or the database) and the worker rebuilds.
 
 An engine's index version names the engine, its schema and the analysis
 dictionary's version (archive.search.analysis). Every document of a generation
@@ -37,13 +41,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 from ..db import connect, write
 from ..honorees import PUBLIC
+from . import integrity
 from .documents import DOCUMENT_SQL, documents
 
 log = logging.getLogger("archive.search")
@@ -83,10 +88,11 @@ class Drift:
     extra: list[int]
     outdated: list[int]
     pending: int
+    damaged: list[integrity.Damage] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.extra or self.outdated)
+        return not (self.missing or self.extra or self.outdated or self.damaged)
 
 
 # --- folders, stamps, marks, locks ----------------------------------------------------
@@ -235,14 +241,16 @@ def rebuild(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path,
                           total, progress)
         finally:
             snapshot.conn.close()
+        integrity.write_manifest(generation)
         write_atomic(generation / "STAMP", built_from)
         write_atomic(generation / "MARK", str(last))
         with writer_lock(index_dir):
             apply_outbox(backend, db, generation)  # changes made while building
-            previous = current_dir(index_dir)
+            previous = serving_dir(index_dir)  # the one replaced, unless it was damaged
             write_atomic(index_dir / POINTER, generation.name)
         # The generation just replaced stays until the next rebuild: searchers
-        # in other processes may still be reading it.
+        # in other processes may still be reading it (and it is the fall-back
+        # should this one be found damaged).
         for old in index_dir.glob("gen-*"):
             if old not in (generation, previous):
                 shutil.rmtree(old, ignore_errors=True)
@@ -264,6 +272,7 @@ def apply_outbox(backend: Backend, db: sqlite_utils.Database, folder: Path,
             break
         ids = sorted({r["honoree_id"] for r in rows})
         backend.apply(folder, ids, list(documents(db, ids)))
+        integrity.write_manifest(folder)
         last = rows[-1]["id"]
         write_atomic(folder / "MARK", str(last))
         applied += len(ids)
@@ -284,8 +293,9 @@ def drain(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) ->
     updated."""
     index_dir = Path(index_dir)
     folder = current_dir(index_dir)
-    if folder is None:
-        log.warning("search index missing: rebuilding")
+    if folder is None or integrity.is_bad(folder):
+        log.warning("search index %s: rebuilding", "missing" if folder is None else
+                    f"damaged ({integrity.bad_reason(folder)})")
         rebuild(backend, db, index_dir)
         return 0
     if generation_version(folder) not in ("", backend.version):
@@ -330,7 +340,8 @@ def status(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -
     folder = current_dir(index_dir)
     if folder is None:
         return "missing"
-    if not backend.readable(folder):
+    if integrity.is_bad(folder) or not writer_lock_held(index_dir) and \
+            integrity.damaged(folder) or not backend.readable(folder):
         return "corrupt"
     pending = db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
                          [mark(folder)]).fetchone()
@@ -349,10 +360,16 @@ def ensure(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -
 
 
 def verify(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
-    """Compare the live index with the database, record by record."""
+    """Check the live generation's files against its manifest (a damaged one is
+    marked, so the worker rebuilds it), then compare it with the database,
+    record by record."""
     folder = current_dir(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引不存在")
+    damage = integrity.damaged(folder)
+    if damage:  # the engine may not even open it: nothing more to compare
+        integrity.mark_bad(folder, "；".join(map(str, damage)))  # searches fall back; rebuilt
+        return Drift(missing=[], extra=[], outdated=[], pending=0, damaged=damage)
     expected = {int(d["id"]): d["digest"] for d in documents(db)}
     found = backend.digests(folder)
     pending = db.execute("SELECT count(*) FROM index_outbox WHERE id > ?",
@@ -362,6 +379,100 @@ def verify(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -
                  outdated=sorted(i for i in set(expected) & set(found)
                                  if expected[i] != found[i]),
                  pending=pending)
+
+
+# --- reading only generations that check out ------------------------------------
+
+def serving_dir(index_dir: str | Path) -> Path | None:
+    """The generation searches read: the live one unless it is marked damaged,
+    else the newest other complete generation kept that is not (None if none)."""
+    folder = current_dir_cached(index_dir)
+    if folder is None or not integrity.is_bad(folder):
+        return folder
+    kept = sorted((g for g in Path(index_dir).glob("gen-*")
+                   if g != folder and (g / "STAMP").exists() and not integrity.is_bad(g)),
+                  key=lambda g: g.name, reverse=True)
+    return kept[0] if kept else None
+
+
+def health(index_dir: str | Path) -> str:
+    """'ok', 'missing', or 'damaged' (searches read the previous generation or the
+    database while the worker rebuilds); cheap: no checksums."""
+    folder = current_dir_cached(index_dir)
+    if folder is None:
+        return "missing"
+    return "damaged" if integrity.is_bad(folder) else "ok"
+
+
+def open_checked(index_dir: str | Path, folder: Path | None, opener: Callable[[Path], object],
+                 errors: tuple[type[BaseException], ...]):
+    """``opener(folder)`` once the generation's files check out against its
+    manifest. A generation that does not, or that the engine cannot open, is
+    marked damaged and the next one :func:`serving_dir` names is tried; None
+    when none opens. While the writer commits, files may be replaced under the
+    check: nothing is marked then."""
+    tried: set[Path] = set()
+    while folder is not None and folder not in tried:
+        tried.add(folder)
+        busy = writer_lock_held(index_dir)
+        damage = [] if busy else _confirmed_damage(index_dir, folder)
+        if not damage:
+            try:
+                return opener(folder)
+            except errors as exc:
+                if busy:
+                    return None
+                damage = [f"无法打开：{type(exc).__name__}"]
+        integrity.mark_bad(folder, "；".join(map(str, damage)))
+        folder = serving_dir(index_dir)
+    return None
+
+
+def tried_twice(run: Callable[[], object], errors: tuple[type[BaseException], ...],
+                suspect: Callable[[], None]):
+    """``run()`` (a search); after an engine error, ``suspect()`` the generation
+    (marked if damaged, dropped from the process) and run it once more, on the
+    generation kept before a damaged one; a second error is SearchUnavailable."""
+    for attempt in (1, 2):
+        try:
+            return run()
+        except SearchUnavailable:
+            raise
+        except errors as exc:
+            log.exception("search failed; reopening the index")
+            suspect()
+            if attempt == 2:
+                raise SearchUnavailable("检索索引暂不可用") from exc
+    raise AssertionError("unreachable")
+
+
+def _confirmed_damage(index_dir: str | Path, folder: Path) -> list:
+    """integrity.damaged, unless the writer committed while the files were read
+    (its lock taken, or the manifest replaced): then checked once more, and if
+    it commits again meanwhile, nothing is reported."""
+    for _ in range(2):
+        before = integrity.manifest_identity(folder)
+        damage = integrity.damaged(folder)
+        if not damage:
+            return []
+        if integrity.manifest_identity(folder) == before and not writer_lock_held(index_dir):
+            return damage
+    return []
+
+
+def suspect(backend_readable: Callable[[Path], bool], index_dir: str | Path,
+            folder: Path) -> bool:
+    """A search failed inside the engine on ``folder``: mark the generation
+    damaged if its files do not check out or it no longer reads (a generation
+    removed by a rebuild, or a commit in progress, is not). True if marked."""
+    if not folder.is_dir() or writer_lock_held(index_dir):
+        return False
+    damage = _confirmed_damage(index_dir, folder)
+    reason = "；".join(map(str, damage)) if damage else \
+        ("" if backend_readable(folder) else "引擎无法读取")
+    if reason:
+        integrity.mark_bad(folder, reason)
+    return bool(reason)
 
 
 @dataclass(frozen=True)

@@ -266,6 +266,7 @@ class Result:
     unfiltered_total: int | None = None
     notices: list[str] = field(default_factory=list)
     timed_out: bool = False
+    degraded: str | None = None  # 'previous' or 'database' while a damaged index heals
 
     @property
     def pages(self) -> int:

@@ -132,6 +132,9 @@ def search_honorees():
         return response
     return jsonify({
         "query": text, "sort": result.sort,
+        # while a damaged index is rebuilt: 'previous' (the generation before it
+        # answered) or 'database' (names only); null normally
+        "degraded": result.degraded,
         "items": [{**honoree_json(item), "snippet": str(item["snippet"]) if item.get("snippet")
                    else None} for item in result.items],
         "total": result.total, "page": filters.page, "per_page": int(raw),

@@ -135,6 +135,9 @@ SCHEMAS: dict = {
             "unfiltered_total": {"type": ["integer", "null"],
                                  "description": "无结果时，去掉筛选条件后的结果数"},
             "notices": {"type": "array", "items": {"type": "string"}},
+            "degraded": {"type": ["string", "null"], "enum": ["previous", "database", None],
+                         "description": "检索索引损坏、正在重建时：previous 为上一版索引的结果，"
+                                        "database 为只按姓名和拼音在数据库中查找的结果；平时为 null"},
         },
     },
     "ExhibitionSummary": {

@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -62,6 +63,27 @@ SUGGEST_CACHED = 4096
 # What a missing, damaged or vanishing index raises (tantivy reports its errors
 # as ValueError); programming errors surface as themselves.
 INDEX_ERRORS = (OSError, ValueError)
+
+
+class _Damaged(Exception):
+    """A Rust panic inside tantivy (pyo3's PanicException derives from
+    BaseException, so it is caught by name): reading a damaged file can
+    index out of bounds. Treated as an index error, never as a crash."""
+
+
+@contextmanager
+def _panics_as_errors():
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _Damaged(str(exc)[:200]) from None
+
+
+READ_ERRORS = (*INDEX_ERRORS, _Damaged)
 
 
 def schema() -> tantivy.Schema:
@@ -242,7 +264,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
     """This process's searcher; reopened when ``CURRENT`` names another
     generation, reloaded when the generation changes."""
     key = str(index_dir)
-    folder = generations.current_dir_cached(index_dir)
+    folder = generations.serving_dir(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引正在建立")
     live = _live.get(key)
@@ -250,13 +272,15 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
         with _live_lock:
             live = _live.get(key)
             if live is None or live.folder != folder:
-                try:
-                    live = _live[key] = _Live(folder)
-                except INDEX_ERRORS as exc:
-                    raise SearchUnavailable("检索索引暂不可用") from exc
+                live = generations.open_checked(index_dir, folder, _Live, INDEX_ERRORS)
+                if live is None:
+                    raise SearchUnavailable("检索索引暂不可用")
+                _live[key] = live
     try:
-        return live, live.fresh()
-    except INDEX_ERRORS as exc:
+        with _panics_as_errors():
+            return live, live.fresh()
+    except READ_ERRORS as exc:
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
 
 
@@ -382,16 +406,23 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
           time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
     """One page of published honorees matching a visitor's query and facets
     (see :func:`_query`). An index that fails while being read is dropped from
-    this process and reported as unavailable, never as an error page."""
-    try:
-        return _query(db, index_dir, text, filters, sort, page_size, with_facets, whole_rows,
-                      queries.Budget.of(time_limit))
-    except SearchUnavailable:
-        raise
-    except INDEX_ERRORS as exc:
-        log.exception("search failed; reopening the index")
-        _forget(index_dir)
-        raise SearchUnavailable("检索索引暂不可用") from exc
+    this process; a damaged one is marked (the query is tried once more on the
+    generation kept before it) and otherwise reported as unavailable, never as
+    an error page."""
+    def run() -> Result:
+        with _panics_as_errors():
+            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                          whole_rows, queries.Budget.of(time_limit))
+    return generations.tried_twice(run, READ_ERRORS, lambda: _suspect(index_dir))
+
+
+def _suspect(index_dir: str | Path) -> None:
+    """After an engine error: mark the generation read if it is damaged, and
+    drop this process's reader of it."""
+    live = _live.get(str(index_dir))
+    if live is not None:
+        generations.suspect(_readable, index_dir, live.folder)
+    _forget(index_dir)
 
 
 def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -509,6 +540,24 @@ def _suggestions(live: _Live, searcher, parsed, limit: int = 6) -> list[dict]:
     return found
 
 
+def _suggest(live: _Live, searcher, key: tuple, alternatives: list, limit: int,
+             budget: queries.Budget) -> list[dict]:
+    """The names suggested for ``alternatives``, kept on the reader unless the
+    budget cut the list short."""
+    found = live.kept.get(key)
+    if found is None:
+        q = to_tantivy(live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1
+                       else alternatives[0])
+        found = []
+        for _, i, a in _ranked(searcher, q, limit):
+            if budget.spent():
+                break
+            found.append(_suggested(searcher, i, a))
+        if not budget.timed_out:  # a cut-short list is not kept
+            live.keep(key, lambda: found)
+    return found
+
+
 def suggest(index_dir: str | Path, text: str, limit: int = 8,
             time_limit: float = TIME_LIMIT) -> list[dict]:
     """Names as the visitor types: whole names, prefixes, pinyin and initials,
@@ -521,20 +570,11 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8,
     key = ("suggest", text, limit)
     budget = queries.Budget.of(time_limit)
     try:
-        found = live.kept.get(key)
-        if found is None:
-            q = to_tantivy(live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1
-                           else alternatives[0])
-            found = []
-            for _, i, a in _ranked(searcher, q, limit):
-                if budget.spent():
-                    break
-                found.append(_suggested(searcher, i, a))
-            if not budget.timed_out:  # a cut-short list is not kept
-                live.keep(key, lambda: found)
-    except INDEX_ERRORS as exc:
+        with _panics_as_errors():
+            found = _suggest(live, searcher, key, alternatives, limit, budget)
+    except READ_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
-        _forget(index_dir)
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
     return [dict(item) for item in found]
 
@@ -549,4 +589,10 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
     shared = queries.build_query(parse(text))
     if shared is None:
         return []
-    return [i for _, i, _ in _ranked(searcher, to_tantivy(live.schema, shared), limit)]
+    try:
+        with _panics_as_errors():
+            return [i for _, i, _ in _ranked(searcher, to_tantivy(live.schema, shared), limit)]
+    except READ_ERRORS:
+        log.exception("search failed; reopening the index")
+        _suspect(index_dir)
+        return None

@@ -729,7 +729,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
     """This process's searcher; reopened when ``CURRENT`` names another
     generation, refreshed when the generation changes."""
     key = str(index_dir)
-    folder = generations.current_dir_cached(index_dir)
+    folder = generations.serving_dir(index_dir)
     if folder is None:
         raise SearchUnavailable("检索索引正在建立")
     live = _live.get(key)
@@ -738,10 +738,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
             live = _live.get(key)
             if live is None or live.folder != folder:
                 with _quietly():
-                    try:
-                        fresh = _Live(folder)
-                    except INDEX_ERRORS:
-                        fresh = None
+                    fresh = generations.open_checked(index_dir, folder, _Live, INDEX_ERRORS)
                 if fresh is None:
                     raise SearchUnavailable("检索索引暂不可用")
                 old, _live[key] = _live.get(key), fresh
@@ -751,6 +748,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
     try:
         return live, live.fresh()
     except INDEX_ERRORS as exc:
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
 
 
@@ -1038,23 +1036,25 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     (see :func:`_query`). An index that fails while being read (removed or
     damaged under the reader) is dropped from this process and reported as
     unavailable, never as an error page."""
-    for attempt in (1, 2):
-        try:
-            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                          time_limit, whole_rows)
-        except SearchUnavailable:
-            raise
-        except INDEX_ERRORS as exc:
-            log.exception("search failed; reopening the index")
-            _forget(index_dir)
-            if attempt == 2:
-                raise SearchUnavailable("检索索引暂不可用") from exc
-    raise AssertionError("unreachable")
+    return generations.tried_twice(
+        lambda: _query(db, index_dir, text, filters, sort, page_size, with_facets,
+                       time_limit, whole_rows),
+        INDEX_ERRORS, lambda: _suspect(index_dir))
 
 
 def _forget(index_dir: str | Path) -> None:
     with _live_lock:
         _live.pop(str(index_dir), None)
+
+
+def _suspect(index_dir: str | Path) -> None:
+    """After an engine error: mark the generation read if it is damaged, and
+    drop this process's searcher of it."""
+    live = _live.get(str(index_dir))
+    if live is not None:
+        with _quietly():
+            generations.suspect(_readable, index_dir, live.folder)
+    _forget(index_dir)
 
 
 def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
@@ -1239,7 +1239,7 @@ def suggest(index_dir: str | Path, text: str, limit: int = 8,
             found.append(_suggested(searcher.stored_fields(docnum)))
     except INDEX_ERRORS as exc:
         log.exception("suggest failed; reopening the index")
-        _forget(index_dir)
+        _suspect(index_dir)
         raise SearchUnavailable("检索索引暂不可用") from exc
     if not budget.timed_out:  # a cut-short list is not kept
         if len(cache) >= SUGGEST_CACHED:
