@@ -157,3 +157,19 @@ def test_the_preservation_package_validates_and_a_changed_byte_fails(edition, tm
     target.write_bytes(bytes(raw))
     with pytest.raises(bagit.BagValidationError):
         bagit.Bag(str(bag_dir)).validate(processes=1)
+
+
+def test_rendering_in_parallel_processes_makes_the_same_edition(edition, tmp_path):
+    """The pool of forked renderers (the 10,000-profile case) writes the very files one
+    process writes."""
+    export_site(edition["app"], edition["out"], Options())  # other tests may have edited
+    parallel = export_site(edition["app"], tmp_path / "parallel", Options(jobs=2, search=False))
+    serial = _manifest(edition["out"])["files"]
+    made = _manifest(tmp_path / "parallel")["files"]
+    assert parallel.rendered > 0
+    same = {p: e["sha256"] for p, e in serial.items() if not p.startswith("pagefind/")}
+    assert {p: e["sha256"] for p, e in made.items() if not p.startswith("pagefind/")} == same
+
+
+def _manifest(out):
+    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
+from .. import browse
 from .. import db as database
 from .. import qr
 from ..halls import store as halls
@@ -29,6 +31,9 @@ FORMAT = 1
 PROFILE = re.compile(r"^/honorees/(\d+)$")
 HONOREE_LINK = re.compile(r"/honorees/(\d+)")
 HALL = re.compile(r"^/exhibitions/(\d+)/hall$")
+PARALLEL_FROM = 200   # a queue this long is rendered by a pool of processes
+BATCH = 256           # targets handed to the pool at a time (their links join the queue)
+_WORKER: dict = {}
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Options:
     beacon_url: str = ""       # the live archive that counts scans (SCAN_BEACON_URL)
     full: bool = False
     search: bool = True        # build the Pagefind index
+    jobs: int = 0              # processes that render pages (0: one per core, long queues)
 
     def shape(self) -> dict:
         """The options that change every page (a change means a full export)."""
@@ -90,11 +96,13 @@ class Edition:
         self.report = Report()
         self.records: dict[int, dict] = {}
         self.fetched_profiles = False
+        self.pool = None
 
     # --- the run ------------------------------------------------------------------
 
     def run(self) -> Report:
         started = time.monotonic()
+        browse.FACET_MEMO = {}
         db = database.connect(self.app.config["DATABASE"])
         try:
             self.report.generation = database.generation(db)
@@ -128,6 +136,10 @@ class Edition:
             self._save_manifest(fingerprints)
         finally:
             db.conn.close()
+            browse.FACET_MEMO = None
+            if self.pool is not None:
+                self.pool.terminate()
+                self.pool.join()
         self.report.files = len(self.files)
         self.report.bytes = sum(e["size"] for e in self.files.values())
         self.report.seconds = time.monotonic() - started
@@ -194,20 +206,30 @@ class Edition:
             self.queue.append(target)
 
     def _crawl(self) -> None:
+        """Render the queue; the pages' links join it as they are rewritten. A long
+        queue is rendered by forked processes (each with its own test client), in
+        order, while this one rewrites and writes what they send back."""
+        jobs = self.options.jobs or os.cpu_count() or 1
+        # chosen jobs: always; one per core: only for a long queue (forking costs)
+        least = 1 if self.options.jobs else PARALLEL_FROM
         done = 0
         while self.queue:
-            target = self.queue.popleft()
-            self._fetch(target)
-            done += 1
-            if done % 500 == 0:
-                self.progress(f"已渲染 {done} 个，待处理 {len(self.queue)} 个")
+            if self.pool is None and jobs > 1 and len(self.queue) >= least:
+                _WORKER["app"] = self.app
+                self.pool = multiprocessing.get_context("fork").Pool(jobs, _start_worker)
+            if self.pool is None:
+                batch = [self.queue.popleft()]
+                answers = [_render(self.client, batch[0].fetch)]
+            else:
+                batch = [self.queue.popleft() for _ in range(min(BATCH, len(self.queue)))]
+                answers = self.pool.imap(_render_in_worker, [t.fetch for t in batch], 4)
+            for target, answer in zip(batch, answers):
+                self._store(target, *answer)
+                done += 1
+                if done % 500 == 0:
+                    self.progress(f"已渲染 {done} 个，待处理 {len(self.queue)} 个")
 
-    def _fetch(self, target: Target) -> None:
-        response = self.client.get(target.fetch, headers={"Accept-Encoding": "identity"})
-        try:
-            status, body, mimetype = response.status_code, response.get_data(), response.mimetype
-        finally:
-            response.close()
+    def _store(self, target: Target, status: int, body: bytes, mimetype: str) -> None:
         self.report.rendered += 1
         if status != 200:
             self._remove(target.file)
@@ -372,6 +394,25 @@ class Edition:
         tmp = self.out / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.out / MANIFEST)
+
+
+def _render(client, url: str) -> tuple[int, bytes, str]:
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
+    try:
+        return response.status_code, response.get_data(), response.mimetype
+    finally:
+        response.close()
+
+
+def _start_worker() -> None:
+    """In a forked renderer: a test client of its own, out of the page cache."""
+    client = _WORKER["app"].test_client()
+    client.set_cookie("edition_export", "1")
+    _WORKER["client"] = client
+
+
+def _render_in_worker(url: str) -> tuple[int, bytes, str]:
+    return _render(_WORKER["client"], url)
 
 
 def _query(url: str) -> list[tuple[str, str]]:
