@@ -19,11 +19,10 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from .. import browse
+from .. import browse, qr
 from .. import db as database
-from .. import qr
 from ..halls import store as halls
-from . import records, redirects, rewrite, search_index
+from . import kiosk_hall, records, redirects, rewrite, search_index
 from .paths import SEARCH_PAGE, Target, classify
 
 MANIFEST = ".edition.json"
@@ -223,7 +222,7 @@ class Edition:
             else:
                 batch = [self.queue.popleft() for _ in range(min(BATCH, len(self.queue)))]
                 answers = self.pool.imap(_render_in_worker, [t.fetch for t in batch], 4)
-            for target, answer in zip(batch, answers):
+            for target, answer in zip(batch, answers, strict=True):
                 self._store(target, *answer)
                 done += 1
                 if done % 500 == 0:
@@ -240,7 +239,9 @@ class Edition:
             text = body.decode()
             entry["deps"] = sorted({int(m) for m in HONOREE_LINK.findall(text)})
             if HALL.match(path):
-                self._tiles(text)
+                scripts = self._tiles(text)
+                if scripts:
+                    entry["scripts"] = scripts
             text = self.rewriter.page(target.file, text)
             profile = PROFILE.match(path)
             if profile and "?" not in target.fetch:
@@ -252,16 +253,18 @@ class Edition:
             if path == "/honorees":
                 facet = [(k, v) for k, v in _query(target.fetch) if k not in ("sort", "page")]
                 entry["listing"] = list(facet[0]) if facet else []
-            body = self._page_extras(target.file, text).encode()
+            body = self._page_extras(target.file, text, entry.get("scripts")).encode()
         else:
             entry["deps"] = self._owner(path)
         if path.startswith("/api/"):
             entry["always"] = True
         self._write(target.file, body, entry)
 
-    def _page_extras(self, file: str, text: str) -> str:
+    def _page_extras(self, file: str, text: str, scripts: list[str] | None = None) -> str:
         if self.options.kiosk:
             text = rewrite.kiosk(text, file, self.options.idle_minutes)
+        if scripts:
+            text = kiosk_hall.with_scripts(text, file, scripts)
         return text
 
     def _owner(self, path: str) -> list[int]:
@@ -295,11 +298,13 @@ class Edition:
         owner = self._media_owners.get(path)
         return [owner] if owner else []
 
-    def _tiles(self, text: str) -> None:
-        """A hall's tiles are fetched by the viewer, never linked: list them."""
+    def _tiles(self, text: str) -> list[str]:
+        """A hall's tiles are fetched by the viewer, never linked: list them. In a
+        kiosk, also each room's tiles as a script (the hall from ``file://``)."""
         match = rewrite.HALL_CONFIG.search(text)
+        scripts: list[str] = []
         if not match:
-            return
+            return scripts
         config = json.loads(match[2])
         root = halls.media_root(self.app.config["MEDIA_DIR"])
         for scene in config["scenes"].values():
@@ -310,6 +315,11 @@ class Edition:
                 continue
             for file in sorted(folder.rglob("*.jpg")):
                 self._linked(classify(f"{base}/{file.relative_to(folder).as_posix()}", ""))
+            if self.options.kiosk:
+                script = f"{base.strip('/')}/{kiosk_hall.SCRIPT}"
+                self.write_generated(script, kiosk_hall.tile_script(folder, token))
+                scripts.append(script)
+        return scripts
 
     # --- files -------------------------------------------------------------------------
 
@@ -350,6 +360,8 @@ class Edition:
         generated = {SEARCH_PAGE}
         generated |= redirects.write(self, db)
         generated |= search_index.write_fallback(self)
+        generated |= search_index.write_fold(self)
+        generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
         generated |= self._sitemap()
         if self.options.search and (self.fetched_profiles or self.report.mode == "full"
                                     or not (self.out / "pagefind").is_dir()):
