@@ -101,7 +101,8 @@ def _search_fields(row: dict, top: str, facets: dict) -> dict:
     syllables = [s for s in lazy_pinyin(row["name"], style=Style.NORMAL) if s.isalpha()]
     words = sorted(readings) + syllables
     return {"words": words, "filters": {k: v for k, v in facets.items() if v},
-            "meta": {"unit": row["unit"] or "", "honour": top, "name": row["name"]}}
+            "meta": {"unit": row["unit"] or "", "honour": top, "name": row["name"],
+                     "readings": " ".join(sorted(r.lower() for r in readings))}}
 
 
 def exhibitions_fingerprint(db: sqlite_utils.Database) -> str:

@@ -19,6 +19,8 @@ ANCHOR_UNLINK = re.compile(r'<a\s[^>]*data-edition-unlink[^>]*>(.*?)</a>', re.S)
 HALL_CONFIG = re.compile(r'(<script type="application/json" id="hall-config">)(.*?)(</script>)',
                          re.S)
 JSON_LD = re.compile(r'(<script type="application/ld\+json">)(.*?)(</script>)', re.S)
+OTHERS = re.compile(r'(<section aria-labelledby="(?:unit|members)-h"|<section class="qr"'
+                    r'|<p class="member-of")')
 SUGGEST = re.compile(r'\sdata-suggest="[^"]*"')
 
 
@@ -106,6 +108,10 @@ def annotate_profile(body: str, fields: dict) -> str:
     hidden = (f'<div hidden data-edition-search>'
               f'<p data-pagefind-weight="9">{html.escape(words)}</p>{filters}{meta}</div>')
     body = body.replace('<article class="profile', '<article data-pagefind-body class="profile', 1)
+    body = body.replace('<h1 class="name">', '<h1 class="name" data-pagefind-weight="10">', 1)
+    # other people's names (colleagues, members, the collective) and the QR block are
+    # this page's links, not its words: indexed, they put this page above those people's
+    body = OTHERS.sub(lambda m: m[1] + " data-pagefind-ignore=\"all\"", body)
     return body.replace("</article>", hidden + "</article>", 1)
 
 
