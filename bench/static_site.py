@@ -1,7 +1,8 @@
 """The static edition (export-site): full export time and size, incremental export
 after one edit, and the static search (Pagefind in Chromium) against the live one.
 
-    .venv/bin/python -m bench.static_site [--sizes demo,10000] [--keep]
+    .venv/bin/python -m bench.static_site [--sizes demo,10000] [--keep] [--workdir DIR]
+        [--no-share-images]
 
 * demo: the demo exhibit (records/demo/) loaded into a fresh archive; 10000: the
   synthetic corpus of bench/search.py (no photos, no short codes);
@@ -68,21 +69,26 @@ def _edit(archive, status: str | None = None) -> int:
     return honoree_id
 
 
-def run_size(kind: str, workdir: Path) -> dict:
+def run_size(kind: str, workdir: Path, options: Options) -> dict:
     root = workdir / kind
-    archive = _archive(kind, root)
+    if (root / "archive.db").exists():  # --workdir of a kept run: its archive, a new edition
+        from tests.conftest import Archive, config_for
+        archive = Archive(root, config_for(root))
+        shutil.rmtree(root / "edition", ignore_errors=True)
+    else:
+        archive = _archive(kind, root)
     app = archive.app()
     out = root / "edition"
-    result: dict = {"size": kind}
-    full = export_site(app, out, Options())
+    result: dict = {"size": kind, "share_images": options.share_images}
+    full = export_site(app, out, options)
     result["full"] = {"seconds": round(full.seconds, 1), "files": full.files,
                       "mb": round(_size(out) / 1e6, 1), "pagefind_seconds":
                       round(full.search_seconds, 1), "rendered": full.rendered}
-    again = export_site(app, out, Options())
+    again = export_site(app, out, options)
     result["unchanged_seconds"] = round(again.seconds, 2)
     for label, status in (("story edit", None), ("withdrawal", "withdrawn")):
         _edit(archive, status)
-        step = export_site(app, out, Options())
+        step = export_site(app, out, options)
         result[label] = {"seconds": round(step.seconds, 2), "rendered": step.rendered,
                          "written": step.written, "deleted": step.deleted,
                          "pagefind_seconds": round(step.search_seconds, 2)}
@@ -168,6 +174,14 @@ def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]
             "by_category": by_category, "misses": misses}
 
 
+def _step(step: dict) -> str:
+    """An incremental run: its time, and apart the pages redrawn and the search index."""
+    pages = step["seconds"] - step["pagefind_seconds"]
+    return (f"{step['seconds']} s: pages {pages:.2f} s ({step['rendered']} rendered, "
+            f"{step['written']} rewritten, {step['deleted']} deleted) + Pagefind "
+            f"{step['pagefind_seconds']} s")
+
+
 def markdown(runs: list[dict], command: str) -> str:
     lines = [f"Command: `{command}` ({DATE}, 2 shared cores)", "",
              "| profiles | full export | files | size | Pagefind | unchanged | one story edit | "
@@ -176,9 +190,7 @@ def markdown(runs: list[dict], command: str) -> str:
         lines.append(
             f"| {r['size']} | {r['full']['seconds']} s | {r['full']['files']} | "
             f"{r['full']['mb']} MB | {r['full']['pagefind_seconds']} s | "
-            f"{r['unchanged_seconds']} s | {r['story edit']['seconds']} s "
-            f"({r['story edit']['rendered']} rendered) | {r['withdrawal']['seconds']} s "
-            f"({r['withdrawal']['rendered']} rendered) |")
+            f"{r['unchanged_seconds']} s | {_step(r['story edit'])} | {_step(r['withdrawal'])} |")
     for r in runs:
         if "search" in r:
             s = r["search"]
@@ -197,15 +209,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="demo,10000")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--workdir", type=Path, help="a kept run's folder: reuse its archives")
+    parser.add_argument("--no-share-images", action="store_true",
+                        help="editions without the share/long/card PNGs (export-site's flag)")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-static-"))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-static-"))
+    options = Options(share_images=not args.no_share_images)
     runs = []
     try:
         for kind in args.sizes.split(","):
-            runs.append(run_size(kind, workdir))
+            runs.append(run_size(kind, workdir, options))
             print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
     finally:
-        if args.keep:
+        if args.keep or args.workdir:
             print("kept", workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -213,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     results.mkdir(exist_ok=True)
     (results / f"static-site-{DATE}.json").write_text(json.dumps(runs, ensure_ascii=False,
                                                                  indent=1))
-    print(markdown(runs, "python -m bench.static_site --sizes " + args.sizes))
+    print(markdown(runs, "python -m bench.static_site " + " ".join(argv or sys.argv[1:])))
     return 0
 
 

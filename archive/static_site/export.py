@@ -45,12 +45,13 @@ class Options:
     full: bool = False
     search: bool = True        # build the Pagefind index
     jobs: int = 0              # processes that render pages (0: one per core, long queues)
+    share_images: bool = True  # the profiles' share, long and card PNGs (WeChat sharing)
 
     def shape(self) -> dict:
         """The options that change every page (a change means a full export)."""
         return {"kiosk": self.kiosk, "idle_minutes": self.idle_minutes,
                 "site_url": self.site_url, "beacon_url": self.beacon_url,
-                "base_path": self.base_path}
+                "base_path": self.base_path, "share_images": self.share_images}
 
 
 @dataclass
@@ -87,7 +88,8 @@ class Edition:
         self.client = app.test_client()
         # a cookie keeps the export out of the page cache (it renders every page once anyway)
         self.client.set_cookie("edition_export", "1")
-        self.rewriter = rewrite.Rewriter(self.base_url, self._linked)
+        self.rewriter = rewrite.Rewriter(self.base_url, self._linked, None if
+                                         self.options.share_images else _share_image)
         self.queue: deque[Target] = deque()
         self.seen: set[str] = set()
         self.files: dict[str, dict] = {}
@@ -231,6 +233,8 @@ class Edition:
     def _store(self, target: Target, status: int, body: bytes, mimetype: str) -> None:
         self.report.rendered += 1
         if status != 200:
+            if PROFILE.match(target.fetch):  # withdrawn: out of the search index too
+                self.fetched_profiles = True
             self._remove(target.file)
             return
         entry: dict = {"url": target.fetch}
@@ -406,6 +410,13 @@ class Edition:
         tmp = self.out / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.out / MANIFEST)
+
+
+SHARE_IMAGE = re.compile(r"^honorees/\d+/(share|long|card)\.png$")
+
+
+def _share_image(target: Target) -> bool:
+    return bool(target.file and SHARE_IMAGE.match(target.file))
 
 
 def _render(client, url: str) -> tuple[int, bytes, str]:
