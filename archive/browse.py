@@ -26,6 +26,11 @@ SORTS = {
 }
 MAX_PAGE = 100_000
 
+# Facet counts kept per filter set for the length of one static export (which renders
+# every page of a listing, each showing the same counts; it sets a fresh dict per run
+# and None after). None (the live site): counted per request, the page cache keeps pages.
+FACET_MEMO: dict | None = None
+
 
 class FilterError(ValueError):
     """A filter a visitor sent that cannot be applied; the message is shown."""
@@ -105,6 +110,15 @@ def _honour_conditions(filters: Filters, skip: str | None) -> tuple[list[str], l
 
 def facet_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, list[tuple]]:
     """For each facet: (value, count) pairs, most common first."""
+    if FACET_MEMO is not None:
+        key = replace(filters, sort="pinyin", page=1)
+        if key not in FACET_MEMO:
+            FACET_MEMO[key] = _facet_counts(db, filters)
+        return FACET_MEMO[key]
+    return _facet_counts(db, filters)
+
+
+def _facet_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, list[tuple]]:
     counts: dict[str, list[tuple]] = {}
     for name, column in HONOREE_FACETS.items():
         clauses, params = _where(filters, skip=name)

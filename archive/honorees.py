@@ -248,15 +248,20 @@ def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
            JOIN exhibition_items i ON i.section_id = s.id
            WHERE i.honoree_id = ? AND e.status = 'published' ORDER BY e.position, e.id""",
         [honoree_id])]
+    # CROSS JOIN keeps members outside (by its index on the id asked for): the planner
+    # otherwise walks every published honoree by (status, sort_key) at 10,000
     record["members"] = cards(db, [dict(r) for r in db.execute(
-        f"""SELECT h.* FROM members m JOIN honorees h ON h.id = m.member_id
+        f"""SELECT h.* FROM members m CROSS JOIN honorees h ON h.id = m.member_id
             WHERE m.collective_id = ? AND {PUBLIC} ORDER BY m.position""", [honoree_id])])
     record["member_of"] = [dict(r) for r in db.execute(
-        f"""SELECT h.id, h.name FROM members m JOIN honorees h ON h.id = m.collective_id
+        f"""SELECT h.id, h.name FROM members m CROSS JOIN honorees h ON h.id = m.collective_id
             WHERE m.member_id = ? AND {PUBLIC} ORDER BY h.sort_key""", [honoree_id])]
-    # others of the same unit, but not the collective's members again (listed above)
+    # others of the same unit, but not the collective's members again (listed above);
+    # by the unit's index: the planner's pick, the (status, sort_key) one, reads every
+    # published row to find six (0.24 s a profile at 10,000)
     record["same_unit"] = cards(db, [dict(r) for r in db.execute(
-        f"""SELECT h.* FROM honorees h WHERE h.unit = ? AND h.id != ? AND {PUBLIC}
+        f"""SELECT h.* FROM honorees h INDEXED BY honorees_unit
+            WHERE h.unit = ? AND h.id != ? AND {PUBLIC}
               AND h.id NOT IN (SELECT member_id FROM members WHERE collective_id = ?)
             ORDER BY h.sort_key LIMIT 6""", [record["unit"] or "", honoree_id, honoree_id])])
     return record

@@ -1,17 +1,20 @@
 """The static edition (export-site): full export time and size, incremental export
 after one edit, and the static search (Pagefind in Chromium) against the live one.
 
-    .venv/bin/python -m bench.static_site [--sizes demo,10000] [--keep]
+    .venv/bin/python -m bench.static_site [--sizes demo,10000] [--keep] [--workdir DIR]
+        [--no-share-images]
 
 * demo: the demo exhibit (records/demo/) loaded into a fresh archive; 10000: the
   synthetic corpus of bench/search.py (no photos, no short codes);
 * full export (first run: QR and share images are drawn and cached on the way),
   size of the edition, Pagefind's share of the time;
 * incremental export after one story edit and after one withdrawal;
-* demo only: the relevance set of tests/test_search_relevance.py run through the live
-  search (archive.search) and through Pagefind in headless Chromium on the exported
-  edition: the share of queries whose first result agrees, and Pagefind's p50/p95 per
-  query (search + the first 10 results' data), served by a plain static server.
+* the static search against the live one: on the demo the relevance set of
+  tests/test_search_relevance.py, on a synthetic corpus 120 sampled names, pinyin,
+  initials and surnames; run through the live search (archive.search) and through the
+  static search page's own function (folded query, Pagefind, the first 50 results'
+  data, ranked) in headless Chromium over a plain static server: the share of queries
+  whose first result agrees, and p50/p95 per query.
 
 Results go to ``bench/results/static-site-<date>.json``; a Markdown snippet is printed.
 """
@@ -66,45 +69,72 @@ def _edit(archive, status: str | None = None) -> int:
     return honoree_id
 
 
-def run_size(kind: str, workdir: Path) -> dict:
+def run_size(kind: str, workdir: Path, options: Options) -> dict:
     root = workdir / kind
-    archive = _archive(kind, root)
+    if (root / "archive.db").exists():  # --workdir of a kept run: its archive, a new edition
+        from tests.conftest import Archive, config_for
+        archive = Archive(root, config_for(root))
+        shutil.rmtree(root / "edition", ignore_errors=True)
+    else:
+        archive = _archive(kind, root)
     app = archive.app()
     out = root / "edition"
-    result: dict = {"size": kind}
-    full = export_site(app, out, Options())
+    result: dict = {"size": kind, "share_images": options.share_images}
+    full = export_site(app, out, options)
     result["full"] = {"seconds": round(full.seconds, 1), "files": full.files,
                       "mb": round(_size(out) / 1e6, 1), "pagefind_seconds":
                       round(full.search_seconds, 1), "rendered": full.rendered}
-    again = export_site(app, out, Options())
+    again = export_site(app, out, options)
     result["unchanged_seconds"] = round(again.seconds, 2)
     for label, status in (("story edit", None), ("withdrawal", "withdrawn")):
         _edit(archive, status)
-        step = export_site(app, out, Options())
+        step = export_site(app, out, options)
         result[label] = {"seconds": round(step.seconds, 2), "rendered": step.rendered,
                          "written": step.written, "deleted": step.deleted,
                          "pagefind_seconds": round(step.search_seconds, 2)}
-    if kind == "demo":
-        result["search"] = compare_search(archive, out)
+    groups = relevance_cases() if kind == "demo" else sampled_cases(archive)
+    result["search"] = compare_search(archive, out, groups)
     archive.close()
     return result
 
 
-def compare_search(archive, out: Path) -> dict:
-    """First results of the live search and of Pagefind on the relevance set."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.static_site_helpers import serve
+def relevance_cases() -> dict[str, list[tuple[str, dict]]]:
+    """The relevance set of tests/test_search_relevance.py (demo), by category."""
     from tests.test_search_relevance import build_cases
     records = [json.loads(line) for line in (DEMO_DIR / "honorees.jsonl").open(encoding="utf-8")
                if line.strip()]
     manifest = json.loads((DEMO_DIR / "manifest.json").read_text(encoding="utf-8"))
-    cases = [c for group in build_cases(records, manifest).values() for c in group]
+    return {category: [(c.query, c.filters) for c in group]
+            for category, group in build_cases(records, manifest).items()}
+
+
+def sampled_cases(archive, count: int = 120) -> dict[str, list[tuple[str, dict]]]:
+    """For a synthetic corpus: the names, full pinyin, initials and surnames of
+    ``count`` public honorees picked at random (seeded) — what visitors type."""
+    db = archive.db()
+    rows = db.execute(f"SELECT name, name_pinyin, name_initials FROM honorees h "
+                      f"WHERE {honorees.PUBLIC} ORDER BY id").fetchall()
+    picked = random.Random(11).sample(rows, min(count, len(rows)))
+    quarter = max(1, len(picked) // 4)
+    return {"full name": [(r[0], {}) for r in picked[:quarter]],
+            "full pinyin": [(r[1], {}) for r in picked[quarter:2 * quarter]],
+            "initials": [(r[2], {}) for r in picked[2 * quarter:3 * quarter]],
+            "surname": [(r[0][0], {}) for r in picked[3 * quarter:]]}
+
+
+def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]) -> dict:
+    """First results of the live search and of the static one (the search page's
+    own function: folded query, Pagefind, the first 50 results' data, ranked) in
+    headless Chromium over a plain static server; time per static query."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.static_site_helpers import serve
+    cases = [case for group in groups.values() for case in group]
     db = archive.db()
     live = []
-    for case in cases:
-        filters = browse.parse({k: str(v) for k, v in case.filters.items()})
-        found = search.query(db, archive.config["INDEX_DIR"], case.query, filters,
+    for query, filters in cases:
+        parsed = browse.parse({k: str(v) for k, v in filters.items()})
+        found = search.query(db, archive.config["INDEX_DIR"], query, parsed,
                              page_size=10, with_facets=False, time_limit=10)
         live.append(found.items[0]["id"] if found.items else None)
     url, stop = serve(out)
@@ -113,16 +143,17 @@ def compare_search(archive, out: Path) -> dict:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium")
             page = browser.new_page()
             page.goto(f"{url}/search/index.html")
+            page.wait_for_function("window.editionSearch && window.EDITION_FOLD")
             page.evaluate("async () => { window.pf = await import('../pagefind/pagefind.js');"
                           " await window.pf.init(); }")
             static, times = [], []
-            for case in cases:
+            for query, filters in cases:
                 answer = page.evaluate("""async ([q, filters]) => {
                     const t = performance.now();
-                    const s = await window.pf.search(q, {filters});
-                    const data = await Promise.all(s.results.slice(0, 10).map(r => r.data()));
+                    const found = await window.editionSearch(window.pf, q, filters, 50);
+                    const data = found.data;
                     return [performance.now() - t, data.length ? data[0].url : null];
-                }""", [case.query, {k: str(v) for k, v in case.filters.items()}])
+                }""", [query, {k: str(v) for k, v in filters.items()}])
                 times.append(answer[0])
                 static.append(int(answer[1].split("/")[2]) if answer[1] else None)
             browser.close()
@@ -130,19 +161,25 @@ def compare_search(archive, out: Path) -> dict:
         stop()
     agree = sum(a == b for a, b in zip(live, static, strict=True))
     times.sort()
-    by_category: dict[str, list] = {}
-    for category, group in build_cases(records, manifest).items():
-        by_category[category] = [len(group), 0]
-    index = 0
-    for category, group in build_cases(records, manifest).items():
-        for _ in group:
-            by_category[category][1] += live[index] == static[index]
-            index += 1
+    by_category, index = {}, 0
+    for category, group in groups.items():
+        hits = sum(live[i] == static[i] for i in range(index, index + len(group)))
+        by_category[category] = [len(group), hits]
+        index += len(group)
+    misses = [[q, f, a, b] for (q, f), a, b in zip(cases, live, static, strict=True) if a != b]
     return {"queries": len(cases), "first_result_agrees": agree,
             "share": round(agree / len(cases), 3),
             "p50_ms": round(times[len(times) // 2], 1),
             "p95_ms": round(times[int(len(times) * 0.95)], 1),
-            "by_category": by_category}
+            "by_category": by_category, "misses": misses}
+
+
+def _step(step: dict) -> str:
+    """An incremental run: its time, and apart the pages redrawn and the search index."""
+    pages = step["seconds"] - step["pagefind_seconds"]
+    return (f"{step['seconds']} s: pages {pages:.2f} s ({step['rendered']} rendered, "
+            f"{step['written']} rewritten, {step['deleted']} deleted) + Pagefind "
+            f"{step['pagefind_seconds']} s")
 
 
 def markdown(runs: list[dict], command: str) -> str:
@@ -153,13 +190,13 @@ def markdown(runs: list[dict], command: str) -> str:
         lines.append(
             f"| {r['size']} | {r['full']['seconds']} s | {r['full']['files']} | "
             f"{r['full']['mb']} MB | {r['full']['pagefind_seconds']} s | "
-            f"{r['unchanged_seconds']} s | {r['story edit']['seconds']} s "
-            f"({r['story edit']['rendered']} rendered) | {r['withdrawal']['seconds']} s "
-            f"({r['withdrawal']['rendered']} rendered) |")
+            f"{r['unchanged_seconds']} s | {_step(r['story edit'])} | {_step(r['withdrawal'])} |")
     for r in runs:
         if "search" in r:
             s = r["search"]
-            lines += ["", f"Static search (Pagefind, Chromium) on the relevance set: first result "
+            where = "the relevance set" if r["size"] == "demo" else \
+                f"{s['queries']} sampled names, pinyin, initials and surnames ({r['size']})"
+            lines += ["", f"Static search (Pagefind, Chromium) on {where}: first result "
                       f"agrees with the live search on {s['first_result_agrees']} of "
                       f"{s['queries']} queries ({s['share']:.0%}); p50 {s['p50_ms']} ms, "
                       f"p95 {s['p95_ms']} ms per query.", "",
@@ -172,15 +209,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="demo,10000")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--workdir", type=Path, help="a kept run's folder: reuse its archives")
+    parser.add_argument("--no-share-images", action="store_true",
+                        help="editions without the share/long/card PNGs (export-site's flag)")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-static-"))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-static-"))
+    options = Options(share_images=not args.no_share_images)
     runs = []
     try:
         for kind in args.sizes.split(","):
-            runs.append(run_size(kind, workdir))
+            runs.append(run_size(kind, workdir, options))
             print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
     finally:
-        if args.keep:
+        if args.keep or args.workdir:
             print("kept", workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -188,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     results.mkdir(exist_ok=True)
     (results / f"static-site-{DATE}.json").write_text(json.dumps(runs, ensure_ascii=False,
                                                                  indent=1))
-    print(markdown(runs, "python -m bench.static_site --sizes " + args.sizes))
+    print(markdown(runs, "python -m bench.static_site " + " ".join(argv or sys.argv[1:])))
     return 0
 
 

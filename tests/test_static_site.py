@@ -160,3 +160,64 @@ def test_the_preservation_package_validates_and_a_changed_byte_fails(edition, tm
     target.write_bytes(bytes(raw))
     with pytest.raises(bagit.BagValidationError):
         bagit.Bag(str(bag_dir)).validate(processes=1)
+
+
+def test_rendering_in_parallel_processes_makes_the_same_edition(edition, tmp_path):
+    """The pool of forked renderers (the 10,000-profile case) writes the very files one
+    process writes."""
+    export_site(edition["app"], edition["out"], Options())  # other tests may have edited
+    parallel = export_site(edition["app"], tmp_path / "parallel", Options(jobs=2, search=False))
+    serial = _manifest(edition["out"])["files"]
+    made = _manifest(tmp_path / "parallel")["files"]
+    assert parallel.rendered > 0
+    same = {p: e["sha256"] for p, e in serial.items() if not p.startswith("pagefind/")}
+    assert {p: e["sha256"] for p, e in made.items() if not p.startswith("pagefind/")} == same
+
+
+def _manifest(out):
+    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+
+
+def test_an_edition_without_share_images_holds_none_and_links_none(edition, tmp_path):
+    """--no-share-images (a kiosk or a deposit): no share, long or card PNG, and the
+    profile shows those addresses as text, not as links to missing files."""
+    export_site(edition["app"], tmp_path / "plain", Options(share_images=False, search=False))
+    out = tmp_path / "plain"
+    assert not [p for p in (out / "honorees").rglob("*.png")
+                if p.name in ("share.png", "long.png", "card.png")]
+    honoree_id = edition["ids"][0]
+    page = (out / f"honorees/{honoree_id}/index.html").read_text(encoding="utf-8")
+    assert "分享图片" in page
+    assert not re.search(r'href="[^"]*(share|long|card)\.png"', page)
+    with_images = (edition["out"] / f"honorees/{honoree_id}/share.png")
+    assert with_images.is_file()
+
+
+def test_withdrawing_someone_no_other_page_shows_still_drops_their_search_entry(
+        edition, tmp_path):
+    """No colleague, so no other profile is redrawn: the search index is built again
+    all the same, without them (it once kept a withdrawn person findable)."""
+    out = tmp_path / "edition"
+    shutil.copytree(edition["out"], out)
+    archive, app = edition["archive"], edition["app"]
+    db = archive.db()
+    alone = edition["ids"][6]
+    name, unit = db.execute("SELECT name, unit FROM honorees WHERE id = ?", [alone]).fetchone()
+    try:
+        with write(db):
+            db.execute("UPDATE honorees SET unit = '独此一家的单位' WHERE id = ?", [alone])
+            honorees.note_change(db, alone)
+        export_site(app, out, Options())
+        with write(db):
+            db.execute("UPDATE honorees SET status = 'withdrawn' WHERE id = ?", [alone])
+            honorees.note_change(db, alone)
+        report = export_site(app, out, Options())
+        assert report.changed_honorees == [alone]
+        fragments = [gzip.decompress(f.read_bytes())
+                     for f in (out / "pagefind").rglob("*.pf_fragment")]
+        assert fragments and not any(name.encode() in f for f in fragments)
+    finally:
+        with write(db):
+            db.execute("UPDATE honorees SET status = 'published', unit = ? WHERE id = ?",
+                       [unit, alone])
+            honorees.note_change(db, alone)

@@ -1,19 +1,24 @@
 """A visitor's path through the static edition on a phone, in real Chromium, served
 by a plain static server: a QR address redirects to the profile, a pinyin search
 finds the person, the exhibition and its hall open, then a photo. The kiosk zip
-runs from file:// (its search falls back to the script-tag index there)."""
+runs from file:// (its search falls back to the script-tag index there), and its
+hall draws there too (its tiles travel as data: URLs in script files)."""
 
 from __future__ import annotations
 
+import io
+import time
 import zipfile
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import sync_playwright
 from pypinyin import lazy_pinyin
 
 from archive.static_site import Options, export_site, package
 from tests.conftest import fresh_archive
-from tests.hall_fixtures import build
+from tests.hall_fixtures import build, colour, share_near
 from tests.static_site_helpers import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,12 +37,17 @@ def site(tmp_path_factory):
     kiosk = archive.root / "kiosk" / "archive-kiosk"
     export_site(app, kiosk, Options(kiosk=True, idle_minutes=0.05, search=False))
     zipped = package.kiosk_zip(kiosk, archive.root / "archive-kiosk.zip")
+    # a kiosk with the usual idle time, for a visit longer than the 3 s one above
+    calm = archive.root / "calm" / "archive-kiosk"
+    export_site(app, calm, Options(kiosk=True, search=False))
+    calm_zip = package.kiosk_zip(calm, archive.root / "calm.zip")
     url, stop = serve(out)
     db = archive.db()
     first = db.execute("SELECT id, code, name FROM honorees WHERE id = ?",
                        [built["ids"][4]]).fetchone()
     hall_code = db.execute("SELECT code FROM halls").fetchone()[0]
-    yield {"url": url, "zip": zipped, "root": archive.root, "first": dict(first),
+    yield {"url": url, "zip": zipped, "calm_zip": calm_zip, "root": archive.root,
+           "first": dict(first),
            "hall_code": hall_code, **built}
     stop()
     archive.close()
@@ -116,3 +126,38 @@ def test_the_kiosk_zip_runs_from_file(site, browser, tmp_path):
     # idle for the kiosk's time (3 s here): back to the home screen
     page.wait_for_url(index.as_uri(), timeout=15000)
     context.close()
+
+
+def test_the_kiosk_hall_draws_from_file(site, browser, tmp_path):
+    """From file:// the kiosk's exhibition page opens its hall, and the panorama draws
+    in WebGL: the first portrait is on screen, not the list shown without tiles."""
+    with zipfile.ZipFile(site["calm_zip"]) as archive:
+        archive.extractall(tmp_path)
+    exhibition = tmp_path / "archive-kiosk" / "exhibitions" / str(site["exhibition_id"])
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = context.new_page()
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto((exhibition / "index.html").as_uri())
+    page.locator("a.ex-enter").click()
+    page.wait_for_url("**/hall/index.html")
+    assert page.url.startswith("file://")
+    page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()", timeout=60000)
+    pixels = np.asarray(Image.open(io.BytesIO(_settled(page))).convert("RGB"))
+    assert share_near(pixels, colour(0), 30) > 0.003  # the first portrait, by its colour
+    assert page.locator("#hall-nowebgl").is_hidden()
+    assert not failed, failed
+    context.close()
+
+
+def _settled(page) -> bytes:
+    """The panorama once every tile of the view is drawn (two screenshots agree)."""
+    last = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        shot = page.locator("#pano").screenshot()
+        if shot == last:
+            return shot
+        last = shot
+        page.wait_for_timeout(250)
+    return last

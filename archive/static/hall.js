@@ -22,6 +22,27 @@
   }
   if (!hasWebGL() || !window.pannellum || !config.entrance) { giveUp(); return; }
 
+  // From file:// (the kiosk edition on a USB stick) an image fetched with CORS fails
+  // and one without taints WebGL: the kiosk carries each room's tiles as data: URLs
+  // (tiles.js, by script tag), handed to Pannellum in place of the tiles' addresses.
+  if (location.protocol === "file:" && window.HALL_TILES) {
+    var NativeImage = window.Image;
+    var tileData = function (url) {
+      var m = /(?:^|\/)tiles\/([^\/]+)\/(.+)$/.exec(String(url));
+      var room = m && window.HALL_TILES[decodeURIComponent(m[1])];
+      return room && room[decodeURIComponent(m[2])];
+    };
+    window.Image = function (width, height) {
+      var image = new NativeImage(width, height);
+      Object.defineProperty(image, "crossOrigin", { get: function () { return null; }, set: function () {} });
+      Object.defineProperty(image, "src", {
+        get: function () { return image.getAttribute("src") || ""; },
+        set: function (url) { image.setAttribute("src", tileData(url) || url); }
+      });
+      return image;
+    };
+  }
+
   var caption = document.getElementById("hall-caption");
   function say(text) {
     caption.textContent = text || "";

@@ -25,16 +25,22 @@ from flask.cli import with_appcontext
 @click.option("--base-path", default="/", show_default=True,
               help="The edition's path on its host, for the nginx map and _redirects.")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind index.")
+@click.option("--no-share-images", is_flag=True, help="Leave out the profiles' share, long "
+              "and card images (for WeChat; a kiosk or a deposit may not need them).")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Processes that render pages (0: one per core for a long queue).")
 @with_appcontext
 def export_site_command(out: Path, full: bool, kiosk: bool, idle_minutes: float, bag: bool,
-                        site_url: str, base_path: str, no_search: bool) -> None:
+                        site_url: str, base_path: str, no_search: bool, jobs: int,
+                        no_share_images: bool) -> None:
     """Write every public page of the archive as static files into OUT (relative
     links: works from file://, any sub-path, any static host). A second run
     rewrites only what changed and deletes what was withdrawn. With
     SCAN_BEACON_URL set, the QR redirect pages report scans to that live archive."""
     from . import Options, export_site, package
     options = Options(kiosk=kiosk, idle_minutes=idle_minutes, site_url=site_url,
-                      base_path=base_path, full=full or bag, search=not no_search,
+                      base_path=base_path, full=full or bag, search=not no_search, jobs=jobs,
+                      share_images=not no_share_images,
                       beacon_url=(current_app.config.get("SCAN_BEACON_URL")
                                   or os.environ.get("SCAN_BEACON_URL", "")))
     if bag:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -18,10 +19,10 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
+from .. import browse, qr
 from .. import db as database
-from .. import qr
 from ..halls import store as halls
-from . import records, redirects, rewrite, search_index
+from . import kiosk_hall, records, redirects, rewrite, search_index
 from .paths import SEARCH_PAGE, Target, classify
 
 MANIFEST = ".edition.json"
@@ -29,6 +30,9 @@ FORMAT = 1
 PROFILE = re.compile(r"^/honorees/(\d+)$")
 HONOREE_LINK = re.compile(r"/honorees/(\d+)")
 HALL = re.compile(r"^/exhibitions/(\d+)/hall$")
+PARALLEL_FROM = 200   # a queue this long is rendered by a pool of processes
+BATCH = 256           # targets handed to the pool at a time (their links join the queue)
+_WORKER: dict = {}
 
 
 @dataclass
@@ -40,12 +44,14 @@ class Options:
     beacon_url: str = ""       # the live archive that counts scans (SCAN_BEACON_URL)
     full: bool = False
     search: bool = True        # build the Pagefind index
+    jobs: int = 0              # processes that render pages (0: one per core, long queues)
+    share_images: bool = True  # the profiles' share, long and card PNGs (WeChat sharing)
 
     def shape(self) -> dict:
         """The options that change every page (a change means a full export)."""
         return {"kiosk": self.kiosk, "idle_minutes": self.idle_minutes,
                 "site_url": self.site_url, "beacon_url": self.beacon_url,
-                "base_path": self.base_path}
+                "base_path": self.base_path, "share_images": self.share_images}
 
 
 @dataclass
@@ -82,7 +88,8 @@ class Edition:
         self.client = app.test_client()
         # a cookie keeps the export out of the page cache (it renders every page once anyway)
         self.client.set_cookie("edition_export", "1")
-        self.rewriter = rewrite.Rewriter(self.base_url, self._linked)
+        self.rewriter = rewrite.Rewriter(self.base_url, self._linked, None if
+                                         self.options.share_images else _share_image)
         self.queue: deque[Target] = deque()
         self.seen: set[str] = set()
         self.files: dict[str, dict] = {}
@@ -90,11 +97,13 @@ class Edition:
         self.report = Report()
         self.records: dict[int, dict] = {}
         self.fetched_profiles = False
+        self.pool = None
 
     # --- the run ------------------------------------------------------------------
 
     def run(self) -> Report:
         started = time.monotonic()
+        browse.FACET_MEMO = {}
         db = database.connect(self.app.config["DATABASE"])
         try:
             self.report.generation = database.generation(db)
@@ -128,6 +137,10 @@ class Edition:
             self._save_manifest(fingerprints)
         finally:
             db.conn.close()
+            browse.FACET_MEMO = None
+            if self.pool is not None:
+                self.pool.terminate()
+                self.pool.join()
         self.report.files = len(self.files)
         self.report.bytes = sum(e["size"] for e in self.files.values())
         self.report.seconds = time.monotonic() - started
@@ -194,22 +207,34 @@ class Edition:
             self.queue.append(target)
 
     def _crawl(self) -> None:
+        """Render the queue; the pages' links join it as they are rewritten. A long
+        queue is rendered by forked processes (each with its own test client), in
+        order, while this one rewrites and writes what they send back."""
+        jobs = self.options.jobs or os.cpu_count() or 1
+        # chosen jobs: always; one per core: only for a long queue (forking costs)
+        least = 1 if self.options.jobs else PARALLEL_FROM
         done = 0
         while self.queue:
-            target = self.queue.popleft()
-            self._fetch(target)
-            done += 1
-            if done % 500 == 0:
-                self.progress(f"已渲染 {done} 个，待处理 {len(self.queue)} 个")
+            if self.pool is None and jobs > 1 and len(self.queue) >= least:
+                _WORKER["app"] = self.app
+                self.pool = multiprocessing.get_context("fork").Pool(jobs, _start_worker)
+            if self.pool is None:
+                batch = [self.queue.popleft()]
+                answers = [_render(self.client, batch[0].fetch)]
+            else:
+                batch = [self.queue.popleft() for _ in range(min(BATCH, len(self.queue)))]
+                answers = self.pool.imap(_render_in_worker, [t.fetch for t in batch], 4)
+            for target, answer in zip(batch, answers, strict=True):
+                self._store(target, *answer)
+                done += 1
+                if done % 500 == 0:
+                    self.progress(f"已渲染 {done} 个，待处理 {len(self.queue)} 个")
 
-    def _fetch(self, target: Target) -> None:
-        response = self.client.get(target.fetch, headers={"Accept-Encoding": "identity"})
-        try:
-            status, body, mimetype = response.status_code, response.get_data(), response.mimetype
-        finally:
-            response.close()
+    def _store(self, target: Target, status: int, body: bytes, mimetype: str) -> None:
         self.report.rendered += 1
         if status != 200:
+            if PROFILE.match(target.fetch):  # withdrawn: out of the search index too
+                self.fetched_profiles = True
             self._remove(target.file)
             return
         entry: dict = {"url": target.fetch}
@@ -219,7 +244,9 @@ class Edition:
             entry["deps"] = sorted({int(m) for m in HONOREE_LINK.findall(text)})
             if HALL.match(path):
                 text = self._whole_hall(text)
-                self._tiles(text)
+                scripts = self._tiles(text)
+                if scripts:
+                    entry["scripts"] = scripts
             text = self.rewriter.page(target.file, text)
             profile = PROFILE.match(path)
             if profile and "?" not in target.fetch:
@@ -231,16 +258,18 @@ class Edition:
             if path == "/honorees":
                 facet = [(k, v) for k, v in _query(target.fetch) if k not in ("sort", "page")]
                 entry["listing"] = list(facet[0]) if facet else []
-            body = self._page_extras(target.file, text).encode()
+            body = self._page_extras(target.file, text, entry.get("scripts")).encode()
         else:
             entry["deps"] = self._owner(path)
         if path.startswith("/api/"):
             entry["always"] = True
         self._write(target.file, body, entry)
 
-    def _page_extras(self, file: str, text: str) -> str:
+    def _page_extras(self, file: str, text: str, scripts: list[str] | None = None) -> str:
         if self.options.kiosk:
             text = rewrite.kiosk(text, file, self.options.idle_minutes)
+        if scripts:
+            text = kiosk_hall.with_scripts(text, file, scripts)
         return text
 
     def _owner(self, path: str) -> list[int]:
@@ -292,11 +321,13 @@ class Edition:
         blob = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         return text[:match.start(2)] + blob + text[match.end(2):]
 
-    def _tiles(self, text: str) -> None:
-        """A hall's tiles are fetched by the viewer, never linked: list them."""
+    def _tiles(self, text: str) -> list[str]:
+        """A hall's tiles are fetched by the viewer, never linked: list them. In a
+        kiosk, also each room's tiles as a script (the hall from ``file://``)."""
         match = rewrite.HALL_CONFIG.search(text)
+        scripts: list[str] = []
         if not match:
-            return
+            return scripts
         config = json.loads(match[2])
         root = halls.media_root(self.app.config["MEDIA_DIR"])
         for scene in config["scenes"].values():
@@ -307,6 +338,11 @@ class Edition:
                 continue
             for file in sorted(folder.rglob("*.jpg")):
                 self._linked(classify(f"{base}/{file.relative_to(folder).as_posix()}", ""))
+            if self.options.kiosk:
+                script = f"{base.strip('/')}/{kiosk_hall.SCRIPT}"
+                self.write_generated(script, kiosk_hall.tile_script(folder, token))
+                scripts.append(script)
+        return scripts
 
     # --- files -------------------------------------------------------------------------
 
@@ -347,6 +383,8 @@ class Edition:
         generated = {SEARCH_PAGE}
         generated |= redirects.write(self, db)
         generated |= search_index.write_fallback(self)
+        generated |= search_index.write_fold(self)
+        generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
         generated |= self._sitemap()
         if self.options.search and (self.fetched_profiles or self.report.mode == "full"
                                     or not (self.out / "pagefind").is_dir()):
@@ -391,6 +429,32 @@ class Edition:
         tmp = self.out / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.out / MANIFEST)
+
+
+SHARE_IMAGE = re.compile(r"^honorees/\d+/(share|long|card)\.png$")
+
+
+def _share_image(target: Target) -> bool:
+    return bool(target.file and SHARE_IMAGE.match(target.file))
+
+
+def _render(client, url: str) -> tuple[int, bytes, str]:
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
+    try:
+        return response.status_code, response.get_data(), response.mimetype
+    finally:
+        response.close()
+
+
+def _start_worker() -> None:
+    """In a forked renderer: a test client of its own, out of the page cache."""
+    client = _WORKER["app"].test_client()
+    client.set_cookie("edition_export", "1")
+    _WORKER["client"] = client
+
+
+def _render_in_worker(url: str) -> tuple[int, bytes, str]:
+    return _render(_WORKER["client"], url)
 
 
 def _query(url: str) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -99,9 +100,27 @@ def _search_fields(row: dict, top: str, facets: dict) -> dict:
     readings = set((row.get("name_readings") or "").split())
     readings.update(filter(None, [row.get("name_pinyin"), row.get("name_initials")]))
     syllables = [s for s in lazy_pinyin(row["name"], style=Style.NORMAL) if s.isalpha()]
-    words = sorted(readings) + syllables
-    return {"words": words, "filters": {k: v for k, v in facets.items() if v},
-            "meta": {"unit": row["unit"] or "", "honour": top, "name": row["name"]}}
+    words = sorted(readings) + syllables + pieces(row["name"], 4)
+    return {"words": words, "more": pieces(row["unit"] or "", 4),
+            "filters": {k: v for k, v in facets.items() if v},
+            "meta": {"unit": row["unit"] or "", "honour": top, "name": row["name"],
+                     "readings": " ".join(sorted(r.lower() for r in readings))}}
+
+
+def pieces(text: str, longest: int) -> list[str]:
+    """Every run of up to ``longest`` Chinese characters in ``text`` (dotted names by
+    their parts). Pagefind segments a query by itself and the page otherwise (王建国
+    is indexed whole, asked as 王 + 建国: nothing found); each piece a query may be cut
+    into is then a word of the page."""
+    found: dict[str, None] = {}
+    for part in re.split(r"[^\u3400-\u9fff]+", text):
+        for size in range(1, min(longest, len(part)) + 1):
+            for start in range(len(part) - size + 1):
+                found.setdefault(part[start:start + size])
+    parts = re.split(r"[·・.\s]+", text)  # a dotted name: its parts, and run together
+    for part in [*parts, "".join(parts)] if len(parts) > 1 else []:
+        found.setdefault(part)
+    return list(found)
 
 
 def exhibitions_fingerprint(db: sqlite_utils.Database) -> str:

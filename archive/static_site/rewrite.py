@@ -19,15 +19,19 @@ ANCHOR_UNLINK = re.compile(r'<a\s[^>]*data-edition-unlink[^>]*>(.*?)</a>', re.S)
 HALL_CONFIG = re.compile(r'(<script type="application/json" id="hall-config">)(.*?)(</script>)',
                          re.S)
 JSON_LD = re.compile(r'(<script type="application/ld\+json">)(.*?)(</script>)', re.S)
+OTHERS = re.compile(r'(<section aria-labelledby="(?:unit|members)-h"|<section class="qr"'
+                    r'|<p class="member-of")')
 SUGGEST = re.compile(r'\sdata-suggest="[^"]*"')
 
 
 class Rewriter:
     """Rewrites pages of one edition; ``found`` collects every target linked."""
 
-    def __init__(self, base_url: str, on_link: Callable[[Target], None]):
+    def __init__(self, base_url: str, on_link: Callable[[Target], None],
+                 leave_out: Callable[[Target], bool] | None = None):
         self.base_url = base_url.rstrip("/")
         self.on_link = on_link
+        self.leave_out = leave_out or (lambda target: False)  # files this edition omits
 
     def link(self, source: str, url: str) -> str | None:
         """The relative link for ``url`` from file ``source``; None when the
@@ -38,7 +42,7 @@ class Rewriter:
         target = classify(url.split("#", 1)[0], self.base_url)
         if target.kind == "outside":
             return url
-        if target.kind == "gone":
+        if target.kind == "gone" or self.leave_out(target):
             return None
         self.on_link(target)
         return relative(source, target.file, target.query, fragment)
@@ -103,9 +107,15 @@ def annotate_profile(body: str, fields: dict) -> str:
         for name, values in fields["filters"].items() for value in values)
     meta = "".join(f'<span data-pagefind-meta="{name}">{html.escape(str(value))}</span>'
                    for name, value in fields["meta"].items() if value)
+    more = " ".join(fields.get("more", []))  # the unit's pieces: found, but below names
     hidden = (f'<div hidden data-edition-search>'
-              f'<p data-pagefind-weight="9">{html.escape(words)}</p>{filters}{meta}</div>')
+              f'<p data-pagefind-weight="9">{html.escape(words)}</p>'
+              f'<p data-pagefind-weight="2">{html.escape(more)}</p>{filters}{meta}</div>')
     body = body.replace('<article class="profile', '<article data-pagefind-body class="profile', 1)
+    body = body.replace('<h1 class="name">', '<h1 class="name" data-pagefind-weight="10">', 1)
+    # other people's names (colleagues, members, the collective) and the QR block are
+    # this page's links, not its words: indexed, they put this page above those people's
+    body = OTHERS.sub(lambda m: m[1] + " data-pagefind-ignore=\"all\"", body)
     return body.replace("</article>", hidden + "</article>", 1)
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 FALLBACK = "search/data.js"
+FOLD = "search/fold.js"
 BUNDLE = "pagefind"
 
 
@@ -29,6 +30,16 @@ def write_fallback(edition) -> set[str]:
                                                    separators=(",", ":")) + ";\n")
     edition.write_generated(FALLBACK, body.encode())
     return {FALLBACK}
+
+
+def write_fold(edition) -> set[str]:
+    """The live search's folding table (traditional → simplified, full-width →
+    ASCII) as pairs of characters, for the search page to fold a query the same way."""
+    from ..search import analysis
+    pairs = "".join(chr(a) + chr(b) for a, b in sorted(analysis._FOLD.items()))
+    body = "window.EDITION_FOLD = " + json.dumps(pairs, ensure_ascii=False) + ";\n"
+    edition.write_generated(FOLD, body.encode())
+    return {FOLD}
 
 
 def build_pagefind(edition) -> set[str]:
