@@ -59,10 +59,12 @@ test: $(VENV)/.installed system-deps lint
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
-# ruff, and the architecture's contracts (setup.cfg [importlinter]: each search
-# engine's library stays in its engine, and only archive.search reaches an engine)
+# ruff (checks and formatting), and the architecture's contracts (setup.cfg
+# [importlinter]: each search engine's library stays in its engine, and only
+# archive.search reaches an engine)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check archive tests bench
+	$(BIN)/ruff format --check archive tests bench
 	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed system-deps

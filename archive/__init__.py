@@ -17,8 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_DIR") or os.environ.get(
         settings.ENV_PREFIX + "INSTANCE_DIR", str(settings.PROJECT_ROOT / "instance")
     )
-    app = Flask(__name__, instance_path=str(Path(instance).resolve()),
-                instance_relative_config=True)
+    app = Flask(
+        __name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True
+    )
     app.config.from_mapping(settings.defaults())
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(settings.from_environment())

@@ -60,8 +60,11 @@ _hashers: dict[int, tuple[PasswordHasher, str]] = {}
 def _hashing() -> tuple[PasswordHasher, str]:
     """The hasher of the current app's PASSWORD_HASH_MEMORY_KIB, and a hash of its
     own that evens out the time of unknown names."""
-    memory = current_app.config.get("PASSWORD_HASH_MEMORY_KIB", DEFAULT_HASH_MEMORY_KIB) \
-        if has_app_context() else DEFAULT_HASH_MEMORY_KIB
+    memory = (
+        current_app.config.get("PASSWORD_HASH_MEMORY_KIB", DEFAULT_HASH_MEMORY_KIB)
+        if has_app_context()
+        else DEFAULT_HASH_MEMORY_KIB
+    )
     if memory not in _hashers:
         hasher = PasswordHasher(memory_cost=memory)
         _hashers[memory] = (hasher, hasher.hash("not a password: evens out the time"))
@@ -149,8 +152,15 @@ def check_password_rules(password: str) -> None:
         raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
 
 
-def create_user(db: sqlite_utils.Database, username: str, password: str, role: str,
-                display_name: str | None = None, *, by: dict | None = None) -> int:
+def create_user(
+    db: sqlite_utils.Database,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    *,
+    by: dict | None = None,
+) -> int:
     username = (username or "").strip()
     if not USERNAME.match(username):
         raise AccountError("用户名只能由 2–40 个英文字母、数字、下划线、点或连字符组成")
@@ -166,8 +176,14 @@ def create_user(db: sqlite_utils.Database, username: str, password: str, role: s
                    created_at) VALUES (?, ?, ?, ?, 1, ?)""",
             [username, (display_name or "").strip() or username, hashed, role, now()],
         ).lastrowid
-        audit.record(db, "user_created", user=by, record_type="user", record_id=user_id,
-                     detail=f"{username}（{ROLES[role]}）")
+        audit.record(
+            db,
+            "user_created",
+            user=by,
+            record_type="user",
+            record_id=user_id,
+            detail=f"{username}（{ROLES[role]}）",
+        )
     return user_id
 
 
@@ -180,29 +196,53 @@ def list_users(db: sqlite_utils.Database) -> list[dict]:
     return [dict(r) for r in db.execute("SELECT * FROM users ORDER BY username")]
 
 
-def _failures(db: sqlite_utils.Database, where: str, params: list, since: float) -> tuple[int, float]:
+def _failures(
+    db: sqlite_utils.Database, where: str, params: list, since: float
+) -> tuple[int, float]:
     row = db.execute(
         f"SELECT count(*), min(at) FROM login_attempts WHERE ok = 0 AND at > ? AND {where}",
-        [since, *params]).fetchone()
+        [since, *params],
+    ).fetchone()
     return row[0], row[1] or since
 
 
-def throttle_check(db: sqlite_utils.Database, username: str, address: str,
-                   clock: float | None = None, global_limit: int = GLOBAL_LIMIT) -> None:
+def throttle_check(
+    db: sqlite_utils.Database,
+    username: str,
+    address: str,
+    clock: float | None = None,
+    global_limit: int = GLOBAL_LIMIT,
+) -> None:
     """Raise :class:`Throttled` if this attempt must be refused unchecked. An attempt
     being checked right now counts as a wrong password until it is proved right."""
     clock = time.time() if clock is None else clock
     since = clock - WINDOW_SECONDS
     checks = (
-        ("username = ? AND address = ?", [username, address], PAIR_LIMIT,
-         "这个账号从您所在的网络连续输错密码超过 {n} 次，已暂停登录，请 {m} 分钟后再试。"),
-        ("address = ?", [address], ADDRESS_LIMIT,
-         "您所在的网络登录失败次数过多（超过 {n} 次），已暂停登录，请 {m} 分钟后再试。"),
-        ("username = ?", [username], ACCOUNT_LIMIT,
-         "这个账号在 15 分钟内被输错密码超过 {n} 次，已暂停登录，请 {m} 分钟后再试，"
-         "或请管理员协助。"),
-        ("1", [], global_limit,
-         "后台登录失败次数异常地多（超过 {n} 次），为安全起见已暂停所有登录，请 {m} 分钟后再试。"),
+        (
+            "username = ? AND address = ?",
+            [username, address],
+            PAIR_LIMIT,
+            "这个账号从您所在的网络连续输错密码超过 {n} 次，已暂停登录，请 {m} 分钟后再试。",
+        ),
+        (
+            "address = ?",
+            [address],
+            ADDRESS_LIMIT,
+            "您所在的网络登录失败次数过多（超过 {n} 次），已暂停登录，请 {m} 分钟后再试。",
+        ),
+        (
+            "username = ?",
+            [username],
+            ACCOUNT_LIMIT,
+            "这个账号在 15 分钟内被输错密码超过 {n} 次，已暂停登录，请 {m} 分钟后再试，"
+            "或请管理员协助。",
+        ),
+        (
+            "1",
+            [],
+            global_limit,
+            "后台登录失败次数异常地多（超过 {n} 次），为安全起见已暂停所有登录，请 {m} 分钟后再试。",
+        ),
     )
     for where, params, limit, message in checks:
         count, oldest = _failures(db, where, params, since)
@@ -211,8 +251,9 @@ def throttle_check(db: sqlite_utils.Database, username: str, address: str,
             raise Throttled(message.format(n=limit, m=max(1, (wait + 59) // 60)), wait)
 
 
-def _reserve(db: sqlite_utils.Database, username: str, address: str, clock: float,
-             global_limit: int) -> int:
+def _reserve(
+    db: sqlite_utils.Database, username: str, address: str, clock: float, global_limit: int
+) -> int:
     """Check the limits and record the attempt (as a wrong password, for now) in one
     ``BEGIN IMMEDIATE`` transaction, so that however many processes try at once no
     more passwords are checked than the limits allow."""
@@ -220,12 +261,20 @@ def _reserve(db: sqlite_utils.Database, username: str, address: str, clock: floa
         throttle_check(db, username, address, clock, global_limit)
         return db.execute(
             "INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, 0, ?)",
-            [username, address, clock]).lastrowid
+            [username, address, clock],
+        ).lastrowid
 
 
-def authenticate(db: sqlite_utils.Database, username: str, password: str, address: str,
-                 clock: float | None = None, *, slots: HashSlots | None = None,
-                 global_limit: int = GLOBAL_LIMIT) -> dict | None:
+def authenticate(
+    db: sqlite_utils.Database,
+    username: str,
+    password: str,
+    address: str,
+    clock: float | None = None,
+    *,
+    slots: HashSlots | None = None,
+    global_limit: int = GLOBAL_LIMIT,
+) -> dict | None:
     """The active user with this name and password, or None; every checked attempt is
     recorded (and logged in the audit log: one ``login`` or ``login_failed`` entry per
     password checked). Raises :class:`Throttled`, or :class:`Busy` when no hashing slot
@@ -256,8 +305,10 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str, addres
             db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [now(), user["id"]])
             audit.record(db, "login", user=user, address=address)
             if _hasher().check_needs_rehash(user["password_hash"]):
-                db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                           [hash_password(password), user["id"]])
+                db.execute(
+                    "UPDATE users SET password_hash = ? WHERE id = ?",
+                    [hash_password(password), user["id"]],
+                )
         else:
             audit.record(db, "login_failed", username=username, address=address)
     return user if ok else None
@@ -266,8 +317,9 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str, addres
 def end_sessions(db: sqlite_utils.Database, user_id: int) -> None:
     """Every cookie issued to this user so far stops working (logout, password change)."""
     with write(db):
-        db.execute("UPDATE users SET session_generation = session_generation + 1 WHERE id = ?",
-                   [user_id])
+        db.execute(
+            "UPDATE users SET session_generation = session_generation + 1 WHERE id = ?", [user_id]
+        )
 
 
 def logout(db: sqlite_utils.Database, user: dict, address: str | None = None) -> None:
@@ -276,8 +328,9 @@ def logout(db: sqlite_utils.Database, user: dict, address: str | None = None) ->
         audit.record(db, "logout", user=user, address=address)
 
 
-def change_password(db: sqlite_utils.Database, user: dict, current: str | None, new: str,
-                    *, by: dict | None = None) -> None:
+def change_password(
+    db: sqlite_utils.Database, user: dict, current: str | None, new: str, *, by: dict | None = None
+) -> None:
     """Set a new password (checking the current one unless an admin resets it); ends
     every session of that user."""
     check_password_rules(new)
@@ -288,15 +341,24 @@ def change_password(db: sqlite_utils.Database, user: dict, current: str | None, 
             raise AccountError("当前密码不正确") from None
     hashed = hash_password(new)
     with write(db):
-        db.execute("""UPDATE users SET password_hash = ?,
+        db.execute(
+            """UPDATE users SET password_hash = ?,
                           session_generation = session_generation + 1 WHERE id = ?""",
-                   [hashed, user["id"]])
-        audit.record(db, "password", user=by or user, record_type="user", record_id=user["id"],
-                     detail=user["username"])
+            [hashed, user["id"]],
+        )
+        audit.record(
+            db,
+            "password",
+            user=by or user,
+            record_type="user",
+            record_id=user["id"],
+            detail=user["username"],
+        )
 
 
-def update_user(db: sqlite_utils.Database, user_id: int, *, role: str, active: bool,
-                display_name: str, by: dict) -> None:
+def update_user(
+    db: sqlite_utils.Database, user_id: int, *, role: str, active: bool, display_name: str, by: dict
+) -> None:
     if role not in ROLES:
         raise AccountError("角色必须是管理员、策展人或打印员")
     target = get_user(db, user_id)
@@ -310,7 +372,20 @@ def update_user(db: sqlite_utils.Database, user_id: int, *, role: str, active: b
                    session_generation = session_generation + CASE
                        WHEN role != ? OR active != ? THEN 1 ELSE 0 END
                WHERE id = ?""",
-            [role, int(active), (display_name or "").strip() or target["username"],
-             role, int(active), user_id])
-        audit.record(db, "user_changed", user=by, record_type="user", record_id=user_id,
-                     detail=f"{target['username']}：{ROLES[role]}，{'启用' if active else '停用'}")
+            [
+                role,
+                int(active),
+                (display_name or "").strip() or target["username"],
+                role,
+                int(active),
+                user_id,
+            ],
+        )
+        audit.record(
+            db,
+            "user_changed",
+            user=by,
+            record_type="user",
+            record_id=user_id,
+            detail=f"{target['username']}：{ROLES[role]}，{'启用' if active else '停用'}",
+        )

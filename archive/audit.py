@@ -35,23 +35,43 @@ ACTIONS = {
 }
 
 
-def record(db: sqlite_utils.Database, action: str, *, user: dict | None = None,
-           username: str | None = None, record_type: str | None = None,
-           record_id: int | None = None, detail: str = "", address: str | None = None) -> None:
+def record(
+    db: sqlite_utils.Database,
+    action: str,
+    *,
+    user: dict | None = None,
+    username: str | None = None,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    detail: str = "",
+    address: str | None = None,
+) -> None:
     """Append one entry. Call inside :func:`archive.db.write` with the change it records."""
     db.execute(
         """INSERT INTO audit_log (at, user_id, username, action, record_type, record_id,
                detail, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [now(), user["id"] if user else None, username or (user or {}).get("username"),
-         action, record_type, record_id, detail, address])
+        [
+            now(),
+            user["id"] if user else None,
+            username or (user or {}).get("username"),
+            action,
+            record_type,
+            record_id,
+            detail,
+            address,
+        ],
+    )
 
 
 def recent(db: sqlite_utils.Database, limit: int = 200, before: int | None = None) -> list[dict]:
     rows = db.execute(
         """SELECT * FROM audit_log WHERE (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?""",
-        [before, before, limit])
+        [before, before, limit],
+    )
     return [dict(r) for r in rows]
 
+
 ACTIONS.update({"narration_approve": "审核通过合成语音", "narration_delete": "删除语音讲解"})
-ACTIONS.update({"change-submit": "提交修改待审核", "change-approve": "批准修改",
-                "change-reject": "退回修改"})
+ACTIONS.update(
+    {"change-submit": "提交修改待审核", "change-approve": "批准修改", "change-reject": "退回修改"}
+)

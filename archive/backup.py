@@ -68,8 +68,9 @@ def integrity(path: str | Path) -> str:
     return "ok" if rows == ["ok"] else "; ".join(rows[:5])
 
 
-def create(database: str | Path, media_dir: str | Path, dest: str | Path,
-           as_tar: bool = False) -> Path:
+def create(
+    database: str | Path, media_dir: str | Path, dest: str | Path, as_tar: bool = False
+) -> Path:
     """Back up the database and the media into a new timestamped folder (or
     ``.tar.gz``) inside ``dest``; returns its path. Checks the copy's integrity."""
     database, media_dir, dest = Path(database), Path(media_dir), Path(dest)
@@ -90,8 +91,12 @@ def create(database: str | Path, media_dir: str | Path, dest: str | Path,
             raise BackupError(f"备份的数据库未通过完整性检查：{checked}")
         files = 0
         if media_dir.is_dir():
-            shutil.copytree(media_dir, work / MEDIA_NAME, symlinks=False,
-                            ignore=shutil.ignore_patterns(".*.tmp"))
+            shutil.copytree(
+                media_dir,
+                work / MEDIA_NAME,
+                symlinks=False,
+                ignore=shutil.ignore_patterns(".*.tmp"),
+            )
             files = sum(1 for p in (work / MEDIA_NAME).rglob("*") if p.is_file())
         else:
             (work / MEDIA_NAME).mkdir()
@@ -100,11 +105,17 @@ def create(database: str | Path, media_dir: str | Path, dest: str | Path,
             honorees = conn.execute("SELECT count(*) FROM honorees").fetchone()[0]
         finally:
             conn.close()
-        manifest = {"created_at": now(), "database": DB_NAME,
-                    "database_sha256": _sha256(work / DB_NAME), "integrity_check": checked,
-                    "honorees": honorees, "media_files": files}
-        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
-                                     encoding="utf-8")
+        manifest = {
+            "created_at": now(),
+            "database": DB_NAME,
+            "database_sha256": _sha256(work / DB_NAME),
+            "integrity_check": checked,
+            "honorees": honorees,
+            "media_files": files,
+        }
+        (work / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         if as_tar:
             target = dest / f"{folder.name}.tar.gz"
             partial = target.with_name(f".{target.name}.partial")
@@ -146,8 +157,9 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def restore(backup: str | Path, database: str | Path, media_dir: str | Path,
-            force: bool = False) -> dict:
+def restore(
+    backup: str | Path, database: str | Path, media_dir: str | Path, force: bool = False
+) -> dict:
     """Put a backup (folder or .tar.gz) in place as ``database`` and ``media_dir``.
 
     Refuses to overwrite an archive that has data unless ``force``; run it while the
@@ -156,8 +168,9 @@ def restore(backup: str | Path, database: str | Path, media_dir: str | Path,
     backup, database, media_dir = Path(backup), Path(database), Path(media_dir)
     if not backup.exists():
         raise BackupError(f"找不到备份：{backup}")
-    has_media = media_dir.is_dir() and any(not p.name.startswith(".")
-                                           for p in media_dir.iterdir())  # .gitkeep
+    has_media = media_dir.is_dir() and any(
+        not p.name.startswith(".") for p in media_dir.iterdir()
+    )  # .gitkeep
     if not force and ((database.exists() and database.stat().st_size) or has_media):
         raise BackupError("目标位置已有档案数据；确认要覆盖时加 --force")
     database.parent.mkdir(parents=True, exist_ok=True)

@@ -49,14 +49,28 @@ def output_path(media_dir: str | Path, name: str) -> Path:
     return outputs_dir(media_dir) / name
 
 
-def enqueue(db: sqlite_utils.Database, fmt: str, selection: Selection,
-            bleed: bool = False, mode: str = "view") -> int:
+def enqueue(
+    db: sqlite_utils.Database,
+    fmt: str,
+    selection: Selection,
+    bleed: bool = False,
+    mode: str = "view",
+) -> int:
     """Queue a print batch for the background worker; returns the job id."""
     from . import jobs
 
     name = f"print-{secrets.token_hex(8)}.pdf"
-    return jobs.enqueue(db, "print", {"format": fmt, "selection": selection.to_json(),
-                                      "bleed": bleed, "output": name, "mode": mode})
+    return jobs.enqueue(
+        db,
+        "print",
+        {
+            "format": fmt,
+            "selection": selection.to_json(),
+            "bleed": bleed,
+            "output": name,
+            "mode": mode,
+        },
+    )
 
 
 def title_font(config) -> fonts.Font | None:
@@ -72,10 +86,15 @@ def _with_albums(db: sqlite_utils.Database, items: list[dict]) -> list[dict]:
         return items
     marks = ",".join("?" * len(ids))
     photos: dict[int, list[dict]] = {}
-    rows = [dict(r) for r in db.execute(
-        f"""SELECT * FROM photos WHERE honoree_id IN ({marks}) AND id NOT IN
+    rows = [
+        dict(r)
+        for r in db.execute(
+            f"""SELECT * FROM photos WHERE honoree_id IN ({marks}) AND id NOT IN
                 (SELECT poster_photo_id FROM videos WHERE poster_photo_id IS NOT NULL)
-            ORDER BY honoree_id, position, id""", ids)]
+            ORDER BY honoree_id, position, id""",
+            ids,
+        )
+    ]
     files = media.variants_by_photo(db, [r["id"] for r in rows])
     for row in rows:
         row["files"] = files.get(row["id"], {"webp": [], "jpeg": []})
@@ -83,8 +102,9 @@ def _with_albums(db: sqlite_utils.Database, items: list[dict]) -> list[dict]:
     out = []
     for item in items:
         portrait = (item.get("portrait") or {}).get("id")
-        out.append({**item, "album": [p for p in photos.get(item["id"], [])
-                                      if p["id"] != portrait]})
+        out.append(
+            {**item, "album": [p for p in photos.get(item["id"], []) if p["id"] != portrait]}
+        )
     return out
 
 
@@ -107,11 +127,16 @@ def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> B
     people = posters.prepare(items, config["MEDIA_DIR"], base, fmt=fmt)
     font = fonts.load(config["FONT_PATH"])
     heading = title_font(config)
-    posters.check_fonts(font, people, [title, style.organisation, style.site_name,
-                                       (hall or {}).get("intro") or ""], heading)
+    posters.check_fonts(
+        font,
+        people,
+        [title, style.organisation, style.site_name, (hall or {}).get("intro") or ""],
+        heading,
+    )
     if fmt.startswith("poster"):
         found = posters.warnings(people, fmt) + posters.fit_warnings(
-            people, font, fmt, heading, title)
+            people, font, fmt, heading, title
+        )
     elif fmt.startswith("labels"):
         found = labels.fit_warnings(people, font, fmt)
     else:
@@ -119,26 +144,45 @@ def plan(db: sqlite_utils.Database, config, fmt: str, selection: Selection) -> B
     return Batch(title, exhibition_id, items, people, found, style, hall)
 
 
-def produce(db: sqlite_utils.Database, config, fmt: str, selection: Selection, out: Path,
-            *, bleed: bool = False, progress: Callable[[int, int], None] | None = None,
-            batch: Batch | None = None, mode: str = "view") -> Printed:
+def produce(
+    db: sqlite_utils.Database,
+    config,
+    fmt: str,
+    selection: Selection,
+    out: Path,
+    *,
+    bleed: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    batch: Batch | None = None,
+    mode: str = "view",
+) -> Printed:
     """Print a batch into ``out``: the run is registered first so every QR code
     carries its tag, and removed again if drawing fails."""
     batch = batch or plan(db, config, fmt, selection)
     base = printing.check_base_url(config["BASE_URL"])
-    run = printing.record_run(db, fmt, selection, batch.title, batch.exhibition_id, base,
-                              batch.items, mode=mode)
+    run = printing.record_run(
+        db, fmt, selection, batch.title, batch.exhibition_id, base, batch.items, mode=mode
+    )
     try:
         people = posters.prepare(batch.items, config["MEDIA_DIR"], base, run["tag"], fmt)
         font = fonts.load(config["FONT_PATH"])
         heading = title_font(config)
         style = batch.style or print_style(batch.exhibition, config)
         if fmt.startswith("poster"):
-            data = posters.posters(people, font, fmt, batch.title, bleed=bleed,
-                                   progress=progress, style=style, title_font=heading)
+            data = posters.posters(
+                people,
+                font,
+                fmt,
+                batch.title,
+                bleed=bleed,
+                progress=progress,
+                style=style,
+                title_font=heading,
+            )
         elif fmt.startswith("labels"):
-            data = labels.labels(people, font, progress=progress, stock=fmt, style=style,
-                                 title_font=heading)
+            data = labels.labels(
+                people, font, progress=progress, stock=fmt, style=style, title_font=heading
+            )
         else:
             sections: list[tuple[str, list[posters.Honoree]]] = []
             for item, person in zip(batch.items, people, strict=True):
@@ -146,9 +190,16 @@ def produce(db: sqlite_utils.Database, config, fmt: str, selection: Selection, o
                 if not sections or sections[-1][0] != section:
                     sections.append((section, []))
                 sections[-1][1].append(person)
-            data = book.record_book(batch.title, sections, font, style.organisation,
-                                    progress=progress, style=style, title_font=heading,
-                                    intro=(batch.exhibition or {}).get("intro") or "")
+            data = book.record_book(
+                batch.title,
+                sections,
+                font,
+                style.organisation,
+                progress=progress,
+                style=style,
+                title_font=heading,
+                intro=(batch.exhibition or {}).get("intro") or "",
+            )
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")

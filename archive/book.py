@@ -29,8 +29,8 @@ class Book(Sheet):
     def __init__(self, *args, title: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.book_title = title
-        self.running = ""      # the section shown in the header
-        self.plain = True      # cover: neither header nor number
+        self.running = ""  # the section shown in the header
+        self.plain = True  # cover: neither header nor number
 
     def footer(self) -> None:
         """The running header and the page number, both drawn as a page is closed,
@@ -70,17 +70,24 @@ class Book(Sheet):
         return y + size * PT * 1.9
 
 
-def record_book(title: str, sections: list[tuple[str, list[Honoree]]], font: fonts.Font,
-                organisation: str = "", progress: Progress | None = None, *,
-                intro: str = "", style: Style | None = None,
-                title_font: fonts.Font | None = None, kinsoku: bool = True) -> bytes:
+def record_book(
+    title: str,
+    sections: list[tuple[str, list[Honoree]]],
+    font: fonts.Font,
+    organisation: str = "",
+    progress: Progress | None = None,
+    *,
+    intro: str = "",
+    style: Style | None = None,
+    title_font: fonts.Font | None = None,
+    kinsoku: bool = True,
+) -> bytes:
     """An exhibition's record book. ``kinsoku=False`` turns the line-breaking rules
     off (only to show in tests what they prevent)."""
     style = style or site_style()
     organisation = organisation or style.organisation
     people = [p for _, members in sections for p in members]
-    check_fonts(font, people, [title, organisation, intro, *(s for s, _ in sections)],
-                title_font)
+    check_fonts(font, people, [title, organisation, intro, *(s for s, _ in sections)], title_font)
     pdf = Book(font, PAGE, title_font=title_font, style=style, title=f"{title} · 记录册")
     pdf.set_title(f"{title} 记录册")
     pdf.set_author(organisation)
@@ -99,8 +106,10 @@ def record_book(title: str, sections: list[tuple[str, list[Honoree]]], font: fon
     # fpdf2 reserves the contents' pages and draws them last, when every page number
     # is known; it leaves us on a fresh page for the first honoree
     pdf.insert_toc_placeholder(
-        lambda sheet, _outline: _contents(sheet, rows, pages, section_pages), pages=toc_pages,
-        reset_page_indices=False)
+        lambda sheet, _outline: _contents(sheet, rows, pages, section_pages),
+        pages=toc_pages,
+        reset_page_indices=False,
+    )
     done = 0
     for section_title, members in sections:
         pdf.running = section_title
@@ -154,11 +163,14 @@ def _foreword(pdf: Book, title: str, intro: str, count: int, kinsoku: bool) -> N
     pdf.face("title", 22, palette.red_deep)
     pdf.centred("前  言", y + 8, LEFT, INNER)
     ornament_pdf(pdf, PAGE[0] / 2 - 35, y + 16, 70, pdf.style)
-    text = intro.strip() or (f"本册收录“{title}”展出的 {count} 位（个）劳动模范、先进个人和先进集体的"
-                             "荣誉与事迹，以志敬意，以励后人。")
+    text = intro.strip() or (
+        f"本册收录“{title}”展出的 {count} 位（个）劳动模范、先进个人和先进集体的"
+        "荣誉与事迹，以志敬意，以励后人。"
+    )
     pdf.face("cjk", 11.5, palette.ink)
-    pdf.paragraphs(text, LEFT + 8, y + 28, INNER - 16, 2.0, TEXT_BOTTOM, pdf.new_page,
-                   kinsoku=kinsoku)
+    pdf.paragraphs(
+        text, LEFT + 8, y + 28, INNER - 16, 2.0, TEXT_BOTTOM, pdf.new_page, kinsoku=kinsoku
+    )
 
 
 def _contents(pdf: Book, rows: list, pages: dict[int, int], section_pages: dict[str, int]) -> None:
@@ -171,7 +183,7 @@ def _contents(pdf: Book, rows: list, pages: dict[int, int], section_pages: dict[
         pdf.face("title", 20, palette.red_deep)
         pdf.centred("目  录" if start == 0 else "目录（续）", y + 7, LEFT, INNER)
         y += 20
-        for kind, value in rows[start:start + TOC_LINES_PER_PAGE]:
+        for kind, value in rows[start : start + TOC_LINES_PER_PAGE]:
             if kind == "section":
                 if not value:
                     continue
@@ -240,9 +252,14 @@ def _honoree(pdf: Book, person: Honoree, kinsoku: bool) -> None:
             pdf.text(LEFT + 4, y + 11 * PT * 0.88, f"{record['year']}年")
             pdf.text(LEFT + 20, y + 11 * PT * 0.88, record["title"])
             y += 11 * PT * 1.5
-            meta = "　".join(x for x in (
-                f"授予单位：{record['body']}" if record.get("body") else "",
-                f"文号：{record['document_no']}" if record.get("document_no") else "") if x)
+            meta = "　".join(
+                x
+                for x in (
+                    f"授予单位：{record['body']}" if record.get("body") else "",
+                    f"文号：{record['document_no']}" if record.get("document_no") else "",
+                )
+                if x
+            )
             if meta:
                 pdf.face("cjk", 8.5, palette.muted)
                 for line in pdf.lines(meta, INNER - 20):
@@ -250,20 +267,43 @@ def _honoree(pdf: Book, person: Honoree, kinsoku: bool) -> None:
                     y += 8.5 * PT * 1.5
             if record.get("citation"):
                 pdf.face("cjk", 9.5, palette.ink)
-                y = pdf.paragraphs(record["citation"], LEFT + 20, y, INNER - 20, 1.7,
-                                   TEXT_BOTTOM, pdf.new_page, kinsoku=kinsoku)
+                y = pdf.paragraphs(
+                    record["citation"],
+                    LEFT + 20,
+                    y,
+                    INNER - 20,
+                    1.7,
+                    TEXT_BOTTOM,
+                    pdf.new_page,
+                    kinsoku=kinsoku,
+                )
             y += 2.5
         y += 3
     if person.story:
         y = pdf.heading("先进事迹", y)
         pdf.face("cjk", BODY_PT, palette.ink)
-        y = pdf.paragraphs(person.story, LEFT, y, INNER, LEADING, TEXT_BOTTOM, pdf.new_page,
-                           kinsoku=kinsoku) + 4
+        y = (
+            pdf.paragraphs(
+                person.story, LEFT, y, INNER, LEADING, TEXT_BOTTOM, pdf.new_page, kinsoku=kinsoku
+            )
+            + 4
+        )
     if person.quote:
         y = pdf.heading("感言", y)
         pdf.face("cjk", BODY_PT, palette.red_deep)
-        y = pdf.paragraphs(f"“{person.quote}”", LEFT, y, INNER, LEADING, TEXT_BOTTOM,
-                           pdf.new_page, kinsoku=kinsoku) + 4
+        y = (
+            pdf.paragraphs(
+                f"“{person.quote}”",
+                LEFT,
+                y,
+                INNER,
+                LEADING,
+                TEXT_BOTTOM,
+                pdf.new_page,
+                kinsoku=kinsoku,
+            )
+            + 4
+        )
     if person.album:
         y = _album(pdf, person, y)
     pdf.set_text_color(*palette.ink)

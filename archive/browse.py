@@ -16,8 +16,12 @@ from . import honorees
 from .honorees import PUBLIC
 from .vocabulary import KINDS, LEVELS
 
-HONOREE_FACETS = {"kind": "h.kind", "region": "h.city", "nominator": "h.nominator",
-                  "industry": "h.industry"}
+HONOREE_FACETS = {
+    "kind": "h.kind",
+    "region": "h.city",
+    "nominator": "h.nominator",
+    "industry": "h.industry",
+}
 HONOUR_FACETS = {"level": "o.level", "title": "o.title", "year": "o.year"}
 FACETS = ("kind", "level", "title", "year", "region", "nominator", "industry")
 SORTS = {
@@ -68,12 +72,16 @@ def parse(args: dict) -> Filters:
         raise FilterError("类别只能是“个人”或“集体”")
     if values.get("level") not in (None, *LEVELS):
         raise FilterError("未知的荣誉级别")
-    for name, low, high, message in (("year", 1900, 2100, "年份应为四位数字"),
-                                     ("page", 1, MAX_PAGE, "页码应为正整数")):
+    for name, low, high, message in (
+        ("year", 1900, 2100, "年份应为四位数字"),
+        ("page", 1, MAX_PAGE, "页码应为正整数"),
+    ):
         raw = (args.get(name) or "").strip()
         if raw:
-            if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) \
-                    or not low <= int(raw) <= high:
+            if (
+                not (raw.isascii() and raw.isdigit() and len(raw) <= 9)
+                or not low <= int(raw) <= high
+            ):
                 raise FilterError(message)
             values[name] = int(raw)
     sort = (args.get("sort") or "pinyin").strip()
@@ -92,8 +100,10 @@ def _where(filters: Filters, skip: str | None = None) -> tuple[list[str], list]:
             params.append(value)
     honour_clauses, honour_params = _honour_conditions(filters, skip)
     if honour_clauses:
-        clauses.append("EXISTS (SELECT 1 FROM honours o WHERE o.honoree_id = h.id AND "
-                       "o.revoked = 0 AND " + " AND ".join(honour_clauses) + ")")
+        clauses.append(
+            "EXISTS (SELECT 1 FROM honours o WHERE o.honoree_id = h.id AND "
+            "o.revoked = 0 AND " + " AND ".join(honour_clauses) + ")"
+        )
         params.extend(honour_params)
     return clauses, params
 
@@ -122,20 +132,30 @@ def _facet_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, list
     counts: dict[str, list[tuple]] = {}
     for name, column in HONOREE_FACETS.items():
         clauses, params = _where(filters, skip=name)
-        counts[name] = [tuple(r) for r in db.execute(
-            f"""SELECT {column}, count(*) AS n FROM honorees h
-                WHERE {' AND '.join(clauses)} AND {column} IS NOT NULL
-                GROUP BY {column} ORDER BY n DESC, {column}""", params)]
+        counts[name] = [
+            tuple(r)
+            for r in db.execute(
+                f"""SELECT {column}, count(*) AS n FROM honorees h
+                WHERE {" AND ".join(clauses)} AND {column} IS NOT NULL
+                GROUP BY {column} ORDER BY n DESC, {column}""",
+                params,
+            )
+        ]
     for name, column in HONOUR_FACETS.items():
         # Non-honour facets filter h; the other honour facets filter the same honour o.
         clauses, params = _where(filters.without(*HONOUR_FACETS), skip=None)
         honour_clauses, honour_params = _honour_conditions(filters, skip=name)
         order = f"{column} DESC" if name == "year" else "n DESC, " + column
-        counts[name] = [tuple(r) for r in db.execute(
-            f"""SELECT {column}, count(DISTINCT h.id) AS n FROM honorees h
+        counts[name] = [
+            tuple(r)
+            for r in db.execute(
+                f"""SELECT {column}, count(DISTINCT h.id) AS n FROM honorees h
                 JOIN honours o ON o.honoree_id = h.id AND o.revoked = 0
-                WHERE {' AND '.join(clauses + honour_clauses)}
-                GROUP BY {column} ORDER BY {order}""", params + honour_params)]
+                WHERE {" AND ".join(clauses + honour_clauses)}
+                GROUP BY {column} ORDER BY {order}""",
+                params + honour_params,
+            )
+        ]
     return counts
 
 
@@ -152,14 +172,25 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def search(db: sqlite_utils.Database, filters: Filters, page_size: int,
-           with_facets: bool = True) -> Page:
+def search(
+    db: sqlite_utils.Database, filters: Filters, page_size: int, with_facets: bool = True
+) -> Page:
     """One page of published honorees matching the filters."""
     clauses, params = _where(filters)
     where = " AND ".join(clauses)
     total = db.execute(f"SELECT count(*) FROM honorees h WHERE {where}", params).fetchone()[0]
-    rows = [dict(r) for r in db.execute(
-        f"""SELECT h.* FROM honorees h WHERE {where} ORDER BY {SORTS[filters.sort]}
-            LIMIT ? OFFSET ?""", params + [page_size, (filters.page - 1) * page_size])]
-    return Page(filters, honorees.cards(db, rows), total, page_size,
-                facet_counts(db, filters) if with_facets else {})
+    rows = [
+        dict(r)
+        for r in db.execute(
+            f"""SELECT h.* FROM honorees h WHERE {where} ORDER BY {SORTS[filters.sort]}
+            LIMIT ? OFFSET ?""",
+            params + [page_size, (filters.page - 1) * page_size],
+        )
+    ]
+    return Page(
+        filters,
+        honorees.cards(db, rows),
+        total,
+        page_size,
+        facet_counts(db, filters) if with_facets else {},
+    )

@@ -17,9 +17,38 @@ from typing import Any
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What offices write in a cell that does not apply (a collective's 性别 and 出生年月)
 # or is not known. Compared after NFKC and without spaces.
-PLACEHOLDERS = frozenset({"/", "//", "\\", "-", "--", "—", "——", "–", "─", "无", "暂无", "不详",
-                          "未知", "空", "略", "n/a", "na", "none", "null", "×", "x", "*", "/ ",
-                          "—/—", "-/-", "…", "...", "0"})
+PLACEHOLDERS = frozenset(
+    {
+        "/",
+        "//",
+        "\\",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "─",
+        "无",
+        "暂无",
+        "不详",
+        "未知",
+        "空",
+        "略",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "×",
+        "x",
+        "*",
+        "/ ",
+        "—/—",
+        "-/-",
+        "…",
+        "...",
+        "0",
+    }
+)
 YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
 SUMMARY_MAX = 60
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -106,13 +135,19 @@ def birth_of(value: Any) -> Birth:
         text = repr(value)
         if re.fullmatch(r"\d{4}\.1", text):
             year = _check_year(int(value))
-            return Birth(year, None, f"数字 {text} 可能是 {year} 年 1 月，也可能是 {year} 年 10 月"
-                         "（表格把 .10 存成了 .1），月份暂记为不详，请核对")
+            return Birth(
+                year,
+                None,
+                f"数字 {text} 可能是 {year} 年 1 月，也可能是 {year} 年 10 月"
+                "（表格把 .10 存成了 .1），月份暂记为不详，请核对",
+            )
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = re.fullmatch(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*(?:[.\-/月]\s*(?:\d{1,2})?\s*日?)?"
-                         r"\s*月?)?\s*(?:年)?", text) or re.fullmatch(r"(\d{4})(\d{2})(?:\d{2})?",
-                                                                   text)
+    match = re.fullmatch(
+        r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*(?:[.\-/月]\s*(?:\d{1,2})?\s*日?)?"
+        r"\s*月?)?\s*(?:年)?",
+        text,
+    ) or re.fullmatch(r"(\d{4})(\d{2})(?:\d{2})?", text)
     if not match:
         raise ValueError("出生年月无法识别，请写成“1975.03”或“1975年3月”")
     year = _check_year(int(match.group(1)))
@@ -151,12 +186,12 @@ def first_sentence(text: str | None, limit: int = SUMMARY_MAX) -> str | None:
         return None
     plain = re.sub(r"[#*_>`]+", "", text).strip()
     match = _SENTENCE_END.search(plain)
-    sentence = (plain[:match.start()] if match else plain).strip()
+    sentence = (plain[: match.start()] if match else plain).strip()
     if len(sentence) <= limit:
         return sentence or None
     head = sentence[:limit]
     cut = max(head.rfind(p) for p in "，,、：:")
-    return (head[:cut] if cut >= limit // 2 else head[:limit - 1]) + "…"
+    return (head[:cut] if cut >= limit // 2 else head[: limit - 1]) + "…"
 
 
 def is_one_sentence(text: str) -> bool:

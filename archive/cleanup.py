@@ -73,8 +73,7 @@ def referenced(db: sqlite_utils.Database) -> set[str]:
     return names
 
 
-def orphan_media(db: sqlite_utils.Database, media_dir: str | Path,
-                 min_age: float = 0.0) -> Orphans:
+def orphan_media(db: sqlite_utils.Database, media_dir: str | Path, min_age: float = 0.0) -> Orphans:
     """Files under the media folders that nothing refers to and that are at least
     ``min_age`` seconds old (an upload writes its files just before its rows)."""
     keep = referenced(db)
@@ -94,8 +93,9 @@ def orphan_media(db: sqlite_utils.Database, media_dir: str | Path,
     return Orphans(sorted(found), size)
 
 
-def remove_orphans(db: sqlite_utils.Database, media_dir: str | Path,
-                   min_age: float = 0.0) -> Orphans:
+def remove_orphans(
+    db: sqlite_utils.Database, media_dir: str | Path, min_age: float = 0.0
+) -> Orphans:
     """Find orphan media (as :func:`orphan_media`) and delete them; references
     are read again just before, so a file that gained a row meanwhile stays."""
     orphans = orphan_media(db, media_dir, min_age)

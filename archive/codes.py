@@ -28,8 +28,11 @@ def new_code(db: sqlite_utils.Database, rng: random.Random | None = None) -> str
     choice = rng.choice if rng is not None else secrets.choice
     while True:
         code = "".join(choice(ALPHABET) for _ in range(LENGTH))
-        if not db.execute("SELECT 1 FROM short_codes WHERE code = ? UNION ALL "
-                          "SELECT 1 FROM target_codes WHERE code = ?", [code, code]).fetchone():
+        if not db.execute(
+            "SELECT 1 FROM short_codes WHERE code = ? UNION ALL "
+            "SELECT 1 FROM target_codes WHERE code = ?",
+            [code, code],
+        ).fetchone():
             return code
 
 
@@ -45,22 +48,23 @@ def resolve(db: sqlite_utils.Database, code: str) -> int | None:
     canonical = normalise(code)
     if canonical is None:
         return None
-    row = db.execute(
-        "SELECT honoree_id FROM short_codes WHERE code = ?", [canonical]
-    ).fetchone()
+    row = db.execute("SELECT honoree_id FROM short_codes WHERE code = ?", [canonical]).fetchone()
     return row[0] if row else None
 
 
-def register_target(db: sqlite_utils.Database, target_type: str, target_id: int,
-                    now: str) -> str:
+def register_target(db: sqlite_utils.Database, target_type: str, target_id: int, now: str) -> str:
     """The permanent code of a hall or an album (issued once, never reused)."""
-    row = db.execute("SELECT code FROM target_codes WHERE target_type = ? AND target_id = ?",
-                     [target_type, target_id]).fetchone()
+    row = db.execute(
+        "SELECT code FROM target_codes WHERE target_type = ? AND target_id = ?",
+        [target_type, target_id],
+    ).fetchone()
     if row:
         return row[0]
     code = new_code(db)
-    db.execute("INSERT INTO target_codes (code, target_type, target_id, created_at) "
-               "VALUES (?, ?, ?, ?)", [code, target_type, target_id, now])
+    db.execute(
+        "INSERT INTO target_codes (code, target_type, target_id, created_at) VALUES (?, ?, ?, ?)",
+        [code, target_type, target_id, now],
+    )
     return code
 
 
@@ -69,6 +73,7 @@ def resolve_target(db: sqlite_utils.Database, code: str) -> tuple[str, int] | No
     canonical = normalise(code)
     if canonical is None:
         return None
-    row = db.execute("SELECT target_type, target_id FROM target_codes WHERE code = ?",
-                     [canonical]).fetchone()
+    row = db.execute(
+        "SELECT target_type, target_id FROM target_codes WHERE code = ?", [canonical]
+    ).fetchone()
     return (row[0], row[1]) if row else None

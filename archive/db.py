@@ -90,13 +90,15 @@ def close_db(exc: BaseException | None = None) -> None:
 
 # --- the content generation: one number that changes with anything visitors see ---
 
+
 def bump_generation(db: sqlite_utils.Database) -> None:
     """Call inside the write transaction of any change visitors can see; after the
     commit, :func:`publish_generation` points GENERATION_LINK at the new number."""
     db._generation_bumped = True
     db.execute(
         """INSERT INTO settings (key, value) VALUES ('content_generation', '1')
-           ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1""")
+           ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"""
+    )
 
 
 def generation(db: sqlite_utils.Database) -> int:

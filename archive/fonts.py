@@ -27,7 +27,7 @@ class FontError(RuntimeError):
 @dataclass(frozen=True)
 class Font:
     path: str
-    index: int          # face number inside a collection, 0 for a single font
+    index: int  # face number inside a collection, 0 for a single font
     name: str
     codepoints: frozenset[int]
 
@@ -39,7 +39,8 @@ def load(path: str) -> Font:
     if not path or not file.is_file():
         raise FontError(
             f"找不到中文字体文件：{path or '（未设置）'}。请安装 fonts-noto-cjk"
-            "（make system-deps），或在设置 FONT_PATH 中指定一个中文字体文件。")
+            "（make system-deps），或在设置 FONT_PATH 中指定一个中文字体文件。"
+        )
     try:
         if file.suffix.lower() in (".ttc", ".otc"):
             with TTCollection(str(file), lazy=True) as collection:
@@ -63,8 +64,15 @@ class Metrics:
     cmap (format 12), hhea and hmtx tables: a few hundred kilobytes, where
     decompiling them with fontTools would build a dict per glyph."""
 
-    def __init__(self, cmap: list[tuple[int, int, int]], hmtx: bytes, metrics_count: int,
-                 upem: int, ascent: int, descent: int):
+    def __init__(
+        self,
+        cmap: list[tuple[int, int, int]],
+        hmtx: bytes,
+        metrics_count: int,
+        upem: int,
+        ascent: int,
+        descent: int,
+    ):
         self._starts = [g[0] for g in cmap]
         self._groups = cmap
         self._hmtx = hmtx
@@ -97,11 +105,11 @@ def _cmap12(data: bytes) -> list[tuple[int, int, int]] | None:
     count = struct.unpack_from(">H", data, 2)[0]
     for i in range(count):
         platform, encoding, offset = struct.unpack_from(">HHI", data, 4 + 8 * i)
-        if (platform, encoding) in ((3, 10), (0, 4), (0, 6)) and \
-                struct.unpack_from(">H", data, offset)[0] == 12:
+        if (platform, encoding) in ((3, 10), (0, 4), (0, 6)) and struct.unpack_from(
+            ">H", data, offset
+        )[0] == 12:
             groups = struct.unpack_from(">I", data, offset + 12)[0]
-            return [struct.unpack_from(">III", data, offset + 16 + 12 * g)
-                    for g in range(groups)]
+            return [struct.unpack_from(">III", data, offset + 16 + 12 * g) for g in range(groups)]
     return None
 
 
@@ -109,6 +117,7 @@ def _cmap12(data: bytes) -> list[tuple[int, int, int]] | None:
 def metrics(font: Font) -> Metrics:
     """The font's metrics, read once per process (no PDF needed): print views
     measure every name without parsing the font into fpdf2."""
+
     def read(face) -> Metrics:
         raw = face.reader
         hhea = raw["hhea"]
@@ -152,8 +161,9 @@ def _ignorable(char: str) -> bool:
 def missing(font: Font, texts) -> list[str]:
     """The characters in ``texts`` the font has no glyph for, in order of first use."""
     joined = "".join(t for t in texts if t)
-    absent = {c for c in set(joined) if ord(c) not in font.codepoints and c != " "
-              and not _ignorable(c)}
+    absent = {
+        c for c in set(joined) if ord(c) not in font.codepoints and c != " " and not _ignorable(c)
+    }
     return sorted(absent, key=joined.index)
 
 
@@ -166,4 +176,5 @@ def check(font: Font, texts, what: str = "") -> None:
         raise FontError(
             f"{what + '：' if what else ''}字体 {font.name} 缺少 {shown}{more} 的字形，"
             "印出来会是方框。请改正文字（如生僻字可用常用异体或图片说明），"
-            "或在 FONT_PATH 中换用包含这些字的字体。")
+            "或在 FONT_PATH 中换用包含这些字的字体。"
+        )

@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 WIDTHS = (320, 640, 1280)
-FORMATS = (("webp", "WEBP", {"quality": 78, "method": 4}),
-           ("jpeg", "JPEG", {"quality": 80, "optimize": True, "progressive": True}))
+FORMATS = (
+    ("webp", "WEBP", {"quality": 78, "method": 4}),
+    ("jpeg", "JPEG", {"quality": 80, "optimize": True, "progressive": True}),
+)
 
 
 @dataclass(frozen=True)
 class Variant:
-    name: str        # content-hashed file name, e.g. "3f2a…-640.webp"
+    name: str  # content-hashed file name, e.g. "3f2a…-640.webp"
     width: int
     height: int
-    format: str      # "webp" | "jpeg"
+    format: str  # "webp" | "jpeg"
     data: bytes
 
 
@@ -50,8 +52,11 @@ def variants(image: Image.Image) -> list[Variant]:
     made = []
     for width in widths_for(image.width):
         height = max(1, round(image.height * width / image.width))
-        resized = image if width == image.width else image.resize(
-            (width, height), Image.Resampling.LANCZOS)
+        resized = (
+            image
+            if width == image.width
+            else image.resize((width, height), Image.Resampling.LANCZOS)
+        )
         for ext, pil_format, options in FORMATS:
             buffer = io.BytesIO()
             resized.save(buffer, pil_format, **options)

@@ -25,9 +25,21 @@ from .vocabulary import STATUSES
 SHEET_SUFFIXES = (".xlsx", ".xls", ".csv")
 # Statuses an import may give new records (publishing goes through review).
 NEW_STATUSES = {k: STATUSES[k] for k in ("draft", "review")}
-DECISIONS = {"skip": "跳过", "create": "是另一个人：新建一条", "update": "是同一人：荣誉并入已有记录"}
-_BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0",
-                 b"GIF8", b"RIFF", b"\x1f\x8b")
+DECISIONS = {
+    "skip": "跳过",
+    "create": "是另一个人：新建一条",
+    "update": "是同一人：荣誉并入已有记录",
+}
+_BINARY_MAGIC = (
+    b"PK\x03\x04",
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"\xd0\xcf\x11\xe0",
+    b"GIF8",
+    b"RIFF",
+    b"\x1f\x8b",
+)
 
 
 class ImportJobError(UploadError):
@@ -51,13 +63,20 @@ def _check_sheet(path: Path, suffix: str) -> None:
             raise ImportJobError("这不是有效的 Excel 表格（.xlsx），请在 Excel 中另存后再上传")
     elif suffix == ".xls":
         if not head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise ImportJobError("这不是有效的旧版 Excel 表格（.xls），请在 Excel 或 WPS 中另存后再上传")
+            raise ImportJobError(
+                "这不是有效的旧版 Excel 表格（.xls），请在 Excel 或 WPS 中另存后再上传"
+            )
     elif b"\x00" in head or head.startswith(_BINARY_MAGIC):
         raise ImportJobError("这不是 CSV 文本表格，请上传 .xlsx 或 .csv 文件")
 
 
-def save_files(instance_dir: str | Path, sheet: BinaryIO | None, sheet_name: str,
-               photos: BinaryIO | None, max_bytes: int) -> dict:
+def save_files(
+    instance_dir: str | Path,
+    sheet: BinaryIO | None,
+    sheet_name: str,
+    photos: BinaryIO | None,
+    max_bytes: int,
+) -> dict:
     """Keep an uploaded sheet (and optional photo ZIP) in a new folder, checked by
     content and refused past ``max_bytes``; returns the job parameters for them."""
     suffix = Path(sheet_name or "").suffix.lower()
@@ -80,16 +99,30 @@ def save_files(instance_dir: str | Path, sheet: BinaryIO | None, sheet_name: str
     except UploadError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return {"path": str(sheet_path), "photos": str(photos_path) if photos_path else None,
-            "file_name": Path(sheet_name).name[:200], "report_path": str(folder / "report.json")}
+    return {
+        "path": str(sheet_path),
+        "photos": str(photos_path) if photos_path else None,
+        "file_name": Path(sheet_name).name[:200],
+        "report_path": str(folder / "report.json"),
+    }
 
 
 def start(db: sqlite_utils.Database, files: dict, status: str, user_id: int) -> int:
     """Queue the dry run of saved files; returns the job id."""
     if status not in NEW_STATUSES:
         raise ImportJobError("新记录的状态只能是草稿或待审核")
-    return jobs.enqueue(db, "import", {**files, "policy": "ask", "decisions": {},
-                                       "status": status, "dry_run": True, "user_id": user_id})
+    return jobs.enqueue(
+        db,
+        "import",
+        {
+            **files,
+            "policy": "ask",
+            "decisions": {},
+            "status": status,
+            "dry_run": True,
+            "user_id": user_id,
+        },
+    )
 
 
 def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
@@ -104,8 +137,12 @@ def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
         job["report"] = report = json.loads(Path(report_path).read_text(encoding="utf-8"))
         # the column notes are shown from dropped_columns/ignored_columns instead
         # shown from dropped_columns, ignored_columns, skipped_rows, new_titles instead
-        report["notes"] = [w for w in report["warnings"] if w["row"] or not w["message"].startswith(
-            ("以下列", "以下行不是荣誉人物", "以下称号不在称号表中"))]
+        report["notes"] = [
+            w
+            for w in report["warnings"]
+            if w["row"]
+            or not w["message"].startswith(("以下列", "以下行不是荣誉人物", "以下称号不在称号表中"))
+        ]
     job["reason"] = reason(job)
     job["results"] = results(db, job_id) if not job["params"].get("dry_run") else []
     return job
@@ -142,32 +179,48 @@ def status(job: dict) -> dict:
         headline = "预检通过，尚未写入任何记录。" if dry else "导入完成。"
         message = job["message"] or ""
     elif report and dry and not report["errors"]:
-        headline = (f"预检完成，尚未写入任何记录：有 {report['counts']['ask']} 条疑似重复记录"
-                    "需要在下面逐行选择处理方式。")
+        headline = (
+            f"预检完成，尚未写入任何记录：有 {report['counts']['ask']} 条疑似重复记录"
+            "需要在下面逐行选择处理方式。"
+        )
     elif report and dry:
         headline, message = "预检未通过，未写入任何记录。", job["reason"] or ""
     else:
         headline, message = f"{verb}失败，未写入任何记录。", job["reason"] or ""
     total = job["total"] or 0
-    return {"id": job["id"], "status": job["status"], "finished": finished,
-            "headline": headline, "message": message,
-            "progress": min(job["progress"] or 0, total) if total else 0, "total": total}
+    return {
+        "id": job["id"],
+        "status": job["status"],
+        "finished": finished,
+        "headline": headline,
+        "message": message,
+        "progress": min(job["progress"] or 0, total) if total else 0,
+        "total": total,
+    }
 
 
 def can_confirm(job: dict) -> bool:
     """A finished dry run whose report has no errors (duplicates are decided on
     the confirmation form)."""
     report = job.get("report")
-    return bool(job["params"].get("dry_run") and report is not None
-                and job["status"] in ("done", "failed") and not report["errors"])
+    return bool(
+        job["params"].get("dry_run")
+        and report is not None
+        and job["status"] in ("done", "failed")
+        and not report["errors"]
+    )
 
 
 def can_import_valid(job: dict) -> bool:
     """A finished dry run with errors in some rows only: its valid rows can go in,
     the others come back as a fix-up sheet."""
     report = job.get("report")
-    if not (job["params"].get("dry_run") and report is not None
-            and job["status"] in ("done", "failed") and report["errors"]):
+    if not (
+        job["params"].get("dry_run")
+        and report is not None
+        and job["status"] in ("done", "failed")
+        and report["errors"]
+    ):
         return False
     counts = report["counts"]
     valid = counts["rows"] - counts["invalid"]
@@ -193,28 +246,40 @@ def confirm(db: sqlite_utils.Database, job: dict, form: dict, user_id: int) -> i
             continue
         if choice not in DECISIONS:
             where = duplicate.get("where") or f"第 {duplicate['row']} 行"
-            raise ImportJobError(f"请为{where}（{duplicate['name']}）"
-                                 "选择跳过、新建或更新")
+            raise ImportJobError(f"请为{where}（{duplicate['name']}）选择跳过、新建或更新")
         decisions[str(duplicate["row"])] = choice
     params = job["params"]
     if importer.file_digest(params["path"]) != job["report"].get("file_sha256"):
         raise ImportJobError("表格文件在预检之后有了改动，请重新上传")
     folder = Path(params["report_path"]).parent
-    return jobs.enqueue(db, "import", {
-        **{k: params[k] for k in ("path", "photos", "file_name", "status", "policy")},
-        "decisions": decisions, "dry_run": False, "user_id": user_id,
-        "skip_invalid": skip_invalid,
-        "sha256": job["report"]["file_sha256"], "dry_run_job": job["id"],
-        "report_path": str(folder / f"report-{secrets.token_hex(4)}.json")})
+    return jobs.enqueue(
+        db,
+        "import",
+        {
+            **{k: params[k] for k in ("path", "photos", "file_name", "status", "policy")},
+            "decisions": decisions,
+            "dry_run": False,
+            "user_id": user_id,
+            "skip_invalid": skip_invalid,
+            "sha256": job["report"]["file_sha256"],
+            "dry_run_job": job["id"],
+            "report_path": str(folder / f"report-{secrets.token_hex(4)}.json"),
+        },
+    )
 
 
 def results(db: sqlite_utils.Database, job_id: int) -> list[dict]:
     """The records a finished import created or updated, in row order."""
-    return [dict(r) for r in db.execute(
-        """SELECT i.row_number, i.action, i.honoree_id, h.name
+    return [
+        dict(r)
+        for r in db.execute(
+            """SELECT i.row_number, i.action, i.honoree_id, h.name
            FROM imports m JOIN import_items i ON i.import_id = m.id
            LEFT JOIN honorees h ON h.id = i.honoree_id
-           WHERE m.job_id = ? ORDER BY i.row_number""", [job_id])]
+           WHERE m.job_id = ? ORDER BY i.row_number""",
+            [job_id],
+        )
+    ]
 
 
 def recent(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
@@ -223,15 +288,20 @@ def recent(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
     for job in jobs.recent(db, 100):
         if job["kind"] == "import" and len(found) < limit:
             params = json.loads(job["params"])
-            found.append({**job, "file_name": params.get("file_name"),
-                          "dry_run": bool(params.get("dry_run"))})
+            found.append(
+                {
+                    **job,
+                    "file_name": params.get("file_name"),
+                    "dry_run": bool(params.get("dry_run")),
+                }
+            )
     return found
 
 
 # --- acting on a finished import's records ------------------------------------------
 
 BATCH_ACTIONS = {"publish": "发布本批记录", "submit": "提交本批审核"}
-_OPEN = ("draft", "review")   # statuses a batch action still applies to
+_OPEN = ("draft", "review")  # statuses a batch action still applies to
 
 
 def _import_of(db: sqlite_utils.Database, job_id: int) -> dict | None:
@@ -240,23 +310,30 @@ def _import_of(db: sqlite_utils.Database, job_id: int) -> dict | None:
 
 
 def _open_items(db: sqlite_utils.Database, import_id: int) -> list[dict]:
-    return [dict(r) for r in db.execute(
-        f"""SELECT h.id, h.status, h.submitted_by FROM import_items i
+    return [
+        dict(r)
+        for r in db.execute(
+            f"""SELECT h.id, h.status, h.submitted_by FROM import_items i
             JOIN honorees h ON h.id = i.honoree_id
             WHERE i.import_id = ? AND h.deleted_at IS NULL
-              AND h.status IN ({', '.join('?' * len(_OPEN))})
-            ORDER BY i.row_number""", [import_id, *_OPEN])]
+              AND h.status IN ({", ".join("?" * len(_OPEN))})
+            ORDER BY i.row_number""",
+            [import_id, *_OPEN],
+        )
+    ]
 
 
 def _unsubmitted(item: dict, found: dict, user: dict) -> bool:
     """A draft, or (for whoever ran the import) a record imported straight into
     review that nobody has yet put their name to."""
-    return item["status"] == "draft" or (not item["submitted_by"]
-                                         and found["user_id"] == user["id"])
+    return item["status"] == "draft" or (
+        not item["submitted_by"] and found["user_id"] == user["id"]
+    )
 
 
-def batch_actions(db: sqlite_utils.Database, job: dict, user: dict, *,
-                  second_approver: bool) -> dict[str, int]:
+def batch_actions(
+    db: sqlite_utils.Database, job: dict, user: dict, *, second_approver: bool
+) -> dict[str, int]:
     """The batch actions the finished import's page offers ``user``, each with how
     many of the import's records (still drafts or in review) it would reach."""
     found = _import_of(db, job["id"]) if job["status"] == "done" else None
@@ -269,15 +346,19 @@ def batch_actions(db: sqlite_utils.Database, job: dict, user: dict, *,
     unsubmitted = [i for i in items if _unsubmitted(i, found, user)]
     if unsubmitted:
         offered["submit"] = len(unsubmitted)
-    approvable = [i for i in items if i["status"] == "review"
-                  and (i["submitted_by"] or found["user_id"]) != user["id"]]
+    approvable = [
+        i
+        for i in items
+        if i["status"] == "review" and (i["submitted_by"] or found["user_id"]) != user["id"]
+    ]
     if approvable:
         offered["publish"] = len(approvable)
     return offered
 
 
-def act_on_batch(db: sqlite_utils.Database, job: dict, action: str, user: dict, *,
-                 second_approver: bool) -> editing.BatchResult:
+def act_on_batch(
+    db: sqlite_utils.Database, job: dict, action: str, user: dict, *, second_approver: bool
+) -> editing.BatchResult:
     """Publish (or submit for review) the records a finished import created or
     updated that are still drafts or in review, in one transaction, each as the
     single-record path would. Records imported straight into review count as
@@ -290,10 +371,13 @@ def act_on_batch(db: sqlite_utils.Database, job: dict, action: str, user: dict, 
         if found is None:
             raise ImportJobError("这个任务没有导入任何记录")
         items = _open_items(db, found["id"])
-        if action == "submit":   # another's unclaimed review records stay the importer's
-            items = [i for i in items if i["status"] == "draft" or i["submitted_by"]
-                     or found["user_id"] == user["id"]]
+        if action == "submit":  # another's unclaimed review records stay the importer's
+            items = [
+                i
+                for i in items
+                if i["status"] == "draft" or i["submitted_by"] or found["user_id"] == user["id"]
+            ]
         ids = [i["id"] for i in items]
-        return editing.change_status_many(db, ids, action, user,
-                                          second_approver=second_approver,
-                                          submitter=found["user_id"])
+        return editing.change_status_many(
+            db, ids, action, user, second_approver=second_approver, submitter=found["user_id"]
+        )

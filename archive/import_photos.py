@@ -18,9 +18,9 @@ from .cells import name_of
 from .sheets import ImportRefused
 
 MAX_PHOTO_ENTRIES = 5_000
-MAX_PHOTO_BYTES = 20 * 1024 * 1024          # one unpacked photo
-MAX_PHOTOS_TOTAL = 1024 * 1024 * 1024       # all unpacked photos
-MAX_PHOTO_RATIO = 50                        # unpacked / packed, for entries over 1 MiB
+MAX_PHOTO_BYTES = 20 * 1024 * 1024  # one unpacked photo
+MAX_PHOTOS_TOTAL = 1024 * 1024 * 1024  # all unpacked photos
+MAX_PHOTO_RATIO = 50  # unpacked / packed, for entries over 1 MiB
 MAX_PHOTO_PIXELS = 40_000_000
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp")
 
@@ -54,7 +54,8 @@ def inspect(path: str | Path) -> dict[str, zipfile.ZipInfo]:
         if entry.file_size > MAX_PHOTO_BYTES:
             raise ImportRefused(f"照片“{name}”解压后过大（上限 20 MB）")
         if entry.file_size > 1024 * 1024 and entry.file_size > MAX_PHOTO_RATIO * max(
-                entry.compress_size, 1):
+            entry.compress_size, 1
+        ):
             raise ImportRefused(f"照片“{name}”压缩比异常，疑似压缩炸弹，已拒绝")
         if total > MAX_PHOTOS_TOTAL:
             raise ImportRefused("照片压缩包解压后总大小超过 1 GB，已拒绝")

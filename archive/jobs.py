@@ -39,22 +39,27 @@ def requeue_abandoned(db: sqlite_utils.Database, max_attempts: int = DEFAULT_MAX
         db.execute(
             """UPDATE jobs SET status = 'failed', finished_at = ?,
                    error = '任务运行中进程多次中断（已尝试 ' || attempts || ' 次），不再重试'
-               WHERE status = 'running' AND attempts >= ?""", [now(), max_attempts])
+               WHERE status = 'running' AND attempts >= ?""",
+            [now(), max_attempts],
+        )
         return db.execute(
             "UPDATE jobs SET status = 'queued', message = '因重启重新排队' WHERE status = 'running'"
         ).rowcount
 
 
-def retry_or_fail(db: sqlite_utils.Database, job_id: int, error: str,
-                  max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> str:
+def retry_or_fail(
+    db: sqlite_utils.Database, job_id: int, error: str, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+) -> str:
     """After a failed attempt: queue the job again while it has attempts left,
     else end it as failed with the reason. Returns the new status."""
     with write(db):
         row = db.execute("SELECT attempts FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row is not None and row["attempts"] < max_attempts:
-            db.execute("""UPDATE jobs SET status = 'queued', error = ?,
+            db.execute(
+                """UPDATE jobs SET status = 'queued', error = ?,
                               message = '第 ' || attempts || ' 次尝试失败，稍后重试' WHERE id = ?""",
-                       [error, job_id])
+                [error, job_id],
+            )
             return "queued"
     attempts = row["attempts"] if row is not None else 0
     finish(db, job_id, error=f"已尝试 {attempts} 次仍失败：{error}")
@@ -65,25 +70,34 @@ def claim(db: sqlite_utils.Database) -> dict[str, Any] | None:
     """Take the oldest queued job, marking it running."""
     with write(db):
         row = db.execute(
-            "SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").fetchone()
+            "SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1"
+        ).fetchone()
         if row is None:
             return None
         stamp = now()
         db.execute(
             """UPDATE jobs SET status = 'running', attempts = attempts + 1,
-                   started_at = ?, heartbeat_at = ? WHERE id = ?""", [stamp, stamp, row["id"]])
+                   started_at = ?, heartbeat_at = ? WHERE id = ?""",
+            [stamp, stamp, row["id"]],
+        )
     job = dict(row)
     job["params"] = json.loads(job["params"])
     return job
 
 
-def report(db: sqlite_utils.Database, job_id: int, done: int, total: int | None = None,
-           message: str | None = None) -> None:
+def report(
+    db: sqlite_utils.Database,
+    job_id: int,
+    done: int,
+    total: int | None = None,
+    message: str | None = None,
+) -> None:
     with write(db):
         db.execute(
             """UPDATE jobs SET progress = ?, total = coalesce(?, total),
                    message = coalesce(?, message), heartbeat_at = ? WHERE id = ?""",
-            [done, total, message, now(), job_id])
+            [done, total, message, now(), job_id],
+        )
 
 
 def finish(db: sqlite_utils.Database, job_id: int, error: str | None = None) -> None:
@@ -92,7 +106,8 @@ def finish(db: sqlite_utils.Database, job_id: int, error: str | None = None) -> 
             """UPDATE jobs SET status = ?, error = ?, finished_at = ?,
                    progress = CASE WHEN ? IS NULL THEN coalesce(total, progress) ELSE progress END
                WHERE id = ?""",
-            ["failed" if error else "done", error, now(), error, job_id])
+            ["failed" if error else "done", error, now(), error, job_id],
+        )
 
 
 def queue_age(db: sqlite_utils.Database) -> float | None:
@@ -101,6 +116,7 @@ def queue_age(db: sqlite_utils.Database) -> float | None:
     if not row or not row[0]:
         return None
     from datetime import UTC, datetime
+
     created = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     return max(0.0, round((datetime.now(UTC) - created).total_seconds(), 1))
 

@@ -33,6 +33,7 @@ PAD = 2.0  # mm kept clear inside every label edge (printers drift by about 1 mm
 class Stock:
     """A label stock: columns × rows of w × h mm labels on A4, from (left, top),
     with gaps between labels."""
+
     title: str
     columns: int
     rows: int
@@ -43,7 +44,7 @@ class Stock:
     gap_x: float = 0.0
     gap_y: float = 0.0
     max_qr_mm: float = 24.0  # the symbol's width (quiet zone excluded)
-    name_pt: float = 12.0    # the name's largest size; it shrinks to NAME_FLOOR_PT
+    name_pt: float = 12.0  # the name's largest size; it shrinks to NAME_FLOOR_PT
 
     @property
     def per_sheet(self) -> int:
@@ -57,10 +58,12 @@ class Stock:
 
 STOCKS = {
     "labels": Stock("A4 3×8（70×36 毫米）", 3, 8, 70.0, 36.0, 0.0, 4.5, max_qr_mm=22.0),
-    "labels-2x5": Stock("A4 2×5（99×57 毫米）", 2, 5, 99.0, 57.0, 6.0, 6.0, max_qr_mm=34.0,
-                        name_pt=16.0),
-    "labels-4x10": Stock("A4 4×10（48.5×25.4 毫米）", 4, 10, 48.5, 25.4, 8.0, 21.5,
-                         max_qr_mm=15.0, name_pt=10.0),
+    "labels-2x5": Stock(
+        "A4 2×5（99×57 毫米）", 2, 5, 99.0, 57.0, 6.0, 6.0, max_qr_mm=34.0, name_pt=16.0
+    ),
+    "labels-4x10": Stock(
+        "A4 4×10（48.5×25.4 毫米）", 4, 10, 48.5, 25.4, 8.0, 21.5, max_qr_mm=15.0, name_pt=10.0
+    ),
 }
 
 
@@ -86,39 +89,54 @@ def _qr_geometry(url: str, stock: Stock) -> tuple[int, float]:
     return count, dots * DOT
 
 
-def _text_layout(pdf: Measuring, person: Honoree, stock: Stock, text_x: float,
-                 scale_name: float) -> LabelText:
+def _text_layout(
+    pdf: Measuring, person: Honoree, stock: Stock, text_x: float, scale_name: float
+) -> LabelText:
     """Fit the name, the code line and (room permitting) the call to action into
     the label's text area."""
     width = stock.w - PAD - text_x
     height = stock.h - 2 * PAD
     code_size = 7.0 if stock.h < 30 else 8.0 if stock.h < 50 else 9.0
     pdf.set_font("cjk", size=code_size)
-    code_h = (pdf.ascent(code_size) + pdf.descent(code_size))
+    code_h = pdf.ascent(code_size) + pdf.descent(code_size)
     cta_h = (pdf.ascent(6.5) + pdf.descent(6.5)) * 1.05
     for cta in (True, False):
         room = height - code_h * 1.1 - (cta_h if cta else 0.0)
         size = scale_name
         while size >= NAME_FLOOR_PT:
             pdf.set_font("cjk", size=size)
-            lines = pdf.lines(person.name, width) if pdf.width(person.name) > width \
-                else [person.name]
-            if _name_height(pdf, size, len(lines)) <= room and \
-                    all(pdf.width(line) <= width for line in lines):
+            lines = (
+                pdf.lines(person.name, width) if pdf.width(person.name) > width else [person.name]
+            )
+            if _name_height(pdf, size, len(lines)) <= room and all(
+                pdf.width(line) <= width for line in lines
+            ):
                 return LabelText(text_x, width, Fit(size, lines, True), code_size, cta, True)
             size -= 0.5
     pdf.set_font("cjk", size=NAME_FLOOR_PT)
-    return LabelText(text_x, width, Fit(NAME_FLOOR_PT, pdf.lines(person.name, width), False),
-                     code_size, False, False)
+    return LabelText(
+        text_x,
+        width,
+        Fit(NAME_FLOOR_PT, pdf.lines(person.name, width), False),
+        code_size,
+        False,
+        False,
+    )
 
 
 def _name_height(pdf: Measuring, size: float, lines: int) -> float:
     return pdf.ascent(size) + pdf.descent(size) + (lines - 1) * size * PT * 1.18
 
 
-def labels(people: list[Honoree], font: fonts.Font, progress: Progress | None = None, *,
-           stock: str = "labels", style: Style | None = None,
-           title_font: fonts.Font | None = None) -> bytes:
+def labels(
+    people: list[Honoree],
+    font: fonts.Font,
+    progress: Progress | None = None,
+    *,
+    stock: str = "labels",
+    style: Style | None = None,
+    title_font: fonts.Font | None = None,
+) -> bytes:
     """Sheets of labels on ``stock`` (a key of STOCKS), one label per honoree."""
     paper = STOCKS[stock]
     style = style or site_style()
@@ -134,8 +152,7 @@ def labels(people: list[Honoree], font: fonts.Font, progress: Progress | None = 
         total = count * module
         quiet = qr.QUIET_ZONE * module
         qx = x + max(0.0, PAD - quiet + 1.0)
-        drawn = pdf.qr(person.url, qx, y + (paper.h - total) / 2, 0.0,
-                       dots=round(module / DOT))
+        drawn = pdf.qr(person.url, qx, y + (paper.h - total) / 2, 0.0, dots=round(module / DOT))
         # the text starts after the quiet zone: nothing is printed inside it
         text = _text_layout(pdf, person, paper, qx - x + drawn + 0.3, paper.name_pt)
         _draw_text(pdf, person, paper, x, y, text, palette)
@@ -144,8 +161,9 @@ def labels(people: list[Honoree], font: fonts.Font, progress: Progress | None = 
     return bytes(pdf.output())
 
 
-def _draw_text(pdf: Sheet, person: Honoree, stock: Stock, x: float, y: float,
-               text: LabelText, palette) -> None:
+def _draw_text(
+    pdf: Sheet, person: Honoree, stock: Stock, x: float, y: float, text: LabelText, palette
+) -> None:
     left = x + text.x
     name = text.name
     pdf.set_font("cjk", size=name.size)
@@ -182,6 +200,8 @@ def fit_warnings(people: Iterable[Honoree], font: fonts.Font, stock: str = "labe
         qx = max(0.0, PAD - quiet + 1.0)
         text = _text_layout(ruler, person, paper, qx + count * module + 0.3, paper.name_pt)
         if not text.ok:
-            found.append(f"{person.name}（{person.code}）：名称在 {paper.title} 标签上缩到 "
-                         f"{NAME_FLOOR_PT:g} 磅仍放不下，请换用更大的标签")
+            found.append(
+                f"{person.name}（{person.code}）：名称在 {paper.title} 标签上缩到 "
+                f"{NAME_FLOOR_PT:g} 磅仍放不下，请换用更大的标签"
+            )
     return found

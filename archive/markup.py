@@ -52,14 +52,13 @@ class _Quotes:
             mark = plain.get(match[0], match[0])
             before = text[match.start() - 1] if match.start() else ""
             after = text[match.end()] if match.end() < len(text) else ""
-            out.append(text[last:match.start()])
+            out.append(text[last : match.start()])
             if mark == "'" and _LETTER.match(before) and _LETTER.match(after):
-                out.append("’")      # an apostrophe (don't), not a quotation
+                out.append("’")  # an apostrophe (don't), not a quotation
             else:
                 opening = not self.open[mark]
                 self.open[mark] = opening
-                out.append(("“" if opening else "”") if mark == '"'
-                           else ("‘" if opening else "’"))
+                out.append(("“" if opening else "”") if mark == '"' else ("‘" if opening else "’"))
             last = match.end()
         out.append(text[last:])
         return "".join(out)

@@ -41,6 +41,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 @dataclass(frozen=True)
 class Prepared:
     """A picture ready to store: the normalised original and its public variants."""
+
     original: bytes
     extension: str
     width: int
@@ -56,8 +57,13 @@ def prepare(image: Image.Image, lossless: bool = False) -> Prepared:
         image.save(buffer, "PNG")
     else:
         image.save(buffer, "JPEG", quality=92)
-    return Prepared(buffer.getvalue(), "png" if lossless else "jpg", image.width, image.height,
-                    images.variants(image))
+    return Prepared(
+        buffer.getvalue(),
+        "png" if lossless else "jpg",
+        image.width,
+        image.height,
+        images.variants(image),
+    )
 
 
 def add_photo(
@@ -95,15 +101,32 @@ def add_photo(
         """INSERT INTO photos (honoree_id, position, is_portrait, caption, credit, alt,
                original, width, height, placeholder, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [honoree_id, position, int(is_portrait), caption, credit, alt, original_name,
-         prepared.width, prepared.height, int(placeholder), now()],
+        [
+            honoree_id,
+            position,
+            int(is_portrait),
+            caption,
+            credit,
+            alt,
+            original_name,
+            prepared.width,
+            prepared.height,
+            int(placeholder),
+            now(),
+        ],
     ).lastrowid
     for variant in prepared.variants:
         db.execute(
             """INSERT OR IGNORE INTO media_files (name, photo_id, width, height, format, bytes)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            [variant.name, photo_id, variant.width, variant.height, variant.format,
-             len(variant.data)],
+            [
+                variant.name,
+                photo_id,
+                variant.width,
+                variant.height,
+                variant.format,
+                len(variant.data),
+            ],
         )
     return photo_id
 
@@ -141,7 +164,8 @@ def variants_by_photo(db: sqlite_utils.Database, photo_ids: list[int]) -> dict[i
     grouped: dict[int, dict] = {}
     for row in rows:
         grouped.setdefault(row["photo_id"], {"webp": [], "jpeg": []})[row["format"]].append(
-            {"name": row["name"], "width": row["width"], "height": row["height"]})
+            {"name": row["name"], "width": row["width"], "height": row["height"]}
+        )
     return grouped
 
 
@@ -151,16 +175,19 @@ def files_of(db: sqlite_utils.Database, photo_ids: list[int]) -> dict[int, list[
         return {}
     marks = ",".join("?" * len(photo_ids))
     grouped: dict[int, list[dict]] = {}
-    for row in db.execute(f"SELECT * FROM media_files WHERE photo_id IN ({marks}) "
-                          "ORDER BY photo_id, format, width", photo_ids):
+    for row in db.execute(
+        f"SELECT * FROM media_files WHERE photo_id IN ({marks}) ORDER BY photo_id, format, width",
+        photo_ids,
+    ):
         grouped.setdefault(row["photo_id"], []).append(dict(row))
     return grouped
 
 
 def curator_file(db: sqlite_utils.Database, name: str) -> dict | None:
     """A derived file of any photo (drafts included), for the back office."""
-    row = db.execute("SELECT name, format FROM media_files WHERE name = ? LIMIT 1",
-                     [name]).fetchone()
+    row = db.execute(
+        "SELECT name, format FROM media_files WHERE name = ? LIMIT 1", [name]
+    ).fetchone()
     return dict(row) if row else None
 
 
@@ -168,5 +195,7 @@ def public_video(db: sqlite_utils.Database, video_id: int) -> dict | None:
     row = db.execute(
         """SELECT v.* FROM videos v JOIN honorees h ON h.id = v.honoree_id
            WHERE v.id = ? AND v.file IS NOT NULL AND h.status = 'published'
-             AND h.deleted_at IS NULL""", [video_id]).fetchone()
+             AND h.deleted_at IS NULL""",
+        [video_id],
+    ).fetchone()
     return dict(row) if row else None

@@ -220,7 +220,7 @@ def m001_core(db: sqlite_utils.Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT
         );
-        """
+        """,
     )
     for position, (title, level, conferred_on) in enumerate(TITLES):
         db.execute(
@@ -378,8 +378,10 @@ def m011_public_ids_index(db: sqlite_utils.Database) -> None:
     pages at 100,000 records), so a results page checks that its records are
     still public without reading their rows: cold, each row is a read of its
     own."""
-    db.execute("CREATE INDEX honorees_public ON honorees (id) "
-               "WHERE status = 'published' AND deleted_at IS NULL")
+    db.execute(
+        "CREATE INDEX honorees_public ON honorees (id) "
+        "WHERE status = 'published' AND deleted_at IS NULL"
+    )
 
 
 @migrations()
@@ -436,9 +438,6 @@ def m080_pending_edits(db: sqlite_utils.Database) -> None:
         )
         """,
     )
-
-
-
 
 
 @migrations()
@@ -576,8 +575,11 @@ def m081_title_descriptions(db: sqlite_utils.Database) -> None:
         """,
     )
     for title, (description, body, frequency) in TITLE_DESCRIPTIONS.items():
-        db.execute("UPDATE honour_titles SET description = ?, conferred_by = ?, frequency = ? "
-                   "WHERE title = ?", [description, body, frequency, title])
+        db.execute(
+            "UPDATE honour_titles SET description = ?, conferred_by = ?, frequency = ? "
+            "WHERE title = ?",
+            [description, body, frequency, title],
+        )
 
 
 @migrations()

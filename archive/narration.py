@@ -60,6 +60,7 @@ def originals_dir(media_dir: str | Path) -> Path:
 
 # --- checking and encoding --------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ProbedAudio:
     path: Path
@@ -69,8 +70,20 @@ class ProbedAudio:
 
 def _ffprobe(path: Path) -> dict:
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-         str(path)], capture_output=True, timeout=60, check=True)
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            str(path),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -106,15 +119,41 @@ def encode(source: Path, target: Path, timeout: int = 1800) -> float:
     tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.m4a")
     try:
         subprocess.run(
-            ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-vn", "-map_metadata", "-1",
-             "-ac", "1", "-ar", "44100", "-c:a", "aac", "-profile:a", "aac_low",
-             "-b:a", BITRATE, "-movflags", "+faststart", str(tmp)],
-            capture_output=True, timeout=timeout, check=True)
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(source),
+                "-vn",
+                "-map_metadata",
+                "-1",
+                "-ac",
+                "1",
+                "-ar",
+                "44100",
+                "-c:a",
+                "aac",
+                "-profile:a",
+                "aac_low",
+                "-b:a",
+                BITRATE,
+                "-movflags",
+                "+faststart",
+                str(tmp),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=True,
+        )
         duration = float(_ffprobe(tmp)["format"]["duration"])
         tmp.replace(target)
     except subprocess.CalledProcessError as exc:
         tmp.unlink(missing_ok=True)
-        raise NarrationError("录音转码失败：" + exc.stderr.decode(errors="replace")[-300:]) from None
+        raise NarrationError(
+            "录音转码失败：" + exc.stderr.decode(errors="replace")[-300:]
+        ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -123,6 +162,7 @@ def encode(source: Path, target: Path, timeout: int = 1800) -> float:
 
 # --- records ----------------------------------------------------------------------
 
+
 def get(db: sqlite_utils.Database, narration_id: int) -> dict | None:
     row = db.execute("SELECT * FROM narrations WHERE id = ?", [narration_id]).fetchone()
     return dict(row) if row else None
@@ -130,8 +170,12 @@ def get(db: sqlite_utils.Database, narration_id: int) -> dict | None:
 
 def of_honoree(db: sqlite_utils.Database, honoree_id: int) -> list[dict]:
     """Every narration of an honoree, newest first (for the back office)."""
-    return [dict(r) for r in db.execute(
-        "SELECT * FROM narrations WHERE honoree_id = ? ORDER BY id DESC", [honoree_id])]
+    return [
+        dict(r)
+        for r in db.execute(
+            "SELECT * FROM narrations WHERE honoree_id = ? ORDER BY id DESC", [honoree_id]
+        )
+    ]
 
 
 def public(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
@@ -140,27 +184,36 @@ def public(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
         f"""SELECT n.* FROM narrations n JOIN honorees h ON h.id = n.honoree_id
             WHERE n.honoree_id = ? AND n.status = 'approved' AND n.file IS NOT NULL
               AND {PUBLIC} ORDER BY n.approved_at DESC, n.id DESC LIMIT 1""",
-        [honoree_id]).fetchone()
+        [honoree_id],
+    ).fetchone()
     return dict(row) if row else None
 
 
 def public_audio(db: sqlite_utils.Database, narration_id: int) -> dict | None:
     """A narration file a visitor may fetch (the same None as a missing one)."""
-    row = db.execute("SELECT honoree_id FROM narrations WHERE id = ?",
-                     [narration_id]).fetchone()
+    row = db.execute("SELECT honoree_id FROM narrations WHERE id = ?", [narration_id]).fetchone()
     if row is None:
         return None
     current = public(db, row[0])
     return current if current and current["id"] == narration_id else None
 
 
-def add_recording(db: sqlite_utils.Database, media_dir: str | Path, probed: ProbedAudio,
-                  honoree_id: int, *, transcript: str, credit: str | None,
-                  user_id: int | None, held: bool = False) -> int:
+def add_recording(
+    db: sqlite_utils.Database,
+    media_dir: str | Path,
+    probed: ProbedAudio,
+    honoree_id: int,
+    *,
+    transcript: str,
+    credit: str | None,
+    user_id: int | None,
+    held: bool = False,
+) -> int:
     """Keep the checked upload as the original and queue its encoding; returns the
     narration id. The recording becomes public when the worker has encoded it, or,
     ``held`` for review (SECOND_APPROVER), waits as pending once encoded."""
     from . import jobs
+
     transcript = (transcript or "").strip()[:50_000]
     if not transcript:
         raise NarrationError("请填写讲解的文字稿，供听不清或听不了的观众阅读")
@@ -169,17 +222,28 @@ def add_recording(db: sqlite_utils.Database, media_dir: str | Path, probed: Prob
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(probed.path), target)
     with write(db):
-        if not db.execute("SELECT 1 FROM honorees WHERE id = ? AND deleted_at IS NULL",
-                          [honoree_id]).fetchone():
+        if not db.execute(
+            "SELECT 1 FROM honorees WHERE id = ? AND deleted_at IS NULL", [honoree_id]
+        ).fetchone():
             raise NarrationError("找不到这条记录")
         narration_id = db.execute(
             """INSERT INTO narrations (honoree_id, source, status, original, transcript, credit,
                    duration_s, created_by, created_at, held)
                VALUES (?, 'recording', 'processing', ?, ?, ?, ?, ?, ?, ?)""",
-            [honoree_id, name, transcript, (credit or "").strip()[:200] or None,
-             probed.duration_s, user_id, now(), int(held)]).lastrowid
-    job_id = jobs.enqueue(db, "narration-encode", {"narration_id": narration_id,
-                                                   "honoree_id": honoree_id})
+            [
+                honoree_id,
+                name,
+                transcript,
+                (credit or "").strip()[:200] or None,
+                probed.duration_s,
+                user_id,
+                now(),
+                int(held),
+            ],
+        ).lastrowid
+    job_id = jobs.enqueue(
+        db, "narration-encode", {"narration_id": narration_id, "honoree_id": honoree_id}
+    )
     with write(db):
         db.execute("UPDATE narrations SET job_id = ? WHERE id = ?", [job_id, narration_id])
     return narration_id
@@ -187,10 +251,15 @@ def add_recording(db: sqlite_utils.Database, media_dir: str | Path, probed: Prob
 
 def _make_current(db: sqlite_utils.Database, narration: dict, user_id: int | None) -> None:
     """Inside a write: this narration becomes the public one, the others give way."""
-    db.execute("UPDATE narrations SET status = 'replaced' WHERE honoree_id = ? AND id != ? "
-               "AND status IN ('approved', 'pending')", [narration["honoree_id"], narration["id"]])
-    db.execute("UPDATE narrations SET status = 'approved', approved_by = ?, approved_at = ? "
-               "WHERE id = ?", [user_id, now(), narration["id"]])
+    db.execute(
+        "UPDATE narrations SET status = 'replaced' WHERE honoree_id = ? AND id != ? "
+        "AND status IN ('approved', 'pending')",
+        [narration["honoree_id"], narration["id"]],
+    )
+    db.execute(
+        "UPDATE narrations SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
+        [user_id, now(), narration["id"]],
+    )
     bump_generation(db)
 
 
@@ -201,16 +270,21 @@ def encode_recording(db: sqlite_utils.Database, media_dir: str | Path, narration
         raise NarrationError(f"讲解 {narration_id} 不在待处理状态")
     name = f"{secrets.token_hex(12)}.m4a"
     try:
-        duration = encode(originals_dir(media_dir) / narration["original"],
-                          audio_dir(media_dir) / name)
+        duration = encode(
+            originals_dir(media_dir) / narration["original"], audio_dir(media_dir) / name
+        )
     except Exception as exc:
         with write(db):
-            db.execute("UPDATE narrations SET status = 'failed', error = ? WHERE id = ?",
-                       [str(exc)[:500], narration_id])
+            db.execute(
+                "UPDATE narrations SET status = 'failed', error = ? WHERE id = ?",
+                [str(exc)[:500], narration_id],
+            )
         raise
     with write(db):
-        db.execute("UPDATE narrations SET file = ?, duration_s = ?, bytes = ? WHERE id = ?",
-                   [name, duration, (audio_dir(media_dir) / name).stat().st_size, narration_id])
+        db.execute(
+            "UPDATE narrations SET file = ?, duration_s = ?, bytes = ? WHERE id = ?",
+            [name, duration, (audio_dir(media_dir) / name).stat().st_size, narration_id],
+        )
         if narration.get("held"):  # waits for a second person (archive.review)
             db.execute("UPDATE narrations SET status = 'pending' WHERE id = ?", [narration_id])
         else:
@@ -218,10 +292,12 @@ def encode_recording(db: sqlite_utils.Database, media_dir: str | Path, narration
     return get(db, narration_id)
 
 
-def approve(db: sqlite_utils.Database, honoree_id: int, narration_id: int,
-            user: dict | None) -> None:
+def approve(
+    db: sqlite_utils.Database, honoree_id: int, narration_id: int, user: dict | None
+) -> None:
     """A curator approves a pending synthesis: it becomes the public narration."""
     from . import audit
+
     with write(db):
         narration = get(db, narration_id)
         if narration is None or narration["honoree_id"] != honoree_id:
@@ -229,14 +305,26 @@ def approve(db: sqlite_utils.Database, honoree_id: int, narration_id: int,
         if narration["status"] != "pending" or not narration["file"]:
             raise NarrationError("只有已生成、待审核的合成语音可以审核通过")
         _make_current(db, narration, user["id"] if user else None)
-        audit.record(db, "narration_approve", user=user, record_type="honoree",
-                     record_id=honoree_id, detail=f"合成语音 {narration_id}")
+        audit.record(
+            db,
+            "narration_approve",
+            user=user,
+            record_type="honoree",
+            record_id=honoree_id,
+            detail=f"合成语音 {narration_id}",
+        )
 
 
-def delete(db: sqlite_utils.Database, media_dir: str | Path, honoree_id: int,
-           narration_id: int, user: dict | None = None) -> None:
+def delete(
+    db: sqlite_utils.Database,
+    media_dir: str | Path,
+    honoree_id: int,
+    narration_id: int,
+    user: dict | None = None,
+) -> None:
     """Remove a narration and its files (a running job's narration cannot be removed)."""
     from . import audit
+
     with write(db):
         narration = get(db, narration_id)
         if narration is None or narration["honoree_id"] != honoree_id:
@@ -245,10 +333,14 @@ def delete(db: sqlite_utils.Database, media_dir: str | Path, honoree_id: int,
             raise NarrationError("讲解还在处理中，请稍后再删除")
         db.execute("DELETE FROM narrations WHERE id = ?", [narration_id])
         bump_generation(db)
-        audit.record(db, "narration_delete", user=user, record_type="honoree",
-                     record_id=honoree_id,
-                     detail=f"{'录音' if narration['source'] == 'recording' else '合成语音'} "
-                            f"{narration_id}")
+        audit.record(
+            db,
+            "narration_delete",
+            user=user,
+            record_type="honoree",
+            record_id=honoree_id,
+            detail=f"{'录音' if narration['source'] == 'recording' else '合成语音'} {narration_id}",
+        )
     if narration["file"]:
         (audio_dir(media_dir) / narration["file"]).unlink(missing_ok=True)
     if narration["original"]:
@@ -259,9 +351,25 @@ def delete(db: sqlite_utils.Database, media_dir: str | Path, honoree_id: int,
 
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _TAGS = re.compile(r"<[^>]+>")
-_PUNCTUATION = str.maketrans({"，": ", ", "。": ". ", "；": "; ", "：": ": ", "！": "! ",
-                              "？": "? ", "、": ", ", "（": " (", "）": ") ", "“": "", "”": "",
-                              "《": "", "》": "", "—": ", ", "…": ". "})
+_PUNCTUATION = str.maketrans(
+    {
+        "，": ", ",
+        "。": ". ",
+        "；": "; ",
+        "：": ": ",
+        "！": "! ",
+        "？": "? ",
+        "、": ", ",
+        "（": " (",
+        "）": ") ",
+        "“": "",
+        "”": "",
+        "《": "",
+        "》": "",
+        "—": ", ",
+        "…": ". ",
+    }
+)
 
 
 def _toned(char: str, plain: str) -> str:
@@ -277,9 +385,12 @@ def name_syllables(name: str, kind: str = "individual") -> list[str]:
     surname as a surname (曾 zeng1, 单 shan4), the given name in context."""
     reading = names.readings(name, personal=kind == "individual")
     surname, given = names.split_surname(name) if kind == "individual" else ("", name)
-    toned_given = lazy_pinyin(given, style=Style.TONE3, neutral_tone_with_five=True,
-                              errors="ignore") if given else []
-    plain_surname = reading.syllables[:len(surname)]
+    toned_given = (
+        lazy_pinyin(given, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
+        if given
+        else []
+    )
+    plain_surname = reading.syllables[: len(surname)]
     toned_surname = [_toned(c, p) for c, p in zip(surname, plain_surname, strict=False)]
     return toned_surname + [s for s in toned_given if s.strip()]
 
@@ -308,10 +419,10 @@ def engine_text(text: str, name: str, kind: str = "individual", mode: str = "pin
     pattern = re.escape(name)
     if surname and len(name) > len(surname):
         pattern += "|" + re.escape(surname) + "(?=" + "|".join(ADDRESS_TERMS) + ")"
-    surname_spoken = " " + " ".join(syllables[:len(surname)]) + " "
+    surname_spoken = " " + " ".join(syllables[: len(surname)]) + " "
     position = 0
     for match in re.finditer(pattern, text):
-        parts.append(_engine_plain(text[position:match.start()], mode))
+        parts.append(_engine_plain(text[position : match.start()], mode))
         parts.append(spoken_name if match.group(0) == name else surname_spoken)
         position = match.end()
     parts.append(_engine_plain(text[position:], mode))
@@ -321,9 +432,14 @@ def engine_text(text: str, name: str, kind: str = "individual", mode: str = "pin
 def _engine_plain(text: str, mode: str) -> str:
     if mode != "pinyin":
         return text
-    return _HAN.sub(lambda m: " " + " ".join(lazy_pinyin(
-        m.group(0), style=Style.TONE3, neutral_tone_with_five=True)) + " ",
-        text).translate(_PUNCTUATION)
+    return _HAN.sub(
+        lambda m: (
+            " "
+            + " ".join(lazy_pinyin(m.group(0), style=Style.TONE3, neutral_tone_with_five=True))
+            + " "
+        ),
+        text,
+    ).translate(_PUNCTUATION)
 
 
 def command_line(template: str, text_path: Path, out_path: Path) -> list[str]:
@@ -335,14 +451,22 @@ def command_line(template: str, text_path: Path, out_path: Path) -> list[str]:
     return [a.replace("{text}", str(text_path)).replace("{out}", str(out_path)) for a in args]
 
 
-def synthesise(db: sqlite_utils.Database, config, honoree_id: int, user_id: int | None = None,
-               progress: Callable[..., None] | None = None, job_id: int | None = None) -> dict:
+def synthesise(
+    db: sqlite_utils.Database,
+    config,
+    honoree_id: int,
+    user_id: int | None = None,
+    progress: Callable[..., None] | None = None,
+    job_id: int | None = None,
+) -> dict:
     """Run the offline engine over the story and store the result, pending a
     curator's approval. The worker's part (slow)."""
     from . import honorees
+
     progress = progress or (lambda *a, **k: None)
-    record = db.execute("SELECT * FROM honorees WHERE id = ? AND deleted_at IS NULL",
-                        [honoree_id]).fetchone()
+    record = db.execute(
+        "SELECT * FROM honorees WHERE id = ? AND deleted_at IS NULL", [honoree_id]
+    ).fetchone()
     if record is None:
         raise NarrationError(f"找不到记录 {honoree_id}")
     record = dict(record)
@@ -355,14 +479,17 @@ def synthesise(db: sqlite_utils.Database, config, honoree_id: int, user_id: int 
         text_path.write_text(fed, encoding="utf-8")
         argv = command_line(config["TTS_COMMAND"], text_path, wav)
         try:
-            subprocess.run(argv, capture_output=True, timeout=1800, check=True,
-                           stdin=subprocess.DEVNULL)
+            subprocess.run(
+                argv, capture_output=True, timeout=1800, check=True, stdin=subprocess.DEVNULL
+            )
         except FileNotFoundError:
-            raise NarrationError(f"找不到语音合成程序 {argv[0]}：请安装它，或修改设置 TTS_COMMAND") \
-                from None
+            raise NarrationError(
+                f"找不到语音合成程序 {argv[0]}：请安装它，或修改设置 TTS_COMMAND"
+            ) from None
         except subprocess.CalledProcessError as exc:
-            raise NarrationError("语音合成失败：" + exc.stderr.decode(errors="replace")[-300:]) \
-                from None
+            raise NarrationError(
+                "语音合成失败：" + exc.stderr.decode(errors="replace")[-300:]
+            ) from None
         if not wav.is_file() or wav.stat().st_size < 100:
             raise NarrationError("语音合成程序没有写出音频文件（检查 TTS_COMMAND 的 {out}）")
         progress(1, 3, "正在转码")
@@ -374,13 +501,24 @@ def synthesise(db: sqlite_utils.Database, config, honoree_id: int, user_id: int 
             """INSERT INTO narrations (honoree_id, source, status, file, transcript, credit,
                    engine, duration_s, bytes, job_id, created_by, created_at)
                VALUES (?, 'synthesis', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [honoree_id, name, transcript, SYNTHESIS_LABEL, engine, duration,
-             (audio_dir(config["MEDIA_DIR"]) / name).stat().st_size, job_id, user_id,
-             now()]).lastrowid
+            [
+                honoree_id,
+                name,
+                transcript,
+                SYNTHESIS_LABEL,
+                engine,
+                duration,
+                (audio_dir(config["MEDIA_DIR"]) / name).stat().st_size,
+                job_id,
+                user_id,
+                now(),
+            ],
+        ).lastrowid
     progress(3, 3, f"已合成 {duration:.0f} 秒语音，待审核")
     return get(db, narration_id)
 
 
 def queue_synthesis(db: sqlite_utils.Database, honoree_id: int, user_id: int | None) -> int:
     from . import jobs
+
     return jobs.enqueue(db, "narration-synth", {"honoree_id": honoree_id, "user_id": user_id})

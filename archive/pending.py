@@ -22,12 +22,17 @@ from .timeutil import now
 
 def needs_review(record: dict, user: dict, second_approver: bool) -> bool:
     """Whether an edit by ``user`` to ``record`` waits for a second person."""
-    return bool(second_approver and record["status"] == "published"
-                and not record["deleted_at"] and user["role"] != "admin")
+    return bool(
+        second_approver
+        and record["status"] == "published"
+        and not record["deleted_at"]
+        and user["role"] != "admin"
+    )
 
 
-def submit(db: sqlite_utils.Database, honoree_id: int, form: dict, expected_version: int,
-           user: dict) -> None:
+def submit(
+    db: sqlite_utils.Database, honoree_id: int, form: dict, expected_version: int, user: dict
+) -> None:
     """Keep an edit of a published record for review; checked like a save."""
     fields = editing.clean_record(form)
     with write(db):
@@ -41,17 +46,31 @@ def submit(db: sqlite_utils.Database, honoree_id: int, form: dict, expected_vers
                VALUES (?, ?, ?, ?, ?) ON CONFLICT (honoree_id) DO UPDATE SET
                fields = excluded.fields, base_version = excluded.base_version,
                user_id = excluded.user_id, created_at = excluded.created_at""",
-            [honoree_id, json.dumps(fields, ensure_ascii=False), expected_version, user["id"],
-             now()])
-        audit.record(db, "edit-submit", user=user, record_type="honoree", record_id=honoree_id,
-                     detail="已发布记录的修改，待审核")
+            [
+                honoree_id,
+                json.dumps(fields, ensure_ascii=False),
+                expected_version,
+                user["id"],
+                now(),
+            ],
+        )
+        audit.record(
+            db,
+            "edit-submit",
+            user=user,
+            record_type="honoree",
+            record_id=honoree_id,
+            detail="已发布记录的修改，待审核",
+        )
 
 
 def get(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     """The pending edit of a record, with who made it and what it would change."""
-    row = db.execute("""SELECT p.*, u.display_name, u.username FROM pending_edits p
+    row = db.execute(
+        """SELECT p.*, u.display_name, u.username FROM pending_edits p
                         LEFT JOIN users u ON u.id = p.user_id WHERE p.honoree_id = ?""",
-                     [honoree_id]).fetchone()
+        [honoree_id],
+    ).fetchone()
     if row is None:
         return None
     pending = dict(row)
@@ -78,12 +97,20 @@ def approve(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:
             raise EditError("自己提交的修改需由另一位策展人或管理员批准")
         fields = dict(pending["fields"])
         fields.update(editing.honorees.name_columns(fields["name"], fields["kind"]))
-        db.execute(f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
-                   [*fields.values(), honoree_id])
+        db.execute(
+            f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+            [*fields.values(), honoree_id],
+        )
         db.execute("DELETE FROM pending_edits WHERE honoree_id = ?", [honoree_id])
         editing._touched(db, honoree_id, "edit-approved", user)
-        audit.record(db, "edit-approve", user=user, record_type="honoree",
-                     record_id=honoree_id, detail=f"批准{pending['who']}的修改")
+        audit.record(
+            db,
+            "edit-approve",
+            user=user,
+            record_type="honoree",
+            record_id=honoree_id,
+            detail=f"批准{pending['who']}的修改",
+        )
 
 
 def reject(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:
@@ -95,14 +122,24 @@ def reject(db: sqlite_utils.Database, honoree_id: int, user: dict) -> None:
         if not can_decide(pending, user):
             raise EditError("不能退回自己提交的修改；要放弃，请再次编辑为原样")
         db.execute("DELETE FROM pending_edits WHERE honoree_id = ?", [honoree_id])
-        audit.record(db, "edit-reject", user=user, record_type="honoree",
-                     record_id=honoree_id, detail=f"退回{pending['who']}的修改")
+        audit.record(
+            db,
+            "edit-reject",
+            user=user,
+            record_type="honoree",
+            record_id=honoree_id,
+            detail=f"退回{pending['who']}的修改",
+        )
 
 
 def listing(db: sqlite_utils.Database) -> list[dict]:
     """Every pending record edit, oldest first, for the review queue."""
-    return [dict(r) for r in db.execute(
-        """SELECT p.honoree_id, p.created_at, p.user_id, h.name,
+    return [
+        dict(r)
+        for r in db.execute(
+            """SELECT p.honoree_id, p.created_at, p.user_id, h.name,
                   coalesce(u.display_name, u.username, '有人') AS who
            FROM pending_edits p JOIN honorees h ON h.id = p.honoree_id
-           LEFT JOIN users u ON u.id = p.user_id ORDER BY p.created_at""")]
+           LEFT JOIN users u ON u.id = p.user_id ORDER BY p.created_at"""
+        )
+    ]

@@ -27,14 +27,14 @@ from .printing import display_address, short_url
 
 DPI = 300
 DOT = 25.4 / DPI  # one printer dot in mm
-PT = 25.4 / 72    # one point in mm
+PT = 25.4 / 72  # one point in mm
 CALL_TO_ACTION = "扫码阅读先进事迹"
-BLEED = 3.0        # mm of bleed for a print shop
-SLUG = 10.0        # mm around the trim (bleed + room for crop marks)
+BLEED = 3.0  # mm of bleed for a print shop
+SLUG = 10.0  # mm around the trim (bleed + room for crop marks)
 PAGES = {"poster-a4": (210.0, 297.0), "poster-a3": (297.0, 420.0)}
 # The QR symbol's width (quiet zone excluded): readable from about ten times as far.
 MIN_QR_MM = {"poster-a4": 60.0, "poster-a3": 80.0}
-PORTRAIT_MIN_DPI = 150   # below this a portrait prints visibly soft: warn
+PORTRAIT_MIN_DPI = 150  # below this a portrait prints visibly soft: warn
 PORTRAIT_WANT_DPI = 200  # the variant chosen for embedding
 LEVEL_RANK = {"national": 0, "provincial": 1, "industry": 2, "municipal": 3}
 
@@ -44,6 +44,7 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class Honoree:
     """What a printed page shows of one honoree (built by ``prepare``)."""
+
     id: int
     code: str
     name: str
@@ -58,7 +59,7 @@ class Honoree:
     placeholder: bool
     url: str
     address: str
-    honour: str = ""               # the highest honour with its year
+    honour: str = ""  # the highest honour with its year
     summary: str = ""
     quote: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
@@ -66,8 +67,13 @@ class Honoree:
     album: list[tuple[Path, str]] = field(default_factory=list)  # (file, caption)
 
 
-def prepare(items: list[dict], media_dir: str | Path, base_url: str,
-            tag: str | None = None, fmt: str = "poster-a4") -> list[Honoree]:
+def prepare(
+    items: list[dict],
+    media_dir: str | Path,
+    base_url: str,
+    tag: str | None = None,
+    fmt: str = "poster-a4",
+) -> list[Honoree]:
     """Turn honoree cards (honorees.cards) into what the pages print. A card may
     carry ``album`` (photo rows with their variants) for the record book."""
     return [_honoree(item, media_dir, base_url, tag, fmt) for item in items]
@@ -77,35 +83,48 @@ def _variant(photo: dict, want_px: float) -> dict | None:
     variants = (photo.get("files") or {}).get("jpeg") or []
     # 5% under the wanted width still prints at 190 dpi: a 640 px variant serves an
     # 82 mm portrait rather than a 1200 px one twice the memory and file size
-    return next((v for v in variants if v["width"] >= want_px * 0.95),
-                variants[-1] if variants else None)
+    return next(
+        (v for v in variants if v["width"] >= want_px * 0.95), variants[-1] if variants else None
+    )
 
 
 def _honoree(item: dict, media_dir, base_url: str, tag: str | None, fmt: str) -> Honoree:
     honours = sorted(item.get("honours") or [], key=lambda o: (-o["year"], o.get("position", 0)))
-    top = min(honours, key=lambda o: (LEVEL_RANK.get(o.get("level"), 9), -o["year"]),
-              default=None)
+    top = min(honours, key=lambda o: (LEVEL_RANK.get(o.get("level"), 9), -o["year"]), default=None)
     portrait = _Portrait.of(item.get("portrait"), media_dir, fmt)
     story = _plain(item.get("story"))
     return Honoree(
-        id=item["id"], code=item["code"], name=item["name"], kind=item["kind"],
-        unit=_unit_line(item), region=_region(item),
+        id=item["id"],
+        code=item["code"],
+        name=item["name"],
+        kind=item["kind"],
+        unit=_unit_line(item),
+        region=_region(item),
         honours=[f"{o['year']}年 {o['title']}" for o in honours],
-        citation=_plain(_citation(honours, item)), story=story,
-        portrait=portrait.file, portrait_px=portrait.size, placeholder=portrait.placeholder,
-        url=short_url(base_url, item["code"], tag), address=display_address(base_url, item["code"]),
+        citation=_plain(_citation(honours, item)),
+        story=story,
+        portrait=portrait.file,
+        portrait_px=portrait.size,
+        placeholder=portrait.placeholder,
+        url=short_url(base_url, item["code"], tag),
+        address=display_address(base_url, item["code"]),
         honour=f"{top['year']}年 {top['title']}" if top else "",
         summary=_plain(item.get("summary")) or _first_sentence(story),
-        quote=_plain(item.get("quote")), facts=_facts(item),
-        honour_records=[{k: o.get(k) for k in ("year", "title", "body", "document_no", "citation")}
-                        for o in sorted(item.get("honours") or [], key=lambda o: o["year"])],
-        album=_album(item, media_dir))
+        quote=_plain(item.get("quote")),
+        facts=_facts(item),
+        honour_records=[
+            {k: o.get(k) for k in ("year", "title", "body", "document_no", "citation")}
+            for o in sorted(item.get("honours") or [], key=lambda o: o["year"])
+        ],
+        album=_album(item, media_dir),
+    )
 
 
 @dataclass(frozen=True)
 class _Portrait:
     """The portrait variant a page embeds, the original's size, and whether it is a
     placeholder picture."""
+
     file: Path | None = None
     size: tuple[int, int] | None = None
     placeholder: bool = False
@@ -115,8 +134,11 @@ class _Portrait:
         if not (photo and photo.get("files", {}).get("jpeg")):
             return cls()
         chosen = _variant(photo, _portrait_box(fmt)[0] / 25.4 * PORTRAIT_WANT_DPI)
-        return cls(media.derived_dir(media_dir) / chosen["name"],
-                   (photo["width"], photo["height"]), bool(photo.get("placeholder")))
+        return cls(
+            media.derived_dir(media_dir) / chosen["name"],
+            (photo["width"], photo["height"]),
+            bool(photo.get("placeholder")),
+        )
 
 
 def _citation(honours: list[dict], item: dict) -> str:
@@ -143,19 +165,27 @@ def _album(item: dict, media_dir) -> list[tuple[Path, str]]:
     for extra in item.get("album") or []:
         chosen = _variant(extra, 83 / 25.4 * PORTRAIT_WANT_DPI)
         if chosen:
-            album.append((media.derived_dir(media_dir) / chosen["name"],
-                          extra.get("caption") or ""))
+            album.append(
+                (media.derived_dir(media_dir) / chosen["name"], extra.get("caption") or "")
+            )
     return album
 
 
 def _facts(item: dict) -> list[tuple[str, str]]:
     born = ""
     if item.get("birth_year"):
-        born = f"{item['birth_year']}年" + (f"{item['birth_month']}月" if item.get("birth_month")
-                                            else "")
-    pairs = [("性别", item.get("gender")), ("民族", item.get("ethnicity")), ("出生", born),
-             ("单位", item.get("unit")), ("职务", item.get("position")),
-             ("地区", _region(item)), ("行业", item.get("industry"))]
+        born = f"{item['birth_year']}年" + (
+            f"{item['birth_month']}月" if item.get("birth_month") else ""
+        )
+    pairs = [
+        ("性别", item.get("gender")),
+        ("民族", item.get("ethnicity")),
+        ("出生", born),
+        ("单位", item.get("unit")),
+        ("职务", item.get("position")),
+        ("地区", _region(item)),
+        ("行业", item.get("industry")),
+    ]
     return [(k, str(v)) for k, v in pairs if v]
 
 
@@ -185,34 +215,80 @@ def warnings(people: Iterable[Honoree], fmt: str) -> list[str]:
     sharp at this size (e.g. forwarded through a chat app), missing portraits."""
     found = []
     width_mm, height_mm = _portrait_box(fmt)
-    need = (math.ceil(width_mm / 25.4 * PORTRAIT_MIN_DPI), math.ceil(height_mm / 25.4 * PORTRAIT_MIN_DPI))
+    need = (
+        math.ceil(width_mm / 25.4 * PORTRAIT_MIN_DPI),
+        math.ceil(height_mm / 25.4 * PORTRAIT_MIN_DPI),
+    )
     for person in people:
         if person.portrait is None:
             found.append(f"{person.name}（{person.code}）：没有照片，海报将用纯文字版式")
-        elif person.portrait_px and (person.portrait_px[0] < need[0] * 0.99
-                                     and person.portrait_px[1] < need[1] * 0.99):
+        elif person.portrait_px and (
+            person.portrait_px[0] < need[0] * 0.99 and person.portrait_px[1] < need[1] * 0.99
+        ):
             w, h = person.portrait_px
-            found.append(f"{person.name}（{person.code}）：照片只有 {w}×{h} 像素，"
-                         f"按{fmt[-2:].upper()}印刷至少需要约 {need[0]}×{need[1]} 像素，印出来会模糊")
+            found.append(
+                f"{person.name}（{person.code}）：照片只有 {w}×{h} 像素，"
+                f"按{fmt[-2:].upper()}印刷至少需要约 {need[0]}×{need[1]} 像素，印出来会模糊"
+            )
     return found
 
 
-FIXED_TEXTS = [CALL_TO_ACTION, "先进事迹", "荣誉", "感言", "影像", "目录", "前言", "记录册",
-               "记 录 册", "照片为示意图", "暂无照片", "手机扫描二维码", "或访问", "编码", "其他荣誉",
-               "授予单位", "文号", "全文", "共", "位（个）荣誉获得者", "年月", "—…·“”", "0123456789",
-               "（续）", "扫码阅读", "长按识别二维码，阅读先进事迹"]
+FIXED_TEXTS = [
+    CALL_TO_ACTION,
+    "先进事迹",
+    "荣誉",
+    "感言",
+    "影像",
+    "目录",
+    "前言",
+    "记录册",
+    "记 录 册",
+    "照片为示意图",
+    "暂无照片",
+    "手机扫描二维码",
+    "或访问",
+    "编码",
+    "其他荣誉",
+    "授予单位",
+    "文号",
+    "全文",
+    "共",
+    "位（个）荣誉获得者",
+    "年月",
+    "—…·“”",
+    "0123456789",
+    "（续）",
+    "扫码阅读",
+    "长按识别二维码，阅读先进事迹",
+]
 
 
 def texts_of(person: Honoree, extra: Iterable[str] = ()) -> list[str]:
     records = [str(v) for o in person.honour_records for v in o.values() if v]
-    return [person.name, person.unit, person.region, person.citation, person.story,
-            person.address, person.honour, person.summary, person.quote, *person.honours,
-            *(f"{k}{v}" for k, v in person.facts), *(c for _, c in person.album), *records,
-            *extra]
+    return [
+        person.name,
+        person.unit,
+        person.region,
+        person.citation,
+        person.story,
+        person.address,
+        person.honour,
+        person.summary,
+        person.quote,
+        *person.honours,
+        *(f"{k}{v}" for k, v in person.facts),
+        *(c for _, c in person.album),
+        *records,
+        *extra,
+    ]
 
 
-def check_fonts(font: fonts.Font, people: Iterable[Honoree], extra: Iterable[str] = (),
-                title_font: fonts.Font | None = None) -> None:
+def check_fonts(
+    font: fonts.Font,
+    people: Iterable[Honoree],
+    extra: Iterable[str] = (),
+    title_font: fonts.Font | None = None,
+) -> None:
     """Fail before drawing anything if any text has a character a font lacks."""
     extra = [*extra, *FIXED_TEXTS]
     people = list(people)
@@ -224,10 +300,12 @@ def check_fonts(font: fonts.Font, people: Iterable[Honoree], extra: Iterable[str
 
 # --- drawing helpers ---------------------------------------------------------------
 
+
 @dataclass
 class Fit:
     """A text fitted into a box: its size (pt), lines, and whether it fits without
     going below the readable floor."""
+
     size: float
     lines: list[str]
     ok: bool
@@ -253,11 +331,13 @@ class Measuring:
     def descent(self, size: float | None = None) -> float:
         return self._metrics[self.font_family].descent * (size or self.font_size_pt) * PT
 
-    def break_lines(self, text: str, width: float, indent_chars: float = 0.0,
-                    kinsoku: bool = True) -> list[typeset.Line]:
+    def break_lines(
+        self, text: str, width: float, indent_chars: float = 0.0, kinsoku: bool = True
+    ) -> list[typeset.Line]:
         em = self.font_size_pt * PT
-        return typeset.break_lines(text, self.width, width, em=em, indent=indent_chars * em,
-                                   kinsoku=kinsoku)
+        return typeset.break_lines(
+            text, self.width, width, em=em, indent=indent_chars * em, kinsoku=kinsoku
+        )
 
     def lines(self, text: str, width: float, max_lines: int | None = None) -> list[str]:
         """``text`` broken into lines of at most ``width`` at the current size, by the
@@ -271,8 +351,15 @@ class Measuring:
             out[-1] = last + "……"
         return out
 
-    def fit(self, text: str, width: float, largest: float, floor: float,
-            max_lines: int = 1, family: str = "cjk") -> Fit:
+    def fit(
+        self,
+        text: str,
+        width: float,
+        largest: float,
+        floor: float,
+        max_lines: int = 1,
+        family: str = "cjk",
+    ) -> Fit:
         """Fit ``text`` into ``width``: one line at the largest size from ``largest``
         down to ``floor`` that fits, else wrapped into up to ``max_lines`` lines at the
         largest size that fits, else wrapped at the floor with ``ok`` False (never
@@ -294,13 +381,13 @@ class Measuring:
         return Fit(floor, self.lines(text, width), False)
 
 
-
 class Ruler(Measuring):
     """Measures and fits text without drawing (print views' warnings): the fonts'
     metrics only, no PDF."""
 
-    def __init__(self, font: fonts.Font, title_font: fonts.Font | None = None,
-                 style: Style | None = None):
+    def __init__(
+        self, font: fonts.Font, title_font: fonts.Font | None = None, style: Style | None = None
+    ):
         self._metrics = {"cjk": fonts.metrics(font), "title": fonts.metrics(title_font or font)}
         self.style = style or site_style()
         self.font_family, self.font_size_pt = "cjk", 12.0
@@ -319,9 +406,14 @@ class Sheet(Measuring, FPDF):
     """An FPDF in millimetres with the CJK faces loaded ("cjk" for text, "title" for
     headings), width caching, fitting, Chinese line breaking and QR drawing."""
 
-    def __init__(self, font: fonts.Font, page: tuple[float, float],
-                 footer_numbers: bool = False, title_font: fonts.Font | None = None,
-                 style: Style | None = None):
+    def __init__(
+        self,
+        font: fonts.Font,
+        page: tuple[float, float],
+        footer_numbers: bool = False,
+        title_font: fonts.Font | None = None,
+        style: Style | None = None,
+    ):
         super().__init__(unit="mm", format=page)
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
@@ -362,16 +454,27 @@ class Sheet(Measuring, FPDF):
             return
         if not self.current_font_is_set_on_page:
             self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
-        body = (f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td {spacing * self.k:.4f} Tc "
-                f"{self.current_font.encode_text(text)} 0 Tc ET")
+        body = (
+            f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td {spacing * self.k:.4f} Tc "
+            f"{self.current_font.encode_text(text)} 0 Tc ET"
+        )
         if self.fill_color != self.text_color:
             body = f"q {self.text_color.serialize().lower()} {body} Q"
         self._out(body)
 
-    def paragraphs(self, text: str, x: float, y: float, width: float, leading: float,
-                   bottom: float | None = None, new_page: Callable[[], float] | None = None,
-                   indent_chars: float = 2.0, kinsoku: bool = True,
-                   max_lines: int | None = None) -> float:
+    def paragraphs(
+        self,
+        text: str,
+        x: float,
+        y: float,
+        width: float,
+        leading: float,
+        bottom: float | None = None,
+        new_page: Callable[[], float] | None = None,
+        indent_chars: float = 2.0,
+        kinsoku: bool = True,
+        max_lines: int | None = None,
+    ) -> float:
         """Justified paragraphs with a two-character first-line indent, broken by the
         Chinese rules. ``y`` is the top; returns the top of the next line. With
         ``bottom`` and ``new_page`` the text flows onto new pages."""
@@ -391,16 +494,18 @@ class Sheet(Measuring, FPDF):
                 y = new_page()
                 self.set_font_size(size)
             spacing = line.spacing(0.25 * size * PT) if kinsoku else 0.0
-            self.spaced_text(x + line.indent, y + size * PT * 0.88 + (pitch - size * PT) / 2,
-                             line.text, spacing)
+            self.spaced_text(
+                x + line.indent, y + size * PT * 0.88 + (pitch - size * PT) / 2, line.text, spacing
+            )
             y += pitch
         return y
 
     def centred(self, text: str, y: float, left: float, width: float) -> None:
         self.text(left + (width - self.width(text)) / 2, y, text)
 
-    def block(self, fit: Fit, x: float, top: float, width: float, leading: float = 1.2,
-              align: str = "L") -> float:
+    def block(
+        self, fit: Fit, x: float, top: float, width: float, leading: float = 1.2, align: str = "L"
+    ) -> float:
         """Lines of a Fit, ``top`` the top of the first line; returns the bottom."""
         self.set_font_size(fit.size)
         pitch = fit.size * PT * leading
@@ -416,8 +521,9 @@ class Sheet(Measuring, FPDF):
         self.set_fill_color(*colour)
         self.rect(x, y, w, h, style="F")
 
-    def qr(self, url: str, x: float, y: float, min_symbol_mm: float,
-           dots: int | None = None) -> float:
+    def qr(
+        self, url: str, x: float, y: float, min_symbol_mm: float, dots: int | None = None
+    ) -> float:
         """A pure-black vector QR with its top-left quiet-zone corner near (x, y),
         snapped to the 300 dpi dot grid, on a white square (the quiet zone); returns
         the drawn width (quiet zone included). ``dots`` per module, when given,
@@ -430,8 +536,10 @@ class Sheet(Measuring, FPDF):
         k, height = self.k, self.h
         ops = ["q 0 g"]
         for mx, my, run in qr.runs(url):
-            ops.append(f"{(x + mx * module) * k:.4f} {(height - y - my * module) * k:.4f} "
-                       f"{run * module * k:.4f} {-module * k:.4f} re")
+            ops.append(
+                f"{(x + mx * module) * k:.4f} {(height - y - my * module) * k:.4f} "
+                f"{run * module * k:.4f} {-module * k:.4f} re"
+            )
         ops.append("f Q")
         # One path for the whole symbol: far faster than a rect() call per module.
         self._out("\n".join(ops))
@@ -448,8 +556,9 @@ class Sheet(Measuring, FPDF):
                 self.line(cx + sx * gap, cy, cx + sx * (gap + length), cy)
                 self.line(cx, cy + sy * gap, cx, cy + sy * (gap + length))
 
-    def portrait(self, person: Honoree, x: float, y: float, w: float, h: float,
-                 frame: bool = True) -> None:
+    def portrait(
+        self, person: Honoree, x: float, y: float, w: float, h: float, frame: bool = True
+    ) -> None:
         """The portrait fitted into the box, in a thin gold frame."""
         palette = self.style.palette
         if frame:
@@ -471,30 +580,41 @@ class Sheet(Measuring, FPDF):
 
 # --- posters -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Layout:
     """One poster format's geometry (mm). A4 and A3 are laid out each for itself."""
+
     margin: float
-    band: float           # the red header band's height
+    band: float  # the red header band's height
     emblem: float
     portrait: tuple[float, float]
-    gap: float            # between portrait and the text column
-    footer: float         # the red footer band's height
-    story_lines: int      # lines of story excerpt (0: none)
+    gap: float  # between portrait and the text column
+    footer: float  # the red footer band's height
+    story_lines: int  # lines of story excerpt (0: none)
 
 
 LAYOUTS = {
-    "poster-a4": Layout(margin=14, band=36, emblem=22, portrait=(82, 109), gap=10, footer=10,
-                        story_lines=0),
-    "poster-a3": Layout(margin=20, band=54, emblem=33, portrait=(120, 160), gap=14, footer=13,
-                        story_lines=14),
+    "poster-a4": Layout(
+        margin=14, band=36, emblem=22, portrait=(82, 109), gap=10, footer=10, story_lines=0
+    ),
+    "poster-a3": Layout(
+        margin=20, band=54, emblem=33, portrait=(120, 160), gap=14, footer=13, story_lines=14
+    ),
 }
 
 
-def posters(people: list[Honoree], font: fonts.Font, fmt: str = "poster-a4",
-            exhibition: str = "", bleed: bool = False,
-            progress: Progress | None = None, *, style: Style | None = None,
-            title_font: fonts.Font | None = None) -> bytes:
+def posters(
+    people: list[Honoree],
+    font: fonts.Font,
+    fmt: str = "poster-a4",
+    exhibition: str = "",
+    bleed: bool = False,
+    progress: Progress | None = None,
+    *,
+    style: Style | None = None,
+    title_font: fonts.Font | None = None,
+) -> bytes:
     """One poster page per honoree, in order; the whole batch as one PDF in one
     design (the exhibition's print style)."""
     if fmt not in PAGES:
@@ -503,8 +623,9 @@ def posters(people: list[Honoree], font: fonts.Font, fmt: str = "poster-a4",
     check_fonts(font, people, [exhibition, style.site_name, style.organisation], title_font)
     trim_w, trim_h = PAGES[fmt]
     offset = SLUG if bleed else 0.0
-    pdf = Sheet(font, (trim_w + 2 * offset, trim_h + 2 * offset), title_font=title_font,
-                style=style)
+    pdf = Sheet(
+        font, (trim_w + 2 * offset, trim_h + 2 * offset), title_font=title_font, style=style
+    )
     pdf.set_title(exhibition or "海报")
     for done, person in enumerate(people, 1):
         pdf.add_page()
@@ -516,8 +637,13 @@ def posters(people: list[Honoree], font: fonts.Font, fmt: str = "poster-a4",
     return bytes(pdf.output())
 
 
-def fit_warnings(people: Iterable[Honoree], font: fonts.Font, fmt: str,
-                 title_font: fonts.Font | None = None, exhibition: str = "") -> list[str]:
+def fit_warnings(
+    people: Iterable[Honoree],
+    font: fonts.Font,
+    fmt: str,
+    title_font: fonts.Font | None = None,
+    exhibition: str = "",
+) -> list[str]:
     """Texts that would have to go below their readable floor on this format: the
     print view and the CLI show these to staff before printing."""
     if fmt not in PAGES:
@@ -551,26 +677,55 @@ def _poster_texts(pdf: Measuring, person: Honoree, fmt: str, exhibition: str) ->
     inner = PAGES[fmt][0] - 2 * layout.margin
     band_w = inner - layout.emblem - 6
     fits = {
-        "title": pdf.fit(exhibition or pdf.style.site_name, band_w, scale.band_title,
-                         scale.band_title * 0.6, 2, "title"),
-        "name": pdf.fit(person.name, width, scale.name * (1.0 if has_portrait else 1.3),
-                        scale.name_floor, 3, "title"),
+        "title": pdf.fit(
+            exhibition or pdf.style.site_name,
+            band_w,
+            scale.band_title,
+            scale.band_title * 0.6,
+            2,
+            "title",
+        ),
+        "name": pdf.fit(
+            person.name,
+            width,
+            scale.name * (1.0 if has_portrait else 1.3),
+            scale.name_floor,
+            3,
+            "title",
+        ),
         "honour": pdf.fit(person.honour, width, scale.honour, scale.honour * 0.7, 2, "title"),
         "unit": pdf.fit(person.unit, width, scale.body, scale.body_floor, 3),
         "summary": pdf.fit(person.summary, width, scale.body, scale.body_floor, 4),
-        "quote": pdf.fit(f"“{person.quote}”" if person.quote else "", inner - 30, scale.quote,
-                         scale.body_floor, 3),
+        "quote": pdf.fit(
+            f"“{person.quote}”" if person.quote else "",
+            inner - 30,
+            scale.quote,
+            scale.body_floor,
+            3,
+        ),
     }
-    labels = {"name": "姓名（名称）", "unit": "单位", "honour": "荣誉", "title": "展厅标题",
-              "summary": "简介", "quote": "感言"}
-    floors = {"name": scale.name_floor, "unit": scale.body_floor, "summary": scale.body_floor,
-              "quote": scale.body_floor}
+    labels = {
+        "name": "姓名（名称）",
+        "unit": "单位",
+        "honour": "荣誉",
+        "title": "展厅标题",
+        "summary": "简介",
+        "quote": "感言",
+    }
+    floors = {
+        "name": scale.name_floor,
+        "unit": scale.body_floor,
+        "summary": scale.body_floor,
+        "quote": scale.body_floor,
+    }
     for key, fit in fits.items():
         if not fit.ok:
             where = f"{person.name}（{person.code}）" if key != "title" else "标题"
             floor = floors.get(key, fit.size)
-            pdf.problems.append(f"{where}：{labels[key]}过长，{fmt[-2:].upper()} 海报上缩到 "
-                                f"{floor:g} 磅仍放不下，已换行为 {len(fit.lines)} 行，请检查版面或精简文字")
+            pdf.problems.append(
+                f"{where}：{labels[key]}过长，{fmt[-2:].upper()} 海报上缩到 "
+                f"{floor:g} 磅仍放不下，已换行为 {len(fit.lines)} 行，请检查版面或精简文字"
+            )
     return fits
 
 
@@ -579,6 +734,7 @@ class _Frame:
     """One poster page: its format and type scale, where the trim sits on the sheet
     (``offset``: the slug when printing with bleed) and how far colour runs past the
     trim (``spill``: into the bleed)."""
+
     fmt: str
     scale: TypeScale
     offset: float
@@ -610,13 +766,15 @@ class _Frame:
 class _Column:
     """The text column of the upper block: left-aligned beside the portrait, or
     centred on a text-only poster."""
+
     x: float
     width: float
     align: str
 
 
-def _poster_page(pdf: Sheet, person: Honoree, fmt: str, exhibition: str, offset: float,
-                 bleed: bool) -> None:
+def _poster_page(
+    pdf: Sheet, person: Honoree, fmt: str, exhibition: str, offset: float, bleed: bool
+) -> None:
     frame = _Frame(fmt, pdf.style.scale(fmt), offset, BLEED if bleed else 0.0)
     fits = _poster_texts(pdf, person, fmt, exhibition)
     _poster_background(pdf, frame)
@@ -642,8 +800,9 @@ def _poster_background(pdf: Sheet, frame: _Frame) -> None:
     pdf.fill_rect(o - spill, o + layout.band, page_w + 2 * spill, 1.2, palette.gold)
     pdf.fill_rect(o - spill, o + layout.band + 2.0, page_w + 2 * spill, 0.35, palette.gold)
     footer_top = frame.footer_top
-    pdf.fill_rect(o - spill, footer_top, page_w + 2 * spill, layout.footer + spill,
-                  palette.red_deep)
+    pdf.fill_rect(
+        o - spill, footer_top, page_w + 2 * spill, layout.footer + spill, palette.red_deep
+    )
     pdf.fill_rect(o - spill, footer_top - 1.6, page_w + 2 * spill, 0.35, palette.gold)
 
 
@@ -660,7 +819,9 @@ def _poster_band(pdf: Sheet, frame: _Frame, title: Fit) -> None:
     top = o + (layout.band - title_h - org_h) / 2
     if style.organisation:
         pdf.face("cjk", org_size, palette.gold_light)
-        pdf.spaced_text(band_x, top + org_size * PT * 0.88, style.organisation, org_size * PT * 0.15)
+        pdf.spaced_text(
+            band_x, top + org_size * PT * 0.88, style.organisation, org_size * PT * 0.15
+        )
         top += org_h
     pdf.face("title", title.size, palette.white)
     pdf.block(title, band_x, top, frame.width - m - band_x + o)
@@ -671,8 +832,12 @@ def _poster_footer(pdf: Sheet, frame: _Frame) -> None:
     style, small = pdf.style, frame.scale.small
     pdf.face("cjk", small, style.palette.gold_light)
     foot = " · ".join(p for p in (style.site_name, style.organisation) if p)
-    pdf.centred(foot, frame.footer_top + frame.layout.footer / 2 + small * PT * 0.35,
-                frame.offset, frame.width)
+    pdf.centred(
+        foot,
+        frame.footer_top + frame.layout.footer / 2 + small * PT * 0.35,
+        frame.offset,
+        frame.width,
+    )
 
 
 def _poster_upper(pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fit]) -> float:
@@ -694,8 +859,9 @@ def _poster_upper(pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fi
     return max(y, upper_bottom) + (8 if a4 else 12)
 
 
-def _poster_facts(pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fit],
-                  column: _Column, y: float) -> float:
+def _poster_facts(
+    pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fit], column: _Column, y: float
+) -> float:
     """Name, top honour, a gold rule (an ornament when text-only), unit, region and
     summary, then on A3 the other honours; returns the bottom."""
     palette, scale = pdf.style.palette, frame.scale
@@ -728,8 +894,9 @@ def _poster_facts(pdf: Sheet, frame: _Frame, person: Honoree, fits: dict[str, Fi
     return y
 
 
-def _other_honours(pdf: Sheet, person: Honoree, column: _Column, y: float,
-                   scale: TypeScale) -> float:
+def _other_honours(
+    pdf: Sheet, person: Honoree, column: _Column, y: float, scale: TypeScale
+) -> float:
     """A3 only: up to four honours besides the top one, under a heading."""
     palette = pdf.style.palette
     others = [h for h in person.honours if h != person.honour][:4]
@@ -757,8 +924,9 @@ def _poster_quote(pdf: Sheet, frame: _Frame, quote: Fit, y: float, qr_y: float) 
     return pdf.block(quote, frame.left + 15, y, inner - 30, 1.5, "C") + 6
 
 
-def _poster_qr_block(pdf: Sheet, frame: _Frame, person: Honoree, y: float, qr_y: float,
-                     count: int, total: float) -> None:
+def _poster_qr_block(
+    pdf: Sheet, frame: _Frame, person: Honoree, y: float, qr_y: float, count: int, total: float
+) -> None:
     """The QR code at the foot (``count`` modules, ``total`` mm wide) and the call to
     action beside it; on A3 the story excerpt above the call."""
     o, m = frame.offset, frame.layout.margin
@@ -773,8 +941,9 @@ def _poster_qr_block(pdf: Sheet, frame: _Frame, person: Honoree, y: float, qr_y:
     _call_to_action(pdf, frame.scale, o + m, cta_top, left_w, person.address)
 
 
-def _call_to_action(pdf: Sheet, scale: TypeScale, x: float, top: float, width: float,
-                    address: str) -> None:
+def _call_to_action(
+    pdf: Sheet, scale: TypeScale, x: float, top: float, width: float, address: str
+) -> None:
     """扫码阅读先进事迹 over a gold arrow pointing at the QR code, then the address to
     type instead."""
     palette, cta_size = pdf.style.palette, scale.cta
@@ -784,8 +953,10 @@ def _call_to_action(pdf: Sheet, scale: TypeScale, x: float, top: float, width: f
     arrow_w = min(width, pdf.width(CALL_TO_ACTION))
     pdf.fill_rect(x, line_y, arrow_w, 0.8, palette.gold)
     pdf.set_fill_color(*palette.gold)
-    pdf.polygon([(x + arrow_w, line_y - 1.6), (x + arrow_w + 4, line_y + 0.4),
-                 (x + arrow_w, line_y + 2.4)], style="F")
+    pdf.polygon(
+        [(x + arrow_w, line_y - 1.6), (x + arrow_w + 4, line_y + 0.4), (x + arrow_w, line_y + 2.4)],
+        style="F",
+    )
     small = scale.body * 0.9
     pdf.face("cjk", small, palette.muted)
     pdf.text(x, line_y + 5 + small * PT, "手机扫描二维码，或访问")
@@ -794,8 +965,9 @@ def _call_to_action(pdf: Sheet, scale: TypeScale, x: float, top: float, width: f
     pdf.block(fitted, x, line_y + 5 + small * PT * 1.9, width)
 
 
-def _story_excerpt(pdf: Sheet, person: Honoree, x: float, top: float, width: float,
-                   bottom: float, scale: TypeScale) -> None:
+def _story_excerpt(
+    pdf: Sheet, person: Honoree, x: float, top: float, width: float, bottom: float, scale: TypeScale
+) -> None:
     """A3 only: a heading and the first lines of the story, ended with an ellipsis."""
     palette = pdf.style.palette
     story = person.story or person.citation
@@ -804,8 +976,9 @@ def _story_excerpt(pdf: Sheet, person: Honoree, x: float, top: float, width: flo
     pdf.face("title", scale.body * 1.2, palette.red)
     pdf.text(x, top + scale.body * 1.2 * PT * 0.88, "先进事迹")
     head_w = pdf.width("先进事迹")
-    pdf.fill_rect(x + head_w + 4, top + scale.body * 1.2 * PT * 0.5, width - head_w - 4, 0.4,
-                  palette.gold)
+    pdf.fill_rect(
+        x + head_w + 4, top + scale.body * 1.2 * PT * 0.5, width - head_w - 4, 0.4, palette.gold
+    )
     y = top + scale.body * 1.2 * PT * 1.9
     size = scale.body * 0.92
     pdf.face("cjk", size, palette.ink)

@@ -21,20 +21,22 @@ RGB = tuple[int, int, int]
 @dataclass(frozen=True)
 class Palette:
     """Restrained honours colours: one deep red, one gold, ink and paper."""
-    red: RGB = (158, 27, 32)          # 中国红, deep: bands, the honour line, headings
-    red_deep: RGB = (112, 16, 20)     # names on paper, the footer band
-    gold: RGB = (191, 146, 62)        # rules, ornaments, the emblem's gear and star
+
+    red: RGB = (158, 27, 32)  # 中国红, deep: bands, the honour line, headings
+    red_deep: RGB = (112, 16, 20)  # names on paper, the footer band
+    gold: RGB = (191, 146, 62)  # rules, ornaments, the emblem's gear and star
     gold_light: RGB = (236, 214, 160)  # gold on red (exhibition title in the band)
-    ink: RGB = (28, 26, 24)           # body text
-    muted: RGB = (104, 96, 88)        # secondary text: region, address, captions
-    paper: RGB = (252, 248, 239)      # the sheet's warm tint
-    white: RGB = (255, 255, 255)      # the QR panel (quiet zone) and text on red
+    ink: RGB = (28, 26, 24)  # body text
+    muted: RGB = (104, 96, 88)  # secondary text: region, address, captions
+    paper: RGB = (252, 248, 239)  # the sheet's warm tint
+    white: RGB = (255, 255, 255)  # the QR panel (quiet zone) and text on red
 
 
 @dataclass(frozen=True)
 class TypeScale:
     """Sizes in points for one format. ``*_floor`` is the smallest a text may be
     shrunk to before it wraps; text that still does not fit is reported to staff."""
+
     band_title: float
     band_org: float
     name: float
@@ -48,14 +50,54 @@ class TypeScale:
 
 
 SCALES: dict[str, TypeScale] = {
-    "poster-a4": TypeScale(band_title=20, band_org=11, name=44, name_floor=24, honour=18,
-                           body=14, body_floor=10.5, quote=16, cta=24, small=9),
-    "poster-a3": TypeScale(band_title=30, band_org=15, name=64, name_floor=34, honour=26,
-                           body=19, body_floor=14, quote=24, cta=36, small=12),
-    "book": TypeScale(band_title=30, band_org=13, name=26, name_floor=16, honour=11,
-                      body=10.5, body_floor=9, quote=11, cta=9, small=8.5),
-    "labels": TypeScale(band_title=0, band_org=0, name=12, name_floor=7, honour=0,
-                        body=7, body_floor=7, quote=0, cta=6.5, small=6.5),
+    "poster-a4": TypeScale(
+        band_title=20,
+        band_org=11,
+        name=44,
+        name_floor=24,
+        honour=18,
+        body=14,
+        body_floor=10.5,
+        quote=16,
+        cta=24,
+        small=9,
+    ),
+    "poster-a3": TypeScale(
+        band_title=30,
+        band_org=15,
+        name=64,
+        name_floor=34,
+        honour=26,
+        body=19,
+        body_floor=14,
+        quote=24,
+        cta=36,
+        small=12,
+    ),
+    "book": TypeScale(
+        band_title=30,
+        band_org=13,
+        name=26,
+        name_floor=16,
+        honour=11,
+        body=10.5,
+        body_floor=9,
+        quote=11,
+        cta=9,
+        small=8.5,
+    ),
+    "labels": TypeScale(
+        band_title=0,
+        band_org=0,
+        name=12,
+        name_floor=7,
+        honour=0,
+        body=7,
+        body_floor=7,
+        quote=0,
+        cta=6.5,
+        small=6.5,
+    ),
 }
 
 
@@ -63,7 +105,7 @@ SCALES: dict[str, TypeScale] = {
 class Style:
     palette: Palette = field(default_factory=Palette)
     scales: Mapping[str, TypeScale] = field(default_factory=lambda: dict(SCALES))
-    emblem_path: str = ""       # an image (PNG, JPEG or SVG) instead of the drawn emblem
+    emblem_path: str = ""  # an image (PNG, JPEG or SVG) instead of the drawn emblem
     site_name: str = "劳模工匠数字档案馆"
     organisation: str = ""
 
@@ -79,9 +121,11 @@ def site_style(config: Mapping | None = None) -> Style:
     """The site's own print style, from the settings (EMBLEM_PATH, SITE_NAME,
     ORGANISATION)."""
     config = config or {}
-    return Style(emblem_path=str(config.get("EMBLEM_PATH") or ""),
-                 site_name=str(config.get("SITE_NAME") or Style.site_name),
-                 organisation=str(config.get("ORGANISATION") or ""))
+    return Style(
+        emblem_path=str(config.get("EMBLEM_PATH") or ""),
+        site_name=str(config.get("SITE_NAME") or Style.site_name),
+        organisation=str(config.get("ORGANISATION") or ""),
+    )
 
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6})")
@@ -118,8 +162,7 @@ def print_style(exhibition: Mapping | None = None, config: Mapping | None = None
 # An exhibition's hall theme (archive/halls/themes.py) names its colours for a room
 # (banner, trim, ...); these are the palette tokens each one stands for, so a theme
 # picked for the hall also dresses the exhibition's pages and its posters.
-HALL_TOKENS = {"red": "accent", "red_deep": "wainscot", "gold": "trim",
-               "gold_light": "banner_text"}
+HALL_TOKENS = {"red": "accent", "red_deep": "wainscot", "gold": "trim", "gold_light": "banner_text"}
 
 
 def _rgb(value: object) -> RGB | None:
@@ -149,6 +192,7 @@ def hall_colours(theme: Mapping) -> dict[str, RGB]:
 # any organisation's logo. Shapes are in a unit box (0..1 wide, 0..1.1 high) so the
 # PDF (vector) and the share image (Pillow) draw the same thing.
 
+
 def _star(cx: float, cy: float, outer: float, inner: float) -> list[tuple[float, float]]:
     points = []
     for i in range(10):
@@ -174,13 +218,23 @@ def emblem_shapes() -> list[tuple[str, str, object]]:
     with (cx, cy, r), in a box 1 wide and 1.1 high."""
     c = 0.5
     ribbon_y, ribbon_h = 0.86, 0.16
-    ribbon = [(0.02, ribbon_y), (0.98, ribbon_y), (0.92, ribbon_y + ribbon_h / 2),
-              (0.98, ribbon_y + ribbon_h), (0.02, ribbon_y + ribbon_h),
-              (0.08, ribbon_y + ribbon_h / 2)]
+    ribbon = [
+        (0.02, ribbon_y),
+        (0.98, ribbon_y),
+        (0.92, ribbon_y + ribbon_h / 2),
+        (0.98, ribbon_y + ribbon_h),
+        (0.02, ribbon_y + ribbon_h),
+        (0.08, ribbon_y + ribbon_h / 2),
+    ]
     edge = [(x, y) for x, y in ribbon]
-    inset = [(0.05, ribbon_y + 0.025), (0.95, ribbon_y + 0.025),
-             (0.895, ribbon_y + ribbon_h / 2), (0.95, ribbon_y + ribbon_h - 0.025),
-             (0.05, ribbon_y + ribbon_h - 0.025), (0.105, ribbon_y + ribbon_h / 2)]
+    inset = [
+        (0.05, ribbon_y + 0.025),
+        (0.95, ribbon_y + 0.025),
+        (0.895, ribbon_y + ribbon_h / 2),
+        (0.95, ribbon_y + ribbon_h - 0.025),
+        (0.05, ribbon_y + ribbon_h - 0.025),
+        (0.105, ribbon_y + ribbon_h / 2),
+    ]
     return [
         ("poly", "gold", _gear(c, c, 0.5, 0.45)),
         ("disc", "red", (c, c, 0.41)),
@@ -203,8 +257,9 @@ def draw_emblem_pdf(pdf, x: float, y: float, size: float, style: Style) -> None:
         pdf.set_fill_color(*getattr(style.palette, colour))
         if kind == "disc":
             cx, cy, r = geometry
-            pdf.ellipse(x + (cx - r) * size, y + (cy - r) * size, 2 * r * size, 2 * r * size,
-                        style="F")
+            pdf.ellipse(
+                x + (cx - r) * size, y + (cy - r) * size, 2 * r * size, 2 * r * size, style="F"
+            )
         else:
             pdf.polygon([(x + px * size, y + py * size) for px, py in geometry], style="F")
 
@@ -231,8 +286,9 @@ def emblem_image(size: int, style: Style):
         fill = getattr(style.palette, colour)
         if kind == "disc":
             cx, cy, r = geometry
-            draw.ellipse(((cx - r) * big, (cy - r) * big, (cx + r) * big, (cy + r) * big),
-                         fill=fill)
+            draw.ellipse(
+                ((cx - r) * big, (cy - r) * big, (cx + r) * big, (cy + r) * big), fill=fill
+            )
         else:
             draw.polygon([(px * big, py * big) for px, py in geometry], fill=fill)
     return image.resize((size, int(size * 1.1)), Image.Resampling.LANCZOS)
@@ -240,8 +296,8 @@ def emblem_image(size: int, style: Style):
 
 # --- ornaments ------------------------------------------------------------------------
 
-def ornament_pdf(pdf, x: float, y: float, width: float, style: Style,
-                 weight: float = 0.35) -> None:
+
+def ornament_pdf(pdf, x: float, y: float, width: float, style: Style, weight: float = 0.35) -> None:
     """A section ornament centred on (x .. x + width, y): two gold rules tapering
     towards a small diamond between two dots."""
     gold = style.palette.gold
@@ -258,8 +314,7 @@ def ornament_pdf(pdf, x: float, y: float, width: float, style: Style,
         pdf.ellipse(mid + side * 1.8 * d - r, y - r, 2 * r, 2 * r, style="F")
 
 
-def ornament_pil(draw, x: float, y: float, width: float, style: Style,
-                 weight: int = 2) -> None:
+def ornament_pil(draw, x: float, y: float, width: float, style: Style, weight: int = 2) -> None:
     """The same ornament on a Pillow image."""
     gold = style.palette.gold
     mid = x + width / 2
@@ -269,5 +324,4 @@ def ornament_pil(draw, x: float, y: float, width: float, style: Style,
     draw.polygon([(mid, y - d), (mid + d, y), (mid, y + d), (mid - d, y)], fill=gold)
     for side in (-1, 1):
         r = d * 0.32
-        draw.ellipse((mid + side * 1.8 * d - r, y - r, mid + side * 1.8 * d + r, y + r),
-                     fill=gold)
+        draw.ellipse((mid + side * 1.8 * d - r, y - r, mid + side * 1.8 * d + r, y + r), fill=gold)

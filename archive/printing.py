@@ -15,11 +15,14 @@ from . import browse, codes, exhibitions, honorees
 from .db import write
 from .timeutil import now
 
-FORMATS = {"poster-a4": "A4 海报", "poster-a3": "A3 海报",
-           "labels": "二维码标签（A4 3×8，70×36 毫米）",
-           "labels-2x5": "二维码标签（A4 2×5，99×57 毫米）",
-           "labels-4x10": "二维码标签（A4 4×10，48.5×25.4 毫米）",
-           "book": "记录册"}
+FORMATS = {
+    "poster-a4": "A4 海报",
+    "poster-a3": "A3 海报",
+    "labels": "二维码标签（A4 3×8，70×36 毫米）",
+    "labels-2x5": "二维码标签（A4 2×5，99×57 毫米）",
+    "labels-4x10": "二维码标签（A4 4×10，48.5×25.4 毫米）",
+    "book": "记录册",
+}
 MODES = {"view": "查看档案", "listen": "扫码收听"}
 TAG_LENGTH = 4
 MAX_BATCH = 5000
@@ -35,11 +38,14 @@ def check_base_url(base_url: str | None) -> str:
     base = (base_url or "").strip().rstrip("/")
     parts = urlsplit(base)
     host = (parts.hostname or "").lower()
-    hint = ("请先把设置 BASE_URL（环境变量 ARCHIVE_BASE_URL）改为观众手机能访问的公网地址，"
-            "例如 https://dangan.example.org，再打印。")
+    hint = (
+        "请先把设置 BASE_URL（环境变量 ARCHIVE_BASE_URL）改为观众手机能访问的公网地址，"
+        "例如 https://dangan.example.org，再打印。"
+    )
     if not base or parts.scheme not in ("http", "https") or not host:
-        raise PrintError(f"公开地址 BASE_URL 未设置或无效（{base or '空'}），印出的二维码将无法打开。"
-                         + hint)
+        raise PrintError(
+            f"公开地址 BASE_URL 未设置或无效（{base or '空'}），印出的二维码将无法打开。" + hint
+        )
     loopback = host in ("localhost", "localhost.localdomain") or host.endswith(".localhost")
     try:
         address = ipaddress.ip_address(host)
@@ -68,6 +74,7 @@ def display_address(base_url: str, code: str) -> str:
 @dataclass
 class Selection:
     """What to print: an exhibition, one of its sections, a browse filter or ids."""
+
     exhibition_id: int | None = None
     section_id: int | None = None
     filters: dict = field(default_factory=dict)
@@ -85,13 +92,17 @@ def select(db: sqlite_utils.Database, selection: Selection) -> tuple[str, int | 
     """(title, exhibition id, honorees as cards in print order). Only published
     honorees are ever printed."""
     if selection.section_id:
-        row = db.execute("SELECT * FROM exhibition_sections WHERE id = ?",
-                         [selection.section_id]).fetchone()
+        row = db.execute(
+            "SELECT * FROM exhibition_sections WHERE id = ?", [selection.section_id]
+        ).fetchone()
         hall = exhibitions.get_public(db, row["exhibition_id"]) if row else None
         if hall is None:
             raise PrintError(f"找不到展厅分区 {selection.section_id}（或其展厅未发布）")
-        rows = [r for r in exhibitions.sequence(db, hall["id"])
-                if r["section_id"] == selection.section_id]
+        rows = [
+            r
+            for r in exhibitions.sequence(db, hall["id"])
+            if r["section_id"] == selection.section_id
+        ]
         title, exhibition_id = f"{hall['title']} · {row['title']}", hall["id"]
     elif selection.exhibition_id:
         hall = exhibitions.get_public(db, selection.exhibition_id)
@@ -131,9 +142,16 @@ def new_tag(db: sqlite_utils.Database) -> str:
             return tag
 
 
-def record_run(db: sqlite_utils.Database, fmt: str, selection: Selection, title: str,
-               exhibition_id: int | None, base_url: str, items: list[dict],
-               mode: str = "view") -> dict:
+def record_run(
+    db: sqlite_utils.Database,
+    fmt: str,
+    selection: Selection,
+    title: str,
+    exhibition_id: int | None,
+    base_url: str,
+    items: list[dict],
+    mode: str = "view",
+) -> dict:
     """Register a print run and the record version of each honoree it prints.
     ``mode`` 'listen': its codes open the profile ready to play the narration."""
     if fmt not in FORMATS:
@@ -146,15 +164,25 @@ def record_run(db: sqlite_utils.Database, fmt: str, selection: Selection, title:
         run_id = db.execute(
             """INSERT INTO print_runs (tag, format, exhibition_id, section_id, selection, title,
                    base_url, honoree_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [tag, fmt, exhibition_id, selection.section_id,
-             json.dumps(selection.to_json(), ensure_ascii=False), title, base_url, len(items),
-             stamp]).lastrowid
+            [
+                tag,
+                fmt,
+                exhibition_id,
+                selection.section_id,
+                json.dumps(selection.to_json(), ensure_ascii=False),
+                title,
+                base_url,
+                len(items),
+                stamp,
+            ],
+        ).lastrowid
         if mode != "view":
             db.execute("UPDATE print_runs SET mode = ? WHERE id = ?", [mode, run_id])
         db.conn.executemany(
             """INSERT OR IGNORE INTO print_run_items (run_id, honoree_id, version, updated_at)
                VALUES (?, ?, ?, ?)""",
-            [(run_id, h["id"], h["version"], h["updated_at"]) for h in items])
+            [(run_id, h["id"], h["version"], h["updated_at"]) for h in items],
+        )
     return run(db, run_id)
 
 
@@ -169,17 +197,23 @@ def run_by_tag(db: sqlite_utils.Database, tag: str) -> dict | None:
 
 
 def runs(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
-    return [dict(r) for r in db.execute(
-        """SELECT r.*, e.title AS exhibition_title FROM print_runs r
+    return [
+        dict(r)
+        for r in db.execute(
+            """SELECT r.*, e.title AS exhibition_title FROM print_runs r
            LEFT JOIN exhibitions e ON e.id = r.exhibition_id ORDER BY r.id DESC LIMIT ?""",
-        [limit])]
+            [limit],
+        )
+    ]
 
 
 def changed_since_printed(db: sqlite_utils.Database) -> list[dict]:
     """Posters to reprint: for each honoree, its latest print run, when the record
     changed after that run (or was withdrawn)."""
-    return [dict(r) for r in db.execute(
-        """SELECT h.id, h.name, h.code, h.status, h.updated_at, h.deleted_at,
+    return [
+        dict(r)
+        for r in db.execute(
+            """SELECT h.id, h.name, h.code, h.status, h.updated_at, h.deleted_at,
                   r.id AS run_id, r.tag, r.format, r.title AS run_title,
                   r.created_at AS printed_at, i.version AS printed_version,
                   h.version AS current_version
@@ -190,4 +224,6 @@ def changed_since_printed(db: sqlite_utils.Database) -> list[dict]:
                              WHERE j.honoree_id = i.honoree_id)
              AND (h.version > i.version OR h.updated_at > i.updated_at
                   OR h.status != 'published' OR h.deleted_at IS NOT NULL)
-           ORDER BY r.created_at DESC, h.sort_key""")]
+           ORDER BY r.created_at DESC, h.sort_key"""
+        )
+    ]

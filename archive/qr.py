@@ -40,8 +40,11 @@ def module_count(url: str, level: str = "M") -> int:
 
 def runs(url: str, level: str = "M") -> list[tuple[int, int, int]]:
     """Horizontal runs of dark modules as (x, y, length), quiet zone included in x, y."""
-    return [(m.start(), y, m.end() - m.start())
-            for y, row in enumerate(_rows(url, level)) for m in _DARK.finditer(row)]
+    return [
+        (m.start(), y, m.end() - m.start())
+        for y, row in enumerate(_rows(url, level))
+        for m in _DARK.finditer(row)
+    ]
 
 
 _DARK = re.compile("1+")
@@ -92,19 +95,25 @@ def _layout(version: int, error_correction: int) -> tuple:
     scratch.setup_type_info(True, 0)
     if version >= 7:
         scratch.setup_type_number(True)
-    data_rows = [sum(1 << (n - 1 - c) for c in range(n) if scratch.modules[r][c] is None)
-                 for r in range(n)]
+    data_rows = [
+        sum(1 << (n - 1 - c) for c in range(n) if scratch.modules[r][c] is None) for r in range(n)
+    ]
     mask_rows = []
     for pattern in range(8):
         func = qrcode.util.mask_func(pattern)
-        mask_rows.append([sum(1 << (n - 1 - c) for c in range(n) if func(r, c))
-                          for r in range(n)])
+        mask_rows.append([sum(1 << (n - 1 - c) for c in range(n) if func(r, c)) for r in range(n)])
     format_cells = []
     for pattern in range(8):
         scratch.modules = [[None] * n for _ in range(n)]
         scratch.setup_type_info(False, pattern)
-        format_cells.append([(r, c, bool(v)) for r in range(n) for c in range(n)
-                             if (v := scratch.modules[r][c]) is not None])
+        format_cells.append(
+            [
+                (r, c, bool(v))
+                for r in range(n)
+                for c in range(n)
+                if (v := scratch.modules[r][c]) is not None
+            ]
+        )
     return n, data_rows, mask_rows, format_cells
 
 
@@ -115,8 +124,10 @@ def masked_rows(code: qrcode.QRCode) -> list[list[int]]:
     base = [sum(1 << (n - 1 - c) for c, m in enumerate(row) if m) for row in code.modules]
     symbols = []
     for pattern in range(8):
-        rows = [b ^ (d & (m0 ^ mk)) for b, d, m0, mk in
-                zip(base, data_rows, mask_rows[0], mask_rows[pattern], strict=True)]
+        rows = [
+            b ^ (d & (m0 ^ mk))
+            for b, d, m0, mk in zip(base, data_rows, mask_rows[0], mask_rows[pattern], strict=True)
+        ]
         for r, c, dark in format_cells[pattern]:
             bit = 1 << (n - 1 - c)
             rows[r] = rows[r] | bit if dark else rows[r] & ~bit
@@ -135,8 +146,9 @@ def _penalty(rows: list[int], n: int) -> int:
     for upper, lower in zip(rows, rows[1:], strict=False):
         dark = upper & lower
         light = ~(upper | lower)
-        score += 3 * ((dark & (dark >> 1) & full).bit_count()
-                      + (light & (light >> 1) & full).bit_count())
+        score += 3 * (
+            (dark & (dark >> 1) & full).bit_count() + (light & (light >> 1) & full).bit_count()
+        )
     dark_share = sum(r.bit_count() for r in rows) * 100 / (n * n)
     return score + 10 * int(abs(dark_share - 50) // 5)
 
@@ -204,8 +216,9 @@ def cache_dir(media_dir: str | Path) -> Path:
     return Path(media_dir) / "qr"
 
 
-def cached(cache_dir: str | Path, url: str, kind: str, size: int = 0,
-           emblem_path: str | Path | None = None) -> tuple[bytes, str]:
+def cached(
+    cache_dir: str | Path, url: str, kind: str, size: int = 0, emblem_path: str | Path | None = None
+) -> tuple[bytes, str]:
     """The QR image for ``url`` as (bytes, etag), drawn once per URL, kind
     ("png" or "svg"), size and emblem, then read from ``cache_dir``. The file name is
     a digest of everything that shapes the image, so it never goes stale."""

@@ -13,37 +13,117 @@ from .db import write
 from .editing import EditError, _require, _touched
 
 LABELS = {
-    "name": "姓名/名称", "kind": "类别", "collective_type": "集体类型", "gender": "性别",
-    "ethnicity": "民族", "birth_year": "出生年份", "birth_month": "出生月份",
-    "province": "省", "city": "市", "county": "县区", "region_code": "行政区划代码",
-    "unit": "工作单位", "position": "职务", "unit_raw": "工作单位及职务（原文）",
-    "nominator": "推荐单位", "note": "备注", "industry": "行业", "summary": "主要事迹",
-    "story": "事迹正文", "quote": "感言", "status": "状态", "featured": "推荐",
-    "deleted_at": "删除时间", "merged_into": "并入记录", "code": "二维码编码",
-    "name_en": "英文姓名或名称", "summary_en": "英文简介", "story_en": "英文事迹",
+    "name": "姓名/名称",
+    "kind": "类别",
+    "collective_type": "集体类型",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "birth_year": "出生年份",
+    "birth_month": "出生月份",
+    "province": "省",
+    "city": "市",
+    "county": "县区",
+    "region_code": "行政区划代码",
+    "unit": "工作单位",
+    "position": "职务",
+    "unit_raw": "工作单位及职务（原文）",
+    "nominator": "推荐单位",
+    "note": "备注",
+    "industry": "行业",
+    "summary": "主要事迹",
+    "story": "事迹正文",
+    "quote": "感言",
+    "status": "状态",
+    "featured": "推荐",
+    "deleted_at": "删除时间",
+    "merged_into": "并入记录",
+    "code": "二维码编码",
+    "name_en": "英文姓名或名称",
+    "summary_en": "英文简介",
+    "story_en": "英文事迹",
 }
 ACTIONS = {
-    "create": "创建", "edit": "编辑", "honour_add": "添加荣誉", "honour_edit": "修改荣誉",
-    "honour_revoke": "撤销荣誉", "honour_reinstate": "恢复荣誉", "honour_delete": "删除荣誉",
-    "photo_add": "上传照片", "photo_edit": "修改照片", "photo_move": "调整照片顺序",
-    "photo_delete": "删除照片", "video_add": "上传视频", "video_delete": "删除视频",
-    "member_add": "添加成员", "member_remove": "移除成员", "submit": "提交审核",
-    "publish": "发布", "reject": "退回修改", "withdraw": "撤回", "redraft": "改回草稿",
-    "delete": "删除", "undelete": "恢复删除", "merge": "合并", "merged_away": "被合并",
-    "restore": "恢复历史版本", "exhibition": "展厅位置变化", "import": "导入",
-    "title-rename": "称号改名", "title-merge": "称号合并", "title-level": "称号级别调整",
-    "import-photo": "导入照片", "import-proposal": "应用导入的修改",
+    "create": "创建",
+    "edit": "编辑",
+    "honour_add": "添加荣誉",
+    "honour_edit": "修改荣誉",
+    "honour_revoke": "撤销荣誉",
+    "honour_reinstate": "恢复荣誉",
+    "honour_delete": "删除荣誉",
+    "photo_add": "上传照片",
+    "photo_edit": "修改照片",
+    "photo_move": "调整照片顺序",
+    "photo_delete": "删除照片",
+    "video_add": "上传视频",
+    "video_delete": "删除视频",
+    "member_add": "添加成员",
+    "member_remove": "移除成员",
+    "submit": "提交审核",
+    "publish": "发布",
+    "reject": "退回修改",
+    "withdraw": "撤回",
+    "redraft": "改回草稿",
+    "delete": "删除",
+    "undelete": "恢复删除",
+    "merge": "合并",
+    "merged_away": "被合并",
+    "restore": "恢复历史版本",
+    "exhibition": "展厅位置变化",
+    "import": "导入",
+    "title-rename": "称号改名",
+    "title-merge": "称号合并",
+    "title-level": "称号级别调整",
+    "import-photo": "导入照片",
+    "import-proposal": "应用导入的修改",
     "edit-approved": "修改经批准生效",
-    "album_up": "相册：前移", "album_down": "相册：后移", "album_first": "相册：移到最前",
-    "album_cover": "相册：设为封面", "album_remove": "相册：删除照片", "album_add": "相册：上传照片",
-    "theme": "修改主题", "cover": "修改封面", "hall_hotspot": "编辑展馆热点",
-    "hall_scene": "编辑展馆场景", "hall_upload": "上传全景照片",
+    "album_up": "相册：前移",
+    "album_down": "相册：后移",
+    "album_first": "相册：移到最前",
+    "album_cover": "相册：设为封面",
+    "album_remove": "相册：删除照片",
+    "album_add": "相册：上传照片",
+    "theme": "修改主题",
+    "cover": "修改封面",
+    "hall_hotspot": "编辑展馆热点",
+    "hall_scene": "编辑展馆场景",
+    "hall_upload": "上传全景照片",
 }
-SKIP = {"id", "version", "updated_at", "created_at", "name_pinyin", "name_initials",
-        "name_readings", "sort_key", "latest_year", "published_at", "submitted_by"}
-RESTORED = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_year",
-            "birth_month", "province", "city", "county", "region_code", "unit", "position",
-            "unit_raw", "nominator", "industry", "summary", "story", "quote", "note", "featured")
+SKIP = {
+    "id",
+    "version",
+    "updated_at",
+    "created_at",
+    "name_pinyin",
+    "name_initials",
+    "name_readings",
+    "sort_key",
+    "latest_year",
+    "published_at",
+    "submitted_by",
+}
+RESTORED = (
+    "kind",
+    "collective_type",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_year",
+    "birth_month",
+    "province",
+    "city",
+    "county",
+    "region_code",
+    "unit",
+    "position",
+    "unit_raw",
+    "nominator",
+    "industry",
+    "summary",
+    "story",
+    "quote",
+    "note",
+    "featured",
+)
 # Not restored: the workflow state (status, deletion, merge). Restoring an old revision
 # must not publish a withdrawn record past review, nor delete or undelete it; those
 # have their own actions.
@@ -51,11 +131,15 @@ RESTORED = ("kind", "collective_type", "name", "gender", "ethnicity", "birth_yea
 
 def history(db: sqlite_utils.Database, honoree_id: int) -> list[dict]:
     """Every revision of an honoree, newest first, with who made it."""
-    return [dict(r) for r in db.execute(
-        """SELECT r.id, r.action, r.created_at, r.user_id, u.display_name AS user_name
+    return [
+        dict(r)
+        for r in db.execute(
+            """SELECT r.id, r.action, r.created_at, r.user_id, u.display_name AS user_name
            FROM revisions r LEFT JOIN users u ON u.id = r.user_id
            WHERE r.record_type = 'honoree' AND r.record_id = ? ORDER BY r.id DESC""",
-        [honoree_id])]
+            [honoree_id],
+        )
+    ]
 
 
 def get(db: sqlite_utils.Database, honoree_id: int, revision_id: int) -> dict | None:
@@ -63,27 +147,34 @@ def get(db: sqlite_utils.Database, honoree_id: int, revision_id: int) -> dict | 
         """SELECT r.*, u.display_name AS user_name FROM revisions r
            LEFT JOIN users u ON u.id = r.user_id
            WHERE r.id = ? AND r.record_type = 'honoree' AND r.record_id = ?""",
-        [revision_id, honoree_id]).fetchone()
+        [revision_id, honoree_id],
+    ).fetchone()
     if row is None:
         return None
     revision = dict(row)
     revision["snapshot"] = json.loads(revision["snapshot"])
     previous = db.execute(
         """SELECT snapshot FROM revisions WHERE record_type = 'honoree' AND record_id = ?
-           AND id < ? ORDER BY id DESC LIMIT 1""", [honoree_id, revision_id]).fetchone()
+           AND id < ? ORDER BY id DESC LIMIT 1""",
+        [honoree_id, revision_id],
+    ).fetchone()
     revision["previous"] = json.loads(previous[0]) if previous else None
     return revision
 
 
 def _honour_text(h: dict) -> str:
-    return (f"{h.get('year')}年 {h.get('title')}（{h.get('body') or ''}"
-            f"{'，文号 ' + h['document_no'] if h.get('document_no') else ''}）"
-            f"{' 【已撤销】' if h.get('revoked') else ''}")
+    return (
+        f"{h.get('year')}年 {h.get('title')}（{h.get('body') or ''}"
+        f"{'，文号 ' + h['document_no'] if h.get('document_no') else ''}）"
+        f"{' 【已撤销】' if h.get('revoked') else ''}"
+    )
 
 
 def _photo_text(p: dict) -> str:
-    return f"照片 {p.get('alt') or ''}{'（' + p['caption'] + '）' if p.get('caption') else ''}" \
-           f"{' 【肖像】' if p.get('is_portrait') else ''}"
+    return (
+        f"照片 {p.get('alt') or ''}{'（' + p['caption'] + '）' if p.get('caption') else ''}"
+        f"{' 【肖像】' if p.get('is_portrait') else ''}"
+    )
 
 
 def _video_text(v: dict) -> str:
@@ -100,16 +191,21 @@ def diff(before: dict | None, after: dict) -> list[dict]:
             continue
         old, new = before.get(field), after.get(field)
         if old != new:
-            changes.append({"field": LABELS.get(field, field), "before": _text(old),
-                            "after": _text(new)})
-    for key, label, render in (("honours", "荣誉", _honour_text), ("photos", "照片", _photo_text),
-                               ("videos", "视频", _video_text)):
+            changes.append(
+                {"field": LABELS.get(field, field), "before": _text(old), "after": _text(new)}
+            )
+    for key, label, render in (
+        ("honours", "荣誉", _honour_text),
+        ("photos", "照片", _photo_text),
+        ("videos", "视频", _video_text),
+    ):
         old = {item["id"]: render(item) for item in before.get(key, [])}
         new = {item["id"]: render(item) for item in after.get(key, [])}
         for item_id in sorted(old.keys() | new.keys()):
             if old.get(item_id) != new.get(item_id):
-                changes.append({"field": label, "before": old.get(item_id, ""),
-                                "after": new.get(item_id, "")})
+                changes.append(
+                    {"field": label, "before": old.get(item_id, ""), "after": new.get(item_id, "")}
+                )
     for key, label in (("members", "成员编号"), ("places", "展厅位置")):
         old, new = before.get(key, []), after.get(key, [])
         if old != new:
@@ -127,34 +223,46 @@ def _normalised(value) -> str:
 
 def conflicts(mine: dict, theirs: dict) -> list[dict]:
     """The fields where what a curator typed differs from the newer saved version."""
-    return [{"field": label, "theirs": _text(theirs.get(field)), "mine": mine[field]}
-            for field, label in LABELS.items()
-            if field in mine and _normalised(mine[field]) != _normalised(theirs.get(field))]
+    return [
+        {"field": label, "theirs": _text(theirs.get(field)), "mine": mine[field]}
+        for field, label in LABELS.items()
+        if field in mine and _normalised(mine[field]) != _normalised(theirs.get(field))
+    ]
 
 
 def restore_preview(snapshot: dict, current: dict) -> list[dict]:
     """What restoring ``snapshot`` would change, as (field, now, after) rows."""
     kept = {LABELS[f] for f in ("status", "deleted_at", "merged_into", "code")}
-    return [{"field": c["field"], "now": c["after"], "restored": c["before"]}
-            for c in diff(snapshot, current) if c["field"] not in kept]
+    return [
+        {"field": c["field"], "now": c["after"], "restored": c["before"]}
+        for c in diff(snapshot, current)
+        if c["field"] not in kept
+    ]
 
 
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "、".join(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v)
-                        for v in value)
+        return "、".join(
+            json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in value
+        )
     return str(value)
 
 
-def _restore_rows(db: sqlite_utils.Database, table: str, honoree_id: int, rows: list[dict],
-                  columns: tuple[str, ...]) -> dict[int, int]:
+def _restore_rows(
+    db: sqlite_utils.Database,
+    table: str,
+    honoree_id: int,
+    rows: list[dict],
+    columns: tuple[str, ...],
+) -> dict[int, int]:
     """Make ``table``'s rows of this honoree what ``rows`` were; returns old id → id
     now (a row whose id has since been taken by another record comes back as a copy)."""
     wanted = {row["id"] for row in rows}
-    current = {r[0] for r in db.execute(f"SELECT id FROM {table} WHERE honoree_id = ?",
-                                        [honoree_id])}
+    current = {
+        r[0] for r in db.execute(f"SELECT id FROM {table} WHERE honoree_id = ?", [honoree_id])
+    }
     for stale in current - wanted:
         db.execute(f"DELETE FROM {table} WHERE id = ?", [stale])
     ids = {}
@@ -162,18 +270,24 @@ def _restore_rows(db: sqlite_utils.Database, table: str, honoree_id: int, rows: 
         values = [row.get(c) for c in columns]
         owner = db.execute(f"SELECT honoree_id FROM {table} WHERE id = ?", [row["id"]]).fetchone()
         if owner is not None and owner[0] == honoree_id:
-            db.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} "
-                       "WHERE id = ?", [*values, row["id"]])
+            db.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                [*values, row["id"]],
+            )
             ids[row["id"]] = row["id"]
         elif owner is None:
-            db.execute(f"INSERT INTO {table} (id, honoree_id, {', '.join(columns)}) "
-                       f"VALUES (?, ?, {', '.join('?' * len(columns))})",
-                       [row["id"], honoree_id, *values])
+            db.execute(
+                f"INSERT INTO {table} (id, honoree_id, {', '.join(columns)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(columns))})",
+                [row["id"], honoree_id, *values],
+            )
             ids[row["id"]] = row["id"]
         else:
             ids[row["id"]] = db.execute(
                 f"INSERT INTO {table} (honoree_id, {', '.join(columns)}) "
-                f"VALUES (?, {', '.join('?' * len(columns))})", [honoree_id, *values]).lastrowid
+                f"VALUES (?, {', '.join('?' * len(columns))})",
+                [honoree_id, *values],
+            ).lastrowid
     return ids
 
 
@@ -183,8 +297,11 @@ def _titled_now(honour: dict, titles: dict[str, str]) -> dict:
     title = titles.get(honour["title"], honour["title"])
     if title == honour["title"]:
         return honour
-    return {**honour, "title": title, "title_written": honour.get("title_written")
-            or honour["title"]}
+    return {
+        **honour,
+        "title": title,
+        "title_written": honour.get("title_written") or honour["title"],
+    }
 
 
 def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: dict) -> None:
@@ -199,30 +316,87 @@ def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: 
         snap = revision["snapshot"]
         record = _require(db, honoree_id)
         values = {f: snap.get(f) for f in RESTORED if f in snap}
-        values.update(honorees.name_columns(values.get("name") or record["name"],
-                                            values.get("kind") or record["kind"]))
-        db.execute(f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
-                   [*values.values(), honoree_id])
+        values.update(
+            honorees.name_columns(
+                values.get("name") or record["name"], values.get("kind") or record["kind"]
+            )
+        )
+        db.execute(
+            f"UPDATE honorees SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+            [*values.values(), honoree_id],
+        )
         titles = vocabulary.title_lookup(db)
-        _restore_rows(db, "honours", honoree_id,
-                      [_titled_now(h, titles) for h in snap.get("honours", [])],
-                      ("title", "title_written", "level", "year", "body", "document_no",
-                       "citation", "revoked", "position"))
+        _restore_rows(
+            db,
+            "honours",
+            honoree_id,
+            [_titled_now(h, titles) for h in snap.get("honours", [])],
+            (
+                "title",
+                "title_written",
+                "level",
+                "year",
+                "body",
+                "document_no",
+                "citation",
+                "revoked",
+                "position",
+            ),
+        )
         photo_ids = _restore_rows(
-            db, "photos", honoree_id, snap.get("photos", []),
-            ("position", "is_portrait", "caption", "credit", "alt", "original", "width",
-             "height", "placeholder", "created_at"))
+            db,
+            "photos",
+            honoree_id,
+            snap.get("photos", []),
+            (
+                "position",
+                "is_portrait",
+                "caption",
+                "credit",
+                "alt",
+                "original",
+                "width",
+                "height",
+                "placeholder",
+                "created_at",
+            ),
+        )
         for photo in snap.get("photos", []):
             for f in photo.get("files", []):
-                db.execute("""INSERT OR IGNORE INTO media_files (name, photo_id, width, height,
+                db.execute(
+                    """INSERT OR IGNORE INTO media_files (name, photo_id, width, height,
                                   format, bytes) VALUES (?, ?, ?, ?, ?, ?)""",
-                           [f["name"], photo_ids[photo["id"]], f["width"], f["height"],
-                            f["format"], f["bytes"]])
-        videos = [{**v, "poster_photo_id": photo_ids.get(v.get("poster_photo_id"))}
-                  for v in snap.get("videos", [])]
-        _restore_rows(db, "videos", honoree_id, videos,
-                      ("position", "title", "caption", "credit", "file", "external_url",
-                       "poster_photo_id", "duration_s", "transcript", "created_at"))
+                    [
+                        f["name"],
+                        photo_ids[photo["id"]],
+                        f["width"],
+                        f["height"],
+                        f["format"],
+                        f["bytes"],
+                    ],
+                )
+        videos = [
+            {**v, "poster_photo_id": photo_ids.get(v.get("poster_photo_id"))}
+            for v in snap.get("videos", [])
+        ]
+        _restore_rows(
+            db,
+            "videos",
+            honoree_id,
+            videos,
+            (
+                "position",
+                "title",
+                "caption",
+                "credit",
+                "file",
+                "external_url",
+                "poster_photo_id",
+                "duration_s",
+                "transcript",
+                "created_at",
+            ),
+        )
         if "members" in snap:
             db.execute("DELETE FROM members WHERE collective_id = ?", [honoree_id])
             for position, member_id in enumerate(snap["members"]):
@@ -231,15 +405,24 @@ def restore(db: sqlite_utils.Database, honoree_id: int, revision_id: int, user: 
         if "places" in snap:
             db.execute("DELETE FROM exhibition_items WHERE honoree_id = ?", [honoree_id])
             for place in snap["places"]:
-                if db.execute("SELECT 1 FROM exhibition_sections WHERE id = ?",
-                              [place["section_id"]]).fetchone():
-                    db.execute("""INSERT OR IGNORE INTO exhibition_items
+                if db.execute(
+                    "SELECT 1 FROM exhibition_sections WHERE id = ?", [place["section_id"]]
+                ).fetchone():
+                    db.execute(
+                        """INSERT OR IGNORE INTO exhibition_items
                                       (section_id, honoree_id, position) VALUES (?, ?, ?)""",
-                               [place["section_id"], honoree_id, place["position"]])
+                        [place["section_id"], honoree_id, place["position"]],
+                    )
         honorees.refresh_latest_year(db, honoree_id)
         _touched(db, honoree_id, "restore", user)
-        audit.record(db, "restore_revision", user=user, record_type="honoree",
-                     record_id=honoree_id, detail=f"恢复到第 {revision_id} 号版本")
+        audit.record(
+            db,
+            "restore_revision",
+            user=user,
+            record_type="honoree",
+            record_id=honoree_id,
+            detail=f"恢复到第 {revision_id} 号版本",
+        )
 
 
 def get_current(db: sqlite_utils.Database, honoree_id: int) -> dict:
@@ -258,12 +441,16 @@ def _hall_text(hall: dict | None, names: dict[int, str]) -> str:
     lines = []
     for scene in hall.get("scenes", []):
         entrance = "（入口）" if scene.get("key") == hall.get("entrance") else ""
-        lines.append(f"{scene.get('title')}{entrance} 起始视角 {scene.get('yaw', 0):.1f}°/"
-                     f"{scene.get('pitch', 0):.1f}°")
+        lines.append(
+            f"{scene.get('title')}{entrance} 起始视角 {scene.get('yaw', 0):.1f}°/"
+            f"{scene.get('pitch', 0):.1f}°"
+        )
         for spot in scene.get("hotspots", []):
             what = names.get(spot.get("honoree_id"), "") or spot.get("title") or ""
-            lines.append(f"  · {spot.get('kind')} {what} @ {spot.get('yaw', 0):.1f}°/"
-                         f"{spot.get('pitch', 0):.1f}°")
+            lines.append(
+                f"  · {spot.get('kind')} {what} @ {spot.get('yaw', 0):.1f}°/"
+                f"{spot.get('pitch', 0):.1f}°"
+            )
     return "\n".join(lines)
 
 
@@ -275,27 +462,38 @@ def exhibition_history(db: sqlite_utils.Database, exhibition_id: int) -> list[di
     """Every revision of an exhibition, newest first, each with its field-by-field
     differences from the one before (title, introduction, status, sections and who
     is shown in them, in order)."""
-    rows = [dict(r) for r in db.execute(
-        """SELECT r.id, r.action, r.created_at, r.snapshot, u.display_name AS user_name
+    rows = [
+        dict(r)
+        for r in db.execute(
+            """SELECT r.id, r.action, r.created_at, r.snapshot, u.display_name AS user_name
            FROM revisions r LEFT JOIN users u ON u.id = r.user_id
            WHERE r.record_type = 'exhibition' AND r.record_id = ? ORDER BY r.id""",
-        [exhibition_id])]
+            [exhibition_id],
+        )
+    ]
     names = {r[0]: r[1] for r in db.execute("SELECT id, name FROM honorees")}
     labels = {"title": "标题", "intro": "介绍", "status": "状态"}
     previous: dict = {}
     for row in rows:
         snapshot = json.loads(row.pop("snapshot"))
-        changes = [{"field": label, "before": _text(previous.get(key)),
-                    "after": _text(snapshot.get(key))}
-                   for key, label in labels.items() if previous.get(key) != snapshot.get(key)]
+        changes = [
+            {"field": label, "before": _text(previous.get(key)), "after": _text(snapshot.get(key))}
+            for key, label in labels.items()
+            if previous.get(key) != snapshot.get(key)
+        ]
         old = [_section_text(s, names) for s in previous.get("sections", [])]
         new = [_section_text(s, names) for s in snapshot.get("sections", [])]
         if old != new:
             changes.append({"field": "展区", "before": "\n".join(old), "after": "\n".join(new)})
         for key, label, text in (("hall", "全景展馆", _hall_text), ("theme", "主题", _theme_text)):
             if previous.get(key) != snapshot.get(key):
-                changes.append({"field": label, "before": text(previous.get(key), names),
-                                "after": text(snapshot.get(key), names)})
+                changes.append(
+                    {
+                        "field": label,
+                        "before": text(previous.get(key), names),
+                        "after": text(snapshot.get(key), names),
+                    }
+                )
         row["changes"] = changes
         previous = snapshot
     return rows[::-1]

@@ -23,10 +23,20 @@ VERSION = "2"  # bump when the drawing changes, so cached images are redrawn
 CALL = "长按识别二维码，阅读先进事迹"
 
 
-def share_png(name: str, honour: str, unit: str, portrait: Path | None, url: str,
-              address: str, site_name: str, font: fonts.Font, *,
-              style: Style | None = None, title_font: fonts.Font | None = None,
-              organisation: str = "") -> bytes:
+def share_png(
+    name: str,
+    honour: str,
+    unit: str,
+    portrait: Path | None,
+    url: str,
+    address: str,
+    site_name: str,
+    font: fonts.Font,
+    *,
+    style: Style | None = None,
+    title_font: fonts.Font | None = None,
+    organisation: str = "",
+) -> bytes:
     """Draw the share image (pure: text, a picture file and a URL in, PNG out) in the
     print style: red band with the emblem, framed portrait, name in the heading
     face, the honour in red, a gold ornament, the QR code on white."""
@@ -49,8 +59,9 @@ def share_png(name: str, honour: str, unit: str, portrait: Path | None, url: str
             size -= 2
         return face(size, title)
 
-    def centred(text: str, y: int, size: int, fill, max_width: int = 650,
-                title: bool = False) -> None:
+    def centred(
+        text: str, y: int, size: int, fill, max_width: int = 650, title: bool = False
+    ) -> None:
         chosen = fitted(text, size, max_width, title)
         width = draw.textlength(text, font=chosen)
         draw.text(((WIDTH - width) / 2, y), text, font=chosen, fill=fill)
@@ -62,22 +73,28 @@ def share_png(name: str, honour: str, unit: str, portrait: Path | None, url: str
     band = fitted(site_name, 40, WIDTH - 200, True)
     draw.text((156, 36 if organisation else 52), site_name, font=band, fill=palette.white)
     if organisation:
-        draw.text((158, 92), organisation, font=fitted(organisation, 24, WIDTH - 200),
-                  fill=palette.gold_light)
+        draw.text(
+            (158, 92),
+            organisation,
+            font=fitted(organisation, 24, WIDTH - 200),
+            fill=palette.gold_light,
+        )
     draw.rectangle((0, 150, WIDTH, 156), fill=palette.gold)
     draw.rectangle((0, 160, WIDTH, 161), fill=palette.gold)
     # the portrait in a thin gold frame
     box_w, box_h, top = 380, 480, 196
     left = (WIDTH - box_w) // 2
-    draw.rectangle((left - 10, top - 10, left + box_w + 10, top + box_h + 10),
-                   outline=palette.gold, width=2)
+    draw.rectangle(
+        (left - 10, top - 10, left + box_w + 10, top + box_h + 10), outline=palette.gold, width=2
+    )
     draw.rectangle((left, top, left + box_w, top + box_h), fill=palette.white)
     if portrait is not None and portrait.is_file():
         with Image.open(portrait) as opened:
             picture = opened.convert("RGB")
         picture.thumbnail((box_w, box_h), Image.Resampling.LANCZOS)
-        image.paste(picture, (left + (box_w - picture.width) // 2,
-                              top + (box_h - picture.height) // 2))
+        image.paste(
+            picture, (left + (box_w - picture.width) // 2, top + (box_h - picture.height) // 2)
+        )
     else:
         centred("暂无照片", top + box_h // 2 - 14, 26, palette.muted)
     centred(name, 712, 66, palette.red_deep, title=True)
@@ -100,8 +117,10 @@ def share_png(name: str, honour: str, unit: str, portrait: Path | None, url: str
 def cached(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes, str]:
     """(PNG bytes, etag) for a published honoree, drawn once per version."""
     base = config["BASE_URL"]
-    key = (f"{VERSION}\n{record['id']}\n{record['version']}\n{record['updated_at']}\n{base}\n"
-           f"{config.get('EMBLEM_PATH') or ''}\n{config.get('ORGANISATION') or ''}")
+    key = (
+        f"{VERSION}\n{record['id']}\n{record['version']}\n{record['updated_at']}\n{base}\n"
+        f"{config.get('EMBLEM_PATH') or ''}\n{config.get('ORGANISATION') or ''}"
+    )
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     path = Path(config["MEDIA_DIR"]) / "share" / f"{record['id']}-{digest}.png"
     try:
@@ -113,13 +132,22 @@ def cached(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes, str]
     photo = honorees.portraits_of(db, [record["id"]]).get(record["id"])
     portrait = None
     if photo and photo["files"]["jpeg"]:
-        portrait = media.derived_dir(config["MEDIA_DIR"]) / photo["files"]["jpeg"][
-            min(1, len(photo["files"]["jpeg"]) - 1)]["name"]
+        portrait = (
+            media.derived_dir(config["MEDIA_DIR"])
+            / photo["files"]["jpeg"][min(1, len(photo["files"]["jpeg"]) - 1)]["name"]
+        )
     data = share_png(
-        record["name"], f"{top['year']}年 {top['title']}" if top else "", record["unit"] or "",
-        portrait, short_url(base, record["code"]), display_address(base, record["code"]),
-        config["SITE_NAME"], fonts.load(config["FONT_PATH"]), style=site_style(config),
-        title_font=fonts.load_optional(config.get("FONT_TITLE_PATH")))
+        record["name"],
+        f"{top['year']}年 {top['title']}" if top else "",
+        record["unit"] or "",
+        portrait,
+        short_url(base, record["code"]),
+        display_address(base, record["code"]),
+        config["SITE_NAME"],
+        fonts.load(config["FONT_PATH"]),
+        style=site_style(config),
+        title_font=fonts.load_optional(config.get("FONT_TITLE_PATH")),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     tmp.write_bytes(data)

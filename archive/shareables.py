@@ -37,6 +37,7 @@ class Style:
     """The look of the shareable pictures. To take the shared print style
     (archive.print_style) later, build this from its palette: accent ← red,
     ink ← ink, muted ← muted, paper ← paper, band_text ← white."""
+
     paper: tuple = (250, 246, 240)
     ink: tuple = (30, 30, 30)
     accent: tuple = (168, 28, 28)
@@ -45,9 +46,20 @@ class Style:
     quote_paper: tuple = (243, 233, 220)
     margin: int = 72
     band: int = 150
-    sizes: dict = field(default_factory=lambda: {
-        "site": 46, "name": 84, "honour": 44, "unit": 36, "heading": 40, "story": 36,
-        "quote": 38, "address": 30, "action": 34, "org": 28})
+    sizes: dict = field(
+        default_factory=lambda: {
+            "site": 46,
+            "name": 84,
+            "honour": 44,
+            "unit": 36,
+            "heading": 40,
+            "story": 36,
+            "quote": 38,
+            "address": 30,
+            "action": 34,
+            "org": 28,
+        }
+    )
 
 
 STYLE = Style()
@@ -68,8 +80,8 @@ class Layout:
     width: int
     height: int
     lines: list[Line]
-    portrait: tuple | None          # (left, top, width, height)
-    qr: tuple                       # (left, top, side)
+    portrait: tuple | None  # (left, top, width, height)
+    qr: tuple  # (left, top, side)
     quote_box: tuple | None
 
 
@@ -121,30 +133,36 @@ def wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
 def excerpt(story: str, limit: int = EXCERPT_CHARS) -> str:
     """The story's opening as plain text, cut at a sentence end where possible."""
     from .narration import _plain_text
+
     text = _plain_text(story or "").replace("\n", "")
     if len(text) <= limit:
         return text
     cut = text[:limit]
     end = max(cut.rfind(p) for p in "。！？")
-    return (cut[:end + 1] if end > limit // 2 else cut) + "……"
+    return (cut[: end + 1] if end > limit // 2 else cut) + "……"
 
 
-def long_layout(content: dict, faces: Faces, portrait_size: tuple | None,
-                style: Style = STYLE) -> Layout:
+def long_layout(
+    content: dict, faces: Faces, portrait_size: tuple | None, style: Style = STYLE
+) -> Layout:
     """Where everything goes on the long picture (pure; nothing drawn)."""
     width, margin, sizes = LONG_WIDTH, style.margin, style.sizes
     inner = width - 2 * margin
     lines: list[Line] = []
     y = 0.0
 
-    def block(text: str, size: int, fill, align: str = "centre", gap: float = 1.5,
-              indent: int = 0) -> None:
+    def block(
+        text: str, size: int, fill, align: str = "centre", gap: float = 1.5, indent: int = 0
+    ) -> None:
         nonlocal y
         face = faces(size)
         for line in wrap(text, face, inner - 2 * indent):
             length = face.getlength(line)
-            x = (width - length) / 2 if align == "centre" else (
-                width - margin - indent - length if align == "right" else margin + indent)
+            x = (
+                (width - length) / 2
+                if align == "centre"
+                else (width - margin - indent - length if align == "right" else margin + indent)
+            )
             left, top, right, bottom = face.getbbox(line)
             lines.append(Line(line, x, y, size, fill, (x + left, y + top, x + right, y + bottom)))
             y += size * gap
@@ -191,11 +209,13 @@ def long_layout(content: dict, faces: Faces, portrait_size: tuple | None,
     return Layout(width, int(y + 48), lines, portrait, qr_box, quote_box)
 
 
-def long_png(content: dict, portrait: Path | None, url: str, font: fonts.Font,
-             style: Style = STYLE) -> tuple[bytes, Layout]:
+def long_png(
+    content: dict, portrait: Path | None, url: str, font: fonts.Font, style: Style = STYLE
+) -> tuple[bytes, Layout]:
     """Draw the long picture (pure: texts, a picture file and a URL in, PNG out)."""
-    fonts.check(font, [v for v in content.values() if isinstance(v, str)] + [CALL_TO_ACTION,
-                                                                            "“”—— 事迹"])
+    fonts.check(
+        font, [v for v in content.values() if isinstance(v, str)] + [CALL_TO_ACTION, "“”—— 事迹"]
+    )
     picture = None
     if portrait is not None and portrait.is_file():
         with Image.open(portrait) as opened:
@@ -210,21 +230,28 @@ def long_png(content: dict, portrait: Path | None, url: str, font: fonts.Font,
         image.paste(picture.resize((w, h), Image.Resampling.LANCZOS), (left, top))
     if layout.quote_box:
         draw.rectangle(layout.quote_box, fill=style.quote_paper)
-        draw.rectangle((layout.quote_box[0], layout.quote_box[1], layout.quote_box[0] + 8,
-                        layout.quote_box[3]), fill=style.accent)
+        draw.rectangle(
+            (
+                layout.quote_box[0],
+                layout.quote_box[1],
+                layout.quote_box[0] + 8,
+                layout.quote_box[3],
+            ),
+            fill=style.accent,
+        )
     for line in layout.lines:
         draw.text((line.x, line.y), line.text, font=faces(line.size), fill=line.fill)
     left, top, side = layout.qr
     with Image.open(io.BytesIO(qr.qr_png(url, 640))) as code:
-        image.paste(code.convert("RGB").resize((side, side), Image.Resampling.NEAREST),
-                    (left, top))
+        image.paste(code.convert("RGB").resize((side, side), Image.Resampling.NEAREST), (left, top))
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=3)  # 7% larger than 6, 11% less CPU overall
     return buffer.getvalue(), layout
 
 
-def card_png(name: str, honour: str, portrait: Path | None, font: fonts.Font,
-             style: Style = STYLE) -> bytes:
+def card_png(
+    name: str, honour: str, portrait: Path | None, font: fonts.Font, style: Style = STYLE
+) -> bytes:
     """The square share card: the portrait above a band with name and honour."""
     fonts.check(font, [name, honour])
     size = CARD_SIZE
@@ -234,8 +261,9 @@ def card_png(name: str, honour: str, portrait: Path | None, font: fonts.Font,
         with Image.open(portrait) as opened:
             picture = opened.convert("RGB")
         scale = max(size / picture.width, (size - band) / picture.height)
-        picture = picture.resize((round(picture.width * scale), round(picture.height * scale)),
-                                 Image.Resampling.LANCZOS)
+        picture = picture.resize(
+            (round(picture.width * scale), round(picture.height * scale)), Image.Resampling.LANCZOS
+        )
         left = (picture.width - size) // 2
         image.paste(picture.crop((left, 0, left + size, size - band)), (0, 0))
     draw = ImageDraw.Draw(image)
@@ -251,14 +279,19 @@ def card_png(name: str, honour: str, portrait: Path | None, font: fonts.Font,
             while text and faces(points).getlength(text + "…") > size - 40:
                 text = text[:-1]
             text += "…"
-        draw.text(((size - faces(points).getlength(text)) / 2, top), text, font=faces(points),
-                  fill=style.band_text)
+        draw.text(
+            ((size - faces(points).getlength(text)) / 2, top),
+            text,
+            font=faces(points),
+            fill=style.band_text,
+        )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
 
 
 # --- from the database ----------------------------------------------------------
+
 
 def content_of(db: sqlite_utils.Database, config, record: dict) -> tuple[dict, Path | None]:
     honours = honorees.honours_of(db, [record["id"]])[record["id"]]
@@ -270,9 +303,12 @@ def content_of(db: sqlite_utils.Database, config, record: dict) -> tuple[dict, P
     base = config["BASE_URL"]
     unit = " ".join(p for p in (record.get("unit"), record.get("position")) if p)
     return {
-        "site": config["SITE_NAME"], "name": record["name"],
-        "honour": f"{top['year']}年 {top['title']}" if top else "", "unit": unit,
-        "story": excerpt(record.get("story") or ""), "quote": (record.get("quote") or "").strip(),
+        "site": config["SITE_NAME"],
+        "name": record["name"],
+        "honour": f"{top['year']}年 {top['title']}" if top else "",
+        "unit": unit,
+        "story": excerpt(record.get("story") or ""),
+        "quote": (record.get("quote") or "").strip(),
         "story_heading": "先进事迹" if record["kind"] == "individual" else "集体事迹",
         "address": display_address(base, record["code"]),
         "organisation": config.get("ORGANISATION") or "",
@@ -298,16 +334,24 @@ def _cached(config, record: dict, kind: str, draw) -> tuple[bytes, str]:
 
 def cached_long(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes, str]:
     """(PNG, etag) of a published honoree's long picture, drawn once per version."""
+
     def draw() -> bytes:
         content, portrait = content_of(db, config, record)
-        return long_png(content, portrait, short_url(config["BASE_URL"], record["code"]),
-                        fonts.load(config["FONT_PATH"]))[0]
+        return long_png(
+            content,
+            portrait,
+            short_url(config["BASE_URL"], record["code"]),
+            fonts.load(config["FONT_PATH"]),
+        )[0]
+
     return _cached(config, record, "long", draw)
 
 
 def cached_card(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes, str]:
     def draw() -> bytes:
         content, portrait = content_of(db, config, record)
-        return card_png(record["name"], content["honour"], portrait,
-                        fonts.load(config["FONT_PATH"]))
+        return card_png(
+            record["name"], content["honour"], portrait, fonts.load(config["FONT_PATH"])
+        )
+
     return _cached(config, record, "card", draw)

@@ -41,24 +41,63 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("档案编号", "二维码编号", "短码", "code"),
     "kind": ("类别", "类型", "个人/集体", "个人或集体"),
     "collective_type": ("集体类型", "集体类别"),
-    "name": ("姓名/集体名称", "姓名或集体名称", "姓名", "集体名称", "名称", "单位名称",
-             "班组名称", "name"),
+    "name": (
+        "姓名/集体名称",
+        "姓名或集体名称",
+        "姓名",
+        "集体名称",
+        "名称",
+        "单位名称",
+        "班组名称",
+        "name",
+    ),
     "gender": ("性别",),
     "ethnicity": ("民族",),
     "birth": ("出生年月", "出生日期", "出生年份", "出生时间", "生日", "出生年月日"),
     # one cell holding both, split into unit and post (the raw cell is kept)
-    "unit_post": ("工作单位及职务", "工作单位及职务职称", "单位及职务", "工作单位和职务",
-                  "单位及职务职称", "工作单位及职称", "单位职务", "工作单位职务"),
+    "unit_post": (
+        "工作单位及职务",
+        "工作单位及职务职称",
+        "单位及职务",
+        "工作单位和职务",
+        "单位及职务职称",
+        "工作单位及职称",
+        "单位职务",
+        "工作单位职务",
+    ),
     "unit": ("工作单位", "所在单位", "单位"),
     "position": ("职务", "职务/职称", "职务职称", "岗位", "职称"),
     "region": ("地区", "所在地区", "所属地区", "地市", "所在地", "区域", "行政区划", "市县"),
-    "nominator": ("推荐单位", "推荐部门", "推荐渠道", "申报单位", "推荐地区或单位",
-                  "推荐地区/单位", "所属系统"),
+    "nominator": (
+        "推荐单位",
+        "推荐部门",
+        "推荐渠道",
+        "申报单位",
+        "推荐地区或单位",
+        "推荐地区/单位",
+        "所属系统",
+    ),
     "industry": ("行业", "所属行业", "行业领域"),
-    "titles": ("荣誉称号", "荣誉", "称号", "获得荣誉", "所获荣誉", "荣誉名称", "获得荣誉称号",
-               "荣誉类别"),
-    "years": ("授予年份", "获奖年份", "授予时间", "表彰年份", "年份", "年度", "获奖时间",
-              "表彰时间"),
+    "titles": (
+        "荣誉称号",
+        "荣誉",
+        "称号",
+        "获得荣誉",
+        "所获荣誉",
+        "荣誉名称",
+        "获得荣誉称号",
+        "荣誉类别",
+    ),
+    "years": (
+        "授予年份",
+        "获奖年份",
+        "授予时间",
+        "表彰年份",
+        "年份",
+        "年度",
+        "获奖时间",
+        "表彰时间",
+    ),
     "levels": ("级别", "荣誉级别", "层级"),
     "bodies": ("授予机关", "授予单位", "表彰机关", "表彰单位", "颁发机关"),
     "documents": ("表彰文件文号", "文件文号", "文号"),
@@ -71,15 +110,38 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "发布状态"),
 }
 # Personal data the archive must not keep: never read, and the report says so.
-PERSONAL = ("身份证号", "身份证号码", "身份证", "公民身份号码", "证件号码", "手机号", "手机号码",
-            "手机", "联系电话", "电话", "联系方式", "家庭住址", "住址", "家庭地址", "现住址",
-            "户籍地址", "户籍所在地", "银行卡号", "银行账号", "电子邮箱", "邮箱", "微信号", "QQ号",
-            "政治面貌", "身份证件号码")
+PERSONAL = (
+    "身份证号",
+    "身份证号码",
+    "身份证",
+    "公民身份号码",
+    "证件号码",
+    "手机号",
+    "手机号码",
+    "手机",
+    "联系电话",
+    "电话",
+    "联系方式",
+    "家庭住址",
+    "住址",
+    "家庭地址",
+    "现住址",
+    "户籍地址",
+    "户籍所在地",
+    "银行卡号",
+    "银行账号",
+    "电子邮箱",
+    "邮箱",
+    "微信号",
+    "QQ号",
+    "政治面貌",
+    "身份证件号码",
+)
 MAX_ROWS = 50_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_XLSX_UNPACKED = 512 * 1024 * 1024
-HEADER_SEARCH = 15          # rows searched for the header
-ROW_BLOCK = 1_000_000       # row numbers of a workbook's second data sheet start here
+HEADER_SEARCH = 15  # rows searched for the header
+ROW_BLOCK = 1_000_000  # row numbers of a workbook's second data sheet start here
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 ZIPPED = (".xlsx", ".xlsm", ".ods")
 
@@ -88,7 +150,8 @@ _SIGN_OFF = re.compile(
     r"^[\s*＊※]*(填报人|填表人|填报单位|填表单位|报送单位|审核人|审核|复核人|核对人|联系人|"
     r"联系电话|电话|制表人?|制表单位|负责人|经办人|主管领导|单位负责人|领导签字|签字|签名|"
     r"盖章|单位盖章|填报日期|填表日期|报送日期|日期|说明|注|备注|附注|附件|注意事项)"
-    r"\s*\d*\s*[:：.、]")
+    r"\s*\d*\s*[:：.、]"
+)
 _TOTALS = re.compile(r"^(合计|总计|小计|共计|以下空白|此页无正文|以上共\d+[人个名项])")
 
 
@@ -96,17 +159,18 @@ _TOTALS = re.compile(r"^(合计|总计|小计|共计|以下空白|此页无正�
 class Sheet:
     """A table read from a file: the header row's number, canonical column per
     position, and the data rows as (row number, cells)."""
+
     header_row: int
     columns: dict[int, str]
-    headers: dict[str, str]       # canonical → header as written
-    dropped: list[str]            # personal-data headers, not read
-    ignored: list[str]            # headers the archive does not know
+    headers: dict[str, str]  # canonical → header as written
+    dropped: list[str]  # personal-data headers, not read
+    ignored: list[str]  # headers the archive does not know
     rows: list[tuple[int, list[Any]]]
-    header: list[Any] = field(default_factory=list)        # the header cells as written
+    header: list[Any] = field(default_factory=list)  # the header cells as written
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why) not honorees
     sheet_name: str | None = None
     other_sheets: list[str] = field(default_factory=list)  # hidden or without a header
-    data_from: int = 0            # row number of the first row under the header
+    data_from: int = 0  # row number of the first row under the header
     # A workbook with several data sheets (个人 and 集体, say): their names, and the
     # header each wrote for the name column, by block of ROW_BLOCK row numbers.
     parts: list[tuple[str, str]] = field(default_factory=list)
@@ -162,8 +226,9 @@ _PERSONAL = {normalise_header(h) for h in PERSONAL}
 
 # Headers that say a little more than a known one (荣誉称号及年份, 所在单位及职务):
 # the longest known header of three characters or more inside them.
-_CONTAINED = sorted(((h, k) for h, k in _HEADER_INDEX.items() if len(h) >= 3),
-                    key=lambda item: -len(item[0]))
+_CONTAINED = sorted(
+    ((h, k) for h, k in _HEADER_INDEX.items() if len(h) >= 3), key=lambda item: -len(item[0])
+)
 
 
 def header_key(text: Any) -> str | None:
@@ -186,7 +251,9 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise SheetRefused("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX") from exc
+        raise SheetRefused(
+            "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX"
+        ) from exc
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:
@@ -282,8 +349,9 @@ def read(path: str | Path) -> Sheet:
             continue
         found.append((name, _sheet(table, header_at)))
     if not found:
-        raise SheetRefused(f"找不到表头：前 {HEADER_SEARCH} 行中没有同时含“姓名/集体名称”"
-                           "和其他已知列名的一行")
+        raise SheetRefused(
+            f"找不到表头：前 {HEADER_SEARCH} 行中没有同时含“姓名/集体名称”和其他已知列名的一行"
+        )
     sheet = found[0][1] if len(found) == 1 else _merged(found)
     sheet.sheet_name = "、".join(str(name) for name, _ in found) if found[0][0] else None
     sheet.other_sheets = others
@@ -301,20 +369,33 @@ def _merged(found: list[tuple[str, Sheet]]) -> Sheet:
     rows, skipped = [], []
     for block, (_, part) in enumerate(found):
         base = block * ROW_BLOCK
-        rows += [(base + number, [part.cell(cells, k) for k in keys]) for number, cells in part.rows]
+        rows += [
+            (base + number, [part.cell(cells, k) for k in keys]) for number, cells in part.rows
+        ]
         skipped += [(base + number, why) for number, why in part.skipped]
     dropped = list(dict.fromkeys(d for _, part in found for d in part.dropped))
     ignored = list(dict.fromkeys(i for _, part in found for i in part.ignored))
-    return Sheet(found[0][1].header_row, dict(enumerate(keys)), headers, dropped, ignored,
-                 rows, header=[headers[k] for k in keys], skipped=skipped,
-                 parts=[(name, part.headers.get("name", "")) for name, part in found])
+    return Sheet(
+        found[0][1].header_row,
+        dict(enumerate(keys)),
+        headers,
+        dropped,
+        ignored,
+        rows,
+        header=[headers[k] for k in keys],
+        skipped=skipped,
+        parts=[(name, part.headers.get("name", "")) for name, part in found],
+    )
 
 
 def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
     header, data_from = _header(table, header_at)
     columns, headers, dropped, ignored = _columns(header)
-    skipped = [(number + 1, "表头之上的标题行") for number in range(header_at)
-               if any(not _is_blank(c) for c in table[number])]
+    skipped = [
+        (number + 1, "表头之上的标题行")
+        for number in range(header_at)
+        if any(not _is_blank(c) for c in table[number])
+    ]
     rows = []
     name_at = next(p for p, k in columns.items() if k == "name")
     for index in range(data_from, len(table)):
@@ -326,14 +407,25 @@ def _sheet(table: list[list[Any]], header_at: int) -> Sheet:
             rows.append((index + 1, values))
     if len(rows) > MAX_ROWS:
         raise SheetRefused(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
-    return Sheet(header_at + 1, columns, headers, dropped, ignored, rows, header=header,
-                 skipped=skipped, data_from=data_from + 1)
+    return Sheet(
+        header_at + 1,
+        columns,
+        headers,
+        dropped,
+        ignored,
+        rows,
+        header=header,
+        skipped=skipped,
+        data_from=data_from + 1,
+    )
 
 
 def _row_values(row: list[Any], width: int) -> list[Any]:
     """The row's cells under the header's ``width`` columns, blanks as None."""
-    return [None if _is_blank(v) else v for v in
-            (row[p] if p < len(row) else None for p in range(width))]
+    return [
+        None if _is_blank(v) else v
+        for v in (row[p] if p < len(row) else None for p in range(width))
+    ]
 
 
 def _why_left_out(values: list[Any], columns: dict[int, str], name_at: int) -> str | None:
@@ -353,7 +445,8 @@ def _header(table: list[list[Any]], header_at: int) -> tuple[list[Any], int]:
     below = table[header_at + 1] if header_at + 1 < len(table) else []
     below_known = [header_key(c) for c in below]
     if sum(1 for k in below_known if k) < 2 or any(
-            isinstance(c, (int, float)) or hasattr(c, "year") for c in below):
+        isinstance(c, (int, float)) or hasattr(c, "year") for c in below
+    ):
         return header, header_at + 1
     for position, key in enumerate(below_known):
         if key:
@@ -377,8 +470,12 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], dict[str, str], list[st
             dropped.append(shown)
             continue
         key = header_key(cell)
-        if key == "unit" and "unit_post" not in headers and "position" not in headers \
-                and _says_post(cell):
+        if (
+            key == "unit"
+            and "unit_post" not in headers
+            and "position" not in headers
+            and _says_post(cell)
+        ):
             key = "unit_post"
         if key is None or key in headers:
             ignored.append(shown)

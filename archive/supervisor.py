@@ -21,15 +21,16 @@ from pathlib import Path
 
 log = logging.getLogger("archive.supervisor")
 
-FIRST_PAUSE = 0.5      # seconds before the first restart of a process that died
-LONGEST_PAUSE = 30.0   # the pause doubles per quick death, up to this
-HEALTHY_AFTER = 60.0   # a process that ran this long is healthy: its pause starts over
-STOP_GRACE = 20.0      # seconds a process has to stop after SIGTERM before SIGKILL
+FIRST_PAUSE = 0.5  # seconds before the first restart of a process that died
+LONGEST_PAUSE = 30.0  # the pause doubles per quick death, up to this
+HEALTHY_AFTER = 60.0  # a process that ran this long is healthy: its pause starts over
+STOP_GRACE = 20.0  # seconds a process has to stop after SIGTERM before SIGKILL
 
 
 @dataclass
 class Child:
     """One supervised process."""
+
     name: str
     argv: list[str]
     process: subprocess.Popen | None = None
@@ -51,8 +52,9 @@ class Supervisor:
     def start(self, child: Child) -> None:
         # Each child leads a process group of its own, so that what it leaves behind
         # when it dies (gunicorn's workers, a reindex's helpers) can be stopped with it.
-        child.process = subprocess.Popen(child.argv, cwd=self.cwd, env=self.env,
-                                         start_new_session=True)
+        child.process = subprocess.Popen(
+            child.argv, cwd=self.cwd, env=self.env, start_new_session=True
+        )
         child.started = time.monotonic()
         child.restart_at = None
         self._write_state()
@@ -61,8 +63,13 @@ class Supervisor:
         """The children's process ids, for operators (and tests) to find them."""
         if self.state_file is None:
             return
-        state = {c.name: {"pid": c.process.pid if c.process and c.process.poll() is None
-                          else None, "restarts": c.restarts} for c in self.children}
+        state = {
+            c.name: {
+                "pid": c.process.pid if c.process and c.process.poll() is None else None,
+                "restarts": c.restarts,
+            }
+            for c in self.children
+        }
         state["serve"] = {"pid": os.getpid(), "restarts": 0}
         tmp = self.state_file.with_name(f".{self.state_file.name}.{os.getpid()}.tmp")
         try:
@@ -76,22 +83,29 @@ class Supervisor:
         """Notice dead children and restart those whose pause is over."""
         clock = time.monotonic()
         for child in self.children:
-            if child.process is not None and child.restart_at is None \
-                    and child.process.poll() is not None:
+            if (
+                child.process is not None
+                and child.restart_at is None
+                and child.process.poll() is not None
+            ):
                 ran = clock - child.started
-                child.pause = FIRST_PAUSE if ran >= HEALTHY_AFTER else min(
-                    LONGEST_PAUSE, child.pause * 2 if child.restarts else child.pause)
+                child.pause = (
+                    FIRST_PAUSE
+                    if ran >= HEALTHY_AFTER
+                    else min(LONGEST_PAUSE, child.pause * 2 if child.restarts else child.pause)
+                )
                 child.restart_at = clock + child.pause
                 _signal_group(child.process.pid, signal.SIGTERM)  # orphans finish, then go
-                self.say(f"{child.name} 已退出（返回码 {child.process.returncode}），"
-                         f"{child.pause:.1f} 秒后重启")
+                self.say(
+                    f"{child.name} 已退出（返回码 {child.process.returncode}），"
+                    f"{child.pause:.1f} 秒后重启"
+                )
                 self._write_state()
             if child.restart_at is not None and clock >= child.restart_at:
                 _signal_group(child.process.pid, signal.SIGKILL)  # e.g. holding the port
                 child.restarts += 1
                 self.start(child)
-                self.say(f"{child.name} 已重启（进程 {child.process.pid}，"
-                         f"第 {child.restarts} 次）")
+                self.say(f"{child.name} 已重启（进程 {child.process.pid}，第 {child.restarts} 次）")
 
     def run(self, poll: float = 0.2) -> None:
         for child in self.children:

@@ -34,21 +34,100 @@ from .places import SECTORS, split_place_prefix
 
 # Companies and bodies whose titles are industry titles (a prefix without 全国 or a place).
 COMPANIES = (
-    "中国石化", "中石化", "中国石油", "中石油", "中国海油", "中海油", "国家电网", "国网",
-    "南方电网", "南网", "中国铁路", "国铁", "中国中铁", "中铁", "中国铁建", "中国建筑", "中建",
-    "中国交建", "中交", "中国移动", "中国电信", "中国联通", "中国邮政", "中国民航", "中国航天",
-    "中国航空", "中航", "中国商飞", "中国中车", "中车", "中国兵器", "中国船舶", "中国电建",
-    "中国能建", "中国华能", "中国大唐", "中国华电", "国家电投", "国家能源", "国家管网",
-    "中国宝武", "中国五矿", "中国烟草", "中国中化", "中国化学", "中国有色", "中国黄金",
-    "中国核工业", "中核", "中广核", "中国电科", "中国电子", "中国一汽", "东风", "招商局",
-    "中粮", "中远海运", "中国建材", "中国机械", "中国海员", "中央企业", "央企",
+    "中国石化",
+    "中石化",
+    "中国石油",
+    "中石油",
+    "中国海油",
+    "中海油",
+    "国家电网",
+    "国网",
+    "南方电网",
+    "南网",
+    "中国铁路",
+    "国铁",
+    "中国中铁",
+    "中铁",
+    "中国铁建",
+    "中国建筑",
+    "中建",
+    "中国交建",
+    "中交",
+    "中国移动",
+    "中国电信",
+    "中国联通",
+    "中国邮政",
+    "中国民航",
+    "中国航天",
+    "中国航空",
+    "中航",
+    "中国商飞",
+    "中国中车",
+    "中车",
+    "中国兵器",
+    "中国船舶",
+    "中国电建",
+    "中国能建",
+    "中国华能",
+    "中国大唐",
+    "中国华电",
+    "国家电投",
+    "国家能源",
+    "国家管网",
+    "中国宝武",
+    "中国五矿",
+    "中国烟草",
+    "中国中化",
+    "中国化学",
+    "中国有色",
+    "中国黄金",
+    "中国核工业",
+    "中核",
+    "中广核",
+    "中国电科",
+    "中国电子",
+    "中国一汽",
+    "东风",
+    "招商局",
+    "中粮",
+    "中远海运",
+    "中国建材",
+    "中国机械",
+    "中国海员",
+    "中央企业",
+    "央企",
 )
 _SECTOR_HEAD = re.compile(r"^(?!总工会)\w{1,8}?(系统|行业|战线|工会)")
 
-_COLLECTIVE = ("奖状", "先锋号", "集体", "班组", "示范岗", "文明号", "文明岗", "先进单位",
-               "红旗车间", "先进车间", "团队")
-_INDIVIDUAL = ("奖章", "劳动模范", "劳模", "工匠", "先进工作者", "标兵", "能手", "红旗手",
-               "技师", "先进个人", "人物", "之星", "名匠", "巧匠")
+_COLLECTIVE = (
+    "奖状",
+    "先锋号",
+    "集体",
+    "班组",
+    "示范岗",
+    "文明号",
+    "文明岗",
+    "先进单位",
+    "红旗车间",
+    "先进车间",
+    "团队",
+)
+_INDIVIDUAL = (
+    "奖章",
+    "劳动模范",
+    "劳模",
+    "工匠",
+    "先进工作者",
+    "标兵",
+    "能手",
+    "红旗手",
+    "技师",
+    "先进个人",
+    "人物",
+    "之星",
+    "名匠",
+    "巧匠",
+)
 
 
 def _clean(title: str) -> str:
@@ -119,8 +198,11 @@ def close_title(title: str, known: Iterable[str]) -> str | None:
         return None
     if len(rest) < 4:
         return None
-    close = [(k, p, r) for k, p, r in split
-             if len(r) >= 4 and Levenshtein.distance(rest, r, score_cutoff=1) == 1]
+    close = [
+        (k, p, r)
+        for k, p, r in split
+        if len(r) >= 4 and Levenshtein.distance(rest, r, score_cutoff=1) == 1
+    ]
     if not close:
         return None
     own = set(known)
@@ -128,8 +210,12 @@ def close_title(title: str, known: Iterable[str]) -> str | None:
 
     def preference(item: tuple[str, str, str]) -> tuple:
         k, p, r = item
-        return (prefix + r not in own, not _homophone(rest, r), p != prefix,
-                places.place_level(p) != level)
+        return (
+            prefix + r not in own,
+            not _homophone(rest, r),
+            p != prefix,
+            places.place_level(p) != level,
+        )
 
     k, p, r = min(close, key=preference)
     return prefix + r if prefix + r in own else k

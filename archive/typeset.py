@@ -35,6 +35,7 @@ class Line:
     """One typeset line: its text, its natural width, how wide it should be set,
     where it starts (the paragraph indent) and whether it ends a paragraph (a last
     line is set ragged, every other line is justified to ``target``)."""
+
     text: str
     width: float
     target: float
@@ -57,8 +58,16 @@ def tokens(text: str) -> list[str]:
     return _TOKENS.findall(text)
 
 
-def break_lines(text: str, measure: Measure, width: float, *, em: float,
-                indent: float = 0.0, kinsoku: bool = True, squeeze: float = 0.5) -> list[Line]:
+def break_lines(
+    text: str,
+    measure: Measure,
+    width: float,
+    *,
+    em: float,
+    indent: float = 0.0,
+    kinsoku: bool = True,
+    squeeze: float = 0.5,
+) -> list[Line]:
     """``text`` (paragraphs separated by newlines) set into lines of ``width``.
 
     ``em`` is the font size in the same unit as ``width``; ``indent`` is the first
@@ -67,13 +76,19 @@ def break_lines(text: str, measure: Measure, width: float, *, em: float,
     ``kinsoku=False`` the lines are broken greedily (for comparison in tests)."""
     lines: list[Line] = []
     for paragraph in text.split("\n"):
-        lines.extend(_paragraph(paragraph.strip(), measure, width, em, indent, kinsoku,
-                                squeeze))
+        lines.extend(_paragraph(paragraph.strip(), measure, width, em, indent, kinsoku, squeeze))
     return lines
 
 
-def _paragraph(text: str, measure: Measure, width: float, em: float, indent: float,
-               kinsoku: bool, squeeze: float) -> list[Line]:
+def _paragraph(
+    text: str,
+    measure: Measure,
+    width: float,
+    em: float,
+    indent: float,
+    kinsoku: bool,
+    squeeze: float,
+) -> list[Line]:
     if not text:
         return [Line("", 0.0, width, 0.0, True)]
     toks: list[str] = []
@@ -107,8 +122,15 @@ def _ends_open(token: str) -> bool:
     return token[-1:] in NOT_AT_END
 
 
-def _repair(toks: list[str], widths: list[float], start: int, end: int, avail: float,
-            em: float, squeeze: float) -> int:
+def _repair(
+    toks: list[str],
+    widths: list[float],
+    start: int,
+    end: int,
+    avail: float,
+    em: float,
+    squeeze: float,
+) -> int:
     """The break after ``toks[start:end]`` moved so that neither rule is broken."""
     if _starts_closed(toks[end]):
         # push up: the closing marks join this line if squeezing absorbs them
@@ -116,18 +138,24 @@ def _repair(toks: list[str], widths: list[float], start: int, end: int, avail: f
         while after < len(toks) and _starts_closed(toks[after]):
             after += 1
         allowance = sum(squeeze * em for t in toks[end:after] if t in SQUEEZABLE)
-        if sum(widths[start:after]) - avail <= allowance + 1e-9 and \
-                (after >= len(toks) or not _ends_open(toks[after - 1])):
+        if sum(widths[start:after]) - avail <= allowance + 1e-9 and (
+            after >= len(toks) or not _ends_open(toks[after - 1])
+        ):
             return after
     # pull down: give characters to the next line until both rules hold
     k = end
-    while k > start + 1 and (_starts_closed(toks[k]) or _ends_open(toks[k - 1])
-                             or toks[k].isspace() and _ends_open(toks[k - 2])):
+    while k > start + 1 and (
+        _starts_closed(toks[k])
+        or _ends_open(toks[k - 1])
+        or toks[k].isspace()
+        and _ends_open(toks[k - 2])
+    ):
         k -= 1
     return k if k > start else end
 
 
-def lines_of(text: str, measure: Measure, width: float, *, em: float,
-             kinsoku: bool = True) -> list[str]:
+def lines_of(
+    text: str, measure: Measure, width: float, *, em: float, kinsoku: bool = True
+) -> list[str]:
     """Just the texts of ``break_lines`` without indent (for headings, names, units)."""
     return [line.text for line in break_lines(text, measure, width, em=em, kinsoku=kinsoku)]

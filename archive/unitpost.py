@@ -26,16 +26,25 @@ import re
 from dataclasses import dataclass
 
 # Org-unit endings (places included). Matched with ``endswith``.
-ORG_SUFFIXES: tuple[str, ...] = tuple(sorted(set("""
+ORG_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(
+        set(
+            """
     公司 分公司 有限公司 集团 局 分局 厂 分厂 总厂 工厂 车间 站 所 研究所 院 医院 学院 研究院
     学校 大学 中学 小学 幼儿园 园 中心 部 处 科 室 队 大队 支队 总队 车队 班 班组 组 工区 区
     段 场 矿 油田 村 社区 街道 委员会 会 协会 社 银行 分行 支行 店 馆 宫 台 团 港 码头 基地
     省 市 县 镇 乡 旗 盟 州 ） )
-""".split()), key=len, reverse=True))
+""".split()
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 
 # Posts as written on honour sheets. 副 (once) and a leading 常务/退休/原/代理 are
 # modifiers: 副总经理, 党委副书记, 常务副院长 and 退休职工 are read as their base post.
-POSTS: frozenset[str] = frozenset("""
+POSTS: frozenset[str] = frozenset(
+    """
     班长 组长 班组长 线长 工长 段长 值班长 主任 车间主任 班主任 村委会主任 居委会主任
     经理 总经理 项目经理 客户经理 董事长 董事 执行董事 理事长 主席 工会主席 总裁 总监 主管
     书记 党委书记 党支部书记 党总支书记 团委书记 第一书记 驻村第一书记
@@ -50,7 +59,8 @@ POSTS: frozenset[str] = frozenset("""
     工人 职工 员工 农民 农民工 村民 牧民 渔民 居民 个体户 个体工商户 自由职业者
     焊工 电焊工 电工 钳工 车工 铣工 铆工 瓦工 木工 管道工 装配工 操作工 采油工 采煤工
     掘进工 爆破工 信号工 线路工 挡车工
-""".split())
+""".split()
+)
 
 POST_TAILS = "员工师长手户者"  # endings of posts not in the list (探伤工, 线长, 种植户)
 _MODIFIERS = ("常务", "退休", "原", "代理")
@@ -79,7 +89,7 @@ def _known(part: str) -> bool:
     """Whether ``part`` is a listed post once its modifiers are set aside."""
     for prefix in _MODIFIERS:
         if part.startswith(prefix) and len(part) > len(prefix) + 1:
-            part = part[len(prefix):]
+            part = part[len(prefix) :]
     return part in POSTS or part.replace("副", "", 1) in POSTS
 
 
@@ -122,7 +132,7 @@ def _result(unit: str, position: str, certain: bool) -> Split:
 def _at_separator(cell: str) -> Split | None:
     """The split at the first space or line break with only posts on its right."""
     for sep in _SPACE.finditer(cell):
-        right = cell[sep.end():].strip(TRIM)
+        right = cell[sep.end() :].strip(TRIM)
         ends_post = bool(_known_tail(right)) or right[-1:] in POST_TAILS
         one_line = "\n" in sep.group() and not _SPACE.search(right)
         if post_kind(right) > NONE or (one_line and ends_post and not _org_end(right)):

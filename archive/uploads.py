@@ -60,13 +60,25 @@ def sniff(head: bytes) -> str | None:
 
 def _refusal(head: bytes) -> str:
     """A clear message for a file that is not an accepted image."""
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis",
-                                                b"mif1", b"msf1", b"avif"):
-        return ("不支持 HEIC/HEIF 格式（苹果手机的默认照片格式）。请在手机“设置 → 相机 → 格式”中选择"
-                "“兼容性最佳”，或把照片导出为 JPEG 后再上传。" + ACCEPTED + "。")
+    if head[4:8] == b"ftyp" and head[8:12] in (
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
+    ):
+        return (
+            "不支持 HEIC/HEIF 格式（苹果手机的默认照片格式）。请在手机“设置 → 相机 → 格式”中选择"
+            "“兼容性最佳”，或把照片导出为 JPEG 后再上传。" + ACCEPTED + "。"
+        )
     text = head.lstrip()[:200].lower()
     if text.startswith((b"<svg", b"<?xml", b"<!doctype", b"<html")) or b"<svg" in text:
-        return "这不是照片文件（看起来是 SVG 或网页），" + ACCEPTED + "。文件扩展名不能代表文件内容。"
+        return (
+            "这不是照片文件（看起来是 SVG 或网页），" + ACCEPTED + "。文件扩展名不能代表文件内容。"
+        )
     return "无法识别的文件格式。" + ACCEPTED + "。"
 
 
@@ -80,10 +92,9 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
             i += 1 if marker == 0xFF else 2
             continue
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
-                      0xCF):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return width, height
         i += 2 + length
     return None
@@ -115,7 +126,7 @@ def read_header(data: bytes) -> Header:
     kind = sniff(data[:16])
     if kind is None:
         raise UploadError(_refusal(data[:512]))
-    size = {"jpeg": _jpeg_size, "png": _png_size, "webp": _webp_size}[kind](data[:1 << 20])
+    size = {"jpeg": _jpeg_size, "png": _png_size, "webp": _webp_size}[kind](data[: 1 << 20])
     if size is None or min(size) < 1:
         raise UploadError(f"{FORMATS[kind]} 文件已损坏或不完整，无法读取尺寸")
     return Header(kind, *size)
@@ -125,14 +136,16 @@ def check_photo(data: bytes, max_bytes: int, max_pixels: int) -> Header:
     if not data:
         raise UploadError("请选择要上传的照片")
     if len(data) > max_bytes:
-        raise UploadError(f"照片太大（{len(data) / 1e6:.1f} MB），单张不能超过 "
-                          f"{max_bytes // 1_000_000} MB")
+        raise UploadError(
+            f"照片太大（{len(data) / 1e6:.1f} MB），单张不能超过 {max_bytes // 1_000_000} MB"
+        )
     header = read_header(data)
     if header.width * header.height > max_pixels:
         raise UploadError(
             f"照片像素太多（{header.width}×{header.height}，约 "
             f"{header.width * header.height / 1e6:.0f} 百万像素），不能超过 "
-            f"{max_pixels / 1e6:.0f} 百万像素。请缩小后再上传。")
+            f"{max_pixels / 1e6:.0f} 百万像素。请缩小后再上传。"
+        )
     return header
 
 
@@ -141,6 +154,7 @@ def decode_photo(data: bytes, header: Header, max_pixels: int) -> Image.Image:
     before the pixels are loaded (the second line); its ``MAX_IMAGE_PIXELS`` bomb
     error stays on as a third."""
     import io
+
     try:
         image = Image.open(io.BytesIO(data), formats=[header.format.upper()])
         if image.width * image.height > max_pixels:
@@ -170,15 +184,18 @@ def prepare_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> media.Prep
 def require_alt(alt: str | None) -> str:
     alt = (alt or "").strip()
     if not alt:
-        raise UploadError("请填写照片的替代文字（例如“张三在车间检修设备”），供视障读者的读屏软件朗读")
+        raise UploadError(
+            "请填写照片的替代文字（例如“张三在车间检修设备”），供视障读者的读屏软件朗读"
+        )
     return alt[:300]
 
 
 # --- videos ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ProbedVideo:
-    path: Path          # a temporary file to move into place
+    path: Path  # a temporary file to move into place
     duration_s: float
     width: int
     height: int
@@ -188,8 +205,7 @@ def save_stream(stream: BinaryIO, folder: Path, max_bytes: int, what: str = "视
     """Copy an upload to a temporary file in ``folder``, refusing it past the limit
     (``what`` names the file in the Chinese messages)."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=".tmp",
-                                         delete=False)
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=".tmp", delete=False)
     path = Path(handle.name)
     written = 0
     try:
@@ -217,8 +233,20 @@ def probe_video(path: Path) -> ProbedVideo:
         raise UploadError("这不是 MP4 视频文件。" + refused)
     try:
         result = subprocess.run(
-            ["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-             "-show_streams", str(path)], capture_output=True, timeout=60, check=True)
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_format",
+                "-show_streams",
+                str(path),
+            ],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
         info = json.loads(result.stdout)
     except (subprocess.SubprocessError, ValueError, OSError):
         raise UploadError("视频文件已损坏或无法读取。" + refused) from None
@@ -229,8 +257,9 @@ def probe_video(path: Path) -> ProbedVideo:
         found = video[0].get("codec_name") if video else "无画面"
         raise UploadError(f"视频编码是 {found}，不是 H.264。" + refused)
     duration = float(info["format"].get("duration") or video[0].get("duration") or 0)
-    return ProbedVideo(path, duration, int(video[0].get("width") or 0),
-                       int(video[0].get("height") or 0))
+    return ProbedVideo(
+        path, duration, int(video[0].get("width") or 0), int(video[0].get("height") or 0)
+    )
 
 
 def poster_frame(path: Path, duration_s: float) -> Image.Image:
@@ -238,10 +267,28 @@ def poster_frame(path: Path, duration_s: float) -> Image.Image:
     at = min(1.0, duration_s / 2) if duration_s else 0
     try:
         result = subprocess.run(
-            ["ffmpeg", "-v", "error", "-ss", f"{at:.2f}", "-i", str(path), "-frames:v", "1",
-             "-f", "image2pipe", "-c:v", "png", "-"], capture_output=True, timeout=60,
-            check=True)
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-ss",
+                f"{at:.2f}",
+                "-i",
+                str(path),
+                "-frames:v",
+                "1",
+                "-f",
+                "image2pipe",
+                "-c:v",
+                "png",
+                "-",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
         import io
+
         image = Image.open(io.BytesIO(result.stdout))
         image.load()
         return image
@@ -249,23 +296,51 @@ def poster_frame(path: Path, duration_s: float) -> Image.Image:
         raise UploadError("无法从视频中截取封面画面，视频可能已损坏") from None
 
 
-def add_video(db: sqlite_utils.Database, media_dir: str | Path, probed: ProbedVideo,
-              poster: media.Prepared, honoree_id: int, *, title: str | None,
-              caption: str | None, credit: str | None, transcript: str | None) -> int:
+def add_video(
+    db: sqlite_utils.Database,
+    media_dir: str | Path,
+    probed: ProbedVideo,
+    poster: media.Prepared,
+    honoree_id: int,
+    *,
+    title: str | None,
+    caption: str | None,
+    credit: str | None,
+    transcript: str | None,
+) -> int:
     """Move the probed file under a random name and store the video with its poster.
     Call inside :func:`archive.db.write`."""
     name = f"{secrets.token_hex(12)}.mp4"
     target = media.videos_dir(media_dir) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(probed.path), target)
-    poster_id = media.add_photo(db, media_dir, poster, honoree_id,
-                                alt=f"视频《{title or '未命名'}》的封面画面", position=10_000)
-    position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM videos "
-                          "WHERE honoree_id = ?", [honoree_id]).fetchone()[0]
+    poster_id = media.add_photo(
+        db,
+        media_dir,
+        poster,
+        honoree_id,
+        alt=f"视频《{title or '未命名'}》的封面画面",
+        position=10_000,
+    )
+    position = db.execute(
+        "SELECT coalesce(max(position) + 1, 0) FROM videos WHERE honoree_id = ?", [honoree_id]
+    ).fetchone()[0]
     from .timeutil import now
+
     return db.execute(
         """INSERT INTO videos (honoree_id, position, title, caption, credit, file,
                poster_photo_id, duration_s, transcript, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [honoree_id, position, title, caption, credit, name, poster_id, probed.duration_s,
-         transcript, now()]).lastrowid
+        [
+            honoree_id,
+            position,
+            title,
+            caption,
+            credit,
+            name,
+            poster_id,
+            probed.duration_s,
+            transcript,
+            now(),
+        ],
+    ).lastrowid

@@ -58,9 +58,14 @@ TITLES: list[tuple[str, str, str]] = [
 
 # Spellings offices use for a vocabulary title; seeded into ``title_aliases``
 # (curators add more by merging titles).
-TITLE_ALIASES = {"全国劳模": "全国劳动模范", "省劳模": "省劳动模范", "市劳模": "市劳动模范",
-                 "全国五一奖章": "全国五一劳动奖章", "全国五一奖状": "全国五一劳动奖状",
-                 "大国工匠": "大国工匠年度人物"}
+TITLE_ALIASES = {
+    "全国劳模": "全国劳动模范",
+    "省劳模": "省劳动模范",
+    "市劳模": "市劳动模范",
+    "全国五一奖章": "全国五一劳动奖章",
+    "全国五一奖状": "全国五一劳动奖状",
+    "大国工匠": "大国工匠年度人物",
+}
 
 
 # --- the vocabulary curators own (honour_titles and title_aliases) -----------------
@@ -85,10 +90,14 @@ def clean(text: Any) -> str:
 def titles(db: sqlite_utils.Database) -> list[dict]:
     """Every title, in the vocabulary's order: its level, whom it is conferred on,
     its position, its aliases (sorted) and ``honours``, how many honours carry it."""
-    rows = [dict(r) for r in db.execute(
-        """SELECT t.title, t.level, t.conferred_on, t.position,
+    rows = [
+        dict(r)
+        for r in db.execute(
+            """SELECT t.title, t.level, t.conferred_on, t.position,
                   (SELECT count(*) FROM honours o WHERE o.title = t.title) AS honours
-           FROM honour_titles t ORDER BY t.position, t.title""")]
+           FROM honour_titles t ORDER BY t.position, t.title"""
+        )
+    ]
     aliases: dict[str, list[str]] = {}
     for alias, title in db.execute("SELECT alias, title FROM title_aliases ORDER BY alias"):
         aliases.setdefault(title, []).append(alias)
@@ -110,8 +119,9 @@ def title_lookup(db: sqlite_utils.Database) -> dict[str, str]:
     return lookup
 
 
-def resolve_title(db_or_mapping: sqlite_utils.Database | Mapping[str, str],
-                  written: str) -> str | None:
+def resolve_title(
+    db_or_mapping: sqlite_utils.Database | Mapping[str, str], written: str
+) -> str | None:
     """The vocabulary title an office's ``written`` title stands for (the title
     itself, or the title it is an alias of), or None. ``db_or_mapping`` is a database
     or a :func:`title_lookup` mapping."""
@@ -123,12 +133,12 @@ def resolve_title(db_or_mapping: sqlite_utils.Database | Mapping[str, str],
     row = db_or_mapping.execute(
         """SELECT title FROM honour_titles WHERE title = ?
            UNION ALL SELECT title FROM title_aliases WHERE alias = ? LIMIT 1""",
-        [spelling, spelling]).fetchone()
+        [spelling, spelling],
+    ).fetchone()
     return row[0] if row else None
 
 
-def _new_name(db: sqlite_utils.Database, text: Any, *,
-              allow_alias_of: str | None = None) -> str:
+def _new_name(db: sqlite_utils.Database, text: Any, *, allow_alias_of: str | None = None) -> str:
     """A checked new title: not empty, not too long, not taken by a title or by an
     alias (except an alias of ``allow_alias_of``, which the caller takes over)."""
     title = clean(text)
@@ -171,25 +181,38 @@ def _user_id(user: dict | None) -> int | None:
     return user["id"] if user else None
 
 
-def _touch_honorees(db: sqlite_utils.Database, honoree_ids: list[int], action: str,
-                    user: dict | None) -> None:
+def _touch_honorees(
+    db: sqlite_utils.Database, honoree_ids: list[int], action: str, user: dict | None
+) -> None:
     """Each honoree whose honours changed: a new version (an edit page opened before
     now conflicts instead of overwriting), a revision, and an index-outbox row."""
     stamp = now()
     for honoree_id in honoree_ids:
-        db.execute("UPDATE honorees SET version = version + 1, updated_at = ? WHERE id = ?",
-                   [stamp, honoree_id])
+        db.execute(
+            "UPDATE honorees SET version = version + 1, updated_at = ? WHERE id = ?",
+            [stamp, honoree_id],
+        )
         honorees.record_revision(db, honoree_id, action, _user_id(user))
         honorees.note_change(db, honoree_id)
 
 
 def _honorees_with(db: sqlite_utils.Database, title: str) -> list[int]:
-    return [r[0] for r in db.execute(
-        "SELECT DISTINCT honoree_id FROM honours WHERE title = ? ORDER BY honoree_id", [title])]
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT honoree_id FROM honours WHERE title = ? ORDER BY honoree_id", [title]
+        )
+    ]
 
 
-def add_title(db: sqlite_utils.Database, title: str, level: str, conferred_on: str,
-              position: int | None = None, user: dict | None = None) -> str:
+def add_title(
+    db: sqlite_utils.Database,
+    title: str,
+    level: str,
+    conferred_on: str,
+    position: int | None = None,
+    user: dict | None = None,
+) -> str:
     """Add a title to the vocabulary (last, unless ``position`` is given); returns
     the title as stored."""
     level, conferred_on, position = _choices(level, conferred_on, position)
@@ -197,17 +220,32 @@ def add_title(db: sqlite_utils.Database, title: str, level: str, conferred_on: s
         name = _new_name(db, title)
         if position is None:
             position = db.execute(
-                "SELECT coalesce(max(position) + 1, 0) FROM honour_titles").fetchone()[0]
-        db.execute("INSERT INTO honour_titles (title, level, conferred_on, position) "
-                   "VALUES (?, ?, ?, ?)", [name, level, conferred_on, position])
-        audit.record(db, "title_add", user=user, record_type="honour_title",
-                     detail=f"{name}（{LEVELS[level]}，{KINDS[conferred_on]}）")
+                "SELECT coalesce(max(position) + 1, 0) FROM honour_titles"
+            ).fetchone()[0]
+        db.execute(
+            "INSERT INTO honour_titles (title, level, conferred_on, position) VALUES (?, ?, ?, ?)",
+            [name, level, conferred_on, position],
+        )
+        audit.record(
+            db,
+            "title_add",
+            user=user,
+            record_type="honour_title",
+            detail=f"{name}（{LEVELS[level]}，{KINDS[conferred_on]}）",
+        )
         bump_generation(db)
     return name
 
 
-def update_title(db: sqlite_utils.Database, title: str, *, level: str, conferred_on: str,
-                 position: int | None, user: dict | None = None) -> int:
+def update_title(
+    db: sqlite_utils.Database,
+    title: str,
+    *,
+    level: str,
+    conferred_on: str,
+    position: int | None,
+    user: dict | None = None,
+) -> int:
     """Set a title's level, whom it is conferred on, and its place in the order
     (``position`` None keeps it).
 
@@ -223,20 +261,31 @@ def update_title(db: sqlite_utils.Database, title: str, *, level: str, conferred
     with write(db):
         old = _require(db, title)
         name = old["title"]
-        if conferred_on != old["conferred_on"] and db.execute(
-                "SELECT 1 FROM honours WHERE title = ? LIMIT 1", [name]).fetchone():
+        if (
+            conferred_on != old["conferred_on"]
+            and db.execute("SELECT 1 FROM honours WHERE title = ? LIMIT 1", [name]).fetchone()
+        ):
             raise VocabularyError(f"称号“{name}”已有荣誉记录，不能改变授予对象")
         position = old["position"] if position is None else position
-        db.execute("UPDATE honour_titles SET level = ?, conferred_on = ?, position = ? "
-                   "WHERE title = ?", [level, conferred_on, position, name])
+        db.execute(
+            "UPDATE honour_titles SET level = ?, conferred_on = ?, position = ? WHERE title = ?",
+            [level, conferred_on, position, name],
+        )
         moved: list[int] = []
         changed = 0
         if level != old["level"]:
-            moved = [r[0] for r in db.execute(
-                """SELECT DISTINCT honoree_id FROM honours WHERE title = ? AND level = ?
-                   ORDER BY honoree_id""", [name, old["level"]])]
-            changed = db.execute("UPDATE honours SET level = ? WHERE title = ? AND level = ?",
-                                 [level, name, old["level"]]).rowcount
+            moved = [
+                r[0]
+                for r in db.execute(
+                    """SELECT DISTINCT honoree_id FROM honours WHERE title = ? AND level = ?
+                   ORDER BY honoree_id""",
+                    [name, old["level"]],
+                )
+            ]
+            changed = db.execute(
+                "UPDATE honours SET level = ? WHERE title = ? AND level = ?",
+                [level, name, old["level"]],
+            ).rowcount
             _touch_honorees(db, moved, "title-level", user)
         detail = f"{name}：{LEVELS[level]}，{KINDS[conferred_on]}，排序 {position}"
         if changed:
@@ -246,8 +295,7 @@ def update_title(db: sqlite_utils.Database, title: str, *, level: str, conferred
     return changed
 
 
-def rename_title(db: sqlite_utils.Database, old: str, new: str,
-                 user: dict | None = None) -> dict:
+def rename_title(db: sqlite_utils.Database, old: str, new: str, user: dict | None = None) -> dict:
     """Rename a title. Its honours and aliases move to the new name, the old name
     becomes an alias (a later import of the old spelling lands on the new title), and
     each honour's ``title_written`` keeps what the office wrote (the old name, where
@@ -259,16 +307,22 @@ def rename_title(db: sqlite_utils.Database, old: str, new: str,
         name = _new_name(db, new, allow_alias_of=old_name)
         affected = _honorees_with(db, old_name)
         db.execute("DELETE FROM title_aliases WHERE alias = ?", [name])
-        db.execute("INSERT INTO honour_titles (title, level, conferred_on, position) "
-                   "VALUES (?, ?, ?, ?)", [name, row["level"], row["conferred_on"],
-                                           row["position"]])
+        db.execute(
+            "INSERT INTO honour_titles (title, level, conferred_on, position) VALUES (?, ?, ?, ?)",
+            [name, row["level"], row["conferred_on"], row["position"]],
+        )
         moved = _repoint_honours(db, old_name, name)
         db.execute("UPDATE title_aliases SET title = ? WHERE title = ?", [name, old_name])
         db.execute("DELETE FROM honour_titles WHERE title = ?", [old_name])
         db.execute("INSERT INTO title_aliases (alias, title) VALUES (?, ?)", [old_name, name])
         _touch_honorees(db, affected, "title-rename", user)
-        audit.record(db, "title_rename", user=user, record_type="honour_title",
-                     detail=f"{old_name} → {name}（{moved} 项荣誉，{len(affected)} 条记录）")
+        audit.record(
+            db,
+            "title_rename",
+            user=user,
+            record_type="honour_title",
+            detail=f"{old_name} → {name}（{moved} 项荣誉，{len(affected)} 条记录）",
+        )
         bump_generation(db)
     return {"title": name, "honours": moved, "honorees": len(affected)}
 
@@ -278,9 +332,12 @@ def _repoint_honours(db: sqlite_utils.Database, old: str, new: str) -> int:
     wrote (NULL stays the mark of "as the title", so a rename back clears it)."""
     moved = db.execute(
         """UPDATE honours SET title_written = coalesce(title_written, title), title = ?
-           WHERE title = ?""", [new, old]).rowcount
-    db.execute("UPDATE honours SET title_written = NULL WHERE title = ? AND title_written = ?",
-               [new, new])
+           WHERE title = ?""",
+        [new, old],
+    ).rowcount
+    db.execute(
+        "UPDATE honours SET title_written = NULL WHERE title = ? AND title_written = ?", [new, new]
+    )
     return moved
 
 
@@ -288,23 +345,27 @@ def _filled(honour: dict) -> int:
     return sum(1 for field in _DETAIL_FIELDS if honour[field] not in (None, ""))
 
 
-def _duplicates(db: sqlite_utils.Database, source: str,
-                target: str) -> list[tuple[dict, dict]]:
+def _duplicates(db: sqlite_utils.Database, source: str, target: str) -> list[tuple[dict, dict]]:
     """(source honour, target honour) pairs of one honoree and one year: after a
     merge the honoree would hold the same title for the same year twice."""
     pairs = db.execute(
         """SELECT s.id AS s_id, t.id AS t_id FROM honours s JOIN honours t
                ON t.honoree_id = s.honoree_id AND t.year = s.year AND t.title = ?
            WHERE s.title = ? ORDER BY s.honoree_id, s.year, s.id, t.id""",
-        [target, source]).fetchall()
+        [target, source],
+    ).fetchall()
     seen: set[int] = set()
     found = []
     for pair in pairs:
         if pair["s_id"] in seen or pair["t_id"] in seen:  # each honour in one pair only
             continue
         seen.update((pair["s_id"], pair["t_id"]))
-        found.append(tuple(dict(db.execute("SELECT * FROM honours WHERE id = ?", [i]).fetchone())
-                           for i in (pair["s_id"], pair["t_id"])))
+        found.append(
+            tuple(
+                dict(db.execute("SELECT * FROM honours WHERE id = ?", [i]).fetchone())
+                for i in (pair["s_id"], pair["t_id"])
+            )
+        )
     return found
 
 
@@ -314,14 +375,23 @@ def merge_preview(db: sqlite_utils.Database, source: str, target: str) -> dict:
     holds under the target (one of each such pair is removed). The source comes with
     its aliases, which become the target's too."""
     source_row, target_row = _merge_pair(db, source, target)
-    source_row["aliases"] = [r[0] for r in db.execute(
-        "SELECT alias FROM title_aliases WHERE title = ? ORDER BY alias", [source_row["title"]])]
+    source_row["aliases"] = [
+        r[0]
+        for r in db.execute(
+            "SELECT alias FROM title_aliases WHERE title = ? ORDER BY alias", [source_row["title"]]
+        )
+    ]
     counts = db.execute(
         "SELECT count(*), count(DISTINCT honoree_id) FROM honours WHERE title = ?",
-        [source_row["title"]]).fetchone()
-    return {"source": source_row, "target": target_row, "honours": counts[0],
-            "honorees": counts[1],
-            "duplicates": len(_duplicates(db, source_row["title"], target_row["title"]))}
+        [source_row["title"]],
+    ).fetchone()
+    return {
+        "source": source_row,
+        "target": target_row,
+        "honours": counts[0],
+        "honorees": counts[1],
+        "duplicates": len(_duplicates(db, source_row["title"], target_row["title"])),
+    }
 
 
 def _merge_pair(db: sqlite_utils.Database, source: str, target: str) -> tuple[dict, dict]:
@@ -334,8 +404,9 @@ def _merge_pair(db: sqlite_utils.Database, source: str, target: str) -> tuple[di
     return source_row, target_row
 
 
-def merge_titles(db: sqlite_utils.Database, source: str, target: str,
-                 user: dict | None = None) -> dict:
+def merge_titles(
+    db: sqlite_utils.Database, source: str, target: str, user: dict | None = None
+) -> dict:
     """Merge ``source`` into ``target``: its honours move to the target (keeping in
     ``title_written`` what the office wrote), its aliases and its own name become
     aliases of the target, and it leaves the vocabulary. Honours at the source's
@@ -353,18 +424,24 @@ def merge_titles(db: sqlite_utils.Database, source: str, target: str,
         count = db.execute("SELECT count(*) FROM honours WHERE title = ?", [src]).fetchone()[0]
         removed = []
         for from_source, from_target in _duplicates(db, src, dst):
-            keep, drop = ((from_source, from_target)
-                          if _filled(from_source) > _filled(from_target)
-                          else (from_target, from_source))
+            keep, drop = (
+                (from_source, from_target)
+                if _filled(from_source) > _filled(from_target)
+                else (from_target, from_source)
+            )
             fill = {f: drop[f] for f in _DETAIL_FIELDS if keep[f] in (None, "") and drop[f]}
             db.execute("DELETE FROM honours WHERE id = ?", [drop["id"]])
             if fill:
-                db.execute(f"UPDATE honours SET {', '.join(f'{k} = ?' for k in fill)} "
-                           "WHERE id = ?", [*fill.values(), keep["id"]])
+                db.execute(
+                    f"UPDATE honours SET {', '.join(f'{k} = ?' for k in fill)} WHERE id = ?",
+                    [*fill.values(), keep["id"]],
+                )
             removed.append(drop)
         if source_row["level"] != target_row["level"]:
-            db.execute("UPDATE honours SET level = ? WHERE title = ? AND level = ?",
-                       [target_row["level"], src, source_row["level"]])
+            db.execute(
+                "UPDATE honours SET level = ? WHERE title = ? AND level = ?",
+                [target_row["level"], src, source_row["level"]],
+            )
         _repoint_honours(db, src, dst)
         db.execute("UPDATE title_aliases SET title = ? WHERE title = ?", [dst, src])
         db.execute("DELETE FROM honour_titles WHERE title = ?", [src])
@@ -376,46 +453,130 @@ def merge_titles(db: sqlite_utils.Database, source: str, target: str,
         if removed:
             detail += "；重复而删去：" + "、".join(
                 f"记录 {h['honoree_id']} 的 {h['year']} 年{h['title']}（荣誉编号 {h['id']}）"
-                for h in removed)
+                for h in removed
+            )
         audit.record(db, "title_merge", user=user, record_type="honour_title", detail=detail)
         bump_generation(db)
-    return {"honours": count, "honorees": len(affected),
-            "duplicates": len(removed)}
+    return {"honours": count, "honorees": len(affected), "duplicates": len(removed)}
+
 
 GENDERS = ("男", "女")
 # The 56 ethnic groups, in the order of GB/T 3304 (民族名称的罗马字母拼写法和代码).
 ETHNIC_GROUPS = (
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
-    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
-    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族",
-    "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族",
-    "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
-    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
     "基诺族",
 )
 # 行业: the sections (门类) of GB/T 4754-2017, 国民经济行业分类, offered as the default list;
 # a record may keep another value an office wrote.
 INDUSTRIES = (
-    "农、林、牧、渔业", "采矿业", "制造业", "电力、热力、燃气及水生产和供应业", "建筑业",
-    "批发和零售业", "交通运输、仓储和邮政业", "住宿和餐饮业", "信息传输、软件和信息技术服务业",
-    "金融业", "房地产业", "租赁和商务服务业", "科学研究和技术服务业", "水利、环境和公共设施管理业",
-    "居民服务、修理和其他服务业", "教育", "卫生和社会工作", "文化、体育和娱乐业",
-    "公共管理、社会保障和社会组织", "国际组织",
+    "农、林、牧、渔业",
+    "采矿业",
+    "制造业",
+    "电力、热力、燃气及水生产和供应业",
+    "建筑业",
+    "批发和零售业",
+    "交通运输、仓储和邮政业",
+    "住宿和餐饮业",
+    "信息传输、软件和信息技术服务业",
+    "金融业",
+    "房地产业",
+    "租赁和商务服务业",
+    "科学研究和技术服务业",
+    "水利、环境和公共设施管理业",
+    "居民服务、修理和其他服务业",
+    "教育",
+    "卫生和社会工作",
+    "文化、体育和娱乐业",
+    "公共管理、社会保障和社会组织",
+    "国际组织",
 )
 
 # What the national titles are: (description, conferred by, how often). Seeded once;
 # curators edit these, and describe the titles they add, in the back office.
 TITLE_DESCRIPTIONS = {
-    "全国劳动模范": ("国家授予在社会主义建设中作出突出贡献的劳动者的最高荣誉称号，与全国先进工作者一同评选表彰。",
-                 "中共中央、国务院", "一般每五年表彰一次"),
-    "全国先进工作者": ("国家授予机关、事业单位等领域作出突出贡献人员的最高荣誉称号，与全国劳动模范一同评选表彰。",
-                  "中共中央、国务院", "一般每五年表彰一次"),
-    "全国五一劳动奖章": ("中华全国总工会授予在经济建设和社会发展中作出突出贡献的职工的荣誉。",
-                   "中华全国总工会", "每年五一国际劳动节前后表彰"),
-    "全国五一劳动奖状": ("中华全国总工会授予在经济建设和社会发展中作出突出贡献的企事业单位和集体的荣誉。",
-                   "中华全国总工会", "每年五一国际劳动节前后表彰"),
-    "全国工人先锋号": ("中华全国总工会授予在生产一线作出突出贡献的班组、车间、工段等基层集体的荣誉。",
-                  "中华全国总工会", "每年五一国际劳动节前后表彰"),
-    "大国工匠年度人物": ("中华全国总工会、中央广播电视总台等发布的年度宣传推选活动，推选技艺精湛、"
-                   "贡献突出的一线技术工人。", "中华全国总工会等", "每年发布"),
+    "全国劳动模范": (
+        "国家授予在社会主义建设中作出突出贡献的劳动者的最高荣誉称号，与全国先进工作者一同评选表彰。",
+        "中共中央、国务院",
+        "一般每五年表彰一次",
+    ),
+    "全国先进工作者": (
+        "国家授予机关、事业单位等领域作出突出贡献人员的最高荣誉称号，与全国劳动模范一同评选表彰。",
+        "中共中央、国务院",
+        "一般每五年表彰一次",
+    ),
+    "全国五一劳动奖章": (
+        "中华全国总工会授予在经济建设和社会发展中作出突出贡献的职工的荣誉。",
+        "中华全国总工会",
+        "每年五一国际劳动节前后表彰",
+    ),
+    "全国五一劳动奖状": (
+        "中华全国总工会授予在经济建设和社会发展中作出突出贡献的企事业单位和集体的荣誉。",
+        "中华全国总工会",
+        "每年五一国际劳动节前后表彰",
+    ),
+    "全国工人先锋号": (
+        "中华全国总工会授予在生产一线作出突出贡献的班组、车间、工段等基层集体的荣誉。",
+        "中华全国总工会",
+        "每年五一国际劳动节前后表彰",
+    ),
+    "大国工匠年度人物": (
+        "中华全国总工会、中央广播电视总台等发布的年度宣传推选活动，推选技艺精湛、"
+        "贡献突出的一线技术工人。",
+        "中华全国总工会等",
+        "每年发布",
+    ),
 }

@@ -24,8 +24,9 @@ Handler = Callable[[Flask, object, dict, Callable[..., None]], None]
 
 
 def _reindex(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
-    search.rebuild(db, app.config["INDEX_DIR"], progress=progress,
-                   engine=app.config["SEARCH_ENGINE"])
+    search.rebuild(
+        db, app.config["INDEX_DIR"], progress=progress, engine=app.config["SEARCH_ENGINE"]
+    )
 
 
 def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
@@ -38,30 +39,45 @@ def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None
     if params.get("sha256") and importer.file_digest(params["path"]) != params["sha256"]:
         raise importer.ImportRefused("表格文件在预检之后有了改动，请重新上传并预检")
     plan, done = importer.run(
-        db, params["path"], app.config["MEDIA_DIR"], dry_run=bool(params.get("dry_run")),
-        progress=progress, photos=params.get("photos"), policy=params.get("policy", "ask"),
+        db,
+        params["path"],
+        app.config["MEDIA_DIR"],
+        dry_run=bool(params.get("dry_run")),
+        progress=progress,
+        photos=params.get("photos"),
+        policy=params.get("policy", "ask"),
         decisions={int(k): v for k, v in (params.get("decisions") or {}).items()},
-        default_status=params.get("status", "draft"), file_name=params.get("file_name"),
+        default_status=params.get("status", "draft"),
+        file_name=params.get("file_name"),
         skip_invalid=bool(params.get("skip_invalid")),
-        user_id=params.get("user_id"), job_id=params.get("job_id"))
+        user_id=params.get("user_id"),
+        job_id=params.get("job_id"),
+    )
     counts = plan.counts()
     if params.get("report_path"):  # the full report, for the preview page
         import json
         from pathlib import Path
+
         report = plan.report()
         fixup = Path(params["report_path"]).with_name("待修正.xlsx")
         if importer.fixup_sheet(plan, fixup):
             report["fixup"] = str(fixup)
         Path(params["report_path"]).write_text(
-            json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     if not plan.ok:
         raise importer.ImportRefused(
-            f"未导入：{len(plan.errors)} 处错误，{len(plan.undecided)} 条同名记录待确认")
-    summary = (f"新建 {counts['create']}，更新 {counts['update']}，"
-               f"待确认修改 {counts['propose']}，未变 {counts['unchanged']}，"
-               f"跳过 {counts['skip']}" + (f"，有错误未导入 {counts['invalid']}"
-                                          if plan.skip_invalid else ""))
-    progress(counts["rows"], counts["rows"], ("预检通过：" if done is None else "已导入：") + summary)
+            f"未导入：{len(plan.errors)} 处错误，{len(plan.undecided)} 条同名记录待确认"
+        )
+    summary = (
+        f"新建 {counts['create']}，更新 {counts['update']}，"
+        f"待确认修改 {counts['propose']}，未变 {counts['unchanged']}，"
+        f"跳过 {counts['skip']}"
+        + (f"，有错误未导入 {counts['invalid']}" if plan.skip_invalid else "")
+    )
+    progress(
+        counts["rows"], counts["rows"], ("预检通过：" if done is None else "已导入：") + summary
+    )
 
 
 def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
@@ -78,31 +94,52 @@ def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
         if done % step == 0 or done == total:
             progress(done, total, f"已完成 {done}/{total}")
 
-    printed = batches.produce(db, app.config, params["format"], selection, out,
-                              bleed=bool(params.get("bleed")), progress=drawn, batch=batch,
-                              mode=params.get("mode", "view"))
+    printed = batches.produce(
+        db,
+        app.config,
+        params["format"],
+        selection,
+        out,
+        bleed=bool(params.get("bleed")),
+        progress=drawn,
+        batch=batch,
+        mode=params.get("mode", "view"),
+    )
     notes = f"；注意：{'；'.join(printed.warnings)}" if printed.warnings else ""
-    progress(len(batch.items), len(batch.items),
-             f"已完成：{printed.pages} 页，印次 {printed.run['tag']}{notes}")
+    progress(
+        len(batch.items),
+        len(batch.items),
+        f"已完成：{printed.pages} 页，印次 {printed.run['tag']}{notes}",
+    )
 
 
 def _hall(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """Draw an exhibition's generated hall again (params: exhibition_id)."""
     from .halls import generate
+
     done = generate.generate(db, app.config, int(params["exhibition_id"]), progress)
-    progress(done["rooms"], done["rooms"],
-             f"已完成：{done['rooms']} 个展室，{done['portraits']} 幅肖像，用时 {done['seconds']:.0f} 秒")
+    progress(
+        done["rooms"],
+        done["rooms"],
+        f"已完成：{done['rooms']} 个展室，{done['portraits']} 幅肖像，用时 {done['seconds']:.0f} 秒",
+    )
 
 
 def _hall_panorama(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """Cut an uploaded panorama into tiles (params: scene_id); the scene is then usable."""
     from .halls import panoramas
+
     done = panoramas.convert(db, app.config["MEDIA_DIR"], int(params["scene_id"]), progress)
     progress(3, 3, "已完成：全景照片已切成瓦片" if done else "场景已删除或已处理，无需再切分")
 
 
-HANDLERS: dict[str, Handler] = {"reindex": _reindex, "import": _import, "print": _print,
-                                "hall": _hall, "hall-panorama": _hall_panorama}
+HANDLERS: dict[str, Handler] = {
+    "reindex": _reindex,
+    "import": _import,
+    "print": _print,
+    "hall": _hall,
+    "hall-panorama": _hall_panorama,
+}
 
 
 def hall_step(app: Flask, db) -> int:
@@ -111,9 +148,14 @@ def hall_step(app: Flask, db) -> int:
     that has no redraw waiting. Until redrawn, a scene showing someone no longer
     public is not served at all (halls.store.public_hall)."""
     from .halls import store
+
     try:
-        queued = {json.loads(r[0]).get("exhibition_id") for r in db.execute(
-            "SELECT params FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running')")}
+        queued = {
+            json.loads(r[0]).get("exhibition_id")
+            for r in db.execute(
+                "SELECT params FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running')"
+            )
+        }
         found = 0
         for exhibition_id in store.stale(db, int(app.config["HALL_CUBE_SIZE"])):
             if exhibition_id not in queued:
@@ -145,15 +187,16 @@ def run_one(app: Flask, db) -> bool:
         jobs.finish(db, job["id"], error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a failed job is recorded, the worker goes on
         log.error("job %s failed\n%s", job["id"], traceback.format_exc())
-        jobs.retry_or_fail(db, job["id"], f"{type(exc).__name__}: {exc}",
-                           app.config["JOB_MAX_ATTEMPTS"])
+        jobs.retry_or_fail(
+            db, job["id"], f"{type(exc).__name__}: {exc}", app.config["JOB_MAX_ATTEMPTS"]
+        )
     else:
         jobs.finish(db, job["id"])
     return True
 
 
-POLL_SECONDS = 0.25      # how often the index outbox and the job queue are looked at
-HEALTH_SECONDS = 15.0    # how often the index is checked for corruption or staleness
+POLL_SECONDS = 0.25  # how often the index outbox and the job queue are looked at
+HEALTH_SECONDS = 15.0  # how often the index is checked for corruption or staleness
 HEARTBEAT_SECONDS = 2.0  # how often the worker says it is alive (see /healthz)
 
 
@@ -220,8 +263,8 @@ def index_step(app: Flask, db) -> int:
         return 0
 
 
-FOLD_SECONDS = 1.0        # how often spooled QR scans are folded into the scans table
-ORPHAN_SECONDS = 600.0    # how often orphan media files are looked for
+FOLD_SECONDS = 1.0  # how often spooled QR scans are folded into the scans table
+ORPHAN_SECONDS = 600.0  # how often orphan media files are looked for
 _last = {"fold": 0.0, "orphans": 0.0}
 
 
@@ -240,11 +283,13 @@ def housekeeping(app: Flask, db, requeued: int = 0) -> None:
     if requeued or clock - _last["orphans"] >= ORPHAN_SECONDS:
         _last["orphans"] = clock
         try:
-            gone = cleanup.remove_orphans(db, app.config["MEDIA_DIR"],
-                                          app.config["ORPHAN_GRACE_MINUTES"] * 60)
+            gone = cleanup.remove_orphans(
+                db, app.config["MEDIA_DIR"], app.config["ORPHAN_GRACE_MINUTES"] * 60
+            )
             if gone.files:
-                log.warning("removed %d orphan media file(s), %d bytes",
-                            len(gone.files), gone.bytes)
+                log.warning(
+                    "removed %d orphan media file(s), %d bytes", len(gone.files), gone.bytes
+                )
         except Exception:
             log.exception("orphan media sweep failed")
 
@@ -297,6 +342,7 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
 
 # --- narration and convergent-media products ---------------------------------------
 
+
 def _narration_encode(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """Re-encode an uploaded recording to AAC-LC .m4a; it is then public."""
     from . import narration
@@ -310,18 +356,30 @@ def _narration_synth(app: Flask, db, params: dict, progress: Callable[..., None]
     """Synthesise a story with the offline engine; the result waits for approval."""
     from . import narration
 
-    narration.synthesise(db, app.config, params["honoree_id"], params.get("user_id"),
-                         progress=progress, job_id=params.get("job_id"))
+    narration.synthesise(
+        db,
+        app.config,
+        params["honoree_id"],
+        params.get("user_id"),
+        progress=progress,
+        job_id=params.get("job_id"),
+    )
 
 
 def _share_video(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """A short vertical video of a profile into MEDIA_DIR/products/."""
     from . import shortvideo
 
-    made = shortvideo.produce(db, app.config, params["honoree_id"], params["output"],
-                              progress=progress)
+    made = shortvideo.produce(
+        db, app.config, params["honoree_id"], params["output"], progress=progress
+    )
     progress(100, 100, f"已完成：{made.duration_s:.0f} 秒，{made.bytes / 1e6:.1f} MB")
 
 
-HANDLERS.update({"narration-encode": _narration_encode, "narration-synth": _narration_synth,
-                 "share-video": _share_video})
+HANDLERS.update(
+    {
+        "narration-encode": _narration_encode,
+        "narration-synth": _narration_synth,
+        "share-video": _share_video,
+    }
+)

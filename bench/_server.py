@@ -19,7 +19,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(os.environ.get("ARCHIVE_DEMO_DIR", PROJECT_ROOT / "records" / "demo"))
 
 
-
 @contextmanager
 def demo_archive(keep: bool = False) -> Iterator[tuple[Path, dict]]:
     """A fresh archive in a temporary folder, initialised with ``flask init``.
@@ -28,16 +27,23 @@ def demo_archive(keep: bool = False) -> Iterator[tuple[Path, dict]]:
     removed afterwards unless ``keep``.
     """
     root = Path(tempfile.mkdtemp(prefix="archive-bench-"))
-    env = {**os.environ,
-           "ARCHIVE_DATABASE": str(root / "archive.db"),
-           "ARCHIVE_MEDIA_DIR": str(root / "media"),
-           "ARCHIVE_INDEX_DIR": str(root / "search_index"),
-           "ARCHIVE_INSTANCE_DIR": str(root / "instance"),
-           "ARCHIVE_DEMO_DIR": str(DEMO_DIR),
-           "ARCHIVE_SECRET_KEY": secrets.token_hex(32)}
+    env = {
+        **os.environ,
+        "ARCHIVE_DATABASE": str(root / "archive.db"),
+        "ARCHIVE_MEDIA_DIR": str(root / "media"),
+        "ARCHIVE_INDEX_DIR": str(root / "search_index"),
+        "ARCHIVE_INSTANCE_DIR": str(root / "instance"),
+        "ARCHIVE_DEMO_DIR": str(DEMO_DIR),
+        "ARCHIVE_SECRET_KEY": secrets.token_hex(32),
+    }
     try:
-        subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "archive", "init"],
-                       cwd=PROJECT_ROOT, env=env, check=True, timeout=15 * 60)
+        subprocess.run(
+            [str(Path(sys.executable).with_name("flask")), "--app", "archive", "init"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            timeout=15 * 60,
+        )
         yield root, env
     finally:
         if keep:
@@ -62,15 +68,31 @@ def gunicorn(root: Path, env: dict, workers: int, threads: int) -> Iterator[tupl
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**env, "ARCHIVE_BASE_URL": base,
-           "ARCHIVE_WEB_WORKERS": str(workers), "ARCHIVE_WEB_THREADS": str(threads)}
+    env = {
+        **env,
+        "ARCHIVE_BASE_URL": base,
+        "ARCHIVE_WEB_WORKERS": str(workers),
+        "ARCHIVE_WEB_THREADS": str(threads),
+    }
     log_path = root / "gunicorn.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",
-             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "python:archive.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_until_live(base, process, log_path)
         yield base, process.pid

@@ -62,8 +62,9 @@ class Curator:
     def __init__(self, base: str):
         self.base = base
         jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
-                                                  _NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(jar), _NoRedirect()
+        )
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=30) as response:
@@ -82,15 +83,17 @@ class Curator:
 
     def login(self, username: str) -> None:
         token = re.search(r'name="csrf_token" value="([^"]+)"', self.get("/curate/login"))[1]
-        status = self.post("/curate/login", {"username": username, "password": PASSWORD,
-                                             "csrf_token": token})
+        status = self.post(
+            "/curate/login", {"username": username, "password": PASSWORD, "csrf_token": token}
+        )
         assert status == 302, status
 
     def edit_form(self, honoree_id: int) -> dict:
         page = self.get(f"/curate/honorees/{honoree_id}")
         form = re.search(r'id="record">(.*?)</form>', page, re.S)[1]
-        fields = dict(re.findall(r'<input(?: type="hidden")? name="(\w+)"[^>]*? value="([^"]*)"',
-                                 form))
+        fields = dict(
+            re.findall(r'<input(?: type="hidden")? name="(\w+)"[^>]*? value="([^"]*)"', form)
+        )
         fields.update(re.findall(r'<textarea name="(\w+)"[^>]*>(.*?)</textarea>', form, re.S))
         fields["kind"] = re.search(r'<option value="(\w+)" selected', form)[1]
         return {k: html.unescape(v) for k, v in fields.items()}
@@ -110,12 +113,19 @@ def percentiles(seconds: list[float]) -> dict:
 
     def pick(p: float) -> float:
         return round(ms[max(0, -(-len(ms) * p // 100) - 1)], 1)
-    return {"count": len(ms), "p50_ms": pick(50), "p95_ms": pick(95), "p99_ms": pick(99),
-            "max_ms": round(ms[-1], 1)}
+
+    return {
+        "count": len(ms),
+        "p50_ms": pick(50),
+        "p95_ms": pick(95),
+        "p99_ms": pick(99),
+        "max_ms": round(ms[-1], 1),
+    }
 
 
-def saves(curator: Curator, ids: list[int], count: int, pause: float,
-          rng: random.Random) -> tuple[list[float], int]:
+def saves(
+    curator: Curator, ids: list[int], count: int, pause: float, rng: random.Random
+) -> tuple[list[float], int]:
     timings, failures = [], 0
     for n in range(count):
         took, status = curator.timed_save(rng.choice(ids), n)
@@ -126,8 +136,9 @@ def saves(curator: Curator, ids: list[int], count: int, pause: float,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.editing",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.editing", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--saves", type=int, default=150, help="saves in each phase")
     parser.add_argument("--rate", type=float, default=100, help="visitor requests per second")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
@@ -135,9 +146,22 @@ def main() -> None:
     args = parser.parse_args()
 
     with demo_archive() as (folder, env):
-        subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "archive",
-                        "create-user", "benchcurator", "--role", "admin", "--password", PASSWORD],
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("flask")),
+                "--app",
+                "archive",
+                "create-user",
+                "benchcurator",
+                "--role",
+                "admin",
+                "--password",
+                PASSWORD,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         with gunicorn(folder, env, args.workers, args.threads) as (base, server_pid):
             honorees, browse = discover(base)
             ids = [h.id for h in honorees]
@@ -149,13 +173,18 @@ def main() -> None:
 
             # visitors for as long as the loaded saves take (estimated generously)
             duration = max(20.0, args.saves * (sum(quiet) / len(quiet) + 0.25) * 1.5)
-            plan = list(itertools.islice(visits(honorees, browse, random.Random(2019)),
-                                         round(args.rate * duration)))
+            plan = list(
+                itertools.islice(
+                    visits(honorees, browse, random.Random(2019)), round(args.rate * duration)
+                )
+            )
             visitor: dict = {}
 
             def serve_visitors():
                 samples, wall = replay(base, plan, args.rate)
-                visitor.update(latency_summary(samples), achieved_rate=round(len(samples) / wall, 1))
+                visitor.update(
+                    latency_summary(samples), achieved_rate=round(len(samples) / wall, 1)
+                )
 
             start = cpu_sample(server_pid)
             thread = threading.Thread(target=serve_visitors)
@@ -176,8 +205,11 @@ def main() -> None:
         "cpu_cores_loaded": used,
     }
     result["ratio_p95"] = round(result["loaded"]["p95_ms"] / result["quiet"]["p95_ms"], 2)
-    result["goal_met"] = (result["loaded"]["p95_ms"] <= GOAL_P95_MS
-                          and not loaded_failures and not visitor.get("errors"))
+    result["goal_met"] = (
+        result["loaded"]["p95_ms"] <= GOAL_P95_MS
+        and not loaded_failures
+        and not visitor.get("errors")
+    )
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"editing-{result['date'][:10]}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -188,28 +220,30 @@ def main() -> None:
 def markdown(result: dict) -> str:
     q, lo, v, m = result["quiet"], result["loaded"], result["visitors"], result["machine"]
     cores = result["cpu_cores_loaded"]
-    return "\n".join([
-        f"### Editing — {result['date'][:10]}",
-        "",
-        f"`{result['command']}` · machine: {m['nproc']} CPUs, {m['cpu']}, Python {m['python']}"
-        f" · gunicorn {result['server']['workers']} workers × {result['server']['threads']} "
-        "threads, load generator on the same machine",
-        "",
-        "| measure | p50 | p95 | p99 | max | failures |",
-        "| --- | --- | --- | --- | --- | --- |",
-        f"| save, quiet ({q['count']} saves) | {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | "
-        f"{q['max_ms']} ms | {q['failures']} |",
-        f"| save, with {v['rate']:g} visitor req/s ({lo['count']} saves) | {lo['p50_ms']} | "
-        f"{lo['p95_ms']} | {lo['p99_ms']} | {lo['max_ms']} ms | {lo['failures']} |",
-        f"| visitor requests ({v.get('count')}, {v.get('achieved_rate')} req/s achieved) | "
-        f"{v.get('p50_ms')} | {v.get('p95_ms')} | {v.get('p99_ms')} | {v.get('max_ms')} ms | "
-        f"{v.get('errors')} |",
-        "",
-        f"Ratio p95 loaded/quiet: {result['ratio_p95']}. Goal: save p95 ≤ {GOAL_P95_MS} ms under "
-        f"load — {'met' if result['goal_met'] else '**not met**'}. CPU cores during the loaded "
-        f"phase: gunicorn {cores['server']}, load generator {cores['load_generator']}, other "
-        f"work {cores['other']}.",
-    ])
+    return "\n".join(
+        [
+            f"### Editing — {result['date'][:10]}",
+            "",
+            f"`{result['command']}` · machine: {m['nproc']} CPUs, {m['cpu']}, Python {m['python']}"
+            f" · gunicorn {result['server']['workers']} workers × {result['server']['threads']} "
+            "threads, load generator on the same machine",
+            "",
+            "| measure | p50 | p95 | p99 | max | failures |",
+            "| --- | --- | --- | --- | --- | --- |",
+            f"| save, quiet ({q['count']} saves) | {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | "
+            f"{q['max_ms']} ms | {q['failures']} |",
+            f"| save, with {v['rate']:g} visitor req/s ({lo['count']} saves) | {lo['p50_ms']} | "
+            f"{lo['p95_ms']} | {lo['p99_ms']} | {lo['max_ms']} ms | {lo['failures']} |",
+            f"| visitor requests ({v.get('count')}, {v.get('achieved_rate')} req/s achieved) | "
+            f"{v.get('p50_ms')} | {v.get('p95_ms')} | {v.get('p99_ms')} | {v.get('max_ms')} ms | "
+            f"{v.get('errors')} |",
+            "",
+            f"Ratio p95 loaded/quiet: {result['ratio_p95']}. Goal: save p95 ≤ {GOAL_P95_MS} ms under "
+            f"load — {'met' if result['goal_met'] else '**not met**'}. CPU cores during the loaded "
+            f"phase: gunicorn {cores['server']}, load generator {cores['load_generator']}, other "
+            f"work {cores['other']}.",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -63,16 +63,20 @@ def targeted_queries(records: list[dict], n: int, rng: random.Random) -> dict[st
     picks = rng.sample(_unique_people(records), n)
     sets = _name_queries(picks)
     titles = common.honour_titles(records)
-    sets["title+year"] = [[f"{y} {t}", {}, None]
-                          for y, t in rng.sample(titles, min(n, len(titles)))]
+    sets["title+year"] = [
+        [f"{y} {t}", {}, None] for y, t in rng.sample(titles, min(n, len(titles)))
+    ]
     sets["unit"] = _unit_queries(records, n, rng)
-    probes = [(i, *common.story_probes(rng, records[i - 1]["story"], 10))
-              for i in rng.sample(range(1, len(records) + 1), n * 3)]
+    probes = [
+        (i, *common.story_probes(rng, records[i - 1]["story"], 10))
+        for i in rng.sample(range(1, len(records) + 1), n * 3)
+    ]
     sets["phrase"] = [[phrase, {}, i] for i, phrase, _ in probes if phrase][:n]
     sets["story word"] = [[word, {}, None] for _, _, word in probes if word][:n]
     levels = ["national", "provincial", "municipal"]
-    sets["text+facets"] = [[r["name"][0], {"level": rng.choice(levels), "kind": "individual"},
-                            None] for _, r in picks]
+    sets["text+facets"] = [
+        [r["name"][0], {"level": rng.choice(levels), "kind": "individual"}, None] for _, r in picks
+    ]
     return sets
 
 
@@ -81,14 +85,18 @@ def _unique_people(records: list[dict]) -> list[tuple[int, dict]]:
     counts: dict[str, int] = {}
     for r in records:
         counts[r["name"]] = counts.get(r["name"], 0) + 1
-    return [(i + 1, r) for i, r in enumerate(records) if r["kind"] == "individual"
-            and "·" not in r["name"] and counts[r["name"]] == 1]
+    return [
+        (i + 1, r)
+        for i, r in enumerate(records)
+        if r["kind"] == "individual" and "·" not in r["name"] and counts[r["name"]] == 1
+    ]
 
 
 def _name_queries(picks: list[tuple[int, dict]]) -> dict[str, list]:
     """Each picked name in every form, aimed at its person where the form names one; a
     typo only where the last character has a homophone."""
     from opencc import OpenCC
+
     to_traditional = OpenCC("s2t")
     sets: dict[str, list] = {kind: [] for kind in common.NAME_FORMS}
     for i, r in picks:
@@ -106,14 +114,18 @@ def _unit_queries(records: list[dict], n: int, rng: random.Random) -> list:
         if r["unit"]:
             by_unit.setdefault(r["unit"], []).append(i)
     units = sorted(by_unit)
-    return [[u, {}, by_unit[u][0] if len(by_unit[u]) == 1 else None]
-            for u in rng.sample(units, min(n, len(units)))]
+    return [
+        [u, {}, by_unit[u][0] if len(by_unit[u]) == 1 else None]
+        for u in rng.sample(units, min(n, len(units)))
+    ]
 
 
 # --- the children: one build, one query run --------------------------------------
 
+
 def child_build(root: Path, engine: str) -> None:
     from archive import search
+
     db = database.connect(root / "archive.db")
     started = time.perf_counter()
     search.rebuild(db, root / f"index-{engine}", engine=engine)
@@ -122,6 +134,7 @@ def child_build(root: Path, engine: str) -> None:
 
 def child_query(root: Path, engine: str, time_limit: float) -> None:
     from archive import search
+
     db = database.connect(root / "archive.db")
     index_dir = root / f"index-{engine}"
     sets = json.loads((root / "queries.json").read_text(encoding="utf-8"))
@@ -129,18 +142,19 @@ def child_query(root: Path, engine: str, time_limit: float) -> None:
     mix = []
     for kind, queries in sets.items():
         for text, filters, _ in queries[:3]:  # caches warmed once per type
-            search.query(db, index_dir, text, browse.parse(filters), time_limit=time_limit,
-                         engine=engine)
+            search.query(
+                db, index_dir, text, browse.parse(filters), time_limit=time_limit, engine=engine
+            )
         times, answers = [], []
         for text, filters, _ in queries:
             f = browse.parse({k: str(v) for k, v in filters.items()})
             started = time.perf_counter()
-            result = search.query(db, index_dir, text, f, page_size=20, time_limit=time_limit,
-                                  engine=engine)
+            result = search.query(
+                db, index_dir, text, f, page_size=20, time_limit=time_limit, engine=engine
+            )
             times.append((time.perf_counter() - started) * 1000)
             ids = [int(i["id"]) for i in result.items]
-            answers.append({"ids": ids[:10], "total": result.total,
-                            "capped": result.timed_out})
+            answers.append({"ids": ids[:10], "total": result.total, "capped": result.timed_out})
         mix += times
         out["types"][kind] = {"ms": times, "answers": answers}
     prefixes = [text[:cut] for text, _, _ in sets["pinyin"] for cut in (2, 4, 6)]
@@ -156,6 +170,7 @@ def child_query(root: Path, engine: str, time_limit: float) -> None:
 
 
 # --- process measurement ----------------------------------------------------------
+
 
 def _pss_kb(pid: int) -> int:
     try:
@@ -183,8 +198,12 @@ def _tree(pid: int) -> list[int]:
 def run_child(args: list[str], env: dict) -> tuple[dict, int]:
     """Run ``python -m bench.engines <args>``; its JSON answer and the peak PSS
     (KB) of its process tree."""
-    process = subprocess.Popen([sys.executable, "-m", "bench.engines", *args],
-                               stdout=subprocess.PIPE, env=env, cwd=Path.cwd())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.engines", *args],
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=Path.cwd(),
+    )
     peak = 0
     while process.poll() is None:
         peak = max(peak, sum(_pss_kb(p) for p in _tree(process.pid)))
@@ -198,6 +217,7 @@ def run_child(args: list[str], env: dict) -> tuple[dict, int]:
 
 # --- scoring ----------------------------------------------------------------------
 
+
 def relevance(sets: dict, answers: dict[str, list]) -> dict:
     """Per type: hit@1, hit@10 and MRR over the queries that have a target."""
     scores = {}
@@ -209,10 +229,12 @@ def relevance(sets: dict, answers: dict[str, list]) -> dict:
             ids = answer["ids"]
             ranks.append(ids.index(target) + 1 if target in ids else None)
         if ranks:
-            scores[kind] = {"n": len(ranks),
-                            "hit1": sum(r == 1 for r in ranks) / len(ranks),
-                            "hit10": sum(r is not None for r in ranks) / len(ranks),
-                            "mrr": sum(1 / r for r in ranks if r) / len(ranks)}
+            scores[kind] = {
+                "n": len(ranks),
+                "hit1": sum(r == 1 for r in ranks) / len(ranks),
+                "hit10": sum(r is not None for r in ranks) / len(ranks),
+                "mrr": sum(1 / r for r in ranks if r) / len(ranks),
+            }
     return scores
 
 
@@ -250,23 +272,32 @@ def baseline(root: Path, sets: dict) -> dict:
 
 # --- edits ------------------------------------------------------------------------
 
+
 def edit_latency(root: Path, engine: str, edits: int) -> dict:
     from archive import search
+
     env = common._env(root)
     env.update(ARCHIVE_INDEX_DIR=str(root / f"index-{engine}"), ARCHIVE_SEARCH_ENGINE=engine)
     log = open(root / f"worker-{engine}.log", "ab")
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "archive", "worker"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     db = database.connect(root / "archive.db")
     index_dir = root / f"index-{engine}"
 
     def searchable(token):
         return bool(search.search(index_dir, f"“{token}”", limit=3, engine=engine))
+
     try:
         common._edit_and_wait(db, str(index_dir), 1, f"{engine}预热", found=searchable)
-        latencies = [common._edit_and_wait(db, str(index_dir), 1 + k, f"{engine}{k}",
-                                           found=searchable) for k in range(edits)]
+        latencies = [
+            common._edit_and_wait(db, str(index_dir), 1 + k, f"{engine}{k}", found=searchable)
+            for k in range(edits)
+        ]
     finally:
         worker.terminate()
         worker.wait(30)
@@ -275,6 +306,7 @@ def edit_latency(root: Path, engine: str, edits: int) -> dict:
 
 
 # --- a size -----------------------------------------------------------------------
+
 
 def run_size(workdir: Path, size: int, n_queries: int, edits: int, time_limit: float) -> dict:
     root = workdir / f"n{size}"
@@ -291,14 +323,14 @@ def run_size(workdir: Path, size: int, n_queries: int, edits: int, time_limit: f
     for engine in ENGINES:
         answer, peak = run_child(["query", str(root), engine, str(time_limit)], env)
         print(f"[{size}] {engine} queried", file=sys.stderr)
-        answer["relevance"] = relevance(sets, {k: v["answers"] for k, v in
-                                               answer["types"].items()})
+        answer["relevance"] = relevance(sets, {k: v["answers"] for k, v in answer["types"].items()})
         answer["peak_pss_kb"] = peak
         run["engines"][engine] = answer
     run["baseline"] = base = baseline(root, sets)
     base["relevance"] = relevance(sets, {k: v["answers"] for k, v in base["types"].items()})
-    run["agreement"] = agreement(*({k: v["answers"] for k, v in run["engines"][e]["types"].items()}
-                                   for e in ENGINES))
+    run["agreement"] = agreement(
+        *({k: v["answers"] for k, v in run["engines"][e]["types"].items()} for e in ENGINES)
+    )
     if edits:
         for engine in ENGINES:
             run["engines"][engine]["edit_s"] = edit_latency(root, engine, edits)
@@ -314,67 +346,93 @@ def _build(workdir: Path, root: Path, size: int, n_queries: int, env: dict) -> d
     records = common.corpus(common.demo_pool(workdir), size, rng)
     common.load(db, records)
     (root / "queries.json").write_text(
-        json.dumps(targeted_queries(records, n_queries, rng), ensure_ascii=False),
-        encoding="utf-8")
+        json.dumps(targeted_queries(records, n_queries, rng), ensure_ascii=False), encoding="utf-8"
+    )
     built: dict = {"story_chars": common.percentiles([len(r["story"]) for r in records])}
     for engine in ENGINES:
         answer, peak = run_child(["build", str(root), engine], env)
-        built[engine] = {"build_s": answer["build_s"], "peak_pss_kb": peak,
-                         "bytes": common._size(root / f"index-{engine}")}
-        print(f"[{size}] {engine} built in {answer['build_s']:.0f} s, "
-              f"peak {peak / 1024:.0f} MiB", file=sys.stderr)
-    built["fts5"] = {"build_s": common.fts_build(db, root / "fts.db"),
-                     "bytes": (root / "fts.db").stat().st_size}
+        built[engine] = {
+            "build_s": answer["build_s"],
+            "peak_pss_kb": peak,
+            "bytes": common._size(root / f"index-{engine}"),
+        }
+        print(
+            f"[{size}] {engine} built in {answer['build_s']:.0f} s, peak {peak / 1024:.0f} MiB",
+            file=sys.stderr,
+        )
+    built["fts5"] = {
+        "build_s": common.fts_build(db, root / "fts.db"),
+        "bytes": (root / "fts.db").stat().st_size,
+    }
     db.conn.close()
     return built
 
 
 # --- report -----------------------------------------------------------------------
 
+
 def markdown(runs: list[dict], date: str, command: str) -> str:
     w, t = ENGINES
     lines = [f"Run {date} on this shared 2-core machine: `{command}`.", ""]
     for run in runs:
         built, eng, base = run["built"], run["engines"], run["baseline"]
-        lines += [f"**{run['size']:,} profiles**", "",
-                  f"| | {w} | {t} | FTS5 baseline |", "| --- | ---: | ---: | ---: |",
-                  f"| full rebuild | {built[w]['build_s']:.0f} s | {built[t]['build_s']:.0f} s | "
-                  f"{built['fts5']['build_s']:.0f} s |",
-                  f"| rebuild peak (PSS, process tree) | {built[w]['peak_pss_kb'] / 1024:.0f} MiB | "
-                  f"{built[t]['peak_pss_kb'] / 1024:.0f} MiB | |",
-                  f"| index size | {built[w]['bytes'] / 2**20:.0f} MiB | "
-                  f"{built[t]['bytes'] / 2**20:.0f} MiB | {built['fts5']['bytes'] / 2**20:.0f} MiB |",
-                  f"| a searching process after the mix (PSS) | {eng[w]['pss_kb'] / 1024:.0f} MiB | "
-                  f"{eng[t]['pss_kb'] / 1024:.0f} MiB | |"]
+        lines += [
+            f"**{run['size']:,} profiles**",
+            "",
+            f"| | {w} | {t} | FTS5 baseline |",
+            "| --- | ---: | ---: | ---: |",
+            f"| full rebuild | {built[w]['build_s']:.0f} s | {built[t]['build_s']:.0f} s | "
+            f"{built['fts5']['build_s']:.0f} s |",
+            f"| rebuild peak (PSS, process tree) | {built[w]['peak_pss_kb'] / 1024:.0f} MiB | "
+            f"{built[t]['peak_pss_kb'] / 1024:.0f} MiB | |",
+            f"| index size | {built[w]['bytes'] / 2**20:.0f} MiB | "
+            f"{built[t]['bytes'] / 2**20:.0f} MiB | {built['fts5']['bytes'] / 2**20:.0f} MiB |",
+            f"| a searching process after the mix (PSS) | {eng[w]['pss_kb'] / 1024:.0f} MiB | "
+            f"{eng[t]['pss_kb'] / 1024:.0f} MiB | |",
+        ]
         for label, key in (("whole mix", "mix_ms"), ("suggest", "suggest_ms")):
             a, b = common.percentiles(eng[w][key]), common.percentiles(eng[t][key])
-            lines.append(f"| {label} p50 / p95 ms | {a['p50']:.1f} / {a['p95']:.1f} | "
-                         f"{b['p50']:.1f} / {b['p95']:.1f} | " + (
-                             "{:.1f} / {:.1f}".format(*_p(base["suggest_ms"]))
-                             if key == "suggest_ms" else "") + " |")
+            lines.append(
+                f"| {label} p50 / p95 ms | {a['p50']:.1f} / {a['p95']:.1f} | "
+                f"{b['p50']:.1f} / {b['p95']:.1f} | "
+                + ("{:.1f} / {:.1f}".format(*_p(base["suggest_ms"])) if key == "suggest_ms" else "")
+                + " |"
+            )
         if eng[w].get("edit_s"):
             a, b = eng[w]["edit_s"], eng[t]["edit_s"]
-            lines.append(f"| edit → searchable p50 / p95 s | {a['p50']:.2f} / {a['p95']:.2f} | "
-                         f"{b['p50']:.2f} / {b['p95']:.2f} | |")
-        lines += ["", f"| query type (n) | {w} p50 / p95 ms | {t} p50 / p95 ms | "
-                  f"FTS5 p50 / p95 ms | p95 {t}/{w} | hit@10 {w} / {t} / FTS5 |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            lines.append(
+                f"| edit → searchable p50 / p95 s | {a['p50']:.2f} / {a['p95']:.2f} | "
+                f"{b['p50']:.2f} / {b['p95']:.2f} | |"
+            )
+        lines += [
+            "",
+            f"| query type (n) | {w} p50 / p95 ms | {t} p50 / p95 ms | "
+            f"FTS5 p50 / p95 ms | p95 {t}/{w} | hit@10 {w} / {t} / FTS5 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for kind in eng[w]["types"]:
             a = _p(eng[w]["types"][kind]["ms"])
             b = _p(eng[t]["types"][kind]["ms"])
             c = _p(base["types"][kind]["ms"])
             hits = "–"
             if kind in eng[w]["relevance"]:
-                hits = " / ".join(f"{r['relevance'][kind]['hit10']:.0%}"
-                                  for r in (eng[w], eng[t], base))
-            lines.append(f"| {kind} ({len(eng[w]['types'][kind]['ms'])}) | {a[0]:.1f} / {a[1]:.1f} "
-                         f"| {b[0]:.1f} / {b[1]:.1f} | {c[0]:.1f} / {c[1]:.1f} | "
-                         f"{b[1] / max(a[1], 0.001):.2f}× | {hits} |")
+                hits = " / ".join(
+                    f"{r['relevance'][kind]['hit10']:.0%}" for r in (eng[w], eng[t], base)
+                )
+            lines.append(
+                f"| {kind} ({len(eng[w]['types'][kind]['ms'])}) | {a[0]:.1f} / {a[1]:.1f} "
+                f"| {b[0]:.1f} / {b[1]:.1f} | {c[0]:.1f} / {c[1]:.1f} | "
+                f"{b[1] / max(a[1], 0.001):.2f}× | {hits} |"
+            )
         agree = run["agreement"]
-        lines += ["", f"- the engines agree on the first result for {agree['first']:.0%} and on "
-                  f"the number of matches for {agree['total']:.0%} of {agree['n']} queries; the "
-                  f"baseline's suggest finds something for {base['suggest_found']:.0%} of "
-                  "prefixes", ""]
+        lines += [
+            "",
+            f"- the engines agree on the first result for {agree['first']:.0%} and on "
+            f"the number of matches for {agree['total']:.0%} of {agree['n']} queries; the "
+            f"baseline's suggest finds something for {base['suggest_found']:.0%} of "
+            "prefixes",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -406,15 +464,19 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
             runs.append(run_size(workdir, size, args.queries, args.edits, args.time_limit))
             RESULTS_DIR.mkdir(exist_ok=True)
-            (RESULTS_DIR / f"engines-{datetime.now(UTC).date()}.json").write_text(
-                json.dumps(runs))
+            (RESULTS_DIR / f"engines-{datetime.now(UTC).date()}.json").write_text(json.dumps(runs))
     finally:
         if keep:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(markdown(runs, datetime.now(UTC).date().isoformat(),
-                   ".venv/bin/python -m bench.engines " + " ".join(argv)))
+    print(
+        markdown(
+            runs,
+            datetime.now(UTC).date().isoformat(),
+            ".venv/bin/python -m bench.engines " + " ".join(argv),
+        )
+    )
     return 0
 
 

@@ -35,23 +35,37 @@ from ._server import PROJECT_ROOT, demo_archive, gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
-LINK = {"offline": False, "latency": 300, "downloadThroughput": 1.6e6 / 8,
-        "uploadThroughput": 0.75e6 / 8}
+LINK = {
+    "offline": False,
+    "latency": 300,
+    "downloadThroughput": 1.6e6 / 8,
+    "uploadThroughput": 0.75e6 / 8,
+}
 
 
 def generate(env: dict) -> dict:
     started = time.monotonic()
-    subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "archive", "hall",
-                    "generate", "1"], cwd=PROJECT_ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    return {"seconds": time.monotonic() - started,
-            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("flask")), "--app", "archive", "hall", "generate", "1"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return {
+        "seconds": time.monotonic() - started,
+        "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
 
 
 def _phone(p):
     browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3,
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -59,10 +73,13 @@ def _phone(p):
     cdp.send("Network.emulateNetworkConditions", LINK)
     sizes: dict[str, int] = {}
     urls: dict[str, str] = {}
-    cdp.on("Network.requestWillBeSent",
-           lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+    )
     page.bench_urls = urls
     return browser, page, sizes
 
@@ -73,8 +90,10 @@ def _settled(page, deadline: float) -> None:
     it is) and wait while anything loads, until a round asks for nothing new."""
     while True:
         count = len(page.bench_urls)
-        page.evaluate("hallViewer.setPitch(hallViewer.getPitch()) && new Promise(done => "
-                      "requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.evaluate(
+            "hallViewer.setPitch(hallViewer.getPitch()) && new Promise(done => "
+            "requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         while page.evaluate("hallViewer.getRenderer().isLoading()"):
             if time.monotonic() > deadline:
                 raise TimeoutError("tiles still loading")
@@ -94,21 +113,26 @@ def first_frame(base: str, code: str) -> dict:
         browser, page, sizes = _phone(p)
         started = time.monotonic()
         page.goto(f"{base}/q/{code}")
-        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()",
-                               timeout=120000)
+        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()", timeout=120000)
         loaded = page.evaluate("performance.now()") / 1000
         _settled(page, started + 120)
         page.wait_for_load_state("networkidle")
         idle = time.monotonic() - started - 0.5
-        timings = page.evaluate("performance.getEntriesByType('resource').map(e => "
-                                "[e.name, e.responseEnd])")
+        timings = page.evaluate(
+            "performance.getEntriesByType('resource').map(e => [e.name, e.responseEnd])"
+        )
         browser.close()
     tiles = [end for name, end in timings if "/tiles/" in name]
     later = {i for i, url in page.bench_urls.items() if "/hall/scenes.json" in url}
-    return {"loaded_s": loaded, "tiles_in_s": max(tiles) / 1000, "idle_s": idle,
-            "tiles": len(tiles), "requests": len(sizes) - len(later),
-            "bytes": sum(n for i, n in sizes.items() if i not in later),
-            "rooms_json_bytes": sum(n for i, n in sizes.items() if i in later)}
+    return {
+        "loaded_s": loaded,
+        "tiles_in_s": max(tiles) / 1000,
+        "idle_s": idle,
+        "tiles": len(tiles),
+        "requests": len(sizes) - len(later),
+        "bytes": sum(n for i, n in sizes.items() if i not in later),
+        "rooms_json_bytes": sum(n for i, n in sizes.items() if i in later),
+    }
 
 
 class _Gzip(http.server.SimpleHTTPRequestHandler):
@@ -122,7 +146,8 @@ class _Gzip(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_file():
             _Gzip.served.setdefault(_Gzip.page, set()).add(
-                path.relative_to(self.directory).as_posix())
+                path.relative_to(self.directory).as_posix()
+            )
         if path.suffix in (".js", ".css", ".html") and path.is_file():
             body = gzip.compress(path.read_bytes(), 6)
             self.send_response(200)
@@ -163,8 +188,12 @@ const v = new Viewer({container:'p', panorama:'pano.jpg', defaultZoomLvl:30, nav
   plugins:[MarkersPlugin, VirtualTourPlugin]});
 v.addEventListener('ready', () => requestAnimationFrame(() => { window.firstFrame = performance.now(); }), {once:true});
 </script>"""
-PACKAGES = ["pannellum@2.5.7", "@photo-sphere-viewer/core@5",
-            "@photo-sphere-viewer/markers-plugin@5", "@photo-sphere-viewer/virtual-tour-plugin@5"]
+PACKAGES = [
+    "pannellum@2.5.7",
+    "@photo-sphere-viewer/core@5",
+    "@photo-sphere-viewer/markers-plugin@5",
+    "@photo-sphere-viewer/virtual-tour-plugin@5",
+]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "archive-bench" / "viewers"
 
 
@@ -175,9 +204,21 @@ def fetch_viewers(cache: Path = CACHE) -> Path:
     modules = cache / "node_modules"
     if not (modules / "@photo-sphere-viewer" / "virtual-tour-plugin").is_dir():
         cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
-                        "--prefix", str(cache), *PACKAGES], check=True,
-                       stdout=subprocess.DEVNULL, timeout=600)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(cache),
+                *PACKAGES,
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=600,
+        )
     return modules
 
 
@@ -188,8 +229,11 @@ def _version(modules: Path, name: str) -> str:
 def code_size(root: Path, page: str) -> int:
     """gzip -9 bytes of the scripts and styles a bench page loads (from the server's
     log of what was asked for)."""
-    return sum(len(gzip.compress((root / name).read_bytes(), 9)) for name in
-               sorted(_Gzip.served.get(page, set())) if name.endswith((".js", ".css")))
+    return sum(
+        len(gzip.compress((root / name).read_bytes(), 9))
+        for name in sorted(_Gzip.served.get(page, set()))
+        if name.endswith((".js", ".css"))
+    )
 
 
 def viewers(node_modules: Path, picture: Path) -> dict:
@@ -202,10 +246,15 @@ def viewers(node_modules: Path, picture: Path) -> dict:
     (root / "pannellum.html").write_text(PANNELLUM)
     (root / "psv.html").write_text(PSV)
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: _Gzip(*a, directory=str(root)))
+        ("127.0.0.1", 0), lambda *a: _Gzip(*a, directory=str(root))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    found = {"versions": {n: _version(node_modules, n) for n in (
-        "pannellum", "@photo-sphere-viewer/core", "three")}}
+    found = {
+        "versions": {
+            n: _version(node_modules, n)
+            for n in ("pannellum", "@photo-sphere-viewer/core", "three")
+        }
+    }
     try:
         for name in ("pannellum", "psv", "pannellum", "psv", "pannellum", "psv"):
             _Gzip.page = name
@@ -218,8 +267,7 @@ def viewers(node_modules: Path, picture: Path) -> dict:
                 try:
                     page.wait_for_function("window.firstFrame", timeout=120000)
                     run["first_frame_s"] = page.evaluate("window.firstFrame") / 1000
-                    run["canvas"] = page.evaluate(
-                        "!!document.querySelector('#p canvas')")
+                    run["canvas"] = page.evaluate("!!document.querySelector('#p canvas')")
                 except Exception as exc:  # noqa: BLE001 - reported, not hidden
                     run = {"error": str(exc).splitlines()[0], "page_errors": errors[:5]}
                 run["bytes"] = sum(sizes.values())
@@ -244,6 +292,7 @@ def upload(width: int = 8192) -> dict:
     from PIL import Image
 
     from archive.halls import panoramas
+
     rng = np.random.default_rng(16)
     height = width // 2
     ramp = np.linspace(0, 255, width, dtype=np.float32)[None, :, None]
@@ -261,19 +310,30 @@ def upload(width: int = 8192) -> dict:
         started = time.monotonic()
         panoramas.cut(media, "up-bench")
         worker_s = time.monotonic() - started
-    return {"photo": f"{width}×{height}", "bytes": len(data), "request_s": request_s,
-            "worker_s": worker_s}
+    return {
+        "photo": f"{width}×{height}",
+        "bytes": len(data),
+        "request_s": request_s,
+        "worker_s": worker_s,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--viewers", type=Path,
-                        help="a node_modules folder with both viewers (default: fetched "
-                             f"from the npm registry into {CACHE})")
-    parser.add_argument("--no-viewers", action="store_true",
-                        help="skip part (3), the two viewers side by side")
-    parser.add_argument("--upload-only", action="store_true",
-                        help="only part (4): an 8192×4096 upload, request against worker")
+    parser.add_argument(
+        "--viewers",
+        type=Path,
+        help="a node_modules folder with both viewers (default: fetched "
+        f"from the npm registry into {CACHE})",
+    )
+    parser.add_argument(
+        "--no-viewers", action="store_true", help="skip part (3), the two viewers side by side"
+    )
+    parser.add_argument(
+        "--upload-only",
+        action="store_true",
+        help="only part (4): an 8192×4096 upload, request against worker",
+    )
     args = parser.parse_args()
     if args.upload_only:
         print(json.dumps({"upload": upload()}, indent=1, ensure_ascii=False))
@@ -289,10 +349,12 @@ def main() -> None:
             honorees = db.execute(
                 "SELECT count(*) FROM hall_hotspots p JOIN hall_scenes s ON s.id = p.scene_id "
                 "JOIN halls h ON h.id = s.hall_id WHERE h.exhibition_id = 1 "
-                "AND p.kind = 'portrait'").fetchone()[0]
-            tiles = db.execute("SELECT tiles FROM hall_scenes s JOIN halls h ON h.id = s.hall_id"
-                               " WHERE h.exhibition_id = 1 AND s.key = h.entrance_key"
-                               ).fetchone()[0]
+                "AND p.kind = 'portrait'"
+            ).fetchone()[0]
+            tiles = db.execute(
+                "SELECT tiles FROM hall_scenes s JOIN halls h ON h.id = s.hall_id"
+                " WHERE h.exhibition_id = 1 AND s.key = h.entrance_key"
+            ).fetchone()[0]
         result["generate"]["portraits"] = honorees
         with gunicorn(root, env, 2, 8) as (base, _):
             runs = [first_frame(base, code) for _ in range(3)]
@@ -300,8 +362,9 @@ def main() -> None:
         result["first_frame"]["runs"] = runs
         print(json.dumps(result, indent=1, ensure_ascii=False), flush=True)
         if args.viewers:
-            result["viewers"] = viewers(args.viewers, root / "media" / "halls" / tiles /
-                                        "panorama.jpg")
+            result["viewers"] = viewers(
+                args.viewers, root / "media" / "halls" / tiles / "panorama.jpg"
+            )
     result["upload"] = upload()
     print(json.dumps(result, indent=1, ensure_ascii=False))
 

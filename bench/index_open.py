@@ -53,9 +53,13 @@ def measure(engine: str, db, root: Path, repeat: int) -> dict:
         checked.append(_open_time(engine, folder, True))
     size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
     without, with_check = statistics.median(plain), statistics.median(checked)
-    return {"engine": engine, "index_mb": round(size / 2**20, 1),
-            "open_ms": round(without * 1000, 1), "open_checked_ms": round(with_check * 1000, 1),
-            "ratio": round(with_check / without, 2)}
+    return {
+        "engine": engine,
+        "index_mb": round(size / 2**20, 1),
+        "open_ms": round(without * 1000, 1),
+        "open_checked_ms": round(with_check * 1000, 1),
+        "ratio": round(with_check / without, 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,12 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     date = time.strftime("%Y-%m-%d")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"index_open-{date}.json").write_text(
-        json.dumps({"size": args.size, "runs": runs}, indent=1), encoding="utf-8")
+        json.dumps({"size": args.size, "runs": runs}, indent=1), encoding="utf-8"
+    )
     print(f"| engine | index | open | open + checksums | ratio |  ({args.size} profiles)")
     print("| --- | --- | --- | --- | --- |")
     for r in runs:
-        print(f"| {r['engine']} | {r['index_mb']} MB | {r['open_ms']} ms | "
-              f"{r['open_checked_ms']} ms | {r['ratio']} |")
+        print(
+            f"| {r['engine']} | {r['index_mb']} MB | {r['open_ms']} ms | "
+            f"{r['open_checked_ms']} ms | {r['ratio']} |"
+        )
     return 0
 
 

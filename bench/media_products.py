@@ -57,19 +57,28 @@ def main() -> None:
 
     root = Path(tempfile.mkdtemp(prefix="archive-bench-media-"))
     try:
-        config = {"DATABASE": str(root / "archive.db"), "MEDIA_DIR": str(root / "media"),
-                  "INDEX_DIR": str(root / "index"), "INSTANCE_DIR": str(root / "instance"),
-                  "SECRET_KEY": "bench", "BASE_URL": "https://dangan.example.org"}
+        config = {
+            "DATABASE": str(root / "archive.db"),
+            "MEDIA_DIR": str(root / "media"),
+            "INDEX_DIR": str(root / "index"),
+            "INSTANCE_DIR": str(root / "instance"),
+            "SECRET_KEY": "bench",
+            "BASE_URL": "https://dangan.example.org",
+        }
         app = create_app(config)
         db = database.connect(config["DATABASE"])
         migrations.apply(db)
         started = time.perf_counter()
         demo_load.load(db, config["MEDIA_DIR"], DEMO_DIR)
         print(f"demo loaded in {time.perf_counter() - started:.1f} s")
-        ids = [r[0] for r in db.execute(
-            f"SELECT h.id FROM honorees h WHERE {honorees.PUBLIC} ORDER BY h.id")]
+        ids = [
+            r[0]
+            for r in db.execute(
+                f"SELECT h.id FROM honorees h WHERE {honorees.PUBLIC} ORDER BY h.id"
+            )
+        ]
         if args.limit:
-            ids = ids[:args.limit]
+            ids = ids[: args.limit]
         font = fonts.load(app.config["FONT_PATH"])
         baseline = _rss_mb()
 
@@ -95,16 +104,26 @@ def main() -> None:
         peak = _rss_mb()
         times.sort()
         long_result = {
-            "pictures": len(ids), "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
-            "per_picture_ms": {"mean": round(1000 * statistics.mean(times), 1),
-                               "p95": round(1000 * times[int(0.95 * (len(times) - 1))], 1),
-                               "max": round(1000 * times[-1], 1)},
+            "pictures": len(ids),
+            "wall_s": round(wall, 1),
+            "cpu_s": round(cpu, 1),
+            "per_picture_ms": {
+                "mean": round(1000 * statistics.mean(times), 1),
+                "p95": round(1000 * times[int(0.95 * (len(times) - 1))], 1),
+                "max": round(1000 * times[-1], 1),
+            },
             "height_px": {"min": min(heights), "max": max(heights)},
-            "size_kb": {"mean": round(statistics.mean(sizes) / 1024),
-                        "max": round(max(sizes) / 1024)},
-            "rss_mb": {"baseline": round(baseline), "peak": round(peak),
-                       "increase": round(peak - baseline)},
-            "qr_decoded": f"{decoded}/{checked}"}
+            "size_kb": {
+                "mean": round(statistics.mean(sizes) / 1024),
+                "max": round(max(sizes) / 1024),
+            },
+            "rss_mb": {
+                "baseline": round(baseline),
+                "peak": round(peak),
+                "increase": round(peak - baseline),
+            },
+            "qr_decoded": f"{decoded}/{checked}",
+        }
         print(json.dumps({"long_pictures": long_result}, ensure_ascii=False, indent=1))
 
         # one video, with a synthesised narration as its sound track
@@ -117,21 +136,35 @@ def main() -> None:
         t0 = time.perf_counter()
         made = shortvideo.produce(db, app.config, honoree_id, shortvideo.output_name(honoree_id))
         video_s = time.perf_counter() - t0
-        info = json.loads(subprocess.run(
-            ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-             str(made.path)], capture_output=True, check=True).stdout)
+        info = json.loads(
+            subprocess.run(
+                [
+                    "ffprobe",
+                    "-v",
+                    "error",
+                    "-print_format",
+                    "json",
+                    "-show_format",
+                    "-show_streams",
+                    str(made.path),
+                ],
+                capture_output=True,
+                check=True,
+            ).stdout
+        )
         video = [s for s in info["streams"] if s["codec_type"] == "video"][0]
         video_result = {
             "narration_s": round(made_narration["duration_s"], 1),
             "synthesis_wall_s": round(synth_s, 1),
-            "video_wall_s": round(video_s, 1), "slides": made.slides,
+            "video_wall_s": round(video_s, 1),
+            "slides": made.slides,
             "duration_s": round(float(info["format"]["duration"]), 1),
             "size": f"{video['width']}x{video['height']}",
             "audio": [s["codec_name"] for s in info["streams"] if s["codec_type"] == "audio"],
             "file_mb": round(made.bytes / 1e6, 1),
             "python_rss_peak_mb": round(_rss_mb()),
-            "ffmpeg_rss_peak_mb": round(max(_rss_mb(resource.RUSAGE_CHILDREN),
-                                            children_before))}
+            "ffmpeg_rss_peak_mb": round(max(_rss_mb(resource.RUSAGE_CHILDREN), children_before)),
+        }
         print(json.dumps({"video": video_result}, ensure_ascii=False, indent=1))
         print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
         db.conn.close()

@@ -16,28 +16,49 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
-BUDGETS = {"html_bytes": 30 * 1024, "first_screen_bytes": 14 * 1024,
-           "first_visit_bytes": 250 * 1024}
+BUDGETS = {
+    "html_bytes": 30 * 1024,
+    "first_screen_bytes": 14 * 1024,
+    "first_visit_bytes": 250 * 1024,
+}
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def measure(browser, url: str) -> dict:
     """Open ``url`` in a fresh phone-sized context and account for every byte."""
-    context = browser.new_context(viewport={"width": 360, "height": 780},
-                                  device_scale_factor=3, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, device_scale_factor=3, is_mobile=True
+    )
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     responses: dict[str, dict] = {}
-    cdp.on("Network.responseReceived", lambda e: responses.__setitem__(e["requestId"], {
-        "url": e["response"]["url"], "type": e["type"],
-        "encoding": {k.lower(): v for k, v in e["response"]["headers"].items()}.get(
-            "content-encoding", "")}))
-    cdp.on("Network.loadingFinished", lambda e: responses.get(e["requestId"], {}).__setitem__(
-        "transfer", e["encodedDataLength"]))
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: responses.__setitem__(
+            e["requestId"],
+            {
+                "url": e["response"]["url"],
+                "type": e["type"],
+                "encoding": {k.lower(): v for k, v in e["response"]["headers"].items()}.get(
+                    "content-encoding", ""
+                ),
+            },
+        ),
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: responses.get(e["requestId"], {}).__setitem__("transfer", e["encodedDataLength"]),
+    )
     page.goto(url, wait_until="networkidle")
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images too
     page.wait_for_load_state("networkidle")
@@ -55,15 +76,26 @@ def measure(browser, url: str) -> dict:
         "first_screen_bytes": document["transfer"] + sum(r["transfer"] for r in styles),
         "first_visit_bytes": sum(r["transfer"] for r in items),
         "requests": len(items),
-        "other_hosts": sorted({urlparse(r["url"]).netloc for r in items
-                               if urlparse(r["url"]).netloc not in (host, "")}),
-        "by_type": {t: sum(r["transfer"] for r in items if r["type"] == t)
-                    for t in sorted({r["type"] for r in items})},
+        "other_hosts": sorted(
+            {
+                urlparse(r["url"]).netloc
+                for r in items
+                if urlparse(r["url"]).netloc not in (host, "")
+            }
+        ),
+        "by_type": {
+            t: sum(r["transfer"] for r in items if r["type"] == t)
+            for t in sorted({r["type"] for r in items})
+        },
     }
 
 
-SLOW_LINK = {"offline": False, "latency": 300, "downloadThroughput": 1_600_000 / 8,
-             "uploadThroughput": 750_000 / 8}
+SLOW_LINK = {
+    "offline": False,
+    "latency": 300,
+    "downloadThroughput": 1_600_000 / 8,
+    "uploadThroughput": 750_000 / 8,
+}
 SHOWN = """name => {
     const h1 = document.querySelector('h1.name');
     const img = document.querySelector('.portrait img');
@@ -75,8 +107,10 @@ def slow_link_seconds(browser, url: str, name: str | None) -> float:
     """Seconds on 1.6 Mbps / 300 ms with a cold cache from opening ``url`` until
     the name and portrait are shown (``name`` None: until the response is read)."""
     import time
-    context = browser.new_context(viewport={"width": 360, "height": 780},
-                                  device_scale_factor=3, is_mobile=True)
+
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, device_scale_factor=3, is_mobile=True
+    )
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -109,10 +143,14 @@ def main() -> None:
     migrations.apply(db)
     demo_load.load(db, archive.config["MEDIA_DIR"], archive.config["DEMO_DIR"])
     search.rebuild(db, archive.config["INDEX_DIR"])
-    ids = [r[0] for r in db.execute(
-        "SELECT id FROM honorees WHERE status = 'published' ORDER BY length(story) DESC, id")]
+    ids = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM honorees WHERE status = 'published' ORDER BY length(story) DESC, id"
+        )
+    ]
     # the heaviest stories first, then a spread of others
-    chosen = ids[:args.profiles // 2] + ids[len(ids) // 2:][:args.profiles - args.profiles // 2]
+    chosen = ids[: args.profiles // 2] + ids[len(ids) // 2 :][: args.profiles - args.profiles // 2]
     port = free_port()
     server = start_gunicorn(archive, port)
     try:
@@ -123,11 +161,13 @@ def main() -> None:
             # trip for a tiny answer from the same server on the same link
             scans, floor = [], []
             for i in chosen:
-                code, name = db.execute("SELECT code, name FROM honorees WHERE id = ?",
-                                        [i]).fetchone()
+                code, name = db.execute(
+                    "SELECT code, name FROM honorees WHERE id = ?", [i]
+                ).fetchone()
                 scans.append(slow_link_seconds(browser, f"http://127.0.0.1:{port}/q/{code}", name))
-                floor.append(slow_link_seconds(browser, f"http://127.0.0.1:{port}/healthz/live",
-                                               None))
+                floor.append(
+                    slow_link_seconds(browser, f"http://127.0.0.1:{port}/healthz/live", None)
+                )
             browser.close()
     finally:
         server.terminate()
@@ -135,16 +175,24 @@ def main() -> None:
         archive.close()
     worst = {key: max(r[key] for r in results) for key in BUDGETS}
     print(json.dumps(results[0], ensure_ascii=False, indent=2))
-    print(f"\n| measure | worst of {len(results)} profiles | budget | met |\n| --- | --- | --- | --- |")
+    print(
+        f"\n| measure | worst of {len(results)} profiles | budget | met |\n| --- | --- | --- | --- |"
+    )
     for key, budget in BUDGETS.items():
-        print(f"| {key} | {worst[key]:,} B | {budget:,} B | {'yes' if worst[key] <= budget else 'NO'} |")
-    print(f"| other hosts | {sorted({h for r in results for h in r['other_hosts']}) or 'none'} | none | |")
+        print(
+            f"| {key} | {worst[key]:,} B | {budget:,} B | {'yes' if worst[key] <= budget else 'NO'} |"
+        )
+    print(
+        f"| other hosts | {sorted({h for r in results for h in r['other_hosts']}) or 'none'} | none | |"
+    )
     scans.sort()
     floor.sort()
-    print(f"\nScan on 1.6 Mbps / 300 ms, cold cache, until name and portrait show: median "
-          f"{scans[len(scans) // 2]:.2f} s, worst {scans[-1]:.2f} s (goal ≤ 2.5 s); a tiny "
-          f"answer on the same link: median {floor[len(floor) // 2]:.2f} s; ratio "
-          f"{scans[len(scans) // 2] / floor[len(floor) // 2]:.1f}×")
+    print(
+        f"\nScan on 1.6 Mbps / 300 ms, cold cache, until name and portrait show: median "
+        f"{scans[len(scans) // 2]:.2f} s, worst {scans[-1]:.2f} s (goal ≤ 2.5 s); a tiny "
+        f"answer on the same link: median {floor[len(floor) // 2]:.2f} s; ratio "
+        f"{scans[len(scans) // 2] / floor[len(floor) // 2]:.1f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -55,31 +55,57 @@ def child(task: str) -> None:
     cpu_started = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     if task == "book":
-        printed = batches.produce(db, app.config, "book",
-                                  printing.Selection(exhibition_id=exhibition), out)
+        printed = batches.produce(
+            db, app.config, "book", printing.Selection(exhibition_id=exhibition), out
+        )
         pages = printed.pages
     else:
         selection = printing.Selection(exhibition_id=exhibition)
         batch = batches.plan(db, app.config, "poster-a4", selection)
-        run = printing.record_run(db, "poster-a4", selection, batch.title, exhibition,
-                                  "https://dangan.example.org", batch.items)
-        people = posters.prepare(batch.items, app.config["MEDIA_DIR"],
-                                 "https://dangan.example.org", run["tag"])
+        run = printing.record_run(
+            db,
+            "poster-a4",
+            selection,
+            batch.title,
+            exhibition,
+            "https://dangan.example.org",
+            batch.items,
+        )
+        people = posters.prepare(
+            batch.items, app.config["MEDIA_DIR"], "https://dangan.example.org", run["tag"]
+        )
         # the demo exhibition has fewer than 500 honorees: repeat some under other URLs
-        extra = [replace(p, url=p.url + f"&n={i}") for i, p in
-                 enumerate(people[:max(0, BATCH - len(people))])]
+        extra = [
+            replace(p, url=p.url + f"&n={i}")
+            for i, p in enumerate(people[: max(0, BATCH - len(people))])
+        ]
         people = (people + extra)[:BATCH]
-        data = posters.posters(people, fonts.load(app.config["FONT_PATH"]), "poster-a4",
-                               batch.title, style=batch.style,
-                               title_font=batches.title_font(app.config))
+        data = posters.posters(
+            people,
+            fonts.load(app.config["FONT_PATH"]),
+            "poster-a4",
+            batch.title,
+            style=batch.style,
+            title_font=batches.title_font(app.config),
+        )
         out.write_bytes(data)
         pages = data.count(b"/Type /Page\n")
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_started
-    print(json.dumps({"task": task, "seconds": seconds, "cpu": cpu, "pages": pages,
-                      "peak_mb": _rss_mb(), "baseline_mb": baseline,
-                      "file_mb": out.stat().st_size / 1e6}))
+    print(
+        json.dumps(
+            {
+                "task": task,
+                "seconds": seconds,
+                "cpu": cpu,
+                "pages": pages,
+                "peak_mb": _rss_mb(),
+                "baseline_mb": baseline,
+                "file_mb": out.stat().st_size / 1e6,
+            }
+        )
+    )
 
 
 def qr_figures(count: int = 300) -> dict:
@@ -114,8 +140,12 @@ def qr_figures(count: int = 300) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the throwaway archive")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each PDF; the fastest is reported (shared machine)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each PDF; the fastest is reported (shared machine)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -127,36 +157,53 @@ def main() -> None:
         for task in ("posters", "book"):
             tries = []
             for _ in range(args.repeat):
-                result = subprocess.run([sys.executable, "-m", "bench.print", "--child", task],
-                                        cwd=PROJECT_ROOT, env=env, capture_output=True,
-                                        text=True, check=True)
+                result = subprocess.run(
+                    [sys.executable, "-m", "bench.print", "--child", task],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 tries.append(json.loads(result.stdout.strip().splitlines()[-1]))
             figures.append(min(tries, key=lambda f: f["seconds"]))
     qrs = qr_figures()
     date = datetime.now(UTC).strftime("%Y-%m-%d")
-    print(f"\n## print\n\n`.venv/bin/python -m bench.print` — {date}, load average "
-          f"{load:.1f} on {os.cpu_count()} cores at the start (shared machine)\n")
-    print(f"Fastest of {args.repeat} runs each; CPU time is the process's own (user + "
-          "system), less disturbed by other work on the machine than wall time.\n")
-    print("| PDF | pages | wall time (goal ≤ 8 s) | CPU time | peak memory (start-up → "
-          "peak; goal ≤ 60 MB added) | file |")
+    print(
+        f"\n## print\n\n`.venv/bin/python -m bench.print` — {date}, load average "
+        f"{load:.1f} on {os.cpu_count()} cores at the start (shared machine)\n"
+    )
+    print(
+        f"Fastest of {args.repeat} runs each; CPU time is the process's own (user + "
+        "system), less disturbed by other work on the machine than wall time.\n"
+    )
+    print(
+        "| PDF | pages | wall time (goal ≤ 8 s) | CPU time | peak memory (start-up → "
+        "peak; goal ≤ 60 MB added) | file |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    names = {"posters": f"{BATCH} A4 posters with photos", "book": "record book of the "
-             "demo exhibition"}
+    names = {
+        "posters": f"{BATCH} A4 posters with photos",
+        "book": "record book of the demo exhibition",
+    }
     for f in figures:
         added = f["peak_mb"] - f["baseline_mb"]
-        print(f"| {names[f['task']]} | {f['pages']} | {f['seconds']:.1f} s "
-              f"({f['seconds'] / GOAL_SECONDS:.2f}× goal) | {f['cpu']:.1f} s | "
-              f"{f['baseline_mb']:.0f} → "
-              f"{f['peak_mb']:.0f} MB (+{added:.0f} MB, {added / GOAL_MB:.2f}× goal) | "
-              f"{f['file_mb']:.1f} MB |")
-    print(f"\n| QR PNG (320 px) | ms each |\n| --- | ---: |\n"
-          f"| drawn (uncached: matrix, mask choice, PNG, file write) | {qrs['uncached_ms']:.2f} |\n"
-          f"| read from the cache | {qrs['cached_ms']:.3f} |\n"
-          f"| qrcode library's own make + PNG, for comparison | "
-          f"{qrs['qrcode_library_png_ms']:.2f} |\n\n"
-          f"Cached/uncached: {qrs['cached_ms'] / qrs['uncached_ms']:.3f}; ours/qrcode's: "
-          f"{qrs['uncached_ms'] / qrs['qrcode_library_png_ms']:.2f}.")
+        print(
+            f"| {names[f['task']]} | {f['pages']} | {f['seconds']:.1f} s "
+            f"({f['seconds'] / GOAL_SECONDS:.2f}× goal) | {f['cpu']:.1f} s | "
+            f"{f['baseline_mb']:.0f} → "
+            f"{f['peak_mb']:.0f} MB (+{added:.0f} MB, {added / GOAL_MB:.2f}× goal) | "
+            f"{f['file_mb']:.1f} MB |"
+        )
+    print(
+        f"\n| QR PNG (320 px) | ms each |\n| --- | ---: |\n"
+        f"| drawn (uncached: matrix, mask choice, PNG, file write) | {qrs['uncached_ms']:.2f} |\n"
+        f"| read from the cache | {qrs['cached_ms']:.3f} |\n"
+        f"| qrcode library's own make + PNG, for comparison | "
+        f"{qrs['qrcode_library_png_ms']:.2f} |\n\n"
+        f"Cached/uncached: {qrs['cached_ms'] / qrs['uncached_ms']:.3f}; ours/qrcode's: "
+        f"{qrs['uncached_ms'] / qrs['qrcode_library_png_ms']:.2f}."
+    )
 
 
 if __name__ == "__main__":

@@ -51,11 +51,18 @@ from archive.settings import PROJECT_ROOT
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SEEDS = (2019, 2020, 2021, 2022, 2023)
-GOALS = {"name_p95_ms": 10, "suggest_p95_ms": 10, "mix_p95_ms": 300, "capped_share": 0.01,
-         "rebuild_s": 600, "edit_p95_s": 5.0}
+GOALS = {
+    "name_p95_ms": 10,
+    "suggest_p95_ms": 10,
+    "mix_p95_ms": 300,
+    "capped_share": 0.01,
+    "rebuild_s": 600,
+    "edit_p95_s": 5.0,
+}
 
 
 # --- the corpus ------------------------------------------------------------------
+
 
 def demo_pool(workdir: Path) -> list[dict]:
     pool = []
@@ -79,7 +86,8 @@ def corpus(pool: list[dict], size: int, rng: random.Random) -> list[dict]:
     paragraphs: dict[str, list[str]] = {}
     for r in pool:
         paragraphs.setdefault(r["industry"], []).extend(
-            p for p in r["story"].split("\n\n") if len(p) > 20)
+            p for p in r["story"].split("\n\n") if len(p) > 20
+        )
     records = []
     for i in range(size):
         base = pool[i % len(pool)]
@@ -93,7 +101,7 @@ def corpus(pool: list[dict], size: int, rng: random.Random) -> list[dict]:
         parts = paragraphs[base["industry"]]
         while len(story) < target:
             story += "\n\n" + rng.choice(parts).replace(base["name"], record["name"])
-        record["story"] = story[:max(target, 200)]
+        record["story"] = story[: max(target, 200)]
         records.append(record)
     return records
 
@@ -104,18 +112,39 @@ def load(db, records: list[dict]) -> None:
     with write(db):
         for i, r in enumerate(records, start=1):
             row = {f: r.get(f) for f in honorees.FIELDS}
-            row.update(status="published", featured=0, story=r["story"],
-                       **honorees.name_columns(r["name"], r["kind"]))
-            row.update(code=f"B{i:07d}", created_at=stamp, updated_at=stamp, published_at=stamp,
-                       latest_year=max(o["year"] for o in r["honours"]))
+            row.update(
+                status="published",
+                featured=0,
+                story=r["story"],
+                **honorees.name_columns(r["name"], r["kind"]),
+            )
+            row.update(
+                code=f"B{i:07d}",
+                created_at=stamp,
+                updated_at=stamp,
+                published_at=stamp,
+                latest_year=max(o["year"] for o in r["honours"]),
+            )
             honoree_id = db.execute(
                 f"INSERT INTO honorees ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values())).lastrowid
+                list(row.values()),
+            ).lastrowid
             db.conn.executemany(
                 "INSERT INTO honours (honoree_id, title, level, year, body, document_no, "
                 "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(honoree_id, o["title"], o["level"], o["year"], o.get("body"),
-                  o.get("document_no"), p) for p, o in enumerate(r["honours"])])
+                [
+                    (
+                        honoree_id,
+                        o["title"],
+                        o["level"],
+                        o["year"],
+                        o.get("body"),
+                        o.get("document_no"),
+                        p,
+                    )
+                    for p, o in enumerate(r["honours"])
+                ],
+            )
         db.execute("DELETE FROM index_outbox")
 
 
@@ -126,19 +155,23 @@ def fts_build(db, path: Path) -> float:
     every query type the archive does."""
     started = time.perf_counter()
     fts = sqlite3.connect(str(path))
-    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(name, titles, unit, place, story, "
-                "tokenize='trigram')")
-    fts.execute("CREATE VIRTUAL TABLE names USING fts5(name, readings, "
-                "tokenize='unicode61')")
+    fts.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(name, titles, unit, place, story, tokenize='trigram')"
+    )
+    fts.execute("CREATE VIRTUAL TABLE names USING fts5(name, readings, tokenize='unicode61')")
     rows = db.execute(documents.DOCUMENT_SQL)
     batch, readings = [], []
     for row in rows:
         d = documents.document(row)
-        batch.append((int(d["id"]), row["name"], d["titles"], d["unit"], d["place"],
-                      d["story"]))
+        batch.append((int(d["id"]), row["name"], d["titles"], d["unit"], d["place"], d["story"]))
         tokens = documents.name_tokens(row["name"], row["kind"])
-        readings.append((int(d["id"]), " ".join(tokens["name"]),
-                         " ".join(tokens["pinyin"] + tokens["pinyin_prefix"])))
+        readings.append(
+            (
+                int(d["id"]),
+                " ".join(tokens["name"]),
+                " ".join(tokens["pinyin"] + tokens["pinyin_prefix"]),
+            )
+        )
         if len(batch) == 2000:
             _fts_insert(fts, batch, readings)
             batch, readings = [], []
@@ -152,8 +185,10 @@ def fts_build(db, path: Path) -> float:
 
 
 def _fts_insert(fts, batch: list[tuple], readings: list[tuple]) -> None:
-    fts.executemany("INSERT INTO docs (rowid, name, titles, unit, place, story) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", batch)
+    fts.executemany(
+        "INSERT INTO docs (rowid, name, titles, unit, place, story) VALUES (?, ?, ?, ?, ?, ?)",
+        batch,
+    )
     fts.executemany("INSERT INTO names (rowid, name, readings) VALUES (?, ?, ?)", readings)
 
 
@@ -166,10 +201,16 @@ def name_forms(name: str, to_traditional) -> dict[str, str]:
     """A name as a visitor may type it, keyed like NAME_FORMS: as written, in pinyin, by
     initials, the surname alone, in traditional characters, with a homophone typo."""
     from pypinyin import lazy_pinyin
+
     syllables = lazy_pinyin(name)
-    return {"name": name, "pinyin": "".join(syllables), "initials": "".join(s[0] for s in syllables),
-            "surname": name[0], "traditional": to_traditional.convert(name),
-            "typo": name[:-1] + _homophone(name[-1])}
+    return {
+        "name": name,
+        "pinyin": "".join(syllables),
+        "initials": "".join(s[0] for s in syllables),
+        "surname": name[0],
+        "traditional": to_traditional.convert(name),
+        "typo": name[:-1] + _homophone(name[-1]),
+    }
 
 
 def honour_titles(records: list[dict]) -> list[tuple[int, str]]:
@@ -189,6 +230,7 @@ def story_probes(rng: random.Random, story: str, shortest: int) -> tuple[str | N
 def query_set(records: list[dict], n: int, rng: random.Random) -> dict[str, list[tuple]]:
     """Query type → [(query text, filters dict)], drawn from the corpus."""
     from opencc import OpenCC
+
     to_traditional = OpenCC("s2t")
     people = [r for r in records if r["kind"] == "individual" and "·" not in r["name"]]
     picks = [rng.choice(people) for _ in range(n)]
@@ -202,13 +244,28 @@ def query_set(records: list[dict], n: int, rng: random.Random) -> dict[str, list
     sets["phrase"] = [(phrase, {}) for phrase, _ in probes if phrase][:n]
     sets["story word"] = [(word, {}) for _, word in probes if word][:n]
     levels = ["national", "provincial", "municipal"]
-    sets["text+facets"] = [(r["name"][0], {"level": rng.choice(levels), "kind": "individual"})
-                           for r in picks]
+    sets["text+facets"] = [
+        (r["name"][0], {"level": rng.choice(levels), "kind": "individual"}) for r in picks
+    ]
     return sets
 
 
-_HOMOPHONES = {"东": "冬", "波": "博", "华": "化", "明": "名", "伟": "威", "军": "君", "平": "萍",
-               "峰": "锋", "强": "墙", "杰": "洁", "丽": "莉", "芳": "方", "红": "虹", "林": "琳"}
+_HOMOPHONES = {
+    "东": "冬",
+    "波": "博",
+    "华": "化",
+    "明": "名",
+    "伟": "威",
+    "军": "君",
+    "平": "萍",
+    "峰": "锋",
+    "强": "墙",
+    "杰": "洁",
+    "丽": "莉",
+    "芳": "方",
+    "红": "虹",
+    "林": "琳",
+}
 
 
 def _homophone(char: str) -> str:
@@ -222,25 +279,39 @@ def fts_query(conn, text: str) -> tuple[list[int], int]:
     text = text.strip("“”").strip()
     if re.fullmatch(r"[A-Za-z]+", text):
         match = "readings:" + text.lower()
-        ids = [r[0] for r in conn.execute(
-            "SELECT rowid FROM names WHERE names MATCH ? ORDER BY rank LIMIT 20", [match])]
-        total = conn.execute("SELECT count(*) FROM names WHERE names MATCH ?",
-                             [match]).fetchone()[0]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM names WHERE names MATCH ? ORDER BY rank LIMIT 20", [match]
+            )
+        ]
+        total = conn.execute("SELECT count(*) FROM names WHERE names MATCH ?", [match]).fetchone()[
+            0
+        ]
         return ids, total
     terms = text.split()
     if all(len(t) >= 3 for t in terms):
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        ids = [r[0] for r in conn.execute(
-            "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 8, 4, 3, 2, 1) "
-            "LIMIT 20", [match])]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 8, 4, 3, 2, 1) "
+                "LIMIT 20",
+                [match],
+            )
+        ]
         total = conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", [match]).fetchone()[0]
         return ids, total
     columns = ("name", "titles", "unit", "place", "story")
     where = " AND ".join("(" + " OR ".join(f"{c} LIKE ?" for c in columns) + ")" for _ in terms)
     values = [f"%{t}%" for t in terms for _ in columns]
-    ids = [r[0] for r in conn.execute(
-        f"SELECT rowid FROM docs WHERE {where} ORDER BY (name LIKE ?) DESC LIMIT 20",
-        values + [f"%{terms[0]}%"])]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT rowid FROM docs WHERE {where} ORDER BY (name LIKE ?) DESC LIMIT 20",
+            values + [f"%{terms[0]}%"],
+        )
+    ]
     total = conn.execute(f"SELECT count(*) FROM docs WHERE {where}", values).fetchone()[0]
     return ids, total
 
@@ -254,8 +325,12 @@ def fts_suggest(conn, prefix: str, limit: int = 8) -> list[int]:
         match = f"readings:{prefix.lower()}*"
     else:
         match = "name:" + '"' + prefix.replace('"', '""') + '"'
-    return [r[0] for r in conn.execute(
-        "SELECT rowid FROM names WHERE names MATCH ? ORDER BY rank LIMIT ?", [match, limit])]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT rowid FROM names WHERE names MATCH ? ORDER BY rank LIMIT ?", [match, limit]
+        )
+    ]
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -263,6 +338,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
     def at(p):
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
     return {"p50": at(50), "p95": at(95), "p99": at(99), "n": len(ordered)}
 
 
@@ -296,8 +372,10 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
             fts_query(fts, text)
             theirs.append((time.perf_counter() - started) * 1000)
         mix += ours
-        results[kind] = {"whoosh": {**percentiles(ours), "read_kb": read_kb},
-                         "fts5": percentiles(theirs)}
+        results[kind] = {
+            "whoosh": {**percentiles(ours), "read_kb": read_kb},
+            "fts5": percentiles(theirs),
+        }
     suggest_times, fts_suggest_ms = [], []
     prefixes = [text[:cut] for text, _ in sets["pinyin"] for cut in (2, 4, 6)]
     for prefix in prefixes:
@@ -310,8 +388,13 @@ def measure(db, index_dir: str, fts_path: Path, sets: dict, time_limit: float) -
         fts_suggest_ms.append((time.perf_counter() - started) * 1000)
     results["suggest"] = {"whoosh": percentiles(suggest_times), "fts5": percentiles(fts_suggest_ms)}
     fts.close()
-    return {"types": results, "mix": percentiles(mix), "capped": capped,
-            "capped_top10_same": capped_same, "queries": len(mix)}
+    return {
+        "types": results,
+        "mix": percentiles(mix),
+        "capped": capped,
+        "capped_top10_same": capped_same,
+        "queries": len(mix),
+    }
 
 
 def _read_bytes() -> int:
@@ -325,11 +408,17 @@ def _read_bytes() -> int:
 
 # --- edits ------------------------------------------------------------------------
 
+
 def edit_latency(db, root: Path, edits: int, with_load: bool) -> dict:
     env = _env(root)
     log = open(root / "worker.log", "ab")
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
-                              cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "archive", "worker"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     stop = threading.Event()
     index_dir = str(root / "search_index")
@@ -359,19 +448,25 @@ def edit_latency(db, root: Path, edits: int, with_load: bool) -> dict:
     return percentiles(latencies)
 
 
-def _edit_and_wait(db, index_dir: str, honoree_id: int, tag: str, timeout: float = 120,
-                   found=None) -> float:
+def _edit_and_wait(
+    db, index_dir: str, honoree_id: int, tag: str, timeout: float = 120, found=None
+) -> float:
     """Seconds from an edit of ``honoree_id``'s summary until a search finds it
     (``found(token)``, by default the default engine's search)."""
     token = f"验证{tag}{random.randrange(10**6):06d}号"
     with write(db):
-        db.execute("UPDATE honorees SET summary = ?, updated_at = ? WHERE id = ?",
-                   [f"{token}。", datetime.now(UTC).isoformat(), honoree_id])
+        db.execute(
+            "UPDATE honorees SET summary = ?, updated_at = ? WHERE id = ?",
+            [f"{token}。", datetime.now(UTC).isoformat(), honoree_id],
+        )
         honorees.note_change(db, honoree_id)
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
-        if (found(token) if found else
-                search.search(index_dir, f"“{token}”", limit=3) == [honoree_id]):
+        if (
+            found(token)
+            if found
+            else search.search(index_dir, f"“{token}”", limit=3) == [honoree_id]
+        ):
             return time.perf_counter() - started
         time.sleep(0.02)
     raise RuntimeError(f"edit not searchable after {timeout} s")
@@ -379,10 +474,15 @@ def _edit_and_wait(db, index_dir: str, honoree_id: int, tag: str, timeout: float
 
 def _env(root: Path) -> dict:
     import os
+
     env = dict(os.environ)
-    env.update(ARCHIVE_DATABASE=str(root / "archive.db"), ARCHIVE_INDEX_DIR=str(root / "search_index"),
-               ARCHIVE_MEDIA_DIR=str(root / "media"), ARCHIVE_INSTANCE_DIR=str(root / "instance"),
-               ARCHIVE_SECRET_KEY="bench")
+    env.update(
+        ARCHIVE_DATABASE=str(root / "archive.db"),
+        ARCHIVE_INDEX_DIR=str(root / "search_index"),
+        ARCHIVE_MEDIA_DIR=str(root / "media"),
+        ARCHIVE_INSTANCE_DIR=str(root / "instance"),
+        ARCHIVE_SECRET_KEY="bench",
+    )
     return env
 
 
@@ -392,8 +492,10 @@ def _size(path: Path) -> int:
 
 # --- run --------------------------------------------------------------------------
 
-def run_size(pool: list[dict] | None, size: int, workdir: Path, n_queries: int, edits: int,
-             time_limit: float) -> dict:
+
+def run_size(
+    pool: list[dict] | None, size: int, workdir: Path, n_queries: int, edits: int, time_limit: float
+) -> dict:
     """Build (or, when ``workdir`` already holds this size from a kept run, reuse)
     the corpus and both indexes, then measure queries and edits."""
     root = workdir / f"n{size}"
@@ -405,21 +507,29 @@ def run_size(pool: list[dict] | None, size: int, workdir: Path, n_queries: int, 
         db = database.connect(root / "archive.db")
         migrations.apply(db)  # a run kept by older code
     else:
-        built = _build_size(pool if pool is not None else demo_pool(workdir), size, root,
-                            n_queries)
+        built = _build_size(pool if pool is not None else demo_pool(workdir), size, root, n_queries)
         db = database.connect(root / "archive.db")
-    sets = {kind: [tuple(q) for q in queries[:n_queries]]
-            for kind, queries in built["sets"].items()}
+    sets = {
+        kind: [tuple(q) for q in queries[:n_queries]] for kind, queries in built["sets"].items()
+    }
     timings = measure(db, str(root / "search_index"), root / "fts.db", sets, time_limit)
     print(f"[{size}] queries measured", file=sys.stderr)
     edit_s = None
     if edits:
-        edit_s = {"idle": edit_latency(db, root, edits, with_load=False),
-                  "searching": edit_latency(db, root, edits, with_load=True)}
+        edit_s = {
+            "idle": edit_latency(db, root, edits, with_load=False),
+            "searching": edit_latency(db, root, edits, with_load=True),
+        }
     db.conn.close()
-    return {"size": size, "story_chars": built["story_chars"], "build_s": built["build_s"],
-            "index_bytes": built["index_bytes"], "reused": reused,
-            **timings, "edit_s": edit_s}
+    return {
+        "size": size,
+        "story_chars": built["story_chars"],
+        "build_s": built["build_s"],
+        "index_bytes": built["index_bytes"],
+        "reused": reused,
+        **timings,
+        "edit_s": edit_s,
+    }
 
 
 def _build_size(pool: list[dict], size: int, root: Path, n_queries: int) -> dict:
@@ -439,69 +549,94 @@ def _build_size(pool: list[dict], size: int, root: Path, n_queries: int) -> dict
     fts_s = fts_build(db, fts_path)
     print(f"[{size}] fts5 built in {fts_s:.0f} s", file=sys.stderr)
     db.conn.close()
-    built = {"story_chars": percentiles([len(r["story"]) for r in records]),
-             "build_s": {"whoosh": build_s, "fts5": fts_s},
-             "index_bytes": {"whoosh": _size(generation), "fts5": fts_path.stat().st_size},
-             "sets": query_set(records, n_queries, rng)}
+    built = {
+        "story_chars": percentiles([len(r["story"]) for r in records]),
+        "build_s": {"whoosh": build_s, "fts5": fts_s},
+        "index_bytes": {"whoosh": _size(generation), "fts5": fts_path.stat().st_size},
+        "sets": query_set(records, n_queries, rng),
+    }
     # what --reuse needs to measure again without rebuilding (the same queries)
     (root / "bench.json").write_text(json.dumps(built, ensure_ascii=False), encoding="utf-8")
     return built
 
 
 def markdown(runs: list[dict], date: str, command: str) -> str:
-    lines = [f"Run {date} on this shared 2-core machine (other engineers' work running): "
-             f"`{command}`.", ""]
+    lines = [
+        f"Run {date} on this shared 2-core machine (other engineers' work running): `{command}`.",
+        "",
+    ]
     for run in runs:
         n = run["size"]
-        lines += [f"**{n:,} profiles** (stories {run['story_chars']['p50']}–"
-                  f"{run['story_chars']['p99']} chars, p50–p99)", "",
-                  "| | Whoosh (archive.search) | SQLite FTS5 trigram | ratio |",
-                  "| --- | ---: | ---: | ---: |",
-                  f"| build | {run['build_s']['whoosh']:.0f} s | {run['build_s']['fts5']:.0f} s | "
-                  f"{run['build_s']['whoosh'] / run['build_s']['fts5']:.1f}× |",
-                  f"| size | {run['index_bytes']['whoosh'] / 2**20:.0f} MiB | "
-                  f"{run['index_bytes']['fts5'] / 2**20:.0f} MiB | "
-                  f"{run['index_bytes']['whoosh'] / run['index_bytes']['fts5']:.2f}× |", "",
-                  "| query type (n) | Whoosh p50 / p95 / p99 ms | read from disk | "
-                  "FTS5 p50 / p95 / p99 ms | p95 ratio |",
-                  "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            f"**{n:,} profiles** (stories {run['story_chars']['p50']}–"
+            f"{run['story_chars']['p99']} chars, p50–p99)",
+            "",
+            "| | Whoosh (archive.search) | SQLite FTS5 trigram | ratio |",
+            "| --- | ---: | ---: | ---: |",
+            f"| build | {run['build_s']['whoosh']:.0f} s | {run['build_s']['fts5']:.0f} s | "
+            f"{run['build_s']['whoosh'] / run['build_s']['fts5']:.1f}× |",
+            f"| size | {run['index_bytes']['whoosh'] / 2**20:.0f} MiB | "
+            f"{run['index_bytes']['fts5'] / 2**20:.0f} MiB | "
+            f"{run['index_bytes']['whoosh'] / run['index_bytes']['fts5']:.2f}× |",
+            "",
+            "| query type (n) | Whoosh p50 / p95 / p99 ms | read from disk | "
+            "FTS5 p50 / p95 / p99 ms | p95 ratio |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for kind, t in run["types"].items():
             w, f = t["whoosh"], t["fts5"]
             read = f"{w['read_kb']:.0f} KB/query" if "read_kb" in w else "–"
-            lines.append(f"| {kind} ({w['n']}) | {w['p50']:.1f} / {w['p95']:.1f} / {w['p99']:.1f} | "
-                         f"{read} | {f['p50']:.1f} / {f['p95']:.1f} / {f['p99']:.1f} | "
-                         f"{w['p95'] / max(f['p95'], 0.001):.1f}× |")
+            lines.append(
+                f"| {kind} ({w['n']}) | {w['p50']:.1f} / {w['p95']:.1f} / {w['p99']:.1f} | "
+                f"{read} | {f['p50']:.1f} / {f['p95']:.1f} / {f['p99']:.1f} | "
+                f"{w['p95'] / max(f['p95'], 0.001):.1f}× |"
+            )
         mix = run["mix"]
-        lines += ["",
-                  f"- whole mix ({run['queries']} queries, page with facets): p50 {mix['p50']:.0f} ms, "
-                  f"p95 {mix['p95']:.0f} ms, p99 {mix['p99']:.0f} ms (goal p95 ≤ {GOALS['mix_p95_ms']} ms)",
-                  f"- time cap reached: {run['capped']} of {run['queries']} queries; top 10 equal "
-                  f"to an uncapped run for {run['capped_top10_same']} of them"]
+        lines += [
+            "",
+            f"- whole mix ({run['queries']} queries, page with facets): p50 {mix['p50']:.0f} ms, "
+            f"p95 {mix['p95']:.0f} ms, p99 {mix['p99']:.0f} ms (goal p95 ≤ {GOALS['mix_p95_ms']} ms)",
+            f"- time cap reached: {run['capped']} of {run['queries']} queries; top 10 equal "
+            f"to an uncapped run for {run['capped_top10_same']} of them",
+        ]
         if run.get("edit_s"):
             edit_idle, edit_busy = run["edit_s"]["idle"], run["edit_s"]["searching"]
-            lines.append(f"- edit → searchable (real worker): idle p50 {edit_idle['p50']:.2f} s, "
-                         f"p95 {edit_idle['p95']:.2f} s; while searching p50 "
-                         f"{edit_busy['p50']:.2f} s, p95 {edit_busy['p95']:.2f} s "
-                         f"({edit_idle['n']} edits each)")
+            lines.append(
+                f"- edit → searchable (real worker): idle p50 {edit_idle['p50']:.2f} s, "
+                f"p95 {edit_idle['p95']:.2f} s; while searching p50 "
+                f"{edit_busy['p50']:.2f} s, p95 {edit_busy['p95']:.2f} s "
+                f"({edit_idle['n']} edits each)"
+            )
         if run.get("reused"):
-            lines.append("- index reused from a kept run (`--reuse`): build time and size are "
-                         "that run's")
+            lines.append(
+                "- index reused from a kept run (`--reuse`): build time and size are that run's"
+            )
         lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000",
-                        help="corpus sizes, comma-separated (default 10000,100000)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="corpus sizes, comma-separated (default 10000,100000)",
+    )
     parser.add_argument("--queries", type=int, default=40, help="queries per type")
     parser.add_argument("--edits", type=int, default=20, help="edits timed per condition")
-    parser.add_argument("--time-limit", type=float, default=search.TIME_LIMIT,
-                        help="the per-query time cap, seconds")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=search.TIME_LIMIT,
+        help="the per-query time cap, seconds",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
-    parser.add_argument("--reuse", metavar="FOLDER",
-                        help="a working folder kept by --keep: measure its indexes again "
-                             "without rebuilding (sizes it lacks are built into it); kept")
+    parser.add_argument(
+        "--reuse",
+        metavar="FOLDER",
+        help="a working folder kept by --keep: measure its indexes again "
+        "without rebuilding (sizes it lacks are built into it); kept",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.reuse:
@@ -510,8 +645,11 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     runs = []
     try:
-        pool = None if all((workdir / f"n{n}" / "bench.json").exists() for n in sizes) \
+        pool = (
+            None
+            if all((workdir / f"n{n}" / "bench.json").exists() for n in sizes)
             else demo_pool(workdir)
+        )
         for size in sizes:
             runs.append(run_size(pool, size, workdir, args.queries, args.edits, args.time_limit))
             _write(runs)
@@ -520,8 +658,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    command = ".venv/bin/python -m bench.search " + " ".join(argv if argv is not None
-                                                              else sys.argv[1:])
+    command = ".venv/bin/python -m bench.search " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
     print(markdown(runs, datetime.now(UTC).date().isoformat(), command.strip()))
     return 0
 

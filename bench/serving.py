@@ -76,6 +76,7 @@ class Sample:
 
 # --- what a visitor can see ------------------------------------------------------
 
+
 def _get_text(url: str) -> str:
     request = urllib.request.Request(url, headers={"User-Agent": HEADERS["User-Agent"]})
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
@@ -112,8 +113,9 @@ def _portrait_webp(base: str, item: dict) -> str | None:
     return None
 
 
-def visits(honorees: list[Honoree], browse: list[str],
-           rng: random.Random) -> Iterator[tuple[str, str]]:
+def visits(
+    honorees: list[Honoree], browse: list[str], rng: random.Random
+) -> Iterator[tuple[str, str]]:
     """An endless stream of (kind, path): QR scan, profile, portrait, then a browse page."""
     while True:
         honoree = rng.choice(honorees)
@@ -125,6 +127,7 @@ def visits(honorees: list[Honoree], browse: list[str],
 
 
 # --- measuring -------------------------------------------------------------------
+
 
 def _tree_seconds(pid: int) -> float:
     """CPU seconds used so far by a process and its descendants (Linux /proc)."""
@@ -143,8 +146,12 @@ def cpu_sample(server_pid: int) -> tuple[float, float, float, float]:
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    return (time.monotonic(), busy, _tree_seconds(server_pid),
-            sum(u.ru_utime + u.ru_stime for u in usage))
+    return (
+        time.monotonic(),
+        busy,
+        _tree_seconds(server_pid),
+        sum(u.ru_utime + u.ru_stime for u in usage),
+    )
 
 
 def cpu_seconds(start: tuple[float, float, float, float], server_pid: int) -> dict:
@@ -152,46 +159,66 @@ def cpu_seconds(start: tuple[float, float, float, float], server_pid: int) -> di
     the machine, which makes a run unreliable."""
     now = cpu_sample(server_pid)
     wall, machine, server, generator = (b - a for a, b in zip(start, now, strict=True))
-    return {"wall": wall, "server": server, "load_generator": generator,
-            "other": max(0.0, machine - server - generator)}
+    return {
+        "wall": wall,
+        "server": server,
+        "load_generator": generator,
+        "other": max(0.0, machine - server - generator),
+    }
 
 
 def cores(seconds: list[dict]) -> dict:
     """Average cores busy over one or more periods measured by :func:`cpu_seconds`."""
     wall = sum(s["wall"] for s in seconds)
-    return {who: round(sum(s[who] for s in seconds) / wall, 2)
-            for who in ("server", "load_generator", "other")}
+    return {
+        who: round(sum(s[who] for s in seconds) / wall, 2)
+        for who in ("server", "load_generator", "other")
+    }
 
 
 def wrk(url: str, server_pid: int, seconds: int, script: Path | None = None) -> dict:
     """Requests, their duration, failures and CPU use of one wrk run (2 threads,
     10 connections)."""
-    command = ["wrk", "-t2", "-c10", f"-d{seconds}s", "--timeout", f"{TIMEOUT}s",
-               *itertools.chain.from_iterable(("-H", f"{k}: {v}") for k, v in HEADERS.items()),
-               *(["-s", str(script)] if script else []), url]
+    command = [
+        "wrk",
+        "-t2",
+        "-c10",
+        f"-d{seconds}s",
+        "--timeout",
+        f"{TIMEOUT}s",
+        *itertools.chain.from_iterable(("-H", f"{k}: {v}") for k, v in HEADERS.items()),
+        *(["-s", str(script)] if script else []),
+        url,
+    ]
     start = cpu_sample(server_pid)
-    output = subprocess.run(command, capture_output=True, text=True, check=True,
-                            timeout=seconds + 30).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
     requests = int(re.search(r"(\d+) requests in", output)[1])
     failures = re.findall(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                       output)
-    return {"requests": requests,
-            "seconds": requests / float(re.search(r"Requests/sec:\s*([\d.]+)", output)[1]),
-            "errors": sum(map(int, failures + list(socket.groups() if socket else []))),
-            "cpu": cpu_seconds(start, server_pid)}
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "requests": requests,
+        "seconds": requests / float(re.search(r"Requests/sec:\s*([\d.]+)", output)[1]),
+        "errors": sum(map(int, failures + list(socket.groups() if socket else []))),
+        "cpu": cpu_seconds(start, server_pid),
+    }
 
 
 def throughput(base: str, server_pid: int, profiles: list[str], folder: Path) -> dict:
     """wrk against the baseline and against profile pages, after a warm-up of each, in
     alternating rounds so that a change in other load on the machine touches both alike."""
     script = folder / "profiles.lua"
-    script.write_text("local paths = {" + ", ".join(f'"{p}"' for p in profiles) + "}\n"
-                      "local i = 0\n"
-                      "request = function()\n"
-                      "  i = i % #paths + 1\n"
-                      '  return wrk.format("GET", paths[i])\n'
-                      "end\n")
+    script.write_text(
+        "local paths = {" + ", ".join(f'"{p}"' for p in profiles) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\n'
+        "end\n"
+    )
     targets = {"baseline": (f"{base}/healthz/live", None), "profile": (f"{base}/", script)}
     for url, lua in targets.values():
         wrk(url, server_pid, WARM_UP_SECONDS, lua)
@@ -206,13 +233,15 @@ def throughput(base: str, server_pid: int, profiles: list[str], folder: Path) ->
             "requests_per_s": round(requests / sum(r["seconds"] for r in rounds), 1),
             "errors": sum(r["errors"] for r in rounds),
             "server_cpu_ms_per_request": round(
-                1000 * sum(r["cpu"]["server"] for r in rounds) / requests, 3),
+                1000 * sum(r["cpu"]["server"] for r in rounds) / requests, 3
+            ),
             "cpu_cores": cores([r["cpu"] for r in rounds]),
         }
     baseline, profile = results["baseline"], results["profile"]
     results["ratio"] = round(profile["requests_per_s"] / baseline["requests_per_s"], 3)
-    results["ratio_by_server_cpu"] = round(baseline["server_cpu_ms_per_request"]
-                                           / profile["server_cpu_ms_per_request"], 3)
+    results["ratio_by_server_cpu"] = round(
+        baseline["server_cpu_ms_per_request"] / profile["server_cpu_ms_per_request"], 3
+    )
     return results
 
 
@@ -240,8 +269,9 @@ def replay(base: str, requests: list[tuple[str, str]], rate: float) -> tuple[lis
 
     def send(kind: str, path: str, scheduled: float) -> Sample:
         if not hasattr(local, "connection"):
-            local.connection = http.client.HTTPConnection(address.hostname, address.port,
-                                                          timeout=TIMEOUT)
+            local.connection = http.client.HTTPConnection(
+                address.hostname, address.port, timeout=TIMEOUT
+            )
         sent = time.perf_counter()
         error = None
         try:
@@ -275,16 +305,26 @@ def percentile_ms(seconds: list[float], p: float) -> float:
 def latency_summary(samples: list[Sample]) -> dict:
     """Count, errors and latency percentiles in milliseconds."""
     latencies = [s.latency for s in samples]
-    return {"count": len(samples), "errors": sum(s.error is not None for s in samples),
-            **{f"p{p}_ms": percentile_ms(latencies, p) for p in (50, 95, 99)},
-            "max_ms": percentile_ms(latencies, 100)}
+    return {
+        "count": len(samples),
+        "errors": sum(s.error is not None for s in samples),
+        **{f"p{p}_ms": percentile_ms(latencies, p) for p in (50, 95, 99)},
+        "max_ms": percentile_ms(latencies, 100),
+    }
 
 
-def traffic(base: str, server_pid: int, honorees: list[Honoree], browse: list[str],
-            rate: float, duration: float) -> dict:
+def traffic(
+    base: str,
+    server_pid: int,
+    honorees: list[Honoree],
+    browse: list[str],
+    rate: float,
+    duration: float,
+) -> dict:
     """Fixed-rate visits for ``duration`` seconds, summarised overall and per kind of request."""
-    plan = list(itertools.islice(visits(honorees, browse, random.Random(2019)),
-                                 round(rate * duration)))
+    plan = list(
+        itertools.islice(visits(honorees, browse, random.Random(2019)), round(rate * duration))
+    )
     start = cpu_sample(server_pid)
     samples, wall = replay(base, plan, rate)
     used = cpu_seconds(start, server_pid)
@@ -293,12 +333,15 @@ def traffic(base: str, server_pid: int, honorees: list[Honoree], browse: list[st
         if sample.error:
             errors[sample.error] = errors.get(sample.error, 0) + 1
     return {
-        "rate": rate, "duration_s": duration,
+        "rate": rate,
+        "duration_s": duration,
         "achieved_rate": round(len(samples) / wall, 1),
         **latency_summary(samples),
         "error_kinds": errors,
-        "by_kind": {kind: latency_summary([s for s in samples if s.kind == kind])
-                    for kind in dict.fromkeys(s.kind for s in samples)},
+        "by_kind": {
+            kind: latency_summary([s for s in samples if s.kind == kind])
+            for kind in dict.fromkeys(s.kind for s in samples)
+        },
         "send_lag_p99_ms": percentile_ms([s.send_lag for s in samples], 99),
         "server_cpu_ms_per_request": round(1000 * used["server"] / len(samples), 3),
         "cpu_cores": cores([used]),
@@ -307,18 +350,24 @@ def traffic(base: str, server_pid: int, honorees: list[Honoree], browse: list[st
 
 # --- reporting -------------------------------------------------------------------
 
+
 def machine() -> dict:
     model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model[1] if model else "unknown",
-            "python": sys.version.split()[0]}
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": model[1] if model else "unknown",
+        "python": sys.version.split()[0],
+    }
 
 
 def goals_met(result: dict) -> dict:
     t, tr = result["throughput"], result["traffic"]
-    return {"ratio": t["ratio"] >= GOALS["ratio"],
-            "no_errors": not (tr["errors"] or t["baseline"]["errors"] or t["profile"]["errors"]),
-            "p95": tr["p95_ms"] <= GOALS["p95_ms"],
-            "p99": tr["p99_ms"] <= GOALS["p99_ms"]}
+    return {
+        "ratio": t["ratio"] >= GOALS["ratio"],
+        "no_errors": not (tr["errors"] or t["baseline"]["errors"] or t["profile"]["errors"]),
+        "p95": tr["p95_ms"] <= GOALS["p95_ms"],
+        "p99": tr["p99_ms"] <= GOALS["p99_ms"],
+    }
 
 
 def other_load(result: dict) -> float:
@@ -334,27 +383,38 @@ def _cores(used: dict) -> str:
 
 def summary_table(result: dict) -> str:
     t, tr = result["throughput"], result["traffic"]
-    lines = [f"{'':16}{'req/s':>8}{'errors':>8}{'gunicorn CPU/req':>18}   "
-             "CPU cores: gunicorn / load generator / other"]
+    lines = [
+        f"{'':16}{'req/s':>8}{'errors':>8}{'gunicorn CPU/req':>18}   "
+        "CPU cores: gunicorn / load generator / other"
+    ]
     for name in ("baseline", "profile"):
         run = t[name]
-        lines.append(f"{'wrk ' + name:16}{run['requests_per_s']:>8.0f}{run['errors']:>8}"
-                     f"{run['server_cpu_ms_per_request']:>15.2f} ms   " + _cores(run["cpu_cores"]))
-    lines += [f"ratio profile/baseline: {t['ratio']:.2f} (goal ≥ {GOALS['ratio']}); "
-              f"by gunicorn CPU per request: {t['ratio_by_server_cpu']:.2f}", "",
-              f"visitor traffic: {tr['count']} requests, {tr['achieved_rate']} req/s achieved "
-              f"(asked {tr['rate']:g}), send lag p99 {tr['send_lag_p99_ms']} ms, gunicorn CPU "
-              f"{tr['server_cpu_ms_per_request']:.2f} ms/request, "
-              f"CPU cores {_cores(tr['cpu_cores'])}",
-              f"{'':16}{'count':>8}{'errors':>8}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  ms"]
+        lines.append(
+            f"{'wrk ' + name:16}{run['requests_per_s']:>8.0f}{run['errors']:>8}"
+            f"{run['server_cpu_ms_per_request']:>15.2f} ms   " + _cores(run["cpu_cores"])
+        )
+    lines += [
+        f"ratio profile/baseline: {t['ratio']:.2f} (goal ≥ {GOALS['ratio']}); "
+        f"by gunicorn CPU per request: {t['ratio_by_server_cpu']:.2f}",
+        "",
+        f"visitor traffic: {tr['count']} requests, {tr['achieved_rate']} req/s achieved "
+        f"(asked {tr['rate']:g}), send lag p99 {tr['send_lag_p99_ms']} ms, gunicorn CPU "
+        f"{tr['server_cpu_ms_per_request']:.2f} ms/request, "
+        f"CPU cores {_cores(tr['cpu_cores'])}",
+        f"{'':16}{'count':>8}{'errors':>8}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  ms",
+    ]
     for name, s in [("all", tr), *tr["by_kind"].items()]:
-        lines.append(f"{name:16}{s['count']:>8}{s['errors']:>8}{s['p50_ms']:>9}{s['p95_ms']:>9}"
-                     f"{s['p99_ms']:>9}{s['max_ms']:>9}")
+        lines.append(
+            f"{name:16}{s['count']:>8}{s['errors']:>8}{s['p50_ms']:>9}{s['p95_ms']:>9}"
+            f"{s['p99_ms']:>9}{s['max_ms']:>9}"
+        )
     if tr["error_kinds"]:
         lines.append(f"errors: {tr['error_kinds']}")
     if other_load(result) > QUIET_CORES:
-        lines.append(f"WARNING: other work took up to {other_load(result):.2f} cores: "
-                     "the machine was not quiet, so these results are pessimistic")
+        lines.append(
+            f"WARNING: other work took up to {other_load(result):.2f} cores: "
+            "the machine was not quiet, so these results are pessimistic"
+        )
     return "\n".join(lines)
 
 
@@ -365,54 +425,75 @@ def _yes(met: bool) -> str:
 def markdown(result: dict) -> str:
     t, tr, m, met = result["throughput"], result["traffic"], result["machine"], result["goals_met"]
     server = result["server"]
-    return "\n".join([
-        f"### Serving — {result['date'][:10]}",
-        "",
-        f"`{result['command']}` · machine: {m['nproc']} CPUs (`nproc`), {m['cpu']}, "
-        f"Python {m['python']} · gunicorn {server['workers']} workers × {server['threads']} "
-        "threads, on the same machine as the load generator",
-        "",
-        "| measure | result | goal | met |",
-        "| --- | --- | --- | --- |",
-        f"| `/healthz/live`, wrk 10 connections | {t['baseline']['requests_per_s']:.0f} req/s"
-        " | | |",
-        f"| profile pages, wrk 10 connections | {t['profile']['requests_per_s']:.0f} req/s | | |",
-        f"| ratio profile/baseline (by gunicorn CPU per request: "
-        f"{t['ratio_by_server_cpu']:.2f}) | {t['ratio']:.2f} | ≥ {GOALS['ratio']} | "
-        f"{_yes(met['ratio'])} |",
-        f"| visitor traffic, {tr['rate']:g} req/s for {tr['duration_s']:g} s | {tr['count']} "
-        f"requests, {tr['achieved_rate']} req/s, {tr['errors']} errors | no errors | "
-        f"{_yes(met['no_errors'])} |",
-        f"| latency p50 / p95 / p99 / max | {tr['p50_ms']} / {tr['p95_ms']} / {tr['p99_ms']} / "
-        f"{tr['max_ms']} ms | p95 ≤ {GOALS['p95_ms']}, p99 ≤ {GOALS['p99_ms']} ms | "
-        f"{_yes(met['p95'] and met['p99'])} |",
-        *([] if result["machine_quiet"] else [
-            "", f"Other work on the machine took up to {other_load(result):.2f} cores during "
-            "this run, so these results are pessimistic."]),
-    ])
+    return "\n".join(
+        [
+            f"### Serving — {result['date'][:10]}",
+            "",
+            f"`{result['command']}` · machine: {m['nproc']} CPUs (`nproc`), {m['cpu']}, "
+            f"Python {m['python']} · gunicorn {server['workers']} workers × {server['threads']} "
+            "threads, on the same machine as the load generator",
+            "",
+            "| measure | result | goal | met |",
+            "| --- | --- | --- | --- |",
+            f"| `/healthz/live`, wrk 10 connections | {t['baseline']['requests_per_s']:.0f} req/s"
+            " | | |",
+            f"| profile pages, wrk 10 connections | {t['profile']['requests_per_s']:.0f} req/s | | |",
+            f"| ratio profile/baseline (by gunicorn CPU per request: "
+            f"{t['ratio_by_server_cpu']:.2f}) | {t['ratio']:.2f} | ≥ {GOALS['ratio']} | "
+            f"{_yes(met['ratio'])} |",
+            f"| visitor traffic, {tr['rate']:g} req/s for {tr['duration_s']:g} s | {tr['count']} "
+            f"requests, {tr['achieved_rate']} req/s, {tr['errors']} errors | no errors | "
+            f"{_yes(met['no_errors'])} |",
+            f"| latency p50 / p95 / p99 / max | {tr['p50_ms']} / {tr['p95_ms']} / {tr['p99_ms']} / "
+            f"{tr['max_ms']} ms | p95 ≤ {GOALS['p95_ms']}, p99 ≤ {GOALS['p99_ms']} ms | "
+            f"{_yes(met['p95'] and met['p99'])} |",
+            *(
+                []
+                if result["machine_quiet"]
+                else [
+                    "",
+                    f"Other work on the machine took up to {other_load(result):.2f} cores during "
+                    "this run, so these results are pessimistic.",
+                ]
+            ),
+        ]
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.serving",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.serving", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--duration", type=float, default=60, help="seconds of visitor traffic")
     parser.add_argument("--rate", type=float, default=100, help="visitor requests per second")
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes",
-                        default=int(os.environ.get("ARCHIVE_WEB_WORKERS", 3)))
-    parser.add_argument("--threads", type=int, help="threads per gunicorn worker",
-                        default=int(os.environ.get("ARCHIVE_WEB_THREADS", 8)))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="gunicorn worker processes",
+        default=int(os.environ.get("ARCHIVE_WEB_WORKERS", 3)),
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="threads per gunicorn worker",
+        default=int(os.environ.get("ARCHIVE_WEB_THREADS", 8)),
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary archive folder")
     args = parser.parse_args()
     # `kill` unwinds like Ctrl+C, so gunicorn is stopped and the folder removed either way
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
-    with demo_archive(args.keep) as (folder, env), \
-            gunicorn(folder, env, args.workers, args.threads) as (base, server_pid):
+    with (
+        demo_archive(args.keep) as (folder, env),
+        gunicorn(folder, env, args.workers, args.threads) as (base, server_pid),
+    ):
         honorees, browse = discover(base)
         profiles = [f"/honorees/{h.id}" for h in honorees]
         random.Random(2019).shuffle(profiles)
-        print(f"serving {base}: {len(honorees)} published honorees, {len(browse)} browse pages",
-              flush=True)
+        print(
+            f"serving {base}: {len(honorees)} published honorees, {len(browse)} browse pages",
+            flush=True,
+        )
         result = {
             "date": datetime.now().astimezone().isoformat(timespec="seconds"),
             "command": " ".join([".venv/bin/python -m bench.serving", *sys.argv[1:]]),

@@ -49,6 +49,7 @@ def _archive(kind: str, root: Path):
         demo_load.load(db, archive.config["MEDIA_DIR"], DEMO_DIR)
     else:
         from bench import search as bench_search
+
         pool = bench_search.demo_pool(root / "pool")
         bench_search.load(db, bench_search.corpus(pool, int(kind), random.Random(7)))
     search.rebuild(db, archive.config["INDEX_DIR"])
@@ -57,14 +58,14 @@ def _archive(kind: str, root: Path):
 
 def _edit(archive, status: str | None = None) -> int:
     db = archive.db()
-    honoree_id = db.execute("SELECT id FROM honorees WHERE status = 'published' "
-                            "ORDER BY id LIMIT 1 OFFSET 7").fetchone()[0]
+    honoree_id = db.execute(
+        "SELECT id FROM honorees WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET 7"
+    ).fetchone()[0]
     with write(db):
         if status:
             db.execute("UPDATE honorees SET status = ? WHERE id = ?", [status, honoree_id])
         else:
-            db.execute("UPDATE honorees SET story = story || '（补记）' WHERE id = ?",
-                       [honoree_id])
+            db.execute("UPDATE honorees SET story = story || '（补记）' WHERE id = ?", [honoree_id])
         honorees.note_change(db, honoree_id)
     return honoree_id
 
@@ -73,6 +74,7 @@ def run_size(kind: str, workdir: Path, options: Options) -> dict:
     root = workdir / kind
     if (root / "archive.db").exists():  # --workdir of a kept run: its archive, a new edition
         from tests.conftest import Archive, config_for
+
         archive = Archive(root, config_for(root))
         shutil.rmtree(root / "edition", ignore_errors=True)
     else:
@@ -81,17 +83,25 @@ def run_size(kind: str, workdir: Path, options: Options) -> dict:
     out = root / "edition"
     result: dict = {"size": kind, "share_images": options.share_images}
     full = export_site(app, out, options)
-    result["full"] = {"seconds": round(full.seconds, 1), "files": full.files,
-                      "mb": round(_size(out) / 1e6, 1), "pagefind_seconds":
-                      round(full.search_seconds, 1), "rendered": full.rendered}
+    result["full"] = {
+        "seconds": round(full.seconds, 1),
+        "files": full.files,
+        "mb": round(_size(out) / 1e6, 1),
+        "pagefind_seconds": round(full.search_seconds, 1),
+        "rendered": full.rendered,
+    }
     again = export_site(app, out, options)
     result["unchanged_seconds"] = round(again.seconds, 2)
     for label, status in (("story edit", None), ("withdrawal", "withdrawn")):
         _edit(archive, status)
         step = export_site(app, out, options)
-        result[label] = {"seconds": round(step.seconds, 2), "rendered": step.rendered,
-                         "written": step.written, "deleted": step.deleted,
-                         "pagefind_seconds": round(step.search_seconds, 2)}
+        result[label] = {
+            "seconds": round(step.seconds, 2),
+            "rendered": step.rendered,
+            "written": step.written,
+            "deleted": step.deleted,
+            "pagefind_seconds": round(step.search_seconds, 2),
+        }
     groups = relevance_cases() if kind == "demo" else sampled_cases(archive)
     result["search"] = compare_search(archive, out, groups)
     archive.close()
@@ -101,25 +111,35 @@ def run_size(kind: str, workdir: Path, options: Options) -> dict:
 def relevance_cases() -> dict[str, list[tuple[str, dict]]]:
     """The relevance set of tests/test_search_relevance.py (demo), by category."""
     from tests.test_search_relevance import build_cases
-    records = [json.loads(line) for line in (DEMO_DIR / "honorees.jsonl").open(encoding="utf-8")
-               if line.strip()]
+
+    records = [
+        json.loads(line)
+        for line in (DEMO_DIR / "honorees.jsonl").open(encoding="utf-8")
+        if line.strip()
+    ]
     manifest = json.loads((DEMO_DIR / "manifest.json").read_text(encoding="utf-8"))
-    return {category: [(c.query, c.filters) for c in group]
-            for category, group in build_cases(records, manifest).items()}
+    return {
+        category: [(c.query, c.filters) for c in group]
+        for category, group in build_cases(records, manifest).items()
+    }
 
 
 def sampled_cases(archive, count: int = 120) -> dict[str, list[tuple[str, dict]]]:
     """For a synthetic corpus: the names, full pinyin, initials and surnames of
     ``count`` public honorees picked at random (seeded) — what visitors type."""
     db = archive.db()
-    rows = db.execute(f"SELECT name, name_pinyin, name_initials FROM honorees h "
-                      f"WHERE {honorees.PUBLIC} ORDER BY id").fetchall()
+    rows = db.execute(
+        f"SELECT name, name_pinyin, name_initials FROM honorees h "
+        f"WHERE {honorees.PUBLIC} ORDER BY id"
+    ).fetchall()
     picked = random.Random(11).sample(rows, min(count, len(rows)))
     quarter = max(1, len(picked) // 4)
-    return {"full name": [(r[0], {}) for r in picked[:quarter]],
-            "full pinyin": [(r[1], {}) for r in picked[quarter:2 * quarter]],
-            "initials": [(r[2], {}) for r in picked[2 * quarter:3 * quarter]],
-            "surname": [(r[0][0], {}) for r in picked[3 * quarter:]]}
+    return {
+        "full name": [(r[0], {}) for r in picked[:quarter]],
+        "full pinyin": [(r[1], {}) for r in picked[quarter : 2 * quarter]],
+        "initials": [(r[2], {}) for r in picked[2 * quarter : 3 * quarter]],
+        "surname": [(r[0][0], {}) for r in picked[3 * quarter :]],
+    }
 
 
 def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]) -> dict:
@@ -129,13 +149,21 @@ def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]
     from playwright.sync_api import sync_playwright
 
     from tests.static_site_helpers import serve
+
     cases = [case for group in groups.values() for case in group]
     db = archive.db()
     live = []
     for query, filters in cases:
         parsed = browse.parse({k: str(v) for k, v in filters.items()})
-        found = search.query(db, archive.config["INDEX_DIR"], query, parsed,
-                             page_size=10, with_facets=False, time_limit=10)
+        found = search.query(
+            db,
+            archive.config["INDEX_DIR"],
+            query,
+            parsed,
+            page_size=10,
+            with_facets=False,
+            time_limit=10,
+        )
         live.append(found.items[0]["id"] if found.items else None)
     url, stop = serve(out)
     try:
@@ -144,16 +172,21 @@ def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]
             page = browser.new_page()
             page.goto(f"{url}/search/index.html")
             page.wait_for_function("window.editionSearch && window.EDITION_FOLD")
-            page.evaluate("async () => { window.pf = await import('../pagefind/pagefind.js');"
-                          " await window.pf.init(); }")
+            page.evaluate(
+                "async () => { window.pf = await import('../pagefind/pagefind.js');"
+                " await window.pf.init(); }"
+            )
             static, times = [], []
             for query, filters in cases:
-                answer = page.evaluate("""async ([q, filters]) => {
+                answer = page.evaluate(
+                    """async ([q, filters]) => {
                     const t = performance.now();
                     const found = await window.editionSearch(window.pf, q, filters, 50);
                     const data = found.data;
                     return [performance.now() - t, data.length ? data[0].url : null];
-                }""", [query, {k: str(v) for k, v in filters.items()}])
+                }""",
+                    [query, {k: str(v) for k, v in filters.items()}],
+                )
                 times.append(answer[0])
                 static.append(int(answer[1].split("/")[2]) if answer[1] else None)
             browser.close()
@@ -167,40 +200,59 @@ def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]
         by_category[category] = [len(group), hits]
         index += len(group)
     misses = [[q, f, a, b] for (q, f), a, b in zip(cases, live, static, strict=True) if a != b]
-    return {"queries": len(cases), "first_result_agrees": agree,
-            "share": round(agree / len(cases), 3),
-            "p50_ms": round(times[len(times) // 2], 1),
-            "p95_ms": round(times[int(len(times) * 0.95)], 1),
-            "by_category": by_category, "misses": misses}
+    return {
+        "queries": len(cases),
+        "first_result_agrees": agree,
+        "share": round(agree / len(cases), 3),
+        "p50_ms": round(times[len(times) // 2], 1),
+        "p95_ms": round(times[int(len(times) * 0.95)], 1),
+        "by_category": by_category,
+        "misses": misses,
+    }
 
 
 def _step(step: dict) -> str:
     """An incremental run: its time, and apart the pages redrawn and the search index."""
     pages = step["seconds"] - step["pagefind_seconds"]
-    return (f"{step['seconds']} s: pages {pages:.2f} s ({step['rendered']} rendered, "
-            f"{step['written']} rewritten, {step['deleted']} deleted) + Pagefind "
-            f"{step['pagefind_seconds']} s")
+    return (
+        f"{step['seconds']} s: pages {pages:.2f} s ({step['rendered']} rendered, "
+        f"{step['written']} rewritten, {step['deleted']} deleted) + Pagefind "
+        f"{step['pagefind_seconds']} s"
+    )
 
 
 def markdown(runs: list[dict], command: str) -> str:
-    lines = [f"Command: `{command}` ({DATE}, 2 shared cores)", "",
-             "| profiles | full export | files | size | Pagefind | unchanged | one story edit | "
-             "one withdrawal |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"Command: `{command}` ({DATE}, 2 shared cores)",
+        "",
+        "| profiles | full export | files | size | Pagefind | unchanged | one story edit | "
+        "one withdrawal |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in runs:
         lines.append(
             f"| {r['size']} | {r['full']['seconds']} s | {r['full']['files']} | "
             f"{r['full']['mb']} MB | {r['full']['pagefind_seconds']} s | "
-            f"{r['unchanged_seconds']} s | {_step(r['story edit'])} | {_step(r['withdrawal'])} |")
+            f"{r['unchanged_seconds']} s | {_step(r['story edit'])} | {_step(r['withdrawal'])} |"
+        )
     for r in runs:
         if "search" in r:
             s = r["search"]
-            where = "the relevance set" if r["size"] == "demo" else \
-                f"{s['queries']} sampled names, pinyin, initials and surnames ({r['size']})"
-            lines += ["", f"Static search (Pagefind, Chromium) on {where}: first result "
-                      f"agrees with the live search on {s['first_result_agrees']} of "
-                      f"{s['queries']} queries ({s['share']:.0%}); p50 {s['p50_ms']} ms, "
-                      f"p95 {s['p95_ms']} ms per query.", "",
-                      "| category | queries | first result agrees |", "| --- | --- | --- |"]
+            where = (
+                "the relevance set"
+                if r["size"] == "demo"
+                else f"{s['queries']} sampled names, pinyin, initials and surnames ({r['size']})"
+            )
+            lines += [
+                "",
+                f"Static search (Pagefind, Chromium) on {where}: first result "
+                f"agrees with the live search on {s['first_result_agrees']} of "
+                f"{s['queries']} queries ({s['share']:.0%}); p50 {s['p50_ms']} ms, "
+                f"p95 {s['p95_ms']} ms per query.",
+                "",
+                "| category | queries | first result agrees |",
+                "| --- | --- | --- |",
+            ]
             lines += [f"| {c} | {n} | {a} |" for c, (n, a) in s["by_category"].items()]
     return "\n".join(lines)
 
@@ -210,8 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="demo,10000")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--workdir", type=Path, help="a kept run's folder: reuse its archives")
-    parser.add_argument("--no-share-images", action="store_true",
-                        help="editions without the share/long/card PNGs (export-site's flag)")
+    parser.add_argument(
+        "--no-share-images",
+        action="store_true",
+        help="editions without the share/long/card PNGs (export-site's flag)",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-static-"))
     options = Options(share_images=not args.no_share_images)
@@ -227,8 +282,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
-    (results / f"static-site-{DATE}.json").write_text(json.dumps(runs, ensure_ascii=False,
-                                                                 indent=1))
+    (results / f"static-site-{DATE}.json").write_text(
+        json.dumps(runs, ensure_ascii=False, indent=1)
+    )
     print(markdown(runs, "python -m bench.static_site " + " ".join(argv or sys.argv[1:])))
     return 0
 

@@ -26,7 +26,9 @@ def load_labelled(path: Path = LABELLED) -> list[tuple[str, str | None, str | No
         if not line.strip():
             continue
         cell, unit, position = line.split("\t")
-        rows.append((cell.replace("\\n", "\n"), unit.replace("\\n", "\n") or None, position or None))
+        rows.append(
+            (cell.replace("\\n", "\n"), unit.replace("\\n", "\n") or None, position or None)
+        )
     return rows
 
 
@@ -50,12 +52,18 @@ def main() -> None:
     certain_right = sum(cell not in missed for cell in certain)
     unsure_right = len(rows) - len(certain) - (len(missed) - (len(certain) - certain_right))
     print(f"labelled cells: {len(rows)}")
-    print(f"exact match (unit and position): {len(rows) - len(misses)}/{len(rows)} = {accuracy:.1%}")
-    print(f"certain=True: {len(certain)} cells, {certain_right} right; "
-          f"certain=False: {len(rows) - len(certain)} cells, {unsure_right} right")
+    print(
+        f"exact match (unit and position): {len(rows) - len(misses)}/{len(rows)} = {accuracy:.1%}"
+    )
+    print(
+        f"certain=True: {len(certain)} cells, {certain_right} right; "
+        f"certain=False: {len(rows) - len(certain)} cells, {unsure_right} right"
+    )
     for cell, (unit, position), got in misses:
-        print(f"- {cell!r}\n    expected {unit!r} | {position!r}\n    got      "
-              f"{got.unit!r} | {got.position!r} (certain={got.certain})")
+        print(
+            f"- {cell!r}\n    expected {unit!r} | {position!r}\n    got      "
+            f"{got.unit!r} | {got.position!r} (certain={got.certain})"
+        )
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ class LazyBuilderRule(Rule):
             real = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
             setattr(rule, "_build_unknown" if append_unknown else "_build", real)
             return real(**values)
+
         return build
 
 
@@ -112,8 +113,9 @@ def pytest_collection_modifyitems(config, items):
         path = str(item.path)
         if path not in module_slow:
             source = item.path.read_text(encoding="utf-8")
-            module_slow[path] = any(f"{call}(" in source or f"{call}." in source
-                                    for call in SLOW_CALLS)
+            module_slow[path] = any(
+                f"{call}(" in source or f"{call}." in source for call in SLOW_CALLS
+            )
         if module_slow[path] or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
@@ -133,7 +135,7 @@ def search_engine() -> str:
 @pytest.fixture(autouse=True)
 def _search_engine_context(request):
     """Around a test marked ``engines``: an app context naming its engine (the
-test's own app when it has one: the CLI runner uses the current app)."""
+    test's own app when it has one: the CLI runner uses the current app)."""
     if request.node.get_closest_marker("engines") is None:
         yield
         return
@@ -163,8 +165,10 @@ def demo_archive(demo_data, search_engine):
     """The demo exhibit loaded once and indexed by the test's engine, plus
     nothing else. Tests must not write to it."""
     index_dir = demo_data.root / f"search_index-{search_engine}"
-    archive = Archive(demo_data.root, {**demo_data.config, "INDEX_DIR": str(index_dir),
-                                       "SEARCH_ENGINE": search_engine})
+    archive = Archive(
+        demo_data.root,
+        {**demo_data.config, "INDEX_DIR": str(index_dir), "SEARCH_ENGINE": search_engine},
+    )
     if search.current_dir(index_dir) is None:
         search.rebuild(archive.db(), index_dir, engine=search_engine)
     yield archive
@@ -223,15 +227,28 @@ def runner(app):
 @pytest.fixture
 def make_honoree(empty_archive):
     """Factory: insert an honoree (published unless told) into the empty archive."""
+
     def make(honours=None, **fields) -> int:
-        record = {"kind": "individual", "name": "测试人物", "status": "published",
-                  "unit": "测试单位", "story": "测试事迹。", **fields}
+        record = {
+            "kind": "individual",
+            "name": "测试人物",
+            "status": "published",
+            "unit": "测试单位",
+            "story": "测试事迹。",
+            **fields,
+        }
         if honours is None:
-            honours = [{"title": "全国劳动模范" if record["kind"] == "individual"
-                        else "全国工人先锋号", "year": 2020, "body": "测试机关"}]
+            honours = [
+                {
+                    "title": "全国劳动模范" if record["kind"] == "individual" else "全国工人先锋号",
+                    "year": 2020,
+                    "body": "测试机关",
+                }
+            ]
         db = empty_archive.db()
         with write(db):
             return honorees.create(db, record, honours)
+
     return make
 
 
@@ -266,15 +283,25 @@ def demo_ids(demo_archive, demo_records) -> dict[str, int]:
 def environment_for(archive: Archive) -> dict:
     """Environment variables that point a real process at a test archive."""
     import os
+
     env = dict(os.environ)
-    for key in ("DATABASE", "MEDIA_DIR", "INDEX_DIR", "INSTANCE_DIR", "DEMO_DIR", "BASE_URL",
-                "SECRET_KEY", "SEARCH_ENGINE"):
+    for key in (
+        "DATABASE",
+        "MEDIA_DIR",
+        "INDEX_DIR",
+        "INSTANCE_DIR",
+        "DEMO_DIR",
+        "BASE_URL",
+        "SECRET_KEY",
+        "SEARCH_ENGINE",
+    ):
         env[f"ARCHIVE_{key}"] = str(archive.config[key])
     return env
 
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -286,14 +313,30 @@ def start_gunicorn(archive: Archive, port: int, extra_env: dict | None = None):
     import sys
     import time
     import urllib.request
+
     # a browser driven at this address posts from it, whatever BASE_URL says
-    env = {**environment_for(archive), "ARCHIVE_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}",
-           **(extra_env or {})}
+    env = {
+        **environment_for(archive),
+        "ARCHIVE_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}",
+        **(extra_env or {}),
+    }
     log = open(archive.root / f"gunicorn-{port}.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",
-         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "python:archive.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -322,6 +365,7 @@ def live_server(demo_archive):
 def curator(empty_archive, client):
     """A client logged in as a curator (plus the user's id on ``client.user_id``)."""
     from tests.curating import login, make_user
+
     client.user_id = make_user(empty_archive, "curator1")
     assert login(client, "curator1").status_code == 302
     return client
@@ -330,6 +374,7 @@ def curator(empty_archive, client):
 @pytest.fixture
 def second_curator(empty_archive, app):
     from tests.curating import login, make_user
+
     app.test_client_class = ClosingClient
     other = app.test_client()
     other.user_id = make_user(empty_archive, "curator2")
@@ -341,10 +386,15 @@ def start_worker(archive: Archive, log_name: str = "worker.log"):
     """A real `flask worker` process for a test archive, logging to its folder."""
     import subprocess
     import sys
+
     log = open(archive.root / log_name, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "archive", "worker"],
-                               cwd=PROJECT_ROOT, env=environment_for(archive),
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "archive", "worker"],
+        cwd=PROJECT_ROOT,
+        env=environment_for(archive),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     return process
 
@@ -353,6 +403,7 @@ def run_jobs(app) -> None:
     """Run every queued job with the worker's own code (worker.run_one), in this process."""
     from archive import db as database
     from archive import worker
+
     db = database.connect(app.config["DATABASE"])
     try:
         while worker.run_one(app, db):
@@ -364,6 +415,7 @@ def run_jobs(app) -> None:
 def wait_for(predicate, timeout: float = 60.0) -> bool:
     """Poll ``predicate`` until it is true or ``timeout`` seconds pass."""
     import time
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -377,11 +429,13 @@ def admin_site(empty_archive):
     """The empty archive served by a real gunicorn, with an admin account ``guanzhang``
     (password ``tests.curating.PASSWORD``); yields the base URL."""
     from tests.curating import make_user
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     make_user(empty_archive, "guanzhang", "admin")
-    process = start_gunicorn(empty_archive, port, {"ARCHIVE_BASE_URL": base,
-                                                   "ARCHIVE_WEB_WORKERS": "2"})
+    process = start_gunicorn(
+        empty_archive, port, {"ARCHIVE_BASE_URL": base, "ARCHIVE_WEB_WORKERS": "2"}
+    )
     yield base
     process.terminate()
     process.wait(15)

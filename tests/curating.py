@@ -23,9 +23,11 @@ def token(client, path: str = "/curate/login") -> str:
 
 
 def login(client, username: str, password: str = PASSWORD, address: str = "127.0.0.1"):
-    return client.post("/curate/login", data={
-        "username": username, "password": password, "csrf_token": token(client)},
-        environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/curate/login",
+        data={"username": username, "password": password, "csrf_token": token(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def post(client, path: str, data: dict | None = None, page: str = "/curate/", **kwargs):

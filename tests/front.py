@@ -36,10 +36,29 @@ def render(template: str, values: dict[str, str], ipv6: bool = False) -> str:
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 
@@ -63,8 +82,10 @@ class Nginx:
 
 def main_config(folder: Path, site: Path) -> str:
     """A whole nginx.conf around the site file, every path in ``folder``."""
-    temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""{"user root;" if os.geteuid() == 0 else ""}
 worker_processes 1;
 pid {folder / "nginx.pid"};
@@ -82,34 +103,53 @@ http {{
 
 
 @contextmanager
-def nginx(folder: Path, app_port: int, media_dir: str, generation_link: str,
-          http_port: int, https_port: int) -> Iterator[Nginx]:
+def nginx(
+    folder: Path,
+    app_port: int,
+    media_dir: str,
+    generation_link: str,
+    http_port: int,
+    https_port: int,
+) -> Iterator[Nginx]:
     """Real nginx (``daemon off``) with the shipped site config, on loopback."""
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = self_signed(folder)
     site = folder / "archive.conf"
-    site.write_text(render(TEMPLATE.read_text(), {
-        "BASE_URL": f"https://127.0.0.1:{https_port}",
-        "SERVER_NAME": "127.0.0.1",
-        "HTTP_PORT": f"127.0.0.1:{http_port}",
-        "HTTPS_PORT": f"127.0.0.1:{https_port}",
-        "TLS_CERT": str(cert), "TLS_KEY": str(key),
-        "APP": f"127.0.0.1:{app_port}",
-        "PROJECT": str(PROJECT_ROOT),
-        "MEDIA_DIR": str(Path(media_dir).resolve()),
-        "CACHE_DIR": str(folder / "cache"),
-        "GENERATION_LINK": generation_link,
-    }))
+    site.write_text(
+        render(
+            TEMPLATE.read_text(),
+            {
+                "BASE_URL": f"https://127.0.0.1:{https_port}",
+                "SERVER_NAME": "127.0.0.1",
+                "HTTP_PORT": f"127.0.0.1:{http_port}",
+                "HTTPS_PORT": f"127.0.0.1:{https_port}",
+                "TLS_CERT": str(cert),
+                "TLS_KEY": str(key),
+                "APP": f"127.0.0.1:{app_port}",
+                "PROJECT": str(PROJECT_ROOT),
+                "MEDIA_DIR": str(Path(media_dir).resolve()),
+                "CACHE_DIR": str(folder / "cache"),
+                "GENERATION_LINK": generation_link,
+            },
+        )
+    )
     config = folder / "nginx.conf"
     config.write_text(main_config(folder, site))
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    check = subprocess.run([binary, "-t", "-c", str(config), "-p", str(folder)],
-                           capture_output=True, text=True, timeout=30)
+    check = subprocess.run(
+        [binary, "-t", "-c", str(config), "-p", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     if check.returncode:
         raise RuntimeError(check.stderr)
     log = open(folder / "nginx.out", "wb")
-    process = subprocess.Popen([binary, "-c", str(config), "-p", str(folder),
-                                "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [binary, "-c", str(config), "-p", str(folder), "-g", "daemon off;"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     try:
         deadline = time.monotonic() + 20
@@ -119,9 +159,11 @@ def nginx(folder: Path, app_port: int, media_dir: str, generation_link: str,
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((folder / "error.log").read_text(errors="replace")
-                                       if (folder / "error.log").exists() else "nginx died"
-                                       ) from None
+                    raise RuntimeError(
+                        (folder / "error.log").read_text(errors="replace")
+                        if (folder / "error.log").exists()
+                        else "nginx died"
+                    ) from None
                 time.sleep(0.05)
         yield Nginx(folder, http_port, https_port, cert, process)
     finally:
@@ -135,15 +177,23 @@ def nginx(folder: Path, app_port: int, media_dir: str, generation_link: str,
 
 # --- slow clients ------------------------------------------------------------------
 
+
 class Slowloris:
     """``count`` sockets from ``source`` that send a request one byte at a time, every
     ``interval`` seconds, never finishing it: headers that never end, or (``body``)
     complete headers of a POST whose body never ends. A socket the server closes is
     opened again, as an attacker would. Runs in a thread until :meth:`stop`."""
 
-    def __init__(self, port: int, count: int = 50, source: str = "127.0.0.2",
-                 body: bool = False, interval: float = 0.5,
-                 tls: ssl.SSLContext | None = None, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        port: int,
+        count: int = 50,
+        source: str = "127.0.0.2",
+        body: bool = False,
+        interval: float = 0.5,
+        tls: ssl.SSLContext | None = None,
+        host: str = "127.0.0.1",
+    ):
         self.port, self.count, self.source, self.body = port, count, source, body
         self.interval, self.tls, self.host = interval, tls, host
         self.sockets: list[tuple[socket.socket, bytes]] = []
@@ -153,15 +203,19 @@ class Slowloris:
 
     def _payload(self) -> bytes:
         if self.body:
-            return (b"POST /curate/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    b"Content-Type: application/x-www-form-urlencoded\r\n"
-                    b"Content-Length: 100000\r\n\r\n" + b"a" * 100000)
-        return (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + b"".join(b"X-Slow-%d: 1\r\n" % i for i in range(10000)))
+            return (
+                b"POST /curate/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 100000\r\n\r\n" + b"a" * 100000
+            )
+        return b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(
+            b"X-Slow-%d: 1\r\n" % i for i in range(10000)
+        )
 
     def _open(self) -> tuple[socket.socket, bytes]:
-        sock = socket.create_connection((self.host, self.port), timeout=5,
-                                        source_address=(self.source, 0))
+        sock = socket.create_connection(
+            (self.host, self.port), timeout=5, source_address=(self.source, 0)
+        )
         if self.tls is not None:
             sock = self.tls.wrap_socket(sock, server_hostname=self.host)
         payload = self._payload()

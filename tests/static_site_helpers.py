@@ -14,8 +14,21 @@ from pathlib import Path
 LINK = re.compile(r'\s(href|src|action|poster|content)="([^"]*)"')
 SRCSET = re.compile(r'\ssrcset="([^"]*)"')
 SKIP = {"script", "style", "head", "template", "noscript"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 def links(page: Path, root: Path) -> list[tuple[str, str]]:
@@ -24,10 +37,11 @@ def links(page: Path, root: Path) -> list[tuple[str, str]]:
     found = []
     values = [(n, html.unescape(v)) for n, v in LINK.findall(text)]
     for srcset in SRCSET.findall(text):
-        values += [("srcset", part.strip().split(" ")[0]) for part in html.unescape(srcset).split(",")]
+        values += [
+            ("srcset", part.strip().split(" ")[0]) for part in html.unescape(srcset).split(",")
+        ]
     for name, value in values:
-        if name == "content" and not value.startswith(("../", "index.html")) \
-                and "/" not in value:
+        if name == "content" and not value.startswith(("../", "index.html")) and "/" not in value:
             continue
         if name == "content" and " " in value:
             continue
@@ -89,4 +103,5 @@ def serve(root: Path):
     def stop():
         server.shutdown()
         server.server_close()
+
     return f"http://127.0.0.1:{server.server_address[1]}", stop

@@ -17,9 +17,10 @@ def _client(app):
 
 
 def test_create_user_command_makes_an_argon2id_account(runner, empty_archive):
-    result = runner.invoke(args=["create-user", "laowang", "--role", "admin",
-                                 "--display-name", "王馆长"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["create-user", "laowang", "--role", "admin", "--display-name", "王馆长"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "已创建账号 laowang" in result.output
     row = empty_archive.db().execute("SELECT * FROM users WHERE username = 'laowang'").fetchone()
@@ -72,8 +73,12 @@ def test_password_change_ends_other_sessions(app, empty_archive):
     login(laptop, "zhao").close()
     login(desktop, "zhao").close()
     new = "another long password"
-    response = post(laptop, "/curate/password", {"current": PASSWORD, "new": new,
-                                                 "confirm": new}, page="/curate/password")
+    response = post(
+        laptop,
+        "/curate/password",
+        {"current": PASSWORD, "new": new, "confirm": new},
+        page="/curate/password",
+    )
     assert response.status_code == 302
     response.close()
     assert laptop.get("/curate/").status_code == 200  # the one that changed it stays in
@@ -99,8 +104,7 @@ def test_idle_and_absolute_limits(app, empty_archive, monkeypatch):
     assert client.get("/curate/").status_code == 302
 
 
-def test_eleventh_wrong_password_gets_429_and_other_addresses_still_get_in(client,
-                                                                            empty_archive):
+def test_eleventh_wrong_password_gets_429_and_other_addresses_still_get_in(client, empty_archive):
     make_user(empty_archive, "sun")
     for attempt in range(10):
         response = login(client, "sun", "wrong password", address="203.0.113.9")
@@ -109,7 +113,8 @@ def test_eleventh_wrong_password_gets_429_and_other_addresses_still_get_in(clien
     response = login(client, "sun", "wrong password", address="203.0.113.9")
     assert response.status_code == 429
     assert "15 分钟" in response.get_data(as_text=True) or "分钟后再试" in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert int(response.headers["Retry-After"]) > 0
     # even the right password is refused from that address for now …
     assert login(client, "sun", address="203.0.113.9").status_code == 429
@@ -134,8 +139,11 @@ def test_flood_from_one_address_across_accounts_is_cut_off(empty_archive):
     clock = time.time()
     with write(db):  # a flood of wrong guesses across many names, as login records them
         for n in range(accounts.ADDRESS_LIMIT):
-            db.execute("INSERT INTO login_attempts (username, address, ok, at) "
-                       "VALUES (?, '192.0.2.1', 0, ?)", [f"guess{n}", clock - n])
+            db.execute(
+                "INSERT INTO login_attempts (username, address, ok, at) "
+                "VALUES (?, '192.0.2.1', 0, ?)",
+                [f"guess{n}", clock - n],
+            )
     try:
         accounts.authenticate(db, "anyone", "x", "192.0.2.1", clock=clock)
     except accounts.Throttled as exc:
@@ -143,16 +151,19 @@ def test_flood_from_one_address_across_accounts_is_cut_off(empty_archive):
     else:
         raise AssertionError("the address was not throttled")
     # the window passes
-    assert accounts.authenticate(db, "anyone", "x", "192.0.2.1",
-                                 clock=clock + accounts.WINDOW_SECONDS + 1) is None
+    assert (
+        accounts.authenticate(
+            db, "anyone", "x", "192.0.2.1", clock=clock + accounts.WINDOW_SECONDS + 1
+        )
+        is None
+    )
 
 
 def test_logins_are_in_the_audit_log(client, empty_archive):
     make_user(empty_archive, "wu")
     login(client, "wu", "bad password!")
     login(client, "wu")
-    actions = [r[0] for r in empty_archive.db().execute(
-        "SELECT action FROM audit_log ORDER BY id")]
+    actions = [r[0] for r in empty_archive.db().execute("SELECT action FROM audit_log ORDER BY id")]
     assert actions[-2:] == ["login_failed", "login"]
 
 
@@ -166,13 +177,25 @@ def test_admins_manage_users_and_curators_cannot(app, empty_archive):
     assert curator.get("/curate/admin/users").status_code == 403
     page = admin.get("/curate/admin/users")
     assert page.status_code == 200 and "zheng" in page.get_data(as_text=True)
-    response = post(admin, "/curate/admin/users", {
-        "username": "printer1", "display_name": "打印员甲", "role": "printer",
-        "password": "printer password"}, page="/curate/admin/users")
+    response = post(
+        admin,
+        "/curate/admin/users",
+        {
+            "username": "printer1",
+            "display_name": "打印员甲",
+            "role": "printer",
+            "password": "printer password",
+        },
+        page="/curate/admin/users",
+    )
     assert response.status_code == 302
     # deactivating an account ends its session at once
-    response = post(admin, f"/curate/admin/users/{curator_id}", {
-        "role": "curator", "display_name": "郑", "active": ""}, page="/curate/admin/users")
+    response = post(
+        admin,
+        f"/curate/admin/users/{curator_id}",
+        {"role": "curator", "display_name": "郑", "active": ""},
+        page="/curate/admin/users",
+    )
     assert response.status_code == 302
     assert curator.get("/curate/").status_code == 302
     assert login(curator, "zheng").status_code == 401
@@ -186,7 +209,13 @@ def test_admins_manage_users_and_curators_cannot(app, empty_archive):
 
 def test_login_page_does_not_redirect_elsewhere(client, empty_archive):
     make_user(empty_archive, "feng")
-    response = client.post("/curate/login", data={
-        "username": "feng", "password": PASSWORD, "next": "https://evil.example/",
-        "csrf_token": token(client)})
+    response = client.post(
+        "/curate/login",
+        data={
+            "username": "feng",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "csrf_token": token(client),
+        },
+    )
     assert response.headers["Location"] == "/curate/"

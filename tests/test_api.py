@@ -18,7 +18,9 @@ def openapi(demo_archive):
 
 def validate(openapi, path: str, status: str, body):
     """Validate a body against the response schema the document gives for it."""
-    schema = openapi["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"]
+    schema = openapi["paths"][path]["get"]["responses"][status]["content"]["application/json"][
+        "schema"
+    ]
     document = {**openapi, "$schema": "https://json-schema.org/draft/2020-12/schema"}
     registry = Registry().with_resource("urn:openapi", Resource.from_contents(document))
     validator = Draft202012Validator({"$ref": "urn:openapi" + schema["$ref"]}, registry=registry)
@@ -60,15 +62,18 @@ def test_exhibitions_match_schema(demo_client, openapi):
         assert sum(len(s["honorees"]) for s in detail["sections"]) >= hall["honoree_count"]
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/v1/honorees/999999", 404),
-    ("/api/v1/exhibitions/999999", 404),
-    ("/api/v1/honorees?year=20x0", 400),
-    ("/api/v1/honorees?kind=robot", 400),
-    ("/api/v1/honorees?per_page=1000", 400),
-    ("/api/v1/honorees?page=-1", 400),
-    ("/api/v1/nothing-here", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/v1/honorees/999999", 404),
+        ("/api/v1/exhibitions/999999", 404),
+        ("/api/v1/honorees?year=20x0", 400),
+        ("/api/v1/honorees?kind=robot", 400),
+        ("/api/v1/honorees?per_page=1000", 400),
+        ("/api/v1/honorees?page=-1", 400),
+        ("/api/v1/nothing-here", 404),
+    ],
+)
 def test_errors_are_json_with_a_chinese_message(demo_client, openapi, url, status):
     response = demo_client.get(url)
     assert response.status_code == status

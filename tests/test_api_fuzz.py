@@ -23,13 +23,23 @@ def test_the_api_answers_every_generated_request_as_documented(demo_app):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=25,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def answers_as_documented(case):
             response = case.call(headers={"Accept-Encoding": "identity"})  # WSGI: no decoding
             assert response.status_code < 500, (case.path, case.query, response.text[:300])
-            case.validate_response(response, checks=(
-                response_schema_conformance, content_type_conformance,
-                status_code_conformance))
+            case.validate_response(
+                response,
+                checks=(
+                    response_schema_conformance,
+                    content_type_conformance,
+                    status_code_conformance,
+                ),
+            )
 
         answers_as_documented()

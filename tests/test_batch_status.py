@@ -15,8 +15,10 @@ from tests.conftest import ClosingClient
 from tests.curating import login, make_user, post
 from tests.test_import_web import csv_file, job_path, run_worker, upload
 
-ROWS = ("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-        "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,")
+ROWS = (
+    "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+    "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,",
+)
 FLASH = re.compile(r'<p class="flash" role="status">(.*?)</p>')
 
 
@@ -36,9 +38,14 @@ def _import(app, client, archive, status: str = "draft") -> tuple[str, list[int]
     real = job_path(post(client, f"{dry}/confirm", page=dry))
     run_worker(app, archive)
     job_id = int(real.rsplit("/", 1)[1])
-    ids = [r[0] for r in archive.db().execute(
-        """SELECT i.honoree_id FROM import_items i JOIN imports m ON m.id = i.import_id
-           WHERE m.job_id = ? ORDER BY i.row_number""", [job_id])]
+    ids = [
+        r[0]
+        for r in archive.db().execute(
+            """SELECT i.honoree_id FROM import_items i JOIN imports m ON m.id = i.import_id
+           WHERE m.job_id = ? ORDER BY i.row_number""",
+            [job_id],
+        )
+    ]
     assert len(ids) == 2
     return real, ids
 
@@ -52,14 +59,20 @@ def _batch(client, page: str, action: str):
 def _rows(archive, table: str, ids, where: str = "1", params=()) -> int:
     column = "record_id" if table in ("revisions", "audit_log") else "honoree_id"
     marks = ", ".join("?" * len(ids))
-    return archive.db().execute(
-        f"SELECT count(*) FROM {table} WHERE {column} IN ({marks}) AND {where}",
-        [*ids, *params]).fetchone()[0]
+    return (
+        archive.db()
+        .execute(
+            f"SELECT count(*) FROM {table} WHERE {column} IN ({marks}) AND {where}", [*ids, *params]
+        )
+        .fetchone()[0]
+    )
 
 
 def _statuses(archive, ids) -> list[str]:
-    return [archive.db().execute("SELECT status FROM honorees WHERE id = ?", [i]).fetchone()[0]
-            for i in ids]
+    return [
+        archive.db().execute("SELECT status FROM honorees WHERE id = ?", [i]).fetchone()[0]
+        for i in ids
+    ]
 
 
 def _public(app, ids) -> list[int]:
@@ -68,7 +81,8 @@ def _public(app, ids) -> list[int]:
 
 
 def test_a_curators_batch_goes_to_review_and_a_second_curator_publishes_it(
-        app, curator, second_curator, empty_archive, make_honoree):
+    app, curator, second_curator, empty_archive, make_honoree
+):
     other_draft = make_honoree(name="别的草稿", status="draft")
     page, ids = _import(app, curator, empty_archive)
     html = curator.get(page).get_data(as_text=True)
@@ -78,8 +92,12 @@ def test_a_curators_batch_goes_to_review_and_a_second_curator_publishes_it(
 
     assert _batch(curator, page, "submit") == ["已提交审核 2 条"]
     assert _statuses(empty_archive, ids) == ["review", "review"]
-    submitted_by = {r[0] for r in empty_archive.db().execute(
-        f"SELECT submitted_by FROM honorees WHERE id IN ({ids[0]}, {ids[1]})")}
+    submitted_by = {
+        r[0]
+        for r in empty_archive.db().execute(
+            f"SELECT submitted_by FROM honorees WHERE id IN ({ids[0]}, {ids[1]})"
+        )
+    }
     assert submitted_by == {curator.user_id}
     assert _public(app, ids) == [404, 404]
     assert _rows(empty_archive, "revisions", ids, "action = 'submit'") == 2
@@ -94,15 +112,24 @@ def test_a_curators_batch_goes_to_review_and_a_second_curator_publishes_it(
     assert "发布本批记录（2 条）" in second_curator.get(page).get_data(as_text=True)
     assert _batch(second_curator, page, "publish") == ["已发布 2 条"]
     assert _public(app, ids) == [200, 200]
-    assert _rows(empty_archive, "revisions", ids, "action = 'publish' AND user_id = ?",
-                 [second_curator.user_id]) == 2
+    assert (
+        _rows(
+            empty_archive,
+            "revisions",
+            ids,
+            "action = 'publish' AND user_id = ?",
+            [second_curator.user_id],
+        )
+        == 2
+    )
     assert _rows(empty_archive, "index_outbox", ids) == outbox + 4
-    assert _statuses(empty_archive, [other_draft]) == ["draft"]   # not in the import
+    assert _statuses(empty_archive, [other_draft]) == ["draft"]  # not in the import
     assert "发布本批记录" not in second_curator.get(page).get_data(as_text=True)
 
 
 def test_records_imported_straight_into_review_need_someone_else_to_publish(
-        app, curator, second_curator, empty_archive):
+    app, curator, second_curator, empty_archive
+):
     page, ids = _import(app, curator, empty_archive, status="review")
     assert _statuses(empty_archive, ids) == ["review", "review"]
     html = curator.get(page).get_data(as_text=True)
@@ -144,19 +171,22 @@ def test_a_dry_run_has_no_batch_to_act_on(app, curator, empty_archive):
 
 # --- the list ----------------------------------------------------------------------
 
+
 def _list_action(client, action: str, ids, **extra):
     data = {"action": action, "ids": [str(i) for i in ids], **extra}
     response = post(client, "/curate/honorees/batch", data)
     assert response.status_code == 303
     return response.headers["Location"], FLASH.findall(
-        client.get(response.headers["Location"]).get_data(as_text=True))
+        client.get(response.headers["Location"]).get_data(as_text=True)
+    )
 
 
 def test_the_list_has_boxes_a_select_all_and_the_three_actions(curator, make_honoree):
     ids = [make_honoree(name=f"列表{n}") for n in range(3)]
     html = curator.get("/curate/").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/curate/honorees/batch".*?</form>', html,
-                     re.S).group(0)
+    form = re.search(
+        r'<form method="post" action="/curate/honorees/batch".*?</form>', html, re.S
+    ).group(0)
     assert 'name="csrf_token"' in form and "data-select-all" in form and "全选本页" in form
     for honoree_id in ids:
         assert f'name="ids" value="{honoree_id}"' in form
@@ -165,15 +195,14 @@ def test_the_list_has_boxes_a_select_all_and_the_three_actions(curator, make_hon
     assert "curate.js" in html
 
 
-def test_withdrawing_from_the_list_takes_profiles_down(app, curator, make_honoree,
-                                                       empty_archive):
+def test_withdrawing_from_the_list_takes_profiles_down(app, curator, make_honoree, empty_archive):
     up = [make_honoree(name=f"在线{n}") for n in range(3)]
     draft = make_honoree(name="草稿", status="draft")
     assert _public(app, up) == [200, 200, 200]
     outbox = _rows(empty_archive, "index_outbox", up)
     where, said = _list_action(curator, "withdraw", [*up[:2], draft], q="在", status="")
     assert said == ["已撤回 2 条；1 条当前状态下不能撤回，未处理"]
-    assert where == "/curate/?q=%E5%9C%A8"   # back to the same filtered list
+    assert where == "/curate/?q=%E5%9C%A8"  # back to the same filtered list
     assert _public(app, up) == [404, 404, 200]
     assert _statuses(empty_archive, [draft]) == ["draft"]
     assert _rows(empty_archive, "revisions", up[:2], "action = 'withdraw'") == 2
@@ -182,7 +211,8 @@ def test_withdrawing_from_the_list_takes_profiles_down(app, curator, make_honore
 
 
 def test_publishing_from_the_list_follows_the_second_approver_rule(
-        app, curator, second_curator, make_honoree):
+    app, curator, second_curator, make_honoree
+):
     drafts = [make_honoree(name=f"待发{n}", status="draft") for n in range(3)]
     _, said = _list_action(curator, "publish", drafts)
     assert said == ["3 条尚未提交审核，未发布"]
@@ -201,8 +231,7 @@ def test_select_all_works_without_scripts(app, empty_archive, make_honoree):
     alone = _client(app, "alone", "curator", empty_archive)
     drafts = [make_honoree(name=f"全选{n}", status="draft") for n in range(2)]
     # "select all" ticked, the boxes left as they were: every record the page listed
-    _, said = _list_action(alone, "publish", [], all="1",
-                           all_ids=[str(i) for i in drafts])
+    _, said = _list_action(alone, "publish", [], all="1", all_ids=[str(i) for i in drafts])
     assert said == ["已发布 2 条"]
     assert _public(app, drafts) == [200, 200]
     _, said = _list_action(alone, "withdraw", [])
@@ -215,12 +244,23 @@ def test_select_all_works_without_scripts(app, empty_archive, make_honoree):
 def test_printers_and_strangers_cannot_act_on_many(app, empty_archive, make_honoree):
     honoree_id = make_honoree(name="保持原样")
     printer = _client(app, "printer1", "printer", empty_archive)
-    response = post(printer, "/curate/honorees/batch",
-                    {"action": "withdraw", "ids": [str(honoree_id)]}, page="/curate/password")
+    response = post(
+        printer,
+        "/curate/honorees/batch",
+        {"action": "withdraw", "ids": [str(honoree_id)]},
+        page="/curate/password",
+    )
     assert response.status_code == 403
     stranger = _client(app)
-    assert post(stranger, "/curate/honorees/batch", {"action": "withdraw",
-                "ids": [str(honoree_id)]}, page="/curate/login").status_code == 401
+    assert (
+        post(
+            stranger,
+            "/curate/honorees/batch",
+            {"action": "withdraw", "ids": [str(honoree_id)]},
+            page="/curate/login",
+        ).status_code
+        == 401
+    )
     assert _public(app, [honoree_id]) == [200]
 
 

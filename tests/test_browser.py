@@ -42,17 +42,32 @@ CONTRAST_SCRIPT = """
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, bypass_csp=False, locale="zh-CN")
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=False,
+        locale="zh-CN",
+    )
     page = context.new_page()
     requested = []
     page.on("request", lambda request: requested.append(request.url))
@@ -67,8 +82,11 @@ def no_horizontal_scroll(page) -> bool:
 
 def only_own_host(page, live_server):
     host = urlparse(live_server).netloc
-    others = [u for u in page.requested if urlparse(u).scheme in ("http", "https")
-              and urlparse(u).netloc != host]
+    others = [
+        u
+        for u in page.requested
+        if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != host
+    ]
     assert not others, others
 
 
@@ -128,14 +146,17 @@ def test_keyboard_reaches_the_skip_link_then_navigation(phone, live_server):
 def test_every_image_has_alt_text_and_every_control_a_label(phone, live_server, demo_ids):
     for path in ["/", "/honorees", f"/honorees/{demo_ids['C0001']}", "/search"]:
         phone.goto(live_server + path)
-        assert phone.evaluate("[...document.images].filter(i => !i.hasAttribute('alt')).length") == 0
+        assert (
+            phone.evaluate("[...document.images].filter(i => !i.hasAttribute('alt')).length") == 0
+        )
         unlabeled = phone.evaluate("""[...document.querySelectorAll('input, select, textarea')]
             .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length""")
         assert unlabeled == 0, path
 
 
 def test_scanning_a_code_on_a_slow_link_shows_name_and_portrait_after_few_round_trips(
-        browser, live_server, demo_archive, demo_ids):
+    browser, live_server, demo_archive, demo_ids
+):
     """1.6 Mbps down, 300 ms round trip, a cold cache: from opening /q/<code>, the
     name and the portrait are shown after the redirect, the page, its stylesheet
     and the portrait (no blocking script, no font), in few bytes.
@@ -148,12 +169,19 @@ def test_scanning_a_code_on_a_slow_link_shows_name_and_portrait_after_few_round_
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 300,
-        "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 300,
+            "downloadThroughput": 1_600_000 / 8,
+            "uploadThroughput": 750_000 / 8,
+        },
+    )
     received: list[tuple[str, str, int]] = []
-    cdp.on("Network.responseReceived", lambda e: received.append(
-        (e["type"], e["response"]["url"], 0)))
+    cdp.on(
+        "Network.responseReceived", lambda e: received.append((e["type"], e["response"]["url"], 0))
+    )
     cdp.on("Network.loadingFinished", lambda e: received.append(("", "", e["encodedDataLength"])))
     try:
         page.goto(f"{live_server}/q/{code.lower()}", wait_until="commit")
@@ -163,7 +191,11 @@ def test_scanning_a_code_on_a_slow_link_shows_name_and_portrait_after_few_round_
                 const img = document.querySelector('.portrait img');
                 return h1 && h1.textContent.trim() === name && img && img.complete
                     && img.naturalWidth > 0;
-            }""", arg=name, timeout=60_000, polling=50)
+            }""",
+            arg=name,
+            timeout=60_000,
+            polling=50,
+        )
         before = list(received)
         blocking = page.evaluate("""[...document.scripts].filter(s => s.src && !s.defer
             && !s.async && s.type !== 'module').length""")
@@ -179,9 +211,14 @@ def test_scanning_a_code_on_a_slow_link_shows_name_and_portrait_after_few_round_
 def test_profile_page_weight_is_within_budget(browser, live_server, demo_archive):
     """Byte budgets (not timings): the heaviest stories in the demo."""
     from bench.page_weight import BUDGETS, measure
+
     db = demo_archive.db()
-    ids = [r[0] for r in db.execute(
-        "SELECT id FROM honorees WHERE status = 'published' ORDER BY length(story) DESC LIMIT 3")]
+    ids = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM honorees WHERE status = 'published' ORDER BY length(story) DESC LIMIT 3"
+        )
+    ]
     for honoree_id in ids:
         result = measure(browser, f"{live_server}/honorees/{honoree_id}")
         assert result["html_encoding"] in ("br", "gzip")

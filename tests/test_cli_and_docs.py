@@ -44,6 +44,7 @@ def test_readme_starts_with_run_and_test_commands():
 
 def test_settings_come_from_environment_and_instance_file(tmp_path, monkeypatch):
     from archive import create_app
+
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.py").write_text('SITE_NAME = "实例馆"\nPAGE_SIZE = 12\n', encoding="utf-8")
@@ -56,6 +57,7 @@ def test_settings_come_from_environment_and_instance_file(tmp_path, monkeypatch)
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
     from archive import create_app
+
     monkeypatch.setenv("ARCHIVE_INSTANCE_DIR", str(tmp_path / "inst"))
     monkeypatch.delenv("ARCHIVE_SECRET_KEY", raising=False)
     first = create_app().config["SECRET_KEY"]
@@ -73,6 +75,7 @@ def test_no_secret_key_constant_in_code():
 def test_init_is_repeatable_and_builds_the_index(tmp_path):
     from archive import create_app
     from tests.conftest import config_for
+
     app = create_app(config_for(tmp_path))
     runner = app.test_cli_runner()
     first = runner.invoke(args=["init", "--no-demo"])
@@ -88,6 +91,7 @@ def test_init_creates_the_first_admin_once_and_its_password_logs_in(tmp_path):
     from archive import create_app
     from tests.conftest import ClosingClient, config_for
     from tests.curating import token
+
     app = create_app(config_for(tmp_path))
     runner = app.test_cli_runner()
     first = runner.invoke(args=["init", "--no-demo"])
@@ -96,7 +100,9 @@ def test_init_creates_the_first_admin_once_and_its_password_logs_in(tmp_path):
     assert "初始密码" not in again.output  # shown once, never replaced
     app.test_client_class = ClosingClient
     client = app.test_client()
-    response = client.post("/curate/login", data={
-        "username": "admin", "password": password, "csrf_token": token(client)})
+    response = client.post(
+        "/curate/login",
+        data={"username": "admin", "password": password, "csrf_token": token(client)},
+    )
     assert response.status_code == 302
     assert client.get("/curate/admin/users").status_code == 200

@@ -28,11 +28,13 @@ def world(empty_archive, make_honoree):
     member = make_honoree(name="李二")
     db = empty_archive.db()
     with write(db):
-        media.add_photo(db, empty_archive.config["MEDIA_DIR"], Image.new("RGB", (400, 300)),
-                        honoree, alt="照片")
+        media.add_photo(
+            db, empty_archive.config["MEDIA_DIR"], Image.new("RGB", (400, 300)), honoree, alt="照片"
+        )
         hall = exhibitions.create(db, "展厅", "", [("单元", "", [honoree, member])])
-        db.execute("INSERT INTO members (collective_id, member_id) VALUES (?, ?)",
-                   [honoree, member])
+        db.execute(
+            "INSERT INTO members (collective_id, member_id) VALUES (?, ?)", [honoree, member]
+        )
     make_user(empty_archive, "admin1", "admin")
     make_user(empty_archive, "curator1", "curator")
     make_user(empty_archive, "printer1", "printer")
@@ -74,9 +76,18 @@ def _client(app):
 def test_there_is_a_back_office_to_walk(app):
     endpoints = {rule.endpoint for rule, _ in _routes(app, "/curate")}
     assert len(endpoints) > 25
-    assert {"curate.save_honoree", "curate.upload_photo", "curate.restore_revision",
-            "admin.users", "curate.merge", "curate.import_sheet", "curate.import_template",
-            "curate.import_job", "curate.confirm_import", "curate.export"} <= endpoints
+    assert {
+        "curate.save_honoree",
+        "curate.upload_photo",
+        "curate.restore_revision",
+        "admin.users",
+        "curate.merge",
+        "curate.import_sheet",
+        "curate.import_template",
+        "curate.import_job",
+        "curate.confirm_import",
+        "curate.export",
+    } <= endpoints
 
 
 def _assert_anonymous_refused(app, routes) -> None:
@@ -93,8 +104,10 @@ def _assert_anonymous_refused(app, routes) -> None:
 
 
 def test_every_back_office_route_refuses_anonymous_users(app, world):
-    _assert_anonymous_refused(app, [(rule, method) for rule, method in _routes(app, "/curate")
-                                    if rule.endpoint not in OPEN])
+    _assert_anonymous_refused(
+        app,
+        [(rule, method) for rule, method in _routes(app, "/curate") if rule.endpoint not in OPEN],
+    )
 
 
 def test_every_print_route_refuses_anonymous_users(app, world):
@@ -113,19 +126,20 @@ def test_every_back_office_route_refuses_lower_roles(app, world, empty_archive):
     for rule, method in _routes(app, "/curate"):
         if rule.endpoint in OPEN | OWN_ACCOUNT:
             continue
-        response = printer.open(_url(rule), method=method,
-                                data={"csrf_token": token(printer, "/curate/password")})
+        response = printer.open(
+            _url(rule), method=method, data={"csrf_token": token(printer, "/curate/password")}
+        )
         assert response.status_code == 403, (rule, method)
         if rule.endpoint.startswith("admin."):
-            response = curator.open(_url(rule), method=method,
-                                    data={"csrf_token": token(curator)})
+            response = curator.open(_url(rule), method=method, data={"csrf_token": token(curator)})
             assert response.status_code == 403, (rule, method)
     assert _fingerprint(empty_archive) == before
 
 
 @pytest.mark.parametrize("bad_token", [None, "", "forged-token", "other-session"])
-def test_every_state_changing_request_without_a_valid_token_is_refused(app, world,
-                                                                      empty_archive, bad_token):
+def test_every_state_changing_request_without_a_valid_token_is_refused(
+    app, world, empty_archive, bad_token
+):
     admin = _client(app)
     login(admin, "admin1")
     if bad_token == "other-session":
@@ -136,9 +150,19 @@ def test_every_state_changing_request_without_a_valid_token_is_refused(app, worl
     for rule, method in _routes(app):
         if method not in STATE_CHANGING:
             continue
-        data = {"name": "改掉的名字", "title": "全国劳动模范", "year": "2020", "alt": "x",
-                "action": "delete", "version": "1", "other_id": "2", "member_id": "2",
-                "username": "admin1", "password": "correct horse battery", "role": "admin"}
+        data = {
+            "name": "改掉的名字",
+            "title": "全国劳动模范",
+            "year": "2020",
+            "alt": "x",
+            "action": "delete",
+            "version": "1",
+            "other_id": "2",
+            "member_id": "2",
+            "username": "admin1",
+            "password": "correct horse battery",
+            "role": "admin",
+        }
         if bad_token is not None:
             data["csrf_token"] = bad_token
         response = admin.open(_url(rule), method=method, data=data)
@@ -154,8 +178,10 @@ def test_a_refused_form_shows_back_what_was_typed(app, world):
     admin = _client(app)
     login(admin, "admin1")
     story = "这是我写了一个小时的事迹正文。" * 20
-    response = admin.post(f"/curate/honorees/{world['honoree']}",
-                          data={"name": "王一", "story": story, "version": "1"})
+    response = admin.post(
+        f"/curate/honorees/{world['honoree']}",
+        data={"name": "王一", "story": story, "version": "1"},
+    )
     assert response.status_code == 400
     assert story in response.get_data(as_text=True)
 

@@ -19,12 +19,16 @@ def test_counts_years_and_levels(demo_records):
     kinds = Counter(r["kind"] for r in published)
     assert kinds == {"individual": 326, "collective": 159}
     assert Counter(r["status"] for r in demo_records if r["status"] != "published") == {
-        "draft": 5, "withdrawn": 3}
+        "draft": 5,
+        "withdrawn": 3,
+    }
     titles = {title: (level, kind) for title, level, kind in TITLES}
     for record in demo_records:
         assert record["honours"]
-        assert any(o["level"] in ("national", "provincial") and 2019 <= o["year"] <= 2022
-                   for o in record["honours"]), record["ref"]
+        assert any(
+            o["level"] in ("national", "provincial") and 2019 <= o["year"] <= 2022
+            for o in record["honours"]
+        ), record["ref"]
         for honour in record["honours"]:
             assert titles[honour["title"]] == (honour["level"], record["kind"])
         assert re.fullmatch(r"33\d{4}", record["region_code"])
@@ -37,8 +41,12 @@ def test_stories_read_like_citations_not_one_template(demo_records):
     assert all(200 <= len(s) <= 800 for s in stories)
     openings = Counter(re.sub(r"[\u4e00-\u9fff]{2,4}(，|同志)", "X，", s[:12]) for s in stories)
     assert len(openings) >= 8
-    sentences = Counter(sentence.strip() for s in stories for sentence in re.split(r"[。！]", s)
-                        if len(sentence.strip()) > 6)
+    sentences = Counter(
+        sentence.strip()
+        for s in stories
+        for sentence in re.split(r"[。！]", s)
+        if len(sentence.strip()) > 6
+    )
     assert sentences.most_common(1)[0][1] < len(stories) / 10  # no sentence in every story
 
 
@@ -52,6 +60,7 @@ def test_same_name_honorees_exist_in_different_units(demo_records):
 
 def test_members_and_exhibitions_reference_published_records(demo_records):
     import json
+
     refs = {r["ref"]: r for r in demo_records}
     for record in demo_records:
         for member in record["members"]:

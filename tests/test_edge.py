@@ -21,36 +21,46 @@ def test_slash_redirect_uses_base_url_not_the_host_header(client, path):
 
 def test_login_redirects_stay_on_the_site(client, empty_archive):
     make_user(empty_archive, "curator1")
-    response = client.post("/curate/login?next=//evil.example/x",
-                           data={"username": "curator1", "password": PASSWORD,
-                                 "csrf_token": token(client)})
+    response = client.post(
+        "/curate/login?next=//evil.example/x",
+        data={"username": "curator1", "password": PASSWORD, "csrf_token": token(client)},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
 
 
 def _login_post(client, **headers):
-    return client.post("/curate/login", headers=headers,
-                       data={"username": "nobody", "password": "x", "csrf_token": token(client)})
+    return client.post(
+        "/curate/login",
+        headers=headers,
+        data={"username": "nobody", "password": "x", "csrf_token": token(client)},
+    )
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},
-    {"Origin": "null"},
-    {"Origin": "http://archive.example.org"},  # the same host over another scheme
-    {"Referer": "https://evil.example/page"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://archive.example.org"},  # the same host over another scheme
+        {"Referer": "https://evil.example/page"},
+    ],
+)
 def test_post_from_another_origin_is_refused_in_chinese(client, headers):
     response = _login_post(client, **headers)
     assert response.status_code == 403
     assert "其他网站" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": BASE_URL},
-    {"Origin": "https://ARCHIVE.example.org:443"},
-    {"Referer": BASE_URL + "/curate/login"},
-    {},  # neither header: not a browser's cross-site request; the CSRF token decides
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": BASE_URL},
+        {"Origin": "https://ARCHIVE.example.org:443"},
+        {"Referer": BASE_URL + "/curate/login"},
+        {},  # neither header: not a browser's cross-site request; the CSRF token decides
+    ],
+)
 def test_post_from_the_site_itself_is_let_through(client, headers):
     assert _login_post(client, **headers).status_code == 401  # wrong password, not 403
 
@@ -70,8 +80,9 @@ def test_api_post_from_another_origin_gets_json(client):
 
 
 def _failed_login_addresses(archive):
-    return [row[0] for row in archive.db().execute(
-        "SELECT address FROM login_attempts ORDER BY id")]
+    return [
+        row[0] for row in archive.db().execute("SELECT address FROM login_attempts ORDER BY id")
+    ]
 
 
 def test_forwarded_address_is_ignored_without_trusted_proxies(client, empty_archive):
@@ -90,18 +101,27 @@ def test_forwarded_address_counts_behind_one_trusted_proxy(empty_archive):
 
 @pytest.fixture
 def portraits(empty_archive, make_honoree):
-    ids = {"published": make_honoree(name="公开人物"),
-           "withdrawn": make_honoree(name="撤回人物", status="withdrawn")}
+    ids = {
+        "published": make_honoree(name="公开人物"),
+        "withdrawn": make_honoree(name="撤回人物", status="withdrawn"),
+    }
     db = empty_archive.db()
     names = {}
     with write(db):
         for shade, (status, honoree_id) in enumerate(ids.items()):
-            media.add_photo(db, empty_archive.config["MEDIA_DIR"],
-                            Image.new("RGB", (640, 800), (90, 120, 150 + 40 * shade)), honoree_id,
-                            alt="肖像", is_portrait=True)
+            media.add_photo(
+                db,
+                empty_archive.config["MEDIA_DIR"],
+                Image.new("RGB", (640, 800), (90, 120, 150 + 40 * shade)),
+                honoree_id,
+                alt="肖像",
+                is_portrait=True,
+            )
             names[status] = db.execute(
                 "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
-                "WHERE p.honoree_id = ? LIMIT 1", [honoree_id]).fetchone()[0]
+                "WHERE p.honoree_id = ? LIMIT 1",
+                [honoree_id],
+            ).fetchone()[0]
     return names
 
 
@@ -126,8 +146,7 @@ def test_media_is_sent_by_the_app_without_the_setting(client, portraits):
     assert len(response.data) > 100
 
 
-def test_every_visible_change_repoints_the_generation_link(empty_archive, make_honoree,
-                                                           tmp_path):
+def test_every_visible_change_repoints_the_generation_link(empty_archive, make_honoree, tmp_path):
     link = tmp_path / "generation"
     empty_archive.app(GENERATION_LINK=str(link))
     try:
@@ -137,13 +156,15 @@ def test_every_visible_change_repoints_the_generation_link(empty_archive, make_h
         assert link.resolve().is_dir()
         with pytest.raises(RuntimeError), write(db):
             from archive.db import bump_generation
+
             bump_generation(db)
             raise RuntimeError  # rolled back: nothing to publish
         assert link.resolve().name == str(generation(db))
         for n in range(6):
             make_honoree(name=f"人物{n}")
-        kept = sorted(int(p.name) for p in (tmp_path / "generation.d").iterdir()
-                      if p.name.isdigit())
+        kept = sorted(
+            int(p.name) for p in (tmp_path / "generation.d").iterdir() if p.name.isdigit()
+        )
         assert kept[-1] == generation(db) and len(kept) <= 4
     finally:
         empty_archive.app(GENERATION_LINK="")

@@ -17,35 +17,44 @@ from tests.curating import login, make_user, post
 def edit_form(client, honoree_id: int) -> dict:
     """The edit form's fields as the browser would send them."""
     html = client.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/curate/honorees/\d+" class="stack" '
-                     r'id="record">(.*?)</form>', html, re.S).group(1)
-    fields = dict(re.findall(r'<input(?: type="hidden")? name="(\w+)"[^>]*? value="([^"]*)"',
-                             form))
+    form = re.search(
+        r'<form method="post" action="/curate/honorees/\d+" class="stack" '
+        r'id="record">(.*?)</form>',
+        html,
+        re.S,
+    ).group(1)
+    fields = dict(re.findall(r'<input(?: type="hidden")? name="(\w+)"[^>]*? value="([^"]*)"', form))
     fields.update(re.findall(r'<textarea name="(\w+)"[^>]*>(.*?)</textarea>', form, re.S))
     for name, options in re.findall(r'<select name="(\w+)">(.*?)</select>', form, re.S):
         chosen = re.search(r'<option(?: value="([^"]*)")? selected>([^<]*)</option>', options)
         if chosen:  # a browser sends the selected option's value, else its text
             fields[name] = chosen.group(1) if chosen.group(1) is not None else chosen.group(2)
     import html as html_module
+
     return {k: html_module.unescape(v) for k, v in fields.items()}
 
 
 def test_creating_and_editing_a_record(curator, empty_archive):
-    response = post(curator, "/curate/honorees/new",
-                    {"kind": "individual", "name": "  刘工匠 ", "unit": "第一机床厂"},
-                    page="/curate/honorees/new")
+    response = post(
+        curator,
+        "/curate/honorees/new",
+        {"kind": "individual", "name": "  刘工匠 ", "unit": "第一机床厂"},
+        page="/curate/honorees/new",
+    )
     assert response.status_code == 302
     honoree_id = int(response.headers["Location"].rsplit("/", 1)[1])
     form = edit_form(curator, honoree_id)
     assert form["name"] == "刘工匠" and form["version"] == "1"
     form.update(story="第一段。\n\n第二段，**加粗**。", birth_year="1968")
     assert post(curator, f"/curate/honorees/{honoree_id}", form).status_code == 302
-    row = empty_archive.db().execute("SELECT * FROM honorees WHERE id = ?",
-                                     [honoree_id]).fetchone()
+    row = empty_archive.db().execute("SELECT * FROM honorees WHERE id = ?", [honoree_id]).fetchone()
     assert row["birth_year"] == 1968 and row["version"] == 2 and row["status"] == "draft"
     assert row["name_pinyin"].startswith("liu")
-    outbox = empty_archive.db().execute("SELECT count(*) FROM index_outbox WHERE honoree_id = ?",
-                                        [honoree_id]).fetchone()[0]
+    outbox = (
+        empty_archive.db()
+        .execute("SELECT count(*) FROM index_outbox WHERE honoree_id = ?", [honoree_id])
+        .fetchone()[0]
+    )
     assert outbox == 2  # created, edited: the index follows every change
     bad = dict(form, version="2", birth_year="十九")
     response = post(curator, f"/curate/honorees/{honoree_id}", bad)
@@ -60,12 +69,17 @@ def test_preview_renders_the_story_without_saving(curator, make_honoree, empty_a
     response = post(curator, f"/curate/honorees/{honoree_id}", form)
     assert response.status_code == 200
     assert "<strong>新的正文</strong>" in response.get_data(as_text=True)
-    assert empty_archive.db().execute("SELECT story FROM honorees WHERE id = ?",
-                                      [honoree_id]).fetchone()[0] == "测试事迹。"
+    assert (
+        empty_archive.db()
+        .execute("SELECT story FROM honorees WHERE id = ?", [honoree_id])
+        .fetchone()[0]
+        == "测试事迹。"
+    )
 
 
 def test_two_curators_editing_one_record_the_second_keeps_their_text(
-        curator, second_curator, make_honoree, empty_archive):
+    curator, second_curator, make_honoree, empty_archive
+):
     honoree_id = make_honoree(status="draft")
     first, second = edit_form(curator, honoree_id), edit_form(second_curator, honoree_id)
     first["story"] = "甲写的正文。"
@@ -78,25 +92,30 @@ def test_two_curators_editing_one_record_the_second_keeps_their_text(
     page = response.get_data(as_text=True)
     assert "已被他人修改" in page
     assert mine in page and "甲写的正文。" in page and "乙改的单位" in page
-    row = empty_archive.db().execute("SELECT story, version FROM honorees WHERE id = ?",
-                                     [honoree_id]).fetchone()
+    row = (
+        empty_archive.db()
+        .execute("SELECT story, version FROM honorees WHERE id = ?", [honoree_id])
+        .fetchone()
+    )
     assert row["story"] == "甲写的正文。"  # nothing overwritten silently
     # the conflict page's form is based on the newest version: saving it keeps 乙's text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     assert version == str(row["version"])
-    response = post(second_curator, f"/curate/honorees/{honoree_id}", dict(second,
-                                                                           version=version))
+    response = post(second_curator, f"/curate/honorees/{honoree_id}", dict(second, version=version))
     assert response.status_code == 302
-    assert empty_archive.db().execute("SELECT story FROM honorees WHERE id = ?",
-                                      [honoree_id]).fetchone()[0] == mine
+    assert (
+        empty_archive.db()
+        .execute("SELECT story FROM honorees WHERE id = ?", [honoree_id])
+        .fetchone()[0]
+        == mine
+    )
 
 
 def _status(client, honoree_id, action):
     return post(client, f"/curate/honorees/{honoree_id}/status", {"action": action})
 
 
-def test_review_needs_a_second_person(curator, second_curator, make_honoree, empty_archive,
-                                      client):
+def test_review_needs_a_second_person(curator, second_curator, make_honoree, empty_archive, client):
     honoree_id = make_honoree(status="draft", name="审核测试")
     assert client.get(f"/honorees/{honoree_id}").status_code == 404
     assert _status(curator, honoree_id, "publish").status_code == 400  # not submitted
@@ -108,14 +127,18 @@ def test_review_needs_a_second_person(curator, second_curator, make_honoree, emp
     assert client.get(f"/honorees/{honoree_id}").status_code == 200
     assert _status(curator, honoree_id, "withdraw").status_code == 302
     assert client.get(f"/honorees/{honoree_id}").status_code == 404
-    actions = [r[0] for r in empty_archive.db().execute(
-        "SELECT action FROM audit_log WHERE record_id = ? AND record_type = 'honoree' "
-        "ORDER BY id", [honoree_id])]
+    actions = [
+        r[0]
+        for r in empty_archive.db().execute(
+            "SELECT action FROM audit_log WHERE record_id = ? AND record_type = 'honoree' "
+            "ORDER BY id",
+            [honoree_id],
+        )
+    ]
     assert actions == ["submit", "publish", "withdraw"]
 
 
-def test_one_person_offices_can_switch_the_second_approval_off(empty_archive, make_honoree,
-                                                               client):
+def test_one_person_offices_can_switch_the_second_approval_off(empty_archive, make_honoree, client):
     app = empty_archive.app(SECOND_APPROVER=0)
     app.test_client_class = ClosingClient
     alone = app.test_client()
@@ -130,11 +153,20 @@ def test_soft_delete_and_restore(curator, make_honoree, client, empty_archive):
     honoree_id = make_honoree(name="删除测试")
     # one click deletes nothing: the confirmation names the record first
     unconfirmed = post(curator, f"/curate/honorees/{honoree_id}/delete")
-    assert unconfirmed.status_code == 303 and client.get(f"/honorees/{honoree_id}").status_code == 200
+    assert (
+        unconfirmed.status_code == 303 and client.get(f"/honorees/{honoree_id}").status_code == 200
+    )
     page = curator.get(f"/curate/honorees/{honoree_id}/delete").get_data(as_text=True)
     assert "确认删除“删除测试”" in page and "恢复" in page
-    assert post(curator, f"/curate/honorees/{honoree_id}/delete", {"confirm": "删除测试"},
-                page=f"/curate/honorees/{honoree_id}/delete").status_code == 302
+    assert (
+        post(
+            curator,
+            f"/curate/honorees/{honoree_id}/delete",
+            {"confirm": "删除测试"},
+            page=f"/curate/honorees/{honoree_id}/delete",
+        ).status_code
+        == 302
+    )
     assert client.get(f"/honorees/{honoree_id}").status_code == 404
     history = curator.get(f"/curate/honorees/{honoree_id}/history").get_data(as_text=True)
     assert "恢复这条记录" in history  # reversible from its history
@@ -142,25 +174,38 @@ def test_soft_delete_and_restore(curator, make_honoree, client, empty_archive):
     assert "删除测试" in listed
     assert post(curator, f"/curate/honorees/{honoree_id}/undelete").status_code == 302
     assert client.get(f"/honorees/{honoree_id}").status_code == 200
-    assert {"delete", "restore_deleted"} <= {r[0] for r in empty_archive.db().execute(
-        "SELECT action FROM audit_log")}
+    assert {"delete", "restore_deleted"} <= {
+        r[0] for r in empty_archive.db().execute("SELECT action FROM audit_log")
+    }
 
 
 def test_revoking_one_honour_keeps_the_others(app, curator, make_honoree, client, empty_archive):
     app.config["SECOND_APPROVER"] = 0  # applied at once (review: test_review_changes.py)
-    honoree_id = make_honoree(honours=[
-        {"title": "全国劳动模范", "year": 2015, "body": "国务院"},
-        {"title": "省劳动模范", "year": 2010, "body": "省政府"}])
-    national = empty_archive.db().execute(
-        "SELECT id FROM honours WHERE honoree_id = ? AND year = 2015", [honoree_id]).fetchone()[0]
-    response = post(curator, f"/curate/honorees/{honoree_id}/honours/{national}",
-                    {"action": "revoke"})
+    honoree_id = make_honoree(
+        honours=[
+            {"title": "全国劳动模范", "year": 2015, "body": "国务院"},
+            {"title": "省劳动模范", "year": 2010, "body": "省政府"},
+        ]
+    )
+    national = (
+        empty_archive.db()
+        .execute("SELECT id FROM honours WHERE honoree_id = ? AND year = 2015", [honoree_id])
+        .fetchone()[0]
+    )
+    response = post(
+        curator, f"/curate/honorees/{honoree_id}/honours/{national}", {"action": "revoke"}
+    )
     assert response.status_code == 302
     page = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "省劳动模范" in page and "全国劳动模范" not in page
-    assert post(curator, f"/curate/honorees/{honoree_id}/honours",
-                {"title": "全国五一劳动奖章", "year": "2019", "body": "全国总工会"}
-                ).status_code == 302
+    assert (
+        post(
+            curator,
+            f"/curate/honorees/{honoree_id}/honours",
+            {"title": "全国五一劳动奖章", "year": "2019", "body": "全国总工会"},
+        ).status_code
+        == 302
+    )
     assert "全国五一劳动奖章" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
 
 
@@ -168,8 +213,10 @@ def test_members_of_a_collective(app, curator, make_honoree, client):
     app.config["SECOND_APPROVER"] = 0  # applied at once (review: test_review_changes.py)
     team = make_honoree(name="先锋班组", kind="collective", collective_type="team")
     member = make_honoree(name="班组成员甲", unit="另一个单位")
-    assert post(curator, f"/curate/honorees/{team}/members",
-                {"member_id": str(member)}).status_code == 302
+    assert (
+        post(curator, f"/curate/honorees/{team}/members", {"member_id": str(member)}).status_code
+        == 302
+    )
     assert "班组成员甲" in client.get(f"/honorees/{team}").get_data(as_text=True)
     refused = post(curator, f"/curate/honorees/{member}/members", {"member_id": str(team)})
     assert refused.status_code == 400 and "只有集体" in refused.get_data(as_text=True)
@@ -177,16 +224,28 @@ def test_members_of_a_collective(app, curator, make_honoree, client):
     assert "班组成员甲" not in client.get(f"/honorees/{team}").get_data(as_text=True)
 
 
-def test_merging_two_records_keeps_both_printed_codes(curator, make_honoree, client,
-                                                      empty_archive):
+def test_merging_two_records_keeps_both_printed_codes(curator, make_honoree, client, empty_archive):
     keep = make_honoree(name="陈师傅", honours=[{"title": "省劳动模范", "year": 2012}])
-    drop = make_honoree(name="陈师傅", unit=None, quote="干一行爱一行",
-                        honours=[{"title": "全国劳动模范", "year": 2020}])
+    drop = make_honoree(
+        name="陈师傅",
+        unit=None,
+        quote="干一行爱一行",
+        honours=[{"title": "全国劳动模范", "year": 2020}],
+    )
     db = empty_archive.db()
-    codes = {i: db.execute("SELECT code FROM honorees WHERE id = ?", [i]).fetchone()[0]
-             for i in (keep, drop)}
-    assert post(curator, f"/curate/honorees/{keep}/merge", {"other_id": str(drop)},
-                page=f"/curate/honorees/{keep}/merge").status_code == 302
+    codes = {
+        i: db.execute("SELECT code FROM honorees WHERE id = ?", [i]).fetchone()[0]
+        for i in (keep, drop)
+    }
+    assert (
+        post(
+            curator,
+            f"/curate/honorees/{keep}/merge",
+            {"other_id": str(drop)},
+            page=f"/curate/honorees/{keep}/merge",
+        ).status_code
+        == 302
+    )
     for code in codes.values():
         response = client.get(f"/q/{code}")
         assert response.status_code == 302
@@ -201,9 +260,12 @@ def test_merging_two_records_keeps_both_printed_codes(curator, make_honoree, cli
 
 def test_exhibitions_and_sections_with_ordering(curator, make_honoree, client, empty_archive):
     a, b = make_honoree(name="甲"), make_honoree(name="乙")
-    response = post(curator, "/curate/exhibitions/new",
-                    {"title": "县区展厅", "intro": "按县区分单元", "status": "published"},
-                    page="/curate/exhibitions/new")
+    response = post(
+        curator,
+        "/curate/exhibitions/new",
+        {"title": "县区展厅", "intro": "按县区分单元", "status": "published"},
+        page="/curate/exhibitions/new",
+    )
     hall = int(response.headers["Location"].rsplit("/", 1)[1])
     page = f"/curate/exhibitions/{hall}"
     for title in ("东城区", "西城区"):
@@ -211,10 +273,13 @@ def test_exhibitions_and_sections_with_ordering(curator, make_honoree, client, e
     sections = exhibitions.for_editing(empty_archive.db(), hall)["sections"]
     east, west = sections[0]["id"], sections[1]["id"]
     for honoree in (a, b):
-        post(curator, f"{page}/sections/{east}", {"action": "add_item",
-                                                  "honoree_id": str(honoree)}, page=page)
-    post(curator, f"{page}/sections/{east}", {"action": "item_up", "honoree_id": str(b)},
-         page=page)
+        post(
+            curator,
+            f"{page}/sections/{east}",
+            {"action": "add_item", "honoree_id": str(honoree)},
+            page=page,
+        )
+    post(curator, f"{page}/sections/{east}", {"action": "item_up", "honoree_id": str(b)}, page=page)
     post(curator, f"{page}/sections/{west}", {"action": "up"}, page=page)
     public = client.get(f"/exhibitions/{hall}").get_data(as_text=True)
     assert public.index("西城区") < public.index("东城区")
@@ -246,13 +311,19 @@ def assert_inert(html: str) -> None:
 
 
 def test_a_hostile_story_is_inert_on_every_page(curator, make_honoree, client, empty_archive):
-    honoree_id = make_honoree(name="安全测试", story=XSS_STORY,
-                              summary="<script>alert('summary')</script>")
+    honoree_id = make_honoree(
+        name="安全测试", story=XSS_STORY, summary="<script>alert('summary')</script>"
+    )
     db = empty_archive.db()
     search.rebuild(db, empty_archive.config["INDEX_DIR"])
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
-    pages = [f"/honorees/{honoree_id}", "/", "/honorees", "/search?q=安全测试",
-             f"/api/v1/honorees/{honoree_id}"]
+    pages = [
+        f"/honorees/{honoree_id}",
+        "/",
+        "/honorees",
+        "/search?q=安全测试",
+        f"/api/v1/honorees/{honoree_id}",
+    ]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
@@ -278,8 +349,9 @@ def published(make_honoree):
     return make_honoree(name="已发布人物")
 
 
-def test_the_search_index_follows_back_office_changes(curator, second_curator, published,
-                                                      empty_archive, client):
+def test_the_search_index_follows_back_office_changes(
+    curator, second_curator, published, empty_archive, client
+):
     """Changes reach the outbox in the same transaction; the worker (here: a rebuild,
     as the outbox drain lives on another branch) brings search up to date."""
     db = empty_archive.db()
@@ -289,10 +361,18 @@ def test_the_search_index_follows_back_office_changes(curator, second_curator, p
     form["name"] = "改名以后"
     post(curator, f"/curate/honorees/{published}", form)
     # a published record: the edit goes live once a second curator approves it
-    post(second_curator, f"/curate/honorees/{published}/pending", {"action": "approve"},
-         page=f"/curate/honorees/{published}")
-    assert db.execute("SELECT count(*) FROM index_outbox WHERE honoree_id = ?",
-                      [published]).fetchone()[0] == 1
+    post(
+        second_curator,
+        f"/curate/honorees/{published}/pending",
+        {"action": "approve"},
+        page=f"/curate/honorees/{published}",
+    )
+    assert (
+        db.execute(
+            "SELECT count(*) FROM index_outbox WHERE honoree_id = ?", [published]
+        ).fetchone()[0]
+        == 1
+    )
     search.rebuild(db, empty_archive.config["INDEX_DIR"])
     assert "改名以后" in client.get("/search?q=改名以后").get_data(as_text=True)
 
@@ -300,24 +380,39 @@ def test_the_search_index_follows_back_office_changes(curator, second_curator, p
 def test_editing_one_honour(app, curator, make_honoree, client, empty_archive):
     app.config["SECOND_APPROVER"] = 0  # applied at once (review: test_review_changes.py)
     honoree_id = make_honoree(honours=[{"title": "省劳动模范", "year": 2010}])
-    honour = empty_archive.db().execute("SELECT id FROM honours WHERE honoree_id = ?",
-                                        [honoree_id]).fetchone()[0]
+    honour = (
+        empty_archive.db()
+        .execute("SELECT id FROM honours WHERE honoree_id = ?", [honoree_id])
+        .fetchone()[0]
+    )
     page = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
     assert "保存这项荣誉" in page
-    response = post(curator, f"/curate/honorees/{honoree_id}/honours/{honour}",
-                    {"action": "save", "title": "省劳动模范", "level": "provincial",
-                     "year": "2011", "body": "省人民政府", "document_no": "省政发〔2011〕8号"})
+    response = post(
+        curator,
+        f"/curate/honorees/{honoree_id}/honours/{honour}",
+        {
+            "action": "save",
+            "title": "省劳动模范",
+            "level": "provincial",
+            "year": "2011",
+            "body": "省人民政府",
+            "document_no": "省政发〔2011〕8号",
+        },
+    )
     assert response.status_code == 302
     profile = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "2011" in profile and "省人民政府" in profile
-    bad = post(curator, f"/curate/honorees/{honoree_id}/honours/{honour}",
-               {"action": "save", "title": "不存在的称号", "year": "2011"})
+    bad = post(
+        curator,
+        f"/curate/honorees/{honoree_id}/honours/{honour}",
+        {"action": "save", "title": "不存在的称号", "year": "2011"},
+    )
     assert bad.status_code == 400 and "不在称号表中" in bad.get_data(as_text=True)
 
 
-def test_a_save_after_the_session_lapsed_shows_the_text_back(curator, make_honoree,
-                                                             monkeypatch):
+def test_a_save_after_the_session_lapsed_shows_the_text_back(curator, make_honoree, monkeypatch):
     import time
+
     honoree_id = make_honoree(status="draft")
     form = edit_form(curator, honoree_id)
     form["story"] = "午饭前写好的正文，登录过期了也不能丢。"
@@ -329,22 +424,30 @@ def test_a_save_after_the_session_lapsed_shows_the_text_back(curator, make_honor
     assert "登录已失效" in page and form["story"] in page
 
 
-def test_exhibition_history_shows_each_change_field_by_field(curator, make_honoree, client,
-                                                             empty_archive):
+def test_exhibition_history_shows_each_change_field_by_field(
+    curator, make_honoree, client, empty_archive
+):
     person = make_honoree(name="历史人物")
-    response = post(curator, "/curate/exhibitions/new",
-                    {"title": "初版展厅", "intro": "介绍", "status": "published"},
-                    page="/curate/exhibitions/new")
+    response = post(
+        curator,
+        "/curate/exhibitions/new",
+        {"title": "初版展厅", "intro": "介绍", "status": "published"},
+        page="/curate/exhibitions/new",
+    )
     hall = int(response.headers["Location"].rsplit("/", 1)[1])
     page = f"/curate/exhibitions/{hall}"
     assert "初版展厅" in client.get(f"/exhibitions/{hall}").get_data(as_text=True)
     post(curator, page, {"title": "改名展厅", "intro": "介绍", "status": "published"}, page=page)
     post(curator, f"{page}/sections", {"title": "第一单元"}, page=page)
     section = exhibitions.for_editing(empty_archive.db(), hall)["sections"][0]
-    post(curator, f"{page}/sections/{section['id']}",
-         {"action": "add_item", "honoree_id": str(person)}, page=page)
+    post(
+        curator,
+        f"{page}/sections/{section['id']}",
+        {"action": "add_item", "honoree_id": str(person)},
+        page=page,
+    )
     history = curator.get(f"{page}/history").get_data(as_text=True)
-    assert history.count("<section class=\"revision\">") >= 4
+    assert history.count('<section class="revision">') >= 4
     assert "初版展厅" in history and "改名展厅" in history
     assert "第一单元：历史人物" in history
     # the public hall page follows the rename at once (the page cache is told)
@@ -352,8 +455,7 @@ def test_exhibition_history_shows_each_change_field_by_field(curator, make_honor
     assert "改名展厅" in public and "初版展厅" not in public
 
 
-def test_the_conflict_page_compares_text_as_curators_see_it(curator, second_curator,
-                                                             make_honoree):
+def test_the_conflict_page_compares_text_as_curators_see_it(curator, second_curator, make_honoree):
     """Windows line endings and trailing spaces from the browser are no change; only
     what really differs is marked."""
     honoree_id = make_honoree(status="draft", story="第一段。\n第二段。")
@@ -369,17 +471,19 @@ def test_the_conflict_page_compares_text_as_curators_see_it(curator, second_cura
 
 def test_the_back_office_shows_beijing_time_in_chinese(curator, make_honoree, empty_archive):
     honoree_id = make_honoree(status="draft")
-    empty_archive.db().execute("UPDATE honorees SET updated_at = '2026-12-04T06:05:00Z' "
-                               "WHERE id = ?", [honoree_id])
+    empty_archive.db().execute(
+        "UPDATE honorees SET updated_at = '2026-12-04T06:05:00Z' WHERE id = ?", [honoree_id]
+    )
     page = curator.get("/curate/").get_data(as_text=True)
     assert "2026年12月4日 14:05" in page and "2026-12-04T06:05:00Z" not in page
     history = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", history)
-    assert ">创建</a>" in history   # revision actions in Chinese, not codes
+    assert ">创建</a>" in history  # revision actions in Chinese, not codes
 
 
 def test_gender_and_ethnicity_are_choices_and_industry_offers_the_national_list(
-        curator, make_honoree, empty_archive):
+    curator, make_honoree, empty_archive
+):
     honoree_id = make_honoree(status="draft", gender="女", ethnicity="黎族")
     page = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
     assert '<select name="gender">' in page and "<option selected>女</option>" in page
@@ -403,20 +507,36 @@ def test_records_are_picked_by_name_never_by_number(curator, make_honoree, empty
     assert f"王伟 · 海口供电局 · 编号 {wang}" in labels and len(labels) == 2
     # the option a curator chose, then a name only one record has
     for value in (labels[labels.index(f"王伟 · 海口供电局 · 编号 {wang}")], "李红梅"):
-        assert post(curator, f"/curate/honorees/{team}/members", {"member": value},
-                    page=f"/curate/honorees/{team}").status_code == 302
-    members = {r[0] for r in empty_archive.db().execute(
-        "SELECT member_id FROM members WHERE collective_id = ?", [team])}
+        assert (
+            post(
+                curator,
+                f"/curate/honorees/{team}/members",
+                {"member": value},
+                page=f"/curate/honorees/{team}",
+            ).status_code
+            == 302
+        )
+    members = {
+        r[0]
+        for r in empty_archive.db().execute(
+            "SELECT member_id FROM members WHERE collective_id = ?", [team]
+        )
+    }
     assert members == {wang, li}
     # two records share the name: the curator is asked to choose, shown both
-    refused = post(curator, f"/curate/honorees/{team}/members", {"member": "王伟"},
-                   page=f"/curate/honorees/{team}")
+    refused = post(
+        curator,
+        f"/curate/honorees/{team}/members",
+        {"member": "王伟"},
+        page=f"/curate/honorees/{team}",
+    )
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "海口供电局" in text and "三亚人民医院" in text
 
 
 def test_an_edit_to_a_published_record_waits_for_a_second_person(
-        curator, second_curator, make_honoree, empty_archive, client, app):
+    curator, second_curator, make_honoree, empty_archive, client, app
+):
     """SECOND_APPROVER=1: the public page keeps the published version until another
     curator approves the edit; the review shows exactly what would change."""
     app.config["SECOND_APPROVER"] = 1
@@ -429,29 +549,53 @@ def test_an_edit_to_a_published_record_waits_for_a_second_person(
     mine = curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
     assert "待审核的修改" in mine and "需由另一位策展人或管理员批准" in mine
     assert 'value="新单位"' in mine  # the curator goes on from the pending version
-    refused = post(curator, f"/curate/honorees/{honoree_id}/pending", {"action": "approve"},
-                   page=f"/curate/honorees/{honoree_id}")
+    refused = post(
+        curator,
+        f"/curate/honorees/{honoree_id}/pending",
+        {"action": "approve"},
+        page=f"/curate/honorees/{honoree_id}",
+    )
     assert refused.status_code == 400
     review = second_curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
     assert re.search(r"<th>工作单位</th><td>原单位</td><td>新单位</td>", review)
-    assert post(second_curator, f"/curate/honorees/{honoree_id}/pending", {"action": "approve"},
-                page=f"/curate/honorees/{honoree_id}").status_code == 302
+    assert (
+        post(
+            second_curator,
+            f"/curate/honorees/{honoree_id}/pending",
+            {"action": "approve"},
+            page=f"/curate/honorees/{honoree_id}",
+        ).status_code
+        == 302
+    )
     assert "新单位" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     db = empty_archive.db()
     assert db.execute("SELECT count(*) FROM pending_edits").fetchone()[0] == 0
-    assert db.execute("SELECT action FROM revisions WHERE record_id = ? ORDER BY id DESC",
-                      [honoree_id]).fetchone()[0] == "edit-approved"
+    assert (
+        db.execute(
+            "SELECT action FROM revisions WHERE record_id = ? ORDER BY id DESC", [honoree_id]
+        ).fetchone()[0]
+        == "edit-approved"
+    )
 
 
 def test_a_rejected_edit_leaves_the_published_record_as_it_was(
-        curator, second_curator, make_honoree, empty_archive, client, app):
+    curator, second_curator, make_honoree, empty_archive, client, app
+):
     app.config["SECOND_APPROVER"] = 1
     honoree_id = make_honoree(name="退回修改", unit="原单位")
     form = edit_form(curator, honoree_id)
     form["unit"] = "错误的单位"
     post(curator, f"/curate/honorees/{honoree_id}", form)
-    assert post(second_curator, f"/curate/honorees/{honoree_id}/pending", {"action": "reject"},
-                page=f"/curate/honorees/{honoree_id}").status_code == 302
+    assert (
+        post(
+            second_curator,
+            f"/curate/honorees/{honoree_id}/pending",
+            {"action": "reject"},
+            page=f"/curate/honorees/{honoree_id}",
+        ).status_code
+        == 302
+    )
     assert "原单位" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
-    assert empty_archive.db().execute("SELECT unit, version FROM honorees WHERE id = ?",
-                                      [honoree_id]).fetchone()[:] == ("原单位", 1)
+    assert empty_archive.db().execute(
+        "SELECT unit, version FROM honorees WHERE id = ?", [honoree_id]
+    ).fetchone()[:] == ("原单位", 1)

@@ -61,9 +61,11 @@ def test_a_full_disk_refuses_writes_clearly_and_loses_nothing(small_disk):
     db = archive.db()
     migrations.apply(db)
     with write(db):
-        honoree_id = honorees.create(db, {"kind": "individual", "name": "满盘人",
-                                          "status": "draft", "story": "原来的事迹。"},
-                                     [{"title": "全国劳动模范", "year": 2020}])
+        honoree_id = honorees.create(
+            db,
+            {"kind": "individual", "name": "满盘人", "status": "draft", "story": "原来的事迹。"},
+            [{"title": "全国劳动模范", "year": 2020}],
+        )
     make_user(archive, "curator1")
     app = archive.app()
     app.test_client_class = ClosingClient
@@ -75,16 +77,24 @@ def test_a_full_disk_refuses_writes_clearly_and_loses_nothing(small_disk):
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next write must grow the WAL
     filler = _fill(small_disk)
     try:
-        saved = post(client, editor, {"name": "满盘人", "kind": "individual", "story": typed,
-                                      "version": str(version)}, page=editor)
+        saved = post(
+            client,
+            editor,
+            {"name": "满盘人", "kind": "individual", "story": typed, "version": str(version)},
+            page=editor,
+        )
         text = saved.get_data(as_text=True)
         assert saved.status_code == 507, text[:500]
         assert "磁盘空间已满" in text and "没有保存" in text
         assert typed[:200] in text and "在车间里坚持三十年。" * 50 in text  # the form, refilled
 
-        uploaded = post(client, f"{editor}/photos", {
-            "alt": "满盘人在车间", "photo": (io.BytesIO(_photo()), "photo.jpg")},
-            page=editor, content_type="multipart/form-data")
+        uploaded = post(
+            client,
+            f"{editor}/photos",
+            {"alt": "满盘人在车间", "photo": (io.BytesIO(_photo()), "photo.jpg")},
+            page=editor,
+            content_type="multipart/form-data",
+        )
         assert uploaded.status_code == 507
         assert "磁盘空间已满" in uploaded.get_data(as_text=True)
         assert _leftovers(small_disk) == []
@@ -92,17 +102,22 @@ def test_a_full_disk_refuses_writes_clearly_and_loses_nothing(small_disk):
         filler.unlink()
 
     check = database.connect(archive.config["DATABASE"])
-    row = check.execute("SELECT story, version FROM honorees WHERE id = ?",
-                        [honoree_id]).fetchone()
+    row = check.execute("SELECT story, version FROM honorees WHERE id = ?", [honoree_id]).fetchone()
     assert (row["story"], row["version"]) == ("原来的事迹。", version)  # nothing lost or half-done
     assert check.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
     assert not [p for p in (small_disk / "media").rglob("*") if p.is_file()]
     assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-    again = post(client, editor, {"name": "满盘人", "kind": "individual", "story": typed,
-                                  "version": str(version)}, page=editor)
+    again = post(
+        client,
+        editor,
+        {"name": "满盘人", "kind": "individual", "story": typed, "version": str(version)},
+        page=editor,
+    )
     assert again.status_code == 302  # with room again, the same form saves
-    assert check.execute("SELECT story FROM honorees WHERE id = ?",
-                         [honoree_id]).fetchone()[0] == typed
+    assert (
+        check.execute("SELECT story FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
+        == typed
+    )
     check.conn.close()
     archive.close()

@@ -42,8 +42,9 @@ def _browser(p, webgl: bool = True):
 
 
 def _phone(browser):
-    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                               has_touch=True)
+    return browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
 
 
 def _until(page, expression: str, seconds: float = 60) -> None:

@@ -35,8 +35,11 @@ def hall(empty_archive):
 
 def _scene(db, exhibition_id, key="r1"):
     hall = store.of_exhibition(db, exhibition_id)
-    return dict(db.execute("SELECT * FROM hall_scenes WHERE hall_id = ? AND key = ?",
-                           [hall["id"], key]).fetchone())
+    return dict(
+        db.execute(
+            "SELECT * FROM hall_scenes WHERE hall_id = ? AND key = ?", [hall["id"], key]
+        ).fetchone()
+    )
 
 
 def _public_spots(client, exhibition_id, key="r1"):
@@ -57,30 +60,48 @@ def test_a_portrait_hotspot_is_placed_by_name_and_recorded(curator, empty_archiv
     html = curator.get(page).get_data(as_text=True)
     assert "data-picker" in html and "editor-config" in html
     with write(db):
-        other = honorees.create(db, {"kind": "individual", "name": "欧阳明", "status":
-                                     "published", "unit": "港务集团"}, [])
-    response = post(curator, page + "/hotspots", {"kind": "portrait", "yaw": "-30.5",
-                                                  "pitch": "4", "honoree": "欧阳明 · 港务集团 · "
-                                                  f"编号 {other}"}, page=page)
+        other = honorees.create(
+            db,
+            {"kind": "individual", "name": "欧阳明", "status": "published", "unit": "港务集团"},
+            [],
+        )
+    response = post(
+        curator,
+        page + "/hotspots",
+        {
+            "kind": "portrait",
+            "yaw": "-30.5",
+            "pitch": "4",
+            "honoree": f"欧阳明 · 港务集团 · 编号 {other}",
+        },
+        page=page,
+    )
     assert response.status_code == 303
     _, spots = _public_spots(curator, exhibition_id)
     placed = [s for s in spots if s.get("id") == other]
     assert placed and placed[0]["yaw"] == -30.5 and placed[0]["pitch"] == 4.0
     assert placed[0]["title"] == "欧阳明"
-    last = db.execute("SELECT action, snapshot FROM revisions WHERE record_type = 'exhibition' "
-                      "ORDER BY id DESC LIMIT 1").fetchone()
+    last = db.execute(
+        "SELECT action, snapshot FROM revisions WHERE record_type = 'exhibition' "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     assert last[0] == "hall_hotspot"
     assert json.loads(last[1])["hall"]["scenes"][0]["hotspots"][0]["honoree_id"] == other
     history = curator.get(f"/curate/exhibitions/{exhibition_id}/history").get_data(as_text=True)
     assert "全景展馆" in history and "欧阳明" in history
     # moved (dragged or nudged: the form sends the new angles), then removed
-    spot_id = db.execute("SELECT id FROM hall_hotspots WHERE honoree_id = ? AND generated = 0",
-                         [other]).fetchone()[0]
-    post(curator, f"{page}/hotspots/{spot_id}", {"kind": "portrait", "yaw": "-29.5",
-                                                 "pitch": "3.5", "honoree": f"编号 {other}"},
-         page=page)
-    assert db.execute("SELECT yaw, pitch FROM hall_hotspots WHERE id = ?",
-                      [spot_id]).fetchone()[:] == (-29.5, 3.5)
+    spot_id = db.execute(
+        "SELECT id FROM hall_hotspots WHERE honoree_id = ? AND generated = 0", [other]
+    ).fetchone()[0]
+    post(
+        curator,
+        f"{page}/hotspots/{spot_id}",
+        {"kind": "portrait", "yaw": "-29.5", "pitch": "3.5", "honoree": f"编号 {other}"},
+        page=page,
+    )
+    assert db.execute("SELECT yaw, pitch FROM hall_hotspots WHERE id = ?", [spot_id]).fetchone()[
+        :
+    ] == (-29.5, 3.5)
     # withdrawn: gone from the public hall at once
     with write(db):
         db.execute("UPDATE honorees SET status = 'withdrawn' WHERE id = ?", [other])
@@ -96,17 +117,22 @@ def test_refusals_say_why_and_change_nothing(curator, empty_archive, hall):
     page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene['id']}"
     before = db.execute("SELECT count(*) FROM hall_hotspots").fetchone()[0]
     for form, message in (
-            ({"kind": "door", "yaw": "0", "pitch": "0", "target_key": "nowhere"}, "另一个场景"),
-            ({"kind": "portrait", "yaw": "0", "pitch": "0", "honoree": "查无此人"}, "没有找到"),
-            ({"kind": "info", "yaw": "0", "pitch": "100", "title": "x"}, "俯仰角度"),
-            ({"kind": "audio", "yaw": "0", "pitch": "0"}, "讲解音频")):
+        ({"kind": "door", "yaw": "0", "pitch": "0", "target_key": "nowhere"}, "另一个场景"),
+        ({"kind": "portrait", "yaw": "0", "pitch": "0", "honoree": "查无此人"}, "没有找到"),
+        ({"kind": "info", "yaw": "0", "pitch": "100", "title": "x"}, "俯仰角度"),
+        ({"kind": "audio", "yaw": "0", "pitch": "0"}, "讲解音频"),
+    ):
         response = post(curator, page + "/hotspots", form, page=page)
         assert response.status_code == 400 and message in response.get_data(as_text=True)
-    generated = db.execute("SELECT id FROM hall_hotspots WHERE scene_id = ? AND generated = 1",
-                           [scene["id"]]).fetchone()[0]
-    response = post(curator, f"{page}/hotspots/{generated}", {"kind": "info", "yaw": "1",
-                                                              "pitch": "1", "title": "x"},
-                    page=page)
+    generated = db.execute(
+        "SELECT id FROM hall_hotspots WHERE scene_id = ? AND generated = 1", [scene["id"]]
+    ).fetchone()[0]
+    response = post(
+        curator,
+        f"{page}/hotspots/{generated}",
+        {"kind": "info", "yaw": "1", "pitch": "1", "title": "x"},
+        page=page,
+    )
     assert response.status_code == 400 and "自动生成" in response.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM hall_hotspots").fetchone()[0] == before
 
@@ -117,10 +143,20 @@ def test_an_audio_spot_is_served_with_range_requests(curator, empty_archive, hal
     scene = _scene(db, exhibition_id)
     page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene['id']}"
     sound = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 400
-    response = post(curator, page + "/hotspots", {
-        "kind": "audio", "yaw": "10", "pitch": "0", "title": "序厅讲解", "text": "欢迎参观",
-        "audio": (io.BytesIO(sound), "intro.mp3")}, page=page,
-        content_type="multipart/form-data")
+    response = post(
+        curator,
+        page + "/hotspots",
+        {
+            "kind": "audio",
+            "yaw": "10",
+            "pitch": "0",
+            "title": "序厅讲解",
+            "text": "欢迎参观",
+            "audio": (io.BytesIO(sound), "intro.mp3"),
+        },
+        page=page,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     _, spots = _public_spots(curator, exhibition_id)
     audio = next(s for s in spots if s["kind"] == "audio")
@@ -129,9 +165,13 @@ def test_an_audio_spot_is_served_with_range_requests(curator, empty_archive, hal
     assert part.status_code == 206 and part.get_data() == sound[100:200]
     assert part.headers["Content-Range"] == f"bytes 100-199/{len(sound)}"
     assert part.mimetype == "audio/mpeg"
-    wrong = post(curator, page + "/hotspots", {
-        "kind": "audio", "yaw": "10", "pitch": "0", "audio": (io.BytesIO(b"<html>"), "a.mp3")},
-        page=page, content_type="multipart/form-data")
+    wrong = post(
+        curator,
+        page + "/hotspots",
+        {"kind": "audio", "yaw": "10", "pitch": "0", "audio": (io.BytesIO(b"<html>"), "a.mp3")},
+        page=page,
+        content_type="multipart/form-data",
+    )
     assert wrong.status_code == 400 and "MP3" in wrong.get_data(as_text=True)
     with write(db):
         db.execute("UPDATE exhibitions SET status = 'draft' WHERE id = ?", [exhibition_id])
@@ -142,10 +182,10 @@ def _equirect(width: int) -> bytes:
     """Left half (yaw < 0) red, right half blue, with EXIF carrying a place."""
     pixels = np.zeros((width // 2, width, 3), np.uint8)
     pixels[:, : width // 2] = (220, 30, 30)
-    pixels[:, width // 2:] = (30, 30, 220)
+    pixels[:, width // 2 :] = (30, 30, 220)
     image = Image.fromarray(pixels)
     exif = Image.Exif()
-    exif[0x010F] = "SecretCam"         # Make
+    exif[0x010F] = "SecretCam"  # Make
     exif[0x010E] = "GPS 31.2N 121.5E"  # ImageDescription, a place
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
@@ -154,13 +194,18 @@ def _equirect(width: int) -> bytes:
 
 def _upload(curator, exhibition_id, data, title="一楼序厅实景"):
     page = f"/curate/exhibitions/{exhibition_id}/hall"
-    return post(curator, page + "/panoramas", {
-        "title": title, "panorama": (io.BytesIO(data), "hall.jpg")}, page=page,
-        content_type="multipart/form-data")
+    return post(
+        curator,
+        page + "/panoramas",
+        {"title": title, "panorama": (io.BytesIO(data), "hall.jpg")},
+        page=page,
+        content_type="multipart/form-data",
+    )
 
 
 def test_an_uploaded_panorama_is_cut_by_the_worker_then_becomes_the_entrance(
-        curator, app, empty_archive, hall):
+    curator, app, empty_archive, hall
+):
     db = empty_archive.db()
     exhibition_id = hall["exhibition_id"]
     page = f"/curate/exhibitions/{exhibition_id}/hall"
@@ -196,11 +241,18 @@ def test_an_uploaded_panorama_is_cut_by_the_worker_then_becomes_the_entrance(
     with Image.open(folder / "1/r0_0.jpg") as right, Image.open(folder / "1/l0_0.jpg") as left:
         assert np.asarray(right)[256, 256][2] > 180 and np.asarray(left)[256, 256][0] > 180
     # the entrance and starting view, chosen in the editor, survive a redraw
-    post(curator, scene_page, {"title": "一楼序厅实景", "yaw": "95", "pitch": "-3",
-                               "entrance": "1"}, page=scene_page)
-    post(curator, scene_page + "/hotspots", {"kind": "door", "yaw": "0", "pitch": "-5",
-                                             "target_key": "r1", "title": "进入第一展室"},
-         page=scene_page)
+    post(
+        curator,
+        scene_page,
+        {"title": "一楼序厅实景", "yaw": "95", "pitch": "-3", "entrance": "1"},
+        page=scene_page,
+    )
+    post(
+        curator,
+        scene_page + "/hotspots",
+        {"kind": "door", "yaw": "0", "pitch": "-5", "target_key": "r1", "title": "进入第一展室"},
+        page=scene_page,
+    )
     generate.generate(db, hall["config"], exhibition_id)
     config, spots = _public_spots(curator, exhibition_id, "u1")
     assert config["entrance"] == "u1" and config["order"][-1] == "u1"
@@ -211,7 +263,8 @@ def test_an_uploaded_panorama_is_cut_by_the_worker_then_becomes_the_entrance(
 
 
 def test_a_failed_conversion_says_why_in_chinese_and_can_be_retried(
-        curator, app, empty_archive, hall):
+    curator, app, empty_archive, hall
+):
     db = empty_archive.db()
     exhibition_id = hall["exhibition_id"]
     assert _upload(curator, exhibition_id, _equirect(2048), "二楼实景").status_code == 303
@@ -222,14 +275,14 @@ def test_a_failed_conversion_says_why_in_chinese_and_can_be_retried(
     run_jobs(app)
     scene = _scene(db, exhibition_id, "u1")
     assert scene["status"] == "failed" and "损坏" in scene["error"]
-    job = db.execute("SELECT status, attempts FROM jobs WHERE kind = 'hall-panorama'"
-                     ).fetchone()
+    job = db.execute("SELECT status, attempts FROM jobs WHERE kind = 'hall-panorama'").fetchone()
     assert tuple(job) == ("failed", 1)  # not retried in vain
     scene_page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene['id']}"
     html = curator.get(scene_page).get_data(as_text=True)
     assert "处理失败" in html and "损坏" in html and "Traceback" not in html
     assert "处理失败" in curator.get(f"/curate/exhibitions/{exhibition_id}/hall").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert not (store.media_root(empty_archive.config["MEDIA_DIR"]) / scene["tiles"]).exists()
     config, _ = _public_spots(curator, exhibition_id)
     assert "u1" not in config["scenes"]
@@ -253,11 +306,12 @@ def test_a_scene_deleted_while_queued_leaves_no_tiles(curator, app, empty_archiv
     media = store.media_root(empty_archive.config["MEDIA_DIR"])
     assert not (media / scene["tiles"]).exists()
     assert not panoramas.original_path(empty_archive.config["MEDIA_DIR"], scene["tiles"]).exists()
-    assert db.execute("SELECT status FROM jobs WHERE kind = 'hall-panorama'").fetchone()[0] == "done"
+    assert (
+        db.execute("SELECT status FROM jobs WHERE kind = 'hall-panorama'").fetchone()[0] == "done"
+    )
 
 
-@pytest.mark.parametrize("size, message", [((8704, 4352), "8192×4096"),
-                                           ((2048, 1536), "2:1")])
+@pytest.mark.parametrize("size, message", [((8704, 4352), "8192×4096"), ((2048, 1536), "2:1")])
 def test_panoramas_too_large_or_not_equirectangular_are_refused(size, message):
     buffer = io.BytesIO()
     Image.new("RGB", size, (1, 2, 3)).save(buffer, "JPEG", quality=50)
@@ -276,6 +330,5 @@ def test_the_preview_shows_a_draft_hall_as_visitors_will(curator, client, empty_
         db.execute("UPDATE exhibitions SET status = 'draft' WHERE id = ?", [exhibition_id])
     assert client.get(f"/exhibitions/{exhibition_id}/hall").status_code == 404
     assert client.get(f"/exhibitions/{exhibition_id}/hall/scenes.json").status_code == 404
-    html = curator.get(f"/curate/exhibitions/{exhibition_id}/hall/preview").get_data(
-        as_text=True)
+    html = curator.get(f"/curate/exhibitions/{exhibition_id}/hall/preview").get_data(as_text=True)
     assert "hall-config" in html and "/curate/exhibitions/" in html

@@ -31,22 +31,33 @@ SCREENSHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")  # a folder to keep phone sc
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     from tests.conftest import fresh_archive
+
     archive = fresh_archive(tmp_path_factory.mktemp("editor"))
     built = build(archive, 6)
     db = archive.db()
     first = built["ids"][0]
     with write(db):
-        for n, (caption, credit) in enumerate([("在数控车间调试设备", "省总工会宣传部 王摄"),
-                                               ("获奖现场", "李摄")]):
-            media.add_photo(db, archive.config["MEDIA_DIR"],
-                            Image.linear_gradient("L").resize((1200, 800)).convert("RGB"),
-                            first, alt=caption, caption=caption, credit=credit, position=n + 1)
+        for n, (caption, credit) in enumerate(
+            [("在数控车间调试设备", "省总工会宣传部 王摄"), ("获奖现场", "李摄")]
+        ):
+            media.add_photo(
+                db,
+                archive.config["MEDIA_DIR"],
+                Image.linear_gradient("L").resize((1200, 800)).convert("RGB"),
+                first,
+                alt=caption,
+                caption=caption,
+                credit=credit,
+                position=n + 1,
+            )
     make_user(archive, "curator1", "curator")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = start_gunicorn(archive, port, {"ARCHIVE_BASE_URL": base,
-                                             "ARCHIVE_WEB_WORKERS": "1",
-                                             "ARCHIVE_SECOND_APPROVER": "0"})
+    process = start_gunicorn(
+        archive,
+        port,
+        {"ARCHIVE_BASE_URL": base, "ARCHIVE_WEB_WORKERS": "1", "ARCHIVE_SECOND_APPROVER": "0"},
+    )
     yield {"url": base, "archive": archive, **built}
     process.terminate()
     process.wait(15)
@@ -64,18 +75,19 @@ def _login(page, url):
 def test_a_hotspot_is_placed_by_click_picked_by_name_dragged_nudged_and_saved(served):
     db = served["archive"].db()
     hall = store.of_exhibition(db, served["exhibition_id"])
-    scene = db.execute("SELECT id FROM hall_scenes WHERE hall_id = ? AND key = 'r1'",
-                       [hall["id"]]).fetchone()[0]
+    scene = db.execute(
+        "SELECT id FROM hall_scenes WHERE hall_id = ? AND key = 'r1'", [hall["id"]]
+    ).fetchone()[0]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=WEBGL)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         blocked = []
         page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(1))
         _login(page, served["url"])
-        page.goto(f"{served['url']}/curate/exhibitions/{served['exhibition_id']}/hall/"
-                  f"scenes/{scene}")
-        page.wait_for_selector("html[data-editor-loaded='1']", state="attached",
-                               timeout=60000)
+        page.goto(
+            f"{served['url']}/curate/exhibitions/{served['exhibition_id']}/hall/scenes/{scene}"
+        )
+        page.wait_for_selector("html[data-editor-loaded='1']", state="attached", timeout=60000)
         box = page.locator("#editor-pano").bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2)
         yaw = float(page.input_value("#new-hotspot [data-yaw]"))
@@ -91,20 +103,23 @@ def test_a_hotspot_is_placed_by_click_picked_by_name_dragged_nudged_and_saved(se
         picker.fill(option)
         page.click("#new-hotspot button[type=submit]")
         page.wait_for_selector("text=热点已保存")
-        row = db.execute("SELECT id, yaw, pitch, honoree_id FROM hall_hotspots WHERE scene_id = ? "
-                         "AND generated = 0", [scene]).fetchone()
+        row = db.execute(
+            "SELECT id, yaw, pitch, honoree_id FROM hall_hotspots WHERE scene_id = ? "
+            "AND generated = 0",
+            [scene],
+        ).fetchone()
         assert row["honoree_id"] == served["ids"][2] and abs(row["yaw"] - yaw) < 0.01
         # drag it to the left, then nudge it up
-        page.wait_for_selector("html[data-editor-loaded='1']", state="attached",
-                               timeout=60000)
+        page.wait_for_selector("html[data-editor-loaded='1']", state="attached", timeout=60000)
         spot = page.locator(f'.editor-spot[data-spot="{row["id"]}"]')
         spot.wait_for()
         start = spot.bounding_box()
         page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
         page.mouse.down()
         for step in range(1, 11):
-            page.mouse.move(start["x"] + start["width"] / 2 - 15 * step,
-                            start["y"] + start["height"] / 2)
+            page.mouse.move(
+                start["x"] + start["width"] / 2 - 15 * step, start["y"] + start["height"] / 2
+            )
         page.mouse.up()
         form = page.locator(f'form[data-spot="{row["id"]}"]')
         dragged = float(form.locator("[data-yaw]").input_value())
@@ -114,13 +129,13 @@ def test_a_hotspot_is_placed_by_click_picked_by_name_dragged_nudged_and_saved(se
         assert abs(nudged - (float(form.locator("[data-pitch]").input_value()))) < 0.01
         form.locator("button[type=submit]:not([name])").click()
         page.wait_for_selector("text=热点已保存")
-        moved = db.execute("SELECT yaw, pitch FROM hall_hotspots WHERE id = ?",
-                           [row["id"]]).fetchone()
+        moved = db.execute(
+            "SELECT yaw, pitch FROM hall_hotspots WHERE id = ?", [row["id"]]
+        ).fetchone()
         assert abs(moved["yaw"] - dragged) < 0.01 and abs(moved["pitch"] - nudged) < 0.01
         # the visitor sees it
         page.goto(f"{served['url']}/exhibitions/{served['exhibition_id']}/hall")
-        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()",
-                               timeout=60000)
+        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()", timeout=60000)
         assert page.locator(".hall-portrait a[aria-label^='王秀英']").count() >= 2
         assert not blocked
         browser.close()
@@ -129,8 +144,12 @@ def test_a_hotspot_is_placed_by_click_picked_by_name_dragged_nudged_and_saved(se
 def test_the_album_lightbox_swipes_and_zooms_on_a_phone(served):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
-        context = browser.new_context(viewport={"width": 390, "height": 844},
-                                      device_scale_factor=2, is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
         page = context.new_page()
         blocked = []
         page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(1))
@@ -143,13 +162,16 @@ def test_the_album_lightbox_swipes_and_zooms_on_a_phone(served):
         assert "在数控车间调试设备" in caption.inner_text()
         assert "王摄" in caption.inner_text()
         page.wait_for_timeout(1000)  # the opening animation
-        assert float(page.evaluate("getComputedStyle(document.querySelector('.pswp__bg'))"
-                                   ".opacity")) > 0.9
+        assert (
+            float(page.evaluate("getComputedStyle(document.querySelector('.pswp__bg')).opacity"))
+            > 0.9
+        )
         if SCREENSHOTS:
             page.screenshot(path=str(Path(SCREENSHOTS) / "album-phone.png"))
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("document.querySelector('.pswp__album-caption').textContent"
-                               ".includes('获奖现场')")
+        page.wait_for_function(
+            "document.querySelector('.pswp__album-caption').textContent.includes('获奖现场')"
+        )
         # zoom: PhotoSwipe's own zoom action, as double-tap triggers it
         before = page.evaluate("window.albumLightbox.pswp.currSlide.currZoomLevel")
         page.evaluate("window.albumLightbox.pswp.currSlide.toggleZoom()")
@@ -162,8 +184,12 @@ def test_enter_the_hall_comes_first_on_a_phone(served):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
         for width in (360, 390):
-            context = browser.new_context(viewport={"width": width, "height": 780},
-                                          device_scale_factor=2, is_mobile=True, has_touch=True)
+            context = browser.new_context(
+                viewport={"width": width, "height": 780},
+                device_scale_factor=2,
+                is_mobile=True,
+                has_touch=True,
+            )
             page = context.new_page()
             page.goto(f"{served['url']}/exhibitions/{served['exhibition_id']}")
             enter = page.locator("a.ex-enter")
@@ -188,8 +214,10 @@ def _settled(page, requested: list[str], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while True:
         count = len(requested)
-        page.evaluate("hallViewer.setPitch(hallViewer.getPitch()) && new Promise(done => "
-                      "requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.evaluate(
+            "hallViewer.setPitch(hallViewer.getPitch()) && new Promise(done => "
+            "requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         while page.evaluate("hallViewer.getRenderer().isLoading()"):
             assert time.monotonic() < deadline, "tiles still loading"
             time.sleep(0.1)
@@ -202,31 +230,43 @@ def _first_view(served, strip_preloads: bool) -> dict:
     preloaded ones, the page's own configuration and the resource timings."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=WEBGL)
-        context = browser.new_context(viewport={"width": 390, "height": 844},
-                                      device_scale_factor=3, is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=3,
+            is_mobile=True,
+            has_touch=True,
+        )
         page = context.new_page()
         if strip_preloads:  # what Pannellum asks for by itself
+
             def without(route):
                 html = route.fetch().text()
-                route.fulfill(body=re.sub(r'<link rel="preload" as="image"[^>]*>', "", html),
-                              content_type="text/html; charset=utf-8")
+                route.fulfill(
+                    body=re.sub(r'<link rel="preload" as="image"[^>]*>', "", html),
+                    content_type="text/html; charset=utf-8",
+                )
+
             page.route("**/hall", without)
         requested: list[str] = []
         page.on("request", lambda r: "/tiles/" in r.url and requested.append(r.url))
         warnings: list[str] = []
         page.on("console", lambda m: "preload" in m.text and warnings.append(m.text))
         page.goto(f"{served['url']}/exhibitions/{served['exhibition_id']}/hall")
-        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()",
-                               timeout=60000)
+        page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()", timeout=60000)
         _settled(page, requested)
         page.wait_for_load_state("networkidle")
         found = {
-            "requested": requested, "warnings": warnings,
-            "preloaded": page.eval_on_selector_all("link[rel=preload][as=image]",
-                                                   "links => links.map(l => l.href)"),
+            "requested": requested,
+            "warnings": warnings,
+            "preloaded": page.eval_on_selector_all(
+                "link[rel=preload][as=image]", "links => links.map(l => l.href)"
+            ),
             "config": json.loads(page.locator("#hall-config").text_content()),
-            "timings": page.evaluate("performance.getEntriesByType('resource').map(e => "
-                                     "[e.name, e.startTime, e.responseEnd])")}
+            "timings": page.evaluate(
+                "performance.getEntriesByType('resource').map(e => "
+                "[e.name, e.startTime, e.responseEnd])"
+            ),
+        }
         browser.close()
     return found
 

@@ -20,18 +20,21 @@ from tests.hall_fixtures import build, colour, share_near
 
 # --- projection maths ------------------------------------------------------------------
 
-@pytest.mark.parametrize("wall, s, height, yaw, pitch", [
-    ("front", 5.0, room.EYE, 0.0, 0.0),          # straight ahead at eye height
-    ("right", 5.0, room.EYE, 90.0, 0.0),
-    ("back", 5.0, room.EYE, 180.0, 0.0),
-    ("left", 5.0, room.EYE, -90.0, 0.0),
-    ("front", 10.0, room.EYE, 45.0, 0.0),        # the front-right corner
-    ("front", 0.0, room.EYE, -45.0, 0.0),
-    ("front", 5.0, room.EYE + 5.0, 0.0, 45.0),   # as high above the eye as the wall is far
-    ("right", 5.0 + 5.0 * math.tan(math.radians(30)), room.EYE, 120.0, 0.0),
-])
-def test_a_known_point_on_a_wall_lands_at_the_expected_yaw_and_pitch(wall, s, height, yaw,
-                                                                     pitch):
+
+@pytest.mark.parametrize(
+    "wall, s, height, yaw, pitch",
+    [
+        ("front", 5.0, room.EYE, 0.0, 0.0),  # straight ahead at eye height
+        ("right", 5.0, room.EYE, 90.0, 0.0),
+        ("back", 5.0, room.EYE, 180.0, 0.0),
+        ("left", 5.0, room.EYE, -90.0, 0.0),
+        ("front", 10.0, room.EYE, 45.0, 0.0),  # the front-right corner
+        ("front", 0.0, room.EYE, -45.0, 0.0),
+        ("front", 5.0, room.EYE + 5.0, 0.0, 45.0),  # as high above the eye as the wall is far
+        ("right", 5.0 + 5.0 * math.tan(math.radians(30)), room.EYE, 120.0, 0.0),
+    ],
+)
+def test_a_known_point_on_a_wall_lands_at_the_expected_yaw_and_pitch(wall, s, height, yaw, pitch):
     got_yaw, got_pitch = room.wall_view(wall, s, height)
     assert abs(((got_yaw - yaw + 180) % 360) - 180) < 1e-9
     assert got_pitch == pytest.approx(pitch, abs=1e-9)
@@ -44,14 +47,16 @@ def test_cube_faces_and_directions_agree():
             face, u, v = projection.face_of(d)
             name = list(projection.FACES)[int(face[0])]
             size = 64
-            back = projection.face_directions(name, size)[min(size - 1, int(v[0] * size)),
-                                                          min(size - 1, int(u[0] * size))]
+            back = projection.face_directions(name, size)[
+                min(size - 1, int(v[0] * size)), min(size - 1, int(u[0] * size))
+            ]
             back_yaw, back_pitch = projection.yaw_pitch(*back)
             assert abs(((back_yaw - yaw + 180) % 360) - 180) < 3 or abs(pitch) > 80
             assert abs(back_pitch - pitch) < 3
 
 
 # --- the generated hall ------------------------------------------------------------------
+
 
 @pytest.fixture
 def hall(empty_archive):
@@ -73,7 +78,7 @@ def test_each_portrait_is_where_its_hotspot_says(empty_archive, hall):
         h, w, _ = pixels.shape
         for spot in (s for s in scene["hotspots"] if s["kind"] == "portrait"):
             x, y = projection.equirect_pixel(spot["yaw"], spot["pitch"], w, h)
-            patch = pixels[int(y) - 6:int(y) + 7, int(x) - 6:int(x) + 7]
+            patch = pixels[int(y) - 6 : int(y) + 7, int(x) - 6 : int(x) + 7]
             assert share_near(patch, colour(index[spot["honoree_id"]])) > 0.9, spot
             seen += 1
     assert seen == 20
@@ -88,12 +93,15 @@ def test_a_section_larger_than_a_room_continues_in_the_next_room(empty_archive, 
     doors = {s["target_key"] for s in first["hotspots"] if s["kind"] == "door"}
     assert doors == {"r2"}
     names = [p["honoree_name"] for r in store.list_order(shown) for p in r["people"]]
-    assert names == [empty_archive.db().execute("SELECT name FROM honorees WHERE id = ?",
-                                                [i]).fetchone()[0] for i in hall["ids"]]
+    assert names == [
+        empty_archive.db().execute("SELECT name FROM honorees WHERE id = ?", [i]).fetchone()[0]
+        for i in hall["ids"]
+    ]
 
 
 def test_a_withdrawn_honoree_is_never_in_a_served_picture(empty_archive, hall, client):
     from archive.halls import generate
+
     db = empty_archive.db()
     victim = hall["ids"][0]
     exhibition_id = hall["exhibition_id"]
@@ -119,8 +127,10 @@ def test_a_withdrawn_honoree_is_never_in_a_served_picture(empty_archive, hall, c
             for face in "fbudlr":
                 tile = client.get(f"{base}/{level}/{face}0_0.jpg")
                 assert tile.status_code == 200
-                assert share_near(np.asarray(Image.open(io.BytesIO(tile.data))), colour(0),
-                                  20) < 0.0005
+                assert (
+                    share_near(np.asarray(Image.open(io.BytesIO(tile.data))), colour(0), 20)
+                    < 0.0005
+                )
     page = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
     assert "林晓峰" not in page
 
@@ -129,8 +139,9 @@ def test_drafts_never_appear_and_unpublished_halls_are_404(empty_archive, client
     built = build(empty_archive, 6, statuses={2: "draft"})
     db = empty_archive.db()
     shown = store.public_hall(db, built["exhibition_id"])
-    people = [s["honoree_id"] for sc in shown["scenes"] for s in sc["hotspots"]
-              if s["kind"] == "portrait"]
+    people = [
+        s["honoree_id"] for sc in shown["scenes"] for s in sc["hotspots"] if s["kind"] == "portrait"
+    ]
     assert built["ids"][2] not in people and len(people) == 5
     pixels = _panorama(empty_archive, shown["scenes"][0])
     assert share_near(pixels, colour(2), 20) < 0.0005
@@ -150,8 +161,11 @@ def test_the_hall_code_opens_the_hall_and_counts_the_scan(empty_archive, hall, c
     assert response.status_code == 302
     assert response.headers["Location"] == f"/exhibitions/{hall['exhibition_id']}/hall"
     from archive import scans
+
     hall_id = store.of_exhibition(db, hall["exhibition_id"])["id"]
-    scans.fold(db, scans.spool_dir(empty_archive.app().instance_path), settle=0)  # the worker's step
+    scans.fold(
+        db, scans.spool_dir(empty_archive.app().instance_path), settle=0
+    )  # the worker's step
     assert scans.target_totals(db, "hall", hall_id) == 1
     page = client.get(f"/exhibitions/{hall['exhibition_id']}/hall?scene=r2&yaw=90&pitch=5")
     text = page.get_data(as_text=True)
@@ -162,12 +176,15 @@ def test_the_hall_code_opens_the_hall_and_counts_the_scan(empty_archive, hall, c
 def test_the_hall_poster_qr_decodes_to_the_halls_short_url(empty_archive, hall, tmp_path):
     db = empty_archive.db()
     from archive.halls import printing as hall_printing
+
     for fmt in ("poster-a4", "poster-a3"):
         data, run = hall_printing.poster(db, hall["config"], hall["exhibition_id"], fmt)
         pdf = tmp_path / f"{fmt}.pdf"
         pdf.write_bytes(data)
-        subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf),
-                        str(tmp_path / fmt)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / fmt)],
+            check=True,
+        )
         image = Image.open(tmp_path / f"{fmt}.png")
         found = [r.text for r in zxingcpp.read_barcodes(image)]
         code = store.of_exhibition(db, hall["exhibition_id"])["code"]
@@ -196,17 +213,27 @@ conn.execute("COMMIT")
 """
 
 
-def test_a_hall_scan_is_counted_while_another_process_holds_the_write_lock(empty_archive,
-                                                                           hall, client):
+def test_a_hall_scan_is_counted_while_another_process_holds_the_write_lock(
+    empty_archive, hall, client
+):
     import sys
 
     from archive import scans
     from tests.conftest import wait_for
+
     db = empty_archive.db()
     record = store.of_exhibition(db, hall["exhibition_id"])
     root = empty_archive.root
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, empty_archive.config["DATABASE"],
-                               str(root / "held"), str(root / "release")])
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOLDER,
+            empty_archive.config["DATABASE"],
+            str(root / "held"),
+            str(root / "release"),
+        ]
+    )
     try:
         assert wait_for(lambda: (root / "held").exists(), 30)
         for _ in range(3):
@@ -225,14 +252,18 @@ def test_the_viewers_code_is_sent_compressed_when_gunicorn_serves_it(client):
     """Without nginx in front, the app itself compresses the viewer's script and
     styles (Pannellum is 56 KB as a file, 18 KB on the wire)."""
     from archive.settings import PROJECT_ROOT
+
     folder = PROJECT_ROOT / "archive" / "static" / "vendor" / "pannellum-2.5.7"
     for name, mimetype in (("pannellum.js", "text/javascript"), ("pannellum.css", "text/css")):
-        response = client.get(f"/static/vendor/pannellum-2.5.7/{name}?v=1",
-                              headers={"Accept-Encoding": "gzip"})
+        response = client.get(
+            f"/static/vendor/pannellum-2.5.7/{name}?v=1", headers={"Accept-Encoding": "gzip"}
+        )
         assert response.status_code == 200 and response.mimetype == mimetype
         assert response.headers["Content-Encoding"] == "gzip"
         assert gzip.decompress(response.data) == (folder / name).read_bytes()
         assert len(response.data) < (folder / name).stat().st_size / 2
-        again = client.get(f"/static/vendor/pannellum-2.5.7/{name}?v=1", headers={
-            "Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
+        again = client.get(
+            f"/static/vendor/pannellum-2.5.7/{name}?v=1",
+            headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]},
+        )
         assert again.status_code == 304

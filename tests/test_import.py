@@ -20,14 +20,50 @@ from PIL import Image
 from archive import importer, jobs, proposals, sheets, worker
 from archive.settings import PROJECT_ROOT
 
-HEADERS = ["序号", "姓　名", " 性别 ", "民族", "出生年月", "身份证号", "手机号码",
-           "工作单位及职务", "地区", "行业", "荣誉称号", "授予年份", "授予机关", "主要事迹"]
+HEADERS = [
+    "序号",
+    "姓　名",
+    " 性别 ",
+    "民族",
+    "出生年月",
+    "身份证号",
+    "手机号码",
+    "工作单位及职务",
+    "地区",
+    "行业",
+    "荣誉称号",
+    "授予年份",
+    "授予机关",
+    "主要事迹",
+]
 
 
-def person(seq, name, unit, birth=dt.datetime(1975, 3, 1), titles="全国劳动模范",
-           years="2020", region="杭州市西湖区", body="中共中央、国务院"):
-    return [seq, name, "男", "汉", birth, "330102197503011234", "13800000000", unit, region,
-            "制造业", titles, years, body, "扎根一线三十年"]
+def person(
+    seq,
+    name,
+    unit,
+    birth=dt.datetime(1975, 3, 1),
+    titles="全国劳动模范",
+    years="2020",
+    region="杭州市西湖区",
+    body="中共中央、国务院",
+):
+    return [
+        seq,
+        name,
+        "男",
+        "汉",
+        birth,
+        "330102197503011234",
+        "13800000000",
+        unit,
+        region,
+        "制造业",
+        titles,
+        years,
+        body,
+        "扎根一线三十年",
+    ]
 
 
 def messy_xlsx(path, rows, headers=HEADERS, title_rows=True):
@@ -46,19 +82,28 @@ def messy_xlsx(path, rows, headers=HEADERS, title_rows=True):
     sheet.append([None if h not in ("荣誉称号", "授予年份", "授予机关") else h for h in headers])
     for row in rows:
         sheet.append(row)
-        sheet.append([None] * len(headers))          # a blank row
-        sheet.append(["", "　", None])                # a row of only spaces
+        sheet.append([None] * len(headers))  # a blank row
+        sheet.append(["", "　", None])  # a row of only spaces
     for cell in sheet["E"]:
         if isinstance(cell.value, dt.datetime):
-            cell.number_format = "yyyy.mm"           # an Excel date cell
+            cell.number_format = "yyyy.mm"  # an Excel date cell
     book.save(path)
     return path
 
 
 def counts(db):
-    return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("honorees", "honours", "revisions", "index_outbox", "imports",
-                          "photos", "short_codes")}
+    return {
+        table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in (
+            "honorees",
+            "honours",
+            "revisions",
+            "index_outbox",
+            "imports",
+            "photos",
+            "short_codes",
+        )
+    }
 
 
 def import_file(empty_archive, path, **options):
@@ -67,14 +112,30 @@ def import_file(empty_archive, path, **options):
 
 
 def test_a_messy_spreadsheet_imports_cleanly(empty_archive, tmp_path):
-    path = messy_xlsx(tmp_path / "名单.xlsx", [
-        person(1, "张　三", "杭州某机械厂 高级技师",
-               titles="全国劳动模范、浙江省五一劳动奖章", years="2020、2016",
-               body="中共中央、国务院；浙江省总工会"),
-        person(2, " 李 四 ", "宁波港集团", birth="1980年10月", region="宁波 北仑区",
-               titles="2019年省劳动模范", years=None, body="浙江省人民政府"),
-        person(3, "王五", "某单位", birth=27454.0, region="新疆某地", years="２０１８年"),
-    ])
+    path = messy_xlsx(
+        tmp_path / "名单.xlsx",
+        [
+            person(
+                1,
+                "张　三",
+                "杭州某机械厂 高级技师",
+                titles="全国劳动模范、浙江省五一劳动奖章",
+                years="2020、2016",
+                body="中共中央、国务院；浙江省总工会",
+            ),
+            person(
+                2,
+                " 李 四 ",
+                "宁波港集团",
+                birth="1980年10月",
+                region="宁波 北仑区",
+                titles="2019年省劳动模范",
+                years=None,
+                body="浙江省人民政府",
+            ),
+            person(3, "王五", "某单位", birth=27454.0, region="新疆某地", years="２０１８年"),
+        ],
+    )
     plan, done = import_file(empty_archive, path, default_status="published")
     assert plan.ok, plan.report()
     assert done["create"] == 3
@@ -85,23 +146,43 @@ def test_a_messy_spreadsheet_imports_cleanly(empty_archive, tmp_path):
     zhang = rows["张三"]
     assert (zhang["birth_year"], zhang["birth_month"], zhang["ethnicity"]) == (1975, 3, "汉族")
     assert (zhang["province"], zhang["city"], zhang["county"], zhang["region_code"]) == (
-        "浙江省", "杭州市", "西湖区", "330106")
+        "浙江省",
+        "杭州市",
+        "西湖区",
+        "330106",
+    )
     # 工作单位及职务 split into the unit and the post, the cell kept as written
     assert (zhang["unit"], zhang["position"]) == ("杭州某机械厂", "高级技师")
     assert zhang["unit_raw"] == "杭州某机械厂 高级技师"
-    honours = [dict(r) for r in db.execute(
-        "SELECT title, year, level, body FROM honours WHERE honoree_id = ? ORDER BY year",
-        [zhang["id"]])]
+    honours = [
+        dict(r)
+        for r in db.execute(
+            "SELECT title, year, level, body FROM honours WHERE honoree_id = ? ORDER BY year",
+            [zhang["id"]],
+        )
+    ]
     assert honours == [  # titles verbatim: the province that conferred it stays
-        {"title": "浙江省五一劳动奖章", "year": 2016, "level": "provincial", "body": "浙江省总工会"},
-        {"title": "全国劳动模范", "year": 2020, "level": "national", "body": "中共中央、国务院"}]
+        {
+            "title": "浙江省五一劳动奖章",
+            "year": 2016,
+            "level": "provincial",
+            "body": "浙江省总工会",
+        },
+        {"title": "全国劳动模范", "year": 2020, "level": "national", "body": "中共中央、国务院"},
+    ]
     li = rows["李四"]
     assert (li["birth_year"], li["birth_month"], li["county"]) == (1980, 10, "北仑区")
-    assert db.execute("SELECT year FROM honours WHERE honoree_id = ?",
-                      [li["id"]]).fetchone()[0] == 2019
+    assert (
+        db.execute("SELECT year FROM honours WHERE honoree_id = ?", [li["id"]]).fetchone()[0]
+        == 2019
+    )
     assert (rows["王五"]["birth_year"], rows["王五"]["city"]) == (1975, "新疆某地")
-    assert db.execute("SELECT year FROM honours WHERE honoree_id = ?",
-                      [rows["王五"]["id"]]).fetchone()[0] == 2018
+    assert (
+        db.execute(
+            "SELECT year FROM honours WHERE honoree_id = ?", [rows["王五"]["id"]]
+        ).fetchone()[0]
+        == 2018
+    )
     # no personal data anywhere in the database
     dump = "\n".join(db.conn.iterdump())
     assert "330102197503011234" not in dump and "13800000000" not in dump
@@ -113,14 +194,17 @@ def test_a_messy_spreadsheet_imports_cleanly(empty_archive, tmp_path):
 
 def test_row_errors_are_listed_and_nothing_is_written(empty_archive, tmp_path, make_honoree):
     make_honoree(name="已有人物")
-    path = messy_xlsx(tmp_path / "bad.xlsx", [
-        person(1, "好记录", "甲单位"),
-        person(2, "", "乙单位"),
-        person(3, "丙", "丙单位", birth="1975.13"),
-        person(4, "丁", "丁单位", titles="全国劳动模范、全国劳动摸范"),
-        person(5, "戊", "戊单位", titles="全国劳动模范、省劳动模范", years="2020、2018、2016"),
-        person(6, "己", "己单位", titles="全国工人先锋号"),
-    ])
+    path = messy_xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            person(1, "好记录", "甲单位"),
+            person(2, "", "乙单位"),
+            person(3, "丙", "丙单位", birth="1975.13"),
+            person(4, "丁", "丁单位", titles="全国劳动模范、全国劳动摸范"),
+            person(5, "戊", "戊单位", titles="全国劳动模范、省劳动模范", years="2020、2018、2016"),
+            person(6, "己", "己单位", titles="全国工人先锋号"),
+        ],
+    )
     db = empty_archive.db()
     before = counts(db)
     plan, done = import_file(empty_archive, path)
@@ -129,8 +213,12 @@ def test_row_errors_are_listed_and_nothing_is_written(empty_archive, tmp_path, m
     # the sheet's own row numbers: 4 title/header rows, then each record + 2 blank rows
     assert (8, "姓　名", "姓名或集体名称不能为空") in found
     assert (11, "出生年月", "出生月份 13 不合理") in found
-    assert (14, "荣誉称号", "荣誉称号“全国劳动摸范”不在称号表中，是否应为“全国劳动模范”？"
-                           "如确是新称号，请先在后台“荣誉称号”中添加") in found
+    assert (
+        14,
+        "荣誉称号",
+        "荣誉称号“全国劳动摸范”不在称号表中，是否应为“全国劳动模范”？"
+        "如确是新称号，请先在后台“荣誉称号”中添加",
+    ) in found
     assert (17, "授予年份", "荣誉称号有 2 个，授予年份却有 3 个，无法一一对应") in found
     assert (20, "荣誉称号", "“全国工人先锋号”不授予个人") in found
     with pytest.raises(importer.ImportRefused):
@@ -174,23 +262,29 @@ def test_reimporting_proposes_changes_instead_of_duplicating(empty_archive, tmp_
     proposals.apply(db, proposal["id"])
     zhang = db.execute("SELECT * FROM honorees WHERE name = '张三'").fetchone()
     assert zhang["industry"] == "装备制造" and zhang["version"] == 2
-    assert sorted(r[0] for r in db.execute(
-        "SELECT year FROM honours WHERE honoree_id = ?", [zhang["id"]])) == [2015, 2020]
-    assert db.execute("SELECT action FROM revisions WHERE record_id = ? ORDER BY id DESC",
-                      [zhang["id"]]).fetchone()[0] == "import-proposal"
+    assert sorted(
+        r[0] for r in db.execute("SELECT year FROM honours WHERE honoree_id = ?", [zhang["id"]])
+    ) == [2015, 2020]
+    assert (
+        db.execute(
+            "SELECT action FROM revisions WHERE record_id = ? ORDER BY id DESC", [zhang["id"]]
+        ).fetchone()[0]
+        == "import-proposal"
+    )
     assert counts(db)["index_outbox"] == before["index_outbox"] + 1
 
 
 def test_same_name_other_unit_waits_for_a_decision(empty_archive, tmp_path, make_honoree):
     existing = make_honoree(name="王芳", unit="杭州某医院")
-    path = messy_xlsx(tmp_path / "dup.xlsx", [person(1, "王芳", "宁波某学校"),
-                                              person(2, "赵六", "某厂")])
+    path = messy_xlsx(
+        tmp_path / "dup.xlsx", [person(1, "王芳", "宁波某学校"), person(2, "赵六", "某厂")]
+    )
     db = empty_archive.db()
     before = counts(db)
     plan, done = import_file(empty_archive, path)
     assert done is None and not plan.errors and len(plan.undecided) == 1
     assert plan.duplicates[0].candidates[0]["id"] == existing
-    assert counts(db) == before                      # undecided: nothing written
+    assert counts(db) == before  # undecided: nothing written
 
     plan, done = import_file(empty_archive, path, policy="skip")
     assert (done["create"], done["skip"]) == (1, 1)
@@ -203,16 +297,19 @@ def test_the_callers_record_of_an_import_shares_its_transaction(empty_archive, t
     db = empty_archive.db()
 
     def audit(db, summary):  # what the back office's audit log will do
-        db.execute("INSERT INTO settings (key, value) VALUES (?, ?)",
-                   [f"audit-{summary['import_id']}", json.dumps(summary)])
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)",
+            [f"audit-{summary['import_id']}", json.dumps(summary)],
+        )
 
     def failing_audit(db, summary):
         raise RuntimeError("the audit write failed")
 
     first = messy_xlsx(tmp_path / "a.xlsx", [person(1, "张三", "甲厂")])
     plan, done = importer.run(db, first, empty_archive.config["MEDIA_DIR"], within=audit)
-    stored = db.execute("SELECT value FROM settings WHERE key = ?",
-                        [f"audit-{done['import_id']}"]).fetchone()[0]
+    stored = db.execute(
+        "SELECT value FROM settings WHERE key = ?", [f"audit-{done['import_id']}"]
+    ).fetchone()[0]
     assert json.loads(stored)["create"] == 1
     before = counts(db)
     second = messy_xlsx(tmp_path / "b.xlsx", [person(1, "李四", "乙厂")])
@@ -223,8 +320,9 @@ def test_the_callers_record_of_an_import_shares_its_transaction(empty_archive, t
 
 def test_a_row_repeated_inside_one_file_is_folded_or_an_error(empty_archive, tmp_path):
     # the same row twice: one record, with a notice
-    path = messy_xlsx(tmp_path / "twice.xlsx", [person(1, "张三", "甲厂"),
-                                                person(2, "张三", "甲厂")])
+    path = messy_xlsx(
+        tmp_path / "twice.xlsx", [person(1, "张三", "甲厂"), person(2, "张三", "甲厂")]
+    )
     plan, done = import_file(empty_archive, path)
     assert plan.ok and done["create"] == 1 and done["skip"] == 1
     assert any(w.row == 8 and "与第 5 行是同一人" in w.message for w in plan.warnings)
@@ -260,7 +358,8 @@ def test_photos_in_a_zip_are_matched_by_name_or_number(empty_archive, tmp_path):
     plan, done = import_file(empty_archive, path, photos=photos)
     assert (done["update"], done["unchanged"]) == (0, 2)
     assert {k: v for k, v in counts(db).items() if k != "imports"} == {
-        k: v for k, v in before.items() if k != "imports"}
+        k: v for k, v in before.items() if k != "imports"
+    }
     # a new photo for a record imported before (the sheet itself unchanged) is added
     with zipfile.ZipFile(photos, "w") as z:
         z.writestr("1.jpg", _jpeg("yellow"))
@@ -269,15 +368,21 @@ def test_photos_in_a_zip_are_matched_by_name_or_number(empty_archive, tmp_path):
     assert counts(db)["photos"] == 3
 
 
-@pytest.mark.parametrize("build, reason", [
-    (lambda z: z.writestr("../../etc/evil.jpg", b"x"), "不安全的路径"),
-    (lambda z: z.writestr("/abs.jpg", b"x"), "不安全的路径"),
-    (lambda z: z.writestr("bomb.jpg", b"\0" * (15 * 1024 * 1024)), "压缩炸弹"),
-    (lambda z: [z.writestr(f"{i}.jpg", b"") for i in range(importer.MAX_PHOTO_ENTRIES + 1)],
-     "文件过多"),
-])
-def test_dangerous_photo_archives_are_refused_before_unpacking(empty_archive, tmp_path,
-                                                               build, reason):
+@pytest.mark.parametrize(
+    "build, reason",
+    [
+        (lambda z: z.writestr("../../etc/evil.jpg", b"x"), "不安全的路径"),
+        (lambda z: z.writestr("/abs.jpg", b"x"), "不安全的路径"),
+        (lambda z: z.writestr("bomb.jpg", b"\0" * (15 * 1024 * 1024)), "压缩炸弹"),
+        (
+            lambda z: [z.writestr(f"{i}.jpg", b"") for i in range(importer.MAX_PHOTO_ENTRIES + 1)],
+            "文件过多",
+        ),
+    ],
+)
+def test_dangerous_photo_archives_are_refused_before_unpacking(
+    empty_archive, tmp_path, build, reason
+):
     path = messy_xlsx(tmp_path / "p.xlsx", [person(1, "张三", "甲厂")])
     photos = tmp_path / "bad.zip"
     with zipfile.ZipFile(photos, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -303,15 +408,25 @@ importer.run(db, sys.argv[2], sys.argv[3], on_row=on_row)
 
 
 def test_an_import_killed_mid_transaction_leaves_the_database_as_it_was(
-        empty_archive, tmp_path, make_honoree):
+    empty_archive, tmp_path, make_honoree
+):
     make_honoree(name="原有记录")
     rows = [person(i, f"导入{i:03d}", f"单位{i}") for i in range(1, 101)]
     path = messy_xlsx(tmp_path / "big.xlsx", rows, title_rows=False)
     db = empty_archive.db()
     before = counts(db)
     process = subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, empty_archive.config["DATABASE"], str(path),
-         empty_archive.config["MEDIA_DIR"]], cwd=PROJECT_ROOT, stdout=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            KILL_SCRIPT,
+            empty_archive.config["DATABASE"],
+            str(path),
+            empty_archive.config["MEDIA_DIR"],
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+    )
     try:
         assert process.stdout.readline().strip() == b"IN-TRANSACTION"
         os.kill(process.pid, signal.SIGKILL)
@@ -330,8 +445,9 @@ def test_the_worker_runs_an_import_job_with_progress(app, empty_archive, tmp_pat
     path = messy_xlsx(tmp_path / "w.xlsx", [person(1, "张三", "甲厂")])
     report = tmp_path / "report.json"
     db = empty_archive.db()
-    dry = jobs.enqueue(db, "import", {"path": str(path), "dry_run": True,
-                                      "report_path": str(report)})
+    dry = jobs.enqueue(
+        db, "import", {"path": str(path), "dry_run": True, "report_path": str(report)}
+    )
     worker.run_one(app, db)
     job = jobs.get(db, dry)
     assert job["status"] == "done" and job["message"].startswith("预检通过")
@@ -373,18 +489,21 @@ def test_the_template_imports_as_its_example(runner, empty_archive, tmp_path):
     assert importer.plan(empty_archive.db(), committed).ok
 
 
-def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive, tmp_path,
-                                                                   monkeypatch):
+def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(
+    empty_archive, tmp_path, monkeypatch
+):
     monkeypatch.setattr(sheets, "MAX_XLSX_UNPACKED", 4 * 1024 * 1024)  # a smaller bomb
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "")
         z.writestr("xl/worksheets/sheet1.xml", b"<" * (importer.MAX_XLSX_UNPACKED + 1))
-    cases = {"broken.xlsx": (b"PK\x03\x04 not really a workbook", "无法打开表格文件"),
-             "bomb.xlsx": (bomb.getvalue(), "疑似压缩炸弹"),
-             "broken.xls": (b"\xd0\xcf\x11\xe0", "无法打开表格文件"),
-             "notes.docx": (b"x", "只能导入 .xlsx、.xls 或 .csv 文件"),
-             "noheader.csv": ("甲,乙\n1,2\n".encode(), "找不到表头")}
+    cases = {
+        "broken.xlsx": (b"PK\x03\x04 not really a workbook", "无法打开表格文件"),
+        "bomb.xlsx": (bomb.getvalue(), "疑似压缩炸弹"),
+        "broken.xls": (b"\xd0\xcf\x11\xe0", "无法打开表格文件"),
+        "notes.docx": (b"x", "只能导入 .xlsx、.xls 或 .csv 文件"),
+        "noheader.csv": ("甲,乙\n1,2\n".encode(), "找不到表头"),
+    }
     for name, (data, reason) in cases.items():
         (tmp_path / name).write_bytes(data)
         plan = importer.plan(empty_archive.db(), tmp_path / name)
@@ -393,10 +512,12 @@ def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(empty_archive
 
 def test_a_sheet_of_collectives_with_tabs_and_a_kind_column(empty_archive, tmp_path):
     path = tmp_path / "集体.csv"
-    path.write_text("类别\t集体名称\t集体类型\t地区\t荣誉称号\t授予年份\t级别\n"
-                    "集体\t某某公司检修班\t班组\t舟山市定海区\t全国工人先锋号\t2021\t全国\n"
-                    "集体\t某某医院\t单位\t温州\t省五一劳动奖状、全国五一劳动奖状\t2019，2022\t\n",
-                    encoding="utf-8")
+    path.write_text(
+        "类别\t集体名称\t集体类型\t地区\t荣誉称号\t授予年份\t级别\n"
+        "集体\t某某公司检修班\t班组\t舟山市定海区\t全国工人先锋号\t2021\t全国\n"
+        "集体\t某某医院\t单位\t温州\t省五一劳动奖状、全国五一劳动奖状\t2019，2022\t\n",
+        encoding="utf-8",
+    )
     plan, done = import_file(empty_archive, path, default_status="published")
     assert plan.ok and done["create"] == 2, plan.report()
     rows = {r["name"]: dict(r) for r in empty_archive.db().execute("SELECT * FROM honorees")}
@@ -409,9 +530,11 @@ def test_a_sheet_of_collectives_with_tabs_and_a_kind_column(empty_archive, tmp_p
 
 def test_every_committed_import_is_in_the_audit_log(empty_archive, tmp_path):
     from archive import audit, importer
+
     sheet = tmp_path / "名单.csv"
-    sheet.write_text("姓名,工作单位及职务,荣誉称号,授予年份\n审计人,审计厂,省劳动模范,2021\n",
-                     encoding="utf-8")
+    sheet.write_text(
+        "姓名,工作单位及职务,荣誉称号,授予年份\n审计人,审计厂,省劳动模范,2021\n", encoding="utf-8"
+    )
     db = empty_archive.db()
     importer.run(db, sheet, empty_archive.config["MEDIA_DIR"])
     entries = [e for e in audit.recent(db) if e["action"] == "import"]

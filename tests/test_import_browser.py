@@ -15,17 +15,30 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
-def test_the_job_page_follows_the_worker_and_the_batch_publishes(admin_site, empty_archive,
-                                                                 tmp_path):
+def test_the_job_page_follows_the_worker_and_the_batch_publishes(
+    admin_site, empty_archive, tmp_path
+):
     sheet = tmp_path / "名单.csv"
-    sheet.write_bytes(csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-                               "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,"))
+    sheet.write_bytes(
+        csv_file(
+            "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+            "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,",
+        )
+    )
     app = empty_archive.app()
     db = empty_archive.db()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-            "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         page = browser.new_page(locale="zh-CN")
         problems = []
         page.on("console", lambda m: m.type == "error" and problems.append(m.text))
@@ -41,7 +54,7 @@ def test_the_job_page_follows_the_worker_and_the_batch_publishes(admin_site, emp
         page.wait_for_selector("text=排队中")
         assert page.locator("progress").count() == 1
         assert worker.run_one(app, db)
-        page.wait_for_selector("text=预检通过", timeout=15_000)   # no reload by hand
+        page.wait_for_selector("text=预检通过", timeout=15_000)  # no reload by hand
         page.screenshot(path=str(tmp_path / "dry-run.png"), full_page=True)
 
         page.click("button:has-text('确认导入')")

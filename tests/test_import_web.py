@@ -22,13 +22,15 @@ def csv_file(*rows: str) -> bytes:
     return ("\ufeff" + "\n".join([HEADERS, *rows]) + "\n").encode("utf-8")
 
 
-def upload(client, data: bytes, name: str = "名单.csv", photos: bytes | None = None,
-           status: str = "draft"):
+def upload(
+    client, data: bytes, name: str = "名单.csv", photos: bytes | None = None, status: str = "draft"
+):
     form = {"sheet": (io.BytesIO(data), name), "status": status}
     if photos is not None:
         form["photos"] = (io.BytesIO(photos), "照片.zip")
-    return post(client, "/curate/import", form, page="/curate/import",
-                content_type="multipart/form-data")
+    return post(
+        client, "/curate/import", form, page="/curate/import", content_type="multipart/form-data"
+    )
 
 
 def photo_zip(*names: str) -> bytes:
@@ -53,16 +55,19 @@ def run_worker(app, empty_archive) -> None:
 
 
 def count(empty_archive, table: str, where: str = "1", params=()) -> int:
-    return empty_archive.db().execute(
-        f"SELECT count(*) FROM {table} WHERE {where}", list(params)).fetchone()[0]
+    return (
+        empty_archive.db()
+        .execute(f"SELECT count(*) FROM {table} WHERE {where}", list(params))
+        .fetchone()[0]
+    )
 
 
-def test_a_messy_sheet_gets_a_report_by_row_and_nothing_is_written(app, curator,
-                                                                   empty_archive):
+def test_a_messy_sheet_gets_a_report_by_row_and_nothing_is_written(app, curator, empty_archive):
     sheet = csv_file(
         "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,330102197503011234,13800000000",
         "2,,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-        "3,李四,女,宁波港,全国劳动模范,二零二零,国务院,,")
+        "3,李四,女,宁波港,全国劳动模范,二零二零,国务院,,",
+    )
     page = job_path(upload(curator, sheet))
     waiting = curator.get(page).get_data(as_text=True)
     assert "排队中" in waiting and 'http-equiv="refresh"' in waiting
@@ -72,9 +77,9 @@ def test_a_messy_sheet_gets_a_report_by_row_and_nothing_is_written(app, curator,
     assert "已忽略个人信息列：身份证号、手机号码" in html
     assert "330102197503011234" not in html
     errors = re.search(r'<table class="list import-errors">(.*?)</table>', html, re.S).group(1)
-    assert "第 3 行" in errors and "第 4 行" in errors   # the file's own row numbers
-    assert "授予年份" in errors                          # the column as the curator wrote it
-    assert "确认导入" not in html                         # nothing to confirm with errors
+    assert "第 3 行" in errors and "第 4 行" in errors  # the file's own row numbers
+    assert "授予年份" in errors  # the column as the curator wrote it
+    assert "确认导入" not in html  # nothing to confirm with errors
     assert count(empty_archive, "honorees") == 0
     assert count(empty_archive, "imports") == 0
     # the import page lists the job
@@ -82,15 +87,19 @@ def test_a_messy_sheet_gets_a_report_by_row_and_nothing_is_written(app, curator,
 
 
 def test_a_clean_sheet_confirmed_becomes_records_with_revisions_and_an_audit_entry(
-        app, curator, empty_archive):
-    sheet = csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-                     "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,")
-    dry = job_path(upload(curator, sheet, status="review",
-                          photos=photo_zip("张三.jpg", "多余.jpg")))
+    app, curator, empty_archive
+):
+    sheet = csv_file(
+        "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+        "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,",
+    )
+    dry = job_path(
+        upload(curator, sheet, status="review", photos=photo_zip("张三.jpg", "多余.jpg"))
+    )
     run_worker(app, empty_archive)
     html = curator.get(dry).get_data(as_text=True)
     assert "预检通过" in html and "确认导入" in html
-    assert "匹配到照片：1" in html and "多余" in html   # the unmatched photo is pointed out
+    assert "匹配到照片：1" in html and "多余" in html  # the unmatched photo is pointed out
     assert count(empty_archive, "honorees") == 0
     real = job_path(post(curator, f"{dry}/confirm", page=dry))
     assert real != dry
@@ -105,20 +114,28 @@ def test_a_clean_sheet_confirmed_becomes_records_with_revisions_and_an_audit_ent
     assert count(empty_archive, "photos", "honoree_id = ?", [people["张三"]["id"]]) == 1
     for person in people.values():
         assert f'href="/curate/honorees/{person["id"]}"' in html
-        assert count(empty_archive, "revisions", "record_type = 'honoree' AND record_id = ? "
-                     "AND user_id = ?", [person["id"], curator.user_id]) >= 1
+        assert (
+            count(
+                empty_archive,
+                "revisions",
+                "record_type = 'honoree' AND record_id = ? AND user_id = ?",
+                [person["id"], curator.user_id],
+            )
+            >= 1
+        )
     entry = db.execute("SELECT * FROM audit_log WHERE action = 'import'").fetchone()
     assert entry["user_id"] == curator.user_id and "名单.csv" in entry["detail"]
     assert count(empty_archive, "imports", "user_id = ?", [curator.user_id]) == 1
 
 
-def test_likely_duplicates_are_decided_row_by_row(app, curator, empty_archive,
-                                                  make_honoree):
+def test_likely_duplicates_are_decided_row_by_row(app, curator, empty_archive, make_honoree):
     zhang = make_honoree(name="张三", unit="温州电厂")
     li = make_honoree(name="李四", unit="绍兴纺织厂")
-    sheet = csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-                     "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,",
-                     "3,王五,男,台州汽车厂,全国劳动模范,2010,国务院,,")
+    sheet = csv_file(
+        "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+        "2,李四,女,宁波港集团,全国劳动模范,2015,国务院,,",
+        "3,王五,男,台州汽车厂,全国劳动模范,2010,国务院,,",
+    )
     dry = job_path(upload(curator, sheet))
     run_worker(app, empty_archive)
     html = curator.get(dry).get_data(as_text=True)
@@ -131,22 +148,28 @@ def test_likely_duplicates_are_decided_row_by_row(app, curator, empty_archive,
     refused = post(curator, f"{dry}/confirm", {"decision-2": "skip"}, page=dry)
     assert refused.status_code == 400
     assert "请为第 3 行（李四）选择" in refused.get_data(as_text=True)
-    real = job_path(post(curator, f"{dry}/confirm",
-                         {"decision-2": "skip", "decision-3": "update"}, page=dry))
+    real = job_path(
+        post(curator, f"{dry}/confirm", {"decision-2": "skip", "decision-3": "update"}, page=dry)
+    )
     run_worker(app, empty_archive)
     html = curator.get(real).get_data(as_text=True)
     assert "导入完成" in html
     db = empty_archive.db()
-    assert count(empty_archive, "honorees", "name = '张三'") == 1   # skipped
-    assert count(empty_archive, "honorees", "name = '李四'") == 1   # the same person, not doubled
+    assert count(empty_archive, "honorees", "name = '张三'") == 1  # skipped
+    assert count(empty_archive, "honorees", "name = '李四'") == 1  # the same person, not doubled
     # the honour joins the record; the other unit is a proposed change, not applied
-    assert db.execute("SELECT count(*) FROM honours WHERE honoree_id = ? AND year = 2015",
-                      [li]).fetchone()[0] == 1
+    assert (
+        db.execute(
+            "SELECT count(*) FROM honours WHERE honoree_id = ? AND year = 2015", [li]
+        ).fetchone()[0]
+        == 1
+    )
     assert db.execute("SELECT unit FROM honorees WHERE id = ?", [li]).fetchone()[0] == "绍兴纺织厂"
-    proposal = db.execute("SELECT changes FROM import_proposals WHERE honoree_id = ?",
-                          [li]).fetchone()[0]
+    proposal = db.execute(
+        "SELECT changes FROM import_proposals WHERE honoree_id = ?", [li]
+    ).fetchone()[0]
     assert "宁波港集团" in proposal
-    assert count(empty_archive, "honorees", "name = '王五'") == 1   # new
+    assert count(empty_archive, "honorees", "name = '王五'") == 1  # new
     assert f'href="/curate/honorees/{li}"' in html and "更新" in html
 
 
@@ -154,8 +177,9 @@ def test_a_sheet_changed_after_the_dry_run_is_refused(app, curator, empty_archiv
     dry = job_path(upload(curator, csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,")))
     run_worker(app, empty_archive)
     job_id = int(dry.rsplit("/", 1)[1])
-    params = json.loads(empty_archive.db().execute(
-        "SELECT params FROM jobs WHERE id = ?", [job_id]).fetchone()[0])
+    params = json.loads(
+        empty_archive.db().execute("SELECT params FROM jobs WHERE id = ?", [job_id]).fetchone()[0]
+    )
     with open(params["path"], "ab") as f:
         f.write("2,李四,女,宁波港,全国劳动模范,2015,国务院,,\n".encode())
     refused = post(curator, f"{dry}/confirm", page=dry)
@@ -172,34 +196,44 @@ def test_anonymous_and_printer_users_are_refused(app, empty_archive, client):
     assert client.get("/curate/import").status_code == 403
     assert client.get("/curate/import/template.xlsx").status_code == 403
     assert client.get("/curate/export?format=csv").status_code == 403
-    response = post(client, "/curate/import", {"sheet": (io.BytesIO(csv_file()), "a.csv")},
-                    page="/curate/password", content_type="multipart/form-data")
+    response = post(
+        client,
+        "/curate/import",
+        {"sheet": (io.BytesIO(csv_file()), "a.csv")},
+        page="/curate/password",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 403
     assert count(empty_archive, "jobs") == 0
 
 
 def test_too_large_or_not_a_spreadsheet_is_refused_in_chinese(app, curator, empty_archive):
     app.config["IMPORT_MAX_MB"] = 1
-    big = csv_file(*[f"{i},张三{i},男,杭州机床厂,全国劳动模范,2020,国务院,," for i in range(40_000)])
+    big = csv_file(
+        *[f"{i},张三{i},男,杭州机床厂,全国劳动模范,2020,国务院,," for i in range(40_000)]
+    )
     assert len(big) > 1_000_000
     response = upload(curator, big)
     assert response.status_code == 413
     assert "表格文件太大，不能超过 1 MB" in response.get_data(as_text=True)
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-    for data, name, message in ((png, "照片.png", "只能导入 .xlsx、.xls 或 .csv"),
-                                (png, "名单.csv", "这不是 CSV 文本表格"),
-                                (b"PK\x03\x04 not really", "名单.xlsx", "这不是有效的 Excel"),
-                                (b"PK\x03\x04 a zip", "名单.xls", "这不是有效的旧版 Excel")):
+    for data, name, message in (
+        (png, "照片.png", "只能导入 .xlsx、.xls 或 .csv"),
+        (png, "名单.csv", "这不是 CSV 文本表格"),
+        (b"PK\x03\x04 not really", "名单.xlsx", "这不是有效的 Excel"),
+        (b"PK\x03\x04 a zip", "名单.xls", "这不是有效的旧版 Excel"),
+    ):
         response = upload(curator, data, name)
         assert response.status_code == 400, name
         assert message in response.get_data(as_text=True), name
-    response = upload(curator, csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,"),
-                      photos=b"not a zip")
+    response = upload(
+        curator, csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,"), photos=b"not a zip"
+    )
     assert response.status_code == 400
     assert "照片压缩包必须是 ZIP 文件" in response.get_data(as_text=True)
     assert count(empty_archive, "jobs") == 0
     folder = empty_archive.root / "instance" / "imports"
-    assert not folder.exists() or not any(folder.iterdir())   # refused uploads not kept
+    assert not folder.exists() or not any(folder.iterdir())  # refused uploads not kept
 
 
 def test_the_template_downloads(curator):
@@ -212,8 +246,7 @@ def test_the_template_downloads(curator):
 
 
 def test_export_downloads_have_no_live_formulas(curator, make_honoree):
-    make_honoree(name="王六", unit="=HYPERLINK(\"http://evil.example\",\"点我\")",
-                 summary="+1+1")
+    make_honoree(name="王六", unit='=HYPERLINK("http://evil.example","点我")', summary="+1+1")
     make_honoree(name="赵七", status="draft")
     html = curator.get("/curate/").get_data(as_text=True)
     assert 'href="/curate/import"' in html
@@ -224,8 +257,8 @@ def test_export_downloads_have_no_live_formulas(curator, make_honoree):
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
     values = [c.value for c in cells]
-    assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in values
-    assert "王六" in values and "赵七" not in values     # published only unless asked
+    assert '\'=HYPERLINK("http://evil.example","点我")' in values
+    assert "王六" in values and "赵七" not in values  # published only unless asked
     text = curator.get("/curate/export?format=csv&all=1").get_data().decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "赵七" in text
     data = json.loads(curator.get("/curate/export?format=json&kind=individual").data)
@@ -246,13 +279,21 @@ def _confirmed_import(app, curator, empty_archive, *rows: str, status: str = "dr
 
 
 def test_a_finished_import_report_shows_its_counts_as_numbers_and_no_python_text(
-        app, curator, empty_archive, make_honoree):
-    make_honoree(name="李四", unit="宁波港集团", honours=[
-        {"title": "全国劳动模范", "year": 2015, "body": "国务院"}])
-    page = _confirmed_import(app, curator, empty_archive,
-                             "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-                             "2,王五,男,台州汽车厂,全国劳动模范,2010,国务院,,",
-                             "3,李四,女,宁波港集团,全国劳动模范,2015,国务院,,")
+    app, curator, empty_archive, make_honoree
+):
+    make_honoree(
+        name="李四",
+        unit="宁波港集团",
+        honours=[{"title": "全国劳动模范", "year": 2015, "body": "国务院"}],
+    )
+    page = _confirmed_import(
+        app,
+        curator,
+        empty_archive,
+        "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+        "2,王五,男,台州汽车厂,全国劳动模范,2010,国务院,,",
+        "3,李四,女,宁波港集团,全国劳动模范,2015,国务院,,",
+    )
     html = curator.get(page).get_data(as_text=True)
     for text in PYTHON_TEXT:
         assert text not in html, text
@@ -267,25 +308,38 @@ def test_a_finished_import_report_shows_its_counts_as_numbers_and_no_python_text
 
 def test_the_job_page_and_its_json_status_follow_the_job(app, curator, empty_archive):
     from archive import jobs
-    page = job_path(upload(curator, csv_file(
-        "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-        "2,李四,女,宁波港,全国劳动模范,二零二零,国务院,,")))
+
+    page = job_path(
+        upload(
+            curator,
+            csv_file(
+                "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+                "2,李四,女,宁波港,全国劳动模范,二零二零,国务院,,",
+            ),
+        )
+    )
     status_url = f"{page}/status"
     queued = curator.get(status_url)
     assert queued.status_code == 200 and queued.headers["Cache-Control"] == "private, no-store"
     assert queued.json["status"] == "queued" and queued.json["finished"] is False
     html = curator.get(page).get_data(as_text=True)
     assert "排队中" in html and f'data-poll="{status_url}"' in html
-    assert '<noscript><meta http-equiv="refresh"' in html   # the fallback without scripts
+    assert '<noscript><meta http-equiv="refresh"' in html  # the fallback without scripts
     # the worker takes the job and reports a stage
     db = empty_archive.db()
     job_id = int(page.rsplit("/", 1)[1])
     assert jobs.claim(db)["id"] == job_id
     jobs.report(db, job_id, 3, 10, "正在校验")
     running = curator.get(status_url).json
-    assert running == {"id": job_id, "status": "running", "finished": False,
-                       "headline": "正在预检……", "message": "正在校验",
-                       "progress": 3, "total": 10}
+    assert running == {
+        "id": job_id,
+        "status": "running",
+        "finished": False,
+        "headline": "正在预检……",
+        "message": "正在校验",
+        "progress": 3,
+        "total": 10,
+    }
     html = curator.get(page).get_data(as_text=True)
     assert '<progress max="10" value="3">' in html and "正在校验" in html
     # ...and finishes (the sheet has an error): the stage message is gone
@@ -305,6 +359,7 @@ def test_the_job_page_and_its_json_status_follow_the_job(app, curator, empty_arc
 
 def test_an_unforeseen_failure_is_explained_in_chinese(app, curator, empty_archive):
     from archive import jobs
+
     page = job_path(upload(curator, csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,")))
     db = empty_archive.db()
     job_id = int(page.rsplit("/", 1)[1])
@@ -316,11 +371,14 @@ def test_an_unforeseen_failure_is_explained_in_chinese(app, curator, empty_archi
     assert "KeyError" not in curator.get(f"{page}/status").get_data(as_text=True)
 
 
-def test_the_valid_rows_go_in_and_the_others_come_back_as_a_fixup_sheet(app, curator,
-                                                                        empty_archive):
-    sheet = csv_file("1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
-                     "2,李四,男,宁波港集团,全国劳动模范,明年,国务院,,",
-                     "3,王五,女,台州汽车厂 高级技师,全国劳动模范,2010,国务院,,")
+def test_the_valid_rows_go_in_and_the_others_come_back_as_a_fixup_sheet(
+    app, curator, empty_archive
+):
+    sheet = csv_file(
+        "1,张三,男,杭州机床厂,全国劳动模范,2020,国务院,,",
+        "2,李四,男,宁波港集团,全国劳动模范,明年,国务院,,",
+        "3,王五,女,台州汽车厂 高级技师,全国劳动模范,2010,国务院,,",
+    )
     dry = job_path(upload(curator, sheet))
     run_worker(app, empty_archive)
     html = curator.get(dry).get_data(as_text=True)

@@ -16,10 +16,17 @@ BAD = ["²", "٣", "-1", "1e3", "1.5", str(2**63), "9" * 40, "0x10"]
 INT_QUERY = ["page", "year", "per_page", "ex", "size", "before", "exhibition", "section", "id"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PARSED = {  # (path, parameter): pages that read the parameter and must refuse it
-    ("/honorees", "page"), ("/honorees", "year"), ("/search", "page"), ("/search", "year"),
-    ("/api/v1/honorees", "per_page"), ("/api/v1/honorees", "page"),
-    ("/api/v1/search", "per_page"), ("/honorees/1", "ex"), ("/curate/admin/audit", "before"),
-    ("/print/view", "exhibition"), ("/print/view", "section"),
+    ("/honorees", "page"),
+    ("/honorees", "year"),
+    ("/search", "page"),
+    ("/search", "year"),
+    ("/api/v1/honorees", "per_page"),
+    ("/api/v1/honorees", "page"),
+    ("/api/v1/search", "per_page"),
+    ("/honorees/1", "ex"),
+    ("/curate/admin/audit", "before"),
+    ("/print/view", "exhibition"),
+    ("/print/view", "section"),
 }
 
 
@@ -27,8 +34,9 @@ def _check(response, where):
     assert response.status_code < 500, where
     if response.status_code in (400, 404):
         if where[0].startswith("/api/"):
-            assert response.is_json and CHINESE.search(response.get_json()["error"]["message"]), \
+            assert response.is_json and CHINESE.search(response.get_json()["error"]["message"]), (
                 where
+            )
         else:
             assert CHINESE.search(response.get_data(as_text=True)), where
 
@@ -43,8 +51,9 @@ def _rules(app):
 def _path(rule, bad: dict | None = None) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = (bad or {}).get(name, "1" if type(converter).__name__ == "BoundedInt"
-                                       else "x")
+        values[name] = (bad or {}).get(
+            name, "1" if type(converter).__name__ == "BoundedInt" else "x"
+        )
     path = rule.rule
     for name, value in values.items():
         path = re.sub(rf"<(?:[a-z]+:)?{name}>", value, path)
@@ -68,8 +77,9 @@ def test_bad_integers_in_paths_are_refused_without_a_500(app, admin):
             for value in BAD:
                 path = _path(rule, {name: value})
                 method = "GET" if "GET" in rule.methods else "POST"
-                response = admin.open(path, method=method, data={"csrf_token": csrf}
-                                      if method == "POST" else None)
+                response = admin.open(
+                    path, method=method, data={"csrf_token": csrf} if method == "POST" else None
+                )
                 assert response.status_code in (400, 404), (path, response.status_code)
                 _check(response, (path, name, value))
                 tried += 1

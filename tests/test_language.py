@@ -12,11 +12,21 @@ from archive import names
 from archive.web import language
 
 
-@pytest.mark.parametrize("header, expected", [
-    (None, "zh"), ("", "zh"), ("*", "zh"), ("zh-CN", "zh"), ("ZH-tw,en;q=0.8", "zh"),
-    ("en-US,en;q=0.9", "en"), ("en-GB, zh-CN;q=0.1", "zh"), ("fr-FR,fr;q=0.9", "en"),
-    ("zh", "zh"), ("de", "en"),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        (None, "zh"),
+        ("", "zh"),
+        ("*", "zh"),
+        ("zh-CN", "zh"),
+        ("ZH-tw,en;q=0.8", "zh"),
+        ("en-US,en;q=0.9", "en"),
+        ("en-GB, zh-CN;q=0.1", "zh"),
+        ("fr-FR,fr;q=0.9", "en"),
+        ("zh", "zh"),
+        ("de", "en"),
+    ],
+)
 def test_english_by_header_only_when_no_chinese_is_listed(header, expected):
     assert language.from_header(header) == expected
 
@@ -60,10 +70,16 @@ def test_the_switch_sets_a_cookie_and_returns_to_the_page(client, make_honoree):
     assert _html_lang(client.get(f"/honorees/{honoree_id}")) == "zh-CN"
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example/x", "https://evil.example/x", "javascript:alert(1)", "/\\evil.example",
-    "evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "https://evil.example/x",
+        "javascript:alert(1)",
+        "/\\evil.example",
+        "evil.example",
+    ],
+)
 def test_the_switch_never_sends_a_visitor_to_another_site(client, target):
     response = client.get("/lang/en", query_string={"next": target})
     assert response.status_code == 303
@@ -78,11 +94,20 @@ def test_an_unknown_language_is_chinese(client):
     assert response.headers["Set-Cookie"].startswith("lang=zh")
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("赵卫东", "ZHAO Weidong"), ("欧阳明辉", "OUYANG Minghui"), ("曾志强", "ZENG Zhiqiang"),
-    ("单田芳", "SHAN Tianfang"), ("吕西安", "LÜ Xi'an"), ("张　伟", "ZHANG Wei"),
-    ("阿依古丽·买买提", "Ayiguli Maimaiti"), ("王", "WANG"), ("Anna Li", "Anna Li"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("赵卫东", "ZHAO Weidong"),
+        ("欧阳明辉", "OUYANG Minghui"),
+        ("曾志强", "ZENG Zhiqiang"),
+        ("单田芳", "SHAN Tianfang"),
+        ("吕西安", "LÜ Xi'an"),
+        ("张　伟", "ZHANG Wei"),
+        ("阿依古丽·买买提", "Ayiguli Maimaiti"),
+        ("王", "WANG"),
+        ("Anna Li", "Anna Li"),
+    ],
+)
 def test_people_are_named_in_gb_t_28039_form(name, expected):
     assert names.english(name) == expected
 

@@ -23,11 +23,13 @@ pytestmark = pytest.mark.slow
 
 def _attempt(base: str, barrier: threading.Barrier) -> int:
     opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     with opener.open(f"{base}/curate/login", timeout=60) as page:
         token = TOKEN.search(page.read().decode()).group(1)
-    body = urllib.parse.urlencode({"username": "keeper", "password": "wrong password!",
-                                   "csrf_token": token}).encode()
+    body = urllib.parse.urlencode(
+        {"username": "keeper", "password": "wrong password!", "csrf_token": token}
+    ).encode()
     barrier.wait(60)  # every attempt goes at once
     try:
         with opener.open(f"{base}/curate/login", data=body, timeout=120) as response:
@@ -40,21 +42,30 @@ def test_100_parallel_logins_check_at_most_the_limit(empty_archive):
     db = empty_archive.db()
     accounts.create_user(db, "keeper", "the right password", "curator")
     port = free_port()
-    server = start_gunicorn(empty_archive, port, {  # http: the session cookie is not Secure
-        "ARCHIVE_WEB_WORKERS": "3", "ARCHIVE_WEB_THREADS": "16",
-        "ARCHIVE_BASE_URL": f"http://127.0.0.1:{port}"})
+    server = start_gunicorn(
+        empty_archive,
+        port,
+        {  # http: the session cookie is not Secure
+            "ARCHIVE_WEB_WORKERS": "3",
+            "ARCHIVE_WEB_THREADS": "16",
+            "ARCHIVE_BASE_URL": f"http://127.0.0.1:{port}",
+        },
+    )
     try:
         barrier = threading.Barrier(100)
         with ThreadPoolExecutor(100) as pool:
-            statuses = list(pool.map(lambda _: _attempt(f"http://127.0.0.1:{port}", barrier),
-                                     range(100)))
+            statuses = list(
+                pool.map(lambda _: _attempt(f"http://127.0.0.1:{port}", barrier), range(100))
+            )
     finally:
         server.terminate()
         server.wait(30)
-    checked = db.execute("SELECT count(*) FROM audit_log WHERE action = 'login_failed' "
-                         "AND username = 'keeper'").fetchone()[0]
-    attempts = db.execute("SELECT count(*) FROM login_attempts WHERE username = 'keeper'"
-                          ).fetchone()[0]
+    checked = db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND username = 'keeper'"
+    ).fetchone()[0]
+    attempts = db.execute(
+        "SELECT count(*) FROM login_attempts WHERE username = 'keeper'"
+    ).fetchone()[0]
     assert statuses.count(401) == checked == attempts, statuses
     assert 1 <= checked <= accounts.PAIR_LIMIT, statuses
     assert statuses.count(429) + statuses.count(503) == 100 - checked
@@ -87,8 +98,7 @@ def test_a_reservation_counts_before_the_password_is_checked(empty_archive):
 def test_the_global_limit_refuses_everyone(empty_archive):
     db = empty_archive.db()
     for n in range(5):
-        accounts.authenticate(db, f"user{n}", "x", f"192.0.2.{n}", clock=2000.0,
-                              global_limit=5)
+        accounts.authenticate(db, f"user{n}", "x", f"192.0.2.{n}", clock=2000.0, global_limit=5)
     with pytest.raises(accounts.Throttled) as refused:
         accounts.authenticate(db, "someone", "x", "198.51.100.1", clock=2001.0, global_limit=5)
     assert "暂停所有登录" in refused.value.message

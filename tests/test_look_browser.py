@@ -92,10 +92,13 @@ def pages(demo_archive, demo_ids, demo_manifest):
     """The pages under test, by name."""
     db = demo_archive.db()
     individual = demo_ids["P0001"]
-    title = db.execute("SELECT title FROM honours WHERE honoree_id = ? AND revoked = 0 "
-                       "ORDER BY year LIMIT 1", [individual]).fetchone()[0]
-    exhibition = db.execute("SELECT id FROM exhibitions WHERE status = 'published' "
-                            "ORDER BY position, id LIMIT 1").fetchone()[0]
+    title = db.execute(
+        "SELECT title FROM honours WHERE honoree_id = ? AND revoked = 0 ORDER BY year LIMIT 1",
+        [individual],
+    ).fetchone()[0]
+    exhibition = db.execute(
+        "SELECT id FROM exhibitions WHERE status = 'published' ORDER BY position, id LIMIT 1"
+    ).fetchone()[0]
     return {
         "home": "/",
         "browse": "/honorees",
@@ -113,14 +116,26 @@ def windows(live_server):
     """One Chromium; a page per width (phones with touch), axe-core loaded into each
     document by the test harness, never by the site."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         found = {}
         for width in WIDTHS:
             phone = width < 700
-            context = browser.new_context(viewport={"width": width, "height": 800},
-                                          is_mobile=phone, has_touch=phone, locale="zh-CN")
+            context = browser.new_context(
+                viewport={"width": width, "height": 800},
+                is_mobile=phone,
+                has_touch=phone,
+                locale="zh-CN",
+            )
             context.add_init_script(path=str(AXE))
             found[width] = context.new_page()
         yield found
@@ -138,9 +153,11 @@ def test_no_serious_accessibility_violations(windows, live_server, pages, width)
     found = {}
     for name, path in pages.items():
         _open(page, live_server + path)
-        result = page.evaluate("async () => (await axe.run(document, {resultTypes: "
-                               "['violations']})).violations.map(v => [v.id, v.impact, "
-                               "v.nodes.length, v.nodes[0].target.join(' ')])")
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: "
+            "['violations']})).violations.map(v => [v.id, v.impact, "
+            "v.nodes.length, v.nodes[0].target.join(' ')])"
+        )
         serious = [v for v in result if v[1] in ("serious", "critical")]
         if serious:
             found[name] = serious
@@ -149,7 +166,8 @@ def test_no_serious_accessibility_violations(windows, live_server, pages, width)
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_controls_are_44_px_and_portraits_48_px_and_text_never_a_column(
-        windows, live_server, pages, width):
+    windows, live_server, pages, width
+):
     page = windows[width]
     problems = {}
     portraits_seen = 0
@@ -163,7 +181,7 @@ def test_controls_are_44_px_and_portraits_48_px_and_text_never_a_column(
         for label, items in (("targets", small), ("portraits", thin), ("narrow", narrow)):
             if items:
                 problems[f"{name} {label}"] = items[:8]
-    assert portraits_seen >= 20   # the cards and profiles were really measured
+    assert portraits_seen >= 20  # the cards and profiles were really measured
     assert not problems, problems
 
 

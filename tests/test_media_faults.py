@@ -28,7 +28,8 @@ def _icc() -> bytes:
 def _jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (700, 500), (180, 40, 40)).save(
-        buffer, "JPEG", exif=_exif(), comment=SECRET, icc_profile=_icc())
+        buffer, "JPEG", exif=_exif(), comment=SECRET, icc_profile=_icc()
+    )
     return buffer.getvalue()
 
 
@@ -37,8 +38,9 @@ def _png() -> bytes:
     info.add_text("Comment", SECRET.decode())
     info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>secret</x:xmpmeta>")
     buffer = io.BytesIO()
-    Image.new("RGBA", (400, 300), (10, 120, 40, 255)).save(buffer, "PNG", pnginfo=info,
-                                                          icc_profile=_icc())
+    Image.new("RGBA", (400, 300), (10, 120, 40, 255)).save(
+        buffer, "PNG", pnginfo=info, icc_profile=_icc()
+    )
     return buffer.getvalue()
 
 
@@ -52,11 +54,20 @@ def test_derived_images_keep_no_metadata(make):
     assert len(outputs) >= 3
     for output in outputs:
         assert b"secret" not in output and b"Exif" not in output and b"ICC_PROFILE" not in output
-        assert b"\xff\xfe" not in output[:output.find(b"\xff\xda")] if output[:2] == b"\xff\xd8" \
-            else True  # no JPEG COM marker before the image data
+        assert (
+            b"\xff\xfe" not in output[: output.find(b"\xff\xda")]
+            if output[:2] == b"\xff\xd8"
+            else True
+        )  # no JPEG COM marker before the image data
         with Image.open(io.BytesIO(output)) as image:
-            assert not {"comment", "exif", "icc_profile", "xmp", "Comment",
-                        "XML:com.adobe.xmp"} & set(image.info), image.info
+            assert not {
+                "comment",
+                "exif",
+                "icc_profile",
+                "xmp",
+                "Comment",
+                "XML:com.adobe.xmp",
+            } & set(image.info), image.info
             assert not image.getexif()
 
 
@@ -86,6 +97,7 @@ def test_orphan_media_are_found_and_removed(empty_archive, make_honoree, runner)
 
     from archive import media
     from archive.db import write
+
     media_dir = empty_archive.config["MEDIA_DIR"]
     db = empty_archive.db()
     honoree_id = make_honoree()

@@ -22,9 +22,12 @@ from archive.settings import defaults
 from tests.conftest import BASE_URL
 
 LONG_NAME = "中国铁路某某局集团有限公司某某机务段“和谐号”动车组司机组暨电力机车检修技术攻关团队"
-STORY = ("他扎根一线三十年，带出徒弟二十多名。" * 12
-         + "他说：“把每一颗螺丝拧紧，是对乘客的承诺。”Supercalifragilisticexpialidocious-"
-           "engineering-notes-https://example.org/a/very/long/path/that/never/ends")
+STORY = (
+    "他扎根一线三十年，带出徒弟二十多名。"
+    * 12
+    + "他说：“把每一颗螺丝拧紧，是对乘客的承诺。”Supercalifragilisticexpialidocious-"
+    "engineering-notes-https://example.org/a/very/long/path/that/never/ends"
+)
 _FACE = shareables.Faces(fonts.load(defaults()["FONT_PATH"]))
 QUOTE = "干一行、爱一行、钻一行，把平凡的岗位做成不平凡的事业。" * 3
 
@@ -36,16 +39,35 @@ def portrait(size=(900, 1200), colour=(120, 90, 60)) -> Image.Image:
 
 @pytest.fixture
 def person(make_honoree, empty_archive):
-    honoree_id = make_honoree(name=LONG_NAME, kind="collective", collective_type="team",
-                              story=STORY, quote=QUOTE, summary="三十年如一日守护列车安全。"
-                              "带出徒弟二十多名，攻克技术难题十余项。获评全国工人先锋号。",
-                              unit="某某机务段", position="检修车间")
+    honoree_id = make_honoree(
+        name=LONG_NAME,
+        kind="collective",
+        collective_type="team",
+        story=STORY,
+        quote=QUOTE,
+        summary="三十年如一日守护列车安全。"
+        "带出徒弟二十多名，攻克技术难题十余项。获评全国工人先锋号。",
+        unit="某某机务段",
+        position="检修车间",
+    )
     db = empty_archive.db()
     with write(db):
-        media.add_photo(db, empty_archive.config["MEDIA_DIR"], portrait(), honoree_id,
-                        alt="肖像", is_portrait=True)
-        media.add_photo(db, empty_archive.config["MEDIA_DIR"], portrait((1600, 900),
-                        (30, 90, 160)), honoree_id, alt="工作照", position=1)
+        media.add_photo(
+            db,
+            empty_archive.config["MEDIA_DIR"],
+            portrait(),
+            honoree_id,
+            alt="肖像",
+            is_portrait=True,
+        )
+        media.add_photo(
+            db,
+            empty_archive.config["MEDIA_DIR"],
+            portrait((1600, 900), (30, 90, 160)),
+            honoree_id,
+            alt="工作照",
+            position=1,
+        )
     return honoree_id
 
 
@@ -60,11 +82,13 @@ def test_the_long_picture_is_1080_wide_and_its_qr_decodes(client, person, empty_
     data = response.get_data()
     with Image.open(io.BytesIO(data)) as image:
         assert image.width == 1080 and image.height > 2400
-    code = empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?",
-                                      [person]).fetchone()[0]
+    code = (
+        empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
+    )
     assert decode(data) == [f"{BASE_URL}/q/{code}"]
-    again = client.get(f"/honorees/{person}/long.png",
-                       headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get(
+        f"/honorees/{person}/long.png", headers={"If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
@@ -72,10 +96,16 @@ def test_no_text_on_the_long_picture_is_clipped():
     """Every line's ink, measured with the font, lies inside the margins and the
     picture; and nothing is drawn in the side margins (pixels checked)."""
     font = fonts.load(defaults()["FONT_PATH"])
-    content = {"site": "劳模工匠数字档案馆", "name": LONG_NAME, "honour": "2021年 全国工人先锋号",
-               "unit": "某某机务段 检修车间" * 4, "story": shareables.excerpt(STORY, 600),
-               "quote": QUOTE, "address": "archive.example.org/q/ABCDEFG",
-               "organisation": "示例省总工会"}
+    content = {
+        "site": "劳模工匠数字档案馆",
+        "name": LONG_NAME,
+        "honour": "2021年 全国工人先锋号",
+        "unit": "某某机务段 检修车间" * 4,
+        "story": shareables.excerpt(STORY, 600),
+        "quote": QUOTE,
+        "address": "archive.example.org/q/ABCDEFG",
+        "organisation": "示例省总工会",
+    }
     data, layout = shareables.long_png(content, None, f"{BASE_URL}/q/ABCDEFG", font)
     style = shareables.STYLE
     for line in layout.lines:
@@ -85,12 +115,15 @@ def test_no_text_on_the_long_picture_is_clipped():
     drawn = "".join(line.text for line in layout.lines)
     for text in (LONG_NAME, QUOTE, "某某机务段"):
         assert text.replace(" ", "") in drawn.replace(" ", "")  # wrapped, nothing dropped
-    assert "Supercalifragilisticexpialidocious" in drawn.replace(" ", "") or \
-        "Supercalifragilistic" in drawn
+    assert (
+        "Supercalifragilisticexpialidocious" in drawn.replace(" ", "")
+        or "Supercalifragilistic" in drawn
+    )
     with Image.open(io.BytesIO(data)) as image:
         rgb = image.convert("RGB")
-        for x in list(range(0, style.margin - 2)) + list(range(layout.width - style.margin + 2,
-                                                               layout.width)):
+        for x in list(range(0, style.margin - 2)) + list(
+            range(layout.width - style.margin + 2, layout.width)
+        ):
             for y in range(style.band + 1, layout.height, 3):
                 assert rgb.getpixel((x, y)) == style.paper, (x, y)
     assert decode(data) == [f"{BASE_URL}/q/ABCDEFG"]
@@ -123,8 +156,7 @@ def test_the_wechat_sdk_is_loaded_only_when_configured(empty_archive, person):
     page = response.get_data(as_text=True)
     assert f'<script src="{sdk}" defer></script>' in page and "wechat.js" in page
     assert f"/honorees/{person}/card.png" in page
-    assert "script-src 'self' https://res.wx.qq.com;" in response.headers[
-        "Content-Security-Policy"]
+    assert "script-src 'self' https://res.wx.qq.com;" in response.headers["Content-Security-Policy"]
 
 
 def test_the_embed_card_may_be_framed_by_partners_only(empty_archive, person, client):
@@ -142,8 +174,9 @@ def test_the_embed_card_may_be_framed_by_partners_only(empty_archive, person, cl
     assert policy.endswith(f"frame-ancestors {partners}")
 
 
-@pytest.mark.parametrize("path", ["/embed/honorees/{}", "/honorees/{}/long.png",
-                                  "/honorees/{}/card.png"])
+@pytest.mark.parametrize(
+    "path", ["/embed/honorees/{}", "/honorees/{}/long.png", "/honorees/{}/card.png"]
+)
 def test_drafts_have_no_products(client, make_honoree, path):
     draft = make_honoree(name="草稿人物", status="draft")
     assert client.get(path.format(draft)).status_code == 404
@@ -151,17 +184,32 @@ def test_drafts_have_no_products(client, make_honoree, path):
 
 
 def ffprobe(path: Path) -> dict:
-    result = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-                             "-show_streams", str(path)], capture_output=True, check=True)
+    result = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
 @pytest.mark.slow
 def test_the_short_video_through_the_worker_is_vertical_30_to_60_s_with_sound(
-        curator, person, app, empty_archive):
+    curator, person, app, empty_archive
+):
     from tests.curating import post
-    response = post(curator, f"/curate/honorees/{person}/share-video",
-                    page=f"/curate/honorees/{person}")
+
+    response = post(
+        curator, f"/curate/honorees/{person}/share-video", page=f"/curate/honorees/{person}"
+    )
     assert response.status_code == 302
     page = curator.get(f"/curate/honorees/{person}").get_data(as_text=True)
     assert "data-poll" in page  # the progress bar follows the queued job
@@ -186,8 +234,9 @@ def test_the_short_video_through_the_worker_is_vertical_30_to_60_s_with_sound(
     assert (video["width"], video["height"]) == (1080, 1920) and video["codec_name"] == "h264"
     assert 30 <= float(info["format"]["duration"]) <= 60.5
     assert audio and audio[0]["codec_name"] == "aac"  # a silent track: no narration here
-    assert curator.get(f"/curate/honorees/{person + 1}/share-video/{job['id']}.mp4"
-                       ).status_code == 404
+    assert (
+        curator.get(f"/curate/honorees/{person + 1}/share-video/{job['id']}.mp4").status_code == 404
+    )
 
 
 def test_video_length_follows_the_narration_within_30_to_60_s():
@@ -202,33 +251,94 @@ def test_video_length_follows_the_narration_within_30_to_60_s():
 @pytest.mark.slow
 def test_the_short_video_carries_the_narration(person, app, empty_archive, tmp_path):
     from archive import narration
+
     source = tmp_path / "story.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "sine=frequency=440:duration=35", str(source)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=35",
+            str(source),
+        ],
+        check=True,
+        timeout=60,
+    )
     db = empty_archive.db()
-    narration_id = narration.add_recording(db, app.config["MEDIA_DIR"], narration.probe(source),
-                                           person, transcript="讲解", credit=None, user_id=None)
+    narration_id = narration.add_recording(
+        db,
+        app.config["MEDIA_DIR"],
+        narration.probe(source),
+        person,
+        transcript="讲解",
+        credit=None,
+        user_id=None,
+    )
     narration.encode_recording(db, app.config["MEDIA_DIR"], narration_id)
     made = shortvideo.produce(db, app.config, person, shortvideo.output_name(person))
     info = ffprobe(made.path)
     assert abs(float(info["format"]["duration"]) - 35) < 0.5
-    loudness = subprocess.run(["ffmpeg", "-v", "info", "-i", str(made.path), "-map", "0:a",
-                               "-af", "volumedetect", "-f", "null", "-"],
-                              capture_output=True, text=True, check=True).stderr
+    loudness = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "info",
+            "-i",
+            str(made.path),
+            "-map",
+            "0:a",
+            "-af",
+            "volumedetect",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
     mean = float(loudness.split("mean_volume:")[1].split("dB")[0])
     assert mean > -30  # the tone is there, not a silent track
-    frame = subprocess.run(["ffmpeg", "-v", "error", "-ss", "33", "-i", str(made.path),
-                            "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"],
-                           capture_output=True, check=True).stdout
-    code = empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?",
-                                      [person]).fetchone()[0]
+    frame = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-ss",
+            "33",
+            "-i",
+            str(made.path),
+            "-frames:v",
+            "1",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "png",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    code = (
+        empty_archive.db().execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
+    )
     assert decode(frame) == [f"{BASE_URL}/q/{code}"]  # the closing slide's QR scans
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(list("劳模工匠扎根一线三十年，。、“”！？（）")
-                                            + list("abcXYZ0123 -/.")), max_size=300),
-       width=st.integers(min_value=120, max_value=936))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(
+            list("劳模工匠扎根一线三十年，。、“”！？（）") + list("abcXYZ0123 -/.")
+        ),
+        max_size=300,
+    ),
+    width=st.integers(min_value=120, max_value=936),
+)
 def test_wrapped_lines_always_fit_and_lose_nothing(text, width):
     face = _FACE(36)
     lines = shareables.wrap(text, face, width)

@@ -52,15 +52,24 @@ def _terms(reader) -> dict:
             weights.append(matcher.weight())
             values.append(matcher.value())
             matcher.next()
-        found[fieldname, btext] = (ids, weights, values, info.doc_frequency(),
-                                   info.min_length(), info.max_length(), info.max_weight(),
-                                   info.min_id(), info.max_id())
+        found[fieldname, btext] = (
+            ids,
+            weights,
+            values,
+            info.doc_frequency(),
+            info.min_length(),
+            info.max_length(),
+            info.max_weight(),
+            info.min_id(),
+            info.max_id(),
+        )
     return found
 
 
 def test_a_merged_segment_holds_what_its_chunks_held(built):
     folder, kept = built
     from whoosh import index as whoosh_index
+
     ix = whoosh_index.open_dir(str(folder))
     [segment] = ix._segments()
     storage = FileStorage(str(kept["folder"]))
@@ -71,27 +80,38 @@ def test_a_merged_segment_holds_what_its_chunks_held(built):
         assert whole.doc_count_all() == sum(p.doc_count_all() for p in parts)
         expected = {}
         for part in parts:  # each chunk's postings already number its documents in the whole
-            for key, (ids, weights, values, df, low, high, top, first, last) in \
-                    _terms(part).items():
+            for key, (ids, weights, values, df, low, high, top, first, last) in _terms(
+                part
+            ).items():
                 if key not in expected:
                     expected[key] = (ids, weights, values, df, low, high, top, first, last)
                     continue
                 was = expected[key]
-                expected[key] = (was[0] + ids, was[1] + weights, was[2] + values, was[3] + df,
-                                 min(was[4], low), max(was[5], high), max(was[6], top),
-                                 was[7], last)
+                expected[key] = (
+                    was[0] + ids,
+                    was[1] + weights,
+                    was[2] + values,
+                    was[3] + df,
+                    min(was[4], low),
+                    max(was[5], high),
+                    max(was[6], top),
+                    was[7],
+                    last,
+                )
         assert _terms(whole) == expected
         docnum = 0
         for part in parts:
             for local in range(part.doc_count_all()):
                 assert whole.stored_fields(docnum) == part.stored_fields(local)
                 for fieldname in ("name", "story", "unit", "pinyin", "titles"):
-                    assert whole.doc_field_length(docnum, fieldname) == \
-                        part.doc_field_length(local, fieldname)
+                    assert whole.doc_field_length(docnum, fieldname) == part.doc_field_length(
+                        local, fieldname
+                    )
                 docnum += 1
         for column in ("honoree", "year", "sort_key"):
             assert list(whole.column_reader(column)) == [
-                v for part in parts for v in part.column_reader(column)]
+                v for part in parts for v in part.column_reader(column)
+            ]
     finally:
         for reader in parts + [whole]:
             reader.close()
@@ -102,6 +122,7 @@ def test_chunks_not_numbered_for_the_merge_are_refused(built):
     # out of order, a chunk's postings are not where the merge would put them
     _, kept = built
     from whoosh import index as whoosh_index
+
     ix = whoosh_index.open_dir(str(kept["folder"]))
     try:
         with pytest.raises(merging.CannotMerge):

@@ -5,18 +5,21 @@ import pytest
 from archive.names import readings, split_surname
 
 
-@pytest.mark.parametrize("name, full, initials", [
-    ("张三丰", "zhangsanfeng", "zsf"),
-    ("曾志伟", "zengzhiwei", "zzw"),
-    ("单田芳", "shantianfang", "stf"),
-    ("仇晓明", "qiuxiaoming", "qxm"),
-    ("朴正浩", "piaozhenghao", "pzh"),
-    ("区家明", "oujiaming", "ojm"),
-    ("查文清", "zhawenqing", "zwq"),
-    ("解放", "xiefang", "xf"),
-    ("欧阳春晓", "ouyangchunxiao", "oycx"),
-    ("司马南", "simanan", "smn"),
-])
+@pytest.mark.parametrize(
+    "name, full, initials",
+    [
+        ("张三丰", "zhangsanfeng", "zsf"),
+        ("曾志伟", "zengzhiwei", "zzw"),
+        ("单田芳", "shantianfang", "stf"),
+        ("仇晓明", "qiuxiaoming", "qxm"),
+        ("朴正浩", "piaozhenghao", "pzh"),
+        ("区家明", "oujiaming", "ojm"),
+        ("查文清", "zhawenqing", "zwq"),
+        ("解放", "xiefang", "xf"),
+        ("欧阳春晓", "ouyangchunxiao", "oycx"),
+        ("司马南", "simanan", "smn"),
+    ],
+)
 def test_surname_readings(name, full, initials):
     reading = readings(name)
     assert reading.full == full

@@ -25,30 +25,69 @@ def _one_person_office(request):
     if "app" in request.fixturenames:
         request.getfixturevalue("app").config["SECOND_APPROVER"] = 0
 
+
 TRANSCRIPT = "大家好，我是车间主任。今天讲讲曾师傅三十年扎根一线的故事。"
 
 
-def recording(path: Path, seconds: float = 3.0, codec: str = "libmp3lame",
-              channels: int = 2) -> bytes:
+def recording(
+    path: Path, seconds: float = 3.0, codec: str = "libmp3lame", channels: int = 2
+) -> bytes:
     """A real recording: a tone encoded by ffmpeg in the given format."""
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    f"sine=frequency=440:duration={seconds}", "-ac", str(channels),
-                    "-c:a", codec, str(path)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-ac",
+            str(channels),
+            "-c:a",
+            codec,
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
     return path.read_bytes()
 
 
 def probe(path: Path) -> dict:
-    result = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-                             "-show_streams", str(path)], capture_output=True, check=True)
+    result = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
-def upload(client, honoree_id: int, data: bytes, filename: str, transcript=TRANSCRIPT,
-           credit="工会宣传部 李华"):
-    return post(client, f"/curate/honorees/{honoree_id}/narration",
-                {"audio": (io.BytesIO(data), filename), "transcript": transcript,
-                 "credit": credit},
-                page=f"/curate/honorees/{honoree_id}", content_type="multipart/form-data")
+def upload(
+    client,
+    honoree_id: int,
+    data: bytes,
+    filename: str,
+    transcript=TRANSCRIPT,
+    credit="工会宣传部 李华",
+):
+    return post(
+        client,
+        f"/curate/honorees/{honoree_id}/narration",
+        {"audio": (io.BytesIO(data), filename), "transcript": transcript, "credit": credit},
+        page=f"/curate/honorees/{honoree_id}",
+        content_type="multipart/form-data",
+    )
 
 
 run_worker = run_jobs  # every queued job, with the worker's own code, in this process
@@ -60,7 +99,8 @@ def person(make_honoree):
 
 
 def test_a_recording_is_encoded_to_mono_aac_lc_and_served_with_ranges(
-        curator, person, app, empty_archive, tmp_path):
+    curator, person, app, empty_archive, tmp_path
+):
     data = recording(tmp_path / "story.mp3")
     assert upload(curator, person, data, "story.mp3").status_code == 302
     assert "收听事迹" not in curator.get(f"/honorees/{person}").get_data(as_text=True)
@@ -99,25 +139,29 @@ def test_a_recording_is_encoded_to_mono_aac_lc_and_served_with_ranges(
     assert row["original"] not in page  # the original is never offered
 
 
-@pytest.mark.parametrize("name, codec", [("a.wav", "pcm_s16le"), ("a.opus", "libopus"),
-                                         ("a.m4a", "aac")])
-def test_wav_opus_and_m4a_are_accepted(curator, person, app, empty_archive, tmp_path, name,
-                                       codec):
+@pytest.mark.parametrize(
+    "name, codec", [("a.wav", "pcm_s16le"), ("a.opus", "libopus"), ("a.m4a", "aac")]
+)
+def test_wav_opus_and_m4a_are_accepted(curator, person, app, empty_archive, tmp_path, name, codec):
     data = recording(tmp_path / name, 1.5, codec)
     assert upload(curator, person, data, name).status_code == 302
     run_worker(app)
     row = empty_archive.db().execute("SELECT * FROM narrations").fetchone()
     assert row["status"] == "approved", row["error"]
-    assert probe(Path(app.config["MEDIA_DIR"]) / "narrations" / row["file"])[
-        "streams"][0]["channels"] == 1
+    assert (
+        probe(Path(app.config["MEDIA_DIR"]) / "narrations" / row["file"])["streams"][0]["channels"]
+        == 1
+    )
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"ID3 this is not audio at all" * 20, "MP3、M4A、WAV 或 Opus"),
-    (b"<html><script>alert(1)</script></html>", "MP3、M4A、WAV 或 Opus"),
-])
-def test_files_that_are_not_recordings_are_refused(curator, person, empty_archive, data,
-                                                   message):
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"ID3 this is not audio at all" * 20, "MP3、M4A、WAV 或 Opus"),
+        (b"<html><script>alert(1)</script></html>", "MP3、M4A、WAV 或 Opus"),
+    ],
+)
+def test_files_that_are_not_recordings_are_refused(curator, person, empty_archive, data, message):
     response = upload(curator, person, data, "story.mp3")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -142,7 +186,8 @@ def _with_public_narration(curator, person, app, tmp_path) -> str:
 
 @pytest.mark.parametrize("status", ["draft", "withdrawn"])
 def test_drafts_and_withdrawn_records_narration_is_the_same_404(
-        curator, person, app, empty_archive, tmp_path, status, client):
+    curator, person, app, empty_archive, tmp_path, status, client
+):
     url = _with_public_narration(curator, person, app, tmp_path)
     assert curator.get(url).status_code == 200
     db = empty_archive.db()
@@ -159,25 +204,35 @@ def test_drafts_and_withdrawn_records_narration_is_the_same_404(
 def _captured_engine(tmp_path: Path) -> str:
     """A TTS_COMMAND that keeps a copy of what the engine is fed, then runs espeak-ng."""
     capture = tmp_path / "fed.txt"
-    return (f"sh -c 'cp \"$1\" {capture} && espeak-ng -v cmn-latn-pinyin -w \"$2\" -f \"$1\"' "
-            "engine {text} {out}")
+    return (
+        f'sh -c \'cp "$1" {capture} && espeak-ng -v cmn-latn-pinyin -w "$2" -f "$1"\' '
+        "engine {text} {out}"
+    )
 
 
 def test_synthesis_through_the_worker_is_public_only_after_approval(
-        empty_archive, make_honoree, tmp_path):
-    person = make_honoree(name="曾建国", story="曾建国扎根一线三十年。曾师傅带出了二十多名徒弟。",
-                          quote="把每一颗螺丝拧紧。")
+    empty_archive, make_honoree, tmp_path
+):
+    person = make_honoree(
+        name="曾建国",
+        story="曾建国扎根一线三十年。曾师傅带出了二十多名徒弟。",
+        quote="把每一颗螺丝拧紧。",
+    )
     app = empty_archive.app(TTS_COMMAND=_captured_engine(tmp_path), SECOND_APPROVER=0)
     from tests.conftest import ClosingClient
     from tests.curating import login, make_user
+
     app.test_client_class = ClosingClient
     curator = app.test_client()
     make_user(empty_archive, "narrator")
     login(curator, "narrator")
     visitor = app.test_client()
 
-    response = post(curator, f"/curate/honorees/{person}/narration/synthesise",
-                    page=f"/curate/honorees/{person}")
+    response = post(
+        curator,
+        f"/curate/honorees/{person}/narration/synthesise",
+        page=f"/curate/honorees/{person}",
+    )
     assert response.status_code == 302
     run_worker(app)
     fed = (tmp_path / "fed.txt").read_text(encoding="utf-8")
@@ -197,8 +252,12 @@ def test_synthesis_through_the_worker_is_public_only_after_approval(
     assert curator.get(f"/curate/narration/{row['id']}.m4a").status_code == 200  # to review
     assert "审核通过并公开" in curator.get(f"/curate/honorees/{person}").get_data(as_text=True)
 
-    response = post(curator, f"/curate/honorees/{person}/narration/{row['id']}",
-                    {"action": "approve"}, page=f"/curate/honorees/{person}")
+    response = post(
+        curator,
+        f"/curate/honorees/{person}/narration/{row['id']}",
+        {"action": "approve"},
+        page=f"/curate/honorees/{person}",
+    )
     assert response.status_code == 302
     after = visitor.get(f"/honorees/{person}").get_data(as_text=True)
     assert "收听事迹" in after and "合成语音" in after and "扎根一线三十年" in after
@@ -226,8 +285,9 @@ def test_names_reach_the_engine_as_the_archive_reads_them():
 
 
 def test_the_engine_command_is_never_run_through_a_shell(tmp_path):
-    argv = narration.command_line("espeak-ng -v cmn -w {out} -f {text}",
-                                  tmp_path / "a b; rm -rf x.txt", tmp_path / "o.wav")
+    argv = narration.command_line(
+        "espeak-ng -v cmn -w {out} -f {text}", tmp_path / "a b; rm -rf x.txt", tmp_path / "o.wav"
+    )
     assert argv[-1] == str(tmp_path / "a b; rm -rf x.txt")
     with pytest.raises(narration.NarrationError):
         narration.command_line("espeak-ng -f {text}", tmp_path / "t", tmp_path / "o")
@@ -245,15 +305,31 @@ def test_a_missing_engine_fails_the_job_with_a_clear_message(empty_archive, make
 
 
 def test_a_listen_print_run_opens_the_profile_ready_to_play_and_counts_apart(
-        curator, person, app, empty_archive, tmp_path, client):
+    curator, person, app, empty_archive, tmp_path, client
+):
     _with_public_narration(curator, person, app, tmp_path)
     db = empty_archive.db()
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
     items = [dict(db.execute("SELECT * FROM honorees WHERE id = ?", [person]).fetchone())]
-    listen = printing.record_run(db, "labels", printing.Selection(ids=[person]), "", None,
-                                 "https://archive.example.org", items, mode="listen")
-    view = printing.record_run(db, "labels", printing.Selection(ids=[person]), "", None,
-                               "https://archive.example.org", items)
+    listen = printing.record_run(
+        db,
+        "labels",
+        printing.Selection(ids=[person]),
+        "",
+        None,
+        "https://archive.example.org",
+        items,
+        mode="listen",
+    )
+    view = printing.record_run(
+        db,
+        "labels",
+        printing.Selection(ids=[person]),
+        "",
+        None,
+        "https://archive.example.org",
+        items,
+    )
     assert (listen["mode"], view["mode"]) == ("listen", "view")
 
     scanned = client.get(f"/q/{code}?r={listen['tag']}")
@@ -291,12 +367,21 @@ def test_narrate_command_synthesises_pending_narrations(empty_archive, make_hono
 
 
 def test_listen_scans_are_totalled_apart_on_the_statistics_page(
-        curator, person, app, empty_archive, client):
+    curator, person, app, empty_archive, client
+):
     db = empty_archive.db()
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
     items = [dict(db.execute("SELECT * FROM honorees WHERE id = ?", [person]).fetchone())]
-    run = printing.record_run(db, "poster-a4", printing.Selection(ids=[person]), "", None,
-                              "https://archive.example.org", items, mode="listen")
+    run = printing.record_run(
+        db,
+        "poster-a4",
+        printing.Selection(ids=[person]),
+        "",
+        None,
+        "https://archive.example.org",
+        items,
+        mode="listen",
+    )
     for _ in range(3):
         client.get(f"/q/{code}?r={run['tag']}")
     client.get(f"/q/{code}")
@@ -307,9 +392,14 @@ def test_listen_scans_are_totalled_apart_on_the_statistics_page(
 
 
 def test_a_listen_run_from_the_print_page_prints_codes_that_open_listening_mode(
-        curator, person, app, empty_archive, client):
-    response = post(curator, "/print/jobs", {"format": "labels", "id": str(person),
-                                             "listen": "1"}, page="/print/")
+    curator, person, app, empty_archive, client
+):
+    response = post(
+        curator,
+        "/print/jobs",
+        {"format": "labels", "id": str(person), "listen": "1"},
+        page="/print/",
+    )
     assert response.status_code == 303
     run_worker(app)
     db = empty_archive.db()
@@ -321,12 +411,14 @@ def test_a_listen_run_from_the_print_page_prints_codes_that_open_listening_mode(
     assert client.get(f"/q/{code}?r={run['tag']}").headers["Location"].endswith("?listen=1")
 
 
-def test_a_recording_over_the_size_limit_is_refused_and_not_kept(empty_archive, make_honoree,
-                                                                  tmp_path):
+def test_a_recording_over_the_size_limit_is_refused_and_not_kept(
+    empty_archive, make_honoree, tmp_path
+):
     person = make_honoree(name="王五")
     app = empty_archive.app(NARRATION_MAX_MB=1)
     from tests.conftest import ClosingClient
     from tests.curating import login, make_user
+
     app.test_client_class = ClosingClient
     curator = app.test_client()
     make_user(empty_archive, "big")
@@ -339,20 +431,27 @@ def test_a_recording_over_the_size_limit_is_refused_and_not_kept(empty_archive, 
     assert not any(p.is_file() for p in folder.glob("*"))
 
 
-def test_the_default_engine_in_a_real_worker_process(curator, person, app, empty_archive,
-                                                     client):
+def test_the_default_engine_in_a_real_worker_process(curator, person, app, empty_archive, client):
     """The back-office button, a real `flask worker` process and the default
     TTS_COMMAND (espeak-ng): pending until approved, then public as 合成语音."""
     from tests.conftest import start_worker, wait_for
+
     assert app.config["TTS_COMMAND"].startswith("espeak-ng -v cmn-latn-pinyin")
-    post(curator, f"/curate/honorees/{person}/narration/synthesise",
-         page=f"/curate/honorees/{person}")
+    post(
+        curator,
+        f"/curate/honorees/{person}/narration/synthesise",
+        page=f"/curate/honorees/{person}",
+    )
     process = start_worker(empty_archive)
     db = empty_archive.db()
     try:
-        assert wait_for(lambda: db.execute(
-            "SELECT status FROM jobs WHERE kind = 'narration-synth'").fetchone()[0]
-            in ("done", "failed"), timeout=120)
+        assert wait_for(
+            lambda: (
+                db.execute("SELECT status FROM jobs WHERE kind = 'narration-synth'").fetchone()[0]
+                in ("done", "failed")
+            ),
+            timeout=120,
+        )
     finally:
         process.terminate()
         process.wait(15)
@@ -362,7 +461,11 @@ def test_the_default_engine_in_a_real_worker_process(curator, person, app, empty
     row = db.execute("SELECT * FROM narrations").fetchone()
     assert row["status"] == "pending" and row["engine"] == "espeak-ng"
     assert "收听事迹" not in client.get(f"/honorees/{person}").get_data(as_text=True)
-    post(curator, f"/curate/honorees/{person}/narration/{row['id']}", {"action": "approve"},
-         page=f"/curate/honorees/{person}")
+    post(
+        curator,
+        f"/curate/honorees/{person}/narration/{row['id']}",
+        {"action": "approve"},
+        page=f"/curate/honorees/{person}",
+    )
     page = client.get(f"/honorees/{person}").get_data(as_text=True)
     assert "收听事迹" in page and '<span class="tts-label">合成语音</span>' in page

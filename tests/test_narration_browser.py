@@ -24,18 +24,46 @@ def narrated(tmp_path_factory):
     """A published honoree with an encoded recording, served by gunicorn."""
     from archive import honorees
     from archive.db import write
+
     archive = fresh_archive(tmp_path_factory.mktemp("narrated"))
     db = archive.db()
     with write(db):
-        honoree_id = honorees.create(db, {"kind": "individual", "name": "曾建国",
-                                          "status": "published", "story": "扎根一线三十年。"},
-                                     [{"title": "全国劳动模范", "year": 2020, "body": "国务院"}])
+        honoree_id = honorees.create(
+            db,
+            {
+                "kind": "individual",
+                "name": "曾建国",
+                "status": "published",
+                "story": "扎根一线三十年。",
+            },
+            [{"title": "全国劳动模范", "year": 2020, "body": "国务院"}],
+        )
     source = archive.root / "story.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "sine=frequency=330:duration=8", str(source)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:duration=8",
+            str(source),
+        ],
+        check=True,
+        timeout=60,
+    )
     probed = narration.probe(source)
-    narration_id = narration.add_recording(db, archive.config["MEDIA_DIR"], probed, honoree_id,
-                                           transcript=TRANSCRIPT, credit="李华", user_id=None)
+    narration_id = narration.add_recording(
+        db,
+        archive.config["MEDIA_DIR"],
+        probed,
+        honoree_id,
+        transcript=TRANSCRIPT,
+        credit="李华",
+        user_id=None,
+    )
     narration.encode_recording(db, archive.config["MEDIA_DIR"], narration_id)
     port = free_port()
     process = start_gunicorn(archive, port, {"ARCHIVE_WEB_WORKERS": "1"})
@@ -48,9 +76,17 @@ def narrated(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
-            "--autoplay-policy=no-user-gesture-required", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--mute-audio",
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-background-networking",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -59,6 +95,7 @@ def played_past(page, seconds: float, timeout: float = 15.0) -> bool:
     """Poll the audio's position from outside the page (the site's CSP forbids the
     eval that wait_for_function would need)."""
     import time
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if page.evaluate("document.querySelector('section.narration audio').currentTime") > seconds:
@@ -69,8 +106,7 @@ def played_past(page, seconds: float, timeout: float = 15.0) -> bool:
 
 def test_pressing_play_advances_the_narration_and_shows_the_transcript(browser, narrated):
     base, honoree_id, narration_id = narrated
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -94,8 +130,9 @@ def test_pressing_play_advances_the_narration_and_shows_the_transcript(browser, 
     assert float(page.locator(".player .seek").input_value()) > 1
     assert errors == []
 
-    ranged = page.request.get(f"{base}/media/narration/{narration_id}.m4a",
-                              headers={"Range": "bytes=0-1023"})
+    ranged = page.request.get(
+        f"{base}/media/narration/{narration_id}.m4a", headers={"Range": "bytes=0-1023"}
+    )
     assert ranged.status == 206 and len(ranged.body()) == 1024
     assert ranged.headers["content-type"] == "audio/mp4"
     context.close()

@@ -19,9 +19,13 @@ from archive.settings import PROJECT_ROOT
 from tests.conftest import free_port, fresh_archive, start_gunicorn, wait_for
 from tests.front import Slowloris, nginx
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
-                                 reason="nginx is installed by `make system-deps`")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
+        reason="nginx is installed by `make system-deps`",
+    ),
+]
 
 NORMAL_REQUESTS = 20
 PATIENCE = 5  # seconds a normal request may take while the slow clients are connected
@@ -36,33 +40,66 @@ def site(tmp_path_factory):
     db = archive.db()
     ids = {}
     with write(db):
-        for shade, (status, name) in enumerate([("published", "前台测试人物"),
-                                                ("withdrawn", "撤回测试人物")]):
+        for shade, (status, name) in enumerate(
+            [("published", "前台测试人物"), ("withdrawn", "撤回测试人物")]
+        ):
             ids[status] = honorees.create(
-                db, {"kind": "individual", "name": name, "status": status, "unit": "测试单位",
-                     "story": "测试事迹。"},
-                [{"title": "全国劳动模范", "year": 2020, "body": "测试机关"}])
-            media.add_photo(db, archive.config["MEDIA_DIR"],
-                            Image.new("RGB", (640, 800), (90, 120, 100 + 60 * shade)),
-                            ids[status], alt="肖像", is_portrait=True)
-    portraits = {status: db.execute(
-        "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
-        "WHERE p.honoree_id = ? ORDER BY m.name LIMIT 1", [i]).fetchone()[0]
-        for status, i in ids.items()}
+                db,
+                {
+                    "kind": "individual",
+                    "name": name,
+                    "status": status,
+                    "unit": "测试单位",
+                    "story": "测试事迹。",
+                },
+                [{"title": "全国劳动模范", "year": 2020, "body": "测试机关"}],
+            )
+            media.add_photo(
+                db,
+                archive.config["MEDIA_DIR"],
+                Image.new("RGB", (640, 800), (90, 120, 100 + 60 * shade)),
+                ids[status],
+                alt="肖像",
+                is_portrait=True,
+            )
+    portraits = {
+        status: db.execute(
+            "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
+            "WHERE p.honoree_id = ? ORDER BY m.name LIMIT 1",
+            [i],
+        ).fetchone()[0]
+        for status, i in ids.items()
+    }
     generation_link = root / "generation"
     database.publish_generation(db, str(generation_link))
     app_port, http_port, https_port = free_port(), free_port(), free_port()
     access_log = root / "gunicorn-access.log"
-    env = {"ARCHIVE_BASE_URL": f"https://127.0.0.1:{https_port}",
-           "ARCHIVE_TRUSTED_PROXIES": "1", "ARCHIVE_ACCEL_REDIRECT_PREFIX": "/_media",
-           "ARCHIVE_GENERATION_LINK": str(generation_link), "ARCHIVE_WEB_WORKERS": "2",
-           "GUNICORN_CMD_ARGS": f"--access-logfile {access_log}"}
+    env = {
+        "ARCHIVE_BASE_URL": f"https://127.0.0.1:{https_port}",
+        "ARCHIVE_TRUSTED_PROXIES": "1",
+        "ARCHIVE_ACCEL_REDIRECT_PREFIX": "/_media",
+        "ARCHIVE_GENERATION_LINK": str(generation_link),
+        "ARCHIVE_WEB_WORKERS": "2",
+        "GUNICORN_CMD_ARGS": f"--access-logfile {access_log}",
+    }
     app = start_gunicorn(archive, app_port, env)
     try:
-        with nginx(root / "nginx", app_port, archive.config["MEDIA_DIR"], str(generation_link),
-                   http_port, https_port) as front:
-            yield {"archive": archive, "front": front, "ids": ids, "portraits": portraits,
-                   "generation_link": generation_link, "access_log": access_log}
+        with nginx(
+            root / "nginx",
+            app_port,
+            archive.config["MEDIA_DIR"],
+            str(generation_link),
+            http_port,
+            https_port,
+        ) as front:
+            yield {
+                "archive": archive,
+                "front": front,
+                "ids": ids,
+                "portraits": portraits,
+                "generation_link": generation_link,
+                "access_log": access_log,
+            }
     finally:
         app.terminate()
         app.wait(15)
@@ -71,8 +108,9 @@ def site(tmp_path_factory):
 
 def get(front, path: str, timeout: float = PATIENCE, headers: dict | None = None):
     """(status, headers, body) of a GET through nginx over HTTPS."""
-    connection = http.client.HTTPSConnection("127.0.0.1", front.https_port, timeout=timeout,
-                                             context=front.tls())
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", front.https_port, timeout=timeout, context=front.tls()
+    )
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
@@ -108,10 +146,12 @@ def test_the_micro_cache_keeps_each_language_apart(site):
     no Chinese, nor to one who switched to English, and the reverse."""
     front, honoree = site["front"], site["ids"]["published"]
     path = f"/honorees/{honoree}?nginx-language"
-    visitors = {"zh": {"Accept-Language": "zh-CN,zh;q=0.9"},
-                "en": {"Accept-Language": "en-US,en;q=0.9"},
-                "none": {},
-                "cookie-en": {"Accept-Language": "zh-CN", "Cookie": "lang=en"}}
+    visitors = {
+        "zh": {"Accept-Language": "zh-CN,zh;q=0.9"},
+        "en": {"Accept-Language": "en-US,en;q=0.9"},
+        "none": {},
+        "cookie-en": {"Accept-Language": "zh-CN", "Cookie": "lang=en"},
+    }
     expected = {"zh": "zh-CN", "en": "en", "none": "zh-CN", "cookie-en": "en"}
     for _ in range(2):  # the second round is answered from the cache
         for who, headers in visitors.items():
@@ -124,8 +164,12 @@ def test_the_micro_cache_keeps_each_language_apart(site):
 
 def test_scans_and_back_office_are_never_cached(site):
     front = site["front"]
-    code = site["archive"].db().execute("SELECT code FROM honorees WHERE id = ?",
-                                        [site["ids"]["published"]]).fetchone()[0]
+    code = (
+        site["archive"]
+        .db()
+        .execute("SELECT code FROM honorees WHERE id = ?", [site["ids"]["published"]])
+        .fetchone()[0]
+    )
     for _ in range(2):
         status, headers, _ = get(front, f"/q/{code}")
         assert status == 302 and headers["X-Cache-Status"] == "BYPASS"
@@ -133,8 +177,13 @@ def test_scans_and_back_office_are_never_cached(site):
     # folded here as the background worker does
     archive = site["archive"]
     spool = scans.spool_dir(archive.config["INSTANCE_DIR"])
-    assert wait_for(lambda: scans.fold(archive.db(), spool, settle=0) >= 0 and archive.db().execute(
-        "SELECT COALESCE(SUM(count), 0) FROM scans").fetchone()[0] == 2, 10)
+    assert wait_for(
+        lambda: (
+            scans.fold(archive.db(), spool, settle=0) >= 0
+            and archive.db().execute("SELECT COALESCE(SUM(count), 0) FROM scans").fetchone()[0] == 2
+        ),
+        10,
+    )
     status, headers, _ = get(front, "/curate/login")
     assert headers["X-Cache-Status"] == "BYPASS"
     status, headers, _ = get(front, "/", headers={"Cookie": "archive_session=x"})
@@ -184,8 +233,14 @@ def test_a_too_long_address_gets_nginx_chinese_414(site):
 
 def test_app_down_gets_nginx_chinese_502(tmp_path, site):
     """nginx whose gunicorn is not running (a restart, a crash)."""
-    with nginx(tmp_path, free_port(), site["archive"].config["MEDIA_DIR"],
-               str(site["generation_link"]), free_port(), free_port()) as front:
+    with nginx(
+        tmp_path,
+        free_port(),
+        site["archive"].config["MEDIA_DIR"],
+        str(site["generation_link"]),
+        free_port(),
+        free_port(),
+    ) as front:
         status, headers, body = get(front, "/honorees")
     assert status == 502
     assert "服务暂时不可用" in body.decode() and headers["Content-Type"].startswith("text/html")
@@ -203,9 +258,11 @@ def test_slow_clients_do_not_slow_down_normal_requests_through_nginx(site):
     front, honoree = site["front"], site["ids"]["published"]
     with Slowloris(front.https_port, tls=front.tls()):
         statuses = _normal_requests_succeed(
-            lambda: get(front, f"/honorees/{honoree}", timeout=PATIENCE)[0])
+            lambda: get(front, f"/honorees/{honoree}", timeout=PATIENCE)[0]
+        )
         statuses += _normal_requests_succeed(
-            lambda: get(front, "/healthz", timeout=PATIENCE)[0])  # uncached, reaches gunicorn
+            lambda: get(front, "/healthz", timeout=PATIENCE)[0]
+        )  # uncached, reaches gunicorn
     assert statuses == [200] * (2 * NORMAL_REQUESTS)
 
 
@@ -216,10 +273,13 @@ def test_embedded_gunicorn_survives_slow_clients(empty_archive, make_honoree, bo
     port = free_port()
     process = start_gunicorn(empty_archive, port)
     try:
+
         def one():
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/honorees/{honoree}",
-                                        timeout=PATIENCE) as response:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/honorees/{honoree}", timeout=PATIENCE
+            ) as response:
                 return response.status
+
         with Slowloris(port, body=body):
             statuses = _normal_requests_succeed(one)
         assert statuses == [200] * NORMAL_REQUESTS

@@ -38,14 +38,18 @@ def test_cached_pages_keep_their_encoding_per_client(client, make_honoree):
     honoree_id = make_honoree(name="编码")
     url = f"/honorees/{honoree_id}"
     for _ in range(2):
-        assert client.get(url, headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
-        assert client.get(url, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+        assert (
+            client.get(url, headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
+        )
+        assert (
+            client.get(url, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"]
+            == "gzip"
+        )
         plain = client.get(url, headers={"Accept-Encoding": "identity"})
         assert "Content-Encoding" not in plain.headers and "编码" in plain.get_data(as_text=True)
 
 
-def test_workers_share_rendered_pages_and_old_generations_are_removed(
-        empty_archive, make_honoree):
+def test_workers_share_rendered_pages_and_old_generations_are_removed(empty_archive, make_honoree):
     """Two app instances stand for two gunicorn workers."""
     honoree_id = make_honoree(name="共享页面")
     first, second = empty_archive.app(), empty_archive.app()
@@ -63,8 +67,7 @@ def test_workers_share_rendered_pages_and_old_generations_are_removed(
     assert [p.name for p in folder.iterdir()] != generations  # the old folder is gone
 
 
-def test_the_shared_page_folder_stays_bounded_under_2000_query_strings(empty_archive,
-                                                                      make_honoree):
+def test_the_shared_page_folder_stays_bounded_under_2000_query_strings(empty_archive, make_honoree):
     """Every distinct query string is a page of its own; the least recently used go
     once the folder passes PAGE_CACHE_DISK_MB."""
     make_honoree(name="缓存人")
@@ -89,6 +92,7 @@ def test_the_shared_page_folder_stays_bounded_under_2000_query_strings(empty_arc
 
 def test_the_least_recently_used_pages_go_first(tmp_path):
     from archive.web.page_cache import Entry, SharedPages
+
     pages = SharedPages(tmp_path, max_bytes=20_000)
     body = b"x" * 900
     for n in range(15):
@@ -126,6 +130,7 @@ def test_pages_rendered_by_an_earlier_deployment_are_not_served(empty_archive, m
 
 def test_the_code_version_follows_any_template_or_module(tmp_path):
     from archive.web.page_cache import code_version
+
     package = tmp_path / "package"
     (package / "templates").mkdir(parents=True)
     template = package / "templates" / "page.html"

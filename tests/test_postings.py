@@ -48,13 +48,17 @@ def test_scores_are_whoosh_bm25_to_the_last_bit():
     ids = np.array(sorted(rng.sample(range(500), 200)))
     weights = np.array([float(rng.randint(1, 9)) for _ in ids])
     lengths = np.array([float(rng.randint(1, 400)) for _ in range(500)])
-    docs = np.array(sorted(rng.sample(range(500), 150)))   # the matches being scored
+    docs = np.array(sorted(rng.sample(range(500), 150)))  # the matches being scored
     wanted = np.array([d % 3 != 0 for d in docs])
-    at, scores = postings.bm25f(postings.Postings(ids, weights), docs, wanted, lengths,
-                                2.3, 97.5, 0.75, 1.2)
+    at, scores = postings.bm25f(
+        postings.Postings(ids, weights), docs, wanted, lengths, 2.3, 97.5, 0.75, 1.2
+    )
     held = set(ids.tolist())
-    expected = [(i, bm25(2.3, weights[ids.tolist().index(d)], lengths[d], 97.5, 0.75, 1.2))
-                for i, d in enumerate(docs.tolist()) if d in held and wanted[i]]
+    expected = [
+        (i, bm25(2.3, weights[ids.tolist().index(d)], lengths[d], 97.5, 0.75, 1.2))
+        for i, d in enumerate(docs.tolist())
+        if d in held and wanted[i]
+    ]
     assert list(zip(at.tolist(), scores.tolist(), strict=True)) == expected
 
 
@@ -65,8 +69,14 @@ TEXTS = [
     "Ärger und ärger: ÉCOLE école",
     "普通的简体文字，没有任何需要折叠的字。",
 ]
-NEEDLES = [["全国劳动模范", "车间", "张建国"], ["led", "cnc", "0.01mm"], ["工作,", "(见"],
-           ["ärger", "école"], ["简体", "折叠"], ["劳动", "带领"]]
+NEEDLES = [
+    ["全国劳动模范", "车间", "张建国"],
+    ["led", "cnc", "0.01mm"],
+    ["工作,", "(见"],
+    ["ärger", "école"],
+    ["简体", "折叠"],
+    ["劳动", "带领"],
+]
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -106,8 +116,10 @@ def test_postings_arrays_are_what_whoosh_matchers_read(tmp_path, monkeypatch, pr
     rng = random.Random(protocol)
     with ix.writer() as writer:
         for i in range(700):  # several blocks of 128 postings
-            story = "，".join(rng.choice(["技术创新", "工作", "班组", "攻关", "质量"])
-                             for _ in range(rng.randint(1, 12)))
+            story = "，".join(
+                rng.choice(["技术创新", "工作", "班组", "攻关", "质量"])
+                for _ in range(rng.randint(1, 12))
+            )
             writer.add_document(id=str(i), story=story, name="张", sort_key=str(i))
     with ix.searcher() as searcher:
         reader = searcher.reader()
@@ -124,21 +136,26 @@ def test_postings_arrays_are_what_whoosh_matchers_read(tmp_path, monkeypatch, pr
             counts, flat = postings.positions(values)
             got_positions, at = [], 0
             for n in counts.tolist():
-                got_positions.append(flat[at:at + n].tolist())
+                got_positions.append(flat[at : at + n].tolist())
                 at += n
-            assert list(zip(found.ids.tolist(), found.weights.tolist(), got_positions,
-                            strict=True)) == expected
+            assert (
+                list(zip(found.ids.tolist(), found.weights.tolist(), got_positions, strict=True))
+                == expected
+            )
 
 
 def test_kept_postings_are_the_listed_fields_and_read_as_from_the_file(demo_archive):
     from whoosh.reading import SegmentReader
+
     live, searcher = search._open(demo_archive.config["INDEX_DIR"])
     segment = next(r for r, _ in searcher.reader().leaf_readers()).segment()
     fresh = SegmentReader(live.ix.storage, live.ix.schema, segment)
     try:
         postfile = fresh._terms._postfile
-        sample = {field: [t for i, t in enumerate(fresh.lexicon(field)) if i % 7 == 0]
-                  for field in ("name", "pinyin", "unit", "facet", "story")}
+        sample = {
+            field: [t for i, t in enumerate(fresh.lexicon(field)) if i % 7 == 0]
+            for field in ("name", "pinyin", "unit", "facet", "story")
+        }
         before = {(f, t): postings.read(fresh, f, t) for f, terms in sample.items() for t in terms}
         kept = postings.keep(fresh, ("name", "pinyin", "unit", "facet"))
         assert kept == sum(end - start for start, end, _ in postfile._kept) > 10_000
@@ -147,6 +164,7 @@ def test_kept_postings_are_the_listed_fields_and_read_as_from_the_file(demo_arch
             offset, length = fresh._terms.term_info(field, text).extent()
             length = length[0] if isinstance(length, tuple) else length
             return any(s <= offset and offset + length <= e for s, e, _ in postfile._kept)
+
         for (field, text), found in before.items():
             again = postings.read(fresh, field, text)
             assert again.ids.tolist() == found.ids.tolist()
@@ -161,8 +179,11 @@ def test_terms_are_looked_up_as_whoosh_looks_them_up(demo_archive):
     reader = next(r for r, _ in searcher.reader().leaf_readers())
     terms = reader._terms
     rng = random.Random(11)
-    keys = [(f, t) for f in ("name", "name_exact", "pinyin", "story", "unit", "facet")
-            for t in rng.sample(list(reader.lexicon(f)), 40)]
+    keys = [
+        (f, t)
+        for f in ("name", "name_exact", "pinyin", "story", "unit", "facet")
+        for t in rng.sample(list(reader.lexicon(f)), 40)
+    ]
     keys += [(f, t + b"x") for f, t in keys[::3]] + [("story", b""), ("nofield", b"a")]
     found = 0
     for field, text in keys:

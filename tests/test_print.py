@@ -38,13 +38,13 @@ def decode(image: Image.Image) -> list[str]:
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pdf_info(path: Path) -> dict[str, str]:
-    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
 
 
@@ -59,8 +59,23 @@ def page_size_mm(path: Path) -> tuple[float, float]:
 
 def render(path: Path, dpi: float, page: int, out_dir: Path) -> Image.Image:
     prefix = out_dir / f"{path.stem}-{page}-{int(dpi)}"
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-gray",
-                    "-singlefile", "-png", str(path), str(prefix)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-gray",
+            "-singlefile",
+            "-png",
+            str(path),
+            str(prefix),
+        ],
+        check=True,
+    )
     with Image.open(f"{prefix}.png") as image:
         return image.convert("L")
 
@@ -81,27 +96,57 @@ class PrintArchive:
         self.ids: dict[str, int] = {}
         with write(self.db):
             for number, (name, kind, title, year, size) in enumerate(PEOPLE):
-                record = {"kind": kind, "name": name, "status": "published",
-                          "unit": "杭州市测试单位", "province": "浙江省", "city": "杭州市",
-                          "county": "西湖区", "story": f"{name}的事迹。" * 40,
-                          "collective_type": "team" if kind == "collective" else None}
-                honoree_id = honorees.create(self.db, record, [
-                    {"title": title, "year": year, "body": "测试机关",
-                     "citation": f"{name}在本职岗位上作出突出贡献，特授予此称号。"}])
-                media.add_photo(self.db, self.config["MEDIA_DIR"], portrait(size, 20 * number),
-                                honoree_id, alt=name, is_portrait=True)
+                record = {
+                    "kind": kind,
+                    "name": name,
+                    "status": "published",
+                    "unit": "杭州市测试单位",
+                    "province": "浙江省",
+                    "city": "杭州市",
+                    "county": "西湖区",
+                    "story": f"{name}的事迹。" * 40,
+                    "collective_type": "team" if kind == "collective" else None,
+                }
+                honoree_id = honorees.create(
+                    self.db,
+                    record,
+                    [
+                        {
+                            "title": title,
+                            "year": year,
+                            "body": "测试机关",
+                            "citation": f"{name}在本职岗位上作出突出贡献，特授予此称号。",
+                        }
+                    ],
+                )
+                media.add_photo(
+                    self.db,
+                    self.config["MEDIA_DIR"],
+                    portrait(size, 20 * number),
+                    honoree_id,
+                    alt=name,
+                    is_portrait=True,
+                )
                 self.ids[name] = honoree_id
-            draft = honorees.create(self.db, {"kind": "individual", "name": "草稿人",
-                                              "status": "draft"}, [])
+            draft = honorees.create(
+                self.db, {"kind": "individual", "name": "草稿人", "status": "draft"}, []
+            )
             self.ids["草稿人"] = draft
             ordered = [self.ids[p[0]] for p in PEOPLE]
             self.exhibition = exhibitions.create(
-                self.db, "测试展厅", "", [("第一部分", "", ordered[:3]),
-                                          ("第二部分", "", ordered[3:] + [draft])],
-                status="published")
-        self.sections = [r["id"] for r in self.db.execute(
-            "SELECT id FROM exhibition_sections WHERE exhibition_id = ? ORDER BY position",
-            [self.exhibition])]
+                self.db,
+                "测试展厅",
+                "",
+                [("第一部分", "", ordered[:3]), ("第二部分", "", ordered[3:] + [draft])],
+                status="published",
+            )
+        self.sections = [
+            r["id"]
+            for r in self.db.execute(
+                "SELECT id FROM exhibition_sections WHERE exhibition_id = ? ORDER BY position",
+                [self.exhibition],
+            )
+        ]
 
     def app(self, **overrides):
         app = create_app({**self.config, **overrides})
@@ -109,8 +154,9 @@ class PrintArchive:
         return app
 
     def code(self, name: str) -> str:
-        return self.db.execute("SELECT code FROM honorees WHERE id = ?",
-                               [self.ids[name]]).fetchone()[0]
+        return self.db.execute(
+            "SELECT code FROM honorees WHERE id = ?", [self.ids[name]]
+        ).fetchone()[0]
 
     def print(self, *args: str, **overrides):
         return self.app(**overrides).test_cli_runner().invoke(args=["posters", *args])
@@ -137,6 +183,7 @@ def a4(archive):
 
 # --- short links -------------------------------------------------------------------
 
+
 def test_short_link_redirects_to_profile_and_counts_scan_per_run(archive, a4):
     _, tag, _ = a4
     app = archive.app()
@@ -147,21 +194,27 @@ def test_short_link_redirects_to_profile_and_counts_scan_per_run(archive, a4):
     response = client.get(f"/q/{code.lower()}?r={tag}")
     assert response.status_code == 302
     assert response.headers["Location"] == (
-        f"/honorees/{archive.ids['张建国']}?ex={archive.exhibition}")
+        f"/honorees/{archive.ids['张建国']}?ex={archive.exhibition}"
+    )
     assert "no-store" in response.headers["Cache-Control"]
     page = client.get(response.headers["Location"])
     assert "下一位：" in page.get_data(as_text=True)  # the exhibition came along
     assert client.get(f"/q/{code}").headers["Location"] == f"/honorees/{archive.ids['张建国']}"
     assert scans.fold(archive.db, spool, settle=0) == 2
-    rows = {r["run_tag"]: r["count"] for r in archive.db.execute(
-        "SELECT run_tag, count FROM scans WHERE honoree_id = ?", [archive.ids["张建国"]])}
+    rows = {
+        r["run_tag"]: r["count"]
+        for r in archive.db.execute(
+            "SELECT run_tag, count FROM scans WHERE honoree_id = ?", [archive.ids["张建国"]]
+        )
+    }
     assert rows[tag] >= 1 and rows[""] >= 1
 
 
 def test_unknown_draft_and_malformed_codes_get_the_same_404(archive):
     client = archive.app().test_client()
-    draft_code = archive.db.execute("SELECT code FROM honorees WHERE id = ?",
-                                    [archive.ids["草稿人"]]).fetchone()[0]
+    draft_code = archive.db.execute(
+        "SELECT code FROM honorees WHERE id = ?", [archive.ids["草稿人"]]
+    ).fetchone()[0]
     for path in (f"/q/{draft_code}", "/q/ZZZZZZ", "/q/abc", f"/qr/{draft_code}.png"):
         response = client.get(path)
         assert response.status_code == 404, path
@@ -171,12 +224,26 @@ def test_unknown_draft_and_malformed_codes_get_the_same_404(archive):
 # Paths as a server hands them to the app (PATH_INFO is already percent-decoded), so
 # the test client does not read "//evil.com" as a host name.
 PAYLOADS = [
-    "//evil.com", "/q//evil.com", "/q/%2F%2Fevil.com", "/q/%2f%2fevil.com", "/\\evil.com",
-    "/q/\\evil.com", "/q/%5Cevil.com", "/q/https:evil.com", "/q/https://evil.com",
-    "/q/ABCDEF\r\nLocation: https://evil.com", "/q/\r\n", "/q/{code}/evil.com",
+    "//evil.com",
+    "/q//evil.com",
+    "/q/%2F%2Fevil.com",
+    "/q/%2f%2fevil.com",
+    "/\\evil.com",
+    "/q/\\evil.com",
+    "/q/%5Cevil.com",
+    "/q/https:evil.com",
+    "/q/https://evil.com",
+    "/q/ABCDEF\r\nLocation: https://evil.com",
+    "/q/\r\n",
+    "/q/{code}/evil.com",
 ]
-QUERY_PAYLOADS = ["r=//evil.com", "r=%0d%0aLocation:https://evil.com", "ex=//evil.com",
-                  "ex=https:evil.com", "r=%2F%2Fevil.com&ex=1%0d%0a"]
+QUERY_PAYLOADS = [
+    "r=//evil.com",
+    "r=%0d%0aLocation:https://evil.com",
+    "ex=//evil.com",
+    "ex=https:evil.com",
+    "r=%2F%2Fevil.com&ex=1%0d%0a",
+]
 
 
 def _assert_stays_on_site(response, what):
@@ -216,12 +283,20 @@ def test_payloads_through_gunicorn_never_leave_the_site(archive):
     process = start_gunicorn(archive, port)
     try:
         code = archive.code("李秀英")
-        for target in ("//evil.com", "/\\evil.com", "/q//evil.com", "/q/%2F%2Fevil.com",
-                       "/q/https:evil.com", f"/q/{code}?r=%0d%0aLocation:%20http://evil.com",
-                       f"/q/{code}/%0d%0aLocation:%20http://evil.com", "///evil.com/q/x"):
+        for target in (
+            "//evil.com",
+            "/\\evil.com",
+            "/q//evil.com",
+            "/q/%2F%2Fevil.com",
+            "/q/https:evil.com",
+            f"/q/{code}?r=%0d%0aLocation:%20http://evil.com",
+            f"/q/{code}/%0d%0aLocation:%20http://evil.com",
+            "///evil.com/q/x",
+        ):
             with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-                sock.sendall(f"GET {target} HTTP/1.1\r\nHost: evil.com\r\n"
-                             "Connection: close\r\n\r\n".encode())
+                sock.sendall(
+                    f"GET {target} HTTP/1.1\r\nHost: evil.com\r\nConnection: close\r\n\r\n".encode()
+                )
                 reply = b""
                 while chunk := sock.recv(65536):
                     reply += chunk
@@ -248,18 +323,23 @@ def test_spoofed_host_leaves_qr_url_and_redirect_unchanged(archive):
         assert "evil" not in location and location.startswith("/honorees/")
 
 
-def test_renamed_profile_keeps_its_printed_code_and_is_listed_for_reprint(empty_archive,
-                                                                          make_honoree):
+def test_renamed_profile_keeps_its_printed_code_and_is_listed_for_reprint(
+    empty_archive, make_honoree
+):
     honoree_id = make_honoree(name="周旧名")
     db = empty_archive.db()
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
     app = empty_archive.app()
-    result = app.test_cli_runner().invoke(args=["posters", "--id", str(honoree_id), "--out",
-                                                str(empty_archive.root / "p.pdf")])
+    result = app.test_cli_runner().invoke(
+        args=["posters", "--id", str(honoree_id), "--out", str(empty_archive.root / "p.pdf")]
+    )
     assert result.exit_code == 0, result.output
     with write(db):
-        db.execute("""UPDATE honorees SET name = '周新名', version = version + 1,
-                      updated_at = '2999-01-01T00:00:00Z' WHERE id = ?""", [honoree_id])
+        db.execute(
+            """UPDATE honorees SET name = '周新名', version = version + 1,
+                      updated_at = '2999-01-01T00:00:00Z' WHERE id = ?""",
+            [honoree_id],
+        )
         honorees.record_revision(db, honoree_id, "update", None)
         honorees.note_change(db, honoree_id)
     app.test_client_class = ClosingClient
@@ -273,6 +353,7 @@ def test_renamed_profile_keeps_its_printed_code_and_is_listed_for_reprint(empty_
 
 # --- QR images ---------------------------------------------------------------------
 
+
 def test_qr_png_every_size_decodes_to_the_short_url_and_is_cached(archive):
     client = archive.app().test_client()
     code = archive.code("赵铁柱")
@@ -283,8 +364,9 @@ def test_qr_png_every_size_decodes_to_the_short_url_and_is_cached(archive):
         assert image.width <= size
         assert decode(image) == [f"{BASE_URL}/q/{code}"]
         assert "max-age=2592000" in response.headers["Cache-Control"]
-        again = client.get(f"/qr/{code}.png?size={size}",
-                           headers={"If-None-Match": response.headers["ETag"]})
+        again = client.get(
+            f"/qr/{code}.png?size={size}", headers={"If-None-Match": response.headers["ETag"]}
+        )
         assert again.status_code == 304
     cached = list(qr.cache_dir(archive.config["MEDIA_DIR"]).rglob("*.png"))
     assert len(cached) >= len(qr.SIZES)
@@ -299,7 +381,7 @@ def test_qr_emblem_only_at_level_h_and_within_12_percent(tmp_path):
     assert decode(image) == [url]
     count = len(qr.matrix(url, "H"))
     side = qr.emblem_side(count)
-    assert side ** 2 <= qr.EMBLEM_MAX_FRACTION * (count - 2 * qr.QUIET_ZONE) ** 2
+    assert side**2 <= qr.EMBLEM_MAX_FRACTION * (count - 2 * qr.QUIET_ZONE) ** 2
     assert count > len(qr.matrix(url, "M"))  # level H: a larger symbol for the same URL
     plain = Image.open(io.BytesIO(qr.qr_png(url, 640))).convert("RGB")
     assert (168, 28, 28) not in {c for _, c in plain.getcolors(1 << 16)}
@@ -324,11 +406,21 @@ def test_mask_choice_is_a_valid_mask_for_many_urls():
 
 # --- printing refuses / warns ------------------------------------------------------
 
-@pytest.mark.parametrize("base", ["", "http://127.0.0.1:8000", "http://localhost:5000",
-                                  "http://[::1]/", "ftp://archive.example.org"])
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "",
+        "http://127.0.0.1:8000",
+        "http://localhost:5000",
+        "http://[::1]/",
+        "ftp://archive.example.org",
+    ],
+)
 def test_printing_refuses_unset_or_loopback_base_url(archive, base):
-    result = archive.print("--id", str(archive.ids["张建国"]), "--out",
-                           str(archive.root / "never.pdf"), BASE_URL=base)
+    result = archive.print(
+        "--id", str(archive.ids["张建国"]), "--out", str(archive.root / "never.pdf"), BASE_URL=base
+    )
     assert result.exit_code != 0
     assert "BASE_URL" in result.output
     assert not (archive.root / "never.pdf").exists()
@@ -338,8 +430,9 @@ def test_missing_glyph_stops_printing_with_the_character_named(empty_archive, ma
     honoree_id = make_honoree(name="李\U00017000")  # a Tangut character: no CJK font has it
     out = empty_archive.root / "tofu.pdf"
     app = empty_archive.app()
-    result = app.test_cli_runner().invoke(args=["posters", "--id", str(honoree_id),
-                                                "--out", str(out)])
+    result = app.test_cli_runner().invoke(
+        args=["posters", "--id", str(honoree_id), "--out", str(out)]
+    )
     assert result.exit_code != 0
     assert "U+17000" in result.output and "方框" in result.output
     assert not out.exists()
@@ -360,6 +453,7 @@ def test_small_portrait_warns_before_printing(a4):
 
 # --- posters -----------------------------------------------------------------------
 
+
 def test_a4_batch_has_one_page_per_public_honoree_with_text_and_embedded_fonts(archive, a4):
     path, _, _ = a4
     assert pdf_pages(path) == len(PEOPLE)  # the draft is never printed
@@ -372,8 +466,9 @@ def test_a4_batch_has_one_page_per_public_honoree_with_text_and_embedded_fonts(a
         assert f"{year}年 {title}" in text
     assert "扫码阅读先进事迹" in text and "测试展厅" in text and "示例省总工会" in text
     assert f"archive.example.org/q/{archive.code('张建国')}" in text
-    fonts_table = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                                 check=True).stdout.splitlines()[2:]
+    fonts_table = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts_table and all(line.split()[-5] == "yes" for line in fonts_table), fonts_table
     assert all(line.split()[-4] == "yes" for line in fonts_table)  # subset
 
@@ -381,8 +476,12 @@ def test_a4_batch_has_one_page_per_public_honoree_with_text_and_embedded_fonts(a
 def test_long_name_shrinks_to_fit(archive, a4, tmp_path):
     path, _, _ = a4
     page = 1 + [p[0] for p in PEOPLE].index(LONG_NAME)
-    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(path),
-                          "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     right_edges = [float(m) for m in re.findall(r'xMax="([\d.]+)"', out)]
     assert max(right_edges) <= 595.3 - 12 * 72 / 25.4 + 1  # within the right margin
     assert "阿卜杜热合曼" in pdf_text(path).replace("\n", "").replace(" ", "")
@@ -395,8 +494,9 @@ def test_every_poster_qr_decodes_to_its_tagged_short_url_at_least_6_cm(archive, 
         results = zxingcpp.read_barcodes(image)
         assert [r.text for r in results] == [f"{BASE_URL}/q/{archive.code(name)}?r={tag}"]
         position = results[0].position
-        width_px = math.dist((position.top_left.x, position.top_left.y),
-                             (position.top_right.x, position.top_right.y))
+        width_px = math.dist(
+            (position.top_left.x, position.top_left.y), (position.top_right.x, position.top_right.y)
+        )
         assert width_px / 150 * 25.4 >= 59  # finder corner to corner, about the symbol
 
 
@@ -434,7 +534,9 @@ def test_simulated_phone_photo_of_a4_poster_still_decodes(archive, a4, tmp_path)
     """4 camera pixels per module, a 20° tilt, Gaussian blur σ = 1 px, JPEG quality 70."""
     path, tag, _ = a4
     url = f"{BASE_URL}/q/{archive.code('李秀英')}?r={tag}"
-    module_mm = qr.dots_per_module(len(qr.matrix(url)), posters.MIN_QR_MM["poster-a4"]) * posters.DOT
+    module_mm = (
+        qr.dots_per_module(len(qr.matrix(url)), posters.MIN_QR_MM["poster-a4"]) * posters.DOT
+    )
     dpi = 4 / module_mm * 25.4
     page = render(path, dpi, 2, tmp_path).convert("L")
     w, h = page.size
@@ -444,10 +546,12 @@ def test_simulated_phone_photo_of_a4_poster_still_decodes(archive, a4, tmp_path)
     squeeze = 1 - 0.5 * math.sin(tilt) * 0.5
     out_h = int(h * math.cos(tilt))
     inset = w * (1 - squeeze) / 2
-    coeffs = _perspective([(inset, 0), (w - inset, 0), (w, out_h), (0, out_h)],
-                          [(0, 0), (w, 0), (w, h), (0, h)])
-    photo = page.transform((w, out_h), Image.Transform.PERSPECTIVE, coeffs,
-                           Image.Resampling.BILINEAR, fillcolor=255)
+    coeffs = _perspective(
+        [(inset, 0), (w - inset, 0), (w, out_h), (0, out_h)], [(0, 0), (w, 0), (w, h), (0, h)]
+    )
+    photo = page.transform(
+        (w, out_h), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BILINEAR, fillcolor=255
+    )
     photo = photo.rotate(4, expand=True, fillcolor=255, resample=Image.Resampling.BILINEAR)
     photo = photo.filter(ImageFilter.GaussianBlur(1))
     buffer = io.BytesIO()
@@ -476,8 +580,9 @@ def _perspective(dst, src):
 
 def test_a3_with_bleed_and_crop_marks(archive, tmp_path):
     out = tmp_path / "a3.pdf"
-    result = archive.print("--id", str(archive.ids["赵铁柱"]), "--format", "poster-a3",
-                           "--bleed", "--out", str(out))
+    result = archive.print(
+        "--id", str(archive.ids["赵铁柱"]), "--format", "poster-a3", "--bleed", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     width, height = page_size_mm(out)
     assert abs(width - (297 + 2 * posters.SLUG)) < 0.5
@@ -485,10 +590,12 @@ def test_a3_with_bleed_and_crop_marks(archive, tmp_path):
     image = render(out, 100, 1, tmp_path)
     results = zxingcpp.read_barcodes(image)
     assert [r.text for r in results] == [
-        f"{BASE_URL}/q/{archive.code('赵铁柱')}?r={archive.run_tag()}"]
+        f"{BASE_URL}/q/{archive.code('赵铁柱')}?r={archive.run_tag()}"
+    ]
     p = results[0].position
-    assert math.dist((p.top_left.x, p.top_left.y), (p.top_right.x, p.top_right.y)) \
-        / 100 * 25.4 >= 79
+    assert (
+        math.dist((p.top_left.x, p.top_left.y), (p.top_right.x, p.top_right.y)) / 100 * 25.4 >= 79
+    )
     slug_px = int((posters.SLUG + 1) / 25.4 * 100)
     corner = image.crop((0, 0, slug_px, slug_px))
     assert corner.getextrema()[0] < 128  # crop marks in the slug
@@ -507,8 +614,9 @@ def test_section_and_filter_batches(archive, tmp_path):
 
 def test_label_sheet_every_code_decodes(archive, tmp_path):
     out = tmp_path / "labels.pdf"
-    result = archive.print("--exhibition", str(archive.exhibition), "--format", "labels",
-                           "--out", str(out))
+    result = archive.print(
+        "--exhibition", str(archive.exhibition), "--format", "labels", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     tag = archive.run_tag()
     assert pdf_pages(out) == 1
@@ -521,15 +629,20 @@ def test_label_sheet_every_code_decodes(archive, tmp_path):
 
 def test_record_book(archive, tmp_path):
     out = tmp_path / "book.pdf"
-    result = archive.app().test_cli_runner().invoke(
-        args=["record-book", str(archive.exhibition), "--out", str(out)])
+    result = (
+        archive.app()
+        .test_cli_runner()
+        .invoke(args=["record-book", str(archive.exhibition), "--out", str(out)])
+    )
     assert result.exit_code == 0, result.output
     text = pdf_text(out).replace(" ", "")
     assert "记录册" in text and "目录" in text and "第一部分" in text and "第二部分" in text
     assert "前言" in text  # the foreword (the exhibition has no introduction: a default one)
     contents = page_text(out, 3, layout=True)
-    pages = {name: int(re.search(rf"{re.escape(name)}[\s·]+(\d+)", contents)[1])
-             for name, *_rest in PEOPLE}
+    pages = {
+        name: int(re.search(rf"{re.escape(name)}[\s·]+(\d+)", contents)[1])
+        for name, *_rest in PEOPLE
+    }
     assert pages["张建国"] == 4  # after the cover, the foreword and the contents
     order = [pages[name] for name, *_rest in PEOPLE]
     assert order == sorted(order) and len(set(order)) == len(order)
@@ -543,17 +656,31 @@ def test_record_book(archive, tmp_path):
 
 
 def page_text(path: Path, page: int, layout: bool = False) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page),
-                           *(["-layout"] if layout else []), str(path), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [
+            "pdftotext",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            *(["-layout"] if layout else []),
+            str(path),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 # --- the web path ------------------------------------------------------------------
+
 
 def staff(archive, role: str = "printer", **config):
     """An app and a client signed in as print staff (or another role)."""
     from archive import accounts
     from tests.curating import PASSWORD, login
+
     app = archive.app(**config)
     username = f"{role}-staff"
     if not archive.db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
@@ -565,12 +692,18 @@ def staff(archive, role: str = "printer", **config):
 
 def test_print_pages_are_for_signed_in_print_staff_only(archive):
     client = archive.app().test_client()
-    for path in ("/print/", "/print/stats", "/print/reprint",
-                 f"/print/view?exhibition={archive.exhibition}"):
+    for path in (
+        "/print/",
+        "/print/stats",
+        "/print/reprint",
+        f"/print/view?exhibition={archive.exhibition}",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/curate/login" in response.headers["Location"]
     assert client.post("/print/jobs", data={"exhibition": archive.exhibition}).status_code in (
-        400, 401)  # no session and no CSRF token: refused either way
+        400,
+        401,
+    )  # no session and no CSRF token: refused either way
     for role in ("printer", "curator", "admin"):
         _, signed_in = staff(archive, role)
         assert signed_in.get("/print/").status_code == 200, role
@@ -579,8 +712,12 @@ def test_print_pages_are_for_signed_in_print_staff_only(archive):
 def test_print_job_from_the_web_with_progress_page(archive, tmp_path):
     app, client = staff(archive)
     assert "测试展厅" in client.get("/print/").get_data(as_text=True)
-    response = post(client, "/print/jobs", {"section": archive.sections[1],
-                                            "format": "poster-a4"}, page="/print/")
+    response = post(
+        client,
+        "/print/jobs",
+        {"section": archive.sections[1], "format": "poster-a4"},
+        page="/print/",
+    )
     assert response.status_code == 303
     job_page = response.headers["Location"]
     page = client.get(job_page).get_data(as_text=True)
@@ -610,15 +747,17 @@ def test_web_refuses_loopback_base_url_with_the_reason(archive):
 
 def test_html_print_view_has_page_css_and_warnings(archive):
     _, client = staff(archive)
-    html = client.get(f"/print/view?exhibition={archive.exhibition}&format=poster-a3") \
-        .get_data(as_text=True)
+    html = client.get(f"/print/view?exhibition={archive.exhibition}&format=poster-a3").get_data(
+        as_text=True
+    )
     assert html.count('class="sheet poster-a3"') == len(PEOPLE)
     assert "照片只有 200×250 像素" in html and "扫码阅读先进事迹" in html
     css_url = re.search(r'href="(/static/print\.css[^"]*)"', html)[1]
     css = client.get(css_url).get_data(as_text=True)
     assert "@page a3" in css and "size: A3" in css
-    labels = client.get(f"/print/view?exhibition={archive.exhibition}&format=labels") \
-        .get_data(as_text=True)
+    labels = client.get(f"/print/view?exhibition={archive.exhibition}&format=labels").get_data(
+        as_text=True
+    )
     assert labels.count('class="label"') == len(PEOPLE)
 
 
@@ -633,8 +772,9 @@ def test_scan_statistics_table_chart_and_csv(archive, a4):
     html = client.get(f"/print/stats?run={tag}").get_data(as_text=True)
     assert "<svg" in html and "<script" not in html and "赵铁柱" in html
     assert client.get("/print/stats?run=NOPE").status_code == 400
-    csv_text = client.get(f"/print/stats.csv?exhibition={archive.exhibition}") \
-        .get_data(as_text=True)
+    csv_text = client.get(f"/print/stats.csv?exhibition={archive.exhibition}").get_data(
+        as_text=True
+    )
     rows = [line.split(",") for line in csv_text.lstrip("\ufeff").splitlines()]
     assert rows[0][0] == "日期"
     mine = [r for r in rows[1:] if r[3] == code and r[4] == tag]
@@ -645,9 +785,11 @@ def test_reprint_page_lists_changed_records(archive, a4):
     _, client = staff(archive)
     honoree_id = archive.ids["李秀英"]
     with write(archive.db):
-        archive.db.execute("""UPDATE honorees SET summary = '新的一句话', version = version + 1,
+        archive.db.execute(
+            """UPDATE honorees SET summary = '新的一句话', version = version + 1,
                               updated_at = '2999-01-01T00:00:00Z' WHERE id = ?""",
-                           [honoree_id])
+            [honoree_id],
+        )
         honorees.record_revision(archive.db, honoree_id, "update", None)
         honorees.note_change(archive.db, honoree_id)
     html = client.get("/print/reprint").get_data(as_text=True)
@@ -655,6 +797,7 @@ def test_reprint_page_lists_changed_records(archive, a4):
 
 
 # --- share image -------------------------------------------------------------------
+
 
 def test_share_image_is_portrait_with_decodable_qr_and_linked_from_profile(archive):
     client = archive.app().test_client()
@@ -681,9 +824,11 @@ def test_print_run_records_what_when_and_format(archive, a4):
 
 # --- in a real browser ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def print_server(archive):
     from .conftest import free_port, start_gunicorn
+
     port = free_port()
     process = start_gunicorn(archive, port, {"ARCHIVE_WEB_WORKERS": "1"})
     yield f"http://127.0.0.1:{port}"
@@ -694,6 +839,7 @@ def print_server(archive):
 @pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
         yield browser
@@ -714,10 +860,12 @@ def test_svg_qr_rasterised_by_chromium_decodes(archive, print_server, chromium):
 
 
 @pytest.mark.browser
-def test_html_print_view_prints_a4_pages_with_decodable_codes(archive, print_server,
-                                                              chromium, tmp_path):
+def test_html_print_view_prints_a4_pages_with_decodable_codes(
+    archive, print_server, chromium, tmp_path
+):
     from archive import accounts
     from tests.curating import PASSWORD
+
     if not archive.db.execute("SELECT 1 FROM users WHERE username = 'browser-printer'").fetchone():
         accounts.create_user(archive.db, "browser-printer", PASSWORD, "printer", "打印员")
     page = chromium.new_page()
@@ -745,6 +893,7 @@ def test_derived_masks_equal_qrcode_drawing_each_mask():
     exactly what qrcode draws with that mask."""
     import qrcode
     import qrcode.constants
+
     for url in (f"{BASE_URL}/q/ABC234?r=K7P2", "https://a.example/q/X", "H" * 200):
         for level in (qrcode.constants.ERROR_CORRECT_M, qrcode.constants.ERROR_CORRECT_H):
             code = qrcode.QRCode(error_correction=level, border=0, mask_pattern=0)
@@ -756,19 +905,32 @@ def test_derived_masks_equal_qrcode_drawing_each_mask():
                 ref.add_data(url)
                 ref.make(fit=True)
                 n = ref.modules_count
-                expected = [sum(1 << (n - 1 - c) for c, m in enumerate(row) if m)
-                            for row in ref.modules]
+                expected = [
+                    sum(1 << (n - 1 - c) for c, m in enumerate(row) if m) for row in ref.modules
+                ]
                 assert derived[mask] == expected, (url, level, mask)
 
 
 def test_record_book_flows_a_long_story_onto_following_pages(tmp_path):
     from archive import book, fonts
+
     story = "这是一段很长的事迹。" * 600 + "全文到此结束。"
     person = posters.Honoree(
-        id=1, code="ABC234", name="孙长篇", kind="individual", unit="测试单位", region="浙江省",
-        honours=["2020年 全国劳动模范"], citation="", story=story,
-        portrait=None, portrait_px=None, placeholder=False,
-        url=f"{BASE_URL}/q/ABC234", address="archive.example.org/q/ABC234")
+        id=1,
+        code="ABC234",
+        name="孙长篇",
+        kind="individual",
+        unit="测试单位",
+        region="浙江省",
+        honours=["2020年 全国劳动模范"],
+        citation="",
+        story=story,
+        portrait=None,
+        portrait_px=None,
+        placeholder=False,
+        url=f"{BASE_URL}/q/ABC234",
+        address="archive.example.org/q/ABC234",
+    )
     font = fonts.load(create_app(config_for(tmp_path)).config["FONT_PATH"])
     out = tmp_path / "long.pdf"
     out.write_bytes(book.record_book("长篇展", [("唯一部分", [person])], font))

@@ -39,49 +39,98 @@ def title_font(tmp_path_factory):
     return fonts.load(config["FONT_TITLE_PATH"])
 
 
-def person(n: int, name: str, story: str = "", portrait: Path | None = None,
-           **extra) -> posters.Honoree:
+def person(
+    n: int, name: str, story: str = "", portrait: Path | None = None, **extra
+) -> posters.Honoree:
     code = f"T{n:05d}"
     fields = dict(
-        id=n, code=code, name=name, kind="individual", unit="浙江省测试单位", region="浙江省杭州市",
-        honours=["2020年 全国劳动模范"], citation="", story=story, portrait=portrait,
-        portrait_px=(600, 800) if portrait else None, placeholder=False,
-        url=f"{BASE_URL}/q/{code}?r=AB12", address=f"archive.example.org/q/{code}",
-        honour="2020年 全国劳动模范", summary="扎根一线三十年的技术能手。",
+        id=n,
+        code=code,
+        name=name,
+        kind="individual",
+        unit="浙江省测试单位",
+        region="浙江省杭州市",
+        honours=["2020年 全国劳动模范"],
+        citation="",
+        story=story,
+        portrait=portrait,
+        portrait_px=(600, 800) if portrait else None,
+        placeholder=False,
+        url=f"{BASE_URL}/q/{code}?r=AB12",
+        address=f"archive.example.org/q/{code}",
+        honour="2020年 全国劳动模范",
+        summary="扎根一线三十年的技术能手。",
         quote="把每一件小事做到极致。",
-        honour_records=[{"year": 2020, "title": "全国劳动模范", "body": "中共中央 国务院",
-                         "document_no": "中发〔2020〕12号", "citation": "在本职岗位上作出突出贡献。"}])
+        honour_records=[
+            {
+                "year": 2020,
+                "title": "全国劳动模范",
+                "body": "中共中央 国务院",
+                "document_no": "中发〔2020〕12号",
+                "citation": "在本职岗位上作出突出贡献。",
+            }
+        ],
+    )
     fields.update(extra)
     return posters.Honoree(**fields)
 
 
 def text_of(path: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def render(path: Path, dpi: int, page: int, out_dir: Path) -> Image.Image:
     prefix = out_dir / f"{path.stem}-{page}-{dpi}"
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-gray",
-                    "-singlefile", "-png", str(path), str(prefix)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-gray",
+            "-singlefile",
+            "-png",
+            str(path),
+            str(prefix),
+        ],
+        check=True,
+    )
     with Image.open(f"{prefix}.png") as image:
         return image.convert("L")
 
 
-WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                  r"([^<]*)</word>")
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+    r"([^<]*)</word>"
+)
 
 
 def words(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
     """Per page, every word's box in mm (poppler's boxes span the font's ascent and
     descent) and its text."""
     pages = text_of(path, "-bbox-layout").split("<page ")[1:]
-    return [[(float(a) * MM_PER_PT, float(b) * MM_PER_PT, float(c) * MM_PER_PT,
-              float(d) * MM_PER_PT, t) for a, b, c, d, t in WORD.findall(page)]
-            for page in pages]
+    return [
+        [
+            (
+                float(a) * MM_PER_PT,
+                float(b) * MM_PER_PT,
+                float(c) * MM_PER_PT,
+                float(d) * MM_PER_PT,
+                t,
+            )
+            for a, b, c, d, t in WORD.findall(page)
+        ]
+        for page in pages
+    ]
 
 
 # --- line breaking -------------------------------------------------------------------
+
 
 def test_kinsoku_rules_on_a_unit_measure():
     measure = len  # every character one unit wide
@@ -113,8 +162,16 @@ def _kinsoku_people(font: fonts.Font, count: int) -> list[posters.Honoree]:
     first = sheet.break_lines(plain, book.INNER, 2.0, kinsoku=False)[0].text
     sheet.close_fonts()
     trap = first + "。" + "他带领班组攻坚克难，完成技术革新二十余项。"
-    pieces = ["他扎根一线三十年", "练就了“一摸准”的绝活", "带出徒弟四十余人", "面对《技术规程》中的难题",
-              "他说：“办法总比困难多！”", "（这是他的口头禅）", "为企业节约成本上千万元", "获评“最美职工”"]
+    pieces = [
+        "他扎根一线三十年",
+        "练就了“一摸准”的绝活",
+        "带出徒弟四十余人",
+        "面对《技术规程》中的难题",
+        "他说：“办法总比困难多！”",
+        "（这是他的口头禅）",
+        "为企业节约成本上千万元",
+        "获评“最美职工”",
+    ]
     marks = ["，", "。", "、", "；", "：", "？", "！", "。”", "），"]
     rng = random.Random(17)
     people = []
@@ -133,8 +190,9 @@ def kinsoku_books(font, tmp_path_factory):
     paths = {}
     for rule in (True, False):
         paths[rule] = out / f"book-{rule}.pdf"
-        paths[rule].write_bytes(book.record_book("禁则测试展", sections, font, kinsoku=rule,
-                                                 intro="本展览介绍。" * 30))
+        paths[rule].write_bytes(
+            book.record_book("禁则测试展", sections, font, kinsoku=rule, intro="本展览介绍。" * 30)
+        )
     return paths
 
 
@@ -159,8 +217,11 @@ def test_record_book_without_the_rule_breaks_it(kinsoku_books):
 
 
 def test_record_book_paragraphs_are_indented_two_characters(kinsoku_books):
-    page = next(p for p in words(kinsoku_books[True])  # the first honoree's page
-                if any(t == "先进事迹" for *_box, t in p))
+    page = next(
+        p
+        for p in words(kinsoku_books[True])  # the first honoree's page
+        if any(t == "先进事迹" for *_box, t in p)
+    )
     starts = [x0 for x0, _, _, _, t in page if t.startswith("劳模精神工匠精神")]
     second = [x0 for x0, _, _, _, t in page if t.startswith("他带领班组")]
     assert starts and abs(starts[0] - (book.LEFT + 2 * book.BODY_PT * MM_PER_PT)) < 0.3
@@ -173,11 +234,17 @@ def test_record_book_paragraphs_are_indented_two_characters(kinsoku_books):
 
 # --- labels --------------------------------------------------------------------------
 
-NAMES = ["王芳", "欧阳建国", "钱塘江大桥维修班组", "阿卜杜热合曼·买买提明·艾力江·库尔班江·吐尔逊",
-         "国网浙江省电力有限公司杭州供电公司输电运检中心带电作业班（工人先锋号）",  # 34
-         "中国石油化工股份有限公司镇海炼化分公司炼油一部常减压装置操作运行班组",
-         "Abdurahman-Mamatimin-Ailijan-Kurbanjan-T",  # 40 Latin letters, no break
-         "测" * 40, "一、二、三。四（五）六《七》八“九”十" * 2]
+NAMES = [
+    "王芳",
+    "欧阳建国",
+    "钱塘江大桥维修班组",
+    "阿卜杜热合曼·买买提明·艾力江·库尔班江·吐尔逊",
+    "国网浙江省电力有限公司杭州供电公司输电运检中心带电作业班（工人先锋号）",  # 34
+    "中国石油化工股份有限公司镇海炼化分公司炼油一部常减压装置操作运行班组",
+    "Abdurahman-Mamatimin-Ailijan-Kurbanjan-T",  # 40 Latin letters, no break
+    "测" * 40,
+    "一、二、三。四（五）六《七》八“九”十" * 2,
+]
 
 
 @pytest.mark.parametrize("stock", list(labels.STOCKS))
@@ -193,8 +260,10 @@ def test_every_label_text_stays_inside_its_label(font, stock, tmp_path):
     for page in words(out):
         for x0, y0, x1, y1, text in page:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            cell = next(((x, y) for x, y in cells
-                         if x <= cx <= x + paper.w and y <= cy <= y + paper.h), None)
+            cell = next(
+                ((x, y) for x, y in cells if x <= cx <= x + paper.w and y <= cy <= y + paper.h),
+                None,
+            )
             assert cell is not None, text
             x, y = cell
             assert x + 0.3 <= x0 and x1 <= x + paper.w - 0.3, (stock, text, x0, x1, x)
@@ -210,8 +279,10 @@ def test_label_codes_decode_with_modules_of_at_least_0_4_mm(font, stock, tmp_pat
     people = [person(n, NAMES[n % len(NAMES)]) for n in range(labels.STOCKS[stock].per_sheet)]
     for p in people:
         count, module = labels._qr_geometry(p.url, labels.STOCKS[stock])
-        assert module >= labels.MIN_MODULE_MM and abs(module / posters.DOT
-                                                      - round(module / posters.DOT)) < 1e-6
+        assert (
+            module >= labels.MIN_MODULE_MM
+            and abs(module / posters.DOT - round(module / posters.DOT)) < 1e-6
+        )
     out = tmp_path / f"{stock}.pdf"
     out.write_bytes(labels.labels(people, font, stock=stock))
     found = zxingcpp.read_barcodes(render(out, 300, 1, tmp_path))
@@ -226,7 +297,10 @@ def test_a_name_too_long_for_the_stock_is_reported(font):
 
 # --- posters -------------------------------------------------------------------------
 
-STORY = "他扎根一线三十年，练就了“一摸准”的绝活。面对技术难题，他带领班组攻坚克难，完成技术革新二十余项。" * 6
+STORY = (
+    "他扎根一线三十年，练就了“一摸准”的绝活。面对技术难题，他带领班组攻坚克难，完成技术革新二十余项。"
+    * 6
+)
 
 
 @pytest.fixture(scope="module")
@@ -238,16 +312,19 @@ def portrait_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def poster_files(font, title_font, portrait_file, tmp_path_factory):
-    people = [person(1, "张建国", STORY, portrait_file),
-              person(2, "阿卜杜热合曼·买买提明·艾力江·库尔班江·吐尔逊", STORY, portrait_file),
-              person(3, "李秀英", STORY)]  # no portrait: the text-only layout
+    people = [
+        person(1, "张建国", STORY, portrait_file),
+        person(2, "阿卜杜热合曼·买买提明·艾力江·库尔班江·吐尔逊", STORY, portrait_file),
+        person(3, "李秀英", STORY),
+    ]  # no portrait: the text-only layout
     out = tmp_path_factory.mktemp("posters")
     style = site_style({"ORGANISATION": "示例省总工会"})
     files = {}
     for fmt in ("poster-a4", "poster-a3"):
         files[fmt] = out / f"{fmt}.pdf"
-        files[fmt].write_bytes(posters.posters(people, font, fmt, "全省劳模事迹展", style=style,
-                                               title_font=title_font))
+        files[fmt].write_bytes(
+            posters.posters(people, font, fmt, "全省劳模事迹展", style=style, title_font=title_font)
+        )
     return people, files
 
 
@@ -283,8 +360,7 @@ def test_poster_names_are_never_clipped_nor_below_the_floor(poster_files):
                 assert 0 < x0 and x1 < width, (fmt, text)
             name_boxes = [w for w in page_words if len(w[4]) > 1 and w[4] in p.name]
             assert name_boxes, (fmt, p.name)
-            assert min(y1 - y0 for _, y0, _, y1, _ in name_boxes) / 1.448 / MM_PER_PT \
-                >= floor - 0.1
+            assert min(y1 - y0 for _, y0, _, y1, _ in name_boxes) / 1.448 / MM_PER_PT >= floor - 0.1
 
 
 def test_a_name_below_the_floor_is_reported(font, title_font):
@@ -296,6 +372,7 @@ def test_a_name_below_the_floor_is_reported(font, title_font):
 def test_print_view_warns_staff_about_a_name_below_the_floor(empty_archive, make_honoree):
     from archive import accounts
     from tests.curating import PASSWORD, login
+
     honoree_id = make_honoree(name="中国石油化工股份有限公司镇海炼化分公司" * 4)
     app = empty_archive.app()
     app.test_client_class = ClosingClient
@@ -323,22 +400,25 @@ def test_an_exhibition_themes_posters_take_its_colours(font, tmp_path):
     """A theme picked for an exhibition (here the coastal blue hall) prints its
     posters in the theme's accent (its pages' colour too) instead of the site's red."""
     from archive.halls import themes
+
     theme = themes.built_in("coastal-blue")
-    blue = tuple(int(theme["palette"]["accent"][i:i + 2], 16) for i in (1, 3, 5))
+    blue = tuple(int(theme["palette"]["accent"][i : i + 2], 16) for i in (1, 3, 5))
     style = print_style({"theme": json.dumps(theme)}, {})
     assert style.palette.red == blue
     shares = {}
     for name, used in (("themed", style), ("site", None)):
         out = tmp_path / f"{name}.pdf"
-        out.write_bytes(posters.posters([person(1, "王芳")], font, "poster-a4", "展",
-                                        style=used))
+        out.write_bytes(posters.posters([person(1, "王芳")], font, "poster-a4", "展", style=used))
         prefix = tmp_path / name
-        subprocess.run(["pdftoppm", "-r", "30", "-singlefile", "-png", str(out), str(prefix)],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "30", "-singlefile", "-png", str(out), str(prefix)], check=True
+        )
         with Image.open(f"{prefix}.png") as image:
             pixels = np.asarray(image.convert("RGB")).astype(int)
-        shares[name] = {colour: float((np.abs(pixels - colour).max(axis=-1) <= 12).mean())
-                        for colour in (blue, site_style({}).palette.red)}
+        shares[name] = {
+            colour: float((np.abs(pixels - colour).max(axis=-1) <= 12).mean())
+            for colour in (blue, site_style({}).palette.red)
+        }
     assert shares["themed"][blue] > 0.05 and shares["themed"][site_style({}).palette.red] < 0.001
     assert shares["site"][blue] < 0.001
 
@@ -352,14 +432,17 @@ def test_emblem_path_replaces_the_drawn_emblem(font, tmp_path):
     image = render(out, 30, 1, tmp_path)
     plain = tmp_path / "plain.pdf"
     plain.write_bytes(posters.posters([person(1, "王芳")], font, "poster-a4", "展"))
-    assert render(plain, 30, 1, tmp_path).crop((0, 0, 60, 40)).tobytes() != \
-        image.crop((0, 0, 60, 40)).tobytes()
+    assert (
+        render(plain, 30, 1, tmp_path).crop((0, 0, 60, 40)).tobytes()
+        != image.crop((0, 0, 60, 40)).tobytes()
+    )
 
 
 def test_print_screenshots_are_committed_modest_and_shown_in_the_readme():
     from archive.settings import PROJECT_ROOT
+
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    printing = readme[readme.index("## Printing"):readme.index("## Tests and benchmarks")]
+    printing = readme[readme.index("## Printing") : readme.index("## Tests and benchmarks")]
     for name in ("print-a4.png", "print-a3.png", "print-book.png"):
         path = PROJECT_ROOT / "docs" / name
         assert f"(docs/{name})" in printing

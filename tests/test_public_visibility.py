@@ -13,6 +13,7 @@ def records(empty_archive, make_honoree):
     from PIL import Image
 
     from archive import media
+
     ids = {
         "published": make_honoree(name="公开人物", status="published"),
         "draft": make_honoree(name="草稿人物", status="draft", story="草稿独有词语甲乙丙"),
@@ -22,10 +23,16 @@ def records(empty_archive, make_honoree):
     db = empty_archive.db()
     with write(db):
         for shade, (status, honoree_id) in enumerate(ids.items()):
-            media.add_photo(db, empty_archive.config["MEDIA_DIR"],
-                            Image.new("RGB", (640, 800), (90, 120, 150 + 20 * shade)), honoree_id,
-                            alt=f"{status} 肖像", is_portrait=True)
+            media.add_photo(
+                db,
+                empty_archive.config["MEDIA_DIR"],
+                Image.new("RGB", (640, 800), (90, 120, 150 + 20 * shade)),
+                honoree_id,
+                alt=f"{status} 肖像",
+                is_portrait=True,
+            )
     from archive import search
+
     search.rebuild(db, empty_archive.config["INDEX_DIR"])
     return ids
 
@@ -35,7 +42,9 @@ def _code_and_image(empty_archive, honoree_id):
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
     image = db.execute(
         "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
-        "WHERE p.honoree_id = ? LIMIT 1", [honoree_id]).fetchone()[0]
+        "WHERE p.honoree_id = ? LIMIT 1",
+        [honoree_id],
+    ).fetchone()[0]
     return code, image
 
 
@@ -70,12 +79,21 @@ def test_hidden_record_gives_the_same_404_as_a_missing_one(client, empty_archive
 
 
 def test_hidden_records_are_absent_from_lists_search_sitemap_and_api(client, records):
-    for url in ["/", "/honorees", "/sitemap.xml", "/api/v1/honorees", "/api/v1/honorees.csv",
-                "/search?q=草稿人物", "/search?q=草稿独有词语甲乙丙", "/search?q=撤回人物"]:
+    for url in [
+        "/",
+        "/honorees",
+        "/sitemap.xml",
+        "/api/v1/honorees",
+        "/api/v1/honorees.csv",
+        "/search?q=草稿人物",
+        "/search?q=草稿独有词语甲乙丙",
+        "/search?q=撤回人物",
+    ]:
         text = client.get(url).get_data(as_text=True)
         for name in ("草稿人物", "撤回人物", "待审人物"):
             assert name not in text.replace(f"q={name}", "").replace(f"“{name}”", "").replace(
-                f'value="{name}"', ""), (url, name)
+                f'value="{name}"', ""
+            ), (url, name)
     sitemap = client.get("/sitemap.xml").get_data(as_text=True)
     assert f"/honorees/{records['published']}<" in sitemap
     for status in ("draft", "withdrawn", "review"):

@@ -19,12 +19,15 @@ def test_pragmas_wal_busy_timeout_foreign_keys(empty_archive):
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(sqlite3.IntegrityError):
         with write(db):
-            db.execute("INSERT INTO honours (honoree_id, title, level, year) "
-                       "VALUES (999, '全国劳动模范', 'national', 2020)")
+            db.execute(
+                "INSERT INTO honours (honoree_id, title, level, year) "
+                "VALUES (999, '全国劳动模范', 'national', 2020)"
+            )
 
 
 def test_migrations_are_recorded_and_idempotent(empty_archive):
     from archive import migrations
+
     db = empty_archive.db()
     assert migrations.apply(db) == []
     titles = {r[0]: r[1] for r in db.execute("SELECT title, level FROM honour_titles")}
@@ -36,10 +39,16 @@ def test_write_rolls_back_everything_on_error(empty_archive):
     db = empty_archive.db()
     with pytest.raises(honorees.RecordError):
         with write(db):
-            honorees.create(db, {"kind": "individual", "name": "半途", "status": "published"},
-                            [{"title": "全国劳动模范", "year": 2020}])
-            honorees.create(db, {"kind": "individual", "name": "坏称号"},
-                            [{"title": "不存在的称号", "year": 2020}])
+            honorees.create(
+                db,
+                {"kind": "individual", "name": "半途", "status": "published"},
+                [{"title": "全国劳动模范", "year": 2020}],
+            )
+            honorees.create(
+                db,
+                {"kind": "individual", "name": "坏称号"},
+                [{"title": "不存在的称号", "year": 2020}],
+            )
     assert db.execute("SELECT count(*) FROM honorees").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM short_codes").fetchone()[0] == 0
 
@@ -95,12 +104,14 @@ def test_codes_are_never_reused(empty_archive):
     """A code stays registered after its honoree is gone, so a new one never gets it."""
     db = empty_archive.db()
     with write(db):
-        first = honorees.create(db, {"kind": "individual", "name": "甲", "status": "draft"},
-                                rng=random.Random(7))
+        first = honorees.create(
+            db, {"kind": "individual", "name": "甲", "status": "draft"}, rng=random.Random(7)
+        )
         old_code = db.execute("SELECT code FROM honorees WHERE id = ?", [first]).fetchone()[0]
         db.execute("UPDATE honorees SET deleted_at = 'x', code = 'ZZZZZZ' WHERE id = ?", [first])
-        second = honorees.create(db, {"kind": "individual", "name": "乙", "status": "draft"},
-                                 rng=random.Random(7))  # the same random sequence
+        second = honorees.create(
+            db, {"kind": "individual", "name": "乙", "status": "draft"}, rng=random.Random(7)
+        )  # the same random sequence
     new_code = db.execute("SELECT code FROM honorees WHERE id = ?", [second]).fetchone()[0]
     assert new_code != old_code
 
@@ -108,7 +119,8 @@ def test_codes_are_never_reused(empty_archive):
 def test_every_create_writes_a_revision_with_honours(make_honoree, empty_archive):
     honoree_id = make_honoree(name="有修订")
     db = empty_archive.db()
-    rows = db.execute("SELECT action, snapshot FROM revisions WHERE record_id = ?",
-                      [honoree_id]).fetchall()
+    rows = db.execute(
+        "SELECT action, snapshot FROM revisions WHERE record_id = ?", [honoree_id]
+    ).fetchall()
     assert [r["action"] for r in rows] == ["create"]
     assert "全国劳动模范" in rows[0]["snapshot"] and "有修订" in rows[0]["snapshot"]

@@ -37,8 +37,12 @@ def _only_change(archive) -> int:
 
 
 def _decide(client, change_id: int, action: str):
-    return post(client, f"/curate/changes/{change_id}", {"action": action},
-                page=f"/curate/changes/{change_id}")
+    return post(
+        client,
+        f"/curate/changes/{change_id}",
+        {"action": action},
+        page=f"/curate/changes/{change_id}",
+    )
 
 
 def _diff(client, change_id: int) -> list[tuple[str, str, str]]:
@@ -60,20 +64,34 @@ def _refused_to_author(curator, empty_archive, change_id: int) -> None:
 
 # --- a published record's honours and photos ---------------------------------------------
 
+
 def test_revoking_an_honour_waits_until_a_second_curator_approves(
-        review, curator, second_curator, client, make_honoree, empty_archive):
-    honoree_id = make_honoree(name="审核荣誉", honours=[
-        {"title": "全国劳动模范", "year": 2015, "body": "国务院"},
-        {"title": "省劳动模范", "year": 2010, "body": "省政府"}])
+    review, curator, second_curator, client, make_honoree, empty_archive
+):
+    honoree_id = make_honoree(
+        name="审核荣誉",
+        honours=[
+            {"title": "全国劳动模范", "year": 2015, "body": "国务院"},
+            {"title": "省劳动模范", "year": 2010, "body": "省政府"},
+        ],
+    )
     db = empty_archive.db()
-    national = db.execute("SELECT id FROM honours WHERE honoree_id = ? AND year = 2015",
-                          [honoree_id]).fetchone()[0]
-    done = post(curator, f"/curate/honorees/{honoree_id}/honours/{national}",
-                {"action": "revoke"}, page=f"/curate/honorees/{honoree_id}")
+    national = db.execute(
+        "SELECT id FROM honours WHERE honoree_id = ? AND year = 2015", [honoree_id]
+    ).fetchone()[0]
+    done = post(
+        curator,
+        f"/curate/honorees/{honoree_id}/honours/{national}",
+        {"action": "revoke"},
+        page=f"/curate/honorees/{honoree_id}",
+    )
     assert done.status_code == 302
     assert "全国劳动模范" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
-    api = lambda: {h["title"] for h in client.get(  # noqa: E731
-        f"/api/v1/honorees/{honoree_id}").get_json()["honours"]}
+
+    def api():
+        found = client.get(f"/api/v1/honorees/{honoree_id}").get_json()
+        return {h["title"] for h in found["honours"]}
+
     assert api() == {"全国劳动模范", "省劳动模范"}
     assert db.execute("SELECT revoked FROM honours WHERE id = ?", [national]).fetchone()[0] == 0
     change_id = _only_change(empty_archive)
@@ -84,20 +102,34 @@ def test_revoking_an_honour_waits_until_a_second_curator_approves(
     page = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "省劳动模范" in page and "全国劳动模范" not in page
     assert api() == {"省劳动模范"}
-    assert db.execute("SELECT action FROM revisions WHERE record_id = ? AND record_type = "
-                      "'honoree' ORDER BY id DESC", [honoree_id]).fetchone()[0] == "honour_revoke"
+    assert (
+        db.execute(
+            "SELECT action FROM revisions WHERE record_id = ? AND record_type = "
+            "'honoree' ORDER BY id DESC",
+            [honoree_id],
+        ).fetchone()[0]
+        == "honour_revoke"
+    )
     assert db.execute("SELECT count(*) FROM pending_changes").fetchone()[0] == 0
 
 
 def test_an_uploaded_photo_stays_private_and_goes_when_rejected(
-        review, curator, second_curator, client, make_honoree, empty_archive):
+    review, curator, second_curator, client, make_honoree, empty_archive
+):
     honoree_id = make_honoree(name="审核照片")
     picture = io.BytesIO()
     Image.new("RGB", (900, 1200), (20, 120, 200)).save(picture, "JPEG")
-    done = post(curator, f"/curate/honorees/{honoree_id}/photos",
-                {"photo": (io.BytesIO(picture.getvalue()), "a.jpg"), "alt": "新照片",
-                 "caption": "待审核的照片"}, page=f"/curate/honorees/{honoree_id}",
-                content_type="multipart/form-data")
+    done = post(
+        curator,
+        f"/curate/honorees/{honoree_id}/photos",
+        {
+            "photo": (io.BytesIO(picture.getvalue()), "a.jpg"),
+            "alt": "新照片",
+            "caption": "待审核的照片",
+        },
+        page=f"/curate/honorees/{honoree_id}",
+        content_type="multipart/form-data",
+    )
     assert done.status_code == 302
     assert "待审核的照片" not in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     names = [r[0] for r in empty_archive.db().execute("SELECT name FROM media_files")]
@@ -107,13 +139,19 @@ def test_an_uploaded_photo_stays_private_and_goes_when_rejected(
     change_id = _only_change(empty_archive)
     assert ("新增照片", "", "待审核的照片") in _diff(second_curator, change_id)
     assert _decide(second_curator, change_id, "reject").status_code == 303
-    assert "待审核的照片" not in curator.get(
-        f"/curate/honorees/{honoree_id}").get_data(as_text=True)
-    assert empty_archive.db().execute("SELECT count(*) FROM photos WHERE honoree_id = ?",
-                                      [honoree_id]).fetchone()[0] == 0
+    assert "待审核的照片" not in curator.get(f"/curate/honorees/{honoree_id}").get_data(
+        as_text=True
+    )
+    assert (
+        empty_archive.db()
+        .execute("SELECT count(*) FROM photos WHERE honoree_id = ?", [honoree_id])
+        .fetchone()[0]
+        == 0
+    )
 
 
 # --- the hall --------------------------------------------------------------------------------
+
 
 def _public_spots(client, exhibition_id: int, key: str = "r1") -> list[dict]:
     html = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
@@ -122,53 +160,82 @@ def _public_spots(client, exhibition_id: int, key: str = "r1") -> list[dict]:
 
 
 def test_hall_hotspots_wait_for_review_and_the_diff_names_them(
-        review, curator, second_curator, client, empty_archive):
+    review, curator, second_curator, client, empty_archive
+):
     hall = build(empty_archive, 2)
     exhibition_id = hall["exhibition_id"]
     db = empty_archive.db()
     hall_row = store.of_exhibition(db, exhibition_id)
-    scene = db.execute("SELECT id FROM hall_scenes WHERE hall_id = ? AND key = 'r1'",
-                       [hall_row["id"]]).fetchone()[0]
+    scene = db.execute(
+        "SELECT id FROM hall_scenes WHERE hall_id = ? AND key = 'r1'", [hall_row["id"]]
+    ).fetchone()[0]
     page = f"/curate/exhibitions/{exhibition_id}/hall/scenes/{scene}"
     before = _public_spots(client, exhibition_id)
-    assert post(curator, page + "/hotspots", {"kind": "info", "yaw": "12", "pitch": "-3",
-                                              "title": "车间简介", "text": "始建于1958年"},
-                page=page).status_code == 303
+    assert (
+        post(
+            curator,
+            page + "/hotspots",
+            {
+                "kind": "info",
+                "yaw": "12",
+                "pitch": "-3",
+                "title": "车间简介",
+                "text": "始建于1958年",
+            },
+            page=page,
+        ).status_code
+        == 303
+    )
     assert _public_spots(client, exhibition_id) == before
     assert "车间简介" in curator.get(page).get_data(as_text=True)  # the pending version
     change_id = _only_change(empty_archive)
     rows = _diff(second_curator, change_id)
-    assert any(what == "新增热点" and "文字说明“车间简介”" in after and "水平 12°" in after
-               for what, _, after in rows), rows
+    assert any(
+        what == "新增热点" and "文字说明“车间简介”" in after and "水平 12°" in after
+        for what, _, after in rows
+    ), rows
     _refused_to_author(curator, empty_archive, change_id)
     assert _decide(second_curator, change_id, "approve").status_code == 303
     placed = [s for s in _public_spots(client, exhibition_id) if s["title"] == "车间简介"]
     assert placed and (placed[0]["yaw"], placed[0]["pitch"]) == (12.0, -3.0)
-    assert db.execute("SELECT action FROM revisions WHERE record_type = 'exhibition' "
-                      "ORDER BY id DESC").fetchone()[0] == "hall_hotspot"
+    assert (
+        db.execute(
+            "SELECT action FROM revisions WHERE record_type = 'exhibition' ORDER BY id DESC"
+        ).fetchone()[0]
+        == "hall_hotspot"
+    )
 
     # moved, then rejected: it stays where the public sees it
     spot = db.execute("SELECT id FROM hall_hotspots WHERE title = '车间简介'").fetchone()[0]
-    post(curator, f"{page}/hotspots/{spot}", {"kind": "info", "yaw": "40", "pitch": "-3",
-                                              "title": "车间简介", "text": "始建于1958年"},
-         page=page)
+    post(
+        curator,
+        f"{page}/hotspots/{spot}",
+        {"kind": "info", "yaw": "40", "pitch": "-3", "title": "车间简介", "text": "始建于1958年"},
+        page=page,
+    )
     change_id = _only_change(empty_archive)
-    assert ("移动热点文字说明“车间简介”（第1单元）的位置", "水平 12°，俯仰 -3°",
-            "水平 40°，俯仰 -3°") in _diff(second_curator, change_id)
+    assert (
+        "移动热点文字说明“车间简介”（第1单元）的位置",
+        "水平 12°，俯仰 -3°",
+        "水平 40°，俯仰 -3°",
+    ) in _diff(second_curator, change_id)
     assert _decide(second_curator, change_id, "reject").status_code == 303
     placed = [s for s in _public_spots(client, exhibition_id) if s["title"] == "车间简介"]
     assert placed[0]["yaw"] == 12.0
 
 
 def test_a_theme_change_waits_and_the_hall_is_not_redrawn_meanwhile(
-        review, curator, second_curator, empty_archive):
+    review, curator, second_curator, empty_archive
+):
     db = empty_archive.db()
     with write(db):
         exhibition_id = exhibitions.create(db, "主题展厅", "前言。", [], status="published")
     old = store.theme_of(db, exhibition_id)
     page = f"/curate/exhibitions/{exhibition_id}/theme"
-    assert post(curator, page, {"base": old["base"], "banner": "审核中的横幅"},
-                page=page).status_code == 303
+    assert (
+        post(curator, page, {"base": old["base"], "banner": "审核中的横幅"}, page=page).status_code
+        == 303
+    )
     assert store.theme_of(db, exhibition_id) == old
     assert "审核中的横幅" in curator.get(page).get_data(as_text=True)  # the pending version
     change_id = _only_change(empty_archive)
@@ -180,68 +247,100 @@ def test_a_theme_change_waits_and_the_hall_is_not_redrawn_meanwhile(
     # an uploaded cover waits too; rejected, its photo goes
     picture = io.BytesIO()
     Image.new("RGB", (1200, 800), (150, 30, 30)).save(picture, "JPEG")
-    assert post(curator, f"/curate/exhibitions/{exhibition_id}/cover",
-                {"cover": (io.BytesIO(picture.getvalue()), "c.jpg"), "alt": "开幕式合影"},
-                page=page, content_type="multipart/form-data").status_code == 303
-    assert db.execute("SELECT cover_photo_id FROM exhibitions WHERE id = ?",
-                      [exhibition_id]).fetchone()[0] is None
+    assert (
+        post(
+            curator,
+            f"/curate/exhibitions/{exhibition_id}/cover",
+            {"cover": (io.BytesIO(picture.getvalue()), "c.jpg"), "alt": "开幕式合影"},
+            page=page,
+            content_type="multipart/form-data",
+        ).status_code
+        == 303
+    )
+    assert (
+        db.execute(
+            "SELECT cover_photo_id FROM exhibitions WHERE id = ?", [exhibition_id]
+        ).fetchone()[0]
+        is None
+    )
     change_id = _only_change(empty_archive)
-    assert any(what == "封面" and before == "按主题生成" and "开幕式合影" in after
-               for what, before, after in _diff(second_curator, change_id))
+    assert any(
+        what == "封面" and before == "按主题生成" and "开幕式合影" in after
+        for what, before, after in _diff(second_curator, change_id)
+    )
     assert _decide(second_curator, change_id, "reject").status_code == 303
     assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
 
 
 def test_an_uploaded_panorama_becomes_a_scene_only_when_approved(
-        review, curator, second_curator, client, empty_archive):
+    review, curator, second_curator, client, empty_archive
+):
     from tests.test_hall_editor import _equirect
+
     hall = build(empty_archive, 2)
     exhibition_id = hall["exhibition_id"]
     page = f"/curate/exhibitions/{exhibition_id}/hall"
     public = client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
     assert "一楼序厅实景" not in public
-    response = post(curator, page + "/panoramas",
-                    {"title": "一楼序厅实景", "panorama": (io.BytesIO(_equirect(2048)), "p.jpg")},
-                    page=page, content_type="multipart/form-data")
+    response = post(
+        curator,
+        page + "/panoramas",
+        {"title": "一楼序厅实景", "panorama": (io.BytesIO(_equirect(2048)), "p.jpg")},
+        page=page,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
-    assert "一楼序厅实景" not in client.get(
-        f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
+    assert "一楼序厅实景" not in client.get(f"/exhibitions/{exhibition_id}/hall").get_data(
+        as_text=True
+    )
     assert "一楼序厅实景" in curator.get(page).get_data(as_text=True)  # the pending version
     change_id = _only_change(empty_archive)
     assert ("新增场景", "", "一楼序厅实景") in _diff(second_curator, change_id)
     _refused_to_author(curator, empty_archive, change_id)
     assert _decide(second_curator, change_id, "approve").status_code == 303
     run_jobs(review)  # the worker cuts the approved panorama's tiles
-    assert "一楼序厅实景" in client.get(
-        f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
+    assert "一楼序厅实景" in client.get(f"/exhibitions/{exhibition_id}/hall").get_data(as_text=True)
 
 
 # --- albums ---------------------------------------------------------------------------------
 
+
 def _photo(archive, honoree_id, colour, caption):
     db = archive.db()
     with write(db):
-        return media.add_photo(db, archive.config["MEDIA_DIR"],
-                               Image.new("RGB", (800, 1000), colour), honoree_id, alt="照片",
-                               caption=caption)
+        return media.add_photo(
+            db,
+            archive.config["MEDIA_DIR"],
+            Image.new("RGB", (800, 1000), colour),
+            honoree_id,
+            alt="照片",
+            caption=caption,
+        )
 
 
 def test_an_album_order_waits_and_the_review_shows_it_before_and_after(
-        review, curator, second_curator, client, make_honoree, empty_archive):
+    review, curator, second_curator, client, make_honoree, empty_archive
+):
     honoree_id = make_honoree(name="相册人物")
     _photo(empty_archive, honoree_id, (200, 0, 0), "第一张")
     second = _photo(empty_archive, honoree_id, (0, 200, 0), "第二张")
     last = _photo(empty_archive, honoree_id, (0, 0, 200), "第三张")
-    captions = lambda: re.findall(r'data-caption="([^"]*)"', client.get(  # noqa: E731
-        f"/honorees/{honoree_id}/album").get_data(as_text=True))
+
+    def captions():
+        page = client.get(f"/honorees/{honoree_id}/album").get_data(as_text=True)
+        return re.findall(r'data-caption="([^"]*)"', page)
+
     assert captions() == ["第一张", "第二张", "第三张"]
     editor = f"/curate/honorees/{honoree_id}/album"
-    assert post(curator, editor, {"action": "first", "item": f"photo-{last}"},
-                page=editor).status_code == 303
+    assert (
+        post(curator, editor, {"action": "first", "item": f"photo-{last}"}, page=editor).status_code
+        == 303
+    )
     assert captions() == ["第一张", "第二张", "第三张"]
     change_id = _only_change(empty_archive)
     assert ("相册顺序", "第一张、第二张、第三张", "第三张、第一张、第二张") in _diff(
-        second_curator, change_id)
+        second_curator, change_id
+    )
     _refused_to_author(curator, empty_archive, change_id)
     assert _decide(second_curator, change_id, "approve").status_code == 303
     assert captions() == ["第三张", "第一张", "第二张"]
@@ -256,12 +355,21 @@ def test_an_album_order_waits_and_the_review_shows_it_before_and_after(
 
 # --- the title vocabulary --------------------------------------------------------------------
 
+
 def test_a_title_rename_waits_and_a_rejected_level_change_is_discarded(
-        review, curator, second_curator, client, make_honoree, empty_archive):
+    review, curator, second_curator, client, make_honoree, empty_archive
+):
     make_honoree(name="称号持有人", honours=[{"title": "省劳动模范", "year": 2019}])
     assert client.get("/honours/" + quote("省劳动模范")).status_code == 200
-    assert post(curator, "/curate/titles/rename", {"title": "省劳动模范", "new": "浙江省劳动模范"},
-                page="/curate/titles").status_code == 302
+    assert (
+        post(
+            curator,
+            "/curate/titles/rename",
+            {"title": "省劳动模范", "new": "浙江省劳动模范"},
+            page="/curate/titles",
+        ).status_code
+        == 302
+    )
     assert client.get("/honours/" + quote("浙江省劳动模范")).status_code == 404
     assert client.get("/honours/" + quote("省劳动模范")).status_code == 200
     change_id = _only_change(empty_archive)
@@ -272,23 +380,34 @@ def test_a_title_rename_waits_and_a_rejected_level_change_is_discarded(
     assert "称号持有人" in client.get("/honours/" + quote("浙江省劳动模范")).get_data(as_text=True)
 
     db = empty_archive.db()
-    assert post(curator, "/curate/titles/update", {
-        "title": "浙江省劳动模范", "level": "municipal", "conferred_on": "individual"},
-        page="/curate/titles").status_code == 302
+    assert (
+        post(
+            curator,
+            "/curate/titles/update",
+            {"title": "浙江省劳动模范", "level": "municipal", "conferred_on": "individual"},
+            page="/curate/titles",
+        ).status_code
+        == 302
+    )
     change_id = _only_change(empty_archive)
     assert ("称号“浙江省劳动模范”的级别", "省级", "市级") in _diff(second_curator, change_id)
     assert _decide(second_curator, change_id, "reject").status_code == 303
-    assert db.execute("SELECT level FROM honour_titles WHERE title = '浙江省劳动模范'"
-                      ).fetchone()[0] == "provincial"
+    assert (
+        db.execute("SELECT level FROM honour_titles WHERE title = '浙江省劳动模范'").fetchone()[0]
+        == "provincial"
+    )
 
 
 # --- narration --------------------------------------------------------------------------------
 
+
 def test_a_recording_waits_once_encoded_until_approved(
-        review, curator, second_curator, client, make_honoree, empty_archive, tmp_path, app):
+    review, curator, second_curator, client, make_honoree, empty_archive, tmp_path, app
+):
     honoree_id = make_honoree(name="讲解人物")
-    assert upload(curator, honoree_id, recording(tmp_path / "a.mp3", 1.5),
-                  "a.mp3").status_code == 302
+    assert (
+        upload(curator, honoree_id, recording(tmp_path / "a.mp3", 1.5), "a.mp3").status_code == 302
+    )
     run_worker(app)
     db = empty_archive.db()
     row = db.execute("SELECT id, status FROM narrations").fetchone()
@@ -297,15 +416,21 @@ def test_a_recording_waits_once_encoded_until_approved(
     assert client.get(f"/media/narration/{row['id']}.m4a").status_code == 404
     change_id = _only_change(empty_archive)
     rows = _diff(second_curator, change_id)
-    assert any(what == "公开的讲解" and before == "（空）" and "录音" in after
-               for what, before, after in rows), rows
+    assert any(
+        what == "公开的讲解" and before == "（空）" and "录音" in after
+        for what, before, after in rows
+    ), rows
     _refused_to_author(curator, empty_archive, change_id)
     assert _decide(second_curator, change_id, "approve").status_code == 303
     assert "收听事迹" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
 
     # deleting the public narration waits too; rejected, it stays public
-    post(curator, f"/curate/honorees/{honoree_id}/narration/{row['id']}",
-         {"action": "delete"}, page=f"/curate/honorees/{honoree_id}")
+    post(
+        curator,
+        f"/curate/honorees/{honoree_id}/narration/{row['id']}",
+        {"action": "delete"},
+        page=f"/curate/honorees/{honoree_id}",
+    )
     change_id = _only_change(empty_archive)
     assert _decide(second_curator, change_id, "reject").status_code == 303
     assert client.get(f"/media/narration/{row['id']}.m4a").status_code == 200
@@ -313,16 +438,31 @@ def test_a_recording_waits_once_encoded_until_approved(
 
 # --- one-person offices and admins ----------------------------------------------------------
 
+
 def test_without_a_second_approver_or_by_an_admin_changes_apply_at_once(
-        app, curator, client, make_honoree, empty_archive):
+    app, curator, client, make_honoree, empty_archive
+):
     app.config["SECOND_APPROVER"] = 0
     honoree_id = make_honoree(name="直接生效")
-    assert post(curator, f"/curate/honorees/{honoree_id}/honours",
-                {"title": "全国五一劳动奖章", "year": "2019", "body": "全国总工会"},
-                page=f"/curate/honorees/{honoree_id}").status_code == 302
+    assert (
+        post(
+            curator,
+            f"/curate/honorees/{honoree_id}/honours",
+            {"title": "全国五一劳动奖章", "year": "2019", "body": "全国总工会"},
+            page=f"/curate/honorees/{honoree_id}",
+        ).status_code
+        == 302
+    )
     assert "全国五一劳动奖章" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
-    assert post(curator, "/curate/titles/rename", {"title": "省劳动模范", "new": "江苏省劳动模范"},
-                page="/curate/titles").status_code == 302
+    assert (
+        post(
+            curator,
+            "/curate/titles/rename",
+            {"title": "省劳动模范", "new": "江苏省劳动模范"},
+            page="/curate/titles",
+        ).status_code
+        == 302
+    )
     db = empty_archive.db()
     assert db.execute("SELECT 1 FROM honour_titles WHERE title = '江苏省劳动模范'").fetchone()
     # an admin is an approver: their own change applies at once even with the rule on
@@ -330,7 +470,14 @@ def test_without_a_second_approver_or_by_an_admin_changes_apply_at_once(
     admin = app.test_client()
     make_user(empty_archive, "admin1", "admin")
     assert login(admin, "admin1").status_code == 302
-    assert post(admin, "/curate/titles/rename", {"title": "江苏省劳动模范", "new": "省劳动模范"},
-                page="/curate/titles").status_code == 302
+    assert (
+        post(
+            admin,
+            "/curate/titles/rename",
+            {"title": "江苏省劳动模范", "new": "省劳动模范"},
+            page="/curate/titles",
+        ).status_code
+        == 302
+    )
     assert db.execute("SELECT 1 FROM honour_titles WHERE title = '省劳动模范'").fetchone()
     assert db.execute("SELECT count(*) FROM pending_changes").fetchone()[0] == 0

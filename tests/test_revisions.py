@@ -29,14 +29,24 @@ def _photo(color) -> bytes:
 
 def comparable(snapshot: dict) -> dict:
     """What a restore must bring back (bookkeeping such as versions and times aside)."""
-    skip = {"version", "updated_at", "published_at", "submitted_by", "latest_year", "status",
-            "deleted_at", "merged_into"}
+    skip = {
+        "version",
+        "updated_at",
+        "published_at",
+        "submitted_by",
+        "latest_year",
+        "status",
+        "deleted_at",
+        "merged_into",
+    }
     kept = {k: v for k, v in snapshot.items() if k not in skip}
-    kept["honours"] = sorted((h["title"], h["year"], h["revoked"], h["body"])
-                             for h in snapshot["honours"])
-    kept["photos"] = sorted((p["alt"], p["original"], p["is_portrait"],
-                             tuple(sorted(f["name"] for f in p["files"])))
-                            for p in snapshot["photos"])
+    kept["honours"] = sorted(
+        (h["title"], h["year"], h["revoked"], h["body"]) for h in snapshot["honours"]
+    )
+    kept["photos"] = sorted(
+        (p["alt"], p["original"], p["is_portrait"], tuple(sorted(f["name"] for f in p["files"])))
+        for p in snapshot["photos"]
+    )
     kept["videos"] = [v["file"] for v in snapshot["videos"]]
     kept["places"] = [(p["section_id"], p["position"]) for p in snapshot["places"]]
     return kept
@@ -47,15 +57,24 @@ def build_history(client, honoree_id: int, archive) -> None:
     page = f"/curate/honorees/{honoree_id}"
     form = edit_form(client, honoree_id)
     post(client, page, dict(form, story="第一稿。", unit="第一单位"), page=page)
-    post(client, f"{page}/honours", {"title": "全国五一劳动奖章", "year": "2018",
-                                     "body": "全国总工会"}, page=page)
+    post(
+        client,
+        f"{page}/honours",
+        {"title": "全国五一劳动奖章", "year": "2018", "body": "全国总工会"},
+        page=page,
+    )
     for color, alt in (((200, 0, 0), "红色照片"), ((0, 0, 200), "蓝色照片")):
-        post(client, f"{page}/photos", {"photo": (io.BytesIO(_photo(color)), "p.jpg"),
-                                        "alt": alt}, page=page,
-             content_type="multipart/form-data")
+        post(
+            client,
+            f"{page}/photos",
+            {"photo": (io.BytesIO(_photo(color)), "p.jpg"), "alt": alt},
+            page=page,
+            content_type="multipart/form-data",
+        )
     db = archive.db()
-    honour = db.execute("SELECT id FROM honours WHERE honoree_id = ? AND year = 2018",
-                        [honoree_id]).fetchone()[0]
+    honour = db.execute(
+        "SELECT id FROM honours WHERE honoree_id = ? AND year = 2018", [honoree_id]
+    ).fetchone()[0]
     post(client, f"{page}/honours/{honour}", {"action": "revoke"}, page=page)
     post(client, f"{page}/honours/{honour}", {"action": "delete"}, page=page)
     red = db.execute("SELECT id FROM photos WHERE alt = '红色照片'").fetchone()[0]
@@ -69,43 +88,76 @@ def test_every_revision_restores(curator, make_honoree, empty_archive, client):
     honoree_id = make_honoree(name="历史测试", status="published")
     build_history(curator, honoree_id, empty_archive)
     db = empty_archive.db()
-    revisions = [(r["id"], r["action"], json.loads(r["snapshot"])) for r in db.execute(
-        "SELECT * FROM revisions WHERE record_type = 'honoree' AND record_id = ? ORDER BY id",
-        [honoree_id])]
+    revisions = [
+        (r["id"], r["action"], json.loads(r["snapshot"]))
+        for r in db.execute(
+            "SELECT * FROM revisions WHERE record_type = 'honoree' AND record_id = ? ORDER BY id",
+            [honoree_id],
+        )
+    ]
     actions = [a for _, a, _ in revisions]
-    assert actions == ["create", "edit", "honour_add", "photo_add", "photo_add",
-                       "honour_revoke", "honour_delete", "photo_delete", "edit", "delete"]
+    assert actions == [
+        "create",
+        "edit",
+        "honour_add",
+        "photo_add",
+        "photo_add",
+        "honour_revoke",
+        "honour_delete",
+        "photo_delete",
+        "edit",
+        "delete",
+    ]
     for revision_id, action, snapshot in revisions:
-        response = post(curator, f"/curate/honorees/{honoree_id}/revisions/{revision_id}/restore",
-                        page=f"/curate/honorees/{honoree_id}/revisions/{revision_id}")
+        response = post(
+            curator,
+            f"/curate/honorees/{honoree_id}/revisions/{revision_id}/restore",
+            page=f"/curate/honorees/{honoree_id}/revisions/{revision_id}",
+        )
         assert response.status_code == 302, action
         now = honorees.snapshot(db, honoree_id)
         assert comparable(json.loads(json.dumps(now))) == comparable(snapshot), action
         assert now["status"] == "published" and now["deleted_at"]  # workflow state kept
     # the restores are themselves revisions: the history only grows
-    count = db.execute("SELECT count(*) FROM revisions WHERE record_id = ? AND "
-                       "record_type = 'honoree'", [honoree_id]).fetchone()[0]
+    count = db.execute(
+        "SELECT count(*) FROM revisions WHERE record_id = ? AND record_type = 'honoree'",
+        [honoree_id],
+    ).fetchone()[0]
     assert count == 2 * len(revisions)
 
 
-def test_a_deleted_honour_and_photo_come_back_for_visitors(curator, make_honoree,
-                                                          empty_archive, client):
+def test_a_deleted_honour_and_photo_come_back_for_visitors(
+    curator, make_honoree, empty_archive, client
+):
     honoree_id = make_honoree(name="恢复测试", status="published")
     build_history(curator, honoree_id, empty_archive)
     db = empty_archive.db()
-    before_deleting = db.execute(
-        """SELECT id FROM revisions WHERE record_id = ? AND record_type = 'honoree'
-           AND action = 'honour_add'""", [honoree_id]).fetchone()[0] + 2  # both photos added
-    post(curator, f"/curate/honorees/{honoree_id}/revisions/{before_deleting}/restore",
-         page=f"/curate/honorees/{honoree_id}")
+    before_deleting = (
+        db.execute(
+            """SELECT id FROM revisions WHERE record_id = ? AND record_type = 'honoree'
+           AND action = 'honour_add'""",
+            [honoree_id],
+        ).fetchone()[0]
+        + 2
+    )  # both photos added
+    post(
+        curator,
+        f"/curate/honorees/{honoree_id}/revisions/{before_deleting}/restore",
+        page=f"/curate/honorees/{honoree_id}",
+    )
     assert client.get(f"/honorees/{honoree_id}").status_code == 404  # still deleted
     post(curator, f"/curate/honorees/{honoree_id}/undelete", page=f"/curate/honorees/{honoree_id}")
     page = client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
     assert "全国五一劳动奖章" in page and "红色照片" in page and "蓝色照片" in page
     assert "第一稿" in page
-    for name in [r[0] for r in db.execute(
+    for name in [
+        r[0]
+        for r in db.execute(
             "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
-            "WHERE p.honoree_id = ?", [honoree_id])]:
+            "WHERE p.honoree_id = ?",
+            [honoree_id],
+        )
+    ]:
         assert client.get(f"/media/{name}").status_code == 200
 
 
@@ -123,20 +175,29 @@ def test_history_page_shows_field_by_field_differences(curator, make_honoree, em
     assert "姓名/名称" not in diff  # unchanged fields are not listed
 
 
-def test_restoring_shows_what_will_change_and_never_publishes(curator, make_honoree,
-                                                              empty_archive, client):
+def test_restoring_shows_what_will_change_and_never_publishes(
+    curator, make_honoree, empty_archive, client
+):
     honoree_id = make_honoree(name="流程测试", status="published", unit="原单位")
     page = f"/curate/honorees/{honoree_id}"
     form = edit_form(curator, honoree_id)
     post(curator, page, dict(form, unit="新单位"), page=page)
     post(curator, f"{page}/status", {"action": "withdraw"}, page=page)
-    first = empty_archive.db().execute(
-        "SELECT min(id) FROM revisions WHERE record_id = ? AND record_type = 'honoree'",
-        [honoree_id]).fetchone()[0]
+    first = (
+        empty_archive.db()
+        .execute(
+            "SELECT min(id) FROM revisions WHERE record_id = ? AND record_type = 'honoree'",
+            [honoree_id],
+        )
+        .fetchone()[0]
+    )
     preview = curator.get(f"{page}/revisions/{first}").get_data(as_text=True)
     assert "新单位" in preview and "原单位" in preview
     post(curator, f"{page}/revisions/{first}/restore", page=page)
     assert client.get(f"/honorees/{honoree_id}").status_code == 404  # still withdrawn
-    row = empty_archive.db().execute("SELECT unit, status FROM honorees WHERE id = ?",
-                                     [honoree_id]).fetchone()
+    row = (
+        empty_archive.db()
+        .execute("SELECT unit, status FROM honorees WHERE id = ?", [honoree_id])
+        .fetchone()
+    )
     assert (row["unit"], row["status"]) == ("原单位", "withdrawn")

@@ -50,15 +50,22 @@ def _scan(url: str) -> int:
         return 0
 
 
-def test_no_scan_lost_under_load_while_a_curator_holds_the_write_lock(empty_archive,
-                                                                      make_honoree):
+def test_no_scan_lost_under_load_while_a_curator_holds_the_write_lock(empty_archive, make_honoree):
     honoree_id = make_honoree(name="扫码人")
     assert honoree_id == 1
     db = empty_archive.db()
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
     root = empty_archive.root
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, empty_archive.config["DATABASE"],
-                               str(root / "stop"), str(root / "locked")])
+    locker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            LOCKER,
+            empty_archive.config["DATABASE"],
+            str(root / "stop"),
+            str(root / "locked"),
+        ]
+    )
     port = free_port()
     server = start_gunicorn(empty_archive, port, {"ARCHIVE_WEB_WORKERS": "3"})
     try:
@@ -101,11 +108,13 @@ def test_a_cut_line_is_skipped_and_unknown_records_are_ignored(empty_archive, ma
     spool = empty_archive.root / "spool"
     spool.mkdir()
     (spool / scans.SPOOL).write_bytes(
-        f"2026-01-02\t{honoree_id}\t\n2026-01-02\t999\t\n2026-01-02\t{honoree_id}".encode())
+        f"2026-01-02\t{honoree_id}\t\n2026-01-02\t999\t\n2026-01-02\t{honoree_id}".encode()
+    )
     db = empty_archive.db()
     assert scans.fold(db, spool, settle=0) == 1
     assert [tuple(r) for r in db.execute("SELECT honoree_id, day, count FROM scans")] == [
-        (honoree_id, "2026-01-02", 1)]
+        (honoree_id, "2026-01-02", 1)
+    ]
 
 
 def test_the_worker_folds_the_spool(empty_archive, make_honoree):

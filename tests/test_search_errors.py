@@ -29,8 +29,7 @@ def test_a_programming_error_in_a_query_is_not_an_unavailable_index(indexed, mon
         search.query(db, index_dir, "错误测试人物")
 
 
-def test_a_programming_error_opening_the_searcher_is_not_an_unavailable_index(indexed,
-                                                                              monkeypatch):
+def test_a_programming_error_opening_the_searcher_is_not_an_unavailable_index(indexed, monkeypatch):
     search.forget(indexed.config["INDEX_DIR"])
     monkeypatch.setattr(search.engine()._Live, "__init__", _broken)
     with pytest.raises(ImportError):
@@ -41,7 +40,9 @@ def test_a_programming_error_while_draining_does_not_rebuild(indexed, make_honor
     db, index_dir = indexed.db(), indexed.config["INDEX_DIR"]
     folder = search.current_dir(index_dir)
     make_honoree(name="第二位人物")
-    monkeypatch.setattr(search.engine(), "_readable", lambda folder: False)  # even if it looked damaged
+    monkeypatch.setattr(
+        search.engine(), "_readable", lambda folder: False
+    )  # even if it looked damaged
     monkeypatch.setattr(search.engine(), "_apply", _broken)
     with pytest.raises(ImportError):
         search.drain(db, index_dir)

@@ -31,27 +31,63 @@ from tests.conftest import fresh_archive
 
 pytestmark = pytest.mark.engines
 
-NAMES = ["张伟", "张伟", "王芳", "李娜", "欧阳明辉", "单田芳", "曾志强", "阿依古丽·买买提", "刘洋",
-         "刘阳", "陈静"]
+NAMES = [
+    "张伟",
+    "张伟",
+    "王芳",
+    "李娜",
+    "欧阳明辉",
+    "单田芳",
+    "曾志强",
+    "阿依古丽·买买提",
+    "刘洋",
+    "刘阳",
+    "陈静",
+]
 # What the record editor's form posts.
-EDIT_FORM = ("kind", "collective_type", *editing.TEXT_FIELDS, "birth_year", "birth_month",
-             "featured")
+EDIT_FORM = (
+    "kind",
+    "collective_type",
+    *editing.TEXT_FIELDS,
+    "birth_year",
+    "birth_month",
+    "featured",
+)
 PLACES = ["南网", "国网浙江", "海口美兰", "宁波舟山", "中铁十一局", "沙钢", "华能", "青岛港"]
 CORES = ["超高压输电", "电力", "国际机场", "港务", "精密机械", "建设", "供电", "钢铁"]
 SUFFIXES = ["公司", "有限责任公司", "集团", "分局", "第三工程处", ""]
 POSITIONS = [None, "班长", "带电作业班班长", "高级技师", "车间主任"]
-TITLES = ["全国劳动模范", "全国五一劳动奖章", "省劳动模范", "市工人先锋号", "省工匠",
-          "全国先进工作者"]
+TITLES = [
+    "全国劳动模范",
+    "全国五一劳动奖章",
+    "省劳动模范",
+    "市工人先锋号",
+    "省工匠",
+    "全国先进工作者",
+]
 YEARS = [2015, 2019, 2020, 2021]
-SENTENCES = ["常年在高山峡谷间巡检线路", "带领班组攻克了精密主轴加工难题",
-             "把多年摸索出的经验提炼成操作法", "曾随队支援南网抢修", "在台风后连夜恢复供电",
-             "获评全国劳动模范后仍坚守一线", "培养徒弟三十余人", "改进轧钢工艺节约成本",
-             "保障航班安全起降", "创新工作室推广到全厂"]
+SENTENCES = [
+    "常年在高山峡谷间巡检线路",
+    "带领班组攻克了精密主轴加工难题",
+    "把多年摸索出的经验提炼成操作法",
+    "曾随队支援南网抢修",
+    "在台风后连夜恢复供电",
+    "获评全国劳动模范后仍坚守一线",
+    "培养徒弟三十余人",
+    "改进轧钢工艺节约成本",
+    "保障航班安全起降",
+    "创新工作室推广到全厂",
+]
 
-units = st.builds(lambda p, c, s: p + c + s, st.sampled_from(PLACES), st.sampled_from(CORES),
-                  st.sampled_from(SUFFIXES))
-honour_lists = st.lists(st.tuples(st.sampled_from(TITLES), st.sampled_from(YEARS)),
-                        min_size=0, max_size=2)
+units = st.builds(
+    lambda p, c, s: p + c + s,
+    st.sampled_from(PLACES),
+    st.sampled_from(CORES),
+    st.sampled_from(SUFFIXES),
+)
+honour_lists = st.lists(
+    st.tuples(st.sampled_from(TITLES), st.sampled_from(YEARS)), min_size=0, max_size=2
+)
 stories = st.lists(st.sampled_from(SENTENCES + NAMES + PLACES), min_size=1, max_size=4)
 
 
@@ -59,25 +95,49 @@ def _story(parts: list[str]) -> str:
     return "，".join(parts) + "。"
 
 
-create = st.fixed_dictionaries({
-    "op": st.just("create"), "name": st.sampled_from(NAMES), "unit": units,
-    "position": st.sampled_from(POSITIONS), "story": stories, "honours": honour_lists,
-    "published": st.booleans()})
-edit = st.fixed_dictionaries({
-    "op": st.just("edit"), "target": st.integers(0, 30),
-    "changes": st.fixed_dictionaries({}, optional={
-        "name": st.sampled_from(NAMES), "unit": units, "story": stories})})
-honour = st.fixed_dictionaries({
-    "op": st.just("honour"), "target": st.integers(0, 30), "title": st.sampled_from(TITLES),
-    "year": st.sampled_from(YEARS), "revoke": st.booleans()})
-merge = st.fixed_dictionaries({
-    "op": st.just("merge"), "target": st.integers(0, 30), "other": st.integers(0, 30)})
-status = st.fixed_dictionaries({
-    "op": st.just("status"), "target": st.integers(0, 30),
-    "action": st.sampled_from(["withdraw", "publish"])})
+create = st.fixed_dictionaries(
+    {
+        "op": st.just("create"),
+        "name": st.sampled_from(NAMES),
+        "unit": units,
+        "position": st.sampled_from(POSITIONS),
+        "story": stories,
+        "honours": honour_lists,
+        "published": st.booleans(),
+    }
+)
+edit = st.fixed_dictionaries(
+    {
+        "op": st.just("edit"),
+        "target": st.integers(0, 30),
+        "changes": st.fixed_dictionaries(
+            {}, optional={"name": st.sampled_from(NAMES), "unit": units, "story": stories}
+        ),
+    }
+)
+honour = st.fixed_dictionaries(
+    {
+        "op": st.just("honour"),
+        "target": st.integers(0, 30),
+        "title": st.sampled_from(TITLES),
+        "year": st.sampled_from(YEARS),
+        "revoke": st.booleans(),
+    }
+)
+merge = st.fixed_dictionaries(
+    {"op": st.just("merge"), "target": st.integers(0, 30), "other": st.integers(0, 30)}
+)
+status = st.fixed_dictionaries(
+    {
+        "op": st.just("status"),
+        "target": st.integers(0, 30),
+        "action": st.sampled_from(["withdraw", "publish"]),
+    }
+)
 drain = st.fixed_dictionaries({"op": st.just("drain")})
-operations = st.lists(st.one_of(create, create, edit, honour, merge, status, drain),
-                      min_size=3, max_size=12)
+operations = st.lists(
+    st.one_of(create, create, edit, honour, merge, status, drain), min_size=3, max_size=12
+)
 seeds = st.lists(create, min_size=1, max_size=4)
 
 
@@ -99,13 +159,29 @@ def _apply(db, user: dict, ids: list[int], op: dict) -> None:
     kind = op["op"]
     try:
         if kind == "create":
-            record = {"kind": "individual", "name": op["name"], "unit": op["unit"],
-                      "position": op["position"], "story": _story(op["story"]),
-                      "status": "published" if op["published"] else "draft"}
+            record = {
+                "kind": "individual",
+                "name": op["name"],
+                "unit": op["unit"],
+                "position": op["position"],
+                "story": _story(op["story"]),
+                "status": "published" if op["published"] else "draft",
+            }
             with write(db):
-                ids.append(honorees.create(db, record, [
-                    {"title": t, "level": "national" if t.startswith("全国") else "provincial",
-                     "year": y} for t, y in op["honours"]]))
+                ids.append(
+                    honorees.create(
+                        db,
+                        record,
+                        [
+                            {
+                                "title": t,
+                                "level": "national" if t.startswith("全国") else "provincial",
+                                "year": y,
+                            }
+                            for t, y in op["honours"]
+                        ],
+                    )
+                )
         elif kind == "edit" and ids:
             record = editing.get(db, pick(op["target"]))
             form = {f: record[f] for f in EDIT_FORM}
@@ -116,8 +192,9 @@ def _apply(db, user: dict, ids: list[int], op: dict) -> None:
             editing.save(db, record["id"], form, record["version"], user)
         elif kind == "honour" and ids:
             target = pick(op["target"])
-            held = db.execute("SELECT id FROM honours WHERE honoree_id = ? ORDER BY id",
-                              [target]).fetchall()
+            held = db.execute(
+                "SELECT id FROM honours WHERE honoree_id = ? ORDER BY id", [target]
+            ).fetchall()
             if op["revoke"] and held:
                 editing.set_honour_revoked(db, target, held[0]["id"], True, user)
             else:
@@ -125,8 +202,7 @@ def _apply(db, user: dict, ids: list[int], op: dict) -> None:
         elif kind == "merge" and ids:
             editing.merge(db, pick(op["target"]), pick(op["other"]), user)
         elif kind == "status" and ids:
-            editing.change_status(db, pick(op["target"]), op["action"], user,
-                                  second_approver=False)
+            editing.change_status(db, pick(op["target"]), op["action"], user, second_approver=False)
     except editing.EditError:
         pass  # not allowed in this state (merging a deleted record, publishing twice …)
 
@@ -141,8 +217,14 @@ def _queries(db) -> list[str]:
         syllables = lazy_pinyin(name.replace("·", ""), style=Style.NORMAL)
         texts |= {name, "".join(syllables), "".join(s[0] for s in syllables)}
         unit = row["unit"] or ""
-        texts |= {unit, unit[:2], unit[2:5], unit[len(unit) // 2 - 1:len(unit) // 2 + 2],
-                  f"{name} {unit[:2]}", f"{name[:2]} {unit[-4:-2]}"}
+        texts |= {
+            unit,
+            unit[:2],
+            unit[2:5],
+            unit[len(unit) // 2 - 1 : len(unit) // 2 + 2],
+            f"{name} {unit[:2]}",
+            f"{name[:2]} {unit[-4:-2]}",
+        }
         for clause in re.split(r"[，。]", row["story"]):
             if len(clause) >= 4:
                 texts.add(f"“{clause[1:-1]}”")
@@ -161,8 +243,12 @@ def _close(index_dir: Path) -> None:
     search.forget(index_dir)
 
 
-@settings(max_examples=15, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(seed=seeds, steps=operations)
 def test_an_index_caught_up_by_edits_answers_as_a_rebuild_does(template, seed, steps):
     source, user = template
@@ -185,8 +271,9 @@ def test_an_index_caught_up_by_edits_answers_as_a_rebuild_does(template, seed, s
         search.rebuild(db, rebuilt_dir)
         texts = _queries(db)
         incremental, rebuilt = _answers(db, live_dir, texts), _answers(db, rebuilt_dir, texts)
-        differing = {t: (incremental[t][:2], rebuilt[t][:2]) for t in texts
-                     if incremental[t] != rebuilt[t]}
+        differing = {
+            t: (incremental[t][:2], rebuilt[t][:2]) for t in texts if incremental[t] != rebuilt[t]
+        }
         assert not differing, differing
     finally:
         _close(live_dir)
@@ -203,8 +290,9 @@ def test_an_older_record_is_found_by_the_words_of_a_later_one(empty_archive, mak
     rebuild (the segmenter once learned the unit as one word from the import,
     so the older story, cut into smaller words, was no longer found)."""
     db, index_dir = empty_archive.db(), empty_archive.config["INDEX_DIR"]
-    older = make_honoree(name="王芳", unit="某市第一中学",
-                         story="她曾在海口美兰国际机场做地勤，后来回乡任教。")
+    older = make_honoree(
+        name="王芳", unit="某市第一中学", story="她曾在海口美兰国际机场做地勤，后来回乡任教。"
+    )
     search.rebuild(db, index_dir)
     newer = make_honoree(name="李娜", unit="海口美兰国际机场", story="保障航班安全起降。")
     search.drain(db, index_dir)

@@ -38,14 +38,10 @@ print("done")
 """
 
 
-
-
 def _stop(process):
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         process.wait(20)
-
-
 
 
 def _found(archive, text, limit=1000):
@@ -54,10 +50,13 @@ def _found(archive, text, limit=1000):
 
 def _set_status(archive, honoree_id, status):
     from archive import honorees
+
     db = archive.db()
     with write(db):
-        db.execute("UPDATE honorees SET status = ?, updated_at = datetime('now') WHERE id = ?",
-                   [status, honoree_id])
+        db.execute(
+            "UPDATE honorees SET status = ?, updated_at = datetime('now') WHERE id = ?",
+            [status, honoree_id],
+        )
         honorees.note_change(db, honoree_id)
 
 
@@ -73,8 +72,11 @@ def test_published_changes_reach_search_and_hidden_ones_leave(empty_archive, mak
         assert wait_for(lambda: _found(empty_archive, "蓝鲸九号") == [])
         _set_status(empty_archive, draft, "published")
         assert wait_for(lambda: _found(empty_archive, "白鹭十号") == [draft])
-        assert wait_for(lambda: empty_archive.db().execute(
-            "SELECT count(*) FROM index_outbox").fetchone()[0] == 0)  # applied rows go
+        assert wait_for(
+            lambda: (
+                empty_archive.db().execute("SELECT count(*) FROM index_outbox").fetchone()[0] == 0
+            )
+        )  # applied rows go
     finally:
         _stop(worker)
 
@@ -91,8 +93,10 @@ def test_a_withdrawn_profile_leaves_words_and_phrases_read_before(empty_archive,
     # A segment's postings stay cached after an edit deletes from it: what was
     # read before the edit must not bring the withdrawn profile back.
     index_dir, db = empty_archive.config["INDEX_DIR"], empty_archive.db()
-    ids = [make_honoree(name=f"同段人物{i:02d}", story=f"他参与了赤霞工程。编号{i}。")
-           for i in range(40)]
+    ids = [
+        make_honoree(name=f"同段人物{i:02d}", story=f"他参与了赤霞工程。编号{i}。")
+        for i in range(40)
+    ]
     search.rebuild(db, index_dir)
     segments = _segments(index_dir)
     assert sorted(_found(empty_archive, "赤霞工程")) == ids
@@ -108,8 +112,7 @@ def test_a_withdrawn_profile_leaves_words_and_phrases_read_before(empty_archive,
     assert dict(page.facets["kind"]) == {"individual": 39}
 
 
-def test_applying_edits_neither_teaches_words_nor_writes_a_word_file(empty_archive,
-                                                                      make_honoree):
+def test_applying_edits_neither_teaches_words_nor_writes_a_word_file(empty_archive, make_honoree):
     # Analysis depends on the committed dictionary only: indexing a new unit
     # and name leaves the segmenter's words as they were, and a generation
     # holds no word file for searchers to learn from.
@@ -125,8 +128,9 @@ def test_applying_edits_neither_teaches_words_nor_writes_a_word_file(empty_archi
     assert _found(empty_archive, "翔鹄精工") == [new]  # a fragment of the unit
 
 
-def test_a_generation_built_with_another_dictionary_is_stale_and_rebuilt(empty_archive,
-                                                                          make_honoree):
+def test_a_generation_built_with_another_dictionary_is_stale_and_rebuilt(
+    empty_archive, make_honoree
+):
     index_dir, db = empty_archive.config["INDEX_DIR"], empty_archive.db()
     first = make_honoree(name="第一位人物")
     search.rebuild(db, index_dir)
@@ -161,12 +165,20 @@ def test_a_change_after_the_outbox_was_emptied_is_still_applied(empty_archive, m
 def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
     index_dir = empty_archive.config["INDEX_DIR"]
     search.rebuild(empty_archive.db(), index_dir)
-    workers = [start_worker(empty_archive, "worker-a.log"),
-               start_worker(empty_archive, "worker-b.log")]  # even two indexers by mistake
-    editors = [subprocess.Popen([sys.executable, "-c", EDITOR, empty_archive.config["DATABASE"],
-                                 prefix, "40"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-               for prefix in ("甲班组员", "乙班组员")]
+    workers = [
+        start_worker(empty_archive, "worker-a.log"),
+        start_worker(empty_archive, "worker-b.log"),
+    ]  # even two indexers by mistake
+    editors = [
+        subprocess.Popen(
+            [sys.executable, "-c", EDITOR, empty_archive.config["DATABASE"], prefix, "40"],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for prefix in ("甲班组员", "乙班组员")
+    ]
     try:
         for editor in editors:
             out, err = editor.communicate(timeout=120)
@@ -175,8 +187,10 @@ def test_curators_saving_at_once_never_meet_a_lock_error(empty_archive):
     finally:
         for worker in workers:
             _stop(worker)
-    logs = "".join((empty_archive.root / f).read_text(errors="replace")
-                   for f in ("worker-a.log", "worker-b.log"))
+    logs = "".join(
+        (empty_archive.root / f).read_text(errors="replace")
+        for f in ("worker-a.log", "worker-b.log")
+    )
     assert "LockError" not in logs and "Traceback" not in logs
     drift = search.verify(empty_archive.db(), index_dir)
     assert drift.clean and drift.pending == 0
@@ -203,8 +217,7 @@ def test_an_indexer_killed_mid_batch_loses_nothing(empty_archive, make_honoree):
     assert len(_found(empty_archive, "批量事迹")) < 1200  # it really was cut short
     worker = start_worker(empty_archive)
     try:
-        assert wait_for(lambda: len(_found(empty_archive, "批量事迹", 2000)) == 1200,
-                         timeout=240)
+        assert wait_for(lambda: len(_found(empty_archive, "批量事迹", 2000)) == 1200, timeout=240)
     finally:
         _stop(worker)
     drift = search.verify(empty_archive.db(), index_dir)
@@ -219,7 +232,7 @@ def _corrupt(index_dir: Path):
     for path in folder.iterdir():
         if path.name not in ("MARK", "STAMP") and path.is_file():
             with open(path, "r+b") as handle:
-                handle.write((b"\x00garbage" * 10)[:path.stat().st_size])
+                handle.write((b"\x00garbage" * 10)[: path.stat().st_size])
 
 
 def test_a_corrupted_index_heals_itself(empty_archive, make_honoree, client):
@@ -245,8 +258,9 @@ def test_init_rebuilds_a_corrupt_or_stale_index(empty_archive, make_honoree, run
     assert "已是最新" in runner.invoke(args=["init", "--no-demo"]).output
     db = empty_archive.db()
     with write(db):  # changed behind the outbox's back, e.g. a restored backup
-        db.execute("UPDATE honorees SET unit = '新单位', updated_at = '2099-01-01' WHERE id = ?",
-                   [honoree])
+        db.execute(
+            "UPDATE honorees SET unit = '新单位', updated_at = '2099-01-01' WHERE id = ?", [honoree]
+        )
     verify = runner.invoke(args=["index", "verify"])
     assert verify.exit_code == 1 and "索引内容过时 1 条" in verify.output
     result = runner.invoke(args=["init", "--no-demo"])
@@ -276,9 +290,14 @@ def test_reindex_switches_while_the_site_answers(empty_archive, make_honoree, ap
     thread = threading.Thread(target=visitor)
     thread.start()
     try:
-        reindex = subprocess.run([sys.executable, "-m", "flask", "--app", "archive", "reindex"],
-                                 cwd=PROJECT_ROOT, env=environment_for(empty_archive),
-                                 capture_output=True, text=True, timeout=300)
+        reindex = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "archive", "reindex"],
+            cwd=PROJECT_ROOT,
+            env=environment_for(empty_archive),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert reindex.returncode == 0, reindex.stderr
         # visitors keep being answered on the new generation, too
         switched = len(answers)
@@ -291,8 +310,7 @@ def test_reindex_switches_while_the_site_answers(empty_archive, make_honoree, ap
 
 
 @pytest.mark.engines("whoosh")  # Whoosh builds large indexes in forked processes
-def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp_path,
-                                                               monkeypatch):
+def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp_path, monkeypatch):
     """Large archives are built in segments by forked processes, then merged
     into one; the result must be the same index as far as any visitor can tell:
     every published profile, in step with the database, the same answers in
@@ -303,8 +321,9 @@ def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp
     monkeypatch.setattr(search.engine(), "PARALLEL_FROM", 100)
     monkeypatch.setattr(search.engine(), "BUILD_CHUNK", 120)
     steps = []
-    folder = search.rebuild(db, tmp_path / "ix", progress=lambda done, total, _: steps.append(
-        (done, total)))
+    folder = search.rebuild(
+        db, tmp_path / "ix", progress=lambda done, total, _: steps.append((done, total))
+    )
     ix = whoosh_index.open_dir(str(folder))
     try:
         segments = len(ix._segments())
@@ -314,8 +333,9 @@ def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp
     assert [done for done, _ in steps[:-1]] == sorted(done for done, _ in steps[:-1])
     assert search.verify(db, tmp_path / "ix").clean
     for text in ["张", "全国劳动模范", "“问题就是课题”", "zhang", "技术 2021", "杭州"]:
-        assert search.search(tmp_path / "ix", text) == \
-            search.search(demo_archive.config["INDEX_DIR"], text), text
+        assert search.search(tmp_path / "ix", text) == search.search(
+            demo_archive.config["INDEX_DIR"], text
+        ), text
         # a page's ids (each segment's id column) are the stored ids, in order
         page = search.query(db, tmp_path / "ix", text, page_size=20)
         assert [item["id"] for item in page.items] == search.search(tmp_path / "ix", text)[:20]

@@ -59,8 +59,9 @@ def _archive_with_index(archive, make_honoree) -> Path:
 
 
 @pytest.mark.parametrize("how", ["random bytes", "truncated", "deleted"])
-def test_a_damaged_segment_is_found_served_around_and_rebuilt(empty_archive, make_honoree,
-                                                               client, runner, how):
+def test_a_damaged_segment_is_found_served_around_and_rebuilt(
+    empty_archive, make_honoree, client, runner, how
+):
     index_dir = _archive_with_index(empty_archive, make_honoree)
     damaged = _largest(index_dir)
     _damage(damaged, how)
@@ -81,8 +82,10 @@ def test_a_damaged_segment_is_found_served_around_and_rebuilt(empty_archive, mak
     worker = start_worker(empty_archive)
     try:
         assert wait_for(lambda: client.get("/healthz").json["search_index"] == "ok", 120)
-        assert wait_for(lambda: fallback.NOTICE not in client.get(
-            f"/search?q={NAME}").get_data(as_text=True), 60)
+        assert wait_for(
+            lambda: fallback.NOTICE not in client.get(f"/search?q={NAME}").get_data(as_text=True),
+            60,
+        )
     finally:
         _stop(worker)
     text = client.get(f"/search?q={NAME}").get_data(as_text=True)
@@ -92,8 +95,9 @@ def test_a_damaged_segment_is_found_served_around_and_rebuilt(empty_archive, mak
     assert runner.invoke(args=["index", "verify"]).exit_code == 0
 
 
-def test_the_generation_kept_before_answers_while_the_live_one_is_damaged(empty_archive,
-                                                                          make_honoree, client):
+def test_the_generation_kept_before_answers_while_the_live_one_is_damaged(
+    empty_archive, make_honoree, client
+):
     index_dir = _archive_with_index(empty_archive, make_honoree)
     search.rebuild(empty_archive.db(), index_dir)  # the first generation is kept beside it
     search.forget(index_dir)
@@ -116,7 +120,8 @@ def test_incremental_commits_keep_the_manifest_true(empty_archive, make_honoree,
 
 
 def test_a_segment_damaged_under_an_open_searcher_is_marked_by_the_query_that_meets_it(
-        empty_archive, make_honoree, client):
+    empty_archive, make_honoree, client
+):
     index_dir = _archive_with_index(empty_archive, make_honoree)
     assert NAME in client.get(f"/search?q={NAME}").get_data(as_text=True)  # open in this process
     path = _largest(index_dir)
@@ -130,5 +135,4 @@ def test_a_segment_damaged_under_an_open_searcher_is_marked_by_the_query_that_me
     assert set(statuses) == {200}
     assert response.json["degraded"] == "database"  # a query met the damage and said so
     assert client.get("/healthz").json["search_index"] == "damaged"
-    assert [item["name"] for item in client.get(f"/api/v1/search?q={NAME}").json["items"]] \
-        == [NAME]
+    assert [item["name"] for item in client.get(f"/api/v1/search?q={NAME}").json["items"]] == [NAME]

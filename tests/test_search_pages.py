@@ -24,8 +24,9 @@ def openapi(demo_archive):
 
 
 def validate_search(openapi, body):
-    schema = openapi["paths"]["/search"]["get"]["responses"]["200"]["content"][
-        "application/json"]["schema"]
+    schema = openapi["paths"]["/search"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
     document = {**openapi, "$schema": "https://json-schema.org/draft/2020-12/schema"}
     registry = Registry().with_resource("urn:openapi", Resource.from_contents(document))
     validator = Draft202012Validator({"$ref": "urn:openapi" + schema["$ref"]}, registry=registry)
@@ -40,8 +41,13 @@ def api(client, **args):
 
 
 def test_search_api_matches_the_openapi_document(demo_client, openapi):
-    for args in ({"q": "张伟"}, {"q": "zw", "level": "provincial"}, {"q": "没有这个人xyz"},
-                 {"level": "national", "sort": "year"}, {"q": "“问题就是课题”", "per_page": 3}):
+    for args in (
+        {"q": "张伟"},
+        {"q": "zw", "level": "provincial"},
+        {"q": "没有这个人xyz"},
+        {"level": "national", "sort": "year"},
+        {"q": "“问题就是课题”", "per_page": 3},
+    ):
         validate_search(openapi, api(demo_client, **args))
 
 
@@ -58,8 +64,11 @@ def test_every_facet_count_is_what_choosing_it_gives(demo_client, q):
 
 
 def test_honour_facets_apply_to_one_honour_as_when_browsing(demo_client):
-    for args in ({"level": "national", "year": "2020"}, {"title": "省五一劳动奖章", "year": "2021"},
-                 {"kind": "collective", "region": "杭州市"}):
+    for args in (
+        {"level": "national", "year": "2020"},
+        {"title": "省五一劳动奖章", "year": "2021"},
+        {"kind": "collective", "region": "杭州市"},
+    ):
         found = api(demo_client, **args)
         browsed = demo_client.get("/api/v1/honorees", query_string={**args, "facets": "1"})
         browsed = browsed.get_json()
@@ -114,6 +123,7 @@ def test_the_exact_name_ranks_above_a_longer_one(empty_archive, make_honoree):
 
     def ids(q):
         return [i["id"] for i in search.query(db, index_dir, q).items]
+
     assert ids("张三") == [exact, longer]
     assert ids("张三丰") == [longer]
     for typed in ("张", "zhang", "zhangsanfeng", "zsf", "sanfeng", "張三豐", "zhang san feng"):
@@ -149,15 +159,48 @@ def test_suggest_returns_names_with_unit_and_honour(demo_client):
     for item in items:
         assert item["unit"] and re.match(r"\d{4}年", item["honour"])
         assert item["url"] == f"/honorees/{item['id']}"
-    assert demo_client.get("/search/suggest?q=欧阳").get_json()["items"][0]["name"].startswith("欧阳")
+    assert (
+        demo_client.get("/search/suggest?q=欧阳").get_json()["items"][0]["name"].startswith("欧阳")
+    )
     assert demo_client.get("/search/suggest?q=").get_json()["items"] == []
 
 
-NASTY = ["", " ", "*", "?", '"', '"""', '"张伟', "张伟\"", "(", ")", "AND", "OR NOT",
-         "name:张伟", "title:(a OR b", "story:*", "张*", "[a TO z]", "{}", "^2", "~",
-         "\\", "\x00\x01\x1f", "\u200b", "🙂", "<script>alert(1)</script>", "' OR 1=1 --",
-         "%", "a" * 1000, "张" * 1000, "“" * 500, "zh" * 500, "2020 " * 200,
-         "全国劳动模范 " * 50, "\U0001F600" * 300]
+NASTY = [
+    "",
+    " ",
+    "*",
+    "?",
+    '"',
+    '"""',
+    '"张伟',
+    '张伟"',
+    "(",
+    ")",
+    "AND",
+    "OR NOT",
+    "name:张伟",
+    "title:(a OR b",
+    "story:*",
+    "张*",
+    "[a TO z]",
+    "{}",
+    "^2",
+    "~",
+    "\\",
+    "\x00\x01\x1f",
+    "\u200b",
+    "🙂",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%",
+    "a" * 1000,
+    "张" * 1000,
+    "“" * 500,
+    "zh" * 500,
+    "2020 " * 200,
+    "全国劳动模范 " * 50,
+    "\U0001f600" * 300,
+]
 
 
 @pytest.mark.parametrize("q", NASTY)
@@ -184,8 +227,15 @@ def test_a_long_query_says_it_was_shortened(demo_client):
     assert "检索词过长" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/search?q=张&year=20x0", "/search?q=张&sort=random",
-                                 "/search?q=张&page=0", "/search?q=张&kind=robot"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=张&year=20x0",
+        "/search?q=张&sort=random",
+        "/search?q=张&page=0",
+        "/search?q=张&kind=robot",
+    ],
+)
 def test_bad_filters_are_a_chinese_400(demo_client, url):
     response = demo_client.get(url)
     assert response.status_code == 400

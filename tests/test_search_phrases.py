@@ -41,9 +41,16 @@ def phrase_archive(tmp_path_factory, search_engine):
     with write(db):
         for i, (key, story) in enumerate(STORIES.items()):
             ids[key] = honorees.create(
-                db, {"kind": "individual", "name": f"短语测试{'甲乙丙丁戊己'[i]}",
-                     "status": "published", "unit": UNITS.get(key, "测试单位"),
-                     "story": story}, [{"title": "省劳动模范", "year": 2021}])
+                db,
+                {
+                    "kind": "individual",
+                    "name": f"短语测试{'甲乙丙丁戊己'[i]}",
+                    "status": "published",
+                    "unit": UNITS.get(key, "测试单位"),
+                    "story": story,
+                },
+                [{"title": "省劳动模范", "year": 2021}],
+            )
     search.rebuild(db, archive.config["INDEX_DIR"], engine=search_engine)
     yield archive, ids
     archive.close()
@@ -76,31 +83,54 @@ def test_a_phrase_does_not_run_from_one_field_into_the_next(phrase_archive):
     assert ids["跨字段"] not in _found(archive, "“精密机械厂 班组长”")
 
 
-PHRASES = ["多年摸索出的经验提炼成", "经验提炼成", "工作工作", "工作 工作 再", "技术创新",
-           "他的习惯", "是他的", "工作从不", "提炼成一套", "班组长带领", "精密机械厂 班组长",
-           "没有的词语组合", "全厂推广"]
+PHRASES = [
+    "多年摸索出的经验提炼成",
+    "经验提炼成",
+    "工作工作",
+    "工作 工作 再",
+    "技术创新",
+    "他的习惯",
+    "是他的",
+    "工作从不",
+    "提炼成一套",
+    "班组长带领",
+    "精密机械厂 班组长",
+    "没有的词语组合",
+    "全厂推广",
+]
 
 
 @pytest.mark.engines("whoosh")
 @pytest.mark.parametrize("field", ["story", "unit", "titles"])
-def test_the_array_phrase_equals_whoosh_phrase_documents_and_scores(phrase_archive, field,
-                                                                    monkeypatch):
+def test_the_array_phrase_equals_whoosh_phrase_documents_and_scores(
+    phrase_archive, field, monkeypatch
+):
     archive, _ = phrase_archive
     live, searcher = whoosh_search._open(archive.config["INDEX_DIR"])
     # the archive's mean field length is of the live documents' length bytes
     # (_Live.avg_field_length); Whoosh's matchers are given the same
-    monkeypatch.setattr(searcher, "avg_field_length",
-                        lambda fieldname: live.avg_field_length(searcher, fieldname))
+    monkeypatch.setattr(
+        searcher, "avg_field_length", lambda fieldname: live.avg_field_length(searcher, fieldname)
+    )
     for text in PHRASES:
-        words = [w for p in whoosh_search.parse(f"“{text}”").phrases for w in p] or \
-            whoosh_search.parse(text).tokens
+        words = [
+            w for p in whoosh_search.parse(f"“{text}”").phrases for w in p
+        ] or whoosh_search.parse(text).tokens
         for boost in (1.0, 3.0):
             q = Phrase(field, words, boost=boost)
             expected = dict(searcher.search(q, limit=None, optimize=False).items())
             budget = whoosh_search._Budget(math.inf)
             hits = whoosh_search._query_bits(live, searcher, q, budget)
-            got = {docnum: score for score, docnum in
-                   whoosh_search._scored(live, searcher, q, hits, 1000, budget)} if hits else {}
+            got = (
+                {
+                    docnum: score
+                    for score, docnum in whoosh_search._scored(
+                        live, searcher, q, hits, 1000, budget
+                    )
+                }
+                if hits
+                else {}
+            )
             assert got == expected, (text, field)
 
 
@@ -113,8 +143,9 @@ def test_the_page_finds_and_ranks_phrases_as_whoosh_matchers_do(phrase_archive):
     _, searcher = whoosh_search._open(archive.config["INDEX_DIR"])
     for text in PHRASES:
         q = whoosh_search.build_query(whoosh_search.parse(f"“{text}”"))
-        every = {int(hit["id"]): hit.score
-                 for hit in searcher.search(q, limit=None, optimize=False)}
+        every = {
+            int(hit["id"]): hit.score for hit in searcher.search(q, limit=None, optimize=False)
+        }
         result = search.query(db, archive.config["INDEX_DIR"], f"“{text}”", page_size=50)
         shown = [item["id"] for item in result.items]
         assert result.total == len(every) and set(shown) == set(every), text

@@ -20,10 +20,17 @@ pytestmark = pytest.mark.engines
 
 
 @pytest.mark.engines("whoosh")  # held to Whoosh's own matchers
-@pytest.mark.parametrize("text, filters", [
-    ("张", {}), ("技术", {}), ("2021 全国劳动模范", {}), ("zhang", {}),
-    ("王", {"level": "national", "kind": "individual"}), ("“劳动模范”", {}),
-])
+@pytest.mark.parametrize(
+    "text, filters",
+    [
+        ("张", {}),
+        ("技术", {}),
+        ("2021 全国劳动模范", {}),
+        ("zhang", {}),
+        ("王", {"level": "national", "kind": "individual"}),
+        ("“劳动模范”", {}),
+    ],
+)
 def test_total_facets_and_order_are_those_of_every_match(demo_archive, text, filters):
     db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
     result = search.query(db, index_dir, text, browse.parse(filters), page_size=10)
@@ -34,13 +41,14 @@ def test_total_facets_and_order_are_those_of_every_match(demo_archive, text, fil
     if not filters:
         assert result.total == len(every)
         assert dict(result.facets["kind"]) == {
-            k: v for k, v in _kind_counts(searcher, every).items() if v}
+            k: v for k, v in _kind_counts(searcher, every).items() if v
+        }
     shown = [item["id"] for item in result.items]
     assert shown, text
     scores = [by_id[i] for i in shown]
     assert scores == sorted(scores, reverse=True)  # best first, by the full scores
     if not filters:
-        best = sorted(by_id.values(), reverse=True)[:len(shown)]
+        best = sorted(by_id.values(), reverse=True)[: len(shown)]
         assert scores == best
 
 
@@ -48,8 +56,11 @@ def _kind_counts(searcher, hits) -> dict[str, int]:
     docnums = {hit.docnum for hit in hits}
     counts = {}
     for kind in ("individual", "collective"):
-        postings = searcher.postings("facet", f"k:{kind}") \
-            if ("facet", f"k:{kind}") in searcher.reader() else None
+        postings = (
+            searcher.postings("facet", f"k:{kind}")
+            if ("facet", f"k:{kind}") in searcher.reader()
+            else None
+        )
         holders = set(postings.all_ids()) if postings is not None else set()
         counts[kind] = len(docnums & holders)
     return counts
@@ -60,10 +71,16 @@ def _kind_counts(searcher, hits) -> dict[str, int]:
 def test_suggestions_are_the_best_scored_names(demo_archive, prefix):
     index_dir = demo_archive.config["INDEX_DIR"]
     _, searcher = whoosh_search._open(index_dir)
-    every = searcher.search(Or([Term("pinyin", prefix, boost=whoosh_search.WEIGHTS["pinyin"]),
-                                Term("pinyin_prefix", prefix,
-                                     boost=whoosh_search.WEIGHTS["pinyin_prefix"])]),
-                            limit=8, optimize=False)
+    every = searcher.search(
+        Or(
+            [
+                Term("pinyin", prefix, boost=whoosh_search.WEIGHTS["pinyin"]),
+                Term("pinyin_prefix", prefix, boost=whoosh_search.WEIGHTS["pinyin_prefix"]),
+            ]
+        ),
+        limit=8,
+        optimize=False,
+    )
     expected = [int(hit["id"]) for hit in every]
     assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected
     assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected  # cached
@@ -86,10 +103,17 @@ def test_a_name_published_after_a_suggestion_is_suggested(empty_archive, make_ho
 
 
 @pytest.mark.engines("whoosh")  # held to Whoosh's own matchers
-@pytest.mark.parametrize("text, sort", [
-    ("工人先锋号", "year"), ("张", "pinyin"), ("", "year"), ("", "pinyin"),
-    ("“劳动模范”", "year"), ("技术", "pinyin"),
-])
+@pytest.mark.parametrize(
+    "text, sort",
+    [
+        ("工人先锋号", "year"),
+        ("张", "pinyin"),
+        ("", "year"),
+        ("", "pinyin"),
+        ("“劳动模范”", "year"),
+        ("技术", "pinyin"),
+    ],
+)
 def test_sorted_pages_follow_whoosh_sortedby_order(demo_archive, text, sort):
     """Sorting by year or pinyin reads the segments' columns (not Whoosh's
     sorting collector): the same page, in the same order."""
@@ -98,15 +122,19 @@ def test_sorted_pages_follow_whoosh_sortedby_order(demo_archive, text, sort):
 
     db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
     for page in (1, 2):
-        result = search.query(db, index_dir, text, browse.Filters(page=page), sort=sort,
-                              page_size=25)
+        result = search.query(
+            db, index_dir, text, browse.Filters(page=page), sort=sort, page_size=25
+        )
         _, searcher = whoosh_search._open(index_dir)
-        facets = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("sort_key")] \
-            if sort == "year" else [sorting.FieldFacet("sort_key")]
+        facets = (
+            [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("sort_key")]
+            if sort == "year"
+            else [sorting.FieldFacet("sort_key")]
+        )
         q = whoosh_search.build_query(whoosh_search.parse(text)) or Every()
         every = [int(hit["id"]) for hit in searcher.search(q, limit=None, sortedby=facets)]
         assert result.total == len(every)
-        assert [item["id"] for item in result.items] == every[(page - 1) * 25:page * 25]
+        assert [item["id"] for item in result.items] == every[(page - 1) * 25 : page * 25]
 
 
 def test_an_archive_without_published_profiles_searches_to_nothing(empty_archive, make_honoree):
@@ -129,17 +157,27 @@ def test_facet_counts_are_each_terms_documents_among_the_matches(demo_archive, t
     # matches are few (only their rows of the matrix are counted) or many
     index_dir = demo_archive.config["INDEX_DIR"]
     live, searcher = whoosh_search._open(index_dir)
-    matched = whoosh_search._query_bits(live, searcher, whoosh_search.build_query(whoosh_search.parse(text)),
-                                 whoosh_search._Budget(time.monotonic() + 60))
-    terms = [t.decode() if isinstance(t, bytes) else t
-             for t in searcher.reader().lexicon("facet")]
+    matched = whoosh_search._query_bits(
+        live,
+        searcher,
+        whoosh_search.build_query(whoosh_search.parse(text)),
+        whoosh_search._Budget(time.monotonic() + 60),
+    )
+    terms = [t.decode() if isinstance(t, bytes) else t for t in searcher.reader().lexicon("facet")]
     assert len(terms) > 20
     for base in (matched, live.live_bits(searcher), 0):
-        counts = live.facet_counts(searcher, terms,
-                                   whoosh_search._FacetBase(base, searcher.doc_count_all()))
+        counts = live.facet_counts(
+            searcher, terms, whoosh_search._FacetBase(base, searcher.doc_count_all())
+        )
         assert counts == [(base & live.bits(searcher, t)).bit_count() for t in terms]
-    assert sum(live.facet_counts(
-        searcher, terms, whoosh_search._FacetBase(matched, searcher.doc_count_all()))) > 0
+    assert (
+        sum(
+            live.facet_counts(
+                searcher, terms, whoosh_search._FacetBase(matched, searcher.doc_count_all())
+            )
+        )
+        > 0
+    )
 
 
 @pytest.mark.parametrize("text", ["张", "劳动模范", "工人先锋号", "zhang"])
@@ -161,22 +199,33 @@ def test_a_results_card_shows_the_latest_honour_the_database_holds(demo_archive,
 
 def test_a_revoked_honour_leaves_the_results_card(empty_archive, make_honoree):
     db, index_dir = empty_archive.db(), empty_archive.config["INDEX_DIR"]
-    honoree = make_honoree(name="换奖人物", honours=[
-        {"title": "省劳动模范", "year": 2018, "body": "省政府"},
-        {"title": "全国五一劳动奖章", "year": 2022, "body": "全国总工会"}])
+    honoree = make_honoree(
+        name="换奖人物",
+        honours=[
+            {"title": "省劳动模范", "year": 2018, "body": "省政府"},
+            {"title": "全国五一劳动奖章", "year": 2022, "body": "全国总工会"},
+        ],
+    )
     search.rebuild(db, index_dir)
     assert [i["top_honour"] for i in search.query(db, index_dir, "换奖人物").items] == [
-        "2022年全国五一劳动奖章"]
-    latest = db.execute("SELECT id FROM honours WHERE honoree_id = ? AND year = 2022",
-                        [honoree]).fetchone()[0]
+        "2022年全国五一劳动奖章"
+    ]
+    latest = db.execute(
+        "SELECT id FROM honours WHERE honoree_id = ? AND year = 2022", [honoree]
+    ).fetchone()[0]
     editing.set_honour_revoked(db, honoree, latest, True, None)
     search.drain(db, index_dir)
-    assert wait_for(lambda: [i["top_honour"] for i in search.query(
-        db, index_dir, "换奖人物").items] == ["2018年省劳动模范"])
+    assert wait_for(
+        lambda: (
+            [i["top_honour"] for i in search.query(db, index_dir, "换奖人物").items]
+            == ["2018年省劳动模范"]
+        )
+    )
 
 
-@pytest.mark.parametrize("text", ["张", "技术", "“劳动模范”", "zhang", "工人先锋号",
-                                  "2021 全国劳动模范", "焊接"])
+@pytest.mark.parametrize(
+    "text", ["张", "技术", "“劳动模范”", "zhang", "工人先锋号", "2021 全国劳动模范", "焊接"]
+)
 def test_a_results_page_shows_each_card_as_the_database_has_it(demo_archive, text):
     # A results page reads its cards from the index and the stories only where
     # the query's words are; the API reads whole rows. Both show the same.
@@ -186,7 +235,11 @@ def test_a_results_page_shows_each_card_as_the_database_has_it(demo_archive, tex
     assert [i["id"] for i in lean.items] == [i["id"] for i in full.items] and lean.items
     for card, row in zip(lean.items, full.items, strict=True):
         assert (card["name"], card["unit"], card["city"], card["top_honour"]) == (
-            row["name"], row["unit"] or "", row["city"] or "", row["top_honour"])
+            row["name"],
+            row["unit"] or "",
+            row["city"] or "",
+            row["top_honour"],
+        )
         assert card["portrait"] == row["portrait"]
         if row["snippet"] is None:
             assert card["snippet"] is None
@@ -199,14 +252,18 @@ def test_a_results_page_shows_each_card_as_the_database_has_it(demo_archive, tex
 def test_a_snippet_from_the_lead_is_the_one_the_whole_text_gives(demo_archive):
     # Where the query's words are in the summary, the lead the index keeps must
     # give the very snippet the whole summary and story give.
-    rows = demo_archive.db().execute(
-        "SELECT summary, story FROM honorees WHERE summary != ''").fetchall()
+    rows = (
+        demo_archive.db()
+        .execute("SELECT summary, story FROM honorees WHERE summary != ''")
+        .fetchall()
+    )
     assert len(rows) > 100
     for summary, story in rows:
         lead = documents.lead(summary, story)
         for terms in ([summary[:2]], [summary[-2:]], [summary[:1], summary[-1:]]):
             assert snippets.window(lead["lead"], terms, more=lead["more"]) == snippets.snippet(
-                "\n".join(filter(None, [summary, story])), terms), (summary, terms)
+                "\n".join(filter(None, [summary, story])), terms
+            ), (summary, terms)
 
 
 def test_a_withdrawn_record_leaves_the_results_at_once(empty_archive, make_honoree):
@@ -221,5 +278,6 @@ def test_a_withdrawn_record_leaves_the_results_at_once(empty_archive, make_honor
         db.execute("UPDATE honorees SET status = 'withdrawn' WHERE id = ?", [gone])
         honorees.note_change(db, gone)
     for full in (False, True):
-        assert [i["id"] for i in search.query(db, index_dir, "青松岭",
-                                              whole_rows=full).items] == [kept]
+        assert [i["id"] for i in search.query(db, index_dir, "青松岭", whole_rows=full).items] == [
+            kept
+        ]

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.engines("tantivy")
 
 def _engine():
     from archive.search.tantivy import engine
+
     return engine
 
 
@@ -25,8 +26,10 @@ def _every(searcher, q) -> list[tuple[float, int]]:
     """(score, id) of every match, best first, ties by id."""
     hits = searcher.search(q, limit=max(searcher.num_docs, 1)).hits
     ids = searcher.fast_field_values("id", [a for _, a in hits])
-    return sorted(((s, int(i)) for (s, _), i in zip(hits, ids, strict=True)),
-                  key=lambda hit: (-hit[0], hit[1]))
+    return sorted(
+        ((s, int(i)) for (s, _), i in zip(hits, ids, strict=True)),
+        key=lambda hit: (-hit[0], hit[1]),
+    )
 
 
 def _query(schema, text: str):
@@ -38,10 +41,17 @@ def _count(searcher, *clauses) -> int:
     return searcher.search(q, limit=1, count=True).count
 
 
-@pytest.mark.parametrize("text, filters", [
-    ("张", {}), ("技术", {}), ("2021 全国劳动模范", {}), ("zhang", {}),
-    ("王", {"level": "national", "kind": "individual"}), ("“劳动模范”", {}),
-])
+@pytest.mark.parametrize(
+    "text, filters",
+    [
+        ("张", {}),
+        ("技术", {}),
+        ("2021 全国劳动模范", {}),
+        ("zhang", {}),
+        ("王", {"level": "national", "kind": "individual"}),
+        ("“劳动模范”", {}),
+    ],
+)
 def test_total_facets_and_order_are_those_of_every_match(demo_archive, text, filters):
     db, index_dir = demo_archive.db(), demo_archive.config["INDEX_DIR"]
     result = search.query(db, index_dir, text, browse.parse(filters), page_size=10)
@@ -52,10 +62,11 @@ def test_total_facets_and_order_are_those_of_every_match(demo_archive, text, fil
     assert shown, text
     if not filters:
         assert result.total == len(every)
-        assert shown == [i for _, i in every[:len(shown)]]
-        kinds = {kind: _count(searcher, q, tantivy.Query.term_query(live.schema, "facet",
-                                                                    f"k:{kind}"))
-                 for kind in ("individual", "collective")}
+        assert shown == [i for _, i in every[: len(shown)]]
+        kinds = {
+            kind: _count(searcher, q, tantivy.Query.term_query(live.schema, "facet", f"k:{kind}"))
+            for kind in ("individual", "collective")
+        }
         assert dict(result.facets["kind"]) == {k: n for k, n in kinds.items() if n}
     else:
         scores = dict((i, s) for s, i in every)
@@ -68,17 +79,25 @@ def test_suggestions_are_the_best_scored_names(demo_archive, prefix):
     index_dir = demo_archive.config["INDEX_DIR"]
     live, searcher = _engine()._open(index_dir)
     alternatives = queries.name_terms(queries.suggest_text(prefix))
-    q = _engine().to_tantivy(live.schema, queries.Or(tuple(alternatives))
-                             if len(alternatives) > 1 else alternatives[0])
+    q = _engine().to_tantivy(
+        live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0]
+    )
     expected = [i for _, i in _every(searcher, q)[:8]]
     assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected
     assert [s["id"] for s in search.suggest(index_dir, prefix)] == expected  # kept
 
 
-@pytest.mark.parametrize("text, sort", [
-    ("工人先锋号", "year"), ("张", "pinyin"), ("", "year"), ("", "pinyin"),
-    ("“劳动模范”", "year"), ("技术", "pinyin"),
-])
+@pytest.mark.parametrize(
+    "text, sort",
+    [
+        ("工人先锋号", "year"),
+        ("张", "pinyin"),
+        ("", "year"),
+        ("", "pinyin"),
+        ("“劳动模范”", "year"),
+        ("技术", "pinyin"),
+    ],
+)
 def test_sorted_pages_follow_the_records_years_and_pinyin(demo_archive, text, sort):
     """Sorting reads tantivy's fast fields: the same order as the database's
     latest year (newest first) and pinyin sort key, ties by id."""
@@ -86,17 +105,25 @@ def test_sorted_pages_follow_the_records_years_and_pinyin(demo_archive, text, so
     live, searcher = _engine()._open(index_dir)
     q = _query(live.schema, text) if text else tantivy.Query.all_query()
     ids = [i for _, i in _every(searcher, q)]
-    rows = {r["id"]: r for r in db.execute(
-        f"SELECT id, latest_year, sort_key FROM honorees WHERE id IN ({','.join('?' * len(ids))})",
-        ids)}
-    key = (lambda i: (-(rows[i]["latest_year"] or 0), rows[i]["sort_key"] or "", i)) \
-        if sort == "year" else (lambda i: (rows[i]["sort_key"] or "", i))
+    rows = {
+        r["id"]: r
+        for r in db.execute(
+            f"SELECT id, latest_year, sort_key FROM honorees WHERE id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+    }
+    key = (
+        (lambda i: (-(rows[i]["latest_year"] or 0), rows[i]["sort_key"] or "", i))
+        if sort == "year"
+        else (lambda i: (rows[i]["sort_key"] or "", i))
+    )
     expected = sorted(ids, key=key)
     for page in (1, 2):
-        result = search.query(db, index_dir, text, browse.Filters(page=page), sort=sort,
-                              page_size=25)
+        result = search.query(
+            db, index_dir, text, browse.Filters(page=page), sort=sort, page_size=25
+        )
         assert result.total == len(expected)
-        assert [item["id"] for item in result.items] == expected[(page - 1) * 25:page * 25]
+        assert [item["id"] for item in result.items] == expected[(page - 1) * 25 : page * 25]
 
 
 @pytest.mark.parametrize("text", ["张", "全国劳动模范", "zhang", "技术", "“劳动模范”"])

@@ -35,8 +35,7 @@ def reference():
 def test_every_demo_story_is_cut_as_jieba_cuts_it(reference):
     tokenizer, stories = reference
     assert len(stories) > 400
-    differing = [s[:30] for s in stories
-                 if list(analysis.cut(s)) != list(tokenizer.tokenize(s))]
+    differing = [s[:30] for s in stories if list(analysis.cut(s)) != list(tokenizer.tokenize(s))]
     assert differing == []
 
 
@@ -85,9 +84,16 @@ if sys.argv[1] == "busy":
         analysis.words(other)
 print(analysis.DICTIONARY_VERSION, analysis.words(sys.argv[2]))
 """
-    outputs = [subprocess.run([sys.executable, "-c", script, mode, text], cwd=PROJECT_ROOT,
-                              capture_output=True, text=True, check=True).stdout
-               for mode in ("fresh", "busy")]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script, mode, text],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for mode in ("fresh", "busy")
+    ]
     assert outputs[0] == outputs[1]
     assert outputs[0].split(" ", 1)[1].strip() == str(analysis.words(text))
     assert not hasattr(analysis, "add_words")
@@ -105,6 +111,8 @@ def test_the_dictionary_version_is_a_hash_of_the_dictionary_files():
 
 def test_unit_bigrams_keep_runs_apart():
     assert analysis.bigrams("南网超高压 班组长") == [
-        ["南网", "网超", "超高", "高压"], ["班组", "组长"]]
+        ["南网", "网超", "超高", "高压"],
+        ["班组", "组长"],
+    ]
     tokens = [(t.text, t.pos) for t in analyzers.BigramAnalyzer()("南网超 班组", positions=True)]
     assert tokens == [("南网", 0), ("网超", 1), ("班组", 3)]

@@ -31,7 +31,11 @@ def test_serve_runs_gunicorn_and_the_worker_and_stops_both(empty_archive, make_h
     log = open(empty_archive.root / "serve.log", "wb")
     serve = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "archive", "serve", "--bind", f"127.0.0.1:{port}"],
-        cwd=PROJECT_ROOT, env=environment_for(empty_archive), stdout=log, stderr=subprocess.STDOUT)
+        cwd=PROJECT_ROOT,
+        env=environment_for(empty_archive),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     try:
         deadline = time.monotonic() + 30

@@ -53,8 +53,10 @@ def test_every_public_page_is_in_the_edition_and_no_draft(edition):
         assert (hall.parent / scene["base"] / "1").is_dir()
     assert (out / "sitemap.xml").is_file() and (out / "_redirects").is_file()
     assert (out / "nginx-qr-map.conf").read_text().count("/q/") >= 20
-    names = json.dumps(json.loads((out / "search/data.js").read_text()
-                                  .split("=", 1)[1].rstrip().rstrip(";")), ensure_ascii=False)
+    names = json.dumps(
+        json.loads((out / "search/data.js").read_text().split("=", 1)[1].rstrip().rstrip(";")),
+        ensure_ascii=False,
+    )
     assert "彭晓燕" not in names  # the draft (index 19)
 
 
@@ -88,17 +90,19 @@ def test_no_link_in_the_edition_is_broken_and_none_leaves_it(edition):
     for sheet in out.rglob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", sheet.read_text()), sheet
     for page in out.rglob("*.html"):
-        for block in re.findall(r'<script type="application/(?:ld\+)?json"[^>]*>(.*?)</script>',
-                                page.read_text(), re.S):
+        for block in re.findall(
+            r'<script type="application/(?:ld\+)?json"[^>]*>(.*?)</script>', page.read_text(), re.S
+        ):
             assert not re.search(r'"https?://(?!schema.org")', block), page  # a vocabulary
 
 
 def test_qr_addresses_redirect_to_the_profile(edition):
     out, db = edition["out"], edition["archive"].db()
-    code, honoree_id = db.execute("SELECT code, id FROM honorees WHERE id = ?",
-                                  [edition["ids"][0]]).fetchone()
+    code, honoree_id = db.execute(
+        "SELECT code, id FROM honorees WHERE id = ?", [edition["ids"][0]]
+    ).fetchone()
     page = (out / f"q/{code}/index.html").read_text()
-    assert f'url=../../honorees/{honoree_id}/index.html' in page
+    assert f"url=../../honorees/{honoree_id}/index.html" in page
     assert f"/q/{code} /honorees/{honoree_id}/index.html 302" in (out / "_redirects").read_text()
 
 
@@ -109,16 +113,22 @@ def test_an_unchanged_archive_exports_nothing(edition):
 
 
 def test_a_withdrawal_then_an_incremental_export_removes_profile_images_and_search(
-        edition, tmp_path):
+    edition, tmp_path
+):
     out = tmp_path / "edition"
     shutil.copytree(edition["out"], out)
     archive, app = edition["archive"], edition["app"]
     db = archive.db()
     gone = edition["ids"][3]
     name, code = db.execute("SELECT name, code FROM honorees WHERE id = ?", [gone]).fetchone()
-    media_files = [r[0] for r in db.execute(
-        "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
-        "WHERE p.honoree_id = ?", [gone])]
+    media_files = [
+        r[0]
+        for r in db.execute(
+            "SELECT m.name FROM media_files m JOIN photos p ON p.id = m.photo_id "
+            "WHERE p.honoree_id = ?",
+            [gone],
+        )
+    ]
     assert media_files and all((out / "media" / f).is_file() for f in media_files)
     try:
         with write(db):
@@ -132,7 +142,9 @@ def test_a_withdrawal_then_an_incremental_export_removes_profile_images_and_sear
         assert not (out / f"q/{code}").exists()
         assert f"/q/{code} " not in (out / "_redirects").read_text()
         assert name not in (out / "search/data.js").read_text()
-        fragments = [gzip.decompress(f.read_bytes()) for f in (out / "pagefind").rglob("*.pf_fragment")]
+        fragments = [
+            gzip.decompress(f.read_bytes()) for f in (out / "pagefind").rglob("*.pf_fragment")
+        ]
         assert fragments and not any(name.encode() in f for f in fragments)
         for page in out.rglob("*.html"):
             assert f"honorees/{gone}/" not in page.read_text(), page
@@ -183,18 +195,20 @@ def test_an_edition_without_share_images_holds_none_and_links_none(edition, tmp_
     profile shows those addresses as text, not as links to missing files."""
     export_site(edition["app"], tmp_path / "plain", Options(share_images=False, search=False))
     out = tmp_path / "plain"
-    assert not [p for p in (out / "honorees").rglob("*.png")
-                if p.name in ("share.png", "long.png", "card.png")]
+    assert not [
+        p
+        for p in (out / "honorees").rglob("*.png")
+        if p.name in ("share.png", "long.png", "card.png")
+    ]
     honoree_id = edition["ids"][0]
     page = (out / f"honorees/{honoree_id}/index.html").read_text(encoding="utf-8")
     assert "分享图片" in page
     assert not re.search(r'href="[^"]*(share|long|card)\.png"', page)
-    with_images = (edition["out"] / f"honorees/{honoree_id}/share.png")
+    with_images = edition["out"] / f"honorees/{honoree_id}/share.png"
     assert with_images.is_file()
 
 
-def test_withdrawing_someone_no_other_page_shows_still_drops_their_search_entry(
-        edition, tmp_path):
+def test_withdrawing_someone_no_other_page_shows_still_drops_their_search_entry(edition, tmp_path):
     """No colleague, so no other profile is redrawn: the search index is built again
     all the same, without them (it once kept a withdrawn person findable)."""
     out = tmp_path / "edition"
@@ -213,11 +227,13 @@ def test_withdrawing_someone_no_other_page_shows_still_drops_their_search_entry(
             honorees.note_change(db, alone)
         report = export_site(app, out, Options())
         assert report.changed_honorees == [alone]
-        fragments = [gzip.decompress(f.read_bytes())
-                     for f in (out / "pagefind").rglob("*.pf_fragment")]
+        fragments = [
+            gzip.decompress(f.read_bytes()) for f in (out / "pagefind").rglob("*.pf_fragment")
+        ]
         assert fragments and not any(name.encode() in f for f in fragments)
     finally:
         with write(db):
-            db.execute("UPDATE honorees SET status = 'published', unit = ? WHERE id = ?",
-                       [unit, alone])
+            db.execute(
+                "UPDATE honorees SET status = 'published', unit = ? WHERE id = ?", [unit, alone]
+            )
             honorees.note_change(db, alone)

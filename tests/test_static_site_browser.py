@@ -43,12 +43,19 @@ def site(tmp_path_factory):
     calm_zip = package.kiosk_zip(calm, archive.root / "calm.zip")
     url, stop = serve(out)
     db = archive.db()
-    first = db.execute("SELECT id, code, name FROM honorees WHERE id = ?",
-                       [built["ids"][4]]).fetchone()
+    first = db.execute(
+        "SELECT id, code, name FROM honorees WHERE id = ?", [built["ids"][4]]
+    ).fetchone()
     hall_code = db.execute("SELECT code FROM halls").fetchone()[0]
-    yield {"url": url, "zip": zipped, "calm_zip": calm_zip, "root": archive.root,
-           "first": dict(first),
-           "hall_code": hall_code, **built}
+    yield {
+        "url": url,
+        "zip": zipped,
+        "calm_zip": calm_zip,
+        "root": archive.root,
+        "first": dict(first),
+        "hall_code": hall_code,
+        **built,
+    }
     stop()
     archive.close()
 
@@ -62,16 +69,19 @@ def browser():
 
 
 def _phone(browser):
-    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                               has_touch=True)
+    return browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
 
 
 def test_a_visitors_path_on_a_phone(site, browser):
     context = _phone(browser)
     page = context.new_page()
     outside = []
-    page.on("request", lambda r: None if r.url.startswith((site["url"], "data:"))
-            else outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((site["url"], "data:")) else outside.append(r.url),
+    )
     first = site["first"]
     page.goto(f"{site['url']}/q/{first['code']}/")
     page.wait_for_url(f"**/honorees/{first['id']}/index.html")

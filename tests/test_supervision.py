@@ -71,21 +71,34 @@ def test_serve_restarts_a_killed_worker_and_gunicorn(empty_archive):
     log = open(empty_archive.root / "serve.log", "wb")
     serve = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "archive", "serve", "--bind", f"127.0.0.1:{port}"],
-        cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**environment_for(empty_archive), "ARCHIVE_WEB_WORKERS": "1",
-             "ARCHIVE_WEB_THREADS": "4"})
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={
+            **environment_for(empty_archive),
+            "ARCHIVE_WEB_WORKERS": "1",
+            "ARCHIVE_WEB_THREADS": "4",
+        },
+    )
     log.close()
     try:
-        assert wait_for(lambda: _health(base).get("worker") == "up", 90), \
-            (empty_archive.root / "serve.log").read_text()
+        assert wait_for(lambda: _health(base).get("worker") == "up", 90), (
+            empty_archive.root / "serve.log"
+        ).read_text()
         assert not leftover.exists()  # temporaries of an interrupted run are cleaned at start
         first = _state(empty_archive)
 
         watcher = Watcher(base)
         watcher.start()
         os.kill(first["worker"]["pid"], signal.SIGKILL)
-        assert wait_for(lambda: _state(empty_archive).get("worker", {}).get("restarts") == 1
-                        and _health(base).get("worker") == "up", 90)
+        assert wait_for(
+            lambda: (
+                _state(empty_archive).get("worker", {}).get("restarts") == 1
+                and _health(base).get("worker") == "up"
+            ),
+            90,
+        )
         watcher.done.set()
         watcher.join()
         assert watcher.requests > 0 and watcher.failures == []  # the site stayed up
@@ -94,9 +107,13 @@ def test_serve_restarts_a_killed_worker_and_gunicorn(empty_archive):
         assert second["gunicorn"]["pid"] == first["gunicorn"]["pid"]
 
         os.kill(second["gunicorn"]["pid"], signal.SIGKILL)
-        assert wait_for(lambda: _state(empty_archive).get("gunicorn", {}).get("restarts", 0) >= 1
-                        and _health(base).get("worker") == "up", 90), \
-            (empty_archive.root / "serve.log").read_text()
+        assert wait_for(
+            lambda: (
+                _state(empty_archive).get("gunicorn", {}).get("restarts", 0) >= 1
+                and _health(base).get("worker") == "up"
+            ),
+            90,
+        ), (empty_archive.root / "serve.log").read_text()
         third = _state(empty_archive)
         assert third["gunicorn"]["pid"] != second["gunicorn"]["pid"]
         assert third["worker"]["pid"] == second["worker"]["pid"]
@@ -146,8 +163,11 @@ def test_a_job_that_always_fails_stops_after_its_attempts(empty_archive, monkeyp
     worker.run(app, poll_seconds=0.01, stop_when_idle=True)
     job = jobs.get(db, job_id)
     assert len(calls) == 3 and job["attempts"] == 3
-    assert job["status"] == "failed" and "已尝试 3 次仍失败" in job["error"] \
+    assert (
+        job["status"] == "failed"
+        and "已尝试 3 次仍失败" in job["error"]
         and "磁盘坏了" in job["error"]
+    )
 
 
 def test_a_job_that_keeps_killing_the_worker_is_not_requeued_forever(empty_archive):
@@ -170,12 +190,18 @@ def test_the_systemd_unit_restarts_serve_and_is_hardened():
             keys.setdefault(key, []).append(value)
     assert keys["Restart"] == ["always"]
     assert keys["ExecStart"][0].split()[1:4] == ["--app", "archive", "serve"]
-    for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
-                       ("PrivateTmp", "yes")):
+    for key, value in (
+        ("NoNewPrivileges", "yes"),
+        ("ProtectSystem", "strict"),
+        ("PrivateTmp", "yes"),
+    ):
         assert keys[key] == [value], key
     writable = keys["ReadWritePaths"][0].split()
-    data = [v.split("=", 1)[1] for v in keys["Environment"]
-            if v.split("=", 1)[0] in ("ARCHIVE_DATABASE", "ARCHIVE_MEDIA_DIR",
-                                      "ARCHIVE_INDEX_DIR", "ARCHIVE_INSTANCE_DIR")]
+    data = [
+        v.split("=", 1)[1]
+        for v in keys["Environment"]
+        if v.split("=", 1)[0]
+        in ("ARCHIVE_DATABASE", "ARCHIVE_MEDIA_DIR", "ARCHIVE_INDEX_DIR", "ARCHIVE_INSTANCE_DIR")
+    ]
     assert len(data) == 4
     assert all(any(Path(d).is_relative_to(w) for w in writable) for d in data)

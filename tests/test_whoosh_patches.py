@@ -23,8 +23,9 @@ pytestmark = pytest.mark.engines("whoosh")  # Whoosh's internals
 
 def test_a_view_stream_reads_as_a_bytes_stream():
     rng = random.Random(3)
-    data = b"".join(pickle.dumps(list(range(rng.randint(0, 50))), 2) + b"line\n"
-                    for _ in range(200))
+    data = b"".join(
+        pickle.dumps(list(range(rng.randint(0, 50))), 2) + b"line\n" for _ in range(200)
+    )
     view, copy = _ViewStream(memoryview(data)), io.BytesIO(data)
     for _ in range(2000):
         step = rng.choice(["read", "readline", "seek", "seek", "tell"])
@@ -35,8 +36,9 @@ def test_a_view_stream_reads_as_a_bytes_stream():
             assert view.readline(n) == copy.readline(n)
         elif step == "seek":
             whence = rng.choice([0, 1, 2])
-            offset = {0: n % len(data), 1: rng.randint(-copy.tell(), 200),
-                      2: -rng.randint(0, 200)}[whence]
+            offset = {0: n % len(data), 1: rng.randint(-copy.tell(), 200), 2: -rng.randint(0, 200)}[
+                whence
+            ]
             assert view.seek(offset, whence) == copy.seek(offset, whence)
         assert view.tell() == copy.tell()
     view.seek(0)
@@ -53,8 +55,11 @@ def test_opening_a_segment_does_not_copy_its_files(demo_archive):
     live, searcher = search._open(demo_archive.config["INDEX_DIR"])
     reader = next(r for r, _ in searcher.reader().leaf_readers())
     segment, storage = reader.segment(), live.ix.storage
-    size = sum(storage.file_length(name) for name in storage.list()
-               if name.startswith(segment.segment_id()))
+    size = sum(
+        storage.file_length(name)
+        for name in storage.list()
+        if name.startswith(segment.segment_id())
+    )
     assert size > 1_000_000
     before = _resident_bytes()
     readers = [SegmentReader(storage, live.ix.schema, segment) for _ in range(20)]
@@ -80,6 +85,7 @@ def _segment_files(storage, segment, endings) -> int:
 def _small_index(folder):
     from whoosh import index
     from whoosh.fields import ID, TEXT, Schema
+
     ix = index.create_in(str(folder), Schema(id=ID(stored=True), body=TEXT))
     with ix.writer() as writer:
         for n in range(300):
@@ -87,8 +93,7 @@ def _small_index(folder):
     return ix
 
 
-def test_readers_of_a_segment_share_one_kept_copy_of_its_terms_and_stored_fields(
-        demo_archive):
+def test_readers_of_a_segment_share_one_kept_copy_of_its_terms_and_stored_fields(demo_archive):
     live, searcher = search._open(demo_archive.config["INDEX_DIR"])
     reader = next(r for r, _ in searcher.reader().leaf_readers())
     segment, storage = reader.segment(), live.ix.storage
@@ -143,12 +148,12 @@ def test_postings_read_through_the_map_are_the_files_bytes(tmp_path):
             mapped = files.open_file(name)
             assert isinstance(mapped, whoosh_patches._MappedFile)
             path = tmp_path / f"{segment.segment_id()}.seg"
-            whole = path.read_bytes()[start:start + length]
+            whole = path.read_bytes()[start : start + length]
             rng = random.Random(5)
             for _ in range(300):
                 at = rng.randrange(length)
                 n = rng.choice([1, 100, 5000, 20000, length])
-                assert mapped.get(at, n) == whole[at:at + n]
+                assert mapped.get(at, n) == whole[at : at + n]
             mapped.close()
         finally:
             files.close()

@@ -35,27 +35,69 @@ LEVEL_RANK = {"national": 0, "provincial": 1, "municipal": 2, "industry": 3}
 # The non-published records and the distinctive word each story carries (and nothing else).
 NON_PUBLISHED = [
     # ref suffix, status, kind, industry, unique word, sentence
-    ("draft", "individual", "制造业", "青鸾七号",
-     "目前，{pron}正牵头“青鸾七号”精密主轴研制项目，样机已进入耐久性试验阶段。"),
-    ("draft", "individual", "水利", "琉璃渠",
-     "眼下，{pron}负责的“琉璃渠”灌区节水改造工程正在加紧施工，建成后可惠及农田{#3-8}千亩。"),
-    ("draft", "collective", "电力", "听涛三号",
-     "{pron}正在承担“听涛三号”海上风电送出线路的运维准备工作，已完成人员培训和预案编制。"),
-    ("draft", "individual", "信息技术", "云梭计划",
-     "{pron}参与发起的“云梭计划”为山区中小企业提供免费的上云诊断服务，首批已覆盖{#30-90}家企业。"),
-    ("draft", "collective", "农业", "鹭栖湾",
-     "{pron}在“鹭栖湾”生态稻田示范区推广稻鸭共养模式，带动周边{#50-200}户农户增收。"),
-    ("withdrawn", "individual", "教育", "栖梧学堂",
-     "{pron}创办的“栖梧学堂”公益课堂，每逢周末为留守儿童开设书法和科学课程。"),
-    ("withdrawn", "collective", "纺织", "星槎工坊",
-     "{pron}设立的“星槎工坊”面料创新实验室，每年推出新花型{#20-60}个。"),
-    ("withdrawn", "individual", "公共服务", "翠微智巡",
-     "{pron}设计的“翠微智巡”网格巡查小程序，已在{#5-15}个社区试用。"),
+    (
+        "draft",
+        "individual",
+        "制造业",
+        "青鸾七号",
+        "目前，{pron}正牵头“青鸾七号”精密主轴研制项目，样机已进入耐久性试验阶段。",
+    ),
+    (
+        "draft",
+        "individual",
+        "水利",
+        "琉璃渠",
+        "眼下，{pron}负责的“琉璃渠”灌区节水改造工程正在加紧施工，建成后可惠及农田{#3-8}千亩。",
+    ),
+    (
+        "draft",
+        "collective",
+        "电力",
+        "听涛三号",
+        "{pron}正在承担“听涛三号”海上风电送出线路的运维准备工作，已完成人员培训和预案编制。",
+    ),
+    (
+        "draft",
+        "individual",
+        "信息技术",
+        "云梭计划",
+        "{pron}参与发起的“云梭计划”为山区中小企业提供免费的上云诊断服务，首批已覆盖{#30-90}家企业。",
+    ),
+    (
+        "draft",
+        "collective",
+        "农业",
+        "鹭栖湾",
+        "{pron}在“鹭栖湾”生态稻田示范区推广稻鸭共养模式，带动周边{#50-200}户农户增收。",
+    ),
+    (
+        "withdrawn",
+        "individual",
+        "教育",
+        "栖梧学堂",
+        "{pron}创办的“栖梧学堂”公益课堂，每逢周末为留守儿童开设书法和科学课程。",
+    ),
+    (
+        "withdrawn",
+        "collective",
+        "纺织",
+        "星槎工坊",
+        "{pron}设立的“星槎工坊”面料创新实验室，每年推出新花型{#20-60}个。",
+    ),
+    (
+        "withdrawn",
+        "individual",
+        "公共服务",
+        "翠微智巡",
+        "{pron}设计的“翠微智巡”网格巡查小程序，已在{#5-15}个社区试用。",
+    ),
 ]
 
-LONG_URL = ("https://example.org/laomo-archive/materials/2021/zhejiang/recommendation-dossiers/"
-            "provincial-model-workers/full-text-with-attachments/appendix-b-workshop-innovation-records.html"
-            "?source=demo-dataset&section=technical-achievements&lang=zh-CN")
+LONG_URL = (
+    "https://example.org/laomo-archive/materials/2021/zhejiang/recommendation-dossiers/"
+    "provincial-model-workers/full-text-with-attachments/appendix-b-workshop-innovation-records.html"
+    "?source=demo-dataset&section=technical-achievements&lang=zh-CN"
+)
 
 LONG_COLLECTIVE_SUFFIX = "高端数控机床事业部精密电主轴装配与动平衡检测车间青年创新突击队"
 
@@ -70,15 +112,43 @@ def is_leader(position: str) -> bool:
     return any(w in position for w in LEADER_WORDS)
 
 
-TEAM_LEADER = {"班组": "班长", "车队": "车队长", "突击队": "突击队队长", "项目部": "项目经理", "团队": "团队负责人",
-               "科室": "科主任", "中队": "中队长", "抢修队": "抢修队队长", "抢险队": "抢险队队长", "教研组": "教研组长",
-               "工作室": "工作室负责人", "船队": "船队长", "中心": "中心主任"}
+TEAM_LEADER = {
+    "班组": "班长",
+    "车队": "车队长",
+    "突击队": "突击队队长",
+    "项目部": "项目经理",
+    "团队": "团队负责人",
+    "科室": "科主任",
+    "中队": "中队长",
+    "抢修队": "抢修队队长",
+    "抢险队": "抢险队队长",
+    "教研组": "教研组长",
+    "工作室": "工作室负责人",
+    "船队": "船队长",
+    "中心": "中心主任",
+}
 
 # paragraph kinds that may be merged into one paragraph when short
-MERGE_GROUPS = {"service": "life", "personal": "life", "manage": "team", "culture": "team", "talent": "team"}
+MERGE_GROUPS = {
+    "service": "life",
+    "personal": "life",
+    "manage": "team",
+    "culture": "team",
+    "talent": "team",
+}
 
 # individual-only feats (a team cannot "watch 20 looms alone")
-TEAM_UNSUITABLE = ("一人", "练就", "个人", "单日最高", "每天骑行", "这所只有", "头发丝", "把乘客的需求", "带领")
+TEAM_UNSUITABLE = (
+    "一人",
+    "练就",
+    "个人",
+    "单日最高",
+    "每天骑行",
+    "这所只有",
+    "头发丝",
+    "把乘客的需求",
+    "带领",
+)
 
 _TOKEN = re.compile(r"\{([^{}]*)\}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -92,7 +162,7 @@ def render(tpl: str, ctx: dict, rng: random.Random, depth: int = 0) -> str:
 
     def sub(m: re.Match) -> str:
         s = m.group(1)
-        key = s + tpl[m.end():m.end() + 2]
+        key = s + tpl[m.end() : m.end() + 2]
         if memo is not None and s[:1] in "#~" and key in memo:
             return memo[key]
         out = _sub(m, s)
@@ -104,7 +174,7 @@ def render(tpl: str, ctx: dict, rng: random.Random, depth: int = 0) -> str:
         if s.startswith("#"):
             a, b = s[1:].split("-")
             n = rng.randint(int(a), int(b))
-            if tpl[m.end():m.end() + 1] in ("余", "多") and n >= 20:  # "4800余人", not "4839余人"
+            if tpl[m.end() : m.end() + 1] in ("余", "多") and n >= 20:  # "4800余人", not "4839余人"
                 step = 10 ** (len(str(n)) - 2)
                 n = max(step, n // step * step)
             return str(n)
@@ -142,8 +212,12 @@ def pick(rng: random.Random, pool, ctx: dict):
 
 
 def _is_tagged(item) -> bool:
-    return isinstance(item, tuple) and bool(item) and isinstance(item[-1], tuple) \
+    return (
+        isinstance(item, tuple)
+        and bool(item)
+        and isinstance(item[-1], tuple)
         and all(isinstance(x, str) for x in item[-1])
+    )
 
 
 def _strip(item):
@@ -166,8 +240,14 @@ def field_view(industry: str, field: str) -> dict:
     key = (industry, field)
     if key not in _VIEWS:
         info = corpus.INDUSTRIES[industry]
-        _VIEWS[key] = {k: (for_field(v, field) if isinstance(v, list) and k not in ("units", "roles", "teams") else v)
-                       for k, v in info.items()}
+        _VIEWS[key] = {
+            k: (
+                for_field(v, field)
+                if isinstance(v, list) and k not in ("units", "roles", "teams")
+                else v
+            )
+            for k, v in info.items()
+        }
     return _VIEWS[key]
 
 
@@ -242,8 +322,14 @@ class Units:
             return b
         raise RuntimeError("brand pool exhausted")
 
-    def new(self, industry: str, city: dict, county: str, templates: list[str] | None = None,
-            reuse: bool = False) -> str:
+    def new(
+        self,
+        industry: str,
+        city: dict,
+        county: str,
+        templates: list[str] | None = None,
+        reuse: bool = False,
+    ) -> str:
         code = dict(city["counties"])[county]
         """A unit name for this industry and place; ``templates`` narrows the choice.
 
@@ -259,9 +345,11 @@ class Units:
                 pool = [t for t in info["units"] if corpus.template_ok(t, city["short"])]
             tpl = self.rng.choice(pool)
             ctx = {
-                "city_short": city["short"], "county_short": short_county(county),
+                "city_short": city["short"],
+                "county_short": short_county(county),
                 "brand": self.brand() if "{brand}" in tpl else "",
-                "town": self.rng.choice(corpus.TOWNS), "lake": self.rng.choice(corpus.LAKES),
+                "town": self.rng.choice(corpus.TOWNS),
+                "lake": self.rng.choice(corpus.LAKES),
             }
             name = render(tpl, ctx, self.rng)
             if name in self.used and reuse and self.place_of[name][0] == county:
@@ -297,11 +385,30 @@ def short_county(county: str) -> str:
 
 
 def unit_short(unit: str) -> str:
-    for suffix, short in [("学校", "学校"), ("实验室", "实验室"), ("服务站", "站里"), ("管理所", "所里"), ("银行", "银行"), ("支行", "支行"), ("公司", "公司"), ("医院", "医院"), ("卫生院", "卫生院"),
-                          ("保健院", "保健院"), ("卫生服务中心", "中心"), ("小学", "学校"), ("中学", "学校"),
-                          ("幼儿园", "幼儿园"), ("学院", "学院"), ("教育中心", "学校"), ("合作社", "合作社"),
-                          ("家庭农场", "农场"), ("管理站", "管理站"), ("管理处", "管理处"), ("委员会", "社区"),
-                          ("中心", "中心")]:
+    for suffix, short in [
+        ("学校", "学校"),
+        ("实验室", "实验室"),
+        ("服务站", "站里"),
+        ("管理所", "所里"),
+        ("银行", "银行"),
+        ("支行", "支行"),
+        ("公司", "公司"),
+        ("医院", "医院"),
+        ("卫生院", "卫生院"),
+        ("保健院", "保健院"),
+        ("卫生服务中心", "中心"),
+        ("小学", "学校"),
+        ("中学", "学校"),
+        ("幼儿园", "幼儿园"),
+        ("学院", "学院"),
+        ("教育中心", "学校"),
+        ("合作社", "合作社"),
+        ("家庭农场", "农场"),
+        ("管理站", "管理站"),
+        ("管理处", "管理处"),
+        ("委员会", "社区"),
+        ("中心", "中心"),
+    ]:
         if unit.endswith(suffix):
             return short
     return "单位"
@@ -324,10 +431,24 @@ def org_kind(unit: str) -> str:
 
 
 def team_pron(name: str) -> str:
-    for suffix, pron in [("突击队", "突击队"), ("车队", "车队"), ("项目部", "项目部"), ("团队", "团队"),
-                         ("教研组", "教研组"), ("工作室", "工作室"), ("合作社", "合作社"), ("中队", "中队"),
-                         ("抢险队", "抢险队"), ("抢修队", "抢修队"), ("船队", "船队"), ("科", "科室"),
-                         ("中心", "中心"), ("班组", "班组"), ("班", "班组"), ("工作站", "班组")]:
+    for suffix, pron in [
+        ("突击队", "突击队"),
+        ("车队", "车队"),
+        ("项目部", "项目部"),
+        ("团队", "团队"),
+        ("教研组", "教研组"),
+        ("工作室", "工作室"),
+        ("合作社", "合作社"),
+        ("中队", "中队"),
+        ("抢险队", "抢险队"),
+        ("抢修队", "抢修队"),
+        ("船队", "船队"),
+        ("科", "科室"),
+        ("中心", "中心"),
+        ("班组", "班组"),
+        ("班", "班组"),
+        ("工作站", "班组"),
+    ]:
         if name.endswith(suffix):
             return pron
     return "团队"
@@ -351,13 +472,25 @@ class Honours:
         elif title in ("省劳动模范", "省先进工作者"):
             body, fmt, batch = "浙江省人民政府", "浙政发〔{y}〕{n}号", "prov-model"
         elif title == "省工匠":
-            body, fmt, batch = "浙江省总工会、浙江省人力资源和社会保障厅", "浙工发〔{y}〕{n}号", "prov-craft"
+            body, fmt, batch = (
+                "浙江省总工会、浙江省人力资源和社会保障厅",
+                "浙工发〔{y}〕{n}号",
+                "prov-craft",
+            )
         elif title.startswith("省"):
             body, fmt, batch = "浙江省总工会", "浙工发〔{y}〕{n}号", "prov-may-day"
         elif title == "市劳动模范":
-            body, fmt, batch = city["name"] + "人民政府", city["abbr"] + "政发〔{y}〕{n}号", "city-model-" + city["code"]
+            body, fmt, batch = (
+                city["name"] + "人民政府",
+                city["abbr"] + "政发〔{y}〕{n}号",
+                "city-model-" + city["code"],
+            )
         else:
-            body, fmt, batch = city["name"] + "总工会", city["abbr"] + "工发〔{y}〕{n}号", "city-may-day-" + city["code"]
+            body, fmt, batch = (
+                city["name"] + "总工会",
+                city["abbr"] + "工发〔{y}〕{n}号",
+                "city-may-day-" + city["code"],
+            )
         key = (batch, year)
         if key not in self.docs:
             self.docs[key] = fmt.format(y=year, n=self.rng.randint(3, 68))
@@ -370,13 +503,22 @@ class Honours:
         body, doc = self.body_doc(title, year, city)
         area = {"national": "全国", "provincial": "全省", "municipal": "全市"}[level]
         pool = phrases.CITATIONS[phrases.citation_kind(title)]
-        citation = render(self.rng.choice(pool), {"field": field, "year": year, "area": area}, self.rng)
-        return {"title": title, "level": level, "year": year, "body": body,
-                "document_no": doc, "citation": citation}
+        citation = render(
+            self.rng.choice(pool), {"field": field, "year": year, "area": area}, self.rng
+        )
+        return {
+            "title": title,
+            "level": level,
+            "year": year,
+            "body": body,
+            "document_no": doc,
+            "citation": citation,
+        }
 
 
-def plan_individual_honours(rng: random.Random, national: bool, sector: str, craft: bool,
-                            craftsman_budget: list[int]) -> list[tuple[str, int]]:
+def plan_individual_honours(
+    rng: random.Random, national: bool, sector: str, craft: bool, craftsman_budget: list[int]
+) -> list[tuple[str, int]]:
     """The honours (title, year) one individual receives, earliest first."""
     public = sector == "public"
     if national:
@@ -384,8 +526,9 @@ def plan_individual_honours(rng: random.Random, national: bool, sector: str, cra
     return _plan_provincial_individual(rng, public, craft)
 
 
-def _plan_national_individual(rng: random.Random, public: bool, craft: bool,
-                              craftsman_budget: list[int]) -> list[tuple[str, int]]:
+def _plan_national_individual(
+    rng: random.Random, public: bool, craft: bool, craftsman_budget: list[int]
+) -> list[tuple[str, int]]:
     options = [("model", 3), ("mayday", 5)]
     if craft and craftsman_budget[0] > 0:
         options.append(("craftsman", 1))
@@ -404,7 +547,9 @@ def _plan_national_individual(rng: random.Random, public: bool, craft: bool,
     return plan
 
 
-def _plan_provincial_individual(rng: random.Random, public: bool, craft: bool) -> list[tuple[str, int]]:
+def _plan_provincial_individual(
+    rng: random.Random, public: bool, craft: bool
+) -> list[tuple[str, int]]:
     model = "省先进工作者" if public else "省劳动模范"
     options = [(model, 3), ("省五一劳动奖章", 6)] + ([("省工匠", 3)] if craft else [])
     title = weighted(rng, [o for o, _ in options], [w for _, w in options])
@@ -428,7 +573,9 @@ def _earlier_title(rng: random.Random, title: str, model: str) -> str:
     return rng.choice(["市五一劳动奖章", "市劳动模范"])
 
 
-def plan_collective_honours(rng: random.Random, national: bool, ctype: str) -> list[tuple[str, int]]:
+def plan_collective_honours(
+    rng: random.Random, national: bool, ctype: str
+) -> list[tuple[str, int]]:
     if ctype == "team":
         nat, prov, city = "全国工人先锋号", "省工人先锋号", "市工人先锋号"
     else:
@@ -503,8 +650,11 @@ def party_sentence(party: bool, birth_year: int) -> str:
 
 
 def nickname_pool(info: dict, gender: str) -> list[str]:
-    return [n for n in info["nicknames"]
-            if not (gender == "男" and "妈妈" in n) and not (gender == "女" and "小哥" in n)]
+    return [
+        n
+        for n in info["nicknames"]
+        if not (gender == "男" and "妈妈" in n) and not (gender == "女" and "小哥" in n)
+    ]
 
 
 # ------------------------------------------------------------------ the builder
@@ -549,7 +699,9 @@ class Builder:
         return corpus.products_for(industry, field or "", regions.CITY_PRODUCE[city["name"]])
 
     # -- collectives
-    def collective_skeleton(self, ctype: str, industry: str | None = None, long_name: bool = False) -> dict:
+    def collective_skeleton(
+        self, ctype: str, industry: str | None = None, long_name: bool = False
+    ) -> dict:
         if long_name:
             industry = "制造业"
         pl = self.place(industry)
@@ -558,38 +710,75 @@ class Builder:
         if ctype == "unit":
             unit = self.units.new(ind, pl["city"], pl["county"])
             tpl_index = info["units"].index(self.units.template_of[unit])
-            fields = [r[1] for r in info["roles"]
-                      if tpl_index in corpus.ROLE_UNITS.get((ind, r[0]), [tpl_index])]
+            fields = [
+                r[1]
+                for r in info["roles"]
+                if tpl_index in corpus.ROLE_UNITS.get((ind, r[0]), [tpl_index])
+            ]
             name, field = unit, self.rng.choice(fields or [r[1] for r in info["roles"]])
         elif long_name:
-            unit = self.units.new(ind, pl["city"], pl["county"], ["浙江{brand}智能装备股份有限公司"])
+            unit = self.units.new(
+                ind, pl["city"], pl["county"], ["浙江{brand}智能装备股份有限公司"]
+            )
             name, field = unit + LONG_COLLECTIVE_SUFFIX, "精密装配"
         else:
-            teams = [t for t in info["teams"]
-                     if any(corpus.template_ok(u, pl["city"]["short"])
-                            for u in (unit_templates(ind, corpus.TEAM_UNITS.get((ind, t[0]))) or info["units"]))]
+            teams = [
+                t
+                for t in info["teams"]
+                if any(
+                    corpus.template_ok(u, pl["city"]["short"])
+                    for u in (
+                        unit_templates(ind, corpus.TEAM_UNITS.get((ind, t[0]))) or info["units"]
+                    )
+                )
+            ]
             suffix, field = self.rng.choice(teams)
-            unit = self.units.new(ind, pl["city"], pl["county"],
-                                  unit_templates(ind, corpus.TEAM_UNITS.get((ind, suffix))))
-            suffix = render(suffix, {"town": corpus.TOWNS, "product": self.produce(ind, pl["city"], field)}, self.rng)
+            unit = self.units.new(
+                ind,
+                pl["city"],
+                pl["county"],
+                unit_templates(ind, corpus.TEAM_UNITS.get((ind, suffix))),
+            )
+            suffix = render(
+                suffix,
+                {"town": corpus.TOWNS, "product": self.produce(ind, pl["city"], field)},
+                self.rng,
+            )
             name = unit + suffix
         return dict(pl, kind="collective", collective_type=ctype, name=name, unit=unit, field=field)
 
     # -- individuals
-    def individual_skeleton(self, industry: str | None = None, unit_of: dict | None = None,
-                            avoid_positions: tuple = ()) -> dict:
+    def individual_skeleton(
+        self, industry: str | None = None, unit_of: dict | None = None, avoid_positions: tuple = ()
+    ) -> dict:
         """A person's place, unit, post and gender; ``unit_of`` makes them a member of that collective."""
-        pl = ({k: unit_of[k] for k in ("industry", "city", "county", "region_code")} if unit_of is not None
-              else self.place(industry))
+        pl = (
+            {k: unit_of[k] for k in ("industry", "city", "county", "region_code")}
+            if unit_of is not None
+            else self.place(industry)
+        )
         roles = self.fitting_roles(pl, unit_of, avoid_positions)
         position, field, skills = self.rng.choice(roles)
-        if unit_of is not None and is_leader(position) and (unit_of["collective_type"] == "team"
-                                                             or position in avoid_positions):
-            position, field, skills = self.ordinary_post(pl["industry"], roles, position, field, skills)
+        if (
+            unit_of is not None
+            and is_leader(position)
+            and (unit_of["collective_type"] == "team" or position in avoid_positions)
+        ):
+            position, field, skills = self.ordinary_post(
+                pl["industry"], roles, position, field, skills
+            )
         unit = unit_of["unit"] if unit_of is not None else self.unit_for_post(pl, position)
         gender = self.pick_gender(pl["industry"], position)
-        return dict(pl, kind="individual", collective_type=None, unit=unit, position=position,
-                    field=field, skills=list(skills), gender=gender)
+        return dict(
+            pl,
+            kind="individual",
+            collective_type=None,
+            unit=unit,
+            position=position,
+            field=field,
+            skills=list(skills),
+            gender=gender,
+        )
 
     def fitting_roles(self, pl: dict, unit_of: dict | None, avoid_positions: tuple) -> list:
         """The industry's roles that suit the place (and the collective, for a member)."""
@@ -600,8 +789,10 @@ class Builder:
         def fits(role) -> bool:
             tpls = unit_templates(ind, corpus.ROLE_UNITS.get((ind, role[0])))
             if unit_of is not None:
-                return tpls is None or any(corpus.template_ok(t, city_short) and unit_matches(t, unit_of["unit"])
-                                           for t in tpls)
+                return tpls is None or any(
+                    corpus.template_ok(t, city_short) and unit_matches(t, unit_of["unit"])
+                    for t in tpls
+                )
             return any(corpus.template_ok(t, city_short) for t in (tpls or info["units"]))
 
         roles = [r for r in info["roles"] if fits(r)] or info["roles"]
@@ -627,8 +818,11 @@ class Builder:
         """
         ind = pl["industry"]
         tpls = unit_templates(ind, corpus.ROLE_UNITS.get((ind, position)))
-        pool = [u for u in self.units.by_key.get((ind, pl["city"]["name"]), [])
-                if tpls is None or any(unit_matches(t, u) for t in tpls)]
+        pool = [
+            u
+            for u in self.units.by_key.get((ind, pl["city"]["name"]), [])
+            if tpls is None or any(unit_matches(t, u) for t in tpls)
+        ]
         if pool and self.rng.random() < 0.1:
             unit = self.rng.choice(pool)
             pl["county"], pl["region_code"] = self.units.place_of[unit]
@@ -649,7 +843,11 @@ class Builder:
         spec = spec or {}
         if "gender" in spec:
             sk["gender"] = spec["gender"]
-        by = rng.choice(range(1960, 1996)) if rng.random() < 0.3 else int(rng.triangular(1960, 1995.99, 1976))
+        by = (
+            rng.choice(range(1960, 1996))
+            if rng.random() < 0.3
+            else int(rng.triangular(1960, 1995.99, 1976))
+        )
         sk["birth_year"] = by
         sk["birth_month"] = rng.randint(1, 12)
         sk["ethnicity"] = spec.get("ethnicity", "汉族")
@@ -674,38 +872,68 @@ class Builder:
         party = rng.random() < 0.7
         roles_path = self.roles_path(info, r["position"])
         ctx = {
-            "name": r["name"], "pron": pron, "surname": surname, "lao": lao,
-            "gender": r["gender"], "ethnicity": r["ethnicity"],
+            "name": r["name"],
+            "pron": pron,
+            "surname": surname,
+            "lao": lao,
+            "gender": r["gender"],
+            "ethnicity": r["ethnicity"],
             "party": "中共党员，" if party else "",
             "party_sentence": party_sentence(party, by),
-            "birth_year": by, "birth_month": r["birth_month"],
-            "unit": r["unit"], "unit_short": unit_short(r["unit"]), "position": r["position"],
-            "city_short": r["city"]["short"], "county": r["county"], "county_short": short_county(r["county"]),
-            "field": r["field"], "skill": skill, "skill2": skill2, "product": r.setdefault("product", rng.choice(products)),
-            "years": ref_year - start_year, "start_year": start_year, "start_age": start_year - by,
+            "birth_year": by,
+            "birth_month": r["birth_month"],
+            "unit": r["unit"],
+            "unit_short": unit_short(r["unit"]),
+            "position": r["position"],
+            "city_short": r["city"]["short"],
+            "county": r["county"],
+            "county_short": short_county(r["county"]),
+            "field": r["field"],
+            "skill": skill,
+            "skill2": skill2,
+            "product": r.setdefault("product", rng.choice(products)),
+            "years": ref_year - start_year,
+            "start_year": start_year,
+            "start_age": start_year - by,
             "entry_way": entry_way,
-            "entry_role": rng.choice(corpus.ENTRY_BY_POSITION.get(r["position"]) or info["entry_roles"]),
-            "roles_path": roles_path, "bio_tail": phrases.BIO_TAIL,
+            "entry_role": rng.choice(
+                corpus.ENTRY_BY_POSITION.get(r["position"]) or info["entry_roles"]
+            ),
+            "roles_path": roles_path,
+            "bio_tail": phrases.BIO_TAIL,
             "motto": [q for q in info["quotes"] if q != r["quote"]],
-            "big1": None, "big2": None,
-            "scene": info["scenes"], "question": info["questions"],
-            "field_circle": phrases.FIELD_CIRCLE, "people": phrases.PEOPLE,
-            "start_state": phrases.START_STATE, "now_state": phrases.NOW_STATE,
-            "virtue": phrases.VIRTUES, "core": phrases.CORES + [phrases.IDENTITY[r["industry"]]] * 2,
+            "big1": None,
+            "big2": None,
+            "scene": info["scenes"],
+            "question": info["questions"],
+            "field_circle": phrases.FIELD_CIRCLE,
+            "people": phrases.PEOPLE,
+            "start_state": phrases.START_STATE,
+            "now_state": phrases.NOW_STATE,
+            "virtue": phrases.VIRTUES,
+            "core": phrases.CORES + [phrases.IDENTITY[r["industry"]]] * 2,
             "nick": nickname_pool(info, r["gender"]),
-            "top_year": top["year"], "top_title": top["title"], "top_phrase": honour_phrase(top["title"]),
+            "top_year": top["year"],
+            "top_title": top["title"],
+            "top_phrase": honour_phrase(top["title"]),
             "top_short": short_honour(top["title"]),
             "mid_year": randint_or_none(rng, max(start_year + 2, 2008), ref_year - 2),
             "result": info["results"],
             "studio_year": randint_or_none(rng, max(start_year + 8, 2012), ref_year),
-            "apprentice": info["apprentice"], "mentor_outcome": info["mentor_outcome"],
-            "family_year": list(range(max(2008, by + 40), ref_year + 1)) if by + 40 <= ref_year else None,
+            "apprentice": info["apprentice"],
+            "mentor_outcome": info["mentor_outcome"],
+            "family_year": list(range(max(2008, by + 40), ref_year + 1))
+            if by + 40 <= ref_year
+            else None,
             "child": rng.choice(["女儿", "儿子"]) if by <= 1978 else None,
             "spouse": "妻子" if r["gender"] == "男" else "丈夫",
             "honours_text": honours_text(r["honours"]),
             "honours_sentence": honours_sentence(r["honours"], pron),
-            "quote": r["quote"], "aspiration": phrases.ASPIRATIONS,
-            "town": corpus.TOWNS, "quan": "全" + r["county"][-1], "_memo": {},
+            "quote": r["quote"],
+            "aspiration": phrases.ASPIRATIONS,
+            "town": corpus.TOWNS,
+            "quan": "全" + r["county"][-1],
+            "_memo": {},
         }
         self.fill_rendered_phrases(ctx, info)
         return ctx
@@ -721,8 +949,11 @@ class Builder:
         """The posts held on the way up, e.g. "学徒、班组长、车间主任"."""
         rng = self.rng
         first = info["entry_roles"][0] if rng.random() < 0.5 else rng.choice(info["entry_roles"])
-        middle = rng.choice(["班组长", "技术骨干", "业务主管"] if info["sector"] == "enterprise"
-                            else ["业务骨干", "科室副主任", "负责人助理"])
+        middle = rng.choice(
+            ["班组长", "技术骨干", "业务主管"]
+            if info["sector"] == "enterprise"
+            else ["业务骨干", "科室副主任", "负责人助理"]
+        )
         return "、".join([first, middle, position])
 
     def fill_rendered_phrases(self, ctx: dict, info: dict) -> None:
@@ -735,7 +966,9 @@ class Builder:
         t1, t2, t3 = rng.sample(phrases.TAGS, 3)
         ctx.update(tag1=t1, tag2=t2, tag3=t3)
 
-    def feats_paragraph(self, info: dict, ctx: dict, leads: list[str], n: int, team: bool = False) -> str:
+    def feats_paragraph(
+        self, info: dict, ctx: dict, leads: list[str], n: int, team: bool = False
+    ) -> str:
         rng = self.rng
         pool = info["feats"]
         if team:
@@ -763,8 +996,9 @@ class Builder:
         return "".join(out)
 
     @staticmethod
-    def fit(opening: str, body: list[str], closing: str, extra: list[str] | None = None,
-            hi: int = 760) -> str:
+    def fit(
+        opening: str, body: list[str], closing: str, extra: list[str] | None = None, hi: int = 760
+    ) -> str:
         """Join paragraphs, dropping optional body paragraphs (never the first) until it fits."""
         body = list(body)
         extra = extra or []
@@ -789,8 +1023,13 @@ class Builder:
             if not p:
                 continue
             group = MERGE_GROUPS.get(make.__name__)
-            if (body and group and MERGE_GROUPS.get(kinds[-1]) == group
-                    and (len(p) < 60 or len(body[-1]) < 60) and len(body[-1]) + len(p) < 170):
+            if (
+                body
+                and group
+                and MERGE_GROUPS.get(kinds[-1]) == group
+                and (len(p) < 60 or len(body[-1]) < 60)
+                and len(body[-1]) + len(p) < 170
+            ):
                 body[-1] += p  # short pieces of the same sort read better together
             else:
                 body.append(p)
@@ -814,6 +1053,7 @@ class Builder:
                 if not chosen:
                     return None
                 return self.feats_paragraph({"feats": chosen}, ctx, lead_pool, len(chosen))
+
             return make
 
         def innov():
@@ -830,7 +1070,9 @@ class Builder:
             return self.crisis_paragraph(info, ctx, ctx["start_year"], phrases.CRISIS_GENERIC)
 
         def service():
-            return render(rng.choice(info["service"]), ctx, rng) + render(rng.choice(phrases.SERVICE_GENERIC), ctx, rng)
+            return render(rng.choice(info["service"]), ctx, rng) + render(
+                rng.choice(phrases.SERVICE_GENERIC), ctx, rng
+            )
 
         def personal():
             pool = phrases.PERSONAL_IND + (phrases.PERSONAL_MANUAL if info.get("craft") else [])
@@ -840,7 +1082,7 @@ class Builder:
         others = [innov, mentor, crisis, service, personal]
         rng.shuffle(others)
         makers = [tech(phrases.TECH_LEADS_IND, lambda: feats[:n1])] + others[:2]
-        makers += [tech(phrases.TECH_LEADS_IND2, lambda: feats[n1:n1 + 2])] + others[2:]
+        makers += [tech(phrases.TECH_LEADS_IND2, lambda: feats[n1 : n1 + 2])] + others[2:]
         closings = [c for c in phrases.CLOSING_IND if len(r["honours"]) > 1 or "先后" not in c]
         if pid == "motto":
             closings = [c for c in closings if not c.startswith("“{quote}”")]
@@ -860,28 +1102,56 @@ class Builder:
             pron = {"企业": "公司"}.get(org_kind(r["unit"]), "单位")
         members = r.get("member_names") or []
         ctx = {
-            "name": r["name"], "pron": pron, "unit": r["unit"],
+            "name": r["name"],
+            "pron": pron,
+            "unit": r["unit"],
             "unit_where": r["unit"] if is_team else r["county"],
-            "city_short": r["city"]["short"], "county": r["county"], "county_short": short_county(r["county"]),
-            "field": r["field"], "skill": rng.choice([s for role in info["roles"] if role[1] == r["field"] for s in role[2]]
-                                                     or [s for role in info["roles"] for s in role[2]]),
-            "skill2": None, "product": r.setdefault("product", rng.choice(self.produce(r["industry"], r["city"], r["field"]))),
-            "found_year": found_year, "years": ref_year - found_year,
-            "members_n": rng.randint(8, 45), "avg_age": rng.randint(29, 44),
-            "staff_n": rng.randint(60, 2800), "composition": phrases.COMPOSITION, "adj": phrases.ADJ,
-            "motto": phrases.MOTTO_COL, "mission": phrases.MISSIONS, "duty": phrases.DUTY,
-            "org_kind": org_kind(r["unit"]), "start_small": phrases.START_SMALL, "now_big": phrases.NOW_BIG,
-            "mid_year": rng.randint(max(found_year + 2, 2010), ref_year - 1) if max(found_year + 2, 2010) <= ref_year - 1 else None,
-            "method": phrases.METHODS, "short_name": None,
-            "member_names": "、".join(members) if members else None, "mem_pron": "他们",
+            "city_short": r["city"]["short"],
+            "county": r["county"],
+            "county_short": short_county(r["county"]),
+            "field": r["field"],
+            "skill": rng.choice(
+                [s for role in info["roles"] if role[1] == r["field"] for s in role[2]]
+                or [s for role in info["roles"] for s in role[2]]
+            ),
+            "skill2": None,
+            "product": r.setdefault(
+                "product", rng.choice(self.produce(r["industry"], r["city"], r["field"]))
+            ),
+            "found_year": found_year,
+            "years": ref_year - found_year,
+            "members_n": rng.randint(8, 45),
+            "avg_age": rng.randint(29, 44),
+            "staff_n": rng.randint(60, 2800),
+            "composition": phrases.COMPOSITION,
+            "adj": phrases.ADJ,
+            "motto": phrases.MOTTO_COL,
+            "mission": phrases.MISSIONS,
+            "duty": phrases.DUTY,
+            "org_kind": org_kind(r["unit"]),
+            "start_small": phrases.START_SMALL,
+            "now_big": phrases.NOW_BIG,
+            "mid_year": rng.randint(max(found_year + 2, 2010), ref_year - 1)
+            if max(found_year + 2, 2010) <= ref_year - 1
+            else None,
+            "method": phrases.METHODS,
+            "short_name": None,
+            "member_names": "、".join(members) if members else None,
+            "mem_pron": "他们",
             "virtue": phrases.VIRTUES,
             "leader": "负责人" if not members else r["member_sk"][0]["position"] + members[0],
-            "quote": r["quote"], "top_year": top["year"], "top_phrase": honour_phrase(top["title"]),
+            "quote": r["quote"],
+            "top_year": top["year"],
+            "top_phrase": honour_phrase(top["title"]),
             "honours_text": honours_text(r["honours"]),
             "honours_sentence": honours_sentence(r["honours"], pron),
-            "aspiration_col": phrases.ASPIRATIONS_COL, "noun": "集体" if not is_team else pron,
-            "town": corpus.TOWNS, "lao": None, "apprentice": info["apprentice"],
-            "quan": "全" + r["county"][-1], "_memo": {},
+            "aspiration_col": phrases.ASPIRATIONS_COL,
+            "noun": "集体" if not is_team else pron,
+            "town": corpus.TOWNS,
+            "lao": None,
+            "apprentice": info["apprentice"],
+            "quan": "全" + r["county"][-1],
+            "_memo": {},
         }
         ctx["motto"] = rng.choice(phrases.MOTTO_COL)
         ctx["short_name"] = pron if is_team else r["name"][-6:]
@@ -900,11 +1170,16 @@ class Builder:
         n1 = rng.choice([2, 3])
 
         def tech(lead_pool, chosen):
-            return lambda: (self.feats_paragraph({"feats": chosen}, ctx, lead_pool, len(chosen))
-                            if chosen else None)
+            return lambda: (
+                self.feats_paragraph({"feats": chosen}, ctx, lead_pool, len(chosen))
+                if chosen
+                else None
+            )
 
         def members():
-            return render(rng.choice(phrases.MEMBERS_COL), ctx, rng) if ctx["member_names"] else None
+            return (
+                render(rng.choice(phrases.MEMBERS_COL), ctx, rng) if ctx["member_names"] else None
+            )
 
         culture_pool = rng.sample(phrases.CULTURE_COL, len(phrases.CULTURE_COL))
 
@@ -915,7 +1190,9 @@ class Builder:
             return p
 
         def talent():
-            return "".join(render(t, ctx, rng) for t in rng.sample(phrases.TALENT_COL, rng.choice([1, 2])))
+            return "".join(
+                render(t, ctx, rng) for t in rng.sample(phrases.TALENT_COL, rng.choice([1, 2]))
+            )
 
         def crisis():
             return self.crisis_paragraph(info, ctx, ctx["found_year"], phrases.CRISIS_COL_GENERIC)
@@ -929,7 +1206,7 @@ class Builder:
         others = [manage, talent, crisis, service, culture]
         rng.shuffle(others)
         makers = [tech(phrases.TECH_LEADS_COL, feats[:n1]), members] + others[:2]
-        makers += [tech(phrases.TECH_LEADS_COL2, feats[n1:n1 + 2])] + others[2:]
+        makers += [tech(phrases.TECH_LEADS_COL2, feats[n1 : n1 + 2])] + others[2:]
         closings = [c for c in phrases.CLOSING_COL if len(r["honours"]) > 1 or "先后" not in c]
         if pid in ("c_motto", "u_motto"):
             closings = [c for c in closings if not c.startswith("“{quote}”")]
@@ -964,8 +1241,11 @@ class Builder:
         for _ in range(50):
             s = render(rng.choice(pool), ctx_extra, rng)
             if len(s) < 20:
-                s += (f"，{top['year']}年{short_honour(top['title'])}" if r["kind"] == "individual"
-                      else f"，{short_honour(top['title'])}")
+                s += (
+                    f"，{top['year']}年{short_honour(top['title'])}"
+                    if r["kind"] == "individual"
+                    else f"，{short_honour(top['title'])}"
+                )
             if 20 <= len(s) <= 50:
                 return s
         raise RuntimeError("no summary fits")
@@ -1151,7 +1431,9 @@ def award_honours(b: Builder, individuals: list[dict], collectives: list[dict]) 
     national_inds = set(b.rng.sample(range(N_INDIVIDUALS), round(N_INDIVIDUALS * NATIONAL_SHARE)))
     for i, sk in enumerate(individuals):
         info = corpus.INDUSTRIES[sk["industry"]]
-        plan = plan_individual_honours(b.rng, i in national_inds, info["sector"], info["craft"], b.craftsman_budget)
+        plan = plan_individual_honours(
+            b.rng, i in national_inds, info["sector"], info["craft"], b.craftsman_budget
+        )
         sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], False) for t, y in plan]
         sk["status"] = "published"
     for c in collectives:
@@ -1176,8 +1458,13 @@ def non_published_record(b: Builder, k: int, entry: tuple) -> dict:
     if kind == "individual":
         sk = b.individual_skeleton(industry=industry)
         b.person_details(sk, None)
-        plan = plan_individual_honours(b.rng, False, corpus.INDUSTRIES[industry]["sector"],
-                                       corpus.INDUSTRIES[industry]["craft"], [0])
+        plan = plan_individual_honours(
+            b.rng,
+            False,
+            corpus.INDUSTRIES[industry]["sector"],
+            corpus.INDUSTRIES[industry]["craft"],
+            [0],
+        )
         sk["honours"] = [b.honours.make(t, y, sk["city"], sk["field"], False) for t, y in plan]
     else:
         sk = b.collective_skeleton("team" if k % 2 else "unit", industry=industry)
@@ -1192,9 +1479,14 @@ def non_published_record(b: Builder, k: int, entry: tuple) -> dict:
 def mark_long_url(individuals: list[dict], specs: dict[int, dict]) -> int:
     """Choose the published individual whose story ends with a very long URL (a provincial
     manufacturing worker honoured in 2021, without a special name) and return their index."""
-    idx = next(i for i, sk in enumerate(individuals)
-               if not sk["is_member"] and sk["industry"] == "制造业" and i not in specs
-               and any(h["year"] == 2021 for h in sk["honours"]))
+    idx = next(
+        i
+        for i, sk in enumerate(individuals)
+        if not sk["is_member"]
+        and sk["industry"] == "制造业"
+        and i not in specs
+        and any(h["year"] == 2021 for h in sk["honours"])
+    )
     individuals[idx]["long_url"] = True
     return idx
 
@@ -1219,7 +1511,9 @@ def write_texts(b: Builder, r: dict) -> None:
     r["summary"] = b.summary(r, ctx)
 
 
-def pick_featured(rng: random.Random, individuals: list[dict], collectives: list[dict]) -> list[str]:
+def pick_featured(
+    rng: random.Random, individuals: list[dict], collectives: list[dict]
+) -> list[str]:
     """Five individuals and three collectives with a national honour, each from another industry."""
     featured: list[str] = []
     seen_ind: set[str] = set()
@@ -1242,7 +1536,9 @@ def portrait(rng: random.Random, r: dict) -> dict:
     if r["kind"] != "individual":
         return {"style": "team", "hue": hue, "variant": rng.randint(0, 11)}
     hair = rng.randint(3, 5) if r["gender"] == "女" else rng.randint(0, 2)
-    variant = hair + 6 * rng.randint(0, 3) + 24 * (1 if r["gender"] == "男" and rng.random() < 0.3 else 0)
+    variant = (
+        hair + 6 * rng.randint(0, 3) + 24 * (1 if r["gender"] == "男" and rng.random() < 0.3 else 0)
+    )
     return {"style": "person", "hue": hue, "variant": variant}
 
 
@@ -1264,37 +1560,65 @@ def exhibitions(published: list[dict]) -> list[dict]:
     for r in published:
         by_year[top_honour(r["honours"])["year"]].append(r)
     hall1 = {
-        "ref": "E0001", "title": "2019—2022年劳模风采", "intro": phrases.EXHIBITION_INTRO_YEARS,
-        "sections": [{"title": f"{y}年度", "intro": phrases.YEAR_SECTION_INTRO[y],
-                      "members": [r["ref"] for r in sorted(by_year[y], key=display_key)]} for y in YEARS],
+        "ref": "E0001",
+        "title": "2019—2022年劳模风采",
+        "intro": phrases.EXHIBITION_INTRO_YEARS,
+        "sections": [
+            {
+                "title": f"{y}年度",
+                "intro": phrases.YEAR_SECTION_INTRO[y],
+                "members": [r["ref"] for r in sorted(by_year[y], key=display_key)],
+            }
+            for y in YEARS
+        ],
     }
     hall2 = {
-        "ref": "E0002", "title": "浙江省各市劳模工匠展", "intro": phrases.EXHIBITION_INTRO_CITIES,
-        "sections": [{"title": c["name"], "intro": regions.CITY_INTRO[c["name"]],
-                      "members": [r["ref"] for r in sorted((r for r in published if r["city"]["name"] == c["name"]),
-                                                           key=display_key)]}
-                     for c in regions.CITIES],
+        "ref": "E0002",
+        "title": "浙江省各市劳模工匠展",
+        "intro": phrases.EXHIBITION_INTRO_CITIES,
+        "sections": [
+            {
+                "title": c["name"],
+                "intro": regions.CITY_INTRO[c["name"]],
+                "members": [
+                    r["ref"]
+                    for r in sorted(
+                        (r for r in published if r["city"]["name"] == c["name"]), key=display_key
+                    )
+                ],
+            }
+            for c in regions.CITIES
+        ],
     }
     return [hall1, hall2]
 
 
 def dataset_counts(records: list[dict], published: list[dict], featured: list[str]) -> dict:
     """The figures README and tests quote, in the order the CLI prints them."""
-    return {**record_counts(records, published), **honour_counts(published), **spread_counts(published),
-            "featured": len(featured), "exhibitions": 2}
+    return {
+        **record_counts(records, published),
+        **honour_counts(published),
+        **spread_counts(published),
+        "featured": len(featured),
+        "exhibitions": 2,
+    }
 
 
 def record_counts(records: list[dict], published: list[dict]) -> dict:
     return {
         "published_individuals": sum(1 for r in published if r["kind"] == "individual"),
         "published_collectives": sum(1 for r in published if r["kind"] == "collective"),
-        "published_collectives_by_type": {t: sum(1 for r in published if r["collective_type"] == t)
-                                          for t in sorted(COLLECTIVE_TYPES)},
+        "published_collectives_by_type": {
+            t: sum(1 for r in published if r["collective_type"] == t)
+            for t in sorted(COLLECTIVE_TYPES)
+        },
         "draft": sum(1 for r in records if r["status"] == "draft"),
         "withdrawn": sum(1 for r in records if r["status"] == "withdrawn"),
         "total_records": len(records),
-        "published_by_top_level": {lv: sum(1 for r in published if top_honour(r["honours"])["level"] == lv)
-                                   for lv in ("national", "provincial")},
+        "published_by_top_level": {
+            lv: sum(1 for r in published if top_honour(r["honours"])["level"] == lv)
+            for lv in ("national", "provincial")
+        },
     }
 
 
@@ -1302,8 +1626,11 @@ def honour_counts(published: list[dict]) -> dict:
     honours = [h for r in published for h in r["honours"]]
     by_title = ((t, sum(1 for h in honours if h["title"] == t)) for t, _, _ in TITLES)
     return {
-        "honours_by_level": {lv: sum(1 for h in honours if h["level"] == lv)
-                             for lv in LEVELS if any(h["level"] == lv for h in honours)},
+        "honours_by_level": {
+            lv: sum(1 for h in honours if h["level"] == lv)
+            for lv in LEVELS
+            if any(h["level"] == lv for h in honours)
+        },
         "honours_by_title": {t: n for t, n in sorted(by_title) if n},
         "honours_by_year": {str(y): sum(1 for h in honours if h["year"] == y) for y in YEARS},
     }
@@ -1311,11 +1638,17 @@ def honour_counts(published: list[dict]) -> dict:
 
 def spread_counts(published: list[dict]) -> dict:
     return {
-        "published_by_city": {c["name"]: sum(1 for r in published if r["city"]["name"] == c["name"])
-                              for c in regions.CITIES},
-        "published_by_industry": {ind: sum(1 for r in published if r["industry"] == ind) for ind in corpus.INDUSTRIES},
+        "published_by_city": {
+            c["name"]: sum(1 for r in published if r["city"]["name"] == c["name"])
+            for c in regions.CITIES
+        },
+        "published_by_industry": {
+            ind: sum(1 for r in published if r["industry"] == ind) for ind in corpus.INDUSTRIES
+        },
         "counties_used": len({r["county"] for r in published}),
-        "individuals_with_several_honours": sum(1 for r in published if r["kind"] == "individual" and len(r["honours"]) > 1),
+        "individuals_with_several_honours": sum(
+            1 for r in published if r["kind"] == "individual" and len(r["honours"]) > 1
+        ),
         "collectives_with_members": sum(1 for r in published if r["members"]),
     }
 
@@ -1332,8 +1665,15 @@ def build_manifest(cast: Cast, seed: int, counts: dict) -> dict:
         "generator": "archive.demo.generate",
         "counts": counts,
         "kinds": KINDS,
-        "non_published": [{"ref": r["ref"], "status": r["status"], "kind": r["kind"], "unique_word": r["unique_word"]}
-                          for r in cast.extras],
+        "non_published": [
+            {
+                "ref": r["ref"],
+                "status": r["status"],
+                "kind": r["kind"],
+                "unique_word": r["unique_word"],
+            }
+            for r in cast.extras
+        ],
         "long_name_ref": long_name["ref"],
         "long_name": long_name["name"],
         "long_url_ref": long_url["ref"],
@@ -1348,30 +1688,54 @@ def special_name_refs(cast: Cast) -> dict:
     """Where the special names landed, for the search tests."""
     refs_of = cast.refs_of
     return {
-        "same_name_groups": [{"name": n, "refs": refs_of("same:" + n)} for n, _, _ in namepool.SAME_NAME_GROUPS],
-        "prefix_pair": {"short": {"name": namepool.PREFIX_PAIR[0][0], "ref": refs_of("prefix")[0]},
-                        "long": {"name": namepool.PREFIX_PAIR[1][0], "ref": refs_of("prefix")[1]}},
-        "typo_probes": [{"query": typo, "expected_name": n, "ref": refs_of("typo:" + n)[0]}
-                        for n, _, typo in namepool.TYPO_PROBES],
-        "heteronym_surnames": [{"surname": s, "refs": refs_of("heteronym:" + s)}
-                               for s in namepool.HETERONYM_SURNAMES],
-        "compound_surnames": [{"surname": s, "refs": refs_of("compound:" + s)} for s in namepool.COMPOUND_SURNAMES],
-        "dotted_names": [{"name": cast.individuals[i]["name"], "ref": cast.individuals[i]["ref"]}
-                         for i in cast.names.groups["dotted"]],
+        "same_name_groups": [
+            {"name": n, "refs": refs_of("same:" + n)} for n, _, _ in namepool.SAME_NAME_GROUPS
+        ],
+        "prefix_pair": {
+            "short": {"name": namepool.PREFIX_PAIR[0][0], "ref": refs_of("prefix")[0]},
+            "long": {"name": namepool.PREFIX_PAIR[1][0], "ref": refs_of("prefix")[1]},
+        },
+        "typo_probes": [
+            {"query": typo, "expected_name": n, "ref": refs_of("typo:" + n)[0]}
+            for n, _, typo in namepool.TYPO_PROBES
+        ],
+        "heteronym_surnames": [
+            {"surname": s, "refs": refs_of("heteronym:" + s)} for s in namepool.HETERONYM_SURNAMES
+        ],
+        "compound_surnames": [
+            {"surname": s, "refs": refs_of("compound:" + s)} for s in namepool.COMPOUND_SURNAMES
+        ],
+        "dotted_names": [
+            {"name": cast.individuals[i]["name"], "ref": cast.individuals[i]["ref"]}
+            for i in cast.names.groups["dotted"]
+        ],
     }
 
 
 def to_row(r: dict) -> dict:
     ind = r["kind"] == "individual"
     return {
-        "ref": r["ref"], "kind": r["kind"], "collective_type": r.get("collective_type"),
+        "ref": r["ref"],
+        "kind": r["kind"],
+        "collective_type": r.get("collective_type"),
         "name": r["name"],
-        "gender": r["gender"] if ind else None, "ethnicity": r["ethnicity"] if ind else None,
-        "birth_year": r["birth_year"] if ind else None, "birth_month": r["birth_month"] if ind else None,
-        "province": regions.PROVINCE[0], "city": r["city"]["name"], "county": r["county"],
-        "region_code": r["region_code"], "unit": r["unit"], "position": r["position"] if ind else None,
-        "industry": r["industry"], "summary": r["summary"], "story": r["story"], "quote": r["quote"],
-        "status": r["status"], "featured": r["featured"], "members": r.get("members", []),
+        "gender": r["gender"] if ind else None,
+        "ethnicity": r["ethnicity"] if ind else None,
+        "birth_year": r["birth_year"] if ind else None,
+        "birth_month": r["birth_month"] if ind else None,
+        "province": regions.PROVINCE[0],
+        "city": r["city"]["name"],
+        "county": r["county"],
+        "region_code": r["region_code"],
+        "unit": r["unit"],
+        "position": r["position"] if ind else None,
+        "industry": r["industry"],
+        "summary": r["summary"],
+        "story": r["story"],
+        "quote": r["quote"],
+        "status": r["status"],
+        "featured": r["featured"],
+        "members": r.get("members", []),
         "honours": sorted(r["honours"], key=lambda h: (h["year"], LEVEL_RANK[h["level"]])),
         "portrait": r["portrait"],
     }
@@ -1410,11 +1774,19 @@ def main(argv: list[str] | None = None) -> int:
     if "--seed" in args:
         i = args.index("--seed")
         seed = int(args[i + 1])
-        del args[i:i + 2]
+        del args[i : i + 2]
     out = pathlib.Path(args[0] if args else "records/demo")
     counts = generate(out, seed)
-    print(json.dumps({k: counts[k] for k in ("published_individuals", "published_collectives", "draft", "withdrawn")},
-                     ensure_ascii=False, sort_keys=True))
+    print(
+        json.dumps(
+            {
+                k: counts[k]
+                for k in ("published_individuals", "published_collectives", "draft", "withdrawn")
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+    )
     return 0
 
 

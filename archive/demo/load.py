@@ -49,24 +49,41 @@ def load(db: sqlite_utils.Database, media_dir: str | Path, demo_dir: str | Path)
             honoree_id = honorees.create(db, record, record["honours"], rng=rng)
             ids[record["ref"]] = honoree_id
             portrait = record["portrait"]
-            key = (portrait["style"], portrait["hue"] // HUE_STEP * HUE_STEP,
-                   portrait["variant"] % VARIANTS)
+            key = (
+                portrait["style"],
+                portrait["hue"] // HUE_STEP * HUE_STEP,
+                portrait["variant"] % VARIANTS,
+            )
             if key not in drawn:
-                drawn[key] = media.prepare(draw_placeholder(*key, size=PORTRAIT_SIZE),
-                                           lossless=True)
+                drawn[key] = media.prepare(
+                    draw_placeholder(*key, size=PORTRAIT_SIZE), lossless=True
+                )
             kind_word = "集体照" if record["kind"] == "collective" else "肖像"
-            media.add_photo(db, media_dir, drawn[key], honoree_id,
-                            alt=f"{record['name']}的{kind_word}（示意图）",
-                            caption="示意图，非本人照片", credit="示例数据",
-                            is_portrait=True, placeholder=True)
+            media.add_photo(
+                db,
+                media_dir,
+                drawn[key],
+                honoree_id,
+                alt=f"{record['name']}的{kind_word}（示意图）",
+                caption="示意图，非本人照片",
+                credit="示例数据",
+                is_portrait=True,
+                placeholder=True,
+            )
         for record in records:
             for position, member_ref in enumerate(record.get("members") or []):
                 honorees.add_member(db, ids[record["ref"]], ids[member_ref], position)
         for position, hall in enumerate(halls):
             exhibitions.create(
-                db, hall["title"], hall["intro"],
-                [(s["title"], s.get("intro") or "", [ids[r] for r in s["members"]])
-                 for s in hall["sections"]],
-                status="published", position=position)
+                db,
+                hall["title"],
+                hall["intro"],
+                [
+                    (s["title"], s.get("intro") or "", [ids[r] for r in s["members"]])
+                    for s in hall["sections"]
+                ],
+                status="published",
+                position=position,
+            )
         db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo', '1')")
     return {"honorees": len(records), "exhibitions": len(halls)}

@@ -24,7 +24,7 @@ from . import render, store, tiles
 from .editor import PANORAMA_CUBE, HallEditError, _changed, _hall, _scene, check_panorama
 
 JOB_KIND = "hall-panorama"
-ORIGINAL_QUALITY = 92   # the kept copy is re-encoded once, so it carries pixels only
+ORIGINAL_QUALITY = 92  # the kept copy is re-encoded once, so it carries pixels only
 PREVIEW_SIZE = (2048, 1024)
 STATUS_LABELS = {"processing": "处理中", "ready": "可用", "failed": "处理失败"}
 
@@ -62,8 +62,14 @@ def _keep_original(image: Image.Image, path: Path) -> None:
         raise
 
 
-def add(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, data: bytes,
-        title: str, user: dict) -> dict:
+def add(
+    db: sqlite_utils.Database,
+    media_dir: str,
+    exhibition_id: int,
+    data: bytes,
+    title: str,
+    user: dict,
+) -> dict:
     """An uploaded panorama becomes a scene that is 处理中: the photograph is checked
     and kept re-encoded (no EXIF, GPS or XMP), and a job asks the worker to cut it."""
     _hall(db, exhibition_id)
@@ -86,8 +92,14 @@ def keep(media_dir: str, data: bytes, title: str) -> dict:
     return {"title": title, "token": token, "width": width}
 
 
-def add_kept(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, kept: dict,
-             user: dict, kept_file: bool = True) -> dict:
+def add_kept(
+    db: sqlite_utils.Database,
+    media_dir: str,
+    exhibition_id: int,
+    kept: dict,
+    user: dict,
+    kept_file: bool = True,
+) -> dict:
     """The 处理中 scene of a kept panorama, and the job that cuts it (one transaction).
     ``kept_file`` False: a review's dry run, in a scratch media folder."""
     token, cube = kept["token"], cube_for(kept["width"])
@@ -97,14 +109,24 @@ def add_kept(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, kept
         with write(db):
             hall = _hall(db, exhibition_id)
             key = _free_key(db, hall["id"])
-            position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM hall_scenes "
-                                  "WHERE hall_id = ?", [hall["id"]]).fetchone()[0]
+            position = db.execute(
+                "SELECT coalesce(max(position) + 1, 0) FROM hall_scenes WHERE hall_id = ?",
+                [hall["id"]],
+            ).fetchone()[0]
             scene_id = db.execute(
                 """INSERT INTO hall_scenes (hall_id, key, title, position, source, tiles,
                        cube_size, tile_size, max_level, yaw, pitch, hfov, status)
                    VALUES (?, ?, ?, ?, 'uploaded', ?, ?, 512, ?, 0, 0, 100, 'processing')""",
-                [hall["id"], key, kept["title"], position, token, cube,
-                 tiles.levels_for(cube, 512)]).lastrowid
+                [
+                    hall["id"],
+                    key,
+                    kept["title"],
+                    position,
+                    token,
+                    cube,
+                    tiles.levels_for(cube, 512),
+                ],
+            ).lastrowid
             if not hall["entrance_key"]:
                 db.execute("UPDATE halls SET entrance_key = ? WHERE id = ?", [key, hall["id"]])
             _changed(db, exhibition_id, "hall_upload", user)
@@ -118,10 +140,15 @@ def add_kept(db: sqlite_utils.Database, media_dir: str, exhibition_id: int, kept
 
 
 def _free_key(db: sqlite_utils.Database, hall_id: int) -> str:
-    number = 1 + db.execute("SELECT count(*) FROM hall_scenes WHERE hall_id = ? AND "
-                            "source = 'uploaded'", [hall_id]).fetchone()[0]
-    while db.execute("SELECT 1 FROM hall_scenes WHERE hall_id = ? AND key = ?",
-                     [hall_id, f"u{number}"]).fetchone():
+    number = (
+        1
+        + db.execute(
+            "SELECT count(*) FROM hall_scenes WHERE hall_id = ? AND source = 'uploaded'", [hall_id]
+        ).fetchone()[0]
+    )
+    while db.execute(
+        "SELECT 1 FROM hall_scenes WHERE hall_id = ? AND key = ?", [hall_id, f"u{number}"]
+    ).fetchone():
         number += 1
     return f"u{number}"
 
@@ -132,8 +159,9 @@ def retry(db: sqlite_utils.Database, exhibition_id: int, scene_id: int, user: di
         scene = _scene(db, _hall(db, exhibition_id), scene_id)
         if scene["source"] != "uploaded" or scene["status"] == "ready":
             raise HallEditError("这个场景不需要重新处理")
-        db.execute("UPDATE hall_scenes SET status = 'processing', error = NULL WHERE id = ?",
-                   [scene_id])
+        db.execute(
+            "UPDATE hall_scenes SET status = 'processing', error = NULL WHERE id = ?", [scene_id]
+        )
         _changed(db, exhibition_id, "hall_upload", user)
         jobs.enqueue(db, JOB_KIND, {"scene_id": scene_id})
 
@@ -157,12 +185,17 @@ def _open_original(path: Path) -> Image.Image:
     except FileNotFoundError:
         raise ConversionFailed("全景照片的原件不见了，请删除此场景后重新上传") from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ConversionFailed("全景照片的原件无法读取（文件已损坏），请删除此场景后重新上传"
-                               ) from None
+        raise ConversionFailed(
+            "全景照片的原件无法读取（文件已损坏），请删除此场景后重新上传"
+        ) from None
 
 
-def convert(db: sqlite_utils.Database, media_dir: str, scene_id: int,
-            progress: Callable[..., None] | None = None) -> dict | None:
+def convert(
+    db: sqlite_utils.Database,
+    media_dir: str,
+    scene_id: int,
+    progress: Callable[..., None] | None = None,
+) -> dict | None:
     """The worker's half: cut the kept photograph into cube-face tiles and a preview,
     then mark the scene ready. A failure marks it failed with the reason and raises
     ConversionFailed (retrying the same job cannot help; the curator may). Returns
@@ -176,13 +209,17 @@ def convert(db: sqlite_utils.Database, media_dir: str, scene_id: int,
     except Exception as exc:
         reason = _reason(exc)
         with write(db):
-            db.execute("UPDATE hall_scenes SET status = 'failed', error = ? WHERE id = ? AND "
-                       "status = 'processing'", [reason, scene_id])
+            db.execute(
+                "UPDATE hall_scenes SET status = 'failed', error = ? WHERE id = ? AND "
+                "status = 'processing'",
+                [reason, scene_id],
+            )
         raise ConversionFailed(reason) from exc
 
 
-def cut(media_dir: str | Path, token: str,
-        progress: Callable[..., None] | None = None) -> tiles.Pyramid:
+def cut(
+    media_dir: str | Path, token: str, progress: Callable[..., None] | None = None
+) -> tiles.Pyramid:
     """The pictures of a kept panorama: cube faces cut into tiles, and a preview."""
     if progress:
         progress(0, 3, "正在读取全景照片")
@@ -200,8 +237,9 @@ def cut(media_dir: str | Path, token: str,
     return pyramid
 
 
-def _cut(db: sqlite_utils.Database, media_dir: str, scene: dict,
-         progress: Callable[..., None] | None) -> dict | None:
+def _cut(
+    db: sqlite_utils.Database, media_dir: str, scene: dict, progress: Callable[..., None] | None
+) -> dict | None:
     pyramid = cut(media_dir, scene["tiles"], progress)
     if progress:
         progress(2, 3, "正在登记场景")
@@ -209,7 +247,8 @@ def _cut(db: sqlite_utils.Database, media_dir: str, scene: dict,
         done = db.execute(
             """UPDATE hall_scenes SET status = 'ready', error = NULL, cube_size = ?,
                    tile_size = ?, max_level = ? WHERE id = ? AND tiles = ?""",
-            [pyramid.cube, pyramid.tile, pyramid.levels, scene["id"], scene["tiles"]]).rowcount
+            [pyramid.cube, pyramid.tile, pyramid.levels, scene["id"], scene["tiles"]],
+        ).rowcount
         if done:
             db.execute("UPDATE halls SET version = version + 1 WHERE id = ?", [scene["hall_id"]])
             store.mark_changed(db)
@@ -223,8 +262,9 @@ def stranded(db: sqlite_utils.Database, scene_ids: list[int]) -> dict[int, str]:
     """Scenes still 处理中 whose last job ended failed (the worker was killed every
     try): their reason, so the editor does not say 处理中 forever."""
     found: dict[int, str] = {}
-    for row in db.execute("SELECT params, status, error FROM jobs WHERE kind = ? "
-                          "ORDER BY id", [JOB_KIND]):
+    for row in db.execute(
+        "SELECT params, status, error FROM jobs WHERE kind = ? ORDER BY id", [JOB_KIND]
+    ):
         scene_id = json.loads(row["params"]).get("scene_id")
         if scene_id in scene_ids:
             if row["status"] == "failed":

@@ -13,14 +13,23 @@ from .themes import rgb
 CALL_TO_ACTION = "扫码进入网上展馆"
 
 
-def hall_poster(title: str, organisation: str, url: str, address: str, theme: dict,
-                font: fonts.Font, picture: Path | None, fmt: str = "poster-a4") -> bytes:
+def hall_poster(
+    title: str,
+    organisation: str,
+    url: str,
+    address: str,
+    theme: dict,
+    font: fonts.Font,
+    picture: Path | None,
+    fmt: str = "poster-a4",
+) -> bytes:
     """One poster page for a hall; ``url`` is what the QR code holds."""
     if fmt not in PAGES:
         raise ValueError(f"unknown poster format {fmt}")
     wording = theme.get("banner") or ""
-    fonts.check(font, [title, organisation, address, CALL_TO_ACTION, wording, "网上全景展馆"],
-                "展馆海报")
+    fonts.check(
+        font, [title, organisation, address, CALL_TO_ACTION, wording, "网上全景展馆"], "展馆海报"
+    )
     page_w, page_h = PAGES[fmt]
     s = page_w / 210.0
     pdf = Sheet(font, (page_w, page_h))
@@ -34,8 +43,12 @@ def hall_poster(title: str, organisation: str, url: str, address: str, theme: di
     title_fit = pdf.fit(title, page_w - 24 * s, 30 * s, 14, max_lines=2)
     pdf.set_font_size(title_fit.size)
     for number, line in enumerate(title_fit.lines[:2]):  # one line, or two at the floor
-        pdf.centred(line, (28 - 6 * (len(title_fit.lines[:2]) - 1) + 12 * number) * s,
-                    12 * s, page_w - 24 * s)
+        pdf.centred(
+            line,
+            (28 - 6 * (len(title_fit.lines[:2]) - 1) + 12 * number) * s,
+            12 * s,
+            page_w - 24 * s,
+        )
     pdf.set_font_size(16 * s)
     pdf.centred("网上全景展馆", 42 * s, 12 * s, page_w - 24 * s)
     if wording:

@@ -69,9 +69,14 @@ def equirect_directions(width: int, height: int, rows: slice | None = None) -> n
     yaw = ((np.arange(width) + 0.5) / width * 2 - 1) * np.pi
     pitch = (0.5 - (np.arange(height)[rows] + 0.5) / height) * np.pi
     cos_p = np.cos(pitch)[:, None]
-    return np.stack([np.sin(yaw)[None, :] * cos_p,
-                     np.broadcast_to(np.sin(pitch)[:, None], (len(cos_p), width)),
-                     -np.cos(yaw)[None, :] * cos_p], axis=-1).astype(np.float32)
+    return np.stack(
+        [
+            np.sin(yaw)[None, :] * cos_p,
+            np.broadcast_to(np.sin(pitch)[:, None], (len(cos_p), width)),
+            -np.cos(yaw)[None, :] * cos_p,
+        ],
+        axis=-1,
+    ).astype(np.float32)
 
 
 def face_of(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,9 +85,15 @@ def face_of(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     x, y, z = directions[..., 0], directions[..., 1], directions[..., 2]
     ax, ay, az = np.abs(x), np.abs(y), np.abs(z)
     names = list(FACES)
-    face = np.where((ax >= ay) & (ax >= az), np.where(x > 0, names.index("r"), names.index("l")),
-                    np.where(ay >= az, np.where(y > 0, names.index("u"), names.index("d")),
-                             np.where(z > 0, names.index("b"), names.index("f"))))
+    face = np.where(
+        (ax >= ay) & (ax >= az),
+        np.where(x > 0, names.index("r"), names.index("l")),
+        np.where(
+            ay >= az,
+            np.where(y > 0, names.index("u"), names.index("d")),
+            np.where(z > 0, names.index("b"), names.index("f")),
+        ),
+    )
     u = np.zeros_like(x)
     v = np.zeros_like(x)
     for index, name in enumerate(names):
@@ -91,7 +102,7 @@ def face_of(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             continue
         origin, right, down = face_corners(name)
         axis = int(np.flatnonzero(origin * (right == 0) * (down == 0))[0])
-        point = directions[mask] / np.abs(directions[mask][:, axis:axis + 1])
+        point = directions[mask] / np.abs(directions[mask][:, axis : axis + 1])
         relative = point - origin
         u[mask] = relative @ right / (right @ right)
         v[mask] = relative @ down / (down @ down)

@@ -27,10 +27,12 @@ def _surfaces() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         "right": (np.array([HALF, TOP, -HALF]), np.array([0, 0, step]), down),
         "back": (np.array([HALF, TOP, HALF]), np.array([-step, 0, 0]), down),
         "left": (np.array([-HALF, TOP, HALF]), np.array([0, 0, -step]), down),
-        "floor": (np.array([-HALF, -room.EYE, -HALF]), np.array([step, 0, 0]),
-                  np.array([0, 0, step])),
-        "ceiling": (np.array([-HALF, TOP, HALF]), np.array([step, 0, 0]),
-                    np.array([0, 0, -step])),
+        "floor": (
+            np.array([-HALF, -room.EYE, -HALF]),
+            np.array([step, 0, 0]),
+            np.array([0, 0, step]),
+        ),
+        "ceiling": (np.array([-HALF, TOP, HALF]), np.array([step, 0, 0]), np.array([0, 0, -step])),
     }
 
 
@@ -61,8 +63,16 @@ def perspective_coefficients(surface: str, face: str, size: int) -> tuple[float,
     # p0 enters the constant terms only; px, py the per-pixel terms (linearity in p)
     k = den[0]
     den_x, den_y = den[1], den[2]
-    return (num_i[1] / k, num_i[2] / k, num_i[0] / k, num_j[1] / k, num_j[2] / k, num_j[0] / k,
-            den_x / k, den_y / k)
+    return (
+        num_i[1] / k,
+        num_i[2] / k,
+        num_i[0] / k,
+        num_j[1] / k,
+        num_j[2] / k,
+        num_j[0] / k,
+        den_x / k,
+        den_y / k,
+    )
 
 
 def surface_ids(directions: np.ndarray) -> np.ndarray:
@@ -83,8 +93,14 @@ def _masks(face: str, size: int) -> list[tuple[str, tuple[float, ...], Image.Ima
     """The surfaces a face sees, each with its transform and where it shows: the
     same for every room, so worked out once."""
     ids = surface_ids(face_directions(face, size))
-    return [(ORDER[int(i)], perspective_coefficients(ORDER[int(i)], face, size),
-             Image.fromarray(((ids == i) * 255).astype(np.uint8))) for i in np.unique(ids)]
+    return [
+        (
+            ORDER[int(i)],
+            perspective_coefficients(ORDER[int(i)], face, size),
+            Image.fromarray(((ids == i) * 255).astype(np.uint8)),
+        )
+        for i in np.unique(ids)
+    ]
 
 
 def render_faces(pictures: dict[str, Image.Image], size: int) -> dict[str, Image.Image]:
@@ -94,8 +110,9 @@ def render_faces(pictures: dict[str, Image.Image], size: int) -> dict[str, Image
     for face in FACES:
         out = Image.new("RGB", (size, size))
         for surface, coefficients, mask in _masks(face, size):
-            drawn = pictures[surface].transform((size, size), Image.Transform.PERSPECTIVE,
-                                                coefficients, Image.Resampling.BILINEAR)
+            drawn = pictures[surface].transform(
+                (size, size), Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR
+            )
             out.paste(drawn, (0, 0), mask)
         faces[face] = out
     return faces
@@ -113,7 +130,7 @@ def _equirect_lookup(width: int, size: int) -> np.ndarray:
         face, u, v = face_of(dirs)
         col = np.minimum((u * size).astype(np.int32), size - 1)
         row = np.minimum((v * size).astype(np.int32), size - 1)
-        lookup[top:top + len(dirs)] = (face * size + row) * size + col
+        lookup[top : top + len(dirs)] = (face * size + row) * size + col
     return lookup
 
 
@@ -124,8 +141,7 @@ def equirect_from_faces(faces: dict[str, Image.Image], width: int) -> Image.Imag
     return Image.fromarray(stack[_equirect_lookup(width, size)])
 
 
-def faces_from_equirect(image: Image.Image, size: int, band: int = 128
-                        ) -> dict[str, Image.Image]:
+def faces_from_equirect(image: Image.Image, size: int, band: int = 128) -> dict[str, Image.Image]:
     """Cube faces sampled (bilinear) from an uploaded equirectangular photograph.
     The photo stays 8-bit and each face is worked out ``band`` rows at a time, so an
     8192×4096 upload needs about its own size in memory (100 MB), not four times it."""
@@ -137,7 +153,7 @@ def faces_from_equirect(image: Image.Image, size: int, band: int = 128
         origin, right, down = face_corners(face)
         steps = (np.arange(size, dtype=np.float64) + 0.5) / size
         for top in range(0, size, band):
-            v = steps[top:top + band, None, None]
+            v = steps[top : top + band, None, None]
             d = (origin + steps[None, :, None] * right + v * down).astype(np.float32)
             norm = np.linalg.norm(d, axis=-1)
             yaw = np.arctan2(d[..., 0], -d[..., 2])
@@ -153,6 +169,6 @@ def faces_from_equirect(image: Image.Image, size: int, band: int = 128
             x0 = x0 % width
             top_row = pixels[y0, x0] * (1 - ax) + pixels[y0, x1] * ax
             bottom = pixels[y1, x0] * (1 - ax) + pixels[y1, x1] * ax
-            out[top:top + band] = np.clip(top_row * (1 - ay) + bottom * ay + 0.5, 0, 255)
+            out[top : top + band] = np.clip(top_row * (1 - ay) + bottom * ay + 0.5, 0, 255)
         faces[face] = Image.fromarray(out)
     return faces

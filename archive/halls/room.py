@@ -25,10 +25,10 @@ from .themes import rgb
 SIDE = 10.0
 HEIGHT = 4.6
 EYE = 1.6
-PX = 150                      # texture pixels per metre
-FRAME_W, FRAME_H = 1.2, 1.5   # a portrait's frame, metres
+PX = 150  # texture pixels per metre
+FRAME_W, FRAME_H = 1.2, 1.5  # a portrait's frame, metres
 PHOTO_W, PHOTO_H = 0.96, 1.2  # the picture inside it (4:5, as the archive's portraits)
-FRAME_CENTRE = 2.15           # height of a frame's centre above the floor
+FRAME_CENTRE = 2.15  # height of a frame's centre above the floor
 PLATE_W, PLATE_H, PLATE_TOP = 1.0, 0.38, 1.3
 DOOR_W, DOOR_H = 1.7, 2.7
 WALLS = ("front", "right", "back", "left")
@@ -36,7 +36,8 @@ PORTRAIT_SLOTS: list[tuple[str, float]] = (
     [("front", s) for s in (1.75, 3.9, 6.1, 8.25)]
     + [("right", s) for s in (1.75, 3.9, 6.1, 8.25)]
     + [("back", s) for s in (4.1, 5.9)]
-    + [("left", s) for s in (1.75, 3.9, 6.1, 8.25)])
+    + [("left", s) for s in (1.75, 3.9, 6.1, 8.25)]
+)
 CAPACITY = len(PORTRAIT_SLOTS)
 DOOR_SLOTS = {"previous": ("back", 1.8), "next": ("back", 8.2)}
 
@@ -71,14 +72,15 @@ class Portrait:
 
 @dataclass
 class Door:
-    label: str       # 上一展室 / 下一展室 / 返回序厅
-    target: str      # the title of the room it leads to
+    label: str  # 上一展室 / 下一展室 / 返回序厅
+    target: str  # the title of the room it leads to
 
 
 @dataclass
 class RoomPlan:
     """What one room shows: its titles, up to CAPACITY portraits in visiting order,
     its doors and (in the entrance) the exhibition's introduction."""
+
     exhibition: str
     title: str
     subtitle: str
@@ -89,12 +91,20 @@ class RoomPlan:
 
 # --- drawing ------------------------------------------------------------------------
 
+
 def _font(font_path: str, index: int, size_m: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(font_path, max(8, round(size_m * PX)), index=index)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font_path: str, index: int, width_px: float,
-         size_m: float, smallest_m: float) -> ImageFont.FreeTypeFont:
+def _fit(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font_path: str,
+    index: int,
+    width_px: float,
+    size_m: float,
+    smallest_m: float,
+) -> ImageFont.FreeTypeFont:
     size = size_m
     while size > smallest_m:
         font = _font(font_path, index, size)
@@ -113,7 +123,8 @@ def _noise(shape: tuple[int, int], scale: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     small = rng.uniform(-1, 1, (max(2, shape[0] // scale + 2), max(2, shape[1] // scale + 2)))
     image = Image.fromarray(((small + 1) * 127.5).astype(np.uint8)).resize(
-        (shape[1], shape[0]), Image.Resampling.BICUBIC)
+        (shape[1], shape[0]), Image.Resampling.BICUBIC
+    )
     return np.asarray(image, dtype=np.float32) / 127.5 - 1
 
 
@@ -140,8 +151,11 @@ def _bare_wall(theme_json: str, length: float, seed: int) -> np.ndarray:
     elif texture == "plaster":
         wall = wall * (1 + 0.02 * _noise((h, w), 4, seed)[..., None])
     else:  # concrete: cloudy, with form-tie holes on a 1.2 × 0.6 m grid
-        wall = wall * (1 + 0.07 * _noise((h, w), 60, seed)[..., None]
-                       + 0.03 * _noise((h, w), 5, seed + 1)[..., None])
+        wall = wall * (
+            1
+            + 0.07 * _noise((h, w), 60, seed)[..., None]
+            + 0.03 * _noise((h, w), 5, seed + 1)[..., None]
+        )
         ys = (np.arange(h, dtype=np.float32) / PX)[:, None]
         xs = (np.arange(w, dtype=np.float32) / PX)[None, :]
         holes = (((xs + 0.6) % 1.2 - 0.6) ** 2 + ((ys + 0.3) % 0.6 - 0.3) ** 2) < 0.0009
@@ -149,17 +163,25 @@ def _bare_wall(theme_json: str, length: float, seed: int) -> np.ndarray:
     rows = np.arange(h)[:, None] / PX  # metres from the ceiling
     height = HEIGHT - rows
     wainscot = (height < 0.95)[..., None]
-    wall = np.where(wainscot, np.array(rgb(palette["wainscot"]), np.float32)
-                    * (1 + 0.02 * _noise((h, w), 30, seed + 2)[..., None]), wall)
-    for top, bottom, shade in ((0.95, 1.0, 1.0), (HEIGHT - 0.12, HEIGHT - 0.04, 1.0),
-                               (0.0, 0.1, 0.55)):
+    wall = np.where(
+        wainscot,
+        np.array(rgb(palette["wainscot"]), np.float32)
+        * (1 + 0.02 * _noise((h, w), 30, seed + 2)[..., None]),
+        wall,
+    )
+    for top, bottom, shade in (
+        (0.95, 1.0, 1.0),
+        (HEIGHT - 0.12, HEIGHT - 0.04, 1.0),
+        (0.0, 0.1, 0.55),
+    ):
         band = ((height >= top) & (height < bottom))[..., None]
         wall = np.where(band, np.array(rgb(palette["trim"]), np.float32) * shade, wall)
     # light: brighter in the middle height, darker into the corners and near floor/ceiling
     column = np.arange(w)[None, :] / PX
     corner = np.minimum(column, length - column)
     light = (0.78 + 0.22 * np.clip(corner / 1.2, 0, 1)) * (
-        0.82 + 0.18 * np.clip(np.minimum(height, HEIGHT - height) / 0.8, 0, 1))
+        0.82 + 0.18 * np.clip(np.minimum(height, HEIGHT - height) / 0.8, 0, 1)
+    )
     wall *= light[..., None].astype(np.float32)
     return np.clip(wall, 0, 255).astype(np.uint8)  # kept as 8-bit: a quarter of the memory
 
@@ -178,8 +200,9 @@ def _spotlight(wall: np.ndarray, s: float, centre_h: float, strength: float = 0.
     wall[y0:y1, x0:x1] = np.clip(window, 0, 255).astype(np.uint8)
 
 
-def _paste_photo(image: Image.Image, photo: Path | None, box: tuple[int, int, int, int],
-                 palette: dict) -> None:
+def _paste_photo(
+    image: Image.Image, photo: Path | None, box: tuple[int, int, int, int], palette: dict
+) -> None:
     x0, y0, x1, y1 = box
     if photo is not None and photo.is_file():
         with Image.open(photo) as opened:
@@ -207,19 +230,28 @@ def _px(s: float, height: float) -> tuple[int, int]:
     return round(s * PX), round((HEIGHT - height) * PX)
 
 
-def _portrait(image: Image.Image, draw: ImageDraw.ImageDraw, s: float, person: Portrait,
-              theme: dict, font: tuple[str, int]) -> None:
+def _portrait(
+    image: Image.Image,
+    draw: ImageDraw.ImageDraw,
+    s: float,
+    person: Portrait,
+    theme: dict,
+    font: tuple[str, int],
+) -> None:
     palette = theme["palette"]
     frame = rgb(palette["frame"])
     x0, y0 = _px(s - FRAME_W / 2, FRAME_CENTRE + FRAME_H / 2)
     x1, y1 = _px(s + FRAME_W / 2, FRAME_CENTRE - FRAME_H / 2)
     shadow = round(0.04 * PX)
-    draw.rectangle((x0 + shadow, y0 + shadow, x1 + shadow, y1 + shadow),
-                   fill=_mix(rgb(palette["wall"]), (0, 0, 0), 0.35))
+    draw.rectangle(
+        (x0 + shadow, y0 + shadow, x1 + shadow, y1 + shadow),
+        fill=_mix(rgb(palette["wall"]), (0, 0, 0), 0.35),
+    )
     draw.rectangle((x0, y0, x1, y1), fill=frame)
     inner = round(0.035 * PX)
-    draw.rectangle((x0 + inner, y0 + inner, x1 - inner, y1 - inner),
-                   fill=_mix(frame, (255, 255, 255), 0.35))
+    draw.rectangle(
+        (x0 + inner, y0 + inner, x1 - inner, y1 - inner), fill=_mix(frame, (255, 255, 255), 0.35)
+    )
     mat = round(0.06 * PX)
     draw.rectangle((x0 + mat, y0 + mat, x1 - mat, y1 - mat), fill=(250, 247, 240))
     px0, py0 = _px(s - PHOTO_W / 2, FRAME_CENTRE + PHOTO_H / 2)
@@ -229,20 +261,37 @@ def _portrait(image: Image.Image, draw: ImageDraw.ImageDraw, s: float, person: P
     plate = rgb(palette["plate"])
     qx0, qy0 = _px(s - PLATE_W / 2, PLATE_TOP)
     qx1, qy1 = _px(s + PLATE_W / 2, PLATE_TOP - PLATE_H)
-    draw.rounded_rectangle((qx0, qy0, qx1, qy1), radius=round(0.03 * PX),
-                           fill=plate, outline=_mix(plate, (0, 0, 0), 0.3), width=2)
+    draw.rounded_rectangle(
+        (qx0, qy0, qx1, qy1),
+        radius=round(0.03 * PX),
+        fill=plate,
+        outline=_mix(plate, (0, 0, 0), 0.3),
+        width=2,
+    )
     text = rgb(palette["plate_text"])
     name_font = _fit(draw, person.name, *font, (qx1 - qx0) * 0.9, 0.16, 0.08)
-    draw.text(((qx0 + qx1) / 2, qy0 + 0.13 * PX), person.name, font=name_font, fill=text,
-              anchor="mm")
+    draw.text(
+        ((qx0 + qx1) / 2, qy0 + 0.13 * PX), person.name, font=name_font, fill=text, anchor="mm"
+    )
     if person.honour:
         honour_font = _fit(draw, person.honour, *font, (qx1 - qx0) * 0.92, 0.075, 0.045)
-        draw.text(((qx0 + qx1) / 2, qy0 + 0.29 * PX), person.honour, font=honour_font,
-                  fill=text, anchor="mm")
+        draw.text(
+            ((qx0 + qx1) / 2, qy0 + 0.29 * PX),
+            person.honour,
+            font=honour_font,
+            fill=text,
+            anchor="mm",
+        )
 
 
-def _door(draw: ImageDraw.ImageDraw, wall: np.ndarray | None, s: float, door: Door,
-          theme: dict, font: tuple[str, int]) -> None:
+def _door(
+    draw: ImageDraw.ImageDraw,
+    wall: np.ndarray | None,
+    s: float,
+    door: Door,
+    theme: dict,
+    font: tuple[str, int],
+) -> None:
     palette = theme["palette"]
     x0, y0 = _px(s - DOOR_W / 2, DOOR_H)
     x1, y1 = _px(s + DOOR_W / 2, 0)
@@ -253,27 +302,48 @@ def _door(draw: ImageDraw.ImageDraw, wall: np.ndarray | None, s: float, door: Do
     steps = 24
     for i in range(steps):  # the passage: lit room beyond, darker towards the jambs
         t = i / (steps - 1)
-        shade = _mix(_mix(beyond, (255, 250, 235), 0.2), _mix(beyond, (0, 0, 0), 0.45),
-                     abs(t - 0.5) * 2)
+        shade = _mix(
+            _mix(beyond, (255, 250, 235), 0.2), _mix(beyond, (0, 0, 0), 0.45), abs(t - 0.5) * 2
+        )
         xa = x0 + (x1 - x0) * i / steps
         draw.rectangle((xa, y0, x0 + (x1 - x0) * (i + 1) / steps, y1), fill=shade)
     floor = rgb(palette["floor"])
-    draw.polygon([(x0, y1), (x1, y1), (x1 - (x1 - x0) * 0.2, y1 - 0.5 * PX),
-                  (x0 + (x1 - x0) * 0.2, y1 - 0.5 * PX)], fill=floor)
+    draw.polygon(
+        [
+            (x0, y1),
+            (x1, y1),
+            (x1 - (x1 - x0) * 0.2, y1 - 0.5 * PX),
+            (x0 + (x1 - x0) * 0.2, y1 - 0.5 * PX),
+        ],
+        fill=floor,
+    )
     sign_y0, sign_y1 = _px(0, DOOR_H + 0.62)[1], _px(0, DOOR_H + 0.12)[1]
     banner = rgb(palette["banner"])
     draw.rectangle((x0 - depth, sign_y0, x1 + depth, sign_y1), fill=banner)
     label_font = _font(*font, 0.17)
     colour = rgb(palette["banner_text"])
-    draw.text(((x0 + x1) / 2, sign_y0 + 0.16 * PX), door.label, font=label_font, fill=colour,
-              anchor="mm")
+    draw.text(
+        ((x0 + x1) / 2, sign_y0 + 0.16 * PX), door.label, font=label_font, fill=colour, anchor="mm"
+    )
     target_font = _fit(draw, door.target, *font, (x1 - x0 + 2 * depth) * 0.92, 0.1, 0.05)
-    draw.text(((x0 + x1) / 2, sign_y0 + 0.38 * PX), door.target, font=target_font,
-              fill=colour, anchor="mm")
+    draw.text(
+        ((x0 + x1) / 2, sign_y0 + 0.38 * PX),
+        door.target,
+        font=target_font,
+        fill=colour,
+        anchor="mm",
+    )
 
 
-def _emblem(draw: ImageDraw.ImageDraw, kind: str, cx: float, cy: float, r: float,
-            colour: tuple, ground: tuple) -> None:
+def _emblem(
+    draw: ImageDraw.ImageDraw,
+    kind: str,
+    cx: float,
+    cy: float,
+    r: float,
+    colour: tuple,
+    ground: tuple,
+) -> None:
     if kind == "gear":
         teeth = 12
         points = []
@@ -289,16 +359,24 @@ def _emblem(draw: ImageDraw.ImageDraw, kind: str, cx: float, cy: float, r: float
         _star(draw, cx, cy - r * 0.28, r * 0.38, colour)
         for k in range(3):
             y = cy + r * (0.2 + k * 0.22)
-            points = [(cx - r * 0.7 + j * r * 0.07,
-                       y + math.sin(j * 0.9) * r * 0.06) for j in range(21)]
+            points = [
+                (cx - r * 0.7 + j * r * 0.07, y + math.sin(j * 0.9) * r * 0.06) for j in range(21)
+            ]
             draw.line(points, fill=colour, width=max(2, round(r / 10)))
     else:
         _star(draw, cx, cy, r, colour)
         for k in range(16):  # rays
             a = k * math.pi / 8
-            draw.line((cx + r * 1.12 * math.cos(a), cy + r * 1.12 * math.sin(a),
-                       cx + r * 1.35 * math.cos(a), cy + r * 1.35 * math.sin(a)),
-                      fill=colour, width=max(2, round(r / 14)))
+            draw.line(
+                (
+                    cx + r * 1.12 * math.cos(a),
+                    cy + r * 1.12 * math.sin(a),
+                    cx + r * 1.35 * math.cos(a),
+                    cy + r * 1.35 * math.sin(a),
+                ),
+                fill=colour,
+                width=max(2, round(r / 14)),
+            )
 
 
 def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, colour: tuple) -> None:
@@ -310,23 +388,24 @@ def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, colour: tup
     draw.polygon(points, fill=colour)
 
 
-def _banner(draw: ImageDraw.ImageDraw, plan: RoomPlan, theme: dict,
-            font: tuple[str, int]) -> None:
+def _banner(draw: ImageDraw.ImageDraw, plan: RoomPlan, theme: dict, font: tuple[str, int]) -> None:
     palette = theme["palette"]
     x0, y0 = _px(0.9, 4.28)
     x1, y1 = _px(SIDE - 0.9, 3.02)
     draw.rectangle((x0, y0, x1, y1), fill=rgb(palette["banner"]))
     gold = rgb(palette["banner_text"])
     edge = round(0.03 * PX)
-    draw.rectangle((x0 + edge * 2, y0 + edge * 2, x1 - edge * 2, y1 - edge * 2), outline=gold,
-                   width=edge)
+    draw.rectangle(
+        (x0 + edge * 2, y0 + edge * 2, x1 - edge * 2, y1 - edge * 2), outline=gold, width=edge
+    )
     r = 0.42 * PX
     _emblem(draw, theme["emblem"], x0 + 0.7 * PX, (y0 + y1) / 2, r, gold, rgb(palette["banner"]))
     _emblem(draw, theme["emblem"], x1 - 0.7 * PX, (y0 + y1) / 2, r, gold, rgb(palette["banner"]))
     width = (x1 - x0) - 2.0 * PX
     title_font = _fit(draw, plan.exhibition, *font, width, 0.44, 0.2)
-    draw.text(((x0 + x1) / 2, y0 + 0.4 * PX), plan.exhibition, font=title_font, fill=gold,
-              anchor="mm")
+    draw.text(
+        ((x0 + x1) / 2, y0 + 0.4 * PX), plan.exhibition, font=title_font, fill=gold, anchor="mm"
+    )
     line = f"{plan.title}　·　{theme['banner']}" if theme.get("banner") else plan.title
     line_font = _fit(draw, line, *font, width, 0.2, 0.1)
     draw.text(((x0 + x1) / 2, y0 + 0.92 * PX), line, font=line_font, fill=gold, anchor="mm")
@@ -338,20 +417,29 @@ def _heading(draw: ImageDraw.ImageDraw, text: str, theme: dict, font: tuple[str,
     heading_font = _fit(draw, text, *font, 8 * PX, 0.26, 0.12)
     draw.text((x0, y), text, font=heading_font, fill=colour, anchor="lm")
     length = draw.textlength(text, font=heading_font)
-    draw.line((x0 + length + 0.25 * PX, y, SIDE * PX - 1.0 * PX, y), fill=colour,
-              width=max(2, round(0.015 * PX)))
+    draw.line(
+        (x0 + length + 0.25 * PX, y, SIDE * PX - 1.0 * PX, y),
+        fill=colour,
+        width=max(2, round(0.015 * PX)),
+    )
 
 
-def _intro(draw: ImageDraw.ImageDraw, s: float, plan: RoomPlan, theme: dict,
-           font: tuple[str, int]) -> None:
+def _intro(
+    draw: ImageDraw.ImageDraw, s: float, plan: RoomPlan, theme: dict, font: tuple[str, int]
+) -> None:
     palette = theme["palette"]
     x0, y0 = _px(s - 1.05, 3.1)
     x1, y1 = _px(s + 1.05, 1.05)
-    draw.rectangle((x0, y0, x1, y1), fill=_mix(rgb(palette["wall"]), (255, 255, 255), 0.6),
-                   outline=rgb(palette["trim"]), width=round(0.03 * PX))
+    draw.rectangle(
+        (x0, y0, x1, y1),
+        fill=_mix(rgb(palette["wall"]), (255, 255, 255), 0.6),
+        outline=rgb(palette["trim"]),
+        width=round(0.03 * PX),
+    )
     ink = rgb(palette["accent"])
-    draw.text(((x0 + x1) / 2, y0 + 0.22 * PX), "前　言", font=_font(*font, 0.2), fill=ink,
-              anchor="mm")
+    draw.text(
+        ((x0 + x1) / 2, y0 + 0.22 * PX), "前　言", font=_font(*font, 0.2), fill=ink, anchor="mm"
+    )
     body = _font(*font, 0.075)
     text_ink = _mix(rgb(palette["plate_text"]), (40, 40, 40), 0.5)
     y = y0 + 0.45 * PX
@@ -373,8 +461,9 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: float) -> list[str]
     return lines
 
 
-def wall_textures(plan: RoomPlan, theme: dict, font: tuple[str, int], seed: int = 0
-                  ) -> dict[str, Image.Image]:
+def wall_textures(
+    plan: RoomPlan, theme: dict, font: tuple[str, int], seed: int = 0
+) -> dict[str, Image.Image]:
     """The four walls of a room as pictures, SIDE×HEIGHT metres at PX per metre."""
     slots: dict[str, list[tuple[float, Portrait]]] = {w: [] for w in WALLS}
     for (wall, s), person in zip(PORTRAIT_SLOTS, plan.portraits, strict=False):
@@ -382,8 +471,7 @@ def wall_textures(plan: RoomPlan, theme: dict, font: tuple[str, int], seed: int 
     pictures = {}
     theme_json = json.dumps(theme, sort_keys=True)
     for number, wall in enumerate(WALLS):
-        image = _lit_wall(theme_json, wall, number,
-                          tuple(s for s, _ in slots[wall])).copy()
+        image = _lit_wall(theme_json, wall, number, tuple(s for s, _ in slots[wall])).copy()
         draw = ImageDraw.Draw(image)
         if wall == "front":
             _banner(draw, plan, theme, font)
@@ -427,8 +515,9 @@ def _floor(theme_json: str, seed: int) -> Image.Image:
     xs = (np.arange(size, dtype=np.float32) / PX)[None, :]
     ys = (np.arange(size, dtype=np.float32) / PX)[:, None]
     tile = 1.0
-    grout = ((np.abs((xs + tile / 2) % tile - tile / 2) < 0.008)
-             | (np.abs((ys + tile / 2) % tile - tile / 2) < 0.008))
+    grout = (np.abs((xs + tile / 2) % tile - tile / 2) < 0.008) | (
+        np.abs((ys + tile / 2) % tile - tile / 2) < 0.008
+    )
     checker = (np.floor(xs / tile) + np.floor(ys / tile)) % 2
     shade = (0.94 + 0.06 * checker) * (1 + 0.05 * _noise((size, size), 25, seed))
     centre = np.hypot(xs - SIDE / 2, ys - SIDE / 2) / (SIDE / 2)
@@ -454,8 +543,11 @@ def _ceiling(theme_json: str) -> Image.Image:
     for i in range(4):
         for j in range(4):
             x0, y0 = (1.0 + i * 2.2) * PX, (1.0 + j * 2.2) * PX
-            draw.rectangle((x0, y0, x0 + 1.8 * PX, y0 + 1.8 * PX),
-                           fill=_mix(ceiling, (0, 0, 0), 0.08))
-            draw.rectangle((x0 + 0.35 * PX, y0 + 0.35 * PX, x0 + 1.45 * PX, y0 + 1.45 * PX),
-                           fill=(255, 253, 244))
+            draw.rectangle(
+                (x0, y0, x0 + 1.8 * PX, y0 + 1.8 * PX), fill=_mix(ceiling, (0, 0, 0), 0.08)
+            )
+            draw.rectangle(
+                (x0 + 0.35 * PX, y0 + 0.35 * PX, x0 + 1.45 * PX, y0 + 1.45 * PX),
+                fill=(255, 253, 244),
+            )
     return image.filter(ImageFilter.GaussianBlur(1.2))

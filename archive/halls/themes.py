@@ -10,30 +10,57 @@ import re
 BUILT_IN: dict[str, dict] = {
     "classic-red": {
         "name": "经典红色展厅",
-        "palette": {"wall": "#efe4d0", "wainscot": "#8c1d1d", "trim": "#c9a040",
-                    "banner": "#a11f1f", "banner_text": "#ffe7a3", "floor": "#6b3a26",
-                    "ceiling": "#f4eee4", "accent": "#a11f1f", "frame": "#b88a2e",
-                    "plate": "#c9a040", "plate_text": "#2b1a00"},
+        "palette": {
+            "wall": "#efe4d0",
+            "wainscot": "#8c1d1d",
+            "trim": "#c9a040",
+            "banner": "#a11f1f",
+            "banner_text": "#ffe7a3",
+            "floor": "#6b3a26",
+            "ceiling": "#f4eee4",
+            "accent": "#a11f1f",
+            "frame": "#b88a2e",
+            "plate": "#c9a040",
+            "plate_text": "#2b1a00",
+        },
         "emblem": "star",
         "banner": "致敬劳动者 · 礼赞新时代",
         "texture": "panel",
     },
     "coastal-blue": {
         "name": "海韵蓝色展厅",
-        "palette": {"wall": "#e6eef5", "wainscot": "#17406b", "trim": "#b9c8d6",
-                    "banner": "#17406b", "banner_text": "#ffffff", "floor": "#8a7b68",
-                    "ceiling": "#f5f8fb", "accent": "#1f5d99", "frame": "#2b3d52",
-                    "plate": "#d7dfe7", "plate_text": "#11263f"},
+        "palette": {
+            "wall": "#e6eef5",
+            "wainscot": "#17406b",
+            "trim": "#b9c8d6",
+            "banner": "#17406b",
+            "banner_text": "#ffffff",
+            "floor": "#8a7b68",
+            "ceiling": "#f5f8fb",
+            "accent": "#1f5d99",
+            "frame": "#2b3d52",
+            "plate": "#d7dfe7",
+            "plate_text": "#11263f",
+        },
         "emblem": "wave",
         "banner": "劳动最光荣 · 奋斗创造幸福",
         "texture": "plaster",
     },
     "industrial": {
         "name": "工业风展厅",
-        "palette": {"wall": "#c9c6c0", "wainscot": "#3b3f44", "trim": "#e08a1e",
-                    "banner": "#2f3338", "banner_text": "#f6a532", "floor": "#55585c",
-                    "ceiling": "#d9d7d2", "accent": "#c46d0c", "frame": "#22262a",
-                    "plate": "#e08a1e", "plate_text": "#1b1b1b"},
+        "palette": {
+            "wall": "#c9c6c0",
+            "wainscot": "#3b3f44",
+            "trim": "#e08a1e",
+            "banner": "#2f3338",
+            "banner_text": "#f6a532",
+            "floor": "#55585c",
+            "ceiling": "#d9d7d2",
+            "accent": "#c46d0c",
+            "frame": "#22262a",
+            "plate": "#e08a1e",
+            "plate_text": "#1b1b1b",
+        },
         "emblem": "gear",
         "banner": "工匠精神 · 匠心筑梦",
         "texture": "concrete",
@@ -43,9 +70,19 @@ DEFAULT = "classic-red"
 EMBLEMS = {"star": "五角星", "gear": "齿轮", "wave": "海浪"}
 TEXTURES = {"panel": "木饰墙板", "plaster": "细纹涂料", "concrete": "清水混凝土"}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-PALETTE_LABELS = {"wall": "墙面", "wainscot": "护墙板", "trim": "装饰线", "banner": "横幅",
-                  "banner_text": "横幅文字", "floor": "地面", "ceiling": "顶棚",
-                  "accent": "强调色", "frame": "画框", "plate": "铭牌", "plate_text": "铭牌文字"}
+PALETTE_LABELS = {
+    "wall": "墙面",
+    "wainscot": "护墙板",
+    "trim": "装饰线",
+    "banner": "横幅",
+    "banner_text": "横幅文字",
+    "floor": "地面",
+    "ceiling": "顶棚",
+    "accent": "强调色",
+    "frame": "画框",
+    "plate": "铭牌",
+    "plate_text": "铭牌文字",
+}
 
 
 class ThemeError(ValueError):
@@ -69,12 +106,21 @@ def of(stored: str | None) -> dict:
     except ValueError:
         theme = {}
     base = built_in(theme.get("base") if theme.get("base") in BUILT_IN else DEFAULT)
-    palette = {**base["palette"], **{k: v for k, v in (theme.get("palette") or {}).items()
-                                     if k in base["palette"] and COLOUR.match(str(v))}}
-    return {**base, **{k: theme[k] for k in ("name", "banner") if isinstance(theme.get(k), str)},
-            "emblem": theme.get("emblem") if theme.get("emblem") in EMBLEMS else base["emblem"],
-            "texture": theme.get("texture") if theme.get("texture") in TEXTURES
-            else base["texture"], "palette": palette}
+    palette = {
+        **base["palette"],
+        **{
+            k: v
+            for k, v in (theme.get("palette") or {}).items()
+            if k in base["palette"] and COLOUR.match(str(v))
+        },
+    }
+    return {
+        **base,
+        **{k: theme[k] for k in ("name", "banner") if isinstance(theme.get(k), str)},
+        "emblem": theme.get("emblem") if theme.get("emblem") in EMBLEMS else base["emblem"],
+        "texture": theme.get("texture") if theme.get("texture") in TEXTURES else base["texture"],
+        "palette": palette,
+    }
 
 
 def from_form(form: dict) -> dict:
@@ -106,7 +152,7 @@ def from_form(form: dict) -> dict:
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def css_variables(theme: dict) -> str:

@@ -20,9 +20,9 @@ QUALITY = 72
 
 @dataclass(frozen=True)
 class Pyramid:
-    cube: int        # the largest face's side, pixels
-    tile: int        # a tile's side, pixels
-    levels: int      # Pannellum's maxLevel
+    cube: int  # the largest face's side, pixels
+    tile: int  # a tile's side, pixels
+    levels: int  # Pannellum's maxLevel
     extension: str = EXTENSION
 
 
@@ -31,8 +31,9 @@ def levels_for(cube: int, tile: int) -> int:
     return max(1, math.ceil(math.log2(cube / tile)) + 1)
 
 
-def write(faces: dict[str, Image.Image], target: Path, tile: int = 512,
-          quality: int = QUALITY) -> Pyramid:
+def write(
+    faces: dict[str, Image.Image], target: Path, tile: int = 512, quality: int = QUALITY
+) -> Pyramid:
     """Cut ``faces`` into tiles under ``target`` (written beside it, then renamed
     into place, so a visitor never sees half a set)."""
     cube = next(iter(faces.values())).width
@@ -47,11 +48,16 @@ def write(faces: dict[str, Image.Image], target: Path, tile: int = 512,
             picture = face if size == cube else face.resize((size, size), Image.Resampling.LANCZOS)
             for row in range(math.ceil(size / tile)):
                 for col in range(math.ceil(size / tile)):
-                    box = (col * tile, row * tile, min(size, (col + 1) * tile),
-                           min(size, (row + 1) * tile))
+                    box = (
+                        col * tile,
+                        row * tile,
+                        min(size, (col + 1) * tile),
+                        min(size, (row + 1) * tile),
+                    )
                     buffer = io.BytesIO()
-                    picture.crop(box).save(buffer, "JPEG", quality=quality, optimize=True,
-                                           progressive=True)
+                    picture.crop(box).save(
+                        buffer, "JPEG", quality=quality, optimize=True, progressive=True
+                    )
                     (folder / f"{name}{row}_{col}.{EXTENSION}").write_bytes(buffer.getvalue())
     if target.exists():
         shutil.rmtree(target)

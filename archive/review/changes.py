@@ -40,6 +40,7 @@ class ReviewError(ValueError):
 class Context:
     """What a step runs with: the database, the media folder (a scratch folder while
     checking, so nothing on disk is removed) and the user it is recorded under."""
+
     db: sqlite_utils.Database
     media_dir: str
     user: dict | None
@@ -51,6 +52,7 @@ class Step:
     """One kind of step. ``run(ctx, target, args)`` applies it and may return the id
     of a row it created (in table ``creates``); ``refs`` names the arguments that
     point at such rows, so a replay follows a row created by an earlier step."""
+
     run: Callable[[Context, str, dict], object]
     label: str
     creates: str | None = None
@@ -60,6 +62,7 @@ class Step:
 @dataclass(frozen=True)
 class Kind:
     """A kind of public thing under review."""
+
     label: str
     steps: dict[str, Step]
     is_public: Callable[[sqlite_utils.Database, str], bool]
@@ -80,25 +83,44 @@ def register(name: str, kind: Kind) -> None:
 
 def _kind(name: str) -> Kind:
     from . import exhibits, records  # noqa: F401  (they register their kinds)
+
     return KINDS[name]
 
 
-def needs_review(db: sqlite_utils.Database, kind: str, target: object, user: dict,
-                 second_approver: bool) -> bool:
+def needs_review(
+    db: sqlite_utils.Database, kind: str, target: object, user: dict, second_approver: bool
+) -> bool:
     """Whether ``user``'s change to ``target`` waits for a second person."""
-    return bool(second_approver and user["role"] != "admin"
-                and _kind(kind).is_public(db, str(target)))
+    return bool(
+        second_approver and user["role"] != "admin" and _kind(kind).is_public(db, str(target))
+    )
 
 
-def apply(db: sqlite_utils.Database, kind: str, target: object, step: str, args: dict,
-          user: dict, media_dir: str) -> object:
+def apply(
+    db: sqlite_utils.Database,
+    kind: str,
+    target: object,
+    step: str,
+    args: dict,
+    user: dict,
+    media_dir: str,
+) -> object:
     """Apply one step now (no review needed); returns what the step returned."""
     with write(db):
         return _kind(kind).steps[step].run(Context(db, media_dir, user), str(target), args)
 
 
-def make(db: sqlite_utils.Database, kind: str, target: object, step: str, args: dict,
-         user: dict, *, media_dir: str, second_approver: bool) -> tuple[bool, object]:
+def make(
+    db: sqlite_utils.Database,
+    kind: str,
+    target: object,
+    step: str,
+    args: dict,
+    user: dict,
+    *,
+    media_dir: str,
+    second_approver: bool,
+) -> tuple[bool, object]:
     """Apply a step, or keep it for review when that is the rule: (kept, what the
     step returned when applied)."""
     if needs_review(db, kind, target, user, second_approver):
@@ -109,9 +131,11 @@ def make(db: sqlite_utils.Database, kind: str, target: object, step: str, args: 
 
 # --- storing ------------------------------------------------------------------------
 
+
 def _row(db: sqlite_utils.Database, kind: str, target: str) -> dict | None:
-    row = db.execute("SELECT * FROM pending_changes WHERE kind = ? AND target = ?",
-                     [kind, target]).fetchone()
+    row = db.execute(
+        "SELECT * FROM pending_changes WHERE kind = ? AND target = ?", [kind, target]
+    ).fetchone()
     return _loaded(row)
 
 
@@ -163,8 +187,9 @@ def _savepoint(db: sqlite_utils.Database) -> Iterator[None]:
         db._generation_bumped = bumped
 
 
-def submit(db: sqlite_utils.Database, kind: str, target: object, step: str, args: dict,
-           user: dict) -> None:
+def submit(
+    db: sqlite_utils.Database, kind: str, target: object, step: str, args: dict, user: dict
+) -> None:
     """Keep a step for review, after checking it applies on top of the steps already
     waiting (a refused step raises the service's own error; nothing is kept)."""
     spec, target = _kind(kind), str(target)
@@ -183,17 +208,31 @@ def submit(db: sqlite_utils.Database, kind: str, target: object, step: str, args
                ON CONFLICT (kind, target) DO UPDATE SET steps = excluded.steps,
                    authors = excluded.authors, user_id = excluded.user_id,
                    updated_at = excluded.updated_at""",
-            [kind, target, json.dumps(steps, ensure_ascii=False),
-             spec.version(db, target), json.dumps(authors), user["id"], stamp, stamp])
-        audit.record(db, "change-submit", user=user, record_type=kind,
-                     detail=f"{spec.title(db, target)}：{spec.steps[step].label}，待审核")
+            [
+                kind,
+                target,
+                json.dumps(steps, ensure_ascii=False),
+                spec.version(db, target),
+                json.dumps(authors),
+                user["id"],
+                stamp,
+                stamp,
+            ],
+        )
+        audit.record(
+            db,
+            "change-submit",
+            user=user,
+            record_type=kind,
+            detail=f"{spec.title(db, target)}：{spec.steps[step].label}，待审核",
+        )
 
 
 # --- reading --------------------------------------------------------------------------
 
+
 def get(db: sqlite_utils.Database, change_id: int) -> dict | None:
-    return _loaded(db.execute("SELECT * FROM pending_changes WHERE id = ?",
-                              [change_id]).fetchone())
+    return _loaded(db.execute("SELECT * FROM pending_changes WHERE id = ?", [change_id]).fetchone())
 
 
 def of(db: sqlite_utils.Database, kind: str, target: object) -> dict | None:
@@ -202,15 +241,17 @@ def of(db: sqlite_utils.Database, kind: str, target: object) -> dict | None:
 
 def queue(db: sqlite_utils.Database) -> list[dict]:
     """Every pending change, oldest first, with what it is and who made it."""
-    names = {r[0]: r[1] or r[2] for r in db.execute(
-        "SELECT id, display_name, username FROM users")}
+    names = {r[0]: r[1] or r[2] for r in db.execute("SELECT id, display_name, username FROM users")}
     found = []
     for row in db.execute("SELECT * FROM pending_changes ORDER BY created_at, id"):
         change = _loaded(row)
         spec = _kind(change["kind"])
-        change.update(kind_label=spec.label, title=spec.title(db, change["target"]),
-                      who="、".join(names.get(a, "有人") for a in change["authors"]),
-                      labels=[spec.steps[s["op"]].label for s in change["steps"]])
+        change.update(
+            kind_label=spec.label,
+            title=spec.title(db, change["target"]),
+            who="、".join(names.get(a, "有人") for a in change["authors"]),
+            labels=[spec.steps[s["op"]].label for s in change["steps"]],
+        )
         found.append(change)
     return found
 
@@ -232,8 +273,12 @@ def previewing(db: sqlite_utils.Database, kind: str, target: object) -> Iterator
     try:
         with _scratch() as scratch:
             try:
-                _replay(Context(db, scratch, None, checking=True), _kind(kind), str(target),
-                        change["steps"])
+                _replay(
+                    Context(db, scratch, None, checking=True),
+                    _kind(kind),
+                    str(target),
+                    change["steps"],
+                )
             except ValueError:  # no longer applies: show the published version
                 db.execute("ROLLBACK")
                 db.execute("BEGIN")
@@ -260,12 +305,14 @@ def diff(db: sqlite_utils.Database, change: dict) -> dict:
             after = spec.snapshot(db, target)
         except ValueError as exc:
             error = str(exc)
-    moved_on = (change["base_version"] is not None
-                and spec.version(db, target) != change["base_version"])
+    moved_on = (
+        change["base_version"] is not None and spec.version(db, target) != change["base_version"]
+    )
     return {"rows": spec.describe(before, after), "error": error, "moved_on": moved_on}
 
 
 # --- deciding -------------------------------------------------------------------------
+
 
 def _decidable(db: sqlite_utils.Database, change_id: int, user: dict) -> dict:
     change = get(db, change_id)
@@ -286,9 +333,13 @@ def approve(db: sqlite_utils.Database, change_id: int, user: dict, media_dir: st
         except ValueError as exc:
             raise ReviewError(f"无法应用：{exc}。可以退回这项修改") from None
         db.execute("DELETE FROM pending_changes WHERE id = ?", [change_id])
-        audit.record(db, "change-approve", user=user, record_type=change["kind"],
-                     detail=f"{spec.title(db, change['target'])}："
-                            f"{len(change['steps'])} 项修改")
+        audit.record(
+            db,
+            "change-approve",
+            user=user,
+            record_type=change["kind"],
+            detail=f"{spec.title(db, change['target'])}：{len(change['steps'])} 项修改",
+        )
     return change
 
 
@@ -300,7 +351,11 @@ def reject(db: sqlite_utils.Database, change_id: int, user: dict, media_dir: str
         if spec.discard is not None:
             spec.discard(Context(db, media_dir, user), change["target"], change["steps"])
         db.execute("DELETE FROM pending_changes WHERE id = ?", [change_id])
-        audit.record(db, "change-reject", user=user, record_type=change["kind"],
-                     detail=f"{spec.title(db, change['target'])}："
-                            f"{len(change['steps'])} 项修改")
+        audit.record(
+            db,
+            "change-reject",
+            user=user,
+            record_type=change["kind"],
+            detail=f"{spec.title(db, change['target'])}：{len(change['steps'])} 项修改",
+        )
     return change

@@ -30,11 +30,32 @@ from .generations import Drift, SearchUnavailable, current_dir, generation_versi
 from .queries import QUERY_REFUSED, TIME_LIMIT, Result, parse_args
 from .queries import TIMED_OUT as TIMED_OUT_NOTICE
 
-__all__ = ["ENGINES", "QUERY_REFUSED", "TIME_LIMIT", "Drift", "Engine", "Result",
-           "SearchUnavailable", "TIMED_OUT_NOTICE", "configure", "current_dir", "drain",
-           "engine", "ensure", "forget", "generation_version", "health", "parse_args", "query",
-           "rebuild", "search",
-           "status", "suggest", "verify", "writer_lock_held"]
+__all__ = [
+    "ENGINES",
+    "QUERY_REFUSED",
+    "TIME_LIMIT",
+    "Drift",
+    "Engine",
+    "Result",
+    "SearchUnavailable",
+    "TIMED_OUT_NOTICE",
+    "configure",
+    "current_dir",
+    "drain",
+    "engine",
+    "ensure",
+    "forget",
+    "generation_version",
+    "health",
+    "parse_args",
+    "query",
+    "rebuild",
+    "search",
+    "status",
+    "suggest",
+    "verify",
+    "writer_lock_held",
+]
 
 ENGINES = ("whoosh", "tantivy")
 
@@ -48,8 +69,12 @@ class Engine(Protocol):
     def configure(self, config: Mapping) -> None:
         """Read the app's settings when it starts."""
 
-    def rebuild(self, db: sqlite_utils.Database, index_dir: str | Path,
-                progress: Callable[..., None] | None = None) -> Path:
+    def rebuild(
+        self,
+        db: sqlite_utils.Database,
+        index_dir: str | Path,
+        progress: Callable[..., None] | None = None,
+    ) -> Path:
         """Build a generation from the database beside the live one; switch to it."""
 
     def drain(self, db: sqlite_utils.Database, index_dir: str | Path) -> int:
@@ -64,14 +89,23 @@ class Engine(Protocol):
     def verify(self, db: sqlite_utils.Database, index_dir: str | Path) -> Drift:
         """The live index against the database, record by record."""
 
-    def query(self, db: sqlite_utils.Database, index_dir: str | Path, text: str,
-              filters: browse.Filters | None = None, sort: str = "relevance",
-              page_size: int = 20, with_facets: bool = True,
-              time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
+    def query(
+        self,
+        db: sqlite_utils.Database,
+        index_dir: str | Path,
+        text: str,
+        filters: browse.Filters | None = None,
+        sort: str = "relevance",
+        page_size: int = 20,
+        with_facets: bool = True,
+        time_limit: float = TIME_LIMIT,
+        whole_rows: bool = False,
+    ) -> Result:
         """One page of matches with facets, snippets and suggestions."""
 
-    def suggest(self, index_dir: str | Path, text: str, limit: int = 8,
-                time_limit: float = TIME_LIMIT) -> list[dict]:
+    def suggest(
+        self, index_dir: str | Path, text: str, limit: int = 8, time_limit: float = TIME_LIMIT
+    ) -> list[dict]:
         """Names as the visitor types them; past ``time_limit``, those found by then."""
 
     def search(self, index_dir: str | Path, text: str, limit: int = 200) -> list[int] | None:
@@ -85,8 +119,11 @@ def engine(name: str | None = None) -> Engine:
     """The engine named ``name``, else the current app's ``SEARCH_ENGINE``,
     else the setting's default."""
     if name is None:
-        name = current_app.config["SEARCH_ENGINE"] if has_app_context() \
+        name = (
+            current_app.config["SEARCH_ENGINE"]
+            if has_app_context()
             else settings.defaults()["SEARCH_ENGINE"]
+        )
     if name not in ENGINES:
         raise ValueError(f"SEARCH_ENGINE must be one of {', '.join(ENGINES)}, not {name!r}")
     return importlib.import_module(f"{__name__}.{name}.engine")
@@ -97,8 +134,13 @@ def configure(config: Mapping) -> None:
     engine(config["SEARCH_ENGINE"]).configure(config)
 
 
-def rebuild(db: sqlite_utils.Database, index_dir: str | Path,
-            progress: Callable[..., None] | None = None, *, engine: str | None = None) -> Path:
+def rebuild(
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    progress: Callable[..., None] | None = None,
+    *,
+    engine: str | None = None,
+) -> Path:
     return _engine(engine).rebuild(db, index_dir, progress=progress)
 
 
@@ -106,32 +148,39 @@ def drain(db: sqlite_utils.Database, index_dir: str | Path, *, engine: str | Non
     return _engine(engine).drain(db, index_dir)
 
 
-def status(db: sqlite_utils.Database, index_dir: str | Path, *,
-           engine: str | None = None) -> str:
+def status(db: sqlite_utils.Database, index_dir: str | Path, *, engine: str | None = None) -> str:
     return _engine(engine).status(db, index_dir)
 
 
-def ensure(db: sqlite_utils.Database, index_dir: str | Path, *,
-           engine: str | None = None) -> str:
+def ensure(db: sqlite_utils.Database, index_dir: str | Path, *, engine: str | None = None) -> str:
     return _engine(engine).ensure(db, index_dir)
 
 
-def verify(db: sqlite_utils.Database, index_dir: str | Path, *,
-           engine: str | None = None) -> Drift:
+def verify(db: sqlite_utils.Database, index_dir: str | Path, *, engine: str | None = None) -> Drift:
     return _engine(engine).verify(db, index_dir)
 
 
-def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
-          filters: browse.Filters | None = None, sort: str = "relevance", page_size: int = 20,
-          with_facets: bool = True, time_limit: float = TIME_LIMIT, whole_rows: bool = False,
-          *, engine: str | None = None) -> Result:
+def query(
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    text: str,
+    filters: browse.Filters | None = None,
+    sort: str = "relevance",
+    page_size: int = 20,
+    with_facets: bool = True,
+    time_limit: float = TIME_LIMIT,
+    whole_rows: bool = False,
+    *,
+    engine: str | None = None,
+) -> Result:
     """One page of matches. While the live generation is damaged, the previous
     one answers (``degraded='previous'``); when none can be read, names are
     found in the database (``degraded='database'``, archive.search.fallback);
     SearchUnavailable only while there has never been an index."""
     try:
-        result = _engine(engine).query(db, index_dir, text, filters, sort, page_size,
-                                       with_facets, time_limit, whole_rows)
+        result = _engine(engine).query(
+            db, index_dir, text, filters, sort, page_size, with_facets, time_limit, whole_rows
+        )
     except SearchUnavailable:
         if generations.current_dir_cached(index_dir) is None:
             raise
@@ -142,13 +191,20 @@ def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     return result
 
 
-def suggest(index_dir: str | Path, text: str, limit: int = 8, time_limit: float = TIME_LIMIT,
-            *, engine: str | None = None) -> list[dict]:
+def suggest(
+    index_dir: str | Path,
+    text: str,
+    limit: int = 8,
+    time_limit: float = TIME_LIMIT,
+    *,
+    engine: str | None = None,
+) -> list[dict]:
     return _engine(engine).suggest(index_dir, text, limit, time_limit)
 
 
-def search(index_dir: str | Path, text: str, limit: int = 200, *,
-           engine: str | None = None) -> list[int] | None:
+def search(
+    index_dir: str | Path, text: str, limit: int = 200, *, engine: str | None = None
+) -> list[int] | None:
     return _engine(engine).search(index_dir, text, limit)
 
 

@@ -35,7 +35,9 @@ import jieba_fast_dat
 jieba.setLogLevel(60)  # both print their dictionary loading to stderr otherwise
 jieba_fast_dat.setLogLevel(60)
 
-STOP_WORDS = frozenset("的 了 和 与 及 是 在 也 把 被 就 都 而 并 等 之 其 这 那 着 为 对 从 以 于".split())
+STOP_WORDS = frozenset(
+    "的 了 和 与 及 是 在 也 把 被 就 都 而 并 等 之 其 这 那 着 为 对 从 以 于".split()
+)
 _WORD = re.compile(r"\w", re.UNICODE)
 _CONTROL = dict.fromkeys(i for i in range(0x20) if chr(i) not in "\t\n\r")
 
@@ -210,7 +212,7 @@ def _subwords(word: str) -> list[str]:
         freq = _segmenter.get_freq
         for size in range(2, min(len(word) - 1, 10) + 1):
             for i in range(len(word) - size + 1):
-                part = word[i:i + size]
+                part = word[i : i + size]
                 if freq(part):
                     found.append(part)
     return found
@@ -262,5 +264,4 @@ WORD_RUN = re.compile(r"\w+")
 def bigrams(text: str) -> list[list[str]]:
     """The character bigrams of each run of word characters of folded ``text``
     (a run of one character: none)."""
-    return [[run[i:i + 2] for i in range(len(run) - 1)]
-            for run in WORD_RUN.findall(fold(text))]
+    return [[run[i : i + 2] for i in range(len(run) - 1)] for run in WORD_RUN.findall(fold(text))]

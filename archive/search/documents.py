@@ -58,8 +58,12 @@ def name_tokens(name: str, kind: str) -> dict[str, list[str]]:
     for syllables in readings:
         _add_reading([s for s in syllables if s], given_from, pinyin, prefixes)
     prefixes -= pinyin
-    return {"name_exact": sorted({whole, folded}), "name": sorted(name_set),
-            "pinyin": sorted(pinyin), "pinyin_prefix": sorted(prefixes)}
+    return {
+        "name_exact": sorted({whole, folded}),
+        "name": sorted(name_set),
+        "pinyin": sorted(pinyin),
+        "pinyin_prefix": sorted(prefixes),
+    }
 
 
 def _add_parts(parts: list[str], pinyin: set[str]) -> None:
@@ -81,8 +85,9 @@ def _readings(name: str, whole: str, surname: str, personal: bool) -> list[list[
     return readings
 
 
-def _add_reading(syllables: list[str], given_from: int, pinyin: set[str],
-                 prefixes: set[str]) -> None:
+def _add_reading(
+    syllables: list[str], given_from: int, pinyin: set[str], prefixes: set[str]
+) -> None:
     """One reading's syllables, their prefixes, the given name's pinyin
     (syllables from ``given_from``, 0 for none) and initials."""
     if not syllables:
@@ -140,15 +145,22 @@ def document(row) -> dict:
         facets.update(honour_keys(level, clean_token(title), year))
     document = dict(
         id=str(row["id"]),
-        **{f: ",".join(clean_token(t) for t in tokens)
-           for f, tokens in name_tokens(row["name"], row["kind"]).items()},
+        **{
+            f: ",".join(clean_token(t) for t in tokens)
+            for f, tokens in name_tokens(row["name"], row["kind"]).items()
+        },
         titles=" ".join(f"{year}年{title}" for _, title, year in honours),
-        honours=",".join(sorted({analysis.fold(f"{year}{clean_token(title)}")
-                                 for _, title, year in honours})),
+        honours=",".join(
+            sorted({analysis.fold(f"{year}{clean_token(title)}") for _, title, year in honours})
+        ),
         unit=" ".join(filter(None, [row["unit"], row["position"]])),
         unit_grams=" ".join(filter(None, [row["unit"], row["position"]])),
-        place=" ".join(filter(None, [row["province"], row["city"], row["county"],
-                                     row["industry"], row["nominator"]])),
+        place=" ".join(
+            filter(
+                None,
+                [row["province"], row["city"], row["county"], row["industry"], row["nominator"]],
+            )
+        ),
         story="\n".join(filter(None, [row["summary"], row["story"], row["quote"]])),
         facet=",".join(sorted(facets)),
         year=row["latest_year"] or 0,
@@ -156,11 +168,17 @@ def document(row) -> dict:
         sort_key=row["sort_key"] or "",
     )
     document["digest"] = hashlib.sha1(
-        json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
-    document["display"] = {"name": row["name"], "unit": row["unit"] or "",
-                           "honour": honorees.top_honour(
-                               [{"title": title, "year": year} for _, title, year in honours]),
-                           "city": row["city"] or "", **lead(row["summary"], row["story"])}
+        json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()[:16]
+    document["display"] = {
+        "name": row["name"],
+        "unit": row["unit"] or "",
+        "honour": honorees.top_honour(
+            [{"title": title, "year": year} for _, title, year in honours]
+        ),
+        "city": row["city"] or "",
+        **lead(row["summary"], row["story"]),
+    }
     return document
 
 
@@ -177,8 +195,9 @@ def documents(db: sqlite_utils.Database, ids: list[int] | None = None) -> Iterat
     if ids is None:
         rows = db.execute(DOCUMENT_SQL + " ORDER BY h.id")
     else:
-        rows = db.execute(DOCUMENT_SQL + " AND h.id IN (SELECT value FROM json_each(?))",
-                          [json.dumps(ids)])
+        rows = db.execute(
+            DOCUMENT_SQL + " AND h.id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+        )
     for row in rows:
         yield document(row)
 
@@ -192,4 +211,5 @@ def by_ids(db: sqlite_utils.Database, columns: str, ids: list[int], index: str =
     return db.execute(
         f"SELECT {columns} FROM json_each(?) j CROSS JOIN honorees h"
         f"{f' INDEXED BY {index}' if index else ''} ON h.id = j.value WHERE {PUBLIC}",
-        [json.dumps(ids)])
+        [json.dumps(ids)],
+    )

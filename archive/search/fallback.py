@@ -21,33 +21,63 @@ def _terms(text: str) -> list[str]:
     return [t for t in text.replace("　", " ").split() if t][:5]
 
 
-def query(db: sqlite_utils.Database, text: str, filters: browse.Filters | None = None,
-          sort: str = "relevance", page_size: int = 20) -> Result:
+def query(
+    db: sqlite_utils.Database,
+    text: str,
+    filters: browse.Filters | None = None,
+    sort: str = "relevance",
+    page_size: int = 20,
+) -> Result:
     """Published honorees whose name contains every term (Latin letters are
     matched against the name's pinyin readings and initials), best first: a
     whole-name match, then a name beginning with the term, then by pinyin."""
     filters = filters or browse.Filters()
     terms = _terms(text)
     if not terms:
-        return Result(query=text, filters=filters, sort="pinyin", items=[], total=0,
-                      page_size=page_size, notices=[NOTICE], degraded="database")
+        return Result(
+            query=text,
+            filters=filters,
+            sort="pinyin",
+            items=[],
+            total=0,
+            page_size=page_size,
+            notices=[NOTICE],
+            degraded="database",
+        )
     clauses, params = [], []
     for term in terms:
         folded = term.lower()
         clauses.append("(instr(h.name, ?) > 0 OR instr(lower(h.name_readings), ?) > 0)")
         params += [term, folded]
     where = f"{PUBLIC} AND " + " AND ".join(clauses)
-    total = min(db.execute(f"SELECT count(*) FROM honorees h WHERE {where}", params)
-                .fetchone()[0], LIMIT)
+    total = min(
+        db.execute(f"SELECT count(*) FROM honorees h WHERE {where}", params).fetchone()[0], LIMIT
+    )
     offset = (max(filters.page, 1) - 1) * page_size
-    rows = [dict(r) for r in db.execute(
-        f"""SELECT h.* FROM honorees h WHERE {where}
+    rows = (
+        [
+            dict(r)
+            for r in db.execute(
+                f"""SELECT h.* FROM honorees h WHERE {where}
             ORDER BY h.name = ? DESC, instr(h.name, ?) = 1 DESC, h.sort_key, h.id
             LIMIT ? OFFSET ?""",
-        params + [terms[0], terms[0], page_size, offset])] if offset < total else []
+                params + [terms[0], terms[0], page_size, offset],
+            )
+        ]
+        if offset < total
+        else []
+    )
     items = honorees.cards(db, rows)
     for item in items:
         item["snippet"] = None
-    return Result(query=text, filters=filters, sort="pinyin", items=items, total=total,
-                  page_size=page_size, facets={}, notices=[NOTICE],
-                  degraded="database")
+    return Result(
+        query=text,
+        filters=filters,
+        sort="pinyin",
+        items=items,
+        total=total,
+        page_size=page_size,
+        facets={},
+        notices=[NOTICE],
+        degraded="database",
+    )

@@ -97,12 +97,14 @@ class Drift:
 
 # --- folders, stamps, marks, locks ----------------------------------------------------
 
+
 def stamp(db: sqlite_utils.Database, version: str) -> str:
     """What the index must reflect: the index version and the published records."""
     row = db.execute(
         f"""SELECT count(*), coalesce(max(h.id), 0), coalesce(max(h.updated_at), ''),
                    coalesce(sum(h.id * length(h.updated_at)), 0)
-            FROM honorees h WHERE {PUBLIC}""").fetchone()
+            FROM honorees h WHERE {PUBLIC}"""
+    ).fetchone()
     return f"{version}:{row[0]}:{row[1]}:{row[2]}:{row[3]}"
 
 
@@ -220,8 +222,13 @@ def _database_path(db: sqlite_utils.Database) -> str:
 
 # --- the life of an index ----------------------------------------------------------------
 
-def rebuild(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path,
-            progress: Callable[..., None] | None = None) -> Path:
+
+def rebuild(
+    backend: Backend,
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    progress: Callable[..., None] | None = None,
+) -> Path:
     """Build a fresh index from the database beside the live one, catch up with
     changes made meanwhile, and switch to it atomically."""
     index_dir = Path(index_dir)
@@ -235,10 +242,12 @@ def rebuild(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path,
         try:
             snapshot.execute("BEGIN")
             built_from, last = stamp(snapshot, backend.version), outbox_max(snapshot)
-            total = snapshot.execute(
-                f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
-            backend.build(generation, snapshot.execute(DOCUMENT_SQL + " ORDER BY h.id"),
-                          total, progress)
+            total = snapshot.execute(f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[
+                0
+            ]
+            backend.build(
+                generation, snapshot.execute(DOCUMENT_SQL + " ORDER BY h.id"), total, progress
+            )
         finally:
             snapshot.conn.close()
         integrity.write_manifest(generation)
@@ -259,15 +268,18 @@ def rebuild(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path,
     return generation
 
 
-def apply_outbox(backend: Backend, db: sqlite_utils.Database, folder: Path,
-                 batch: int = DRAIN_BATCH) -> int:
+def apply_outbox(
+    backend: Backend, db: sqlite_utils.Database, folder: Path, batch: int = DRAIN_BATCH
+) -> int:
     """Apply outbox rows past the generation's mark to it; returns how many
     honorees were updated. Caller holds the writer lock."""
     last = mark(folder)
     applied = 0
     while True:
-        rows = db.execute("SELECT id, honoree_id FROM index_outbox WHERE id > ? ORDER BY id "
-                          "LIMIT ?", [last, batch]).fetchall()
+        rows = db.execute(
+            "SELECT id, honoree_id FROM index_outbox WHERE id > ? ORDER BY id LIMIT ?",
+            [last, batch],
+        ).fetchall()
         if not rows:
             break
         ids = sorted({r["honoree_id"] for r in rows})
@@ -294,19 +306,26 @@ def drain(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) ->
     index_dir = Path(index_dir)
     folder = current_dir(index_dir)
     if folder is None or integrity.is_bad(folder):
-        log.warning("search index %s: rebuilding", "missing" if folder is None else
-                    f"damaged ({integrity.bad_reason(folder)})")
+        log.warning(
+            "search index %s: rebuilding",
+            "missing" if folder is None else f"damaged ({integrity.bad_reason(folder)})",
+        )
         rebuild(backend, db, index_dir)
         return 0
     if generation_version(folder) not in ("", backend.version):
         # built with another engine, schema or dictionary: documents added now
         # would be analysed differently from the rest
-        log.warning("search index built with version %s, not %s: rebuilding",
-                    generation_version(folder), backend.version)
+        log.warning(
+            "search index built with version %s, not %s: rebuilding",
+            generation_version(folder),
+            backend.version,
+        )
         rebuild(backend, db, index_dir)
         return 0
-    if db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
-                  [mark(folder)]).fetchone() is None:
+    if (
+        db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1", [mark(folder)]).fetchone()
+        is None
+    ):
         _prune_outbox(db, index_dir, folder)
         return 0
     try:
@@ -329,8 +348,11 @@ def _prune_outbox(db: sqlite_utils.Database, index_dir: Path, folder: Path) -> N
     """Delete outbox rows the live index reflects, unless a rebuild is running
     (it will need the rows past its own snapshot)."""
     last = mark(folder)
-    if last and not _build_running(index_dir) and db.execute(
-            "SELECT 1 FROM index_outbox WHERE id <= ? LIMIT 1", [last]).fetchone():
+    if (
+        last
+        and not _build_running(index_dir)
+        and db.execute("SELECT 1 FROM index_outbox WHERE id <= ? LIMIT 1", [last]).fetchone()
+    ):
         with write(db):
             db.execute("DELETE FROM index_outbox WHERE id <= ?", [last])
 
@@ -340,11 +362,16 @@ def status(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -
     folder = current_dir(index_dir)
     if folder is None:
         return "missing"
-    if integrity.is_bad(folder) or not writer_lock_held(index_dir) and \
-            integrity.damaged(folder) or not backend.readable(folder):
+    if (
+        integrity.is_bad(folder)
+        or not writer_lock_held(index_dir)
+        and integrity.damaged(folder)
+        or not backend.readable(folder)
+    ):
         return "corrupt"
-    pending = db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1",
-                         [mark(folder)]).fetchone()
+    pending = db.execute(
+        "SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1", [mark(folder)]
+    ).fetchone()
     if read(folder, "STAMP") != stamp(db, backend.version) and not pending:
         return "stale"
     return "current"
@@ -372,16 +399,19 @@ def verify(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) -
         return Drift(missing=[], extra=[], outdated=[], pending=0, damaged=damage)
     expected = {int(d["id"]): d["digest"] for d in documents(db)}
     found = backend.digests(folder)
-    pending = db.execute("SELECT count(*) FROM index_outbox WHERE id > ?",
-                         [mark(folder)]).fetchone()[0]
-    return Drift(missing=sorted(set(expected) - set(found)),
-                 extra=sorted(set(found) - set(expected)),
-                 outdated=sorted(i for i in set(expected) & set(found)
-                                 if expected[i] != found[i]),
-                 pending=pending)
+    pending = db.execute(
+        "SELECT count(*) FROM index_outbox WHERE id > ?", [mark(folder)]
+    ).fetchone()[0]
+    return Drift(
+        missing=sorted(set(expected) - set(found)),
+        extra=sorted(set(found) - set(expected)),
+        outdated=sorted(i for i in set(expected) & set(found) if expected[i] != found[i]),
+        pending=pending,
+    )
 
 
 # --- reading only generations that check out ------------------------------------
+
 
 def serving_dir(index_dir: str | Path) -> Path | None:
     """The generation searches read: the live one unless it is marked damaged,
@@ -389,9 +419,15 @@ def serving_dir(index_dir: str | Path) -> Path | None:
     folder = current_dir_cached(index_dir)
     if folder is None or not integrity.is_bad(folder):
         return folder
-    kept = sorted((g for g in Path(index_dir).glob("gen-*")
-                   if g != folder and (g / "STAMP").exists() and not integrity.is_bad(g)),
-                  key=lambda g: g.name, reverse=True)
+    kept = sorted(
+        (
+            g
+            for g in Path(index_dir).glob("gen-*")
+            if g != folder and (g / "STAMP").exists() and not integrity.is_bad(g)
+        ),
+        key=lambda g: g.name,
+        reverse=True,
+    )
     return kept[0] if kept else None
 
 
@@ -404,8 +440,12 @@ def health(index_dir: str | Path) -> str:
     return "damaged" if integrity.is_bad(folder) else "ok"
 
 
-def open_checked(index_dir: str | Path, folder: Path | None, opener: Callable[[Path], object],
-                 errors: tuple[type[BaseException], ...]):
+def open_checked(
+    index_dir: str | Path,
+    folder: Path | None,
+    opener: Callable[[Path], object],
+    errors: tuple[type[BaseException], ...],
+):
     """``opener(folder)`` once the generation's files check out against its
     manifest. A generation that does not, or that the engine cannot open, is
     marked damaged and the next one :func:`serving_dir` names is tried; None
@@ -428,8 +468,9 @@ def open_checked(index_dir: str | Path, folder: Path | None, opener: Callable[[P
     return None
 
 
-def tried_twice(run: Callable[[], object], errors: tuple[type[BaseException], ...],
-                suspect: Callable[[], None]):
+def tried_twice(
+    run: Callable[[], object], errors: tuple[type[BaseException], ...], suspect: Callable[[], None]
+):
     """``run()`` (a search); after an engine error, ``suspect()`` the generation
     (marked if damaged, dropped from the process) and run it once more, on the
     generation kept before a damaged one; a second error is SearchUnavailable."""
@@ -460,16 +501,18 @@ def _confirmed_damage(index_dir: str | Path, folder: Path) -> list:
     return []
 
 
-def suspect(backend_readable: Callable[[Path], bool], index_dir: str | Path,
-            folder: Path) -> bool:
+def suspect(backend_readable: Callable[[Path], bool], index_dir: str | Path, folder: Path) -> bool:
     """A search failed inside the engine on ``folder``: mark the generation
     damaged if its files do not check out or it no longer reads (a generation
     removed by a rebuild, or a commit in progress, is not). True if marked."""
     if not folder.is_dir() or writer_lock_held(index_dir):
         return False
     damage = _confirmed_damage(index_dir, folder)
-    reason = "；".join(map(str, damage)) if damage else \
-        ("" if backend_readable(folder) else "引擎无法读取")
+    reason = (
+        "；".join(map(str, damage))
+        if damage
+        else ("" if backend_readable(folder) else "引擎无法读取")
+    )
     if reason:
         integrity.mark_bad(folder, reason)
     return bool(reason)
@@ -479,10 +522,15 @@ def suspect(backend_readable: Callable[[Path], bool], index_dir: str | Path,
 class Lifecycle:
     """An engine's rebuild, drain, status, ensure and verify: the functions above
     bound to its backend, which is looked up at each call (tests replace a hook)."""
+
     backend: Callable[[], Backend]
 
-    def rebuild(self, db: sqlite_utils.Database, index_dir: str | Path,
-                progress: Callable[..., None] | None = None) -> Path:
+    def rebuild(
+        self,
+        db: sqlite_utils.Database,
+        index_dir: str | Path,
+        progress: Callable[..., None] | None = None,
+    ) -> Path:
         """Build a fresh generation and switch to it."""
         return rebuild(self.backend(), db, index_dir, progress)
 

@@ -34,9 +34,14 @@ OURS = {"MARK", "STAMP", MANIFEST, BAD}
 
 def _engine_files(folder: Path) -> list[Path]:
     """The engine's own files (not our markers, temporary files or locks)."""
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.name not in OURS and not p.name.startswith(".")
-                  and "lock" not in p.name.lower())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.name not in OURS
+        and not p.name.startswith(".")
+        and "lock" not in p.name.lower()
+    )
 
 
 def checksum(path: Path) -> int:
@@ -45,8 +50,10 @@ def checksum(path: Path) -> int:
         size = os.fstat(handle.fileno()).st_size
         if not size:
             return 0
-        with mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as mapped, \
-                memoryview(mapped) as view:
+        with (
+            mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as mapped,
+            memoryview(mapped) as view,
+        ):
             return zlib.crc32(view)
 
 

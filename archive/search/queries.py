@@ -16,22 +16,32 @@ from .. import browse, names
 from . import analysis
 from .documents import HAN, PINYIN, SEPARATORS, plain_syllables
 
-TIME_LIMIT = 0.5          # seconds per query: a safety net, not the latency goal
-QUERY_MAX = 100           # characters of a query that are searched
-QUERY_REFUSED = 500       # longer queries are refused (414, a Chinese page or JSON error)
+TIME_LIMIT = 0.5  # seconds per query: a safety net, not the latency goal
+QUERY_MAX = 100  # characters of a query that are searched
+QUERY_REFUSED = 500  # longer queries are refused (414, a Chinese page or JSON error)
 MAX_TOKENS = 8
-MAX_RESULTS = 1000        # how deep relevance pages go
+MAX_RESULTS = 1000  # how deep relevance pages go
 SORTS = ("relevance", "year", "pinyin")
-SUGGEST_TERMS = 200       # pinyin terms a no-result page looks up, the closest first
+SUGGEST_TERMS = 200  # pinyin terms a no-result page looks up, the closest first
 
 # Field weights: name > honour titles > unit > region and industry > story.
-WEIGHTS = {"name_exact": 24.0, "name": 8.0, "pinyin": 6.0, "pinyin_prefix": 2.0,
-           "titles": 4.0, "unit": 3.0, "unit_grams": 3.0, "place": 2.0, "story": 1.0}
+WEIGHTS = {
+    "name_exact": 24.0,
+    "name": 8.0,
+    "pinyin": 6.0,
+    "pinyin_prefix": 2.0,
+    "titles": 4.0,
+    "unit": 3.0,
+    "unit_grams": 3.0,
+    "place": 2.0,
+    "story": 1.0,
+}
 HOMOPHONE_WEIGHT = 3.0
 TEXT_FIELDS = ("titles", "unit", "place", "story")
 
 
 # --- the query tree --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Term:
@@ -50,6 +60,7 @@ class Phrase:
 @dataclass(frozen=True)
 class And:
     """Every part must match; the score is the parts' sum."""
+
     subqueries: tuple
     boost: float = 1.0
 
@@ -57,6 +68,7 @@ class And:
 @dataclass(frozen=True)
 class Or:
     """Any part matches; the score is the sum of those that do."""
+
     subqueries: tuple
     boost: float = 1.0
 
@@ -64,6 +76,7 @@ class Or:
 @dataclass(frozen=True)
 class AndMaybe:
     """``a`` must match; ``b`` adds to the score where it matches too."""
+
     a: object
     b: object
     boost: float = 1.0
@@ -81,6 +94,7 @@ def _all(parts: list) -> Query:
 
 
 # --- parsing --------------------------------------------------------------------------
+
 
 @dataclass
 class Parsed:
@@ -113,7 +127,7 @@ def parse(text: str) -> Parsed:
     tokens = [t for t in tokens if HAN.search(t) or re.search(r"\w", t)]
     if len(tokens) + len(phrases) > MAX_TOKENS:
         truncated = True
-        tokens = tokens[:max(0, MAX_TOKENS - len(phrases))]
+        tokens = tokens[: max(0, MAX_TOKENS - len(phrases))]
     return Parsed(tokens, phrases, truncated)
 
 
@@ -129,6 +143,7 @@ def homophones(han: str) -> frozenset[str]:
 
 # --- building -----------------------------------------------------------------------
 
+
 def _text_query(words: list[str]) -> Query | None:
     if not words:
         return None
@@ -139,11 +154,15 @@ def name_terms(whole: str) -> list[Query]:
     """The name fields' terms for a folded name, pinyin or initials."""
     terms: list[Query] = []
     if PINYIN.match(whole):
-        terms += [Term("pinyin", whole, WEIGHTS["pinyin"]),
-                  Term("pinyin_prefix", whole, WEIGHTS["pinyin_prefix"])]
+        terms += [
+            Term("pinyin", whole, WEIGHTS["pinyin"]),
+            Term("pinyin_prefix", whole, WEIGHTS["pinyin_prefix"]),
+        ]
     if HAN.search(whole):
-        terms += [Term("name_exact", whole, WEIGHTS["name_exact"]),
-                  Term("name", whole, WEIGHTS["name"])]
+        terms += [
+            Term("name_exact", whole, WEIGHTS["name_exact"]),
+            Term("name", whole, WEIGHTS["name"]),
+        ]
     return terms
 
 
@@ -182,8 +201,12 @@ def unit_fragment_query(whole: str) -> Query | None:
 
 
 def _phrase_query(words: list[str]) -> Query:
-    return Or(tuple([Phrase(f, tuple(words), WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
-                    + [Term("name_exact", "".join(words), WEIGHTS["name_exact"])]))
+    return Or(
+        tuple(
+            [Phrase(f, tuple(words), WEIGHTS[f]) for f in TEXT_FIELDS if f != "place"]
+            + [Term("name_exact", "".join(words), WEIGHTS["name_exact"])]
+        )
+    )
 
 
 _YEAR = re.compile(r"^(19|20)\d\d年?$")
@@ -200,11 +223,18 @@ def build_query(parsed: Parsed) -> Query | None:
     required = _all(parts)
     years = [t[:4] for t in parsed.tokens if _YEAR.match(t)]
     # an honour is kept whole (2020全国劳动模范): the token as typed, and its words
-    others = sorted({w for t in parsed.tokens if not _YEAR.match(t)
-                     for w in [SEPARATORS.sub("", analysis.fold(t)), *analysis.words(t)]})
+    others = sorted(
+        {
+            w
+            for t in parsed.tokens
+            if not _YEAR.match(t)
+            for w in [SEPARATORS.sub("", analysis.fold(t)), *analysis.words(t)]
+        }
+    )
     if years and others:
-        boosts = [Term("honours", year + word, WEIGHTS["titles"] * 2)
-                  for year in years for word in others]
+        boosts = [
+            Term("honours", year + word, WEIGHTS["titles"] * 2) for year in years for word in others
+        ]
         return AndMaybe(required, _any(boosts))
     return required
 
@@ -253,6 +283,7 @@ def suggest_text(text: str) -> str:
 
 # --- the page ------------------------------------------------------------------------
 
+
 @dataclass
 class Result:
     query: str
@@ -287,6 +318,7 @@ class Budget:
     """A query's deadline (the SEARCH_TIME_LIMIT setting), and whether some step
     ran out of time: each engine stops the work it can stop and answers with
     what it has, saying so (:data:`TIMED_OUT`)."""
+
     deadline: float
     timed_out: bool = False
 

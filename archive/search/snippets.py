@@ -40,8 +40,9 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Markup |
     return window(snippet_text(text), terms, width)
 
 
-def window(text: str, terms: list[str], width: int = SNIPPET_WIDTH,
-           more: bool = False) -> Markup | None:
+def window(
+    text: str, terms: list[str], width: int = SNIPPET_WIDTH, more: bool = False
+) -> Markup | None:
     """snippet() of a text already made snippet_text; ``more``: the text is the
     opening of a longer one (an ellipsis ends every window)."""
     if not text:
@@ -77,8 +78,11 @@ def _best_start(spans: list[tuple[int, int, str]], width: int) -> int:
     best_start, best_score = 0, -1
     for anchor, _, _ in spans:
         begin = max(0, anchor - width // 4)
-        score = sum(1 for t, at in starts.items()
-                    if (i := bisect_left(at, begin)) < len(at) and at[i] + len(t) <= begin + width)
+        score = sum(
+            1
+            for t, at in starts.items()
+            if (i := bisect_left(at, begin)) < len(at) and at[i] + len(t) <= begin + width
+        )
         if score > best_score:
             best_start, best_score = begin, score
             if score == len(starts):

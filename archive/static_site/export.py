@@ -30,8 +30,8 @@ FORMAT = 1
 PROFILE = re.compile(r"^/honorees/(\d+)$")
 HONOREE_LINK = re.compile(r"/honorees/(\d+)")
 HALL = re.compile(r"^/exhibitions/(\d+)/hall$")
-PARALLEL_FROM = 200   # a queue this long is rendered by a pool of processes
-BATCH = 256           # targets handed to the pool at a time (their links join the queue)
+PARALLEL_FROM = 200  # a queue this long is rendered by a pool of processes
+BATCH = 256  # targets handed to the pool at a time (their links join the queue)
 _WORKER: dict = {}
 
 
@@ -39,25 +39,30 @@ _WORKER: dict = {}
 class Options:
     kiosk: bool = False
     idle_minutes: float = 3.0
-    site_url: str = ""         # where the edition is published (sitemap, robots); default BASE_URL
-    base_path: str = "/"       # its path on that host (nginx map, _redirects)
-    beacon_url: str = ""       # the live archive that counts scans (SCAN_BEACON_URL)
+    site_url: str = ""  # where the edition is published (sitemap, robots); default BASE_URL
+    base_path: str = "/"  # its path on that host (nginx map, _redirects)
+    beacon_url: str = ""  # the live archive that counts scans (SCAN_BEACON_URL)
     full: bool = False
-    search: bool = True        # build the Pagefind index
-    jobs: int = 0              # processes that render pages (0: one per core, long queues)
+    search: bool = True  # build the Pagefind index
+    jobs: int = 0  # processes that render pages (0: one per core, long queues)
     share_images: bool = True  # the profiles' share, long and card PNGs (WeChat sharing)
 
     def shape(self) -> dict:
         """The options that change every page (a change means a full export)."""
-        return {"kiosk": self.kiosk, "idle_minutes": self.idle_minutes,
-                "site_url": self.site_url, "beacon_url": self.beacon_url,
-                "base_path": self.base_path, "share_images": self.share_images}
+        return {
+            "kiosk": self.kiosk,
+            "idle_minutes": self.idle_minutes,
+            "site_url": self.site_url,
+            "beacon_url": self.beacon_url,
+            "base_path": self.base_path,
+            "share_images": self.share_images,
+        }
 
 
 @dataclass
 class Report:
     generation: int = 0
-    mode: str = "full"                   # full, incremental or unchanged
+    mode: str = "full"  # full, incremental or unchanged
     rendered: int = 0
     written: int = 0
     deleted: int = 0
@@ -69,16 +74,17 @@ class Report:
 
     def summary(self) -> str:
         names = {"full": "完整导出", "incremental": "增量导出", "unchanged": "内容未变"}
-        return (f"{names[self.mode]}：内容版本 {self.generation}，渲染 {self.rendered} 个，"
-                f"写入 {self.written} 个，删除 {self.deleted} 个；共 {self.files} 个文件，"
-                f"{self.bytes / 1e6:.1f} MB，用时 {self.seconds:.1f} 秒")
+        return (
+            f"{names[self.mode]}：内容版本 {self.generation}，渲染 {self.rendered} 个，"
+            f"写入 {self.written} 个，删除 {self.deleted} 个；共 {self.files} 个文件，"
+            f"{self.bytes / 1e6:.1f} MB，用时 {self.seconds:.1f} 秒"
+        )
 
 
 class Edition:
     """One export run into ``out``."""
 
-    def __init__(self, app: Flask, out: str | Path, options: Options | None = None,
-                 progress=None):
+    def __init__(self, app: Flask, out: str | Path, options: Options | None = None, progress=None):
         self.app = app
         self.out = Path(out)
         self.options = options or Options()
@@ -88,8 +94,9 @@ class Edition:
         self.client = app.test_client()
         # a cookie keeps the export out of the page cache (it renders every page once anyway)
         self.client.set_cookie("edition_export", "1")
-        self.rewriter = rewrite.Rewriter(self.base_url, self._linked, None if
-                                         self.options.share_images else _share_image)
+        self.rewriter = rewrite.Rewriter(
+            self.base_url, self._linked, None if self.options.share_images else _share_image
+        )
         self.queue: deque[Target] = deque()
         self.seen: set[str] = set()
         self.files: dict[str, dict] = {}
@@ -108,14 +115,18 @@ class Edition:
         try:
             self.report.generation = database.generation(db)
             self.records = records.public(db)
-            fingerprints = {"global": records.global_fingerprint(db, self.app.config),
-                            "exhibitions": records.exhibitions_fingerprint(db)}
+            fingerprints = {
+                "global": records.global_fingerprint(db, self.app.config),
+                "exhibitions": records.exhibitions_fingerprint(db),
+            }
             self.out.mkdir(parents=True, exist_ok=True)
             self.old = self._load_manifest()
-            incremental = (not self.options.full and self.old.get("format") == FORMAT
-                           and self.old.get("options") == self.options.shape()
-                           and self.old.get("fingerprints", {}).get("global")
-                           == fingerprints["global"])
+            incremental = (
+                not self.options.full
+                and self.old.get("format") == FORMAT
+                and self.old.get("options") == self.options.shape()
+                and self.old.get("fingerprints", {}).get("global") == fingerprints["global"]
+            )
             if incremental and self.old.get("generation") == self.report.generation:
                 self.report.mode = "unchanged"
                 self.files = self.old["files"]
@@ -129,8 +140,9 @@ class Edition:
                     for asset in ("kiosk.css", "kiosk.js"):
                         self._linked(classify(f"/static/edition/{asset}", ""))
                 for (exhibition_id,) in db.execute(
-                        "SELECT h.exhibition_id FROM halls h JOIN exhibitions e ON "
-                        "e.id = h.exhibition_id WHERE e.status = 'published'"):
+                    "SELECT h.exhibition_id FROM halls h JOIN exhibitions e ON "
+                    "e.id = h.exhibition_id WHERE e.status = 'published'"
+                ):
                     self._linked(classify(f"/exhibitions/{exhibition_id}/hall", ""))
                 self._crawl()
                 self._finish(db)
@@ -160,20 +172,28 @@ class Edition:
         """Keep every file of the last run; redraw the ones that show a changed
         honoree (or, when its card or facets changed, every list it is or was in)."""
         old_records = {int(k): v for k, v in self.old.get("records", {}).items()}
-        changed = {i for i in set(old_records) | set(self.records)
-                   if old_records.get(i, {}).get("fp") != self.records.get(i, {}).get("fp")}
-        card_changed = {i for i in changed
-                        if old_records.get(i, {}).get("card") != self.records.get(i, {}).get("card")}
+        changed = {
+            i
+            for i in set(old_records) | set(self.records)
+            if old_records.get(i, {}).get("fp") != self.records.get(i, {}).get("fp")
+        }
+        card_changed = {
+            i
+            for i in changed
+            if old_records.get(i, {}).get("card") != self.records.get(i, {}).get("card")
+        }
         self.report.changed_honorees = sorted(changed)
-        exhibitions_changed = (self.old["fingerprints"].get("exhibitions")
-                               != fingerprints["exhibitions"])
+        exhibitions_changed = (
+            self.old["fingerprints"].get("exhibitions") != fingerprints["exhibitions"]
+        )
         facet_values: set[tuple[str, str]] = set()
         units: set[str] = set()
         for i in card_changed:
             for record in (old_records.get(i), self.records.get(i)):
                 if record:
-                    facet_values.update((k, str(v)) for k, vs in record["facets"].items()
-                                        for v in vs)
+                    facet_values.update(
+                        (k, str(v)) for k, vs in record["facets"].items() for v in vs
+                    )
                     units.add(record["unit"])
         units.discard("")
         self.files = dict(self.old["files"])
@@ -191,8 +211,9 @@ class Edition:
             if not redo and exhibitions_changed and url.startswith("/exhibitions"):
                 redo = True
             if redo:
-                self.queue.append(Target("page" if path.endswith(".html") else "file",
-                                         path, fetch=url))
+                self.queue.append(
+                    Target("page" if path.endswith(".html") else "file", path, fetch=url)
+                )
         for i in set(self.records) - set(old_records):
             self.seen.discard(f"honorees/{i}/index.html")
             self._linked(classify(f"/honorees/{i}", ""))
@@ -292,12 +313,18 @@ class Edition:
             db = database.connect(self.app.config["DATABASE"])
             try:
                 self._media_owners = {
-                    f"/media/{r[0]}": r[1] for r in db.execute(
+                    f"/media/{r[0]}": r[1]
+                    for r in db.execute(
                         "SELECT m.name, p.honoree_id FROM media_files m "
-                        "JOIN photos p ON p.id = m.photo_id WHERE p.honoree_id IS NOT NULL")}
-                self._media_owners.update({
-                    f"/media/video/{r[0]}.mp4": r[1]
-                    for r in db.execute("SELECT id, honoree_id FROM videos")})
+                        "JOIN photos p ON p.id = m.photo_id WHERE p.honoree_id IS NOT NULL"
+                    )
+                }
+                self._media_owners.update(
+                    {
+                        f"/media/video/{r[0]}.mp4": r[1]
+                        for r in db.execute("SELECT id, honoree_id FROM videos")
+                    }
+                )
             finally:
                 db.conn.close()
         owner = self._media_owners.get(path)
@@ -319,7 +346,7 @@ class Edition:
             finally:
                 response.close()
         blob = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-        return text[:match.start(2)] + blob + text[match.end(2):]
+        return text[: match.start(2)] + blob + text[match.end(2) :]
 
     def _tiles(self, text: str) -> list[str]:
         """A hall's tiles are fetched by the viewer, never linked: list them. In a
@@ -377,8 +404,10 @@ class Edition:
         """The files the exporter writes itself, then everything no longer made."""
         with self.app.test_request_context("/search"):
             page = render_template("static_site/search.html")
-        self.write_generated(SEARCH_PAGE, self._page_extras(
-            SEARCH_PAGE, self.rewriter.page(SEARCH_PAGE, page)).encode())
+        self.write_generated(
+            SEARCH_PAGE,
+            self._page_extras(SEARCH_PAGE, self.rewriter.page(SEARCH_PAGE, page)).encode(),
+        )
         self._crawl()  # the search page's own assets
         generated = {SEARCH_PAGE}
         generated |= redirects.write(self, db)
@@ -386,8 +415,11 @@ class Edition:
         generated |= search_index.write_fold(self)
         generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
         generated |= self._sitemap()
-        if self.options.search and (self.fetched_profiles or self.report.mode == "full"
-                                    or not (self.out / "pagefind").is_dir()):
+        if self.options.search and (
+            self.fetched_profiles
+            or self.report.mode == "full"
+            or not (self.out / "pagefind").is_dir()
+        ):
             started = time.monotonic()
             generated |= search_index.build_pagefind(self)
             self.report.search_seconds = time.monotonic() - started
@@ -400,12 +432,17 @@ class Edition:
                 self._remove(path)
 
     def _sitemap(self) -> set[str]:
-        pages = sorted(p for p in self.files if p.endswith("index.html") and not
-                       p.startswith(("q/", "search/")))
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        pages = sorted(
+            p
+            for p in self.files
+            if p.endswith("index.html") and not p.startswith(("q/", "search/"))
+        )
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for page in pages:
-            lines.append(f"<url><loc>{self.site_url}/{page[:-len('index.html')]}</loc></url>")
+            lines.append(f"<url><loc>{self.site_url}/{page[: -len('index.html')]}</loc></url>")
         lines.append("</urlset>")
         self.write_generated("sitemap.xml", ("\n".join(lines) + "\n").encode())
         robots = f"User-agent: *\nDisallow: /q/\nSitemap: {self.site_url}/sitemap.xml\n"
@@ -421,11 +458,18 @@ class Edition:
             return {}
 
     def _save_manifest(self, fingerprints: dict) -> None:
-        data = {"format": FORMAT, "generation": self.report.generation,
-                "options": self.options.shape(), "fingerprints": fingerprints,
-                "records": {str(i): {k: r[k] for k in ("fp", "card", "unit", "facets")}
-                            for i, r in self.records.items()},
-                "files": self.files, "report": asdict(self.report)}
+        data = {
+            "format": FORMAT,
+            "generation": self.report.generation,
+            "options": self.options.shape(),
+            "fingerprints": fingerprints,
+            "records": {
+                str(i): {k: r[k] for k in ("fp", "card", "unit", "facets")}
+                for i, r in self.records.items()
+            },
+            "files": self.files,
+            "report": asdict(self.report),
+        }
         tmp = self.out / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.out / MANIFEST)
@@ -459,6 +503,7 @@ def _render_in_worker(url: str) -> tuple[int, bytes, str]:
 
 def _query(url: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl
+
     return parse_qsl(url.split("?", 1)[1]) if "?" in url else []
 
 
@@ -469,8 +514,9 @@ def _prune(root: Path, folder: Path) -> None:
         folder = folder.parent
 
 
-def export_site(app: Flask, out: str | Path, options: Options | None = None,
-                progress=None) -> Report:
+def export_site(
+    app: Flask, out: str | Path, options: Options | None = None, progress=None
+) -> Report:
     """Write (or bring up to date) the static edition of the public archive in ``out``."""
     return Edition(app, out, options, progress).run()
 

@@ -20,16 +20,22 @@ PRELOAD = re.compile(r'<link rel="preload" as="image" href="[^"]*tiles/[^"]*"[^>
 
 def tile_script(folder: Path, token: str) -> bytes:
     """``window.HALL_TILES[token]``: every tile of one room under its path in the room."""
-    tiles = {file.relative_to(folder).as_posix():
-             "data:image/jpeg;base64," + base64.b64encode(file.read_bytes()).decode()
-             for file in sorted(folder.rglob("*.jpg"))}
-    return (f"(window.HALL_TILES = window.HALL_TILES || {{}})[{json.dumps(token)}] = "
-            + json.dumps(tiles, separators=(",", ":")) + ";\n").encode()
+    tiles = {
+        file.relative_to(folder).as_posix(): "data:image/jpeg;base64,"
+        + base64.b64encode(file.read_bytes()).decode()
+        for file in sorted(folder.rglob("*.jpg"))
+    }
+    return (
+        f"(window.HALL_TILES = window.HALL_TILES || {{}})[{json.dumps(token)}] = "
+        + json.dumps(tiles, separators=(",", ":"))
+        + ";\n"
+    ).encode()
 
 
 def with_scripts(page: str, source: str, scripts: list[str]) -> str:
     """The rooms' tile scripts, run (deferred, in order) before the hall's own, in
     place of the tiles' preloads."""
-    tags = "".join(f'<script src="{relative(source, script)}" defer></script>'
-                   for script in scripts)
+    tags = "".join(
+        f'<script src="{relative(source, script)}" defer></script>' for script in scripts
+    )
     return PRELOAD.sub("", page).replace("<script", tags + "<script", 1)

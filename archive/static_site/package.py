@@ -56,14 +56,18 @@ def kiosk_zip(out: Path, zip_path: Path) -> Path:
             relative = file.relative_to(out).as_posix()
             if file.is_file() and relative != MANIFEST:
                 stored = file.suffix in (".jpeg", ".jpg", ".webp", ".png", ".mp4")
-                archive.write(file, f"{out.name}/{relative}",
-                              zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+                archive.write(
+                    file,
+                    f"{out.name}/{relative}",
+                    zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+                )
     tmp.replace(zip_path)
     return zip_path
 
 
-def preservation_bag(app, bag_dir: Path, options: Options | None = None,
-                     progress=None) -> tuple[Report, bagit.Bag]:
+def preservation_bag(
+    app, bag_dir: Path, options: Options | None = None, progress=None
+) -> tuple[Report, bagit.Bag]:
     """The edition as a BagIt bag (SHA-256) in ``bag_dir`` (made anew each time)."""
     bag_dir = Path(bag_dir)
     staging = bag_dir.with_name(bag_dir.name + ".staging")
@@ -89,18 +93,31 @@ def preservation_bag(app, bag_dir: Path, options: Options | None = None,
                 shutil.copy2(source / photo["original"], originals / photo["original"])
                 photos.append(photo)
         (catalogue / "photos.json").write_text(
-            json.dumps(photos, ensure_ascii=False, indent=1), encoding="utf-8")
-        (staging / "说明.txt").write_text(README.format(
-            site=app.config["SITE_NAME"], org=app.config["ORGANISATION"], time=now(),
-            generation=report.generation, count=len(ids)), encoding="utf-8")
+            json.dumps(photos, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        (staging / "说明.txt").write_text(
+            README.format(
+                site=app.config["SITE_NAME"],
+                org=app.config["ORGANISATION"],
+                time=now(),
+                generation=report.generation,
+                count=len(ids),
+            ),
+            encoding="utf-8",
+        )
     finally:
         db.conn.close()
-    bagit.make_bag(str(staging), {
-        "Source-Organization": app.config["ORGANISATION"],
-        "External-Description": f"{app.config['SITE_NAME']} 静态版与档案目录",
-        "External-Identifier": app.config["BASE_URL"],
-        "Bag-Group-Identifier": f"content-generation-{report.generation}",
-    }, processes=1, checksums=["sha256"])
+    bagit.make_bag(
+        str(staging),
+        {
+            "Source-Organization": app.config["ORGANISATION"],
+            "External-Description": f"{app.config['SITE_NAME']} 静态版与档案目录",
+            "External-Identifier": app.config["BASE_URL"],
+            "Bag-Group-Identifier": f"content-generation-{report.generation}",
+        },
+        processes=1,
+        checksums=["sha256"],
+    )
     shutil.rmtree(bag_dir, ignore_errors=True)
     staging.replace(bag_dir)
     return report, bagit.Bag(str(bag_dir))

@@ -17,8 +17,8 @@ SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")
 # Pages of the live site that the edition holds (paths, query allowed or not).
 PAGES = [
     (re.compile(r"^/$"), False),
-    (re.compile(r"^/honorees$"), True),            # browse: at most one facet, see below
-    (re.compile(r"^/honorees/\d+$"), True),        # ?ex=<exhibition>
+    (re.compile(r"^/honorees$"), True),  # browse: at most one facet, see below
+    (re.compile(r"^/honorees/\d+$"), True),  # ?ex=<exhibition>
     (re.compile(r"^/honorees/\d+/album$"), False),
     (re.compile(r"^/exhibitions$"), False),
     (re.compile(r"^/exhibitions/\d+$"), False),
@@ -38,8 +38,10 @@ FILES = [
     re.compile(r"^/honorees/\d+/share\.png$"),
     re.compile(r"^/exhibitions/\d+/theme\.css$"),
     re.compile(r"^/style/emblem\.(png|jpe?g|svg)$"),
-    re.compile(r"^/exhibitions/\d+/hall/tiles/[0-9a-f]{12}-r\d{1,4}/"
-               r"(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$"),
+    re.compile(
+        r"^/exhibitions/\d+/hall/tiles/[0-9a-f]{12}-r\d{1,4}/"
+        r"(\d{1,2}/[fbudlr]\d{1,3}_\d{1,3}\.jpg|panorama\.jpg)$"
+    ),
     re.compile(r"^/api/v1/honorees\.csv$"),
     re.compile(r"^/sitemap\.xml$"),
     re.compile(r"^/robots\.txt$"),
@@ -50,12 +52,13 @@ SEARCH_PAGE = "search/index.html"
 class Target:
     """What an address of the live site becomes in the edition."""
 
-    def __init__(self, kind: str, file: str | None = None, query: str = "",
-                 fetch: str | None = None):
-        self.kind = kind          # "page", "file", "search" (the static search page) or "gone"
-        self.file = file          # path inside the edition
-        self.query = query        # a query string kept on the link (search page only)
-        self.fetch = fetch        # the address to render through the app
+    def __init__(
+        self, kind: str, file: str | None = None, query: str = "", fetch: str | None = None
+    ):
+        self.kind = kind  # "page", "file", "search" (the static search page) or "gone"
+        self.file = file  # path inside the edition
+        self.query = query  # a query string kept on the link (search page only)
+        self.fetch = fetch  # the address to render through the app
 
 
 def _slug(query: list[tuple[str, str]]) -> str:
@@ -75,7 +78,7 @@ def page_file(path: str, query: list[tuple[str, str]]) -> str:
 def classify(url: str, base_url: str) -> Target:
     """Map an address found in a page to its place in the edition."""
     if base_url and url.startswith(base_url.rstrip("/") + "/"):
-        url = url[len(base_url.rstrip("/")):]
+        url = url[len(base_url.rstrip("/")) :]
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return Target("outside")
@@ -93,8 +96,11 @@ def classify(url: str, base_url: str) -> Target:
             if query and path.startswith("/qr/"):
                 size = dict(query).get("size", "")
                 stem, ext = path.lstrip("/").rsplit(".", 1)
-                return Target("file", f"{stem}-{size}.{ext}" if size.isdigit() else
-                              path.lstrip("/"), fetch=url)
+                return Target(
+                    "file",
+                    f"{stem}-{size}.{ext}" if size.isdigit() else path.lstrip("/"),
+                    fetch=url,
+                )
             return Target("file", path.lstrip("/"), fetch=path)
     for pattern, with_query in PAGES:
         if pattern.match(path):

@@ -21,15 +21,16 @@ CHUNK = 5000
 
 
 def _digest(value: object) -> str:
-    return hashlib.sha1(json.dumps(value, sort_keys=True, ensure_ascii=False,
-                                   default=str).encode()).hexdigest()
+    return hashlib.sha1(
+        json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
 def _grouped(db: sqlite_utils.Database, sql: str, ids: list[int]) -> dict[int, list]:
     """Rows of ``sql`` (with ``{marks}`` for the ids; first column the honoree id)."""
     grouped: dict[int, list] = defaultdict(list)
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         for row in db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk):
             grouped[row[0]].append(list(row))
     return grouped
@@ -40,27 +41,45 @@ def public(db: sqlite_utils.Database) -> dict[int, dict]:
     pages show of it), ``unit``, ``facets`` and ``search`` (words, filters, meta)."""
     rows = {r["id"]: dict(r) for r in db.execute(f"SELECT * FROM honorees h WHERE {PUBLIC}")}
     ids = sorted(rows)
-    honours = _grouped(db, "SELECT honoree_id, * FROM honours WHERE honoree_id IN ({marks}) "
-                           "ORDER BY year, position, id", ids)
-    photos = _grouped(db, """SELECT p.honoree_id, p.*, group_concat(m.name) FROM photos p
+    honours = _grouped(
+        db,
+        "SELECT honoree_id, * FROM honours WHERE honoree_id IN ({marks}) "
+        "ORDER BY year, position, id",
+        ids,
+    )
+    photos = _grouped(
+        db,
+        """SELECT p.honoree_id, p.*, group_concat(m.name) FROM photos p
                              LEFT JOIN media_files m ON m.photo_id = p.id
                              WHERE p.honoree_id IN ({marks}) GROUP BY p.id
-                             ORDER BY p.is_portrait DESC, p.position, p.id""", ids)
+                             ORDER BY p.is_portrait DESC, p.position, p.id""",
+        ids,
+    )
     videos = _grouped(db, "SELECT honoree_id, * FROM videos WHERE honoree_id IN ({marks})", ids)
-    members = _grouped(db, """SELECT collective_id, member_id, position FROM members
-                              WHERE collective_id IN ({marks})""", ids)
-    member_of = _grouped(db, "SELECT member_id, collective_id FROM members "
-                             "WHERE member_id IN ({marks})", ids)
-    shown = _grouped(db, """SELECT i.honoree_id, s.exhibition_id, s.id, i.position
+    members = _grouped(
+        db,
+        """SELECT collective_id, member_id, position FROM members
+                              WHERE collective_id IN ({marks})""",
+        ids,
+    )
+    member_of = _grouped(
+        db, "SELECT member_id, collective_id FROM members WHERE member_id IN ({marks})", ids
+    )
+    shown = _grouped(
+        db,
+        """SELECT i.honoree_id, s.exhibition_id, s.id, i.position
                             FROM exhibition_items i JOIN exhibition_sections s
-                            ON s.id = i.section_id WHERE i.honoree_id IN ({marks})""", ids)
+                            ON s.id = i.section_id WHERE i.honoree_id IN ({marks})""",
+        ids,
+    )
     result = {}
     for i in ids:
         row = rows[i]
         kept = [dict(o) for o in _honour_dicts(honours.get(i, []), db)]
         live = [o for o in kept if not o["revoked"]]
         facets = {
-            "kind": [row["kind"]], "region": [row["city"]] if row["city"] else [],
+            "kind": [row["kind"]],
+            "region": [row["city"]] if row["city"] else [],
             "nominator": [row["nominator"]] if row.get("nominator") else [],
             "industry": [row["industry"]] if row["industry"] else [],
             "level": sorted({o["level"] for o in live if o["level"]}),
@@ -69,12 +88,39 @@ def public(db: sqlite_utils.Database) -> dict[int, dict]:
         }
         top = honorees.top_honour(live)
         portrait = photos.get(i, [[None] * 3])[0][-1]
-        card = _digest([row["name"], row["kind"], row["unit"], row["city"], row["sort_key"],
-                        row["latest_year"], row["featured"], top, portrait, facets])
-        fp = _digest([row, kept, photos.get(i), videos.get(i), members.get(i),
-                      member_of.get(i), shown.get(i)])
-        result[i] = {"fp": fp, "card": card, "unit": row["unit"] or "", "facets": facets,
-                     "code": row["code"], "search": _search_fields(row, top, facets)}
+        card = _digest(
+            [
+                row["name"],
+                row["kind"],
+                row["unit"],
+                row["city"],
+                row["sort_key"],
+                row["latest_year"],
+                row["featured"],
+                top,
+                portrait,
+                facets,
+            ]
+        )
+        fp = _digest(
+            [
+                row,
+                kept,
+                photos.get(i),
+                videos.get(i),
+                members.get(i),
+                member_of.get(i),
+                shown.get(i),
+            ]
+        )
+        result[i] = {
+            "fp": fp,
+            "card": card,
+            "unit": row["unit"] or "",
+            "facets": facets,
+            "code": row["code"],
+            "search": _search_fields(row, top, facets),
+        }
     return result
 
 
@@ -101,10 +147,17 @@ def _search_fields(row: dict, top: str, facets: dict) -> dict:
     readings.update(filter(None, [row.get("name_pinyin"), row.get("name_initials")]))
     syllables = [s for s in lazy_pinyin(row["name"], style=Style.NORMAL) if s.isalpha()]
     words = sorted(readings) + syllables + pieces(row["name"], 4)
-    return {"words": words, "more": pieces(row["unit"] or "", 4),
-            "filters": {k: v for k, v in facets.items() if v},
-            "meta": {"unit": row["unit"] or "", "honour": top, "name": row["name"],
-                     "readings": " ".join(sorted(r.lower() for r in readings))}}
+    return {
+        "words": words,
+        "more": pieces(row["unit"] or "", 4),
+        "filters": {k: v for k, v in facets.items() if v},
+        "meta": {
+            "unit": row["unit"] or "",
+            "honour": top,
+            "name": row["name"],
+            "readings": " ".join(sorted(r.lower() for r in readings)),
+        },
+    }
 
 
 def pieces(text: str, longest: int) -> list[str]:
@@ -116,7 +169,7 @@ def pieces(text: str, longest: int) -> list[str]:
     for part in re.split(r"[^\u3400-\u9fff]+", text):
         for size in range(1, min(longest, len(part)) + 1):
             for start in range(len(part) - size + 1):
-                found.setdefault(part[start:start + size])
+                found.setdefault(part[start : start + size])
     parts = re.split(r"[·・.\s]+", text)  # a dotted name: its parts, and run together
     for part in [*parts, "".join(parts)] if len(parts) > 1 else []:
         found.setdefault(part)
@@ -126,8 +179,15 @@ def pieces(text: str, longest: int) -> list[str]:
 def exhibitions_fingerprint(db: sqlite_utils.Database) -> str:
     """Anything an exhibition's or a hall's pages show besides its honorees."""
     parts = []
-    for table in ("exhibitions", "exhibition_sections", "exhibition_items", "halls",
-                  "hall_scenes", "hall_hotspots", "target_codes"):
+    for table in (
+        "exhibitions",
+        "exhibition_sections",
+        "exhibition_items",
+        "halls",
+        "hall_scenes",
+        "hall_hotspots",
+        "target_codes",
+    ):
         if table in db.table_names():
             parts.append([list(r) for r in db.execute(f"SELECT * FROM {table} ORDER BY rowid")])
     return _digest(parts)
@@ -136,8 +196,9 @@ def exhibitions_fingerprint(db: sqlite_utils.Database) -> str:
 def global_fingerprint(db: sqlite_utils.Database, config: dict) -> str:
     """What every page may show: the title vocabulary, the demo notice, the
     settings pages are drawn with, and the code that draws them."""
-    parts: list = [config.get(k) for k in ("SITE_NAME", "ORGANISATION", "BASE_URL",
-                                           "PAGE_SIZE", "QR_EMBLEM")]
+    parts: list = [
+        config.get(k) for k in ("SITE_NAME", "ORGANISATION", "BASE_URL", "PAGE_SIZE", "QR_EMBLEM")
+    ]
     for table in ("honour_titles", "title_aliases"):
         if table in db.table_names():
             parts.append([list(r) for r in db.execute(f"SELECT * FROM {table} ORDER BY rowid")])
@@ -151,8 +212,11 @@ def code_fingerprint() -> str:
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha1()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".js", ".xml", ".txt") \
-                and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".html", ".css", ".js", ".xml", ".txt")
+            and "__pycache__" not in path.parts
+        ):
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

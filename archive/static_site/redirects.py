@@ -46,12 +46,24 @@ PAGE = """<!doctype html>
 """
 
 
-def _page(source: str, target: str, title: str, code: str, tag: str, runs: dict,
-          variants: dict, beacon: str) -> bytes:
+def _page(
+    source: str,
+    target: str,
+    title: str,
+    code: str,
+    tag: str,
+    runs: dict,
+    variants: dict,
+    beacon: str,
+) -> bytes:
     href = relative(source, target)
     return PAGE.format(
-        title=html.escape(title), href=html.escape(href), target=json.dumps(href),
-        runs=json.dumps(runs), code=json.dumps(code), tag=json.dumps(tag),
+        title=html.escape(title),
+        href=html.escape(href),
+        target=json.dumps(href),
+        runs=json.dumps(runs),
+        code=json.dumps(code),
+        tag=json.dumps(tag),
         beacon=json.dumps(beacon.rstrip("/")),
         variants=json.dumps({str(k): relative(source, v) for k, v in variants.items()}),
     ).encode()
@@ -60,12 +72,17 @@ def _page(source: str, target: str, title: str, code: str, tag: str, runs: dict,
 def write(edition, db) -> set[str]:
     """Write every redirect page and both host files; returns the paths made."""
     made: set[str] = set()
-    runs = {r[0]: r[1] for r in db.execute(
-        "SELECT tag, exhibition_id FROM print_runs WHERE exhibition_id IS NOT NULL")}
+    runs = {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT tag, exhibition_id FROM print_runs WHERE exhibition_id IS NOT NULL"
+        )
+    }
     tags_of: dict[int, list[str]] = {}
     for honoree_id, tag in db.execute(
-            "SELECT i.honoree_id, r.tag FROM print_run_items i JOIN print_runs r "
-            "ON r.id = i.run_id ORDER BY r.tag"):
+        "SELECT i.honoree_id, r.tag FROM print_run_items i JOIN print_runs r "
+        "ON r.id = i.run_id ORDER BY r.tag"
+    ):
         tags_of.setdefault(honoree_id, []).append(tag)
     routes: list[tuple[str, str]] = []
     beacon = edition.options.beacon_url
@@ -76,46 +93,58 @@ def write(edition, db) -> set[str]:
         profile = f"honorees/{honoree_id}/index.html"
         if profile not in edition.files:
             continue
-        variants = {ex: f"honorees/{honoree_id}/ex-{ex}.html" for ex in set(runs.values())
-                    if f"honorees/{honoree_id}/ex-{ex}.html" in edition.files}
+        variants = {
+            ex: f"honorees/{honoree_id}/ex-{ex}.html"
+            for ex in set(runs.values())
+            if f"honorees/{honoree_id}/ex-{ex}.html" in edition.files
+        }
         used_runs = {t: e for t, e in runs.items() if e in variants}
         for tag in [""] + tags_of.get(honoree_id, []):
             source = f"q/{code}/{tag}/index.html" if tag else f"q/{code}/index.html"
             target = variants.get(runs.get(tag), profile) if tag else profile
-            edition.write_generated(source, _page(source, target, name, code, tag, used_runs,
-                                                  variants, beacon), deps=[honoree_id])
+            edition.write_generated(
+                source,
+                _page(source, target, name, code, tag, used_runs, variants, beacon),
+                deps=[honoree_id],
+            )
             made.add(source)
             routes.append((f"/q/{code}" + (f"/{tag}" if tag else ""), target))
     for code, exhibition_id, title in db.execute(
-            """SELECT t.code, e.id, e.title FROM target_codes t JOIN halls h ON h.id = t.target_id
+        """SELECT t.code, e.id, e.title FROM target_codes t JOIN halls h ON h.id = t.target_id
                JOIN exhibitions e ON e.id = h.exhibition_id
-               WHERE t.target_type = 'hall' AND e.status = 'published'"""):
+               WHERE t.target_type = 'hall' AND e.status = 'published'"""
+    ):
         hall = f"exhibitions/{exhibition_id}/hall/index.html"
         if hall not in edition.files:
             continue
         source = f"q/{code}/index.html"
-        edition.write_generated(source, _page(source, hall, f"{title}·网上全景展馆", code, "",
-                                              {}, {}, beacon))
+        edition.write_generated(
+            source, _page(source, hall, f"{title}·网上全景展馆", code, "", {}, {}, beacon)
+        )
         made.add(source)
         routes.append((f"/q/{code}", hall))
-    for target_type, folder in (("honoree_album", "honorees"),
-                                ("exhibition_album", "exhibitions")):
-        for code, owner_id in db.execute("SELECT code, target_id FROM target_codes "
-                                         "WHERE target_type = ?", [target_type]):
+    for target_type, folder in (("honoree_album", "honorees"), ("exhibition_album", "exhibitions")):
+        for code, owner_id in db.execute(
+            "SELECT code, target_id FROM target_codes WHERE target_type = ?", [target_type]
+        ):
             album = f"{folder}/{owner_id}/album/index.html"
             if album not in edition.files:  # a draft's or withdrawn record's album
                 continue
             source = f"q/{code}/index.html"
-            edition.write_generated(source, _page(source, album, "云相册", code, "", {}, {},
-                                                  beacon))
+            edition.write_generated(
+                source, _page(source, album, "云相册", code, "", {}, {}, beacon)
+            )
             made.add(source)
             routes.append((f"/q/{code}", album))
     base = "/" + edition.options.base_path.strip("/")
     base = "" if base == "/" else base
-    lines = ["# 静态版二维码短链接：由 flask --app archive export-site 生成，请勿手改。",
-             "# 在 http {} 中 include 本文件，再在 location /q/ 中：",
-             "#     if ($edition_qr_target) { return 302 $edition_qr_target; }",
-             "map $uri $edition_qr_target {", "    default \"\";"]
+    lines = [
+        "# 静态版二维码短链接：由 flask --app archive export-site 生成，请勿手改。",
+        "# 在 http {} 中 include 本文件，再在 location /q/ 中：",
+        "#     if ($edition_qr_target) { return 302 $edition_qr_target; }",
+        "map $uri $edition_qr_target {",
+        '    default "";',
+    ]
     lines += [f"    {base}{path} {base}/{target};" for path, target in routes]
     lines.append("}")
     edition.write_generated(NGINX_MAP, ("\n".join(lines) + "\n").encode())

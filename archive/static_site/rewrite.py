@@ -15,20 +15,27 @@ from .paths import Target, classify, relative, root_of
 
 ATTRIBUTE = re.compile(r'(\s)(href|src|action|poster|content)="([^"]*)"')
 SRCSET = re.compile(r'(\s)srcset="([^"]*)"')
-ANCHOR_UNLINK = re.compile(r'<a\s[^>]*data-edition-unlink[^>]*>(.*?)</a>', re.S)
-HALL_CONFIG = re.compile(r'(<script type="application/json" id="hall-config">)(.*?)(</script>)',
-                         re.S)
+ANCHOR_UNLINK = re.compile(r"<a\s[^>]*data-edition-unlink[^>]*>(.*?)</a>", re.S)
+HALL_CONFIG = re.compile(
+    r'(<script type="application/json" id="hall-config">)(.*?)(</script>)', re.S
+)
 JSON_LD = re.compile(r'(<script type="application/ld\+json">)(.*?)(</script>)', re.S)
-OTHERS = re.compile(r'(<section aria-labelledby="(?:unit|members)-h"|<section class="qr"'
-                    r'|<p class="member-of")')
+OTHERS = re.compile(
+    r'(<section aria-labelledby="(?:unit|members)-h"|<section class="qr"'
+    r'|<p class="member-of")'
+)
 SUGGEST = re.compile(r'\sdata-suggest="[^"]*"')
 
 
 class Rewriter:
     """Rewrites pages of one edition; ``found`` collects every target linked."""
 
-    def __init__(self, base_url: str, on_link: Callable[[Target], None],
-                 leave_out: Callable[[Target], bool] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        on_link: Callable[[Target], None],
+        leave_out: Callable[[Target], bool] | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.on_link = on_link
         self.leave_out = leave_out or (lambda target: False)  # files this edition omits
@@ -93,6 +100,7 @@ class Rewriter:
         def replace(m: re.Match) -> str:
             new = self.link(source, json.loads(m[0]))
             return json.dumps(new if new is not None else "", ensure_ascii=False)
+
         pattern = re.compile(r'"' + re.escape(self.base_url) + r'/[^"]*"')
         return pattern.sub(replace, text)
 
@@ -104,18 +112,25 @@ def annotate_profile(body: str, fields: dict) -> str:
     words = " ".join(fields["words"])
     filters = "".join(
         f'<span data-pagefind-filter="{name}">{html.escape(str(value))}</span>'
-        for name, values in fields["filters"].items() for value in values)
-    meta = "".join(f'<span data-pagefind-meta="{name}">{html.escape(str(value))}</span>'
-                   for name, value in fields["meta"].items() if value)
+        for name, values in fields["filters"].items()
+        for value in values
+    )
+    meta = "".join(
+        f'<span data-pagefind-meta="{name}">{html.escape(str(value))}</span>'
+        for name, value in fields["meta"].items()
+        if value
+    )
     more = " ".join(fields.get("more", []))  # the unit's pieces: found, but below names
-    hidden = (f'<div hidden data-edition-search>'
-              f'<p data-pagefind-weight="9">{html.escape(words)}</p>'
-              f'<p data-pagefind-weight="2">{html.escape(more)}</p>{filters}{meta}</div>')
+    hidden = (
+        f"<div hidden data-edition-search>"
+        f'<p data-pagefind-weight="9">{html.escape(words)}</p>'
+        f'<p data-pagefind-weight="2">{html.escape(more)}</p>{filters}{meta}</div>'
+    )
     body = body.replace('<article class="profile', '<article data-pagefind-body class="profile', 1)
     body = body.replace('<h1 class="name">', '<h1 class="name" data-pagefind-weight="10">', 1)
     # other people's names (colleagues, members, the collective) and the QR block are
     # this page's links, not its words: indexed, they put this page above those people's
-    body = OTHERS.sub(lambda m: m[1] + " data-pagefind-ignore=\"all\"", body)
+    body = OTHERS.sub(lambda m: m[1] + ' data-pagefind-ignore="all"', body)
     return body.replace("</article>", hidden + "</article>", 1)
 
 
@@ -126,7 +141,11 @@ def kiosk(body: str, source: str, idle_minutes: float) -> str:
     body = body.replace(
         '<html lang="zh-CN">',
         f'<html lang="zh-CN" class="kiosk" data-home="{root}index.html" '
-        f'data-idle-minutes="{idle_minutes:g}">', 1)
-    assets = (f'<link rel="stylesheet" href="{root}static/edition/kiosk.css">'
-              f'<script src="{root}static/edition/kiosk.js" defer></script>')
+        f'data-idle-minutes="{idle_minutes:g}">',
+        1,
+    )
+    assets = (
+        f'<link rel="stylesheet" href="{root}static/edition/kiosk.css">'
+        f'<script src="{root}static/edition/kiosk.js" defer></script>'
+    )
     return body.replace("</head>", assets + "</head>", 1)

@@ -23,11 +23,21 @@ def write_fallback(edition) -> set[str]:
         if f"honorees/{honoree_id}/index.html" not in edition.files:
             continue
         search = record["search"]
-        items.append({"id": honoree_id, "n": search["meta"]["name"],
-                      "w": " ".join(search["words"]).lower(), "u": search["meta"]["unit"],
-                      "h": search["meta"]["honour"], "f": search["filters"]})
-    body = ("window.EDITION_INDEX = " + json.dumps(items, ensure_ascii=False,
-                                                   separators=(",", ":")) + ";\n")
+        items.append(
+            {
+                "id": honoree_id,
+                "n": search["meta"]["name"],
+                "w": " ".join(search["words"]).lower(),
+                "u": search["meta"]["unit"],
+                "h": search["meta"]["honour"],
+                "f": search["filters"],
+            }
+        )
+    body = (
+        "window.EDITION_INDEX = "
+        + json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+        + ";\n"
+    )
     edition.write_generated(FALLBACK, body.encode())
     return {FALLBACK}
 
@@ -36,6 +46,7 @@ def write_fold(edition) -> set[str]:
     """The live search's folding table (traditional → simplified, full-width →
     ASCII) as pairs of characters, for the search page to fold a query the same way."""
     from ..search import analysis
+
     pairs = "".join(chr(a) + chr(b) for a, b in sorted(analysis._FOLD.items()))
     body = "window.EDITION_FOLD = " + json.dumps(pairs, ensure_ascii=False) + ";\n"
     edition.write_generated(FOLD, body.encode())
@@ -47,9 +58,19 @@ def build_pagefind(edition) -> set[str]:
     up to date file by file (unchanged fragments are not rewritten)."""
     out: Path = edition.out
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".pagefind-") as tmp:
-        command = [sys.executable, "-m", "pagefind", "--site", str(out),
-                   "--output-path", str(Path(tmp) / BUNDLE), "--keep-index-url",
-                   "--glob", "honorees/*/index.html", "--quiet"]
+        command = [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            str(out),
+            "--output-path",
+            str(Path(tmp) / BUNDLE),
+            "--keep-index-url",
+            "--glob",
+            "honorees/*/index.html",
+            "--quiet",
+        ]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError("Pagefind 索引失败：" + (done.stderr or done.stdout)[-2000:])

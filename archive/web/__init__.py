@@ -30,10 +30,21 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("COMPRESS_MIMETYPES", [
-        "text/html", "text/css", "text/xml", "text/csv", "text/plain", "application/json",
-        "application/javascript", "text/javascript", "application/xml", "image/svg+xml",
-    ])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        [
+            "text/html",
+            "text/css",
+            "text/xml",
+            "text/csv",
+            "text/plain",
+            "application/json",
+            "application/javascript",
+            "text/javascript",
+            "application/xml",
+            "image/svg+xml",
+        ],
+    )
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 300)
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
@@ -44,11 +55,13 @@ def init_app(app: Flask) -> None:
     # (Werkzeug's slash merging would send a 308 there): an odd path is simply a 404.
     app.url_map.merge_slashes = False
     from .params import BoundedInt
+
     app.url_map.converters["int"] = BoundedInt  # before any route is added
     Compress(app)
     app.after_request(_compressible_static)  # runs before Compress's own after_request
 
     from . import edge
+
     edge.init_app(app)  # before CSRF: another site's POST is a 403, not a 400
     _sessions_and_csrf(app)
 
@@ -64,6 +77,7 @@ def init_app(app: Flask) -> None:
     style.init_app(app)
     errors.init_app(app)
     from . import language
+
     language.init_app(app)
 
     app.after_request(_security_headers)
@@ -90,8 +104,9 @@ def _sessions_and_csrf(app: Flask) -> None:
     app.config["SESSION_COOKIE_NAME"] = "archive_session"
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)  # SameSite + token; proxies vary
-    app.config["MAX_CONTENT_LENGTH"] = (max(app.config["VIDEO_MAX_MB"],
-                                            app.config["NARRATION_MAX_MB"]) + 5) * 1_000_000
+    app.config["MAX_CONTENT_LENGTH"] = (
+        max(app.config["VIDEO_MAX_MB"], app.config["NARRATION_MAX_MB"]) + 5
+    ) * 1_000_000
     CSRFProtect(app)
 
 
@@ -100,8 +115,11 @@ def _compressible_static(response):
     (without nginx in front, which gzips them): send_file answers in passthrough
     mode, a stream Flask-Compress leaves alone; these files are small, so they are
     read whole."""
-    if (request.endpoint == "static" and response.status_code == 200
-            and response.mimetype in ("text/javascript", "application/javascript", "text/css")):
+    if (
+        request.endpoint == "static"
+        and response.status_code == 200
+        and response.mimetype in ("text/javascript", "application/javascript", "text/css")
+    ):
         response.direct_passthrough = False
         response.set_data(response.get_data())
     return response
@@ -173,6 +191,7 @@ def browse_url(filters, drop: str | None = None, set: dict | None = None) -> str
 
 def current_user_for_templates():
     from .auth import current_user
+
     return current_user()
 
 
@@ -186,7 +205,9 @@ def _policy() -> str:
     policy = SECURITY_HEADERS["Content-Security-Policy"]
     if script:
         from urllib.parse import urlsplit
+
         parts = urlsplit(script)
-        policy = policy.replace("script-src 'self'",
-                                f"script-src 'self' {parts.scheme}://{parts.netloc}")
+        policy = policy.replace(
+            "script-src 'self'", f"script-src 'self' {parts.scheme}://{parts.netloc}"
+        )
     return policy

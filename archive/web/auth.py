@@ -48,8 +48,13 @@ def current_user() -> dict | None:
     absolute = current_app.config["SESSION_MAX_HOURS"] * 3600
     started, seen = session.get("started", 0), session.get("seen", 0)
     user = accounts.get_user(get_db(), uid)
-    if (user is None or not user["active"] or user["session_generation"] != session.get("gen")
-            or clock - seen > idle or clock - started > absolute):
+    if (
+        user is None
+        or not user["active"]
+        or user["session_generation"] != session.get("gen")
+        or clock - seen > idle
+        or clock - started > absolute
+    ):
         session.clear()
         return None
     if clock - seen > SEEN_RESOLUTION:
@@ -74,8 +79,11 @@ def kept_fields() -> list[tuple[str, str]]:
     """What a refused form carried, so a page can show it back: nothing typed is lost."""
     if request.method != "POST":
         return []
-    return [(k, v) for k, v in request.form.items(multi=True)
-            if k not in ("csrf_token",) and v and len(v) < 200_000]
+    return [
+        (k, v)
+        for k, v in request.form.items(multi=True)
+        if k not in ("csrf_token",) and v and len(v) < 200_000
+    ]
 
 
 def guard(blueprint: Blueprint, roles: Iterable[str]) -> None:
@@ -98,8 +106,13 @@ def guard(blueprint: Blueprint, roles: Iterable[str]) -> None:
 
 def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") \
-            or parts.path.startswith("//") or "\\" in (target or ""):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+        or "\\" in (target or "")
+    ):
         return url_for("curate.dashboard")
     return target
 
@@ -117,7 +130,8 @@ def _hash_slots(state) -> None:
     files in the instance folder bound the processes together."""
     app = state.app
     app.extensions["hash_slots"] = accounts.HashSlots(
-        Path(app.instance_path) / "login-slots", int(app.config["LOGIN_HASH_SLOTS"]))
+        Path(app.instance_path) / "login-slots", int(app.config["LOGIN_HASH_SLOTS"])
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -127,19 +141,35 @@ def login():
         db = get_db()
         try:
             user = accounts.authenticate(
-                db, request.form.get("username", ""), request.form.get("password", ""),
-                _address(), slots=current_app.extensions["hash_slots"],
-                global_limit=int(current_app.config["LOGIN_GLOBAL_LIMIT"]))
+                db,
+                request.form.get("username", ""),
+                request.form.get("password", ""),
+                _address(),
+                slots=current_app.extensions["hash_slots"],
+                global_limit=int(current_app.config["LOGIN_GLOBAL_LIMIT"]),
+            )
         except (accounts.Throttled, accounts.Busy) as exc:
             status = 429 if isinstance(exc, accounts.Throttled) else 503
             response = current_app.make_response(
-                (render_template("curate/login.html", error=exc.message, next=next_url,
-                                 username=request.form.get("username", "")), status))
+                (
+                    render_template(
+                        "curate/login.html",
+                        error=exc.message,
+                        next=next_url,
+                        username=request.form.get("username", ""),
+                    ),
+                    status,
+                )
+            )
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
         if user is None:
-            return render_template("curate/login.html", error="用户名或密码不正确",
-                                   next=next_url, username=request.form.get("username", "")), 401
+            return render_template(
+                "curate/login.html",
+                error="用户名或密码不正确",
+                next=next_url,
+                username=request.form.get("username", ""),
+            ), 401
         login_user(user)
         if user["role"] == "printer" and not next_url:
             return redirect(url_for("public.home"))

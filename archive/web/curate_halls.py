@@ -13,24 +13,31 @@ from .curate import REVIEW_NOTICE, _reviewed, _step, _user, bp
 
 def _album_target(owner_type: str, owner_id: int) -> str:
     from ..review.exhibits import album_target
+
     return album_target(owner_type, owner_id)
 
 
 def _previewing(kind: str, target):
     """Editors show the version waiting for review, if there is one."""
     from ..review import changes
+
     return changes.previewing(get_db(), kind, target)
 
+
 # --- albums -------------------------------------------------------------------------
+
 
 def _album_owner(owner_type: str, owner_id: int) -> dict:
     db = get_db()
     if owner_type == "honoree":
-        row = db.execute("SELECT id, name AS title, status FROM honorees WHERE id = ? "
-                         "AND deleted_at IS NULL", [owner_id]).fetchone()
+        row = db.execute(
+            "SELECT id, name AS title, status FROM honorees WHERE id = ? AND deleted_at IS NULL",
+            [owner_id],
+        ).fetchone()
     else:
-        row = db.execute("SELECT id, title, status FROM exhibitions WHERE id = ?",
-                         [owner_id]).fetchone()
+        row = db.execute(
+            "SELECT id, title, status FROM exhibitions WHERE id = ?", [owner_id]
+        ).fetchone()
     if row is None:
         abort(404)
     return dict(row)
@@ -39,16 +46,21 @@ def _album_owner(owner_type: str, owner_id: int) -> dict:
 def _album_editor(owner_type: str, owner_id: int, status: int = 200, error: str | None = None):
     db = get_db()
     owner = _album_owner(owner_type, owner_id)
-    public = ("public.honoree_album" if owner_type == "honoree" else "public.exhibition_album")
+    public = "public.honoree_album" if owner_type == "honoree" else "public.exhibition_album"
     key = "honoree_id" if owner_type == "honoree" else "exhibition_id"
     code = albums.code_for(db, owner_type, owner_id)
     with _previewing("album", _album_target(owner_type, owner_id)) as waiting:
         return render_template(
-            "curate/album.html", owner=owner, owner_type=owner_type,
-            items=albums.for_editing(db, owner_type, owner_id), error=error,
-            public_url=url_for(public, **{key: owner_id}), waiting=waiting,
+            "curate/album.html",
+            owner=owner,
+            owner_type=owner_type,
+            items=albums.for_editing(db, owner_type, owner_id),
+            error=error,
+            public_url=url_for(public, **{key: owner_id}),
+            waiting=waiting,
             action=url_for(f"curate.{owner_type}_album_change", **{key: owner_id}),
-            code=code), status
+            code=code,
+        ), status
 
 
 @bp.get("/honorees/<int:honoree_id>/album")
@@ -64,9 +76,12 @@ def exhibition_album(exhibition_id: int):
 def _album_change(owner_type: str, owner_id: int):
     _album_owner(owner_type, owner_id)
     try:
-        kept = _step("album", _album_target(owner_type, owner_id), "change",
-                     {"action": request.form.get("action", ""),
-                      "item": request.form.get("item", "")})
+        kept = _step(
+            "album",
+            _album_target(owner_type, owner_id),
+            "change",
+            {"action": request.form.get("action", ""), "item": request.form.get("item", "")},
+        )
     except albums.AlbumError as exc:
         return _album_editor(owner_type, owner_id, 400, str(exc))
     flash(REVIEW_NOTICE if kept else "相册已更新")
@@ -92,8 +107,11 @@ def exhibition_album_upload(exhibition_id: int):
     try:
         alt = uploads.require_alt(request.form.get("alt"))
         data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
-        prepared = uploads.prepare_photo(data, max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
-                                         max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
+        prepared = uploads.prepare_photo(
+            data,
+            max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
+            max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000,
+        )
         caption = (request.form.get("caption") or "").strip() or None
         credit = (request.form.get("credit") or "").strip() or None
         target = _album_target("exhibition", exhibition_id)
@@ -101,23 +119,37 @@ def exhibition_album_upload(exhibition_id: int):
         if kept:  # stored in no album until approved
             from .. import media
             from ..db import write
+
             with write(get_db()):
-                photo_id = media.add_photo(get_db(), config["MEDIA_DIR"], prepared, None,
-                                           alt=alt, caption=caption, credit=credit)
+                photo_id = media.add_photo(
+                    get_db(),
+                    config["MEDIA_DIR"],
+                    prepared,
+                    None,
+                    alt=alt,
+                    caption=caption,
+                    credit=credit,
+                )
             _step("album", target, "add_photo", {"photo_id": photo_id})
         else:
-            albums.add_exhibition_photo(get_db(), config["MEDIA_DIR"], exhibition_id, prepared,
-                                        alt=alt, caption=caption, credit=credit, user=_user())
+            albums.add_exhibition_photo(
+                get_db(),
+                config["MEDIA_DIR"],
+                exhibition_id,
+                prepared,
+                alt=alt,
+                caption=caption,
+                credit=credit,
+                user=_user(),
+            )
     except (uploads.UploadError, albums.AlbumError) as exc:
         return _album_editor("exhibition", exhibition_id, 400, str(exc))
     flash(REVIEW_NOTICE if kept else "照片已加入展厅相册")
     return redirect(url_for("curate.exhibition_album", exhibition_id=exhibition_id), code=303)
 
 
-
-
-
 # --- theme and cover ----------------------------------------------------------------
+
 
 def _exhibition_row(exhibition_id: int) -> dict:
     row = get_db().execute("SELECT * FROM exhibitions WHERE id = ?", [exhibition_id]).fetchone()
@@ -126,16 +158,24 @@ def _exhibition_row(exhibition_id: int) -> dict:
     return dict(row)
 
 
-def _theme_page(exhibition_id: int, status: int = 200, error: str | None = None,
-                theme: dict | None = None):
+def _theme_page(
+    exhibition_id: int, status: int = 200, error: str | None = None, theme: dict | None = None
+):
     from ..halls import store, themes
+
     exhibition = _exhibition_row(exhibition_id)
     with _previewing("hall", exhibition_id) as waiting:
         return render_template(
-            "curate/exhibition_theme.html", exhibition=exhibition, error=error, waiting=waiting,
-            theme=theme or store.theme_of(get_db(), exhibition_id), BUILT_IN=themes.BUILT_IN,
-            EMBLEMS=themes.EMBLEMS, TEXTURES=themes.TEXTURES,
-            LABELS=themes.PALETTE_LABELS), status
+            "curate/exhibition_theme.html",
+            exhibition=exhibition,
+            error=error,
+            waiting=waiting,
+            theme=theme or store.theme_of(get_db(), exhibition_id),
+            BUILT_IN=themes.BUILT_IN,
+            EMBLEMS=themes.EMBLEMS,
+            TEXTURES=themes.TEXTURES,
+            LABELS=themes.PALETTE_LABELS,
+        ), status
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/theme")
@@ -148,6 +188,7 @@ def save_exhibition_theme(exhibition_id: int):
     """A built-in theme picked, then its palette, emblem, banner and texture edited;
     the generated hall is redrawn by the worker (its signature includes the theme)."""
     from ..halls import themes
+
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
     try:
@@ -165,6 +206,7 @@ def save_exhibition_cover(exhibition_id: int):
     is stored first; it is shown once it is the cover, after review if need be)."""
     from .. import media
     from ..db import write
+
     _exhibition_row(exhibition_id)
     db, config = get_db(), current_app.config
     try:
@@ -174,8 +216,10 @@ def save_exhibition_cover(exhibition_id: int):
             alt = uploads.require_alt(request.form.get("alt"))
             data = file.read(config["PHOTO_MAX_MB"] * 1_000_000 + 1) if file else b""
             prepared = uploads.prepare_photo(
-                data, max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
-                max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000)
+                data,
+                max_bytes=config["PHOTO_MAX_MB"] * 1_000_000,
+                max_pixels=config["PHOTO_MAX_MEGAPIXELS"] * 1_000_000,
+            )
             with write(db):
                 photo_id = media.add_photo(db, config["MEDIA_DIR"], prepared, None, alt=alt)
         kept = _step("hall", exhibition_id, "cover", {"photo_id": photo_id})
@@ -188,15 +232,18 @@ def save_exhibition_cover(exhibition_id: int):
 @bp.get("/exhibitions/<int:exhibition_id>/cover.jpg")
 def exhibition_cover_preview(exhibition_id: int):
     from .public import cover_response
+
     return cover_response(_exhibition_row(exhibition_id), private=True)
 
 
 # --- the hall editor -----------------------------------------------------------------
 
+
 def _editor_hall(exhibition_id: int) -> dict:
     """The hall for the editor; a scene still 处理中 whose job has given up is shown
     as failed with the job's reason."""
     from ..halls import editor, panoramas
+
     _exhibition_row(exhibition_id)
     hall = editor.for_editing(get_db(), exhibition_id)
     waiting = [s["id"] for s in hall["scenes"] if s["status"] == "processing"]
@@ -208,27 +255,41 @@ def _editor_hall(exhibition_id: int) -> dict:
 
 
 def _tiles_url(exhibition_id: int):
-    return lambda token: url_for("curate.hall_tiles", exhibition_id=exhibition_id, token=token,
-                                 name="x")[:-2]
+    return lambda token: url_for(
+        "curate.hall_tiles", exhibition_id=exhibition_id, token=token, name="x"
+    )[:-2]
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall")
 def hall_editor(exhibition_id: int, status: int = 200, error: str | None = None):
     exhibition = _exhibition_row(exhibition_id)
     _editor_hall(exhibition_id)  # created (and committed) before any preview
-    queued = get_db().execute(
-        "SELECT 1 FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running') "
-        "AND params LIKE ?", [f'%"exhibition_id": {exhibition_id}%']).fetchone()
+    queued = (
+        get_db()
+        .execute(
+            "SELECT 1 FROM jobs WHERE kind = 'hall' AND status IN ('queued', 'running') "
+            "AND params LIKE ?",
+            [f'%"exhibition_id": {exhibition_id}%'],
+        )
+        .fetchone()
+    )
     with _previewing("hall", exhibition_id) as waiting:
         hall = _editor_hall(exhibition_id)
-        return render_template("curate/hall_editor.html", exhibition=exhibition, hall=hall,
-                               error=error, queued=bool(queued), waiting=waiting,
-                               tiles=_tiles_url(exhibition_id)), status
+        return render_template(
+            "curate/hall_editor.html",
+            exhibition=exhibition,
+            hall=hall,
+            error=error,
+            queued=bool(queued),
+            waiting=waiting,
+            tiles=_tiles_url(exhibition_id),
+        ), status
 
 
 @bp.post("/exhibitions/<int:exhibition_id>/hall/generate")
 def hall_generate(exhibition_id: int):
     from .. import jobs
+
     _exhibition_row(exhibition_id)
     jobs.enqueue(get_db(), "hall", {"exhibition_id": exhibition_id})
     flash("已交给后台任务重绘全景展馆，约一两分钟后完成")
@@ -240,6 +301,7 @@ def hall_upload(exhibition_id: int):
     """An equirectangular photo of a real hall becomes a scene (JPEG, up to 8192×4096):
     checked and kept here, cut into tiles by the background worker."""
     from ..halls import editor, panoramas
+
     _exhibition_row(exhibition_id)
     file = request.files.get("panorama")
     data = file.read(editor.MAX_PANORAMA_BYTES + 1) if file else b""
@@ -247,23 +309,35 @@ def hall_upload(exhibition_id: int):
         if not data:
             raise editor.HallEditError("请选择全景照片")
         if _reviewed("hall", exhibition_id):  # kept now, the scene added (and cut) on approval
-            kept = panoramas.keep(current_app.config["MEDIA_DIR"], data,
-                                  request.form.get("title", ""))
+            kept = panoramas.keep(
+                current_app.config["MEDIA_DIR"], data, request.form.get("title", "")
+            )
             _step("hall", exhibition_id, "scene_add", {"kept": kept})
             flash(REVIEW_NOTICE)
-            return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id),
-                            code=303)
-        scene = panoramas.add(get_db(), current_app.config["MEDIA_DIR"], exhibition_id,
-                              data, request.form.get("title", ""), _user())
+            return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id), code=303)
+        scene = panoramas.add(
+            get_db(),
+            current_app.config["MEDIA_DIR"],
+            exhibition_id,
+            data,
+            request.form.get("title", ""),
+            _user(),
+        )
     except editor.HallEditError as exc:
         return hall_editor(exhibition_id, 400, str(exc))
     flash("全景照片已上传，后台正在切分瓦片（处理中）；完成后即可设定起始视角并放置热点")
-    return redirect(url_for("curate.hall_scene", exhibition_id=exhibition_id,
-                            scene_id=scene["id"]), code=303)
+    return redirect(
+        url_for("curate.hall_scene", exhibition_id=exhibition_id, scene_id=scene["id"]), code=303
+    )
 
 
-def _scene_page(exhibition_id: int, scene_id: int, status: int = 200, error: str | None = None,
-                form: dict | None = None):
+def _scene_page(
+    exhibition_id: int,
+    scene_id: int,
+    status: int = 200,
+    error: str | None = None,
+    form: dict | None = None,
+):
     exhibition = _exhibition_row(exhibition_id)
     _editor_hall(exhibition_id)
     with _previewing("hall", exhibition_id) as waiting:
@@ -271,30 +345,59 @@ def _scene_page(exhibition_id: int, scene_id: int, status: int = 200, error: str
         return _scene_view(exhibition, hall, scene_id, status, error, form, waiting)
 
 
-def _scene_view(exhibition: dict, hall: dict, scene_id: int, status: int, error: str | None,
-                form: dict | None, waiting: dict | None):
+def _scene_view(
+    exhibition: dict,
+    hall: dict,
+    scene_id: int,
+    status: int,
+    error: str | None,
+    form: dict | None,
+    waiting: dict | None,
+):
     from ..halls import editor
+
     exhibition_id = exhibition["id"]
     scene = next((s for s in hall["scenes"] if s["id"] == scene_id), None)
     if scene is None:
         abort(404)
     tiles = _tiles_url(exhibition_id)
-    config = {"base": tiles(scene["tiles"]), "cube": scene["cube_size"],
-              "tile": scene["tile_size"], "levels": scene["max_level"], "yaw": scene["yaw"],
-              "pitch": scene["pitch"], "hfov": scene["hfov"],
-              "hotspots": [{"id": p["id"], "kind": p["kind"], "yaw": p["yaw"],
-                            "pitch": p["pitch"], "generated": bool(p["generated"]),
-                            "title": p["honoree_name"] if p["kind"] == "portrait"
-                            else p["title"]} for p in scene["hotspots"]]}
+    config = {
+        "base": tiles(scene["tiles"]),
+        "cube": scene["cube_size"],
+        "tile": scene["tile_size"],
+        "levels": scene["max_level"],
+        "yaw": scene["yaw"],
+        "pitch": scene["pitch"],
+        "hfov": scene["hfov"],
+        "hotspots": [
+            {
+                "id": p["id"],
+                "kind": p["kind"],
+                "yaw": p["yaw"],
+                "pitch": p["pitch"],
+                "generated": bool(p["generated"]),
+                "title": p["honoree_name"] if p["kind"] == "portrait" else p["title"],
+            }
+            for p in scene["hotspots"]
+        ],
+    }
     view = {k: request.args.get(k) for k in ("yaw", "pitch")}
     for key, value in view.items():
         try:
             config["view_" + key] = float(value)
         except (TypeError, ValueError):
             pass
-    return render_template("curate/hall_scene.html", exhibition=exhibition, hall=hall,
-                           scene=scene, config=config, KINDS=editor.KINDS, error=error,
-                           form=form or {}, waiting=waiting), status
+    return render_template(
+        "curate/hall_scene.html",
+        exhibition=exhibition,
+        hall=hall,
+        scene=scene,
+        config=config,
+        KINDS=editor.KINDS,
+        error=error,
+        form=form or {},
+        waiting=waiting,
+    ), status
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>")
@@ -304,26 +407,29 @@ def hall_scene(exhibition_id: int, scene_id: int):
 
 def _back_to_scene(exhibition_id: int, scene_id: int, yaw=None, pitch=None):
     args = {k: v for k, v in (("yaw", yaw), ("pitch", pitch)) if v not in (None, "")}
-    return redirect(url_for("curate.hall_scene", exhibition_id=exhibition_id,
-                            scene_id=scene_id, **args), code=303)
+    return redirect(
+        url_for("curate.hall_scene", exhibition_id=exhibition_id, scene_id=scene_id, **args),
+        code=303,
+    )
 
 
 @bp.post("/exhibitions/<int:exhibition_id>/hall/scenes/<int:scene_id>")
 def hall_scene_save(exhibition_id: int, scene_id: int):
     from ..halls import editor
+
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
     try:
         if form.get("action") == "retry":
             from ..halls import panoramas
+
             panoramas.retry(get_db(), exhibition_id, scene_id, _user())
             flash("已重新交给后台任务切分")
             return _back_to_scene(exhibition_id, scene_id)
         if form.get("action") == "delete":
             kept = _step("hall", exhibition_id, "scene_delete", {"scene_id": scene_id})
             flash(REVIEW_NOTICE if kept else "场景已删除")
-            return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id),
-                            code=303)
+            return redirect(url_for("curate.hall_editor", exhibition_id=exhibition_id), code=303)
         kept = _step("hall", exhibition_id, "scene_save", {"scene_id": scene_id, "form": form})
     except editor.HallEditError as exc:
         return _scene_page(exhibition_id, scene_id, 400, str(exc))
@@ -333,6 +439,7 @@ def hall_scene_save(exhibition_id: int, scene_id: int):
 
 def _hotspot_save(exhibition_id: int, scene_id: int, hotspot_id: int | None):
     from ..halls import editor
+
     _exhibition_row(exhibition_id)
     form = request.form.to_dict()
     where = {"scene_id": scene_id, "hotspot_id": hotspot_id}
@@ -344,10 +451,10 @@ def _hotspot_save(exhibition_id: int, scene_id: int, hotspot_id: int | None):
         audio = None
         file = request.files.get("audio")
         if file and file.filename:
-            audio = editor.save_audio(current_app.config["MEDIA_DIR"],
-                                      file.read(editor.MAX_AUDIO_BYTES + 1))
-        kept = _step("hall", exhibition_id, "hotspot_save",
-                     {**where, "form": form, "audio": audio})
+            audio = editor.save_audio(
+                current_app.config["MEDIA_DIR"], file.read(editor.MAX_AUDIO_BYTES + 1)
+            )
+        kept = _step("hall", exhibition_id, "hotspot_save", {**where, "form": form, "audio": audio})
     except editor.HallEditError as exc:
         return _scene_page(exhibition_id, scene_id, 400, str(exc), form)
     flash(REVIEW_NOTICE if kept else "热点已保存")
@@ -370,12 +477,18 @@ def hall_tiles(exhibition_id: int, token: str, name: str):
     from flask import send_from_directory
 
     from ..halls import store
-    if not get_db().execute(
+
+    if (
+        not get_db()
+        .execute(
             """SELECT 1 FROM hall_scenes s JOIN halls h ON h.id = s.hall_id
-               WHERE h.exhibition_id = ? AND s.tiles = ?""", [exhibition_id, token]).fetchone():
+               WHERE h.exhibition_id = ? AND s.tiles = ?""",
+            [exhibition_id, token],
+        )
+        .fetchone()
+    ):
         abort(404)
-    response = send_from_directory(store.media_root(current_app.config["MEDIA_DIR"]) / token,
-                                   name)
+    response = send_from_directory(store.media_root(current_app.config["MEDIA_DIR"]) / token, name)
     response.headers["Cache-Control"] = "private, max-age=600"
     return response
 
@@ -386,32 +499,49 @@ def hall_audio(exhibition_id: int, name: str):
 
     from ..halls import editor
     from .public import AUDIO_NAME
+
     if not AUDIO_NAME.match(name):
         abort(404)
-    return send_from_directory(editor.audio_dir(current_app.config["MEDIA_DIR"]), name,
-                               mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
-                               conditional=True)
+    return send_from_directory(
+        editor.audio_dir(current_app.config["MEDIA_DIR"]),
+        name,
+        mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
+        conditional=True,
+    )
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/preview")
 def hall_preview(exhibition_id: int):
     """The hall as a visitor will see it (only public honorees), before publishing."""
     from ..halls import store
+
     exhibition = _exhibition_row(exhibition_id)
     hall = store.public_hall(get_db(), exhibition_id, require_published=False)
     if hall is None or not hall["scenes"]:
         abort(404)
     config = store.viewer_config(
-        hall, _tiles_url(exhibition_id),
-        lambda honoree_id: url_for("public.profile", honoree_id=honoree_id))
+        hall,
+        _tiles_url(exhibition_id),
+        lambda honoree_id: url_for("public.profile", honoree_id=honoree_id),
+    )
     for scene in config["scenes"].values():
         for spot in scene["hotspots"]:
             if spot.get("audio"):
-                spot["audio"] = url_for("curate.hall_audio", exhibition_id=exhibition_id,
-                                        name=spot["audio"])
+                spot["audio"] = url_for(
+                    "curate.hall_audio", exhibition_id=exhibition_id, name=spot["audio"]
+                )
     scene = request.args.get("scene", "")
-    config["start"] = {"scene": scene if scene in config["scenes"] else config["entrance"],
-                       "yaw": store.yaw_ok(request.args.get("yaw"), -360, 360),
-                       "pitch": store.yaw_ok(request.args.get("pitch"), -90, 90)}
-    return render_template("public/hall.html", hall=hall, exhibition=exhibition, config=config,
-                           rooms=store.list_order(hall), short_url="（预览）", preview=True)
+    config["start"] = {
+        "scene": scene if scene in config["scenes"] else config["entrance"],
+        "yaw": store.yaw_ok(request.args.get("yaw"), -360, 360),
+        "pitch": store.yaw_ok(request.args.get("pitch"), -90, 90),
+    }
+    return render_template(
+        "public/hall.html",
+        hall=hall,
+        exhibition=exhibition,
+        config=config,
+        rooms=store.list_order(hall),
+        short_url="（预览）",
+        preview=True,
+    )

@@ -22,14 +22,19 @@ def _page(change: dict, status: int = 200, error: str | None = None):
     db = get_db()
     kind = changes.KINDS[change["kind"]]
     endpoint, args = kind.editor(change["target"]) if kind.editor else (None, {})
-    who = {r[0]: r[1] or r[2] for r in db.execute(
-        "SELECT id, display_name, username FROM users")}
+    who = {r[0]: r[1] or r[2] for r in db.execute("SELECT id, display_name, username FROM users")}
     return render_template(
-        "curate/change.html", change=change, kind=kind, title=kind.title(db, change["target"]),
-        diff=changes.diff(db, change), may_decide=changes.can_decide(change, _user()),
+        "curate/change.html",
+        change=change,
+        kind=kind,
+        title=kind.title(db, change["target"]),
+        diff=changes.diff(db, change),
+        may_decide=changes.can_decide(change, _user()),
         who="、".join(who.get(a, "有人") for a in change["authors"]),
         labels=[kind.steps[s["op"]].label for s in change["steps"]],
-        editor_url=url_for(endpoint, **args) if endpoint else None, error=error), status
+        editor_url=url_for(endpoint, **args) if endpoint else None,
+        error=error,
+    ), status
 
 
 @bp.get("/changes/<int:change_id>")

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         """A form without a valid token: refused, and whatever it carried is shown
         back so nothing typed is lost."""
         from .auth import kept_fields
+
         if wants_json():
             return render_error(400, "安全校验失败")
         return render_template("curate/expired.html", kept=kept_fields(), csrf=True), 400
@@ -58,8 +59,9 @@ def init_app(app: Flask) -> None:
         fault = storage_fault(exc)
         if fault is not None:
             status, message = fault
-            log.error("%s on %s: %s", "disk full" if status == 507 else "database busy",
-                      request.path, exc)
+            log.error(
+                "%s on %s: %s", "disk full" if status == 507 else "database busy", request.path, exc
+            )
             return _refused_write(status, message)
         log.exception("unhandled error on %s", request.path)
         return render_error(InternalServerError.code)
@@ -70,6 +72,7 @@ def query_too_long(limit: int):
     message meant for the visitor (gunicorn lets such request lines through:
     see archive.gunicorn_conf)."""
     from werkzeug.exceptions import RequestURITooLarge
+
     exc = RequestURITooLarge(f"检索词太长了：最多 {limit} 个字，请缩短后再试")
     exc.archive_message = True
     return exc
@@ -85,6 +88,7 @@ def storage_fault(exc: BaseException) -> tuple[int, str] | None:
     Looks through the exception's causes, as a library may wrap the original."""
     import errno
     import sqlite3
+
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -115,26 +119,32 @@ def _refused_write(status: int, message: str):
 
 def _form_again(status: int, message: str):
     from .auth import kept_fields
+
     if request.endpoint == "curate.save_honoree":
         try:
             from . import curate
+
             record = curate._record(request.view_args["honoree_id"])
-            return curate._edit_page(record, status, form={**record, **request.form.to_dict()},
-                                     error=message)
+            return curate._edit_page(
+                record, status, form={**record, **request.form.to_dict()}, error=message
+            )
         except Exception:
             log.exception("the editor could not be shown again")
-    return render_template("errors/error.html", status=status, message=message,
-                           kept=kept_fields()), status
+    return render_template(
+        "errors/error.html", status=status, message=message, kept=kept_fields()
+    ), status
 
 
 def app_response(value):
     from flask import make_response
+
     return make_response(value)
 
 
 def bad_request(message: str):
     """A 400 with a message meant for the visitor."""
     from werkzeug.exceptions import BadRequest
+
     exc = BadRequest(message)
     exc.archive_message = True
     return exc

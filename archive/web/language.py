@@ -57,8 +57,13 @@ def _locale() -> str:
 def _back(target: str | None) -> str:
     """Where the switch returns to: a path on this site, never another host."""
     parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or \
-            parts.path.startswith("//") or "\\" in parts.path:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+        or "\\" in parts.path
+    ):
         return "/"
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -74,9 +79,14 @@ def switch(code: str):
     if target is None and referrer.netloc in (request.host, own.netloc):
         target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
     response = redirect(_back(target), code=303)
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-                        httponly=True)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -90,8 +100,9 @@ def _vary(response):
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=_locale, default_locale="zh_Hans_CN",
-          default_timezone="Asia/Shanghai")
+    Babel(
+        app, locale_selector=_locale, default_locale="zh_Hans_CN", default_timezone="Asia/Shanghai"
+    )
     app.register_blueprint(bp)
     app.after_request(_vary)
     app.add_template_global(current, "language")

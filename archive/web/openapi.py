@@ -11,15 +11,23 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 
 def _filter_parameters() -> list[dict]:
     def query(name: str, schema: dict, description: str) -> dict:
-        return {"name": name, "in": "query", "required": False, "schema": schema,
-                "description": description}
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": schema,
+            "description": description,
+        }
+
     return [
         query("kind", {"type": "string", "enum": list(KINDS)}, "个人或集体"),
         query("level", {"type": "string", "enum": list(LEVELS)}, "荣誉级别"),
         query("title", {"type": "string"}, "荣誉称号，如 全国劳动模范"),
         query("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "授予年份"),
         query("region", {"type": "string"}, "所在城市，如 杭州市"),
-        query("nominator", {"type": "string"}, "推荐单位（省直单位、中央企业等不是地区的推荐渠道）"),
+        query(
+            "nominator", {"type": "string"}, "推荐单位（省直单位、中央企业等不是地区的推荐渠道）"
+        ),
         query("industry", {"type": "string"}, "行业"),
         query("sort", {"type": "string", "enum": list(SORTS)}, "排序：拼音或年份"),
         query("page", {"type": "integer", "minimum": 1}, "页码"),
@@ -45,8 +53,10 @@ SCHEMAS: dict = {
         "required": ["url", "width", "height", "alt", "placeholder"],
         "properties": {
             "url": {"type": "string", "format": "uri"},
-            "width": {"type": "integer"}, "height": {"type": "integer"},
-            "alt": {"type": "string"}, "placeholder": {"type": "boolean"},
+            "width": {"type": "integer"},
+            "height": {"type": "integer"},
+            "alt": {"type": "string"},
+            "placeholder": {"type": "boolean"},
         },
     },
     "HonoreeSummary": {
@@ -63,17 +73,26 @@ SCHEMAS: dict = {
             "position": NULLABLE_STRING,
             "region": {
                 "type": "object",
-                "properties": {"province": NULLABLE_STRING, "city": NULLABLE_STRING,
-                               "county": NULLABLE_STRING, "code": NULLABLE_STRING},
+                "properties": {
+                    "province": NULLABLE_STRING,
+                    "city": NULLABLE_STRING,
+                    "county": NULLABLE_STRING,
+                    "code": NULLABLE_STRING,
+                },
             },
             "nominator": NULLABLE_STRING,
             "industry": NULLABLE_STRING,
             "summary": NULLABLE_STRING,
-            "name_en": {**NULLABLE_STRING, "description": "the name in English: the "
-                        "curator's, else a person's in GB/T 28039 form (ZHAO Weidong); "
-                        "null for a collective without one"},
-            "summary_en": {**NULLABLE_STRING, "description": "the summary in English, "
-                           "null where the record has none"},
+            "name_en": {
+                **NULLABLE_STRING,
+                "description": "the name in English: the "
+                "curator's, else a person's in GB/T 28039 form (ZHAO Weidong); "
+                "null for a collective without one",
+            },
+            "summary_en": {
+                **NULLABLE_STRING,
+                "description": "the summary in English, null where the record has none",
+            },
             "honours": {"type": "array", "items": {"$ref": "#/components/schemas/Honour"}},
             "url": {"type": "string", "format": "uri"},
             "short_url": {"type": "string", "format": "uri"},
@@ -88,8 +107,10 @@ SCHEMAS: dict = {
                 "type": "object",
                 "required": ["story", "members", "member_of", "exhibitions"],
                 "properties": {
-                    "gender": NULLABLE_STRING, "ethnicity": NULLABLE_STRING,
-                    "birth": NULLABLE_STRING, "story": {"type": "string"},
+                    "gender": NULLABLE_STRING,
+                    "ethnicity": NULLABLE_STRING,
+                    "birth": NULLABLE_STRING,
+                    "story": {"type": "string"},
                     "story_en": NULLABLE_STRING,
                     "quote": NULLABLE_STRING,
                     "members": {"type": "array", "items": {"type": "integer"}},
@@ -104,77 +125,163 @@ SCHEMAS: dict = {
         "required": ["items", "total", "page", "per_page", "pages"],
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/HonoreeSummary"}},
-            "total": {"type": "integer"}, "page": {"type": "integer"},
-            "per_page": {"type": "integer"}, "pages": {"type": "integer"},
-            "facets": {"type": "object", "additionalProperties": {
-                "type": "array", "items": {"type": "object", "required": ["value", "count"],
-                                           "properties": {"count": {"type": "integer"}}}}},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "facets": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["value", "count"],
+                        "properties": {"count": {"type": "integer"}},
+                    },
+                },
+            },
         },
     },
     "SearchPage": {
         "type": "object",
-        "required": ["query", "sort", "items", "total", "page", "per_page", "pages", "facets",
-                     "suggestions", "unfiltered_total", "notices"],
+        "required": [
+            "query",
+            "sort",
+            "items",
+            "total",
+            "page",
+            "per_page",
+            "pages",
+            "facets",
+            "suggestions",
+            "unfiltered_total",
+            "notices",
+        ],
         "properties": {
             "query": {"type": "string"},
             "sort": {"type": "string", "enum": ["relevance", "year", "pinyin"]},
-            "items": {"type": "array", "items": {"allOf": [
-                {"$ref": "#/components/schemas/HonoreeSummary"},
-                {"type": "object", "required": ["snippet"], "properties": {"snippet": {
-                    "type": ["string", "null"],
-                    "description": "事迹摘录，HTML 已转义，命中词以 <mark> 标出"}}}]}},
-            "total": {"type": "integer"}, "page": {"type": "integer"},
-            "per_page": {"type": "integer"}, "pages": {"type": "integer"},
-            "facets": {"type": "object", "additionalProperties": {
-                "type": "array", "items": {"type": "object", "required": ["value", "count"],
-                                           "properties": {"count": {"type": "integer"}}}}},
-            "suggestions": {"type": "array", "items": {
-                "type": "object", "required": ["id", "name", "unit", "honour"],
-                "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
-                               "unit": {"type": "string"}, "honour": {"type": "string"}}}},
-            "unfiltered_total": {"type": ["integer", "null"],
-                                 "description": "无结果时，去掉筛选条件后的结果数"},
+            "items": {
+                "type": "array",
+                "items": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/HonoreeSummary"},
+                        {
+                            "type": "object",
+                            "required": ["snippet"],
+                            "properties": {
+                                "snippet": {
+                                    "type": ["string", "null"],
+                                    "description": "事迹摘录，HTML 已转义，命中词以 <mark> 标出",
+                                }
+                            },
+                        },
+                    ]
+                },
+            },
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "facets": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["value", "count"],
+                        "properties": {"count": {"type": "integer"}},
+                    },
+                },
+            },
+            "suggestions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name", "unit", "honour"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "unit": {"type": "string"},
+                        "honour": {"type": "string"},
+                    },
+                },
+            },
+            "unfiltered_total": {
+                "type": ["integer", "null"],
+                "description": "无结果时，去掉筛选条件后的结果数",
+            },
             "notices": {"type": "array", "items": {"type": "string"}},
-            "degraded": {"type": ["string", "null"], "enum": ["previous", "database", None],
-                         "description": "检索索引损坏、正在重建时：previous 为上一版索引的结果，"
-                                        "database 为只按姓名和拼音在数据库中查找的结果；平时为 null"},
+            "degraded": {
+                "type": ["string", "null"],
+                "enum": ["previous", "database", None],
+                "description": "检索索引损坏、正在重建时：previous 为上一版索引的结果，"
+                "database 为只按姓名和拼音在数据库中查找的结果；平时为 null",
+            },
         },
     },
     "ExhibitionSummary": {
         "type": "object",
         "required": ["id", "title", "intro", "url"],
-        "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
-                       "intro": {"type": "string"}, "url": {"type": "string"},
-                       "honoree_count": {"type": "integer"}},
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "intro": {"type": "string"},
+            "url": {"type": "string"},
+            "honoree_count": {"type": "integer"},
+        },
     },
     "ExhibitionList": {
-        "type": "object", "required": ["items"],
-        "properties": {"items": {"type": "array",
-                                 "items": {"$ref": "#/components/schemas/ExhibitionSummary"}}},
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/ExhibitionSummary"}}
+        },
     },
     "Exhibition": {
         "allOf": [
             {"$ref": "#/components/schemas/ExhibitionSummary"},
-            {"type": "object", "required": ["sections"], "properties": {"sections": {
-                "type": "array", "items": {
-                    "type": "object", "required": ["title", "honorees"],
-                    "properties": {"title": {"type": "string"}, "intro": {"type": "string"},
-                                   "honorees": {"type": "array", "items": {
-                                       "$ref": "#/components/schemas/HonoreeSummary"}}}}}}},
+            {
+                "type": "object",
+                "required": ["sections"],
+                "properties": {
+                    "sections": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["title", "honorees"],
+                            "properties": {
+                                "title": {"type": "string"},
+                                "intro": {"type": "string"},
+                                "honorees": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/HonoreeSummary"},
+                                },
+                            },
+                        },
+                    }
+                },
+            },
         ]
     },
     "Error": {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["status", "message"],
-                                 "properties": {"status": {"type": "integer"},
-                                                "message": {"type": "string"}}}},
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+            }
+        },
     },
 }
 
 
 def _json(ref: str, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
 
 
 def _errors(*codes: int) -> dict:
@@ -182,45 +289,96 @@ def _errors(*codes: int) -> dict:
 
 
 def document(base_url: str) -> dict:
-    id_param = {"name": "id", "in": "path", "required": True,
-                "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
-                "description": "永久编号；超出范围的编号回答 400"}
+    id_param = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+        "description": "永久编号；超出范围的编号回答 400",
+    }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "劳模工匠数字档案馆 开放数据接口", "version": "1.0.0",
-                 "description": "只读接口。只包含已发布的记录；编号（id）与短码（code）永久不变。"},
+        "info": {
+            "title": "劳模工匠数字档案馆 开放数据接口",
+            "version": "1.0.0",
+            "description": "只读接口。只包含已发布的记录；编号（id）与短码（code）永久不变。",
+        },
         "servers": [{"url": f"{base_url}/api/v1"}],
         "paths": {
-            "/honorees": {"get": {
-                "summary": "按条件浏览已发布的荣誉人物与集体",
-                "parameters": _filter_parameters() + [{
-                    "name": "facets", "in": "query", "required": False,
-                    "schema": {"type": "string", "enum": ["1"]}, "description": "附带分面计数"}],
-                "responses": {"200": _json("HonoreePage", "一页结果"), **_errors(400)}}},
-            "/search": {"get": {
-                "summary": "全文检索：姓名、拼音、首字母、繁体字、单位、事迹和带引号的整句，可与分面筛选组合",
-                "parameters": [{"name": "q", "in": "query", "required": False,
-                                "schema": {"type": "string"}, "description": "检索词"}]
-                + [p for p in _filter_parameters() if p["name"] != "sort"]
-                + [{"name": "sort", "in": "query", "required": False,
-                    "schema": {"type": "string", "enum": ["relevance", "year", "pinyin"]},
-                    "description": "排序：相关度、年份或拼音"}],
-                "responses": {"200": _json("SearchPage", "一页检索结果"), **_errors(400, 503)}}},
-            "/honorees/{id}": {"get": {
-                "summary": "单个荣誉人物或集体", "parameters": [id_param],
-                "responses": {"200": _json("Honoree", "记录"), **_errors(400, 404)}}},
-            "/honorees.csv": {"get": {
-                "summary": "已发布记录的 CSV 下载（UTF-8，带 BOM）",
-                "parameters": _filter_parameters()[:6],
-                "responses": {"200": {"description": "CSV 文件",
-                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
-                              **_errors(400)}}},
-            "/exhibitions": {"get": {
-                "summary": "已发布的展厅",
-                "responses": {"200": _json("ExhibitionList", "展厅列表")}}},
-            "/exhibitions/{id}": {"get": {
-                "summary": "单个展厅及其分区", "parameters": [id_param],
-                "responses": {"200": _json("Exhibition", "展厅"), **_errors(400, 404)}}},
+            "/honorees": {
+                "get": {
+                    "summary": "按条件浏览已发布的荣誉人物与集体",
+                    "parameters": _filter_parameters()
+                    + [
+                        {
+                            "name": "facets",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["1"]},
+                            "description": "附带分面计数",
+                        }
+                    ],
+                    "responses": {"200": _json("HonoreePage", "一页结果"), **_errors(400)},
+                }
+            },
+            "/search": {
+                "get": {
+                    "summary": "全文检索：姓名、拼音、首字母、繁体字、单位、事迹和带引号的整句，可与分面筛选组合",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "检索词",
+                        }
+                    ]
+                    + [p for p in _filter_parameters() if p["name"] != "sort"]
+                    + [
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["relevance", "year", "pinyin"]},
+                            "description": "排序：相关度、年份或拼音",
+                        }
+                    ],
+                    "responses": {"200": _json("SearchPage", "一页检索结果"), **_errors(400, 503)},
+                }
+            },
+            "/honorees/{id}": {
+                "get": {
+                    "summary": "单个荣誉人物或集体",
+                    "parameters": [id_param],
+                    "responses": {"200": _json("Honoree", "记录"), **_errors(400, 404)},
+                }
+            },
+            "/honorees.csv": {
+                "get": {
+                    "summary": "已发布记录的 CSV 下载（UTF-8，带 BOM）",
+                    "parameters": _filter_parameters()[:6],
+                    "responses": {
+                        "200": {
+                            "description": "CSV 文件",
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(400),
+                    },
+                }
+            },
+            "/exhibitions": {
+                "get": {
+                    "summary": "已发布的展厅",
+                    "responses": {"200": _json("ExhibitionList", "展厅列表")},
+                }
+            },
+            "/exhibitions/{id}": {
+                "get": {
+                    "summary": "单个展厅及其分区",
+                    "parameters": [id_param],
+                    "responses": {"200": _json("Exhibition", "展厅"), **_errors(400, 404)},
+                }
+            },
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -26,8 +26,12 @@ from flask import Flask, Response, current_app, g, request
 from ..db import generation, get_db
 
 CACHED_ENDPOINTS = {
-    "public.home", "public.browse_honorees", "public.profile", "public.exhibition_list",
-    "public.exhibition", "public.sitemap",
+    "public.home",
+    "public.browse_honorees",
+    "public.profile",
+    "public.exhibition_list",
+    "public.exhibition",
+    "public.sitemap",
 }
 MAX_ENTRIES = 3000
 MAX_KEY_LENGTH = 600
@@ -159,21 +163,28 @@ def code_version(package: Path | None = None) -> str:
     package = package or Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".html", ".css", ".js", ".svg", ".txt") and \
-                "__pycache__" not in path.parts:
+        if (
+            path.suffix in (".py", ".html", ".css", ".js", ".svg", ".txt")
+            and "__pycache__" not in path.parts
+        ):
             stat = path.stat()
-            digest.update(f"{path.relative_to(package)}\0{stat.st_size}\0"
-                          f"{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{path.relative_to(package)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+            )
     return digest.hexdigest()[:16]
 
 
 def _key() -> tuple | None:
-    if (request.method != "GET" or request.endpoint not in CACHED_ENDPOINTS
-            or request.cookies or len(request.full_path) > MAX_KEY_LENGTH):
+    if (
+        request.method != "GET"
+        or request.endpoint not in CACHED_ENDPOINTS
+        or request.cookies
+        or len(request.full_path) > MAX_KEY_LENGTH
+    ):
         return None
     from .language import current
-    return (current_app.extensions["page_cache_code"], current(), request.full_path,
-            _encoding())
+
+    return (current_app.extensions["page_cache_code"], current(), request.full_path, _encoding())
 
 
 def _serve_from_cache():
@@ -195,11 +206,20 @@ def _serve_from_cache():
 
 def _store(response: Response) -> Response:
     key = g.get("page_cache_key")
-    if (key is None or g.get("page_cache_hit") or response.status_code != 200
-            or response.direct_passthrough or "Set-Cookie" in response.headers):
+    if (
+        key is None
+        or g.get("page_cache_hit")
+        or response.status_code != 200
+        or response.direct_passthrough
+        or "Set-Cookie" in response.headers
+    ):
         return response
-    entry = Entry(g.page_generation, response.status_code, response.get_data(),
-                  [(k, v) for k, v in response.headers.items() if k != "Content-Length"])
+    entry = Entry(
+        g.page_generation,
+        response.status_code,
+        response.get_data(),
+        [(k, v) for k, v in response.headers.items() if k != "Content-Length"],
+    )
     memory, shared = current_app.extensions["page_cache"]
     memory.put(key, entry)
     shared.put(key, entry)
@@ -211,8 +231,10 @@ def init_app(app: Flask) -> None:
     (after_request functions run in reverse order of registration)."""
     app.extensions["page_cache"] = (
         PageCache(app.config.get("PAGE_CACHE_SIZE", MAX_ENTRIES)),
-        SharedPages(Path(app.instance_path) / "page_cache",
-                    int(float(app.config["PAGE_CACHE_DISK_MB"]) * (1 << 20))),
+        SharedPages(
+            Path(app.instance_path) / "page_cache",
+            int(float(app.config["PAGE_CACHE_DISK_MB"]) * (1 << 20)),
+        ),
     )
     app.extensions["page_cache_code"] = code_version()
     app.before_request(_serve_from_cache)

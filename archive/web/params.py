@@ -16,8 +16,9 @@ def is_plain_int(raw: str, digits: int = 18) -> bool:
     return bool(raw) and len(raw) <= digits and raw.isascii() and raw.isdigit()
 
 
-def int_arg(raw: str | None, name: str, low: int = 0, high: int = SQLITE_MAX,
-            message: str | None = None) -> int | None:
+def int_arg(
+    raw: str | None, name: str, low: int = 0, high: int = SQLITE_MAX, message: str | None = None
+) -> int | None:
     """``raw`` as an int in ``[low, high]``, None when empty; a 400 otherwise."""
     raw = (raw or "").strip()
     if not raw:

@@ -53,8 +53,12 @@ def _selection(source) -> Selection:
         ids.append(int(value))
     filters = {k: v for k, v in source.items() if k not in SELECTION_ARGS}
     filters.update(parse_qsl(source.get("filter", "")))
-    return Selection(exhibition_id=_int("exhibition", source), section_id=_int("section", source),
-                     filters=filters, ids=ids)
+    return Selection(
+        exhibition_id=_int("exhibition", source),
+        section_id=_int("section", source),
+        filters=filters,
+        ids=ids,
+    )
 
 
 def _format(source) -> str:
@@ -82,9 +86,14 @@ def index():
         printing.check_base_url(current_app.config["BASE_URL"])
     except PrintError as exc:
         problem = str(exc)
-    return render_template("print/index.html", halls=halls, runs=printing.runs(db, 20),
-                           recent=[j for j in jobs.recent(db, 30) if j["kind"] == "print"],
-                           formats=printing.FORMATS, problem=problem)
+    return render_template(
+        "print/index.html",
+        halls=halls,
+        runs=printing.runs(db, 20),
+        recent=[j for j in jobs.recent(db, 30) if j["kind"] == "print"],
+        formats=printing.FORMATS,
+        problem=problem,
+    )
 
 
 @bp.get("/view")
@@ -96,8 +105,14 @@ def view():
     selection = _selection(request.args)
     batch = _plan(fmt, selection)
     per_sheet = labels.STOCKS[fmt].per_sheet if fmt in labels.STOCKS else 1
-    return render_template("print/view.html", batch=batch, fmt=fmt, selection=selection,
-                           query=request.query_string.decode(), per_sheet=per_sheet)
+    return render_template(
+        "print/view.html",
+        batch=batch,
+        fmt=fmt,
+        selection=selection,
+        query=request.query_string.decode(),
+        per_sheet=per_sheet,
+    )
 
 
 @bp.post("/jobs")
@@ -106,13 +121,19 @@ def start_job():
     fmt = _format(request.form)
     selection = _selection(request.form)
     _plan(fmt, selection)  # refuse now, with the reason, rather than in the worker
-    job_id = batches.enqueue(get_db(), fmt, selection, bleed=request.form.get("bleed") == "1",
-                             mode="listen" if request.form.get("listen") == "1" else "view")
+    job_id = batches.enqueue(
+        get_db(),
+        fmt,
+        selection,
+        bleed=request.form.get("bleed") == "1",
+        mode="listen" if request.form.get("listen") == "1" else "view",
+    )
     return redirect(url_for("print.job", job_id=job_id), code=303)
 
 
 def _print_job(job_id: int) -> dict:
     import json
+
     job = jobs.get(get_db(), job_id)
     if job is None or job["kind"] != "print":
         abort(404)
@@ -122,8 +143,7 @@ def _print_job(job_id: int) -> dict:
 
 @bp.get("/jobs/<int:job_id>")
 def job(job_id: int):
-    return render_template("print/job.html", job=_print_job(job_id),
-                           formats=printing.FORMATS)
+    return render_template("print/job.html", job=_print_job(job_id), formats=printing.FORMATS)
 
 
 @bp.get("/jobs/<int:job_id>/file.pdf")
@@ -134,16 +154,24 @@ def job_file(job_id: int):
     path = batches.output_path(current_app.config["MEDIA_DIR"], job["params"]["output"])
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{job['params']['format']}-{job_id}.pdf", max_age=0)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{job['params']['format']}-{job_id}.pdf",
+        max_age=0,
+    )
 
 
 def _stats_filters() -> dict:
     run = request.args.get("run", "").strip().upper()
     if run and not printing.run_by_tag(get_db(), run):
         raise bad_request("没有这个印次")
-    return {"honoree_id": _int("honoree"), "exhibition_id": _int("exhibition"),
-            "run_tag": run or None}
+    return {
+        "honoree_id": _int("honoree"),
+        "exhibition_id": _int("exhibition"),
+        "run_tag": run or None,
+    }
 
 
 @bp.get("/stats")
@@ -151,12 +179,16 @@ def stats():
     db = get_db()
     chosen = _stats_filters()
     return render_template(
-        "print/stats.html", chosen=chosen, rows=scans.rows(db, **chosen, limit=500),
+        "print/stats.html",
+        chosen=chosen,
+        rows=scans.rows(db, **chosen, limit=500),
         chart=scans.chart_svg(scans.daily(db, **chosen)),
         by_honoree=scans.totals_by(db, "honoree", 20),
         by_exhibition=scans.totals_by(db, "exhibition", 20),
-        by_run=scans.totals_by(db, "run", 20), by_mode=scans.totals_by(db, "mode"),
-        query=request.query_string.decode())
+        by_run=scans.totals_by(db, "run", 20),
+        by_mode=scans.totals_by(db, "mode"),
+        query=request.query_string.decode(),
+    )
 
 
 @bp.get("/stats.csv")
@@ -164,17 +196,31 @@ def stats_csv():
     rows = scans.rows(get_db(), **_stats_filters())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["日期", "人物编号", "姓名", "短码", "印次", "格式", "展厅编号", "展厅", "扫码次数"])
+    writer.writerow(
+        ["日期", "人物编号", "姓名", "短码", "印次", "格式", "展厅编号", "展厅", "扫码次数"]
+    )
     for r in rows:
-        writer.writerow([r["day"], r["honoree_id"], r["name"], r["code"], r["run_tag"],
-                         r["format"] or "", r["exhibition_id"] or "", r["exhibition"] or "",
-                         r["count"]])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=scans.csv"})
+        writer.writerow(
+            [
+                r["day"],
+                r["honoree_id"],
+                r["name"],
+                r["code"],
+                r["run_tag"],
+                r["format"] or "",
+                r["exhibition_id"] or "",
+                r["exhibition"] or "",
+                r["count"],
+            ]
+        )
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=scans.csv"},
+    )
 
 
 @bp.get("/reprint")
 def reprint():
     """Posters whose record changed after they were printed."""
-    return render_template("print/reprint.html",
-                           rows=printing.changed_since_printed(get_db()))
+    return render_template("print/reprint.html", rows=printing.changed_since_printed(get_db()))

@@ -60,7 +60,7 @@ def _filters() -> browse.Filters:
 def home():
     db = get_db()
     halls = exhibitions.list_public(db)
-    current = halls[0] if halls else None   # the first in the curators' order
+    current = halls[0] if halls else None  # the first in the curators' order
     return render_template(
         "public/home.html",
         totals=honorees.totals(db),
@@ -92,8 +92,12 @@ def profile(honoree_id: int):
     if ex is not None:
         place = exhibitions.place(db, ex, honoree_id)
     return render_template(
-        "public/profile.html", h=record, place=place, story=markup.render(record["story"]),
-        short_url=_short_url(record["code"]), narration=narration.public(db, honoree_id),
+        "public/profile.html",
+        h=record,
+        place=place,
+        story=markup.render(record["story"]),
+        short_url=_short_url(record["code"]),
+        narration=narration.public(db, honoree_id),
         listening=request.args.get("listen") == "1",
         wechat_jssdk=current_app.config["WECHAT_JSSDK_URL"],
     )
@@ -105,9 +109,11 @@ def about():
     text = current_app.config["ABOUT"] or (
         f"{current_app.config['SITE_NAME']}由{current_app.config['ORGANISATION']}建设和维护，"
         "收录劳动模范、先进工作者、五一劳动奖章获得者、大国工匠和工人先锋号等先进集体的"
-        "事迹、照片与荣誉，供公众在线参观、扫码阅读。")
-    return render_template("public/about.html",
-                           paragraphs=[p.strip() for p in text.split("\n") if p.strip()])
+        "事迹、照片与荣誉，供公众在线参观、扫码阅读。"
+    )
+    return render_template(
+        "public/about.html", paragraphs=[p.strip() for p in text.split("\n") if p.strip()]
+    )
 
 
 @bp.get("/honours/<title>")
@@ -140,11 +146,15 @@ def exhibition(exhibition_id: int):
     if hall is None:
         abort(404)
     from ..halls import store as halls
+
     panorama = halls.public_hall(db, exhibition_id)
-    return render_template("public/exhibition.html", hall=hall,
-                           sections=exhibitions.chapters(db, exhibition_id, CHAPTER_FIRST),
-                           has_hall=bool(panorama and panorama["scenes"]),
-                           cover=_cover_photo(db, hall))
+    return render_template(
+        "public/exhibition.html",
+        hall=hall,
+        sections=exhibitions.chapters(db, exhibition_id, CHAPTER_FIRST),
+        has_hall=bool(panorama and panorama["scenes"]),
+        cover=_cover_photo(db, hall),
+    )
 
 
 def _search_args() -> tuple[browse.Filters, str]:
@@ -163,13 +173,20 @@ def search_page():
     result, missing = None, False
     if text or filters.selected():
         try:
-            result = search.query(get_db(), current_app.config["INDEX_DIR"], text, filters,
-                                  sort, page_size=current_app.config["PAGE_SIZE"],
-                                  time_limit=current_app.config["SEARCH_TIME_LIMIT"])
+            result = search.query(
+                get_db(),
+                current_app.config["INDEX_DIR"],
+                text,
+                filters,
+                sort,
+                page_size=current_app.config["PAGE_SIZE"],
+                time_limit=current_app.config["SEARCH_TIME_LIMIT"],
+            )
         except search.SearchUnavailable:
             missing = True
-    return render_template("public/search.html", q=text, result=result, filters=filters,
-                           sort=sort, missing=missing)
+    return render_template(
+        "public/search.html", q=text, result=result, filters=filters, sort=sort, missing=missing
+    )
 
 
 @bp.get("/search/suggest")
@@ -177,19 +194,33 @@ def search_suggest():
     """Names as the visitor types, with unit and top honour (JSON)."""
     text = request.args.get("q") or ""
     try:
-        found = search.suggest(current_app.config["INDEX_DIR"], text,
-                               time_limit=current_app.config["SEARCH_TIME_LIMIT"])
+        found = search.suggest(
+            current_app.config["INDEX_DIR"],
+            text,
+            time_limit=current_app.config["SEARCH_TIME_LIMIT"],
+        )
     except search.SearchUnavailable:
         found = []
-    response = jsonify({"query": text[:100], "items": [
-        {**item, "url": url_for("public.profile", honoree_id=item["id"])} for item in found]})
+    response = jsonify(
+        {
+            "query": text[:100],
+            "items": [
+                {**item, "url": url_for("public.profile", honoree_id=item["id"])} for item in found
+            ],
+        }
+    )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 
 @bp.app_template_global()
-def search_url(q: str, filters: browse.Filters, sort: str = "relevance",
-               drop: str | tuple = (), set: dict | None = None) -> str:
+def search_url(
+    q: str,
+    filters: browse.Filters,
+    sort: str = "relevance",
+    drop: str | tuple = (),
+    set: dict | None = None,
+) -> str:
     """The search page for ``q`` with facets dropped and/or values set; a change
     of facets goes back to page 1."""
     args: dict = {"q": q, **filters.selected()}
@@ -206,6 +237,7 @@ def search_url(q: str, filters: browse.Filters, sort: str = "relevance",
 
 
 # --- short links and images ------------------------------------------------------
+
 
 def _short_url(code: str, tag: str | None = None) -> str:
     """Always from the BASE_URL setting, never from the request's Host header."""
@@ -240,11 +272,13 @@ def short_link(code: str):
     hall_record = _hall_by_code(code)
     if hall_record is not None:
         tag, _ = _run_tag()
-        response = redirect(url_for("public.hall", exhibition_id=hall_record["exhibition_id"]),
-                            code=302)
+        response = redirect(
+            url_for("public.hall", exhibition_id=hall_record["exhibition_id"]), code=302
+        )
         response.headers["Cache-Control"] = "no-store"
-        scans.count_target(scans.spool_dir(current_app.instance_path), "hall",
-                           hall_record["id"], tag)  # one appended line: no lock
+        scans.count_target(
+            scans.spool_dir(current_app.instance_path), "hall", hall_record["id"], tag
+        )  # one appended line: no lock
         return response
     album = _album_by_code(code)
     if album is not None:
@@ -255,8 +289,12 @@ def short_link(code: str):
     if exhibition_id is None and is_plain_int(ex, 9):  # a scan is never refused
         exhibition_id = int(ex)
     listen = {"listen": 1} if tag and _run_mode(tag) == "listen" else {}
-    target = url_for("public.profile", honoree_id=record["id"],
-                     **({"ex": exhibition_id} if exhibition_id else {}), **listen)
+    target = url_for(
+        "public.profile",
+        honoree_id=record["id"],
+        **({"ex": exhibition_id} if exhibition_id else {}),
+        **listen,
+    )
     scans.count(scans.spool_dir(current_app.instance_path), record["id"], tag)  # no lock
     response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
@@ -275,6 +313,7 @@ def _qr_target(code: str) -> dict:
     album = _album_by_code(code)
     if album is not None:
         from .. import albums
+
         return {"code": albums.code_for(get_db(), *album)}
     return _public_by_code(code)
 
@@ -286,8 +325,13 @@ def qr_png(code: str):
     if not is_plain_int(size) or int(size) not in qr.SIZES:
         raise bad_request("二维码尺寸只能是 " + "、".join(map(str, qr.SIZES)))
     tag, _ = _run_tag()
-    data, etag = qr.cached(_qr_cache_dir(), _short_url(record["code"], tag), "png", int(size),
-                           current_app.config["QR_EMBLEM"] or None)
+    data, etag = qr.cached(
+        _qr_cache_dir(),
+        _short_url(record["code"], tag),
+        "png",
+        int(size),
+        current_app.config["QR_EMBLEM"] or None,
+    )
     return _cached(data, etag, "image/png")
 
 
@@ -328,8 +372,9 @@ def media_file(name: str):
     if current_app.config["ACCEL_REDIRECT_PREFIX"]:
         response = edge.accel_redirect("derived", name, Response())
     else:
-        response = send_from_directory(media.derived_dir(current_app.config["MEDIA_DIR"]),
-                                       name, max_age=YEAR)
+        response = send_from_directory(
+            media.derived_dir(current_app.config["MEDIA_DIR"]), name, max_age=YEAR
+        )
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     return response
 
@@ -344,12 +389,17 @@ def video_file(video_id: int):
         response = edge.accel_redirect("videos", video["file"], Response())
         response.headers["Cache-Control"] = f"public, max-age={YEAR}"
         return response
-    return send_from_directory(media.videos_dir(current_app.config["MEDIA_DIR"]),
-                               video["file"], mimetype="video/mp4", conditional=True,
-                               max_age=YEAR)
+    return send_from_directory(
+        media.videos_dir(current_app.config["MEDIA_DIR"]),
+        video["file"],
+        mimetype="video/mp4",
+        conditional=True,
+        max_age=YEAR,
+    )
 
 
 # --- for machines ----------------------------------------------------------------
+
 
 @bp.get("/sitemap.xml")
 def sitemap():
@@ -368,8 +418,10 @@ def sitemap():
 @bp.get("/robots.txt")
 def robots():
     base = current_app.config["BASE_URL"].rstrip("/")
-    body = (f"User-agent: *\nDisallow: /curate/\nDisallow: /print/\nDisallow: /q/\n"
-            f"Sitemap: {base}/sitemap.xml\n")
+    body = (
+        f"User-agent: *\nDisallow: /curate/\nDisallow: /print/\nDisallow: /q/\n"
+        f"Sitemap: {base}/sitemap.xml\n"
+    )
     return Response(body, mimetype="text/plain")
 
 
@@ -389,9 +441,14 @@ def healthz():
     db.execute("SELECT 1 FROM honorees LIMIT 1").fetchall()
     index = search.health(current_app.config["INDEX_DIR"])  # ok, missing or damaged
     beat = worker.heartbeat(current_app)
-    return {"status": "ok", "database": "ok", "search_index": index,
-            "worker": beat["state"], "worker_heartbeat_age": beat["age"],
-            "queue_age": jobs.queue_age(db)}
+    return {
+        "status": "ok",
+        "database": "ok",
+        "search_index": index,
+        "worker": beat["state"],
+        "worker_heartbeat_age": beat["age"],
+        "queue_age": jobs.queue_age(db),
+    }
 
 
 # --- the online panoramic hall (网上全景展馆) -----------------------------------------
@@ -403,6 +460,7 @@ TILES_TOKEN = re.compile(r"^([0-9a-f]{12}-r\d{1,4}|up-[0-9a-f]{16})$")  # genera
 def _public_hall_config(exhibition_id: int) -> tuple[dict, dict, dict]:
     """(exhibition, hall, viewer configuration of every scene) of a public hall, or 404."""
     from ..halls import store as halls
+
     db = get_db()
     exhibition = exhibitions.get_public(db, exhibition_id)
     hall_record = halls.public_hall(db, exhibition_id) if exhibition else None
@@ -410,14 +468,17 @@ def _public_hall_config(exhibition_id: int) -> tuple[dict, dict, dict]:
         abort(404)
     config = halls.viewer_config(
         hall_record,
-        lambda token: url_for("public.hall_tiles", exhibition_id=exhibition_id, token=token,
-                              name="x")[:-2],
-        lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id))
+        lambda token: url_for(
+            "public.hall_tiles", exhibition_id=exhibition_id, token=token, name="x"
+        )[:-2],
+        lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id),
+    )
     for scene in config["scenes"].values():  # an audio spot's file by its address
         for spot in scene["hotspots"]:
             if spot.get("audio"):
-                spot["audio"] = url_for("public.hall_audio", exhibition_id=exhibition_id,
-                                        name=spot["audio"])
+                spot["audio"] = url_for(
+                    "public.hall_audio", exhibition_id=exhibition_id, name=spot["audio"]
+                )
     return exhibition, hall_record, config
 
 
@@ -428,22 +489,39 @@ def hall(exhibition_id: int):
     honorees are a plain list in the same order. The page carries only the first
     room's settings; the others come from hall_scenes after the first frame."""
     from ..halls import store as halls
+
     exhibition, hall_record, config = _public_hall_config(exhibition_id)
-    start = {"scene": request.args.get("scene", ""),
-             "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
-             "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90)}
+    start = {
+        "scene": request.args.get("scene", ""),
+        "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
+        "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90),
+    }
     if start["scene"] not in config["scenes"]:
         start["scene"] = config["entrance"]
-    config = halls.first_scene_only(config, start, lambda digest: url_for(
-        "public.hall_scenes", exhibition_id=exhibition_id, v=digest))
+    config = halls.first_scene_only(
+        config,
+        start,
+        lambda digest: url_for("public.hall_scenes", exhibition_id=exhibition_id, v=digest),
+    )
     scene = next(s for s in hall_record["scenes"] if s["key"] == start["scene"])
     first = config["scenes"][start["scene"]]
-    preload = [f"{first['base']}/{name}" for name in halls.first_view_tiles(
-        scene, start["yaw"] if start["yaw"] is not None else scene["yaw"],
-        start["pitch"] if start["pitch"] is not None else scene["pitch"])]
-    return render_template("public/hall.html", hall=hall_record, exhibition=exhibition,
-                           config=config, rooms=halls.list_order(hall_record),
-                           short_url=_short_url(hall_record["code"]), preload=preload)
+    preload = [
+        f"{first['base']}/{name}"
+        for name in halls.first_view_tiles(
+            scene,
+            start["yaw"] if start["yaw"] is not None else scene["yaw"],
+            start["pitch"] if start["pitch"] is not None else scene["pitch"],
+        )
+    ]
+    return render_template(
+        "public/hall.html",
+        hall=hall_record,
+        exhibition=exhibition,
+        config=config,
+        rooms=halls.list_order(hall_record),
+        short_url=_short_url(hall_record["code"]),
+        preload=preload,
+    )
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/scenes.json")
@@ -461,12 +539,14 @@ def hall_tiles(exhibition_id: int, token: str, name: str):
     """A scene's tile or panorama, only while its scene is public: a picture with
     someone withdrawn in it is never served, not even before it is redrawn."""
     from ..halls import store as halls
+
     if not TILES_TOKEN.match(token) or not TILE_NAME.match(name):
         abort(404)
     if not halls.public_tiles(get_db(), exhibition_id, token):
         abort(404)
-    response = send_from_directory(halls.media_root(current_app.config["MEDIA_DIR"]) / token,
-                                   name, max_age=YEAR)
+    response = send_from_directory(
+        halls.media_root(current_app.config["MEDIA_DIR"]) / token, name, max_age=YEAR
+    )
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -477,12 +557,17 @@ def exhibition_theme(exhibition_id: int):
     the Content-Security-Policy forbids them)."""
     from ..halls import store as halls
     from ..halls import themes
+
     db = get_db()
     exhibition = exhibitions.get_public(db, exhibition_id)
     if exhibition is None:
         abort(404)
-    body = (".themed{" + themes.css_variables(halls.theme_of(db, exhibition_id)) + "}\n"
-            + style.exhibition_tokens(exhibition))
+    body = (
+        ".themed{"
+        + themes.css_variables(halls.theme_of(db, exhibition_id))
+        + "}\n"
+        + style.exhibition_tokens(exhibition)
+    )
     response = Response(body, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -491,6 +576,7 @@ def exhibition_theme(exhibition_id: int):
 def _hall_by_code(code: str) -> dict | None:
     """The public hall a short code names, or None."""
     from ..halls import store as halls
+
     target = codes.resolve_target(get_db(), code)
     if target is None or target[0] != "hall":
         return None
@@ -498,6 +584,7 @@ def _hall_by_code(code: str) -> dict | None:
 
 
 # --- narration and convergent-media products ------------------------------------
+
 
 def _run_mode(tag: str) -> str:
     run = printing.run_by_tag(get_db(), tag)
@@ -510,9 +597,13 @@ def narration_file(narration_id: int):
     found = narration.public_audio(get_db(), narration_id)
     if found is None:
         abort(404)
-    return send_from_directory(narration.audio_dir(current_app.config["MEDIA_DIR"]),
-                               found["file"], mimetype="audio/mp4", conditional=True,
-                               max_age=YEAR)
+    return send_from_directory(
+        narration.audio_dir(current_app.config["MEDIA_DIR"]),
+        found["file"],
+        mimetype="audio/mp4",
+        conditional=True,
+        max_age=YEAR,
+    )
 
 
 def _shareable(honoree_id: int, draw) -> Response:
@@ -540,8 +631,10 @@ def card_image(honoree_id: int):
     return _shareable(honoree_id, shareables.cached_card)
 
 
-EMBED_POLICY = ("default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; "
-                "form-action 'none'; frame-ancestors {ancestors}")
+EMBED_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors {ancestors}"
+)
 
 
 @bp.get("/embed/honorees/<int:honoree_id>")
@@ -552,8 +645,9 @@ def embed_card(honoree_id: int):
     record = honorees.profile(db, honoree_id)
     if record is None:
         abort(404)
-    response = Response(render_template("public/embed.html", h=record,
-                                        narration=narration.public(db, honoree_id)))
+    response = Response(
+        render_template("public/embed.html", h=record, narration=narration.public(db, honoree_id))
+    )
     ancestors = " ".join(current_app.config["EMBED_FRAME_ANCESTORS"].split()) or "'none'"
     response.headers["Content-Security-Policy"] = EMBED_POLICY.format(ancestors=ancestors)
     response.headers["Cache-Control"] = "no-cache"  # a withdrawn record leaves at once
@@ -563,27 +657,32 @@ def embed_card(honoree_id: int):
 
 # --- cloud albums (云相册、云视频) ----------------------------------------------------
 
+
 def _album_by_code(code: str) -> tuple[str, int] | None:
     from .. import albums
+
     return albums.by_code(get_db(), code)
 
 
 def _album_redirect(album: tuple[str, int]) -> Response:
     """A scanned album code: 302 to the album, the scan counted after the reply."""
     from .. import albums
+
     owner_type, owner_id = album
     tag, _ = _run_tag()
     endpoint = "public.honoree_album" if owner_type == "honoree" else "public.exhibition_album"
     key = "honoree_id" if owner_type == "honoree" else "exhibition_id"
     response = redirect(url_for(endpoint, **{key: owner_id}), code=302)
     response.headers["Cache-Control"] = "no-store"
-    scans.count_target(scans.spool_dir(current_app.instance_path), albums.OWNERS[owner_type],
-                       owner_id, tag)  # one appended line: no lock
+    scans.count_target(
+        scans.spool_dir(current_app.instance_path), albums.OWNERS[owner_type], owner_id, tag
+    )  # one appended line: no lock
     return response
 
 
 def _album_page(owner_type: str, owner_id: int, back_url: str, album_url: str):
     from .. import albums
+
     album = albums.public_album(get_db(), owner_type, owner_id)
     if album is None:
         abort(404)
@@ -591,33 +690,47 @@ def _album_page(owner_type: str, owner_id: int, back_url: str, album_url: str):
     pages = max(1, -(-len(album["items"]) // albums.PAGE_SIZE))
     if page > pages:
         abort(404)
-    items = album["items"][(page - 1) * albums.PAGE_SIZE:page * albums.PAGE_SIZE]
+    items = album["items"][(page - 1) * albums.PAGE_SIZE : page * albums.PAGE_SIZE]
     return render_template(
-        "public/album.html", album=album, items=items, page=page, pages=pages,
+        "public/album.html",
+        album=album,
+        items=items,
+        page=page,
+        pages=pages,
         photo_count=sum(1 for i in album["items"] if i["kind"] == "photo"),
         video_count=sum(1 for i in album["items"] if i["kind"] == "video"),
-        back_url=back_url, album_url=album_url, short_url=_short_url(album["code"]))
+        back_url=back_url,
+        album_url=album_url,
+        short_url=_short_url(album["code"]),
+    )
 
 
 @bp.get("/honorees/<int:honoree_id>/album")
 def honoree_album(honoree_id: int):
     """An honoree's photos and videos in one swipeable lightbox."""
-    return _album_page("honoree", honoree_id, url_for("public.profile", honoree_id=honoree_id),
-                       url_for("public.honoree_album", honoree_id=honoree_id))
+    return _album_page(
+        "honoree",
+        honoree_id,
+        url_for("public.profile", honoree_id=honoree_id),
+        url_for("public.honoree_album", honoree_id=honoree_id),
+    )
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/album")
 def exhibition_album(exhibition_id: int):
     """An exhibition's album: its honorees' photos and videos, and its own."""
-    return _album_page("exhibition", exhibition_id,
-                       url_for("public.exhibition", exhibition_id=exhibition_id),
-                       url_for("public.exhibition_album", exhibition_id=exhibition_id))
+    return _album_page(
+        "exhibition",
+        exhibition_id,
+        url_for("public.exhibition", exhibition_id=exhibition_id),
+        url_for("public.exhibition_album", exhibition_id=exhibition_id),
+    )
 
 
 # --- the exhibition as a place: cover, chapters a page at a time ------------------------
 
-CHAPTER_FIRST = 8    # cards of each chapter on the exhibition's page
-CHAPTER_PAGE = 24    # cards per page of a chapter
+CHAPTER_FIRST = 8  # cards of each chapter on the exhibition's page
+CHAPTER_PAGE = 24  # cards per page of a chapter
 
 
 def _cover_photo(db, exhibition: dict) -> dict | None:
@@ -628,8 +741,9 @@ def _cover_photo(db, exhibition: dict) -> dict | None:
     found = files.get(exhibition["cover_photo_id"])
     if not found or not found["jpeg"]:
         return None
-    alt = db.execute("SELECT alt FROM photos WHERE id = ?",
-                     [exhibition["cover_photo_id"]]).fetchone()
+    alt = db.execute(
+        "SELECT alt FROM photos WHERE id = ?", [exhibition["cover_photo_id"]]
+    ).fetchone()
     return {"files": found, "alt": alt[0] if alt else exhibition["title"]}
 
 
@@ -637,6 +751,7 @@ def cover_response(exhibition: dict, private: bool = False) -> Response:
     """The exhibition's cover picture: the uploaded photo's largest JPEG, or the one
     drawn from the theme and title."""
     from ..halls import cover, store
+
     db = get_db()
     photo = _cover_photo(db, exhibition)
     if photo is not None:
@@ -648,14 +763,16 @@ def cover_response(exhibition: dict, private: bool = False) -> Response:
         except fonts.FontError as exc:
             log.error("cover of exhibition %s: %s", exhibition["id"], exc)
             abort(503)
-        data, etag = cover.cached(store.media_root(current_app.config["MEDIA_DIR"]) / "covers",
-                                  store.theme_of(db, exhibition["id"]), exhibition["title"],
-                                  (font.path, font.index))
+        data, etag = cover.cached(
+            store.media_root(current_app.config["MEDIA_DIR"]) / "covers",
+            store.theme_of(db, exhibition["id"]),
+            exhibition["title"],
+            (font.path, font.index),
+        )
         response = Response(data, mimetype="image/jpeg")
         response.set_etag(etag)
         response.make_conditional(request)
-    response.headers["Cache-Control"] = ("private, max-age=60" if private
-                                         else "public, max-age=300")
+    response.headers["Cache-Control"] = "private, max-age=60" if private else "public, max-age=300"
     return response
 
 
@@ -681,8 +798,15 @@ def exhibition_chapter(exhibition_id: int, section_id: int):
     if not 1 <= page <= pages:
         abort(404)
     cards = exhibitions.chapter_cards(db, section_id, (page - 1) * CHAPTER_PAGE, CHAPTER_PAGE)
-    return render_template("public/exhibition_chapter.html", hall=exhibition, section=section,
-                           cards=cards, page=page, pages=pages, size=CHAPTER_PAGE)
+    return render_template(
+        "public/exhibition_chapter.html",
+        hall=exhibition,
+        section=section,
+        cards=cards,
+        page=page,
+        pages=pages,
+        size=CHAPTER_PAGE,
+    )
 
 
 AUDIO_NAME = re.compile(r"^[0-9a-f]{24}\.(mp3|m4a|ogg)$")
@@ -692,8 +816,13 @@ AUDIO_NAME = re.compile(r"^[0-9a-f]{24}\.(mp3|m4a|ogg)$")
 def hall_audio(exhibition_id: int, name: str):
     """An audio spot's narration, with HTTP range requests (phones need them)."""
     from ..halls import editor
+
     if not AUDIO_NAME.match(name) or not editor.public_audio(get_db(), exhibition_id, name):
         abort(404)
-    return send_from_directory(editor.audio_dir(current_app.config["MEDIA_DIR"]), name,
-                               mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
-                               conditional=True, max_age=YEAR)
+    return send_from_directory(
+        editor.audio_dir(current_app.config["MEDIA_DIR"]),
+        name,
+        mimetype=editor.AUDIO_TYPES[name.rsplit(".", 1)[1]],
+        conditional=True,
+        max_age=YEAR,
+    )

@@ -34,6 +34,8 @@ def json_ld(record: dict) -> dict:
             data["parentOrganization"] = {"@type": "Organization", "name": record["unit"]}
         if place:
             data["location"] = {"@type": "Place", "name": place}
-        data["member"] = [{"@type": "Person", "name": m["name"],
-                           "url": f"{base}/honorees/{m['id']}"} for m in record["members"]]
+        data["member"] = [
+            {"@type": "Person", "name": m["name"], "url": f"{base}/honorees/{m['id']}"}
+            for m in record["members"]
+        ]
     return data

@@ -20,8 +20,12 @@ def _digest(text: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:10]
 
 
-EMBLEM_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-                "svg": "image/svg+xml"}
+EMBLEM_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "svg": "image/svg+xml",
+}
 
 
 def _emblem_ext(path) -> str | None:
@@ -47,7 +51,8 @@ def site_emblem(again: bool = False) -> Markup:
     if path is not None and _emblem_ext(path):
         version = _digest(str(path.stat().st_mtime_ns))
         return Markup('<img class="emblem" src="{}" alt="" width="40" height="44">').format(
-            url_for("style.emblem_file", ext=_emblem_ext(path), v=version))
+            url_for("style.emblem_file", ext=_emblem_ext(path), v=version)
+        )
     return web_style.emblem_use() if again else web_style.emblem_svg()
 
 

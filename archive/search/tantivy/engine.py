@@ -46,8 +46,15 @@ from ..queries import (
 )
 from ..snippets import snippet
 
-__all__ = ["QUERY_REFUSED", "Drift", "Result", "SearchUnavailable", "current_dir", "parse",
-           "parse_args"]
+__all__ = [
+    "QUERY_REFUSED",
+    "Drift",
+    "Result",
+    "SearchUnavailable",
+    "current_dir",
+    "parse",
+    "parse_args",
+]
 
 log = logging.getLogger("archive.search")
 
@@ -55,7 +62,7 @@ NAME = "tantivy"
 SCHEMA_VERSION = 1
 INDEX_VERSION = f"tantivy{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
 POSITIONAL = ("titles", "unit", "unit_grams", "story")
-BUILD_HEAP = 256_000_000   # bytes, shared by the build's threads
+BUILD_HEAP = 256_000_000  # bytes, shared by the build's threads
 BUILD_THREADS = 2
 APPLY_HEAP = 64_000_000
 REFRESH_INTERVAL = 0.2
@@ -104,6 +111,7 @@ def schema() -> tantivy.Schema:
 
 # --- documents ------------------------------------------------------------------
 
+
 def _words(text: str) -> tantivy.PreTokenizedString:
     """Text fields' words at their positions, as the Whoosh analyzer indexes them."""
     tokens = []
@@ -122,7 +130,7 @@ def _bigrams(text: str) -> tantivy.PreTokenizedString:
     for match in analysis.WORD_RUN.finditer(analysis.fold(text)):
         run, base = match.group(), match.start()
         for i in range(len(run) - 1):
-            tokens.append(tantivy.Token(run[i:i + 2], position, base + i, base + i + 2))
+            tokens.append(tantivy.Token(run[i : i + 2], position, base + i, base + i + 2))
             position += 1
         position += 1
     return tantivy.PreTokenizedString(text, tokens)
@@ -140,12 +148,17 @@ def _tantivy_document(found: dict) -> tantivy.Document:
     key, ident = found["sort_key"], f"{int(found['id']):010d}"
     doc.add_text("by_year", f"{9999 - int(found['year']):04d}\0{key}\0{ident}")
     doc.add_text("by_pinyin", f"{key}\0{ident}")
-    doc.add_bytes("stored", json.dumps({"display": found["display"], "digest": found["digest"]},
-                                       ensure_ascii=False).encode())
+    doc.add_bytes(
+        "stored",
+        json.dumps(
+            {"display": found["display"], "digest": found["digest"]}, ensure_ascii=False
+        ).encode(),
+    )
     return doc
 
 
 # --- the life of an index (archive.search.generations) ----------------------------------
+
 
 def configure(config) -> None:
     """Nothing to read: tantivy maps its files and keeps no copies of its own."""
@@ -208,8 +221,14 @@ def _stored(searcher, address) -> dict:
 
 def _backend() -> generations.Backend:
     # looked up at each call, so that tests can replace a hook
-    return generations.Backend(version=INDEX_VERSION, errors=INDEX_ERRORS, build=_build,
-                               apply=_apply, readable=_readable, digests=_digests)
+    return generations.Backend(
+        version=INDEX_VERSION,
+        errors=INDEX_ERRORS,
+        build=_build,
+        apply=_apply,
+        readable=_readable,
+        digests=_digests,
+    )
 
 
 _lifecycle = generations.Lifecycle(lambda: _backend())
@@ -221,6 +240,7 @@ verify = _lifecycle.verify
 
 
 # --- one searcher per process --------------------------------------------------------
+
 
 class _Live:
     """A process's reader of one generation, reloaded when it changes."""
@@ -241,8 +261,10 @@ class _Live:
                 if now - self.checked >= REFRESH_INTERVAL:
                     self.index.reload()
                     searcher = self.index.searcher()
-                    if searcher.num_docs != self.searcher.num_docs or \
-                            searcher.num_segments != self.searcher.num_segments:
+                    if (
+                        searcher.num_docs != self.searcher.num_docs
+                        or searcher.num_segments != self.searcher.num_segments
+                    ):
                         self.kept = {}
                     self.searcher = searcher
                     self.checked = now
@@ -307,12 +329,14 @@ def to_tantivy(schema, q: queries.Query) -> tantivy.Query:
     elif isinstance(q, queries.Phrase):
         found = tantivy.Query.phrase_query(schema, q.fieldname, list(q.words))
     elif isinstance(q, queries.AndMaybe):
-        found = tantivy.Query.boolean_query([(Occur.Must, to_tantivy(schema, q.a)),
-                                             (Occur.Should, to_tantivy(schema, q.b))])
+        found = tantivy.Query.boolean_query(
+            [(Occur.Must, to_tantivy(schema, q.a)), (Occur.Should, to_tantivy(schema, q.b))]
+        )
     else:
         occur = Occur.Must if isinstance(q, queries.And) else Occur.Should
-        found = tantivy.Query.boolean_query([(occur, to_tantivy(schema, sub))
-                                             for sub in q.subqueries])
+        found = tantivy.Query.boolean_query(
+            [(occur, to_tantivy(schema, sub)) for sub in q.subqueries]
+        )
     return found if q.boost == 1.0 else tantivy.Query.boost_query(found, q.boost)
 
 
@@ -323,11 +347,16 @@ def _facet(schema, term: str) -> tantivy.Query:
 def _filters(schema, filters: browse.Filters, skip: str | None) -> list[tantivy.Query]:
     """A query per selected facet except ``skip``: record facets by their terms,
     honour facets together as one honour's term."""
-    found = [_facet(schema, prefix + clean_token(getattr(filters, name)))
-             for name, prefix in RECORD_FACETS
-             if getattr(filters, name) is not None and name != skip]
-    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
-              if getattr(filters, n) is not None and n != skip}
+    found = [
+        _facet(schema, prefix + clean_token(getattr(filters, name)))
+        for name, prefix in RECORD_FACETS
+        if getattr(filters, name) is not None and name != skip
+    ]
+    honour = {
+        n: getattr(filters, n)
+        for n in browse.HONOUR_FACETS
+        if getattr(filters, n) is not None and n != skip
+    }
     if honour:
         found.append(_facet(schema, honour_key(honour)))
     return found
@@ -356,15 +385,18 @@ def _ranked(searcher, q: tantivy.Query, limit: int) -> list[tuple[float, int, ob
             break
         wanted *= 4
     ids = searcher.fast_field_values("id", [a for _, a in hits])
-    ranked = sorted(zip((s for s, _ in hits), ids, (a for _, a in hits), strict=True),
-                    key=lambda hit: (-hit[0], hit[1]))
+    ranked = sorted(
+        zip((s for s, _ in hits), ids, (a for _, a in hits), strict=True),
+        key=lambda hit: (-hit[0], hit[1]),
+    )
     return ranked[:limit]
 
 
 def _ordered(searcher, q: tantivy.Query, limit: int, sort: str) -> list[tuple]:
     field = "by_year" if sort == "year" else "by_pinyin"
-    hits = searcher.search(q, limit=limit, count=False, order_by_field=field,
-                           order=tantivy.Order.Asc).hits
+    hits = searcher.search(
+        q, limit=limit, count=False, order_by_field=field, order=tantivy.Order.Asc
+    ).hits
     ids = searcher.fast_field_values("id", [a for _, a in hits])
     return [(key, i, a) for (key, a), i in zip(hits, ids, strict=True)]
 
@@ -378,14 +410,15 @@ def _facet_counts(live: _Live, searcher, q, filters: browse.Filters) -> dict:
     counts: dict[str, list[tuple]] = {}
     for name, prefix in RECORD_FACETS:
         among = _restricted(q, _filters(schema, filters, skip=name))
-        values = [(t[len(prefix):], n) for t, n in _counts(searcher, prefix, among).items() if n]
+        values = [(t[len(prefix) :], n) for t, n in _counts(searcher, prefix, among).items() if n]
         counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
     # honour facets narrow one honour together (honour_key), the others apply
     # to the matches as they are
     among = _restricted(q, _filters(schema, filters.without(*browse.HONOUR_FACETS), skip=None))
     every = _counts(searcher, "h:", among)
-    selected = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
-                if getattr(filters, n) is not None}
+    selected = {
+        n: getattr(filters, n) for n in browse.HONOUR_FACETS if getattr(filters, n) is not None
+    }
     for name in browse.HONOUR_FACETS:
         others = {n: v for n, v in selected.items() if n != name}
         values = []
@@ -395,24 +428,43 @@ def _facet_counts(live: _Live, searcher, q, filters: browse.Filters) -> dict:
                 n = every.get(honour_key({**others, name: value}), 0)
                 if n:
                     values.append((int(value) if name == "year" else value, n))
-        counts[name] = sorted(values, key=(lambda v: -v[0]) if name == "year"
-                              else (lambda v: (-v[1], v[0])))
+        counts[name] = sorted(
+            values, key=(lambda v: -v[0]) if name == "year" else (lambda v: (-v[1], v[0]))
+        )
     return counts
 
 
-def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
-          filters: browse.Filters | None = None, sort: str = "relevance",
-          page_size: int = 20, with_facets: bool = True,
-          time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
+def query(
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    text: str,
+    filters: browse.Filters | None = None,
+    sort: str = "relevance",
+    page_size: int = 20,
+    with_facets: bool = True,
+    time_limit: float = TIME_LIMIT,
+    whole_rows: bool = False,
+) -> Result:
     """One page of published honorees matching a visitor's query and facets
     (see :func:`_query`). An index that fails while being read is dropped from
     this process; a damaged one is marked (the query is tried once more on the
     generation kept before it) and otherwise reported as unavailable, never as
     an error page."""
+
     def run() -> Result:
         with _panics_as_errors():
-            return _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                          whole_rows, queries.Budget.of(time_limit))
+            return _query(
+                db,
+                index_dir,
+                text,
+                filters,
+                sort,
+                page_size,
+                with_facets,
+                whole_rows,
+                queries.Budget.of(time_limit),
+            )
+
     return generations.tried_twice(run, READ_ERRORS, lambda: _suspect(index_dir))
 
 
@@ -425,9 +477,17 @@ def _suspect(index_dir: str | Path) -> None:
     _forget(index_dir)
 
 
-def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
-           filters: browse.Filters | None, sort: str, page_size: int, with_facets: bool,
-           whole_rows: bool, budget: queries.Budget) -> Result:
+def _query(
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    text: str,
+    filters: browse.Filters | None,
+    sort: str,
+    page_size: int,
+    with_facets: bool,
+    whole_rows: bool,
+    budget: queries.Budget,
+) -> Result:
     """One page with facet counts that agree with the results, highlighted
     snippets, and, when nothing is found, suggestions; the cards as the Whoosh
     engine gives them (the display the index keeps, a snippet of the text the
@@ -451,21 +511,37 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     wanted = _restricted(q, selected)
     top = min(filters.page * page_size, MAX_RESULTS)
     total = searcher.search(wanted, limit=1, count=True).count
-    best = _ranked(searcher, wanted, top) if sort == "relevance" \
+    best = (
+        _ranked(searcher, wanted, top)
+        if sort == "relevance"
         else _ordered(searcher, wanted, top, sort)
-    page = best[(filters.page - 1) * page_size:top]
-    facets = _facet_counts(live, searcher, q, filters) if with_facets and not budget.spent() \
-        else {}
+    )
+    page = best[(filters.page - 1) * page_size : top]
+    facets = _facet_counts(live, searcher, q, filters) if with_facets and not budget.spent() else {}
     terms = queries.highlight_terms(parsed) if not budget.spent() else []
-    items = _rows(db, [i for _, i, _ in page], terms) if whole_rows \
+    items = (
+        _rows(db, [i for _, i, _ in page], terms)
+        if whole_rows
         else _cards(db, searcher, page, terms)
+    )
     if budget.timed_out:
         notices.append(queries.TIMED_OUT)
-    result = Result(text, filters, sort, items, total, page_size, facets, notices=notices,
-                    timed_out=budget.timed_out)
+    result = Result(
+        text,
+        filters,
+        sort,
+        items,
+        total,
+        page_size,
+        facets,
+        notices=notices,
+        timed_out=budget.timed_out,
+    )
     if not total and not parsed.empty and not budget.spent():
         if selected:
-            result.unfiltered_total = searcher.search(q or tantivy.Query.all_query(), limit=1, count=True).count
+            result.unfiltered_total = searcher.search(
+                q or tantivy.Query.all_query(), limit=1, count=True
+            ).count
         result.suggestions = _suggestions(live, searcher, parsed)
     return result
 
@@ -474,8 +550,11 @@ def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[d
     rows = {r["id"]: dict(r) for r in by_ids(db, "h.*", ids)}
     items = honorees.cards(db, [rows[i] for i in ids if i in rows])
     for item in items:
-        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
-                                  terms) if terms else None
+        item["snippet"] = (
+            snippet("\n".join(filter(None, [item["summary"], item["story"]])), terms)
+            if terms
+            else None
+        )
     return items
 
 
@@ -487,26 +566,43 @@ def _cards(db: sqlite_utils.Database, searcher, page: list[tuple], terms: list[s
     if not ids:
         return []
     public = {row[0] for row in by_ids(db, "h.id", ids, index="honorees_public")}
-    texts = {row[0]: "\n".join(filter(None, row[1:]))
-             for row in by_ids(db, "h.id, h.summary, h.story", ids)} if terms else {}
+    texts = (
+        {
+            row[0]: "\n".join(filter(None, row[1:]))
+            for row in by_ids(db, "h.id, h.summary, h.story", ids)
+        }
+        if terms
+        else {}
+    )
     portraits = honorees.portraits_of(db, [i for i in ids if i in public])
     items = []
     for _, i, address in page:
         if i not in public:
             continue
         display = _stored(searcher, address)["display"]
-        items.append({"id": i, "name": display["name"], "unit": display["unit"],
-                      "city": display.get("city", ""), "top_honour": display["honour"],
-                      "portrait": portraits.get(i),
-                      "snippet": snippet(texts.get(i, ""), terms) if terms else None})
+        items.append(
+            {
+                "id": i,
+                "name": display["name"],
+                "unit": display["unit"],
+                "city": display.get("city", ""),
+                "top_honour": display["honour"],
+                "portrait": portraits.get(i),
+                "snippet": snippet(texts.get(i, ""), terms) if terms else None,
+            }
+        )
     return items
 
 
 def _suggested(searcher, honoree_id: int, address) -> dict:
     """A suggested name: its id, name, unit and top honour."""
     display = _stored(searcher, address)["display"]
-    return {"id": honoree_id, "name": display["name"], "unit": display["unit"],
-            "honour": display["honour"]}
+    return {
+        "id": honoree_id,
+        "name": display["name"],
+        "unit": display["unit"],
+        "honour": display["honour"],
+    }
 
 
 def _suggestions(live: _Live, searcher, parsed, limit: int = 6) -> list[dict]:
@@ -516,19 +612,25 @@ def _suggestions(live: _Live, searcher, parsed, limit: int = 6) -> list[dict]:
     readings = queries.suggestion_readings(parsed)
     if not readings:
         return []
-    terms = live.keep(("pinyin terms",), lambda: [
-        t for t, _ in searcher.terms_with_prefix("pinyin", "")])
+    terms = live.keep(
+        ("pinyin terms",), lambda: [t for t, _ in searcher.terms_with_prefix("pinyin", "")]
+    )
     close: dict[str, int] = {}
     for reading in readings:
         for term, distance, _ in fuzzy.extract(
-                reading, terms, scorer=Levenshtein.distance,
-                score_cutoff=1 if len(reading) < 6 else 2, limit=None):
+            reading,
+            terms,
+            scorer=Levenshtein.distance,
+            score_cutoff=1 if len(reading) < 6 else 2,
+            limit=None,
+        ):
             close[term] = min(distance, close.get(term, distance))
     if not close:
         return []
     nearest = sorted(close.items(), key=lambda item: (item[1], item[0]))[:SUGGEST_TERMS]
-    q = queries.Or(tuple(queries.Term("pinyin", term, 3.0 - distance)
-                         for term, distance in nearest))
+    q = queries.Or(
+        tuple(queries.Term("pinyin", term, 3.0 - distance) for term, distance in nearest)
+    )
     seen, found = set(), []
     for _, honoree_id, address in _ranked(searcher, to_tantivy(live.schema, q), limit * 3):
         item = _suggested(searcher, honoree_id, address)
@@ -540,14 +642,17 @@ def _suggestions(live: _Live, searcher, parsed, limit: int = 6) -> list[dict]:
     return found
 
 
-def _suggest(live: _Live, searcher, key: tuple, alternatives: list, limit: int,
-             budget: queries.Budget) -> list[dict]:
+def _suggest(
+    live: _Live, searcher, key: tuple, alternatives: list, limit: int, budget: queries.Budget
+) -> list[dict]:
     """The names suggested for ``alternatives``, kept on the reader unless the
     budget cut the list short."""
     found = live.kept.get(key)
     if found is None:
-        q = to_tantivy(live.schema, queries.Or(tuple(alternatives)) if len(alternatives) > 1
-                       else alternatives[0])
+        q = to_tantivy(
+            live.schema,
+            queries.Or(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0],
+        )
         found = []
         for _, i, a in _ranked(searcher, q, limit):
             if budget.spent():
@@ -558,8 +663,9 @@ def _suggest(live: _Live, searcher, key: tuple, alternatives: list, limit: int,
     return found
 
 
-def suggest(index_dir: str | Path, text: str, limit: int = 8,
-            time_limit: float = TIME_LIMIT) -> list[dict]:
+def suggest(
+    index_dir: str | Path, text: str, limit: int = 8, time_limit: float = TIME_LIMIT
+) -> list[dict]:
     """Names as the visitor types: whole names, prefixes, pinyin and initials,
     each with unit and top honour (past ``time_limit``, the names read by then)."""
     text = queries.suggest_text(text)

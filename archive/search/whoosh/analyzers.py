@@ -24,8 +24,12 @@ class WordPositions(Positions):
     largest part of a rebuild."""
 
     def word_values(self, value, analyzer, **kwargs):
-        if not (isinstance(analyzer, ChineseTokenizer) and isinstance(value, str)
-                and kwargs.get("mode") == "index" and not kwargs.get("start_pos")):
+        if not (
+            isinstance(analyzer, ChineseTokenizer)
+            and isinstance(value, str)
+            and kwargs.get("mode") == "index"
+            and not kwargs.get("start_pos")
+        ):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         boost = self.field_boost
@@ -48,9 +52,19 @@ class ChineseTokenizer(Tokenizer):
     work; sub-words of a long word share its position. Character offsets point
     into the original text."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
         indexing = mode == "index"
@@ -83,15 +97,25 @@ class BigramTokenizer(Tokenizer):
     word characters are kept apart by a gap of one position: no phrase spans
     punctuation or the space between unit and position."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
         for match in WORD_RUN.finditer(fold(value)):
             run, base = match.group(), match.start()
             for i in range(len(run) - 1):
-                token.original = token.text = run[i:i + 2]
+                token.original = token.text = run[i : i + 2]
                 token.boost = 1.0
                 token.stopped = False
                 if positions:

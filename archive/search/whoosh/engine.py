@@ -73,8 +73,15 @@ from . import (
     postings,
 )
 
-__all__ = ["QUERY_REFUSED", "Drift", "Result", "SearchUnavailable", "current_dir", "parse",
-           "parse_args"]
+__all__ = [
+    "QUERY_REFUSED",
+    "Drift",
+    "Result",
+    "SearchUnavailable",
+    "current_dir",
+    "parse",
+    "parse_args",
+]
 
 log = logging.getLogger("archive.search")
 
@@ -83,10 +90,10 @@ NAME = "whoosh"
 # their class path: an older index cannot be opened, so it is stale)
 SCHEMA_VERSION = 10
 INDEX_VERSION = f"{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
-PARALLEL_FROM = 4000     # profiles: smaller indexes are built in-process, in one segment
-BUILD_CHUNK = 25000      # profiles per chunk of a parallel build (then merged into one segment)
+PARALLEL_FROM = 4000  # profiles: smaller indexes are built in-process, in one segment
+BUILD_CHUNK = 25000  # profiles per chunk of a parallel build (then merged into one segment)
 BUILD_PROCS = 2
-BUILD_LIMITMB = 1536     # per build process: a chunk's postings sort in memory
+BUILD_LIMITMB = 1536  # per build process: a chunk's postings sort in memory
 WEIGHTS = queries.WEIGHTS
 # Postings a worker keeps in memory (patches): every searched field's but
 # the stories' (at 100,000 profiles 48 MB, against 178 MB for the stories')
@@ -100,8 +107,17 @@ SMALL_FIELDS = ("titles", "unit", "unit_grams", "place")
 # number was, a reader closed under a query). Programming errors (ImportError,
 # NameError, TypeError, AttributeError …) are not among them: they surface as
 # errors, never as "search index unavailable" or a rebuild.
-INDEX_ERRORS = (OSError, EOFError, ValueError, LookupError, struct.error, zlib.error,
-                pickle.UnpicklingError, whoosh_index.IndexError, ReaderClosed)
+INDEX_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,
+    LookupError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    whoosh_index.IndexError,
+    ReaderClosed,
+)
 
 
 def _positional(analyzer) -> TEXT:
@@ -129,7 +145,7 @@ def schema() -> Schema:
         story=_positional(text),
         honours=KEYWORD(commas=True, scorable=True),
         facet=KEYWORD(commas=True, scorable=False),
-        year=COLUMN(NumericColumn("H")),   # only sorted by: a column, no postings
+        year=COLUMN(NumericColumn("H")),  # only sorted by: a column, no postings
         honoree=COLUMN(NumericColumn("I")),  # the row's id: a page's ids from an array
         sort_key=ID(sortable=True),
         display=STORED(),
@@ -162,7 +178,8 @@ class _Lengths:
         length = self.lengths.get(docnum)
         if length is None:
             length = self.lengths[docnum] = self.reader.doc_field_length(
-                docnum - self.shift, fieldname, default)
+                docnum - self.shift, fieldname, default
+            )
         return length
 
 
@@ -184,8 +201,9 @@ class _BuildWriter(SegmentWriter):
         items, shift = self.pool.iter_postings(), self.shift
         if shift:
             items = ((f, t, docnum + shift, w, v) for f, t, docnum, w, v in items)
-        self.fieldwriter.add_postings(self.schema, _Lengths(reader, shift) if reader else None,
-                                      items)
+        self.fieldwriter.add_postings(
+            self.schema, _Lengths(reader, shift) if reader else None, items
+        )
         self.fieldwriter.close()
         if reader:
             reader.close()
@@ -249,8 +267,9 @@ def _build_parallel(ix, generation: Path, rows, total: int, progress) -> None:
             while len(running) >= BUILD_PROCS:
                 collect()
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_segment_process, daemon=True,
-                                      args=(sender, str(generation), chunk, shift))
+            process = context.Process(
+                target=_segment_process, daemon=True, args=(sender, str(generation), chunk, shift)
+            )
             process.start()
             sender.close()
             running.append((process, receiver))
@@ -367,8 +386,14 @@ def _digests(folder: Path) -> dict[int, str]:
 
 def _backend() -> generations.Backend:
     # looked up at each call, so that tests can replace a hook
-    return generations.Backend(version=INDEX_VERSION, errors=INDEX_ERRORS, build=_build,
-                               apply=_apply, readable=_readable, digests=_digests)
+    return generations.Backend(
+        version=INDEX_VERSION,
+        errors=INDEX_ERRORS,
+        build=_build,
+        apply=_apply,
+        readable=_readable,
+        digests=_digests,
+    )
 
 
 _lifecycle = generations.Lifecycle(lambda: _backend())
@@ -382,9 +407,9 @@ verify = _lifecycle.verify
 # --- one searcher per process ---------------------------------------------------------
 
 REFRESH_INTERVAL = 0.2
-SUGGEST_CACHED = 4096     # suggestions kept per searcher (hot prefixes while typing)
+SUGGEST_CACHED = 4096  # suggestions kept per searcher (hot prefixes while typing)
 POSTINGS_CACHED = 3_000_000  # per process: 16 bytes a posting, 1 bit a document a term
-TERMS_CACHED = 4096          # terms and phrases kept per process, at most
+TERMS_CACHED = 4096  # terms and phrases kept per process, at most
 
 
 class _Live:
@@ -432,8 +457,9 @@ class _Live:
         for segment in toc.segments:
             reader = self.readers.get((segment.segment_id(), segment.deleted_count()))
             if reader is None:
-                reader = SegmentReader(self.ix.storage, toc.schema, segment,
-                                       generation=toc.generation)
+                reader = SegmentReader(
+                    self.ix.storage, toc.schema, segment, generation=toc.generation
+                )
                 postings.keep(reader, KEPT_POSTINGS)
                 if reader.doc_count_all():
                     # opens the stored fields' column (Whoosh reads each document's
@@ -447,8 +473,7 @@ class _Live:
         self.retired += [(now, r) for key, r in reusable.items() if key not in kept]
         while self.retired and now - self.retired[0][0] > 60:
             self.retired.pop(0)[1].close()
-        self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r
-                        for r in readers}
+        self.readers = {(r.segment().segment_id(), r.segment().deleted_count()): r for r in readers}
         self._prune(kept, {segment.segment_id() for segment in toc.segments})
         if not readers:
             reader = EmptyReader(toc.schema)
@@ -461,10 +486,12 @@ class _Live:
     def _prune(self, kept: set[int], segments: set[str]) -> None:
         """Forget what was kept for readers (``kept``: the ids of those still
         used) and segments (``segments``: their ids) no longer in the index."""
-        self.segment_bits = {key: value for key, value in self.segment_bits.items()
-                             if id(value[0]) in kept}
-        self.segment_data = {key: value for key, value in self.segment_data.items()
-                             if key[0] in segments}
+        self.segment_bits = {
+            key: value for key, value in self.segment_bits.items() if id(value[0]) in kept
+        }
+        self.segment_data = {
+            key: value for key, value in self.segment_data.items() if key[0] in segments
+        }
         for key in [key for key in self.term_cache if key[0] not in segments]:
             self.term_postings -= len(self.term_cache.pop(key)[0].ids)  # (fresh holds the lock)
 
@@ -472,6 +499,7 @@ class _Live:
         """Docnums holding a facet term, as a bitmap (per segment, combined once
         per searcher: combining ten segments' bitmaps costs more than using
         them)."""
+
         def combine():
             total = 0
             for reader, offset in searcher.reader().leaf_readers():
@@ -480,6 +508,7 @@ class _Live:
                     terms[term] = self.term_bits(reader, "facet", term)
                 total |= terms[term] << offset
             return total
+
         return _per_searcher(searcher, ("facet bits", term), combine)
 
     def term(self, reader, fieldname: str, text: str) -> tuple[postings.Postings, int]:
@@ -493,8 +522,10 @@ class _Live:
                 found = postings.EMPTY
             else:
                 found = postings.read(reader, fieldname, btext)
-            cached = found, self._keep(key, found,
-                                       postings.bits_of(found.ids, reader.doc_count_all()))
+            cached = (
+                found,
+                self._keep(key, found, postings.bits_of(found.ids, reader.doc_count_all())),
+            )
         return cached[0], self._live_only(reader, cached[1])
 
     def _cached(self, key: tuple) -> tuple[postings.Postings, int] | None:
@@ -513,8 +544,9 @@ class _Live:
                 self.term_postings -= len(old[0].ids)
             self.term_cache[key] = (found, bits)
             self.term_postings += len(found.ids)
-            while (self.term_postings > POSTINGS_CACHED or len(self.term_cache) > TERMS_CACHED) \
-                    and len(self.term_cache) > 1:
+            while (
+                self.term_postings > POSTINGS_CACHED or len(self.term_cache) > TERMS_CACHED
+            ) and len(self.term_cache) > 1:
                 self.term_postings -= len(self.term_cache.popitem(last=False)[1][0].ids)
         return bits
 
@@ -536,9 +568,13 @@ class _Live:
             if not candidates or budget.spent():
                 break  # out of time, the words' documents are taken as the phrase's
             found[word] = postings.read_with_values(
-                reader, fieldname, reader._text_to_bytes(fieldname, word))
-            candidates &= self._keep((key[0], fieldname, word), found[word][0],
-                                     postings.bits_of(found[word][0].ids, size))
+                reader, fieldname, reader._text_to_bytes(fieldname, word)
+            )
+            candidates &= self._keep(
+                (key[0], fieldname, word),
+                found[word][0],
+                postings.bits_of(found[word][0].ids, size),
+            )
         if not candidates:
             return 0
         if len(found) < len(set(words)):
@@ -546,7 +582,9 @@ class _Live:
                 candidates &= self.term_bits(reader, fieldname, word)
             return self._live_only(reader, candidates)
         docs = postings.phrase_docs(list(words), found, postings.mask_of(candidates, size))
-        return self._live_only(reader, self._keep(key, postings.EMPTY, postings.bits_of(docs, size)))
+        return self._live_only(
+            reader, self._keep(key, postings.EMPTY, postings.bits_of(docs, size))
+        )
 
     @staticmethod
     def _frequency(reader, fieldname: str, word: str) -> int:
@@ -557,17 +595,20 @@ class _Live:
 
     def vocabulary(self, reader, fieldname: str) -> frozenset[bytes]:
         """A segment's words in one field (one of SMALL_FIELDS)."""
-        return self._per_segment(reader, ("vocabulary", fieldname),
-                                lambda: frozenset(reader.lexicon(fieldname)))
+        return self._per_segment(
+            reader, ("vocabulary", fieldname), lambda: frozenset(reader.lexicon(fieldname))
+        )
 
     def pinyin_terms(self, reader) -> list[str]:
         """A segment's pinyin terms (no-result suggestions)."""
-        return self._per_segment(reader, ("pinyin terms",),
-                                lambda: [t.decode() for t in reader.lexicon("pinyin")])
+        return self._per_segment(
+            reader, ("pinyin terms",), lambda: [t.decode() for t in reader.lexicon("pinyin")]
+        )
 
     def sort_columns(self, reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """A segment's documents' years, the rank of each one's pinyin sort key
         among the segment's, and the keys."""
+
         def compute():
             size = reader.doc_count_all()
             years = np.fromiter(reader.column_reader("year"), np.int64, size)
@@ -575,6 +616,7 @@ class _Live:
             ranks = np.empty(size, np.int64)
             ranks[sorted(range(size), key=keys.__getitem__)] = np.arange(size)
             return years, ranks, keys
+
         return self._per_segment(reader, ("sort",), compute)
 
     def honoree_ids(self, searcher, docnums: list[int]) -> list[int]:
@@ -583,15 +625,23 @@ class _Live:
         of their stored fields."""
         if not docnums:
             return []
-        ids = _per_searcher(searcher, ("honorees",), lambda: np.concatenate([
-            self.segment_honorees(reader) for reader, _ in searcher.reader().leaf_readers()]))
+        ids = _per_searcher(
+            searcher,
+            ("honorees",),
+            lambda: np.concatenate(
+                [self.segment_honorees(reader) for reader, _ in searcher.reader().leaf_readers()]
+            ),
+        )
         return ids[docnums].tolist()
 
     def segment_honorees(self, reader) -> np.ndarray:
         """The database id of each of a segment's documents (its ``honoree``
         column), kept per segment."""
-        return self._per_segment(reader, ("honoree",), lambda: np.fromiter(
-            reader.column_reader("honoree"), np.int64, reader.doc_count_all()))
+        return self._per_segment(
+            reader,
+            ("honoree",),
+            lambda: np.fromiter(reader.column_reader("honoree"), np.int64, reader.doc_count_all()),
+        )
 
     # Statistics of the live documents only (Whoosh's count deleted documents
     # until a merge drops them), so that an index caught up by edits, with
@@ -602,16 +652,21 @@ class _Live:
         """Whoosh's inverse document frequency of a term (WeightingModel.idf)
         among the live documents: their number, and how many hold the term
         (from the postings read here), kept with the searcher."""
+
         def compute():
-            n = sum(self.term(reader, fieldname, text)[1].bit_count()
-                    for reader, _ in searcher.reader().leaf_readers())
+            n = sum(
+                self.term(reader, fieldname, text)[1].bit_count()
+                for reader, _ in searcher.reader().leaf_readers()
+            )
             return math.log(max(searcher.doc_count(), 1) / (n + 1)) + 1
+
         return _per_searcher(searcher, ("idf", fieldname, text), compute)
 
     def avg_field_length(self, searcher, fieldname: str) -> float:
         """The mean length of a field over the live documents, each length as
         BM25F reads it (the segment's length byte): sums of whole numbers, so
         the same records give the same mean however segments split them."""
+
         def compute():
             total = 0.0
             for reader, _ in searcher.reader().leaf_readers():
@@ -622,6 +677,7 @@ class _Live:
                 total += float(lengths.sum())
             count = searcher.doc_count()
             return total / count if count and total else 1
+
         return _per_searcher(searcher, ("avgfl", fieldname), compute)
 
     def term_bits(self, reader, fieldname: str, text: str) -> int:
@@ -648,17 +704,20 @@ class _Live:
 
     def segment_live(self, reader) -> int:
         """A segment's documents not deleted, as a bitmap."""
+
         def compute():
             bits = (1 << reader.doc_count_all()) - 1
             for docnum in reader.deleted_docs_set if reader.has_deletions() else ():
                 bits &= ~(1 << docnum)
             return bits
+
         return self._per_reader(reader, ("live",), compute)
 
     def lengths(self, reader, fieldname: str):
         """Every document's length in a field (postings.field_lengths)."""
-        return self._per_segment(reader, ("lengths", fieldname),
-                                lambda: postings.field_lengths(reader, fieldname))
+        return self._per_segment(
+            reader, ("lengths", fieldname), lambda: postings.field_lengths(reader, fieldname)
+        )
 
     def live_bits(self, searcher) -> int:
         def combine():
@@ -666,13 +725,19 @@ class _Live:
             for reader, offset in searcher.reader().leaf_readers():
                 total |= self.segment_live(reader) << offset
             return total
+
         return _per_searcher(searcher, ("live",), combine)
 
     def facet_values(self, searcher, prefix: str) -> list[str]:
         """The facet terms starting with ``prefix``, read once per searcher."""
-        return _per_searcher(searcher, ("facet values", prefix), lambda: [
-            t.decode() if isinstance(t, bytes) else t
-            for t in searcher.reader().expand_prefix("facet", prefix)])
+        return _per_searcher(
+            searcher,
+            ("facet values", prefix),
+            lambda: [
+                t.decode() if isinstance(t, bytes) else t
+                for t in searcher.reader().expand_prefix("facet", prefix)
+            ],
+        )
 
     def facet_counts(self, searcher, terms: list[str], base: _FacetBase) -> list[int]:
         """How many documents of ``base`` hold each facet term: one AND and bit
@@ -683,11 +748,21 @@ class _Live:
         rows)."""
         if not terms:
             return []
-        matrix = _per_searcher(searcher, ("facet matrix", tuple(terms)),
-                               lambda: np.ascontiguousarray(np.frombuffer(b"".join(
-                                   self.bits(searcher, term).to_bytes(base.words * 8, "little")
-                                   for term in terms), np.uint64)
-                                   .reshape(len(terms), base.words).T))
+        matrix = _per_searcher(
+            searcher,
+            ("facet matrix", tuple(terms)),
+            lambda: np.ascontiguousarray(
+                np.frombuffer(
+                    b"".join(
+                        self.bits(searcher, term).to_bytes(base.words * 8, "little")
+                        for term in terms
+                    ),
+                    np.uint64,
+                )
+                .reshape(len(terms), base.words)
+                .T
+            ),
+        )
         mask = base.mask
         if len(base.rows) < base.words // 2:
             matrix, mask = matrix[base.rows], mask[base.rows]
@@ -754,6 +829,7 @@ def _open(index_dir: str | Path) -> tuple[_Live, object]:
 
 # --- queries -------------------------------------------------------------------
 
+
 def _whoosh(q: queries.Query) -> Query:
     """The Whoosh query of a shared query tree (archive.search.queries)."""
     if isinstance(q, queries.Term):
@@ -793,8 +869,9 @@ def _query_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
     return total
 
 
-def _leaf_terms(q: Query, boost: float = 1.0,
-                guards: tuple = ()) -> list[tuple[str, str, float, tuple]]:
+def _leaf_terms(
+    q: Query, boost: float = 1.0, guards: tuple = ()
+) -> list[tuple[str, str, float, tuple]]:
     """(field, text, boost, guards) of every term of a query of terms, Or, And
     and AndMaybe, and phrases (what _query_bits accepts). A term adds to a document's score
     only where its guards — the And and AndMaybe queries around it — match too:
@@ -811,8 +888,9 @@ def _leaf_terms(q: Query, boost: float = 1.0,
     return [t for sub in q.subqueries for t in _leaf_terms(sub, boost, inner)]
 
 
-def _best_by_terms(live: _Live, searcher, q: Query, hits: int, limit: int,
-                   budget: _Budget) -> list[int]:
+def _best_by_terms(
+    live: _Live, searcher, q: Query, hits: int, limit: int, budget: _Budget
+) -> list[int]:
     """The best ``limit`` docnums of ``hits`` (the documents matching ``q``),
     best first, ties by record id (see _scored)."""
     return [docnum for _, docnum in _scored(live, searcher, q, hits, limit, budget)]
@@ -824,8 +902,9 @@ def _ranked(live: _Live, searcher, q: Query, limit: int, budget: _Budget) -> lis
     return _best_by_terms(live, searcher, q, hits, limit, budget) if hits else []
 
 
-def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
-            budget: _Budget) -> list[tuple[float, int]]:
+def _scored(
+    live: _Live, searcher, q: Query, hits: int, limit: int, budget: _Budget
+) -> list[tuple[float, int]]:
     """(score, docnum) of the best ``limit`` documents of ``hits`` (those
     matching ``q``), best first, ties by the record's id (an edited record's
     document moves to the end of the index: its docnum says nothing); out of
@@ -850,24 +929,33 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
                 mask = local
                 for guard in guards:
                     mask &= _local_bits(live, reader, guard, budget)
-                guarded[guards] = (mask, postings.mask_of(mask, size)[docs] if guards
-                                   else np.ones(len(docs), bool))
+                guarded[guards] = (
+                    mask,
+                    postings.mask_of(mask, size)[docs] if guards else np.ones(len(docs), bool),
+                )
             mask, wanted = guarded[guards]
             if isinstance(text, tuple):  # a phrase: the sum of its words' scores
                 bits = live.phrase_bits(reader, fieldname, text, budget) & mask
                 if bits:
                     at = np.searchsorted(docs, postings.ids_of(bits, size))
-                    scores[at] += _phrase_scores(live, searcher, reader, fieldname, text,
-                                                 docs[at]) * boost
+                    scores[at] += (
+                        _phrase_scores(live, searcher, reader, fieldname, text, docs[at]) * boost
+                    )
                     scored[at] = True
                 continue
             found, bits = live.term(reader, fieldname, text)
             if not bits & mask:
                 continue  # the term scores none of this segment's matches
             at, values = postings.bm25f(
-                found, docs, wanted, live.lengths(reader, fieldname),
-                live.idf(searcher, fieldname, text), live.avg_field_length(searcher, fieldname),
-                weighting._field_B.get(fieldname, weighting.B), weighting.K1)
+                found,
+                docs,
+                wanted,
+                live.lengths(reader, fieldname),
+                live.idf(searcher, fieldname, text),
+                live.avg_field_length(searcher, fieldname),
+                weighting._field_B.get(fieldname, weighting.B),
+                weighting.K1,
+            )
             scores[at] += values * boost
             scored[at] = True
             if budget.spent():
@@ -879,8 +967,12 @@ def _scored(live: _Live, searcher, q: Query, hits: int, limit: int,
             values, kept_docs = values[top], kept_docs[top]
         kept_ids = live.segment_honorees(reader)[kept_docs]
         order = np.lexsort((kept_ids, -values))[:limit]
-        best += zip((-values[order]).tolist(), kept_ids[order].tolist(),
-                    (kept_docs[order] + offset).tolist(), strict=True)
+        best += zip(
+            (-values[order]).tolist(),
+            kept_ids[order].tolist(),
+            (kept_docs[order] + offset).tolist(),
+            strict=True,
+        )
         if budget.timed_out:
             break
     return [(-score, docnum) for score, _, docnum in heapq.nsmallest(limit, best)]
@@ -907,8 +999,9 @@ def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> l
         docs = postings.ids_of(local, size)
         if sort == "year":
             order = np.lexsort((ids[docs], ranks[docs], -years[docs]))[:limit]
-            best += [((-int(years[d]), keys[d], int(ids[d])), d + offset)
-                     for d in docs[order].tolist()]
+            best += [
+                ((-int(years[d]), keys[d], int(ids[d])), d + offset) for d in docs[order].tolist()
+            ]
         else:
             order = np.lexsort((ids[docs], ranks[docs]))[:limit]
             best += [((keys[d], int(ids[d])), d + offset) for d in docs[order].tolist()]
@@ -916,8 +1009,9 @@ def _best_by_order(live: _Live, searcher, hits: int, limit: int, sort: str) -> l
     return [docnum for _, docnum in best[:limit]]
 
 
-def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
-                   docs: np.ndarray) -> np.ndarray:
+def _phrase_scores(
+    live: _Live, searcher, reader, fieldname: str, words: tuple, docs: np.ndarray
+) -> np.ndarray:
     """A phrase's score in each of ``docs`` (which all hold it): its words'
     BM25F scores summed as Whoosh's Phrase sums them."""
     weighting = searcher.weighting
@@ -926,9 +1020,13 @@ def _phrase_scores(live: _Live, searcher, reader, fieldname: str, words: tuple,
     for word in set(words):
         found, _ = live.term(reader, fieldname, word)
         per_word[word] = postings.bm25(
-            found.weights[np.searchsorted(found.ids, docs)], lengths[docs],
-            live.idf(searcher, fieldname, word), live.avg_field_length(searcher, fieldname),
-            weighting._field_B.get(fieldname, weighting.B), weighting.K1)
+            found.weights[np.searchsorted(found.ids, docs)],
+            lengths[docs],
+            live.idf(searcher, fieldname, word),
+            live.avg_field_length(searcher, fieldname),
+            weighting._field_B.get(fieldname, weighting.B),
+            weighting.K1,
+        )
     return _tree_sum([per_word[w] for w in words])
 
 
@@ -963,8 +1061,11 @@ def _filter_bits(live: _Live, searcher, filters: browse.Filters, skip: str | Non
         if value is not None and name != skip:
             term = live.bits(searcher, prefix + clean_token(value))
             bits = term if bits is None else bits & term
-    honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
-              if getattr(filters, n) is not None and n != skip}
+    honour = {
+        n: getattr(filters, n)
+        for n in browse.HONOUR_FACETS
+        if getattr(filters, n) is not None and n != skip
+    }
     if honour:
         term = live.bits(searcher, honour_key(honour))
         bits = term if bits is None else bits & term
@@ -995,10 +1096,11 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
         base = matched if base is None else matched & base
         terms = live.facet_values(searcher, prefix)
         found = live.facet_counts(searcher, terms, facet_base(base))
-        values = [(term[len(prefix):], n) for term, n in zip(terms, found, strict=True) if n]
+        values = [(term[len(prefix) :], n) for term, n in zip(terms, found, strict=True) if n]
         counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
-    selected_honour = {n: getattr(filters, n) for n in browse.HONOUR_FACETS
-                       if getattr(filters, n) is not None}
+    selected_honour = {
+        n: getattr(filters, n) for n in browse.HONOUR_FACETS if getattr(filters, n) is not None
+    }
     # honour facets narrow one honour together (_honour_key), the others apply
     # to the matches as they are
     base = _filter_bits(live, searcher, filters.without(*browse.HONOUR_FACETS), skip=None)
@@ -1006,10 +1108,13 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
     for name in browse.HONOUR_FACETS:
         others = {n: v for n, v in selected_honour.items() if n != name}
         found, keys = _honour_terms(live, searcher, name, others)
-        values = [(int(value) if name == "year" else value, n)
-                  for value, n in zip(found, live.facet_counts(searcher, keys, facet_base(base)),
-                                      strict=True)
-                  if n]
+        values = [
+            (int(value) if name == "year" else value, n)
+            for value, n in zip(
+                found, live.facet_counts(searcher, keys, facet_base(base)), strict=True
+            )
+            if n
+        ]
         if name == "year":
             counts[name] = sorted(values, key=lambda v: -v[0])
         else:
@@ -1020,26 +1125,40 @@ def _facet_counts(live: _Live, searcher, matched: int, filters: browse.Filters) 
 def _honour_terms(live: _Live, searcher, name: str, others: dict) -> tuple[list, list]:
     """An honour facet's values and, for each, the facet term that counts it
     together with the other honour facets selected (kept per searcher)."""
+
     def compute():
-        found = [term.split("=", 1)[1]
-                 for term in live.facet_values(searcher, f"h:{name}=") if "|" not in term]
+        found = [
+            term.split("=", 1)[1]
+            for term in live.facet_values(searcher, f"h:{name}=")
+            if "|" not in term
+        ]
         return found, [honour_key({**others, name: value}) for value in found]
-    return _per_searcher(searcher, ("honour terms", name, tuple(sorted(others.items()))),
-                         compute)
+
+    return _per_searcher(searcher, ("honour terms", name, tuple(sorted(others.items()))), compute)
 
 
-def query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
-          filters: browse.Filters | None = None, sort: str = "relevance",
-          page_size: int = 20, with_facets: bool = True,
-          time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
+def query(
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    text: str,
+    filters: browse.Filters | None = None,
+    sort: str = "relevance",
+    page_size: int = 20,
+    with_facets: bool = True,
+    time_limit: float = TIME_LIMIT,
+    whole_rows: bool = False,
+) -> Result:
     """One page of published honorees matching a visitor's query and facets
     (see :func:`_query`). An index that fails while being read (removed or
     damaged under the reader) is dropped from this process and reported as
     unavailable, never as an error page."""
     return generations.tried_twice(
-        lambda: _query(db, index_dir, text, filters, sort, page_size, with_facets,
-                       time_limit, whole_rows),
-        INDEX_ERRORS, lambda: _suspect(index_dir))
+        lambda: _query(
+            db, index_dir, text, filters, sort, page_size, with_facets, time_limit, whole_rows
+        ),
+        INDEX_ERRORS,
+        lambda: _suspect(index_dir),
+    )
 
 
 def _forget(index_dir: str | Path) -> None:
@@ -1057,10 +1176,17 @@ def _suspect(index_dir: str | Path) -> None:
     _forget(index_dir)
 
 
-def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
-           filters: browse.Filters | None = None, sort: str = "relevance",
-           page_size: int = 20, with_facets: bool = True,
-           time_limit: float = TIME_LIMIT, whole_rows: bool = False) -> Result:
+def _query(
+    db: sqlite_utils.Database,
+    index_dir: str | Path,
+    text: str,
+    filters: browse.Filters | None = None,
+    sort: str = "relevance",
+    page_size: int = 20,
+    with_facets: bool = True,
+    time_limit: float = TIME_LIMIT,
+    whole_rows: bool = False,
+) -> Result:
     """One page of published honorees matching a visitor's query and facets,
     with facet counts that agree with the results, highlighted snippets, and,
     when nothing is found, suggestions. Raises SearchUnavailable while the index
@@ -1090,19 +1216,34 @@ def _query(db: sqlite_utils.Database, index_dir: str | Path, text: str,
     hits = matched if selected is None else matched & selected
     best: list[int] = []
     if hits:
-        best = _best_by_terms(live, searcher, q, hits, top, budget) if sort == "relevance" \
+        best = (
+            _best_by_terms(live, searcher, q, hits, top, budget)
+            if sort == "relevance"
             else _best_by_order(live, searcher, hits, top, sort)
+        )
     total = hits.bit_count()
-    page = best[(filters.page - 1) * page_size:top]
+    page = best[(filters.page - 1) * page_size : top]
     ids = live.honoree_ids(searcher, page)
     if budget.timed_out:
         notices.append(queries.TIMED_OUT)
     facets = _facet_counts(live, searcher, matched, filters) if with_facets else {}
     terms = queries.highlight_terms(parsed)
-    items = _rows(db, ids, terms) if whole_rows \
+    items = (
+        _rows(db, ids, terms)
+        if whole_rows
         else _page_items(db, live, searcher, q, page, ids, terms, budget)
-    result = Result(text, filters, sort, items, total, page_size, facets,
-                    notices=notices, timed_out=budget.timed_out)
+    )
+    result = Result(
+        text,
+        filters,
+        sort,
+        items,
+        total,
+        page_size,
+        facets,
+        notices=notices,
+        timed_out=budget.timed_out,
+    )
     if not total and not parsed.empty:
         if selected is not None:
             result.unfiltered_total = matched.bit_count()
@@ -1115,14 +1256,24 @@ def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[d
     rows = {r["id"]: dict(r) for r in by_ids(db, "h.*", ids)}
     items = honorees.cards(db, [rows[i] for i in ids if i in rows])
     for item in items:
-        item["snippet"] = snippet("\n".join(filter(None, [item["summary"], item["story"]])),
-                                  terms) if terms else None
+        item["snippet"] = (
+            snippet("\n".join(filter(None, [item["summary"], item["story"]])), terms)
+            if terms
+            else None
+        )
     return items
 
 
-def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | None,
-                docnums: list[int], ids: list[int], terms: list[str],
-                budget: _Budget) -> list[dict]:
+def _page_items(
+    db: sqlite_utils.Database,
+    live: _Live,
+    searcher,
+    q: Query | None,
+    docnums: list[int],
+    ids: list[int],
+    terms: list[str],
+    budget: _Budget,
+) -> list[dict]:
     """A results page's cards, read from the index where it can: each card's
     name, unit, city and top honour are the document's stored display (kept in
     memory), so the database is asked only which of the page's records are
@@ -1142,8 +1293,14 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
     # (an index built before SCHEMA_VERSION 7, still live while its rebuild
     # runs, keeps no lead and no city)
     wanted = [i for docnum, i in shown if in_story >> docnum & 1 or "lead" not in displays[i]]
-    texts = {row[0]: "\n".join(filter(None, row[1:]))
-             for row in by_ids(db, "h.id, h.summary, h.story", wanted)} if terms else {}
+    texts = (
+        {
+            row[0]: "\n".join(filter(None, row[1:]))
+            for row in by_ids(db, "h.id, h.summary, h.story", wanted)
+        }
+        if terms
+        else {}
+    )
     portraits = honorees.portraits_of(db, [i for _, i in shown])
     items = []
     for _, i in shown:
@@ -1154,9 +1311,17 @@ def _page_items(db: sqlite_utils.Database, live: _Live, searcher, q: Query | Non
             found = snippet(texts[i], terms)
         else:
             found = window(display["lead"], terms, more=display["more"])
-        items.append({"id": i, "name": display["name"], "unit": display["unit"],
-                      "city": display.get("city", ""), "top_honour": display["honour"],
-                      "portrait": portraits.get(i), "snippet": found})
+        items.append(
+            {
+                "id": i,
+                "name": display["name"],
+                "unit": display["unit"],
+                "city": display.get("city", ""),
+                "top_honour": display["honour"],
+                "portrait": portraits.get(i),
+                "snippet": found,
+            }
+        )
     return items
 
 
@@ -1169,8 +1334,11 @@ def _story_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
     for reader, offset in searcher.reader().leaf_readers() if wanted else ():
         bits = 0
         for text in wanted:
-            bits |= live.phrase_bits(reader, "story", text, budget) if isinstance(text, tuple) \
+            bits |= (
+                live.phrase_bits(reader, "story", text, budget)
+                if isinstance(text, tuple)
                 else live.term_bits(reader, "story", text)
+            )
         total |= bits << offset
     return total
 
@@ -1178,12 +1346,17 @@ def _story_bits(live: _Live, searcher, q: Query, budget: _Budget) -> int:
 def _suggested(stored: dict) -> dict:
     """A suggested name: its id, name, unit and top honour."""
     display = stored["display"]
-    return {"id": int(stored["id"]), "name": display["name"], "unit": display["unit"],
-            "honour": display["honour"]}
+    return {
+        "id": int(stored["id"]),
+        "name": display["name"],
+        "unit": display["unit"],
+        "honour": display["honour"],
+    }
 
 
-def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
-                 limit: int = 6) -> list[dict]:
+def _suggestions(
+    live: _Live, searcher, parsed: Parsed, budget: _Budget, limit: int = 6
+) -> list[dict]:
     """Names that sound like the query: the index's pinyin terms within one slip
     of its readings (two for readings of six letters or more), found with
     RapidFuzz's Levenshtein over each segment's pinyin terms (Whoosh's
@@ -1197,8 +1370,12 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
         terms = live.pinyin_terms(reader)
         for reading in readings:
             for term, distance, _ in fuzzy.extract(
-                    reading, terms, scorer=Levenshtein.distance,
-                    score_cutoff=1 if len(reading) < 6 else 2, limit=None):
+                reading,
+                terms,
+                scorer=Levenshtein.distance,
+                score_cutoff=1 if len(reading) < 6 else 2,
+                limit=None,
+            ):
                 close[term] = min(distance, close.get(term, distance))
     if not close:
         return []
@@ -1216,8 +1393,9 @@ def _suggestions(live: _Live, searcher, parsed: Parsed, budget: _Budget,
     return found
 
 
-def suggest(index_dir: str | Path, text: str, limit: int = 8,
-            time_limit: float = TIME_LIMIT) -> list[dict]:
+def suggest(
+    index_dir: str | Path, text: str, limit: int = 8, time_limit: float = TIME_LIMIT
+) -> list[dict]:
     """Names as the visitor types: whole names, prefixes, pinyin and initials,
     each with unit and top honour (within ``time_limit``: the best found by then)."""
     text = queries.suggest_text(text)
@@ -1259,8 +1437,10 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
     if q is None:
         return []
     budget = _Budget(math.inf)  # no cap: callers want every match ranked
-    return [int(searcher.stored_fields(docnum)["id"])
-            for docnum in _ranked(live, searcher, q, limit, budget)]
+    return [
+        int(searcher.stored_fields(docnum)["id"])
+        for docnum in _ranked(live, searcher, q, limit, budget)
+    ]
 
 
 def forget(index_dir: str | Path) -> None:

@@ -98,8 +98,10 @@ def _merge_postings(fieldwriter, parts: list, places: list[tuple[int, int]]) -> 
                 raise CannotMerge("not a whoosh3 posting list")
             postfile.write(data[4:] if i == len(pieces) - 1 else _not_last(data))
             infos.append(info)
-        table.add(pack_ushort(fieldmap[fieldname]) + btext,
-                  _combined(infos, start, postfile.tell() - start))
+        table.add(
+            pack_ushort(fieldmap[fieldname]) + btext,
+            _combined(infos, start, postfile.tell() - start),
+        )
 
 
 def _not_last(data: bytes) -> bytes:
@@ -110,7 +112,7 @@ def _not_last(data: bytes) -> bytes:
     while True:
         size = _INT.unpack_from(data, at)[0]
         if size < 0:
-            return b"".join([data[4:at], _INT.pack(-size), data[at + 4:]])
+            return b"".join([data[4:at], _INT.pack(-size), data[at + 4 :]])
         at += 4 + size
 
 
@@ -121,7 +123,15 @@ def _combined(infos: list[tuple], offset: int, length: int) -> bytes:
     weight = 0.0
     for info in infos:
         weight += info[1]
-    return _INFO.pack(0, weight, sum(info[2] for info in infos),
-                      min(info[3] for info in infos), max(info[4] for info in infos),
-                      max(info[5] for info in infos), infos[0][6], infos[-1][7],
-                      offset, length)
+    return _INFO.pack(
+        0,
+        weight,
+        sum(info[2] for info in infos),
+        min(info[3] for info in infos),
+        max(info[4] for info in infos),
+        max(info[5] for info in infos),
+        infos[0][6],
+        infos[-1][7],
+        offset,
+        length,
+    )

@@ -65,18 +65,16 @@ class _ViewStream:
         self._at = 0
 
     def read(self, size: int = -1) -> bytes:
-        end = len(self._view) if size is None or size < 0 else min(len(self._view),
-                                                                    self._at + size)
-        data = self._view[self._at:end].tobytes()
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._at + size)
+        data = self._view[self._at : end].tobytes()
         self._at = max(self._at, end)
         return data
 
     def readline(self, size: int = -1) -> bytes:
-        end = len(self._view) if size is None or size < 0 else min(len(self._view),
-                                                                    self._at + size)
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._at + size)
         at = self._at
         while at < end:
-            chunk = self._view[at:min(end, at + 4096)].tobytes()
+            chunk = self._view[at : min(end, at + 4096)].tobytes()
             found = chunk.find(b"\n")
             if found >= 0:
                 return self.read(at + found + 1 - self._at)
@@ -171,9 +169,8 @@ class _MappedFile(structfile.BufferFile):
     than a page asked for in one piece before it is copied; parts of it, or
     all of it, may be kept in memory (:meth:`keep`)."""
 
-    def __init__(self, source: mmap.mmap, offset: int, length: int, name: str,
-                 identity: tuple):
-        super().__init__(memoryview(source)[offset:offset + length], name=name)
+    def __init__(self, source: mmap.mmap, offset: int, length: int, name: str, identity: tuple):
+        super().__init__(memoryview(source)[offset : offset + length], name=name)
         self._map, self._offset, self._identity = source, offset, identity
         self._kept: list[tuple[int, int, memoryview]] = []
 
@@ -187,8 +184,9 @@ class _MappedFile(structfile.BufferFile):
         start, end = max(0, start), min(len(self._buf), end)
         if end <= start:
             return True
-        kept = _resident_copy((*self._identity, self._name, start, end), self._map,
-                              self._offset + start, end - start)
+        kept = _resident_copy(
+            (*self._identity, self._name, start, end), self._map, self._offset + start, end - start
+        )
         if kept is None:
             return False
         if (start, end) == (0, len(self._buf)):
@@ -200,12 +198,12 @@ class _MappedFile(structfile.BufferFile):
     def get(self, position: int, length: int) -> bytes:
         for start, end, view in self._kept:
             if start <= position and position + length <= end:
-                return bytes(view[position - start:position - start + length])
+                return bytes(view[position - start : position - start + length])
         if length > mmap.PAGESIZE and self._map is not None:
             start = self._offset + position
             aligned = start - start % mmap.PAGESIZE
             self._map.madvise(mmap.MADV_WILLNEED, aligned, start + length - aligned)
-        return bytes(self._buf[position:position + length])
+        return bytes(self._buf[position : position + length])
 
 
 def _resident_copy(key: tuple, source: mmap.mmap, offset: int, length: int) -> _Resident | None:
@@ -218,7 +216,7 @@ def _resident_copy(key: tuple, source: mmap.mmap, offset: int, length: int) -> _
             if _held() + length > RESIDENT_BUDGET:
                 return None
             kept = _Resident(length)
-            kept[:] = memoryview(source)[offset:offset + length]
+            kept[:] = memoryview(source)[offset : offset + length]
             _resident[key] = kept
         return kept
 

@@ -31,14 +31,14 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 _INT = struct.Struct("!i")
-_SLOT = struct.Struct("!Iq")     # a hash table slot: the key's hash, where the key is
+_SLOT = struct.Struct("!Iq")  # a hash table slot: the key's hash, where the key is
 _LENGTHS = struct.Struct("!ii")  # before a key and its value: their lengths
-_FIELD = struct.Struct("!H")     # a terms table key: the field's number, then the term
+_FIELD = struct.Struct("!H")  # a terms table key: the field's number, then the term
 
 
 class Postings(NamedTuple):
-    ids: np.ndarray        # docnums, ascending (deleted documents included)
-    weights: np.ndarray    # the term's weight (frequency) in each, float64
+    ids: np.ndarray  # docnums, ascending (deleted documents included)
+    weights: np.ndarray  # the term's weight (frequency) in each, float64
 
 
 EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0))
@@ -66,8 +66,10 @@ def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings
         ids, weights, inlined = info.inlined_postings()
         if values is not None:
             values.extend(inlined)
-        return Postings(np.asarray(ids, np.int64),
-                        np.asarray([1.0 if w is None else w for w in weights], np.float64))
+        return Postings(
+            np.asarray(ids, np.int64),
+            np.asarray([1.0 if w is None else w for w in weights], np.float64),
+        )
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
         length = length[0]
@@ -88,9 +90,10 @@ def _read(reader, fieldname: str, btext: bytes, values: list | None) -> Postings
         size = abs(_INT.unpack_from(data, at)[0])
         stream.seek(at + 4)
         count, last, _, compression, _, _ = pickle.load(stream)
-        block = data[stream.tell():at + 4 + size]
+        block = data[stream.tell() : at + 4 + size]
         block_ids, block_weights, block_values = pickle.loads(
-            zlib.decompress(block) if compression else block)
+            zlib.decompress(block) if compression else block
+        )
         if values is not None:
             values.extend(block_values)
         # one cumulative sum for all blocks: each block's first id is absolute
@@ -125,9 +128,11 @@ def keep(reader, fieldnames) -> int:
         if fieldname not in terms._fieldmap:
             continue
         start = _first_posting(terms, fieldname)
-        later = order[order.index(fieldname) + 1:]
-        end = next((at for at in map(lambda f: _first_posting(terms, f), later)
-                    if at is not None), len(postfile._buf))
+        later = order[order.index(fieldname) + 1 :]
+        end = next(
+            (at for at in map(lambda f: _first_posting(terms, f), later) if at is not None),
+            len(postfile._buf),
+        )
         if start is not None and postfile.keep(start, end):
             kept += end - start
     return kept
@@ -174,8 +179,8 @@ def term_info(terms, fieldname: str, btext: bytes) -> W3TermInfo | None:
         if slothash == keyhash:
             keylen, datalen = _LENGTHS.unpack_from(buf, item)
             begin = item + _LENGTHS.size
-            if keylen == len(key) and buf[begin:begin + keylen] == key:
-                return W3TermInfo.from_bytes(bytes(buf[begin + keylen:begin + keylen + datalen]))
+            if keylen == len(key) and buf[begin : begin + keylen] == key:
+                return W3TermInfo.from_bytes(bytes(buf[begin + keylen : begin + keylen + datalen]))
         at += _SLOT.size
         if at == end:
             at = start
@@ -198,8 +203,8 @@ def positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     counts = np.fromiter(map(len, lists), np.int64, len(lists))
     flat = np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum()))
     running = np.cumsum(flat)
-    first = np.cumsum(counts) - counts                # where each value's deltas start
-    before = running[first] - flat[first]             # the running sum before each value
+    first = np.cumsum(counts) - counts  # where each value's deltas start
+    before = running[first] - flat[first]  # the running sum before each value
     return counts, running - np.repeat(before, counts)
 
 
@@ -210,8 +215,9 @@ def _deltas(positions: list[int]) -> list[int]:
 _POSITION_BITS = 24  # a phrase key: docnum << 24 | position (stories stay far below 16M words)
 
 
-def phrase_docs(words: list[str], found: dict[str, tuple[Postings, list[bytes]]],
-                candidates: np.ndarray) -> np.ndarray:
+def phrase_docs(
+    words: list[str], found: dict[str, tuple[Postings, list[bytes]]], candidates: np.ndarray
+) -> np.ndarray:
     """The docnums among ``candidates`` (a boolean array) where ``words`` stand
     at consecutive positions. Each document's positions become keys
     docnum << 24 | position - i for the phrase's i-th word; the phrase starts
@@ -248,8 +254,7 @@ def bits_of(ids: np.ndarray, size: int) -> int:
 def mask_of(bits: int, size: int) -> np.ndarray:
     """A bitmap as a boolean array of ``size`` documents."""
     raw = bits.to_bytes((size >> 3) + 1, "little")
-    return np.unpackbits(np.frombuffer(raw, np.uint8), count=size,
-                         bitorder="little").view(bool)
+    return np.unpackbits(np.frombuffer(raw, np.uint8), count=size, bitorder="little").view(bool)
 
 
 def ids_of(bits: int, size: int) -> np.ndarray:
@@ -273,14 +278,22 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     if column._fixedlen != 1:
         raise ValueError("not a whoosh3 length column")
     raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), np.uint8)
-    lengths = _LENGTH_OF_BYTE[raw[:size + 1]]
+    lengths = _LENGTH_OF_BYTE[raw[: size + 1]]
     if len(lengths) < size + 1:
         lengths = np.concatenate([lengths, np.ones(size + 1 - len(lengths))])
     return lengths
 
 
-def bm25f(postings: Postings, docs: np.ndarray, wanted: np.ndarray, lengths: np.ndarray,
-          idf: float, avgfl: float, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
+def bm25f(
+    postings: Postings,
+    docs: np.ndarray,
+    wanted: np.ndarray,
+    lengths: np.ndarray,
+    idf: float,
+    avgfl: float,
+    B: float,
+    K1: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Where in ``docs`` (ascending docnums, ``wanted`` marking those that may
     score) the term's postings are, and their scores there."""
     ids = postings.ids
@@ -291,8 +304,9 @@ def bm25f(postings: Postings, docs: np.ndarray, wanted: np.ndarray, lengths: np.
     return held, bm25(postings.weights[at[held]], lengths[docs[held]], idf, avgfl, B, K1)
 
 
-def bm25(tf: np.ndarray, fl: np.ndarray, idf: float, avgfl: float, B: float,
-         K1: float) -> np.ndarray:
+def bm25(
+    tf: np.ndarray, fl: np.ndarray, idf: float, avgfl: float, B: float, K1: float
+) -> np.ndarray:
     """``whoosh.scoring.bm25`` element by element: the same float64 operations
     in the same order, so the same scores to the last bit."""
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
