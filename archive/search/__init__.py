@@ -175,16 +175,19 @@ def query(
 ) -> Result:
     """One page of matches. While the live generation is damaged, the previous
     one answers (``degraded='previous'``); when none can be read, names are
-    found in the database (``degraded='database'``, archive.search.fallback);
-    SearchUnavailable only while there has never been an index."""
+    found in the database (``degraded='database'``, archive.search.fallback), as
+    they are while the first index is being built: a search never answers 503."""
     try:
         result = _engine(engine).query(
             db, index_dir, text, filters, sort, page_size, with_facets, time_limit, whole_rows
         )
     except SearchUnavailable:
-        if generations.current_dir_cached(index_dir) is None:
-            raise
-        return fallback.query(db, text, filters, sort, page_size)
+        notice = (
+            fallback.BUILDING_NOTICE
+            if generations.current_dir_cached(index_dir) is None
+            else fallback.NOTICE
+        )
+        return fallback.query(db, text, filters, sort, page_size, notice=notice)
     if generations.health(index_dir) == "damaged":
         result.degraded = "previous"
         result.notices = [*result.notices, fallback.PREVIOUS_NOTICE]

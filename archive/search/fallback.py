@@ -13,6 +13,7 @@ from ..honorees import PUBLIC
 from .queries import Result
 
 NOTICE = "检索索引正在修复，暂时只按姓名和拼音查找，结果可能不全；修复通常在一两分钟内完成。"
+BUILDING_NOTICE = "检索索引正在建立，暂时只按姓名和拼音查找，结果可能不全；建好通常只需几分钟。"
 PREVIOUS_NOTICE = "检索索引正在修复，当前结果来自上一版索引，最近的修改可能尚未反映。"
 LIMIT = 200
 
@@ -27,6 +28,7 @@ def query(
     filters: browse.Filters | None = None,
     sort: str = "relevance",
     page_size: int = 20,
+    notice: str = NOTICE,
 ) -> Result:
     """Published honorees whose name contains every term (Latin letters are
     matched against the name's pinyin readings and initials), best first: a
@@ -41,7 +43,7 @@ def query(
             items=[],
             total=0,
             page_size=page_size,
-            notices=[NOTICE],
+            notices=[notice],
             degraded="database",
         )
     clauses, params = [], []
@@ -78,6 +80,6 @@ def query(
         total=total,
         page_size=page_size,
         facets={},
-        notices=[NOTICE],
+        notices=[notice],
         degraded="database",
     )
