@@ -74,7 +74,7 @@ def _natural(db: sqlite_utils.Database, owner_type: str, owner_id: int, public: 
             )
         for row in db.execute(
             f"""SELECT v.id, h.name FROM videos v JOIN honorees h ON h.id = v.honoree_id
-                    WHERE v.honoree_id = ? {visible} AND v.file IS NOT NULL
+                    WHERE v.honoree_id = ? {visible} AND v.file IS NOT NULL AND v.held = 0
                     ORDER BY v.position, v.id""",
             [honoree_id],
         ):

@@ -823,7 +823,10 @@ def add_video(
     poster,
     form: dict,
     user: dict,
+    held: bool = False,
 ) -> int:
+    """Store an uploaded video on a record; ``held``: kept for review, no revision
+    and nothing public until a second person approves (archive.review.records)."""
     from . import uploads
 
     with write(db):
@@ -838,6 +841,8 @@ def add_video(
             caption=(form.get("caption") or "").strip()[:500] or None,
             credit=(form.get("credit") or "").strip()[:200] or None,
             transcript=(form.get("transcript") or "").strip()[:50_000] or None,
+            held=held,
         )
-        _touched(db, honoree_id, "video_add", user)
+        if not held:
+            _touched(db, honoree_id, "video_add", user)
     return video_id

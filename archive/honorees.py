@@ -186,7 +186,8 @@ def snapshot(db: sqlite_utils.Database, honoree_id: int) -> dict:
     record["videos"] = [
         dict(r)
         for r in db.execute(
-            "SELECT * FROM videos WHERE honoree_id = ? ORDER BY position, id", [honoree_id]
+            "SELECT * FROM videos WHERE honoree_id = ? AND held = 0 ORDER BY position, id",
+            [honoree_id],
         )
     ]
     record["members"] = [
@@ -322,7 +323,8 @@ def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     record["videos"] = [
         dict(r)
         for r in db.execute(
-            "SELECT * FROM videos WHERE honoree_id = ? ORDER BY position, id", [honoree_id]
+            "SELECT * FROM videos WHERE honoree_id = ? AND held = 0 ORDER BY position, id",
+            [honoree_id],
         )
     ]
     posters = media.variants_by_photo(

@@ -194,8 +194,8 @@ def curator_file(db: sqlite_utils.Database, name: str) -> dict | None:
 def public_video(db: sqlite_utils.Database, video_id: int) -> dict | None:
     row = db.execute(
         """SELECT v.* FROM videos v JOIN honorees h ON h.id = v.honoree_id
-           WHERE v.id = ? AND v.file IS NOT NULL AND h.status = 'published'
-             AND h.deleted_at IS NULL""",
+           WHERE v.id = ? AND v.file IS NOT NULL AND v.held = 0
+             AND h.status = 'published' AND h.deleted_at IS NULL""",
         [video_id],
     ).fetchone()
     return dict(row) if row else None

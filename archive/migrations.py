@@ -645,6 +645,13 @@ def m096_english_texts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m097_held_videos(db: sqlite_utils.Database) -> None:
+    """A video uploaded to a public record while review applies (SECOND_APPROVER=1) is
+    ``held``: stored, shown to curators, public only once a second person approves."""
+    db.execute("ALTER TABLE videos ADD COLUMN held INTEGER NOT NULL DEFAULT 0")
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

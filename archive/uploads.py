@@ -307,9 +307,11 @@ def add_video(
     caption: str | None,
     credit: str | None,
     transcript: str | None,
+    held: bool = False,
 ) -> int:
-    """Move the probed file under a random name and store the video with its poster.
-    Call inside :func:`archive.db.write`."""
+    """Move the probed file under a random name and store the video with its poster
+    (``held``: waiting for review, public only once approved). Call inside
+    :func:`archive.db.write`."""
     name = f"{secrets.token_hex(12)}.mp4"
     target = media.videos_dir(media_dir) / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -329,8 +331,8 @@ def add_video(
 
     return db.execute(
         """INSERT INTO videos (honoree_id, position, title, caption, credit, file,
-               poster_photo_id, duration_s, transcript, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               poster_photo_id, duration_s, transcript, created_at, held)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             honoree_id,
             position,
@@ -342,5 +344,6 @@ def add_video(
             probed.duration_s,
             transcript,
             now(),
+            int(held),
         ],
     ).lastrowid

@@ -481,3 +481,30 @@ def test_without_a_second_approver_or_by_an_admin_changes_apply_at_once(
     )
     assert db.execute("SELECT 1 FROM honour_titles WHERE title = '省劳动模范'").fetchone()
     assert db.execute("SELECT count(*) FROM pending_changes").fetchone()[0] == 0
+
+
+def test_an_uploaded_video_is_public_only_once_approved(
+    review, curator, second_curator, client, make_honoree, empty_archive, tmp_path
+):
+    from tests.test_uploads import make_video, upload_video
+
+    honoree_id = make_honoree(name="审核视频")
+    data = make_video(tmp_path / "v.mp4", "libx264")
+    assert upload_video(curator, honoree_id, data, "v.mp4").status_code == 302
+    db = empty_archive.db()
+    (video_id,) = db.execute("SELECT id FROM videos WHERE honoree_id = ?", [honoree_id]).fetchone()
+    assert "车间纪实" not in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert client.get(f"/media/video/{video_id}.mp4").status_code == 404
+    assert "车间纪实" in curator.get(f"/curate/honorees/{honoree_id}").get_data(as_text=True)
+    change_id = _only_change(empty_archive)
+    assert ("新增视频", "", "车间纪实") in _diff(second_curator, change_id)
+    _refused_to_author(curator, empty_archive, change_id)
+    assert _decide(second_curator, change_id, "approve").status_code == 303
+    assert "车间纪实" in client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert client.get(f"/media/video/{video_id}.mp4").status_code == 200
+
+    assert upload_video(curator, honoree_id, data, "again.mp4").status_code == 302
+    (held,) = db.execute("SELECT id FROM videos WHERE held = 1").fetchone()
+    assert _decide(second_curator, _only_change(empty_archive), "reject").status_code == 303
+    assert db.execute("SELECT count(*) FROM videos WHERE id = ?", [held]).fetchone()[0] == 0
+    assert client.get(f"/media/video/{video_id}.mp4").status_code == 200  # the approved one

@@ -65,8 +65,12 @@ def _text(value) -> str:
 
 def drop_staged_photos(ctx: Context, target: str, steps: list[dict]) -> None:
     """A rejected change's uploaded photos (stored with no record, in no album and
-    on no cover) go; their files are left to ``media-orphans``."""
+    on no cover) and held videos (with their poster frames) go; their files are
+    left to ``media-orphans``."""
     for step in steps:
+        if step["op"] == "video_add":
+            _drop_held_video(ctx, step["args"]["video_id"])
+            continue
         photo_id = step["args"].get("photo_id")
         if step["op"] in STAGED and photo_id:
             ctx.db.execute(
@@ -79,6 +83,17 @@ def drop_staged_photos(ctx: Context, target: str, steps: list[dict]) -> None:
 
 
 STAGED = {"photo_add", "add_photo", "cover"}
+
+
+def _drop_held_video(ctx: Context, video_id: int) -> None:
+    row = ctx.db.execute(
+        "SELECT poster_photo_id FROM videos WHERE id = ? AND held = 1", [video_id]
+    ).fetchone()
+    if row is None:
+        return
+    ctx.db.execute("DELETE FROM videos WHERE id = ?", [video_id])
+    if row[0] is not None:
+        ctx.db.execute("DELETE FROM photos WHERE id = ?", [row[0]])
 
 
 def _order(what: str, before: list[str], after: list[str]) -> list[dict]:
@@ -117,6 +132,19 @@ def _attach_photo(ctx: Context, honoree_id: int, args: dict) -> int:
         )
     editing._touched(db, honoree_id, "photo_add", ctx.user)
     return args["photo_id"]
+
+
+def _release_video(ctx: Context, honoree_id: int, args: dict) -> int:
+    """A video stored for review (``held``) becomes the record's, public with it."""
+    found = ctx.db.execute(
+        "SELECT 1 FROM videos WHERE id = ? AND honoree_id = ? AND held = 1",
+        [args["video_id"], honoree_id],
+    ).fetchone()
+    if not found:
+        raise editing.EditError("待审核的视频已不存在")
+    ctx.db.execute("UPDATE videos SET held = 0 WHERE id = ?", [args["video_id"]])
+    editing._touched(ctx.db, honoree_id, "video_add", ctx.user)
+    return args["video_id"]
 
 
 RECORD_STEPS = {
@@ -158,6 +186,7 @@ RECORD_STEPS = {
     "photo_delete": Step(
         _form_step(lambda c, h, a: editing.delete_photo(c.db, h, a["photo_id"], c.user)), "删除照片"
     ),
+    "video_add": Step(lambda c, t, a: _release_video(c, int(t), a), "上传视频"),
     "video_delete": Step(
         _form_step(lambda c, h, a: editing.delete_video(c.db, h, a["video_id"], c.user)), "删除视频"
     ),
@@ -210,7 +239,9 @@ def _record_snapshot(db: sqlite_utils.Database, target: str) -> dict:
     }
     videos = {
         r[0]: {"标题": r[1] or f"视频 {r[0]}"}
-        for r in db.execute("SELECT id, title FROM videos WHERE honoree_id = ?", [honoree_id])
+        for r in db.execute(
+            "SELECT id, title FROM videos WHERE honoree_id = ? AND held = 0", [honoree_id]
+        )
     }
     members = {
         r[0]: {"姓名": r[1]}

@@ -55,7 +55,9 @@ def public(db: sqlite_utils.Database) -> dict[int, dict]:
                              ORDER BY p.is_portrait DESC, p.position, p.id""",
         ids,
     )
-    videos = _grouped(db, "SELECT honoree_id, * FROM videos WHERE honoree_id IN ({marks})", ids)
+    videos = _grouped(
+        db, "SELECT honoree_id, * FROM videos WHERE held = 0 AND honoree_id IN ({marks})", ids
+    )
     members = _grouped(
         db,
         """SELECT collective_id, member_id, position FROM members

@@ -411,9 +411,19 @@ def upload_video(honoree_id: int):
         try:
             probed = uploads.probe_video(path)
             poster = media.prepare(uploads.poster_frame(path, probed.duration_s))
-            editing.add_video(
-                get_db(), config["MEDIA_DIR"], honoree_id, probed, poster, _form(), _user()
+            held = _reviewed("record", honoree_id)  # public once a second person approves
+            video_id = editing.add_video(
+                get_db(),
+                config["MEDIA_DIR"],
+                honoree_id,
+                probed,
+                poster,
+                _form(),
+                _user(),
+                held=held,
             )
+            if held:
+                return _step("record", honoree_id, "video_add", {"video_id": video_id})
         finally:
             path.unlink(missing_ok=True)
 
