@@ -34,9 +34,8 @@ CALL_TO_ACTION = "长按识别二维码，阅读并收听TA的故事"
 
 @dataclass(frozen=True)
 class Style:
-    """The look of the shareable pictures. To take the shared print style
-    (archive.print_style) later, build this from its palette: accent ← red,
-    ink ← ink, muted ← muted, paper ← paper, band_text ← white."""
+    """The look of the shareable pictures: the shared print style's palette
+    (:meth:`of`), so a long picture shared for an exhibition wears its theme."""
 
     paper: tuple = (250, 246, 240)
     ink: tuple = (30, 30, 30)
@@ -60,6 +59,23 @@ class Style:
             "org": 28,
         }
     )
+
+    @classmethod
+    def of(cls, printed) -> Style:
+        """From an archive.print_style.Style: accent ← red, ink, muted, paper, text on
+        the band ← white, the quote's ground ← paper mixed a third of the way to gold."""
+        palette = printed.palette
+        quote = tuple(
+            round(p + (g - p) / 3) for p, g in zip(palette.paper, palette.gold_light, strict=True)
+        )
+        return cls(
+            paper=palette.paper,
+            ink=palette.ink,
+            accent=palette.red,
+            muted=palette.muted,
+            band_text=palette.white,
+            quote_paper=quote,
+        )
 
 
 STYLE = Style()
@@ -315,9 +331,13 @@ def content_of(db: sqlite_utils.Database, config, record: dict) -> tuple[dict, P
     }, portrait
 
 
-def _cached(config, record: dict, kind: str, draw) -> tuple[bytes, str]:
+def _cached(config, record: dict, kind: str, draw, style: Style = STYLE) -> tuple[bytes, str]:
     base = config["BASE_URL"]
-    key = f"{VERSION}\n{kind}\n{record['id']}\n{record['version']}\n{record['updated_at']}\n{base}"
+    look = hashlib.sha256(repr(style).encode()).hexdigest()[:8]
+    key = (
+        f"{VERSION}\n{kind}\n{record['id']}\n{record['version']}\n{record['updated_at']}\n"
+        f"{base}\n{look}"
+    )
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     path = Path(config["MEDIA_DIR"]) / "share" / f"{kind}-{record['id']}-{digest}.png"
     try:
@@ -332,8 +352,14 @@ def _cached(config, record: dict, kind: str, draw) -> tuple[bytes, str]:
     return data, digest
 
 
-def cached_long(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes, str]:
-    """(PNG, etag) of a published honoree's long picture, drawn once per version."""
+def cached_long(
+    db: sqlite_utils.Database, config, record: dict, exhibition: dict | None = None
+) -> tuple[bytes, str]:
+    """(PNG, etag) of a published honoree's long picture, drawn once per version and
+    look: in ``exhibition``'s theme when shared from it, else in the site's style."""
+    from .print_style import print_style
+
+    style = Style.of(print_style(exhibition, config))
 
     def draw() -> bytes:
         content, portrait = content_of(db, config, record)
@@ -342,9 +368,10 @@ def cached_long(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes,
             portrait,
             short_url(config["BASE_URL"], record["code"]),
             fonts.load(config["FONT_PATH"]),
+            style,
         )[0]
 
-    return _cached(config, record, "long", draw)
+    return _cached(config, record, "long", draw, style)
 
 
 def cached_card(db: sqlite_utils.Database, config, record: dict) -> tuple[bytes, str]:

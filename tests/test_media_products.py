@@ -344,3 +344,41 @@ def test_wrapped_lines_always_fit_and_lose_nothing(text, width):
     lines = shareables.wrap(text, face, width)
     assert all(face.getlength(line) <= width for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_long_picture_shared_from_an_exhibition_wears_its_theme(client, person, empty_archive):
+    """Shared from an exhibition (``?ex=``), the long picture takes that exhibition's
+    theme (here the coastal blue); elsewhere, and for an exhibition the honoree is not
+    in, the site's red."""
+    import numpy as np
+
+    from archive import exhibitions
+    from archive.halls import themes
+    from archive.print_style import site_style
+
+    theme = themes.built_in("coastal-blue")
+    blue = tuple(int(theme["palette"]["accent"][i : i + 2], 16) for i in (1, 3, 5))
+    red = site_style({}).palette.red
+    db = empty_archive.db()
+    with write(db):
+        inside = exhibitions.create(db, "蓝色展厅", "", [("一", "", [person])], status="published")
+        other = exhibitions.create(db, "别的展厅", "", [("一", "", [])], status="published")
+        db.execute(
+            "UPDATE exhibitions SET theme = ? WHERE id IN (?, ?)",
+            [json.dumps(theme), inside, other],
+        )
+
+    def shares(query: str) -> tuple[float, float, bytes]:
+        data = client.get(f"/honorees/{person}/long.png{query}").get_data()
+        with Image.open(io.BytesIO(data)) as image:
+            pixels = np.asarray(image.convert("RGB")).astype(int)
+        near = lambda rgb: float((np.abs(pixels - rgb).max(axis=-1) <= 10).mean())  # noqa: E731
+        return near(blue), near(red), data
+
+    themed_blue, themed_red, themed = shares(f"?ex={inside}")
+    site_blue, site_red, _ = shares("")
+    assert themed_blue > 0.01 and themed_red < 0.001
+    assert site_red > 0.01 and site_blue < 0.001
+    assert shares(f"?ex={other}")[:2] == (site_blue, site_red)
+    code = db.execute("SELECT code FROM honorees WHERE id = ?", [person]).fetchone()[0]
+    assert decode(themed) == [f"{BASE_URL}/q/{code}"]

@@ -621,8 +621,15 @@ def _shareable(honoree_id: int, draw) -> Response:
 
 @bp.get("/honorees/<int:honoree_id>/long.png")
 def long_image(honoree_id: int):
-    """The long picture (长图) of a profile for WeChat Moments, 1080 px wide."""
-    return _shareable(honoree_id, shareables.cached_long)
+    """The long picture (长图) of a profile for WeChat Moments, 1080 px wide; shared
+    from an exhibition the honoree is in (``?ex=``), in that exhibition's theme."""
+    ex = int_arg(request.args.get("ex"), "ex")
+    place = exhibitions.place(get_db(), ex, honoree_id) if ex is not None else None
+    exhibition = place["exhibition"] if place else None
+    return _shareable(
+        honoree_id,
+        lambda db, config, record: shareables.cached_long(db, config, record, exhibition),
+    )
 
 
 @bp.get("/honorees/<int:honoree_id>/card.png")
