@@ -23,6 +23,7 @@ from .. import browse, qr
 from .. import db as database
 from ..halls import store as halls
 from . import kiosk_hall, records, redirects, rewrite, search_index
+from .changes import Changes
 from .paths import SEARCH_PAGE, Target, classify
 
 MANIFEST = ".edition.json"
@@ -163,62 +164,34 @@ class Edition:
         self.report.changed_honorees = sorted(self.records)
         for url in ["/", "/honorees", "/exhibitions", "/api/v1/honorees.csv"]:
             self._linked(classify(url, ""))
-        for honoree_id, record in self.records.items():
-            self._linked(classify(f"/honorees/{honoree_id}", ""))
-            for size in qr.SIZES:
-                self._linked(classify(f"/qr/{record['code']}.png?size={size}", ""))
+        for honoree_id in self.records:
+            self._link_profile(honoree_id)
 
     def _plan_incremental(self, fingerprints: dict) -> None:
         """Keep every file of the last run; redraw the ones that show a changed
         honoree (or, when its card or facets changed, every list it is or was in)."""
         old_records = {int(k): v for k, v in self.old.get("records", {}).items()}
-        changed = {
-            i
-            for i in set(old_records) | set(self.records)
-            if old_records.get(i, {}).get("fp") != self.records.get(i, {}).get("fp")
-        }
-        card_changed = {
-            i
-            for i in changed
-            if old_records.get(i, {}).get("card") != self.records.get(i, {}).get("card")
-        }
-        self.report.changed_honorees = sorted(changed)
-        exhibitions_changed = (
-            self.old["fingerprints"].get("exhibitions") != fingerprints["exhibitions"]
+        changes = Changes.between(
+            old_records,
+            self.records,
+            self.old["fingerprints"].get("exhibitions") != fingerprints["exhibitions"],
         )
-        facet_values: set[tuple[str, str]] = set()
-        units: set[str] = set()
-        for i in card_changed:
-            for record in (old_records.get(i), self.records.get(i)):
-                if record:
-                    facet_values.update(
-                        (k, str(v)) for k, vs in record["facets"].items() for v in vs
-                    )
-                    units.add(record["unit"])
-        units.discard("")
+        self.report.changed_honorees = sorted(changes.honorees)
         self.files = dict(self.old["files"])
         self.seen = set(self.files)
         for path, entry in self.old["files"].items():
-            url = entry["url"]
-            if url is None:
-                continue
-            redo = bool(changed & set(entry.get("deps", []))) or entry.get("always")
-            if not redo and entry.get("listing") is not None and card_changed:
-                facet = entry["listing"]
-                redo = facet == [] or tuple(facet) in facet_values
-            if not redo and entry.get("unit") in units:
-                redo = True
-            if not redo and exhibitions_changed and url.startswith("/exhibitions"):
-                redo = True
-            if redo:
-                self.queue.append(
-                    Target("page" if path.endswith(".html") else "file", path, fetch=url)
-                )
+            if entry["url"] is not None and changes.redraws(entry):
+                kind = "page" if path.endswith(".html") else "file"
+                self.queue.append(Target(kind, path, fetch=entry["url"]))
         for i in set(self.records) - set(old_records):
             self.seen.discard(f"honorees/{i}/index.html")
-            self._linked(classify(f"/honorees/{i}", ""))
-            for size in qr.SIZES:
-                self._linked(classify(f"/qr/{self.records[i]['code']}.png?size={size}", ""))
+            self._link_profile(i)
+
+    def _link_profile(self, honoree_id: int) -> None:
+        """A profile and its QR images in every print size."""
+        self._linked(classify(f"/honorees/{honoree_id}", ""))
+        for size in qr.SIZES:
+            self._linked(classify(f"/qr/{self.records[honoree_id]['code']}.png?size={size}", ""))
 
     # --- crawling -------------------------------------------------------------------
 

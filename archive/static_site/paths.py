@@ -77,42 +77,61 @@ def page_file(path: str, query: list[tuple[str, str]]) -> str:
 
 def classify(url: str, base_url: str) -> Target:
     """Map an address found in a page to its place in the edition."""
-    if base_url and url.startswith(base_url.rstrip("/") + "/"):
-        url = url[len(base_url.rstrip("/")) :]
+    url = _without_base(url, base_url)
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return Target("outside")
     path = parts.path
     query = parse_qsl(parts.query, keep_blank_values=False)
     if path == "/q" or path.startswith("/q/"):
-        code = path.split("/")[2] if len(path.split("/")) > 2 else ""
-        return Target("file", f"q/{code}/index.html") if SAFE.match(code) else Target("gone")
+        return _short_code(path)
     if path == "/search":
         return Target("search", SEARCH_PAGE, urlencode(query))
     if path.startswith("/static/"):
         return Target("file", path.lstrip("/"), query=parts.query, fetch=path)
-    for pattern in FILES:
-        if pattern.match(path):
-            if query and path.startswith("/qr/"):
-                size = dict(query).get("size", "")
-                stem, ext = path.lstrip("/").rsplit(".", 1)
-                return Target(
-                    "file",
-                    f"{stem}-{size}.{ext}" if size.isdigit() else path.lstrip("/"),
-                    fetch=url,
-                )
-            return Target("file", path.lstrip("/"), fetch=path)
+    if any(pattern.match(path) for pattern in FILES):
+        return _file(path, query, url)
     for pattern, with_query in PAGES:
         if pattern.match(path):
-            if query and not with_query:
-                query = []
-            if path == "/honorees":
-                return _browse(query)
-            if path.startswith("/honorees/") and query:
-                query = [(k, v) for k, v in query if k == "ex" and v.isdigit()]
-            fetch = path + ("?" + urlencode(query) if query else "")
-            return Target("page", page_file(path, query), fetch=fetch)
+            return _page(path, query if with_query else [])
     return Target("gone")
+
+
+def _without_base(url: str, base_url: str) -> str:
+    """An absolute address on the archive's own host, as a path from its root."""
+    if base_url and url.startswith(base_url.rstrip("/") + "/"):
+        return url[len(base_url.rstrip("/")) :]
+    return url
+
+
+def _short_code(path: str) -> Target:
+    """``/q/<code>`` (and ``/q/<code>/<tag>``): the code's redirect page."""
+    pieces = path.split("/")
+    code = pieces[2] if len(pieces) > 2 else ""
+    return Target("file", f"q/{code}/index.html") if SAFE.match(code) else Target("gone")
+
+
+def _file(path: str, query: list[tuple[str, str]], url: str) -> Target:
+    """A file served as is; a QR image with ``?size=`` gets its own file per size."""
+    if query and path.startswith("/qr/"):
+        size = dict(query).get("size", "")
+        stem, ext = path.lstrip("/").rsplit(".", 1)
+        return Target(
+            "file",
+            f"{stem}-{size}.{ext}" if size.isdigit() else path.lstrip("/"),
+            fetch=url,
+        )
+    return Target("file", path.lstrip("/"), fetch=path)
+
+
+def _page(path: str, query: list[tuple[str, str]]) -> Target:
+    """A rendered page (its query already dropped when the page takes none)."""
+    if path == "/honorees":
+        return _browse(query)
+    if path.startswith("/honorees/") and query:  # a profile keeps only ?ex=<exhibition>
+        query = [(k, v) for k, v in query if k == "ex" and v.isdigit()]
+    fetch = path + ("?" + urlencode(query) if query else "")
+    return Target("page", page_file(path, query), fetch=fetch)
 
 
 def _browse(query: list[tuple[str, str]]) -> Target:

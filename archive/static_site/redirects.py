@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..honorees import PUBLIC
 from .paths import relative
@@ -69,9 +71,46 @@ def _page(
     ).encode()
 
 
+@dataclass
+class _Pages:
+    """The redirect pages written so far, and the routes they answer for the host files."""
+
+    edition: Any  # export.Edition (not imported: it imports this module)
+    beacon: str
+    made: set[str] = field(default_factory=set)
+    routes: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(
+        self,
+        code: str,
+        target: str,
+        title: str,
+        tag: str = "",
+        runs: dict | None = None,
+        variants: dict | None = None,
+        **entry,
+    ) -> None:
+        """The page of ``/q/<code>`` (or ``/q/<code>/<tag>``) leading to ``target``."""
+        source = f"q/{code}/{tag}/index.html" if tag else f"q/{code}/index.html"
+        body = _page(source, target, title, code, tag, runs or {}, variants or {}, self.beacon)
+        self.edition.write_generated(source, body, **entry)
+        self.made.add(source)
+        self.routes.append((f"/q/{code}" + (f"/{tag}" if tag else ""), target))
+
+
 def write(edition, db) -> set[str]:
     """Write every redirect page and both host files; returns the paths made."""
-    made: set[str] = set()
+    pages = _Pages(edition, edition.options.beacon_url)
+    _honoree_codes(pages, db)
+    _hall_codes(pages, db)
+    _album_codes(pages, db)
+    _host_files(edition, pages.routes)
+    return pages.made | {NGINX_MAP, REDIRECTS}
+
+
+def _print_runs(db) -> tuple[dict[str, int], dict[int, list[str]]]:
+    """The print runs made for an exhibition (tag to exhibition), and the tags
+    each honoree was printed under."""
     runs = {
         r[0]: r[1]
         for r in db.execute(
@@ -84,58 +123,58 @@ def write(edition, db) -> set[str]:
         "ON r.id = i.run_id ORDER BY r.tag"
     ):
         tags_of.setdefault(honoree_id, []).append(tag)
-    routes: list[tuple[str, str]] = []
-    beacon = edition.options.beacon_url
+    return runs, tags_of
+
+
+def _honoree_codes(pages: _Pages, db) -> None:
+    """A profile's code, and one page per print run it was printed in (a run made
+    for an exhibition leads to the profile as that exhibition shows it)."""
+    runs, tags_of = _print_runs(db)
     codes = db.execute(f"""SELECT c.code, h.id, h.name FROM short_codes c
                            JOIN honorees h ON h.id = c.honoree_id WHERE {PUBLIC}
                            ORDER BY c.code""").fetchall()
+    files = pages.edition.files
     for code, honoree_id, name in codes:
         profile = f"honorees/{honoree_id}/index.html"
-        if profile not in edition.files:
+        if profile not in files:
             continue
         variants = {
             ex: f"honorees/{honoree_id}/ex-{ex}.html"
             for ex in set(runs.values())
-            if f"honorees/{honoree_id}/ex-{ex}.html" in edition.files
+            if f"honorees/{honoree_id}/ex-{ex}.html" in files
         }
         used_runs = {t: e for t, e in runs.items() if e in variants}
         for tag in [""] + tags_of.get(honoree_id, []):
-            source = f"q/{code}/{tag}/index.html" if tag else f"q/{code}/index.html"
             target = variants.get(runs.get(tag), profile) if tag else profile
-            edition.write_generated(
-                source,
-                _page(source, target, name, code, tag, used_runs, variants, beacon),
-                deps=[honoree_id],
-            )
-            made.add(source)
-            routes.append((f"/q/{code}" + (f"/{tag}" if tag else ""), target))
+            pages.add(code, target, name, tag, used_runs, variants, deps=[honoree_id])
+
+
+def _hall_codes(pages: _Pages, db) -> None:
+    """The codes of published exhibitions' halls."""
     for code, exhibition_id, title in db.execute(
         """SELECT t.code, e.id, e.title FROM target_codes t JOIN halls h ON h.id = t.target_id
                JOIN exhibitions e ON e.id = h.exhibition_id
                WHERE t.target_type = 'hall' AND e.status = 'published'"""
     ):
         hall = f"exhibitions/{exhibition_id}/hall/index.html"
-        if hall not in edition.files:
-            continue
-        source = f"q/{code}/index.html"
-        edition.write_generated(
-            source, _page(source, hall, f"{title}·网上全景展馆", code, "", {}, {}, beacon)
-        )
-        made.add(source)
-        routes.append((f"/q/{code}", hall))
+        if hall in pages.edition.files:
+            pages.add(code, hall, f"{title}·网上全景展馆")
+
+
+def _album_codes(pages: _Pages, db) -> None:
+    """The codes of honorees' and exhibitions' albums (not a draft's or a withdrawn
+    record's: the edition has no such album)."""
     for target_type, folder in (("honoree_album", "honorees"), ("exhibition_album", "exhibitions")):
         for code, owner_id in db.execute(
             "SELECT code, target_id FROM target_codes WHERE target_type = ?", [target_type]
         ):
             album = f"{folder}/{owner_id}/album/index.html"
-            if album not in edition.files:  # a draft's or withdrawn record's album
-                continue
-            source = f"q/{code}/index.html"
-            edition.write_generated(
-                source, _page(source, album, "云相册", code, "", {}, {}, beacon)
-            )
-            made.add(source)
-            routes.append((f"/q/{code}", album))
+            if album in pages.edition.files:
+                pages.add(code, album, "云相册")
+
+
+def _host_files(edition, routes: list[tuple[str, str]]) -> None:
+    """The nginx ``map`` and the ``_redirects`` file answering the routes with a 302."""
     base = "/" + edition.options.base_path.strip("/")
     base = "" if base == "/" else base
     lines = [
@@ -150,4 +189,3 @@ def write(edition, db) -> set[str]:
     edition.write_generated(NGINX_MAP, ("\n".join(lines) + "\n").encode())
     redirects = [f"{base}{path} {base}/{target} 302" for path, target in routes]
     edition.write_generated(REDIRECTS, ("\n".join(redirects) + "\n").encode())
-    return made | {NGINX_MAP, REDIRECTS}
