@@ -59,13 +59,15 @@ test: $(VENV)/.installed system-deps lint
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
-# ruff (checks and formatting), and the architecture's contracts (setup.cfg
+# ruff (checks and formatting), the architecture's contracts (setup.cfg
 # [importlinter]: each search engine's library stays in its engine, and only
-# archive.search reaches an engine)
+# archive.search reaches an engine), and no function above radon's grade C
 lint: $(VENV)/.installed
 	$(BIN)/ruff check archive tests bench
 	$(BIN)/ruff format --check archive tests bench
 	$(BIN)/lint-imports
+	@test -z "$$($(BIN)/radon cc -n D archive)" || { $(BIN)/radon cc -n D -s archive; \
+		echo "functions above radon's grade C: split them"; exit 1; }
 
 bench: $(VENV)/.installed system-deps
 	$(BIN)/python -m bench.serving

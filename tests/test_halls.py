@@ -267,3 +267,21 @@ def test_the_viewers_code_is_sent_compressed_when_gunicorn_serves_it(client):
             headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]},
         )
         assert again.status_code == 304
+
+
+def test_a_hall_not_drawn_yet_says_so_in_chinese(empty_archive, client, make_honoree):
+    """A new exhibition's hall before the worker has drawn it (a fresh demo, say): a
+    Chinese 503 that asks to come back, never an error page."""
+    from archive import exhibitions
+
+    person = make_honoree(name="等待布展")
+    db = empty_archive.db()
+    with write(db):
+        exhibition_id = exhibitions.create(
+            db, "新展", "", [("一", "", [person])], status="published"
+        )
+    store.ensure(db, exhibition_id)
+    response = client.get(f"/exhibitions/{exhibition_id}/hall")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert "网上展馆正在布置中" in response.get_data(as_text=True)
+    assert client.get(f"/exhibitions/{exhibition_id}/hall/scenes.json").get_json() == {}

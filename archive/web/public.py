@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -491,13 +492,24 @@ def hall(exhibition_id: int):
     from ..halls import store as halls
 
     exhibition, hall_record, config = _public_hall_config(exhibition_id)
+    if not config["scenes"]:  # not drawn yet (a new exhibition, the worker not run)
+        from .errors import render_error
+
+        body, status = render_error(503, "网上展馆正在布置中，请稍后再来。")
+        response = make_response(body, status)
+        response.headers["Retry-After"] = "60"
+        return response
     start = {
         "scene": request.args.get("scene", ""),
         "yaw": halls.yaw_ok(request.args.get("yaw"), -360, 360),
         "pitch": halls.yaw_ok(request.args.get("pitch"), -90, 90),
     }
     if start["scene"] not in config["scenes"]:
-        start["scene"] = config["entrance"]
+        start["scene"] = (
+            config["entrance"]
+            if config["entrance"] in config["scenes"]
+            else next(iter(config["scenes"]))
+        )
     config = halls.first_scene_only(
         config,
         start,
