@@ -54,10 +54,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed system-deps lint
 	$(BIN)/python -m pytest
 
-# The in-process tests only: no browser, no real server or worker process (those
-# are marked slow by tests/conftest.py). For the edit-test loop; CI runs `make test`.
+# The in-process tests only, on two processes: no browser, no real server or worker
+# process, no hall drawing, no property or volume test (those are marked slow, by
+# tests/conftest.py or by the test). For the edit-test loop; CI runs `make test`.
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not browser"
 
 # ruff (checks and formatting), the architecture's contracts (setup.cfg
 # [importlinter]: each search engine's library stays in its engine, and only

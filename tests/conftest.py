@@ -99,9 +99,10 @@ def fresh_archive(root: Path, engine: str = DEFAULT_ENGINE) -> Archive:
     return archive
 
 
-# What makes a test slow without its saying so: a real server or browser it starts.
+# What makes a test slow without its saying so: a real server or browser it starts,
+# or a panoramic hall it draws (tests/hall_fixtures.py).
 SLOW_FIXTURES = {"live_server", "admin_site", "browser", "page", "phone"}
-SLOW_CALLS = ("start_gunicorn", "start_worker", "sync_playwright", "subprocess")
+SLOW_CALLS = ("start_gunicorn", "start_worker", "sync_playwright", "subprocess", "hall_fixtures")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -114,7 +115,8 @@ def pytest_collection_modifyitems(config, items):
         if path not in module_slow:
             source = item.path.read_text(encoding="utf-8")
             module_slow[path] = any(
-                f"{call}(" in source or f"{call}." in source for call in SLOW_CALLS
+                f"{call}(" in source or f"{call}." in source or f"{call} import" in source
+                for call in SLOW_CALLS
             )
         if module_slow[path] or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)

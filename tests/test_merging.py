@@ -14,7 +14,7 @@ from whoosh.reading import SegmentReader
 from archive.search.whoosh import engine as search
 from archive.search.whoosh import merging
 
-pytestmark = pytest.mark.engines("whoosh")  # Whoosh's internals
+pytestmark = [pytest.mark.engines("whoosh"), pytest.mark.slow]  # Whoosh's internals, big merges
 
 
 @pytest.fixture(scope="module")

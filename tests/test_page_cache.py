@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from archive import honorees
 from archive.db import write
 
@@ -67,6 +69,7 @@ def test_workers_share_rendered_pages_and_old_generations_are_removed(empty_arch
     assert [p.name for p in folder.iterdir()] != generations  # the old folder is gone
 
 
+@pytest.mark.slow  # 2,000 pages rendered
 def test_the_shared_page_folder_stays_bounded_under_2000_query_strings(empty_archive, make_honoree):
     """Every distinct query string is a page of its own; the least recently used go
     once the folder passes PAGE_CACHE_DISK_MB."""

@@ -243,6 +243,7 @@ def _close(index_dir: Path) -> None:
     search.forget(index_dir)
 
 
+@pytest.mark.slow  # a property test: hundreds of imports, edits and rebuilds
 @settings(
     max_examples=15,
     deadline=None,
