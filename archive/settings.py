@@ -130,6 +130,13 @@ SETTINGS: list[Setting] = [
         "the search engine: `whoosh` or `tantivy` (switching rebuilds the index)",
     ),
     Setting(
+        "ENGLISH_INTERFACE",
+        0,
+        "1: visitors who ask for English (?lang=en, the switch, a browser listing no Chinese) "
+        "get it; off until the interface's English translation is complete, so that no "
+        "Chinese page is marked as English",
+    ),
+    Setting(
         "SEARCH_TIME_LIMIT",
         0.5,
         "seconds one search may take before it answers with what it found so far "

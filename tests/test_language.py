@@ -10,6 +10,15 @@ import pytest
 
 from archive import names
 from archive.web import language
+from tests.conftest import ClosingClient
+
+
+@pytest.fixture
+def client(empty_archive):
+    """An archive that offers its English interface (ENGLISH_INTERFACE=1)."""
+    app = empty_archive.app(ENGLISH_INTERFACE=1)
+    app.test_client_class = ClosingClient
+    return app.test_client()
 
 
 @pytest.mark.parametrize(
@@ -114,3 +123,17 @@ def test_people_are_named_in_gb_t_28039_form(name, expected):
 
 def test_collectives_have_no_personal_english_form():
     assert names.english("国网某某供电公司运维班", "collective") == ""
+
+
+def test_until_the_english_interface_is_offered_every_page_stays_chinese(
+    empty_archive, make_honoree
+):
+    """The default: no Chinese page is ever marked English, whatever is asked."""
+    honoree_id = make_honoree(name="中文页面")
+    app = empty_archive.app()
+    app.test_client_class = ClosingClient
+    plain = app.test_client()
+    for ask in ({"headers": {"Accept-Language": "en-US"}}, {"query_string": {"lang": "en"}}):
+        response = plain.get(f"/honorees/{honoree_id}", **ask)
+        assert _html_lang(response) == "zh-CN" and "Accept-Language" not in response.vary
+    assert plain.get("/lang/en").headers["Set-Cookie"].startswith("lang=zh")

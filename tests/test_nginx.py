@@ -79,6 +79,7 @@ def site(tmp_path_factory):
         "ARCHIVE_TRUSTED_PROXIES": "1",
         "ARCHIVE_ACCEL_REDIRECT_PREFIX": "/_media",
         "ARCHIVE_GENERATION_LINK": str(generation_link),
+        "ARCHIVE_ENGLISH_INTERFACE": "1",
         "ARCHIVE_WEB_WORKERS": "2",
         "GUNICORN_CMD_ARGS": f"--access-logfile {access_log}",
     }

@@ -5,6 +5,9 @@ points to), else when its ``lang`` cookie says so (set by the switch, ``/lang/en
 and ``/lang/zh``), else when its ``Accept-Language`` lists languages but no Chinese
 at all. Anything else, including no header (crawlers, WeChat's own fetcher), is
 Chinese. ``deploy/nginx.conf`` keys its cache by the same rule.
+
+All of it waits on the ENGLISH_INTERFACE setting: until the interface's English
+translation is complete, every page stays Chinese (and says so), whatever is asked.
 """
 
 from __future__ import annotations
@@ -43,10 +46,18 @@ def choose(args, cookies, header: str | None) -> str:
     return from_header(header)
 
 
+def offered() -> bool:
+    return bool(current_app.config.get("ENGLISH_INTERFACE"))
+
+
 def current() -> str:
     """This request's language (chosen once per request)."""
     if "lang" not in g:
-        g.lang = choose(request.args, request.cookies, request.headers.get("Accept-Language"))
+        g.lang = (
+            choose(request.args, request.cookies, request.headers.get("Accept-Language"))
+            if offered()
+            else DEFAULT
+        )
     return g.lang
 
 
@@ -71,7 +82,7 @@ def _back(target: str | None) -> str:
 @bp.get("/lang/<code>")
 def switch(code: str):
     """Set the language cookie and go back to the page the visitor was on."""
-    if code not in LANGUAGES:
+    if code not in LANGUAGES or not offered():
         code = DEFAULT
     referrer = urlsplit(request.referrer or "")
     own = urlsplit(current_app.config.get("BASE_URL") or "")
@@ -93,7 +104,7 @@ def switch(code: str):
 
 def _vary(response):
     """Pages differ by language: caches in between keep them apart."""
-    if request.endpoint and not request.endpoint.startswith("static"):
+    if offered() and request.endpoint and not request.endpoint.startswith("static"):
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response
