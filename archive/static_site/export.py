@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -203,8 +204,13 @@ class Edition:
     def _crawl(self) -> None:
         """Render the queue; the pages' links join it as they are rewritten. A long
         queue is rendered by forked processes (each with its own test client), in
-        order, while this one rewrites and writes what they send back."""
+        order, while this one rewrites and writes what they send back. Only a process
+        with no other thread forks (``flask export-site`` is one): a child forked while
+        another thread holds a lock can wait on it for ever, so an export run inside a
+        threaded process (a test, a web worker) renders in this process."""
         jobs = self.options.jobs or os.cpu_count() or 1
+        if threading.active_count() > 1:
+            jobs = 1
         # chosen jobs: always; one per core: only for a long queue (forking costs)
         least = 1 if self.options.jobs else PARALLEL_FROM
         done = 0
