@@ -122,6 +122,10 @@ def test_incremental_commits_keep_the_manifest_true(empty_archive, make_honoree,
     assert search.search(index_dir, "增量人物4") != []
 
 
+# Whoosh (the default) reads its files at every query; tantivy keeps what an open searcher
+# has read (decoded blocks, term-dictionary pages), so damage under an open tantivy searcher
+# may show only at the worker's check (every 15 s) or the next open: seen in CI, 1 run in 4.
+@pytest.mark.engines("whoosh")
 def test_a_segment_damaged_under_an_open_searcher_is_marked_by_the_query_that_meets_it(
     empty_archive, make_honoree, client
 ):
