@@ -148,10 +148,9 @@ def print_style(exhibition: Mapping | None = None, config: Mapping | None = None
     colours = dict(hall_colours(theme))
     palette = theme.get("palette") if isinstance(theme.get("palette"), Mapping) else theme
     for key in _THEMED:
-        match = _HEX.fullmatch(str(palette.get(key) or ""))
-        if match:
-            value = match[1]
-            colours[key] = (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+        rgb = _rgb(palette.get(key))
+        if rgb is not None:
+            colours[key] = rgb
     emblem = theme.get("emblem")
     style = replace(style, palette=replace(style.palette, **colours))
     if isinstance(emblem, str) and emblem and Path(emblem).is_file():
