@@ -123,14 +123,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_generate_tests(metafunc):
+    """Every test that uses ``search_engine`` gets it as a session parameter, the
+    unmarked ones too (the default engine): session fixtures built on it, such as
+    ``demo_archive``, are then cached per engine. With the unmarked tests served by
+    a plain fixture, a demo archive built for the default engine was handed to a
+    tantivy test that came after (pytest keys a session fixture by its own
+    parameter only), which opened the Whoosh index as tantivy and marked it damaged."""
+    if "search_engine" not in metafunc.fixturenames:
+        return
     marker = metafunc.definition.get_closest_marker("engines")
-    if marker is not None and "search_engine" in metafunc.fixturenames:
-        metafunc.parametrize("search_engine", marker.args or TEST_ENGINES, scope="session")
+    engines = (marker.args or TEST_ENGINES) if marker is not None else (DEFAULT_ENGINE,)
+    metafunc.parametrize("search_engine", engines, scope="session")
 
 
 @pytest.fixture(scope="session")
 def search_engine() -> str:
-    """The engine of a test not marked ``engines``: the default."""
+    """The default engine, for a test that asks for it by name at run time (the
+    tests that list it among their fixtures get it as a parameter)."""
     return DEFAULT_ENGINE
 
 
