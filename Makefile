@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium poppler-utils wrk fonts-noto-cjk ffmpeg espeak-ng nginx openssl
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-fast system-deps lint bench clean lock
+.PHONY: run test test-fast system-deps lint bench clean lock messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,17 +47,30 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-run: $(VENV)/.installed
+# The English interface: the catalogue (archive/translations/en/…/messages.po, edited
+# by hand) is compiled for the app to read; `make messages` extracts new strings from
+# the code and templates (babel.cfg) into it, untranslated until someone writes them.
+CATALOGUE := archive/translations/en/LC_MESSAGES/messages
+$(CATALOGUE).mo: $(CATALOGUE).po $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d archive/translations
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+		--project=laomo-archive -o archive/translations/messages.pot .
+	$(BIN)/pybabel -q update -i archive/translations/messages.pot -d archive/translations \
+		--no-fuzzy-matching --ignore-obsolete
+
+run: $(VENV)/.installed $(CATALOGUE).mo
 	$(BIN)/flask --app archive init
 	$(BIN)/flask --app archive serve
 
-test: $(VENV)/.installed system-deps lint
+test: $(VENV)/.installed $(CATALOGUE).mo system-deps lint
 	$(BIN)/python -m pytest
 
 # The in-process tests only, on two processes: no browser, no real server or worker
 # process, no hall drawing, no property or volume test (those are marked slow, by
 # tests/conftest.py or by the test). For the edit-test loop; CI runs `make test`.
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed $(CATALOGUE).mo
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not browser"
 
 # ruff (checks and formatting), the architecture's contracts (setup.cfg

@@ -652,6 +652,17 @@ def m097_held_videos(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE videos ADD COLUMN held INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m098_title_english(db: sqlite_utils.Database) -> None:
+    """An honour title's English name, which curators own like the title itself;
+    the seeded titles start with the English of ``english.TITLES``."""
+    from . import english
+
+    db.execute("ALTER TABLE honour_titles ADD COLUMN english TEXT")
+    for title, name in english.TITLES.items():
+        db.execute("UPDATE honour_titles SET english = ? WHERE title = ?", [name, title])
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's
     transaction first and so lose its all-or-nothing guarantee."""

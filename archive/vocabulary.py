@@ -111,6 +111,35 @@ def get_title(db: sqlite_utils.Database, title: str) -> dict | None:
     return dict(row) if row else None
 
 
+def title_english(db: sqlite_utils.Database) -> dict[str, str]:
+    """Each title that has an English name → that name."""
+    return {
+        r[0]: r[1]
+        for r in db.execute("SELECT title, english FROM honour_titles WHERE english <> ''")
+    }
+
+
+def set_title_english(
+    db: sqlite_utils.Database, title: str, english: str, user: dict | None = None
+) -> str:
+    """Set (or, with blank text, clear) a title's English name; returns it as stored."""
+    text = " ".join(unicodedata.normalize("NFKC", english or "").split())
+    if len(text) > 2 * MAX_TITLE:
+        raise VocabularyError(f"英文名称不能超过 {2 * MAX_TITLE} 个字符")
+    with write(db):
+        name = _require(db, title)["title"]
+        db.execute("UPDATE honour_titles SET english = ? WHERE title = ?", [text or None, name])
+        audit.record(
+            db,
+            "title_change",
+            user=user,
+            record_type="honour_title",
+            detail=f"{name}：英文名称 {text or '（清空）'}",
+        )
+        bump_generation(db)
+    return text
+
+
 def title_lookup(db: sqlite_utils.Database) -> dict[str, str]:
     """Every spelling the vocabulary knows (titles and aliases) → its title: load it
     once and pass it to :func:`resolve_title` for many rows."""

@@ -11,6 +11,7 @@ processes started for the archive all use it. Other tests use the default."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,23 @@ def pytest_collection_modifyitems(config, items):
             )
         if module_slow[path] or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_configure(config):
+    """The English catalogue compiled as `make` compiles it, when its ``.po`` is newer
+    (a test run straight after editing translations, without `make`)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = PROJECT_ROOT / "archive" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale="en")
+        partial = mo.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalogue)
+        partial.replace(mo)
 
 
 def pytest_generate_tests(metafunc):

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, request
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request
 from flask_babel import Babel
+from markupsafe import Markup, escape
 
-from .. import names
+from .. import english, names
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -25,6 +26,10 @@ COOKIE = "lang"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # what Babel formats with (dates, numbers): Simplified Chinese as written in China
 BABEL_LOCALE = {"zh": "zh_Hans_CN", "en": "en"}
+
+# The audiences that read English: visitors. The back office, print staff's pages and
+# the administration stay Chinese whatever the visitor's cookie says.
+PUBLIC_BLUEPRINTS = frozenset({"public", "api", "language"})
 
 bp = Blueprint("language", __name__)
 
@@ -51,14 +56,52 @@ def offered() -> bool:
 
 
 def current() -> str:
-    """This request's language (chosen once per request)."""
+    """This request's language (chosen once per request); Chinese outside a
+    request and on pages that are not the visitors' (see PUBLIC_BLUEPRINTS)."""
+    if not has_request_context():
+        return DEFAULT
     if "lang" not in g:
+        public = request.blueprint in PUBLIC_BLUEPRINTS or request.blueprint is None
         g.lang = (
             choose(request.args, request.cookies, request.headers.get("Accept-Language"))
-            if offered()
+            if offered() and public
             else DEFAULT
         )
     return g.lang
+
+
+def term(kind: str, value: str | None) -> Markup:
+    """A vocabulary word (``level``, ``kind``, ``collective_type``, ``title``,
+    ``region``, ``industry``, ``gender``, ``ethnic_group``) as this page shows it: as
+    stored on a Chinese page; on an English one its English name, else the Chinese
+    marked ``lang="zh-CN"``."""
+    if not value:
+        return Markup("")
+    if current() == DEFAULT:
+        return escape(value)
+    found = _title_english().get(value) if kind == "title" else english.term(kind, value)
+    if found:
+        return escape(found)
+    return Markup('<span lang="zh-CN">%s</span>') % value
+
+
+def _title_english() -> dict[str, str]:
+    if "title_english" not in g:
+        from .. import vocabulary
+        from ..db import get_db
+
+        g.title_english = vocabulary.title_english(get_db())
+    return g.title_english
+
+
+def zh(value: str | None) -> Markup:
+    """Record content (names, units, stories) as written: on an English page it is
+    marked ``lang="zh-CN"``, so that readers and speech read it as Chinese."""
+    if not value:
+        return Markup("")
+    if current() == DEFAULT:
+        return escape(value)
+    return Markup('<span lang="zh-CN">%s</span>') % value
 
 
 def _locale() -> str:
@@ -119,3 +162,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(current, "language")
     app.add_template_global(lambda: HTML_LANG[current()], "html_lang")
     app.add_template_global(names.english, "english_name")
+    app.add_template_global(term)
+    app.add_template_global(zh)
