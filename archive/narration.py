@@ -261,6 +261,15 @@ def _make_current(db: sqlite_utils.Database, narration: dict, user_id: int | Non
         [user_id, now(), narration["id"]],
     )
     bump_generation(db)
+    _in_history(db, narration, "narration_public", user_id)
+
+
+def _in_history(db: sqlite_utils.Database, narration: dict, action: str, user_id: int | None):
+    """Inside a write: the record's history says when its narration went public or
+    was removed, and by whom (a revision, like a photo's or a video's)."""
+    from .editing import _touched
+
+    _touched(db, narration["honoree_id"], action, {"id": user_id} if user_id else None)
 
 
 def encode_recording(db: sqlite_utils.Database, media_dir: str | Path, narration_id: int) -> dict:
@@ -333,6 +342,8 @@ def delete(
             raise NarrationError("讲解还在处理中，请稍后再删除")
         db.execute("DELETE FROM narrations WHERE id = ?", [narration_id])
         bump_generation(db)
+        if narration["status"] == "approved":
+            _in_history(db, narration, "narration_delete", user["id"] if user else None)
         audit.record(
             db,
             "narration_delete",

@@ -56,6 +56,8 @@ ACTIONS = {
     "photo_delete": "删除照片",
     "video_add": "上传视频",
     "video_delete": "删除视频",
+    "narration_public": "讲解上线",
+    "narration_delete": "删除讲解",
     "member_add": "添加成员",
     "member_remove": "移除成员",
     "submit": "提交审核",

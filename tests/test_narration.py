@@ -469,3 +469,19 @@ def test_the_default_engine_in_a_real_worker_process(curator, person, app, empty
     )
     page = client.get(f"/honorees/{person}").get_data(as_text=True)
     assert "收听事迹" in page and '<span class="tts-label">合成语音</span>' in page
+
+
+def test_the_records_history_says_when_its_narration_went_public_and_was_removed(
+    curator, person, app, empty_archive, tmp_path
+):
+    assert upload(curator, person, recording(tmp_path / "a.mp3"), "a.mp3").status_code == 302
+    history = f"/curate/honorees/{person}/history"
+    assert "讲解上线" not in curator.get(history).get_data(as_text=True)  # not before encoding
+    run_worker(app)
+    assert "讲解上线" in curator.get(history).get_data(as_text=True)
+    narration_id = empty_archive.db().execute("SELECT id FROM narrations").fetchone()[0]
+    page = f"/curate/honorees/{person}"
+    removed = post(curator, f"{page}/narration/{narration_id}", {"action": "delete"}, page=page)
+    assert removed.status_code == 302
+    text = curator.get(history).get_data(as_text=True)
+    assert "删除讲解" in text and text.index("删除讲解") < text.index("讲解上线")  # newest first
