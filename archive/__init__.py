@@ -31,7 +31,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, db, search, web
 
     search.configure(app.config)
-    db.GENERATION_LINK = app.config["GENERATION_LINK"]
     db.init_app(app)
     web.init_app(app)
     cli.init_app(app)

@@ -29,7 +29,7 @@ from . import db as database
 
 
 def _db():
-    return database.connect(current_app.config["DATABASE"])
+    return database.open_for(current_app.config)
 
 
 @click.command("init")

@@ -21,9 +21,6 @@ import sqlite_utils
 from flask import Flask, current_app, g
 
 BUSY_TIMEOUT_MS = 5000
-# The symbolic link that names the content generation after each visible change (for
-# nginx's micro-cache; set by create_app from the GENERATION_LINK setting; empty for none).
-GENERATION_LINK = ""
 log = logging.getLogger("archive.db")
 
 
@@ -37,6 +34,15 @@ def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return sqlite_utils.Database(conn)
+
+
+def open_for(config) -> sqlite_utils.Database:
+    """A connection to an app's database (``config``: the app's), which publishes the
+    content generation to the app's GENERATION_LINK after each visible change (the
+    symbolic link nginx's micro-cache keys by; empty for none)."""
+    db = connect(config["DATABASE"])
+    db.generation_link = config.get("GENERATION_LINK") or ""
+    return db
 
 
 @contextmanager
@@ -73,7 +79,7 @@ def get_db() -> sqlite_utils.Database:
     _threads.pool = pool
     db = pool.get(path)
     if db is None:
-        db = pool[path] = connect(path)
+        db = pool[path] = open_for(current_app.config)
         while len(pool) > CONNECTIONS_PER_THREAD:  # e.g. many test archives in one thread
             pool.popitem(last=False)[1].conn.close()
     pool.move_to_end(path)
@@ -93,7 +99,8 @@ def close_db(exc: BaseException | None = None) -> None:
 
 def bump_generation(db: sqlite_utils.Database) -> None:
     """Call inside the write transaction of any change visitors can see; after the
-    commit, :func:`publish_generation` points GENERATION_LINK at the new number."""
+    commit, :func:`publish_generation` points the connection's generation link at
+    the new number."""
     db._generation_bumped = True
     db.execute(
         """INSERT INTO settings (key, value) VALUES ('content_generation', '1')
@@ -107,7 +114,8 @@ def generation(db: sqlite_utils.Database) -> int:
 
 
 def publish_generation(db: sqlite_utils.Database, path: str | None = None) -> None:
-    """Point the symbolic link ``path`` (default GENERATION_LINK) at an empty folder
+    """Point the symbolic link ``path`` (default: the one the connection was opened
+    with, :func:`open_for`) at an empty folder
     named for the committed content generation, ``<path>.d/<generation>/``. nginx
     resolves the link on every request (``$realpath_root``, one cheap system call, no
     module) and puts the result in its micro-cache key, so the first request after a
@@ -116,7 +124,7 @@ def publish_generation(db: sqlite_utils.Database, path: str | None = None) -> No
     The number is read while holding a lock, after the commit: whichever process
     publishes last publishes the newest number, never an older one. A failure is
     logged, never raised: the change itself is committed."""
-    path = path if path is not None else GENERATION_LINK
+    path = path if path is not None else getattr(db, "generation_link", "")
     if not path:
         return
     link = Path(path)

@@ -308,7 +308,7 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
     signal.signal(signal.SIGINT, stop)
     beat = _Heartbeat(heartbeat_path(app))
     beat.start()
-    db = database.connect(app.config["DATABASE"])
+    db = database.open_for(app.config)
     try:
         requeued = jobs.requeue_abandoned(db, app.config["JOB_MAX_ATTEMPTS"])
         if requeued:

@@ -82,8 +82,9 @@ class Archive:
         return create_app({**self.config, **overrides})
 
     def db(self):
-        """A connection, closed when the fixture ends."""
-        connection = database.connect(self.config["DATABASE"])
+        """A connection (publishing to the archive's GENERATION_LINK, if it has one),
+        closed when the fixture ends."""
+        connection = database.open_for(self.config)
         self._open.append(connection)
         return connection
 

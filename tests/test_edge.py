@@ -148,7 +148,7 @@ def test_media_is_sent_by_the_app_without_the_setting(client, portraits):
 
 def test_every_visible_change_repoints_the_generation_link(empty_archive, make_honoree, tmp_path):
     link = tmp_path / "generation"
-    empty_archive.app(GENERATION_LINK=str(link))
+    empty_archive.config["GENERATION_LINK"] = str(link)  # what its app and worker get
     try:
         make_honoree(name="新人物")
         db = empty_archive.db()
@@ -167,4 +167,4 @@ def test_every_visible_change_repoints_the_generation_link(empty_archive, make_h
         )
         assert kept[-1] == generation(db) and len(kept) <= 4
     finally:
-        empty_archive.app(GENERATION_LINK="")
+        empty_archive.config["GENERATION_LINK"] = ""

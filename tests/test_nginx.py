@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 from PIL import Image
 
-from archive import create_app, honorees, media, scans
 from archive import db as database
+from archive import honorees, media, scans
 from archive.db import write
 from archive.settings import PROJECT_ROOT
 from tests.conftest import free_port, fresh_archive, start_gunicorn, wait_for
@@ -129,14 +129,15 @@ def test_first_request_after_a_published_edit_is_fresh(site):
     assert headers["X-Cache-Status"] == "HIT"  # the micro-cache is on
 
     # an edit, committed by another process (here: this test) with the same setting
-    create_app({**site["archive"].config, "GENERATION_LINK": str(site["generation_link"])})
+    db = database.open_for(
+        {**site["archive"].config, "GENERATION_LINK": str(site["generation_link"])}
+    )
     try:
-        db = site["archive"].db()
         with write(db):
             db["honorees"].update(honoree, {"name": "改名后的人物"})
             honorees.note_change(db, honoree)
     finally:
-        database.GENERATION_LINK = ""
+        db.conn.close()
     status, headers, body = get(front, path)
     assert status == 200
     assert "改名后的人物" in body.decode() and headers["X-Cache-Status"] != "HIT"

@@ -13,7 +13,7 @@ from .. import jobs
 
 
 def _db():
-    return database.connect(current_app.config["DATABASE"])
+    return database.open_for(current_app.config)
 
 
 @click.group("hall")
