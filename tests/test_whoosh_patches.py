@@ -10,10 +10,13 @@ import io
 import mmap
 import pickle
 import random
+from pathlib import Path
 
 import pytest
+from flask import current_app
 from whoosh.reading import SegmentReader
 
+from archive import search as archive_search
 from archive.search.whoosh import engine as search
 from archive.search.whoosh import patches as whoosh_patches
 from archive.search.whoosh.patches import _ViewStream
@@ -128,7 +131,7 @@ def test_a_kept_copy_reads_as_the_file_and_goes_with_its_last_reader(tmp_path):
 
 def test_beyond_the_budget_files_are_read_through_the_map(tmp_path, monkeypatch):
     ix = _small_index(tmp_path)
-    monkeypatch.setattr(whoosh_patches, "RESIDENT_BUDGET", whoosh_patches.resident_bytes())
+    monkeypatch.setitem(current_app.config, "SEARCH_MEMORY_MB", 0)  # this test's app context
     before = whoosh_patches.resident_bytes()
     with ix.reader() as reader:
         assert whoosh_patches.resident_bytes() == before
@@ -159,7 +162,20 @@ def test_postings_read_through_the_map_are_the_files_bytes(tmp_path):
             files.close()
 
 
-def test_the_memory_setting_bounds_the_kept_copies(empty_archive, monkeypatch):
-    monkeypatch.setattr(whoosh_patches, "RESIDENT_BUDGET", whoosh_patches.RESIDENT_BUDGET)
-    empty_archive.app(SEARCH_MEMORY_MB=3)
-    assert whoosh_patches.RESIDENT_BUDGET == 3 << 20
+def test_the_apps_memory_setting_bounds_the_kept_copies(empty_archive, make_honoree):
+    """SEARCH_MEMORY_MB is read from the app searching: with none to spare, a search
+    keeps no copy (and answers all the same); another app of the process is not
+    changed by it."""
+    for i in range(20):
+        make_honoree(name=f"预算人物{i}", story="预算测试事迹。" * 30)
+    index_dir = Path(empty_archive.config["INDEX_DIR"])
+    archive_search.rebuild(empty_archive.db(), index_dir)
+    archive_search.forget(index_dir)
+    before = whoosh_patches.resident_bytes()
+    with empty_archive.app(SEARCH_MEMORY_MB=0).test_client() as client:
+        names = [i["name"] for i in client.get("/api/v1/search?q=预算人物7").json["items"]]
+    assert names == ["预算人物7"] and whoosh_patches.resident_bytes() == before
+    archive_search.forget(index_dir)
+    with empty_archive.app().test_client() as client:
+        assert client.get("/api/v1/search?q=预算人物7").json["items"]
+    assert whoosh_patches.resident_bytes() > before

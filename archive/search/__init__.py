@@ -66,9 +66,6 @@ class Engine(Protocol):
     NAME: str
     INDEX_VERSION: str
 
-    def configure(self, config: Mapping) -> None:
-        """Read the app's settings when it starts."""
-
     def rebuild(
         self,
         db: sqlite_utils.Database,
@@ -130,8 +127,9 @@ def engine(name: str | None = None) -> Engine:
 
 
 def configure(config: Mapping) -> None:
-    """At app start: check the setting and let its engine read its settings."""
-    engine(config["SEARCH_ENGINE"]).configure(config)
+    """At app start: refuse an unknown SEARCH_ENGINE (the engines read their other
+    settings from ``current_app.config`` where they use them)."""
+    engine(config["SEARCH_ENGINE"])
 
 
 def rebuild(

@@ -160,10 +160,6 @@ def _tantivy_document(found: dict) -> tantivy.Document:
 # --- the life of an index (archive.search.generations) ----------------------------------
 
 
-def configure(config) -> None:
-    """Nothing to read: tantivy maps its files and keeps no copies of its own."""
-
-
 def _build(generation: Path, rows, total: int, progress) -> None:
     index = tantivy.Index(schema(), path=str(generation))
     writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)

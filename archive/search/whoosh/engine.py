@@ -312,11 +312,6 @@ def _build_segment(folder: str, rows: list[dict], shift: int):
         raise
 
 
-def configure(config) -> None:
-    """Settings this engine reads when an app starts (the memory of kept index parts)."""
-    patches.RESIDENT_BUDGET = int(config.get("SEARCH_MEMORY_MB", 256)) << 20
-
-
 def _build(generation: Path, rows, total: int, progress) -> None:
     ix = whoosh_index.create_in(str(generation), schema())
     if total < PARALLEL_FROM:

@@ -47,6 +47,7 @@ import pickle
 import threading
 import weakref
 
+from flask import current_app, has_app_context
 from whoosh.codec import whoosh3
 from whoosh.filedb import compound, structfile
 from whoosh.filedb.filestore import StorageError
@@ -124,7 +125,7 @@ def _buffer_file_close(self):
 
 
 RESIDENT_FILES = (".trm", "_stored.col")  # in a segment: its terms table, stored fields
-RESIDENT_BUDGET = 256 << 20  # bytes of such copies in a process (the app's SEARCH_MEMORY_MB)
+RESIDENT_BUDGET = 256 << 20  # bytes of such copies in a process outside an app (SEARCH_MEMORY_MB)
 
 
 class _Resident(bytearray):
@@ -213,12 +214,20 @@ def _resident_copy(key: tuple, source: mmap.mmap, offset: int, length: int) -> _
     with _resident_lock:
         kept = _resident.get(key)
         if kept is None:
-            if _held() + length > RESIDENT_BUDGET:
+            if _held() + length > budget():
                 return None
             kept = _Resident(length)
             kept[:] = memoryview(source)[offset : offset + length]
             _resident[key] = kept
         return kept
+
+
+def budget() -> int:
+    """Bytes of copies this process may hold: the app's SEARCH_MEMORY_MB setting, or
+    RESIDENT_BUDGET outside an app."""
+    if has_app_context():
+        return int(current_app.config.get("SEARCH_MEMORY_MB", 256)) << 20
+    return RESIDENT_BUDGET
 
 
 def resident_bytes() -> int:
