@@ -54,7 +54,10 @@ def test_english_adds_the_vocabulary_in_english_beside_unchanged_values(client, 
     assert client.get(f"/api/v1/honorees/{person}?lang=zh").get_json() == chinese
     assert not VOCABULARY_EN & chinese.keys() and "title_en" not in chinese["honours"][0]
 
-    body = client.get(f"/api/v1/honorees/{person}?lang=en").get_json()
+    assert client.get(f"/api/v1/honorees/{person}").headers["Content-Language"] == "zh-CN"
+    response = client.get(f"/api/v1/honorees/{person}?lang=en")
+    assert response.headers["Content-Language"] == "en"
+    body = response.get_json()
     assert _strip_english(body) == chinese  # nothing that was there changed
     assert (body["kind"], body["kind_en"]) == ("individual", "Individual")
     assert body["collective_type_en"] is None

@@ -57,6 +57,12 @@ def _language():
     return None
 
 
+@bp.after_request
+def _content_language(response):
+    response.headers["Content-Language"] = language.HTML_LANG[language.current()]
+    return response
+
+
 def _english() -> bool:
     return language.current() == "en"
 
