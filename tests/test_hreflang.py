@@ -160,3 +160,14 @@ def test_an_address_in_a_language_keeps_the_rest_as_written(url, lang, expected)
 )
 def test_files_have_no_language(path, expected):
     assert alternates.is_file(path) is expected
+
+
+def test_the_static_edition_names_no_english_version(english, empty_archive, make_honoree):
+    """The edition is a Chinese snapshot: its files have no ?lang=en twin to point to."""
+    from archive.static_site import Options, export_site
+
+    honoree_id = make_honoree()
+    out = empty_archive.root / "edition"
+    export_site(english, out, Options())
+    html = (out / f"honorees/{honoree_id}/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical"' in html and "hreflang" not in html

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from flask import has_request_context, request
+
 from . import language
 
 HREFLANG = {"zh": "zh-CN", "en": "en"}
+# the static edition's exporter fetches pages with this cookie: the edition is a
+# Chinese snapshot, with no English address to name (archive/static_site/export.py)
+EDITION_COOKIE = "edition_export"
 
 
 def in_language(url: str, lang: str) -> str:
@@ -43,8 +48,9 @@ def page_address(url: str) -> str:
 
 def alternates(url: str) -> list[tuple[str, str]]:
     """(hreflang, address) of every version of the page at ``url``, then
-    ``x-default`` (the Chinese); none while only Chinese is offered."""
-    if not language.offered():
+    ``x-default`` (the Chinese); none while only Chinese is offered, nor in the
+    static edition."""
+    if not language.offered() or (has_request_context() and request.cookies.get(EDITION_COOKIE)):
         return []
     versions = [(HREFLANG[lang], in_language(url, lang)) for lang in language.LANGUAGES]
     return [*versions, ("x-default", in_language(url, language.DEFAULT))]
