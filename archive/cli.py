@@ -621,7 +621,7 @@ def create_user_command(username: str, role: str, display_name: str | None, pass
 
 @click.group("titles")
 def titles_group() -> None:
-    """The honour-title vocabulary: list, add, rename and merge titles."""
+    """The honour-title vocabulary: list, add, rename and merge titles; their English."""
 
 
 def _vocabulary_change(change):
@@ -643,7 +643,8 @@ def titles_list() -> None:
         aliases = f"  别名：{'、'.join(t['aliases'])}" if t["aliases"] else ""
         click.echo(
             f"{t['position']:>4}  {t['title']}  {vocabulary.LEVELS[t['level']]}  "
-            f"{vocabulary.KINDS[t['conferred_on']]}  荣誉 {t['honours']} 项{aliases}"
+            f"{vocabulary.KINDS[t['conferred_on']]}  荣誉 {t['honours']} 项{aliases}  "
+            + (f"英文：{t['english']}" if t["english"] else "缺英文")
         )
     db.conn.close()
 
@@ -671,6 +672,20 @@ def titles_add(title: str, level: str, conferred_on: str, position: int | None) 
         lambda db: vocabulary.add_title(db, title, level, conferred_on, position)
     )
     click.echo(f"已添加称号“{name}”")
+
+
+@titles_group.command("english")
+@click.argument("title")
+@click.argument("english")
+@with_appcontext
+def titles_english(title: str, english: str) -> None:
+    """Set TITLE's English name (what English pages and the API show); "" clears it."""
+    text = _vocabulary_change(lambda db: vocabulary.set_title_english(db, title, english))
+    click.echo(
+        f"称号“{vocabulary.clean(title)}”的英文名称已保存为“{text}”"
+        if text
+        else f"称号“{vocabulary.clean(title)}”的英文名称已清空"
+    )
 
 
 @titles_group.command("rename")

@@ -123,9 +123,6 @@ PROVINCES = {
 # A division's rank, from its suffix (longest first), and how English writes it; a
 # city (市) is known by its name alone.
 _RANKS = (
-    ("自治州", "Autonomous Prefecture"),
-    ("自治县", "Autonomous County"),
-    ("自治旗", "Autonomous Banner"),
     ("林区", "Forest District"),
     ("特区", "Special District"),
     ("地区", "Prefecture"),
@@ -138,11 +135,27 @@ _RANKS = (
 )
 
 
+# Characters that place names read otherwise than pypinyin's everyday guess (长治
+# Changzhi, 长宁 Changning, 朝阳 Chaoyang, 单县 Shan County, 蔚县 Yu County, 锡林郭勒
+# Xilinguole), and the names that are exceptions to those readings.
+_PLACE_READINGS = {"长": "chang", "朝": "chao", "单": "shan", "蔚": "yu", "勒": "le"}
+_PLACE_EXCEPTIONS = {"长子": ["zhang", "zi"]}
+
+
+def _syllables(text: str) -> list[str]:
+    if text in _PLACE_EXCEPTIONS:
+        return _PLACE_EXCEPTIONS[text]
+    syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="ignore")
+    if len(syllables) != len(text):  # not one syllable a character: leave it as read
+        return syllables
+    return [_PLACE_READINGS.get(c, s) for c, s in zip(text, syllables, strict=True)]
+
+
 def _pinyin(text: str) -> str:
     """Place-name pinyin: syllables joined, an apostrophe before a vowel-initial
     syllable after the first (Xi'an), the first letter capitalised."""
     out = ""
-    for syllable in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="ignore"):
+    for syllable in _syllables(text):
         syllable = syllable.replace("ü", "u" if out and out[-1] in "jqxy" else "ü")
         if out and syllable[:1] in ("a", "e", "o"):
             out += "'"
@@ -153,7 +166,8 @@ def _pinyin(text: str) -> str:
 @lru_cache(maxsize=4096)
 def place(name: str) -> str | None:
     """A division's English name (``海南省`` → Hainan, ``海口市`` → Haikou,
-    ``美兰区`` → Meilan District); None for text that is not written in Chinese."""
+    ``美兰区`` → Meilan District); None for an autonomous area or a name holding an
+    ethnic group's (shown in Chinese) and for text that is not written in Chinese."""
     if name in PROVINCES:
         return PROVINCES[name]
     stem, rank = name, None
@@ -161,8 +175,10 @@ def place(name: str) -> str | None:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem, rank = name[: -len(suffix)], english
             break
-    if "自治" in stem or any(group in stem for group in vocabulary.ETHNIC_GROUPS):
-        return None  # names such as 恩施土家族苗族: kept in Chinese rather than guessed
+    if "自治" in name or any(group in stem for group in vocabulary.ETHNIC_GROUPS):
+        # an autonomous area is named for its peoples (恩施土家族苗族自治州, 鄂伦春自治旗),
+        # whose English is their own romanisation: kept in Chinese rather than guessed
+        return None
     pinyin = _pinyin(stem)
     if not pinyin:
         return None

@@ -89,11 +89,12 @@ def clean(text: Any) -> str:
 
 def titles(db: sqlite_utils.Database) -> list[dict]:
     """Every title, in the vocabulary's order: its level, whom it is conferred on,
-    its position, its aliases (sorted) and ``honours``, how many honours carry it."""
+    its position, its English name (None until a curator writes one), its aliases
+    (sorted) and ``honours``, how many honours carry it."""
     rows = [
         dict(r)
         for r in db.execute(
-            """SELECT t.title, t.level, t.conferred_on, t.position,
+            """SELECT t.title, t.level, t.conferred_on, t.position, t.english,
                   (SELECT count(*) FROM honours o WHERE o.title = t.title) AS honours
            FROM honour_titles t ORDER BY t.position, t.title"""
         )
@@ -122,10 +123,13 @@ def title_english(db: sqlite_utils.Database) -> dict[str, str]:
 def set_title_english(
     db: sqlite_utils.Database, title: str, english: str, user: dict | None = None
 ) -> str:
-    """Set (or, with blank text, clear) a title's English name; returns it as stored."""
+    """Set (or, with blank text, clear) a title's English name; returns it as stored.
+    English pages show it as English, so it may hold no Chinese characters."""
     text = " ".join(unicodedata.normalize("NFKC", english or "").split())
     if len(text) > 2 * MAX_TITLE:
         raise VocabularyError(f"英文名称不能超过 {2 * MAX_TITLE} 个字符")
+    if any(unicodedata.name(c, "").startswith("CJK") for c in text):
+        raise VocabularyError("英文名称里不能有汉字；还没有英文名称时请留空")
     with write(db):
         name = _require(db, title)["title"]
         db.execute("UPDATE honour_titles SET english = ? WHERE title = ?", [text or None, name])
@@ -328,7 +332,8 @@ def rename_title(db: sqlite_utils.Database, old: str, new: str, user: dict | Non
     """Rename a title. Its honours and aliases move to the new name, the old name
     becomes an alias (a later import of the old spelling lands on the new title), and
     each honour's ``title_written`` keeps what the office wrote (the old name, where
-    it was not recorded). Every honoree concerned gets a revision ("title-rename")
+    it was not recorded); the title keeps its English name and description. Every
+    honoree concerned gets a revision ("title-rename")
     and an index update. Returns ``{"title", "honours", "honorees"}``."""
     with write(db):
         row = _require(db, old)
@@ -336,9 +341,10 @@ def rename_title(db: sqlite_utils.Database, old: str, new: str, user: dict | Non
         name = _new_name(db, new, allow_alias_of=old_name)
         affected = _honorees_with(db, old_name)
         db.execute("DELETE FROM title_aliases WHERE alias = ?", [name])
+        kept = [column for column in row if column != "title"]  # English, description…
         db.execute(
-            "INSERT INTO honour_titles (title, level, conferred_on, position) VALUES (?, ?, ?, ?)",
-            [name, row["level"], row["conferred_on"], row["position"]],
+            f"INSERT INTO honour_titles (title, {', '.join(kept)}) VALUES (?{', ?' * len(kept)})",
+            [name, *(row[column] for column in kept)],
         )
         moved = _repoint_honours(db, old_name, name)
         db.execute("UPDATE title_aliases SET title = ? WHERE title = ?", [name, old_name])

@@ -369,6 +369,7 @@ def _vocabulary_snapshot(db: sqlite_utils.Database, target: str) -> dict:
             "级别": LEVELS.get(t["level"], t["level"]),
             "授予对象": KINDS.get(t["conferred_on"], t["conferred_on"]),
             "排序": t["position"],
+            "英文名称": t["english"] or "",
             "荣誉数": t["honours"],
             "别名": "、".join(t["aliases"]),
         }
@@ -444,6 +445,12 @@ register(
                     )
                 ),
                 "修改称号",
+            ),
+            "english": Step(
+                _vocabulary(
+                    lambda db, a, u: vocabulary.set_title_english(db, a["title"], a["english"], u)
+                ),
+                "称号英文名称",
             ),
             "rename": Step(
                 _vocabulary(lambda db, a, u: vocabulary.rename_title(db, a["title"], a["new"], u)),

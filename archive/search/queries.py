@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .. import browse, names
+from ..i18n import N_
 from . import analysis
 from .documents import HAN, PINYIN, SEPARATORS, plain_syllables
 
@@ -337,6 +338,6 @@ def parse_args(args) -> tuple[browse.Filters, str]:
     sorting by relevance); raises browse.FilterError with a Chinese message."""
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise browse.FilterError("排序方式只能是相关度、年份或拼音")
+        raise browse.FilterError(N_("排序方式只能是相关度、年份或拼音"))
     filters = browse.parse({k: args.get(k) for k in args if k != "sort"})
     return replace(filters, sort="pinyin"), sort

@@ -84,6 +84,9 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_context)
     app.add_template_global(static_url)
     app.add_template_global(absolute_url)
+    from .alternates import alternates
+
+    app.add_template_global(alternates)
     app.add_template_global(browse_url)
     app.add_template_global(structured_data.json_ld)
     app.add_template_global(markup.render, "markdown")
@@ -171,8 +174,11 @@ def static_url(filename: str) -> str:
 
 
 def absolute_url(path: str) -> str:
-    """``path`` under the configured public base URL (never the request's Host)."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    """``path`` under the configured public base URL (never the request's Host); on
+    an English page, a page's English address (so its canonical link names it)."""
+    from .alternates import page_address
+
+    return page_address(current_app.config["BASE_URL"].rstrip("/") + path)
 
 
 def browse_url(filters, drop: str | None = None, set: dict | None = None) -> str:

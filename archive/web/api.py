@@ -1,22 +1,105 @@
-"""The read-only JSON API (/api/v1), described by /api/v1/openapi.json."""
+"""The read-only JSON API (/api/v1), described by /api/v1/openapi.json.
+
+Its language is the ``lang`` parameter alone (``zh``, the default, or ``en``; no
+cookie or header): with ``en`` every vocabulary value gains its English in a sibling
+``…_en`` field (null where the vocabulary has none) and messages are in English.
+Values themselves never change, so they can always be passed back as filters."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound, RequestURITooLarge
 
-from .. import browse, exhibitions, honorees, search
+from .. import browse, english, exhibitions, honorees, search, vocabulary
 from ..db import get_db
 from ..exporter import neutralise
-from . import openapi
-from .errors import bad_request, query_too_long
+from ..i18n import N_
+from . import language, openapi
+from .errors import bad_request
 from .params import is_plain_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
+LANGUAGES = language.LANGUAGES
+
+PER_PAGE_ERROR = N_("per_page 应为 1 到 %(max)s 的整数")
+NOT_FOUND = N_("没有找到这条记录")
+NOT_FOUND_EXHIBITION = N_("没有找到这个展厅")
+QUERY_NEEDED = N_("请提供检索词 q 或至少一个筛选条件")
+INDEX_BUILDING = N_("检索索引正在建立，请稍后再试")
+QUERY_TOO_LONG = N_("检索词太长了：最多 %(limit)s 个字，请缩短后再试")
+
+
+@bp.before_request
+def _language():
+    """The response's language: ``lang`` (``zh`` unless asked), whatever the
+    visitor's cookie or header say and whether or not the pages offer English."""
+    asked = request.args.get("lang", language.DEFAULT)
+    if asked not in LANGUAGES:
+        g.lang = language.DEFAULT
+        response = jsonify(
+            {
+                "error": {
+                    "status": 400,
+                    "message": "lang 只能是 zh 或 en（lang must be zh or en）",
+                    "accepted": list(LANGUAGES),
+                }
+            }
+        )
+        response.status_code = 400
+        return response
+    g.lang = asked
+    return None
+
+
+@bp.after_request
+def _content_language(response):
+    response.headers["Content-Language"] = language.HTML_LANG[language.current()]
+    return response
+
+
+def _english() -> bool:
+    return language.current() == "en"
+
+
+def _refuse(status_error, message: str):
+    """An error with ``message`` (translated, already formatted) for the client."""
+    exc = status_error(message)
+    exc.archive_message = True
+    return exc
+
+
+def _not_found(message: str = NOT_FOUND):
+    return _refuse(NotFound, _(message))
+
+
+def _title_english() -> dict[str, str]:
+    if "api_title_english" not in g:
+        g.api_title_english = vocabulary.title_english(get_db())
+    return g.api_title_english
+
+
+def term_en(kind: str, value) -> str | None:
+    """The English of a vocabulary value (None where it has none)."""
+    if value in (None, ""):
+        return None
+    if kind == "title":
+        return _title_english().get(value)
+    return english.term(kind, str(value))
+
+
+def _with_english(data: dict, fields: dict[str, str]) -> dict:
+    """``data`` with ``<field>_en`` beside each vocabulary field (``fields``: field →
+    vocabulary kind), on English responses only."""
+    if _english():
+        for field, kind in fields.items():
+            data[f"{field}_en"] = term_en(kind, data.get(field))
+    return data
 
 
 def _base() -> str:
@@ -36,6 +119,18 @@ def _image_url(photo: dict | None) -> dict | None:
     }
 
 
+# vocabulary fields (→ their kind of word) that gain ``…_en`` on English responses
+SUMMARY_TERMS = {"kind": "kind", "collective_type": "collective_type", "industry": "industry"}
+DETAIL_TERMS = {"gender": "gender", "ethnicity": "ethnic_group"}
+FACET_TERMS = {
+    "kind": "kind",
+    "level": "level",
+    "title": "title",
+    "region": "region",
+    "industry": "industry",
+}
+
+
 def honoree_json(record: dict, full: bool = False) -> dict:
     """The public shape of an honoree; ``full`` adds the story and relations."""
     data = {
@@ -47,26 +142,32 @@ def honoree_json(record: dict, full: bool = False) -> dict:
         "name_pinyin": record["name_pinyin"],
         "unit": record["unit"],
         "position": record["position"],
-        "region": {
-            "province": record["province"],
-            "city": record["city"],
-            "county": record["county"],
-            "code": record["region_code"],
-        },
+        "region": _with_english(
+            {
+                "province": record["province"],
+                "city": record["city"],
+                "county": record["county"],
+                "code": record["region_code"],
+            },
+            {"province": "region", "city": "region", "county": "region"},
+        ),
         "nominator": record.get("nominator"),
         "industry": record["industry"],
         "summary": record["summary"],
         "name_en": honorees.english_name(record),
         "summary_en": record.get("summary_en"),
         "honours": [
-            {
-                "title": o["title"],
-                "level": o["level"],
-                "year": o["year"],
-                "body": o["body"],
-                "document_no": o["document_no"],
-                "citation": o["citation"],
-            }
+            _with_english(
+                {
+                    "title": o["title"],
+                    "level": o["level"],
+                    "year": o["year"],
+                    "body": o["body"],
+                    "document_no": o["document_no"],
+                    "citation": o["citation"],
+                },
+                {"title": "title", "level": "level"},
+            )
             for o in record["honours"]
         ],
         "url": f"{_base()}/honorees/{record['id']}",
@@ -74,6 +175,7 @@ def honoree_json(record: dict, full: bool = False) -> dict:
         "portrait": _image_url(record.get("portrait")),
         "updated_at": record["updated_at"],
     }
+    _with_english(data, SUMMARY_TERMS)
     if full:
         data.update(
             gender=record["gender"],
@@ -90,17 +192,33 @@ def honoree_json(record: dict, full: bool = False) -> dict:
             member_of=[m["id"] for m in record["member_of"]],
             exhibitions=[e["id"] for e in record["exhibitions"]],
         )
+        _with_english(data, DETAIL_TERMS)
     return data
+
+
+def _facets(facets: dict) -> dict:
+    """Facet counts; on English responses each value with its English."""
+    return {
+        name: [
+            {
+                "value": v,
+                "count": n,
+                **({"value_en": term_en(FACET_TERMS.get(name, ""), v)} if _english() else {}),
+            }
+            for v, n in values
+        ]
+        for name, values in facets.items()
+    }
 
 
 def _filters_and_size() -> tuple[browse.Filters, int]:
     try:
         filters = browse.parse(request.args)
     except browse.FilterError as exc:
-        raise bad_request(str(exc)) from None
+        raise bad_request(_(str(exc))) from None
     raw = request.args.get("per_page", "20")
     if not is_plain_int(raw) or not 1 <= int(raw) <= MAX_PER_PAGE:
-        raise bad_request(f"per_page 应为 1 到 {MAX_PER_PAGE} 的整数")
+        raise bad_request(_(PER_PAGE_ERROR, max=MAX_PER_PAGE))
     return filters, int(raw)
 
 
@@ -116,10 +234,7 @@ def honoree_list():
         "pages": page.pages,
     }
     if page.facets:
-        body["facets"] = {
-            name: [{"value": v, "count": n} for v, n in values]
-            for name, values in page.facets.items()
-        }
+        body["facets"] = _facets(page.facets)
     return jsonify(body)
 
 
@@ -127,7 +242,7 @@ def honoree_list():
 def honoree_detail(honoree_id: int):
     record = honorees.profile(get_db(), honoree_id)
     if record is None:
-        abort(404)
+        raise _not_found()
     return jsonify(honoree_json(record, full=True))
 
 
@@ -136,16 +251,16 @@ def search_honorees():
     """Full-text search with the browse facets; the same search as /search."""
     text = " ".join((request.args.get("q") or "").split())
     if len(text) > search.QUERY_REFUSED:
-        raise query_too_long(search.QUERY_REFUSED)
+        raise _refuse(RequestURITooLarge, _(QUERY_TOO_LONG, limit=search.QUERY_REFUSED))
     try:
         filters, sort = search.parse_args(request.args)
     except browse.FilterError as exc:
-        raise bad_request(str(exc)) from None
+        raise bad_request(_(str(exc))) from None
     raw = request.args.get("per_page", "20")
     if not is_plain_int(raw) or not 1 <= int(raw) <= MAX_PER_PAGE:
-        raise bad_request(f"per_page 应为 1 到 {MAX_PER_PAGE} 的整数")
+        raise bad_request(_(PER_PAGE_ERROR, max=MAX_PER_PAGE))
     if not text and not filters.selected():
-        raise bad_request("请提供检索词 q 或至少一个筛选条件")
+        raise bad_request(_(QUERY_NEEDED))
     try:
         result = search.query(
             get_db(),
@@ -158,7 +273,7 @@ def search_honorees():
             time_limit=current_app.config["SEARCH_TIME_LIMIT"],
         )
     except search.SearchUnavailable:
-        response = jsonify({"error": {"status": 503, "message": "检索索引正在建立，请稍后再试"}})
+        response = jsonify({"error": {"status": 503, "message": _(INDEX_BUILDING)}})
         response.status_code = 503
         response.headers["Retry-After"] = "10"
         return response
@@ -180,16 +295,16 @@ def search_honorees():
             "page": filters.page,
             "per_page": int(raw),
             "pages": result.pages,
-            "facets": {
-                name: [{"value": v, "count": n} for v, n in values]
-                for name, values in result.facets.items()
-            },
+            "facets": _facets(result.facets),
             "suggestions": [
-                {"id": s["id"], "name": s["name"], "unit": s["unit"], "honour": s["honour"]}
+                _with_english(
+                    {"id": s["id"], "name": s["name"], "unit": s["unit"], "honour": s["honour"]},
+                    {"honour": "title"},
+                )
                 for s in result.suggestions
             ],
             "unfiltered_total": result.unfiltered_total,
-            "notices": result.notices,
+            "notices": [_(notice) for notice in result.notices],
         }
     )
 
@@ -213,15 +328,42 @@ CSV_COLUMNS = [
 ]
 
 
+# added after CSV_COLUMNS with lang=en: the English of the name and the vocabulary
+# (empty where there is none; an honour without an English title keeps its Chinese)
+CSV_ENGLISH_COLUMNS = [
+    "name_en",
+    "kind_en",
+    "province_en",
+    "city_en",
+    "county_en",
+    "industry_en",
+    "honours_en",
+]
+
+
+def _csv_english(data: dict) -> list:
+    region = data["region"]
+    honours = "; ".join(f"{o['year']} {o['title_en'] or o['title']}" for o in data["honours"])
+    return [
+        data["name_en"],
+        data["kind_en"],
+        region["province_en"],
+        region["city_en"],
+        region["county_en"],
+        data["industry_en"],
+        honours,
+    ]
+
+
 @bp.get("/honorees.csv")
 def honoree_csv():
-    filters, _ = _filters_and_size()
+    filters, _size = _filters_and_size()
     db = get_db()
     page = browse.search(db, filters, 1_000_000, with_facets=False)
     out = io.StringIO()
     out.write("\ufeff")  # so that Excel opens UTF-8 as UTF-8
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (CSV_ENGLISH_COLUMNS if _english() else []))
     for item in page.items:
         data = honoree_json(item)
         writer.writerow(
@@ -243,6 +385,7 @@ def honoree_csv():
                     "；".join(f"{o['year']}年{o['title']}" for o in data["honours"]),
                     data["summary"],
                     data["url"],
+                    *(_csv_english(data) if _english() else []),
                 ]
             ]
         )
@@ -275,7 +418,7 @@ def exhibition_detail(exhibition_id: int):
     db = get_db()
     hall = exhibitions.get_public(db, exhibition_id)
     if hall is None:
-        abort(404)
+        raise _not_found(NOT_FOUND_EXHIBITION)
     sections = exhibitions.sections(db, exhibition_id)
     return jsonify(
         {

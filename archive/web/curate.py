@@ -719,6 +719,27 @@ def update_title():
     return redirect(url_for("curate.titles"))
 
 
+@bp.post("/titles/english")
+def title_english():
+    """A title's English name (blank clears it: English pages then show the Chinese)."""
+    form = _form()
+    title = form.get("title", "")
+    try:
+        kept, english = _make(
+            "titles", title, "english", {"title": title, "english": form.get("english", "")}
+        )
+    except vocabulary.VocabularyError as exc:
+        return _titles_page(400, str(exc), kept=(title, "english", form))
+    flash(
+        REVIEW_NOTICE
+        if kept
+        else f"称号“{title}”的英文名称已保存为“{english}”"
+        if english
+        else f"称号“{title}”的英文名称已清空，英文页面将显示中文名称"
+    )
+    return redirect(url_for("curate.titles"))
+
+
 @bp.post("/titles/rename")
 def rename_title():
     form = _form()

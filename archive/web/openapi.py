@@ -8,6 +8,27 @@ from ..vocabulary import KINDS, LEVELS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 
+LANG_PARAMETER = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": ["zh", "en"], "default": "zh"},
+    "description": "回答的语言：zh（默认）或 en。en 时每个词表值（类别、集体类型、级别、荣誉称号、"
+    "地区、行业、性别、民族、分面值）旁多一个以 _en 结尾的英文字段（词表中没有英文时为 null，"
+    "请显示原值），错误信息为英文；原有字段的值不变，仍可作为筛选条件传回。"
+    "The response's language: with en, each vocabulary value gains its English in a sibling "
+    "field ending in _en (null where the vocabulary has none: show the value), and messages "
+    "are in English; values never change. Other values answer 400.",
+}
+
+
+def _english(description: str) -> dict:
+    """A field present only with ``lang=en``: the English of its sibling value."""
+    return {
+        **NULLABLE_STRING,
+        "description": f"lang=en 时才有：{description}的英文，无英文时为 null",
+    }
+
 
 def _filter_parameters() -> list[dict]:
     def query(name: str, schema: dict, description: str) -> dict:
@@ -32,6 +53,7 @@ def _filter_parameters() -> list[dict]:
         query("sort", {"type": "string", "enum": list(SORTS)}, "排序：拼音或年份"),
         query("page", {"type": "integer", "minimum": 1}, "页码"),
         query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "每页条数"),
+        LANG_PARAMETER,
     ]
 
 
@@ -46,6 +68,8 @@ SCHEMAS: dict = {
             "body": NULLABLE_STRING,
             "document_no": NULLABLE_STRING,
             "citation": NULLABLE_STRING,
+            "title_en": _english("荣誉称号"),
+            "level_en": _english("级别"),
         },
     },
     "Image": {
@@ -78,6 +102,9 @@ SCHEMAS: dict = {
                     "city": NULLABLE_STRING,
                     "county": NULLABLE_STRING,
                     "code": NULLABLE_STRING,
+                    "province_en": _english("省份"),
+                    "city_en": _english("城市"),
+                    "county_en": _english("区县"),
                 },
             },
             "nominator": NULLABLE_STRING,
@@ -93,6 +120,9 @@ SCHEMAS: dict = {
                 **NULLABLE_STRING,
                 "description": "the summary in English, null where the record has none",
             },
+            "kind_en": _english("类别"),
+            "collective_type_en": _english("集体类型"),
+            "industry_en": _english("行业"),
             "honours": {"type": "array", "items": {"$ref": "#/components/schemas/Honour"}},
             "url": {"type": "string", "format": "uri"},
             "short_url": {"type": "string", "format": "uri"},
@@ -109,6 +139,8 @@ SCHEMAS: dict = {
                 "properties": {
                     "gender": NULLABLE_STRING,
                     "ethnicity": NULLABLE_STRING,
+                    "gender_en": _english("性别"),
+                    "ethnicity_en": _english("民族"),
                     "birth": NULLABLE_STRING,
                     "story": {"type": "string"},
                     "story_en": NULLABLE_STRING,
@@ -136,7 +168,10 @@ SCHEMAS: dict = {
                     "items": {
                         "type": "object",
                         "required": ["value", "count"],
-                        "properties": {"count": {"type": "integer"}},
+                        "properties": {
+                            "count": {"type": "integer"},
+                            "value_en": _english("分面值（年份和推荐单位没有英文）"),
+                        },
                     },
                 },
             },
@@ -189,7 +224,10 @@ SCHEMAS: dict = {
                     "items": {
                         "type": "object",
                         "required": ["value", "count"],
-                        "properties": {"count": {"type": "integer"}},
+                        "properties": {
+                            "count": {"type": "integer"},
+                            "value_en": _english("分面值（年份和推荐单位没有英文）"),
+                        },
                     },
                 },
             },
@@ -203,6 +241,7 @@ SCHEMAS: dict = {
                         "name": {"type": "string"},
                         "unit": {"type": "string"},
                         "honour": {"type": "string"},
+                        "honour_en": _english("荣誉称号"),
                     },
                 },
             },
@@ -270,7 +309,15 @@ SCHEMAS: dict = {
             "error": {
                 "type": "object",
                 "required": ["status", "message"],
-                "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+                "properties": {
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "accepted": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "参数值不被接受时（如 lang），可用的值",
+                    },
+                },
             }
         },
     },
@@ -301,7 +348,9 @@ def document(base_url: str) -> dict:
         "info": {
             "title": "劳模工匠数字档案馆 开放数据接口",
             "version": "1.0.0",
-            "description": "只读接口。只包含已发布的记录；编号（id）与短码（code）永久不变。",
+            "description": "只读接口。只包含已发布的记录；编号（id）与短码（code）永久不变。"
+            "每个接口都接受 lang=zh（默认）或 lang=en：en 时词表值另附英文（…_en 字段），"
+            "错误信息为英文。",
         },
         "servers": [{"url": f"{base_url}/api/v1"}],
         "paths": {
@@ -349,17 +398,18 @@ def document(base_url: str) -> dict:
             "/honorees/{id}": {
                 "get": {
                     "summary": "单个荣誉人物或集体",
-                    "parameters": [id_param],
+                    "parameters": [id_param, LANG_PARAMETER],
                     "responses": {"200": _json("Honoree", "记录"), **_errors(400, 404)},
                 }
             },
             "/honorees.csv": {
                 "get": {
                     "summary": "已发布记录的 CSV 下载（UTF-8，带 BOM）",
-                    "parameters": _filter_parameters()[:6],
+                    "parameters": [*_filter_parameters()[:6], LANG_PARAMETER],
                     "responses": {
                         "200": {
-                            "description": "CSV 文件",
+                            "description": "CSV 文件；lang=en 时末尾另有英文列 name_en、kind_en、"
+                            "province_en、city_en、county_en、industry_en、honours_en",
                             "content": {"text/csv": {"schema": {"type": "string"}}},
                         },
                         **_errors(400),
@@ -369,13 +419,14 @@ def document(base_url: str) -> dict:
             "/exhibitions": {
                 "get": {
                     "summary": "已发布的展厅",
-                    "responses": {"200": _json("ExhibitionList", "展厅列表")},
+                    "parameters": [LANG_PARAMETER],
+                    "responses": {"200": _json("ExhibitionList", "展厅列表"), **_errors(400)},
                 }
             },
             "/exhibitions/{id}": {
                 "get": {
                     "summary": "单个展厅及其分区",
-                    "parameters": [id_param],
+                    "parameters": [id_param, LANG_PARAMETER],
                     "responses": {"200": _json("Exhibition", "展厅"), **_errors(400, 404)},
                 }
             },

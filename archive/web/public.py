@@ -412,8 +412,29 @@ def sitemap():
     titles, years = honours_pages.public_titles_and_years(db)
     pages += [(f"{base}{url_for('public.honour', title=t)}", None) for t in titles]
     pages += [(f"{base}/years/{y}", None) for y in years]
-    body = render_template("public/sitemap.xml", pages=pages)
+    from .language import offered
+
+    body = render_template(
+        "public/sitemap.xml", pages=_language_versions(pages), languages=offered()
+    )
     return Response(body, mimetype="application/xml")
+
+
+def _language_versions(pages: list[tuple[str, str | None]]) -> list[tuple]:
+    """(address, lastmod, its versions' hreflang links) of each page; while English
+    is offered, each version is listed, every one naming all of them."""
+    from . import alternates, language
+
+    listed = []
+    for loc, lastmod in pages:
+        versions = alternates.alternates(loc)
+        if not versions:
+            listed.append((loc, lastmod, []))
+            continue
+        listed += [
+            (alternates.in_language(loc, lang), lastmod, versions) for lang in language.LANGUAGES
+        ]
+    return listed
 
 
 @bp.get("/robots.txt")
