@@ -485,3 +485,18 @@ def test_the_records_history_says_when_its_narration_went_public_and_was_removed
     assert removed.status_code == 302
     text = curator.get(history).get_data(as_text=True)
     assert "删除讲解" in text and text.index("删除讲解") < text.index("讲解上线")  # newest first
+
+
+def test_the_api_offers_the_public_narration_with_its_transcript(
+    curator, person, app, client, tmp_path
+):
+    assert client.get(f"/api/v1/honorees/{person}").json["narration"] is None
+    upload(curator, person, recording(tmp_path / "a.mp3"), "a.mp3")
+    assert client.get(f"/api/v1/honorees/{person}").json["narration"] is None  # not yet encoded
+    run_worker(app)
+    found = client.get(f"/api/v1/honorees/{person}").json["narration"]
+    assert found["transcript"] == TRANSCRIPT and found["credit"] == "工会宣传部 李华"
+    assert found["synthesised"] is False and 2.5 < found["duration_s"] < 3.5
+    path = found["url"].removeprefix(app.config["BASE_URL"])
+    audio = client.get(path, headers={"Range": "bytes=0-99"})
+    assert audio.status_code == 206 and audio.mimetype == "audio/mp4"

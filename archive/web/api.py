@@ -240,10 +240,29 @@ def honoree_list():
 
 @bp.get("/honorees/<int:honoree_id>")
 def honoree_detail(honoree_id: int):
-    record = honorees.profile(get_db(), honoree_id)
+    db = get_db()
+    record = honorees.profile(db, honoree_id)
     if record is None:
         raise _not_found()
-    return jsonify(honoree_json(record, full=True))
+    return jsonify({**honoree_json(record, full=True), "narration": _narration(db, honoree_id)})
+
+
+def _narration(db, honoree_id: int) -> dict | None:
+    """The story read aloud that visitors hear on the profile (null where none is
+    public): the audio's address, length, transcript, credit and whether the voice
+    is synthesised."""
+    from .. import narration
+
+    found = narration.public(db, honoree_id)
+    if found is None:
+        return None
+    return {
+        "url": f"{_base()}/media/narration/{found['id']}.m4a",
+        "duration_s": found["duration_s"],
+        "transcript": found["transcript"],
+        "credit": found["credit"],
+        "synthesised": found["source"] != "recording",
+    }
 
 
 @bp.get("/search")

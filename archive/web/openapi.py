@@ -135,7 +135,7 @@ SCHEMAS: dict = {
             {"$ref": "#/components/schemas/HonoreeSummary"},
             {
                 "type": "object",
-                "required": ["story", "members", "member_of", "exhibitions"],
+                "required": ["story", "members", "member_of", "exhibitions", "narration"],
                 "properties": {
                     "gender": NULLABLE_STRING,
                     "ethnicity": NULLABLE_STRING,
@@ -148,9 +148,27 @@ SCHEMAS: dict = {
                     "members": {"type": "array", "items": {"type": "integer"}},
                     "member_of": {"type": "array", "items": {"type": "integer"}},
                     "exhibitions": {"type": "array", "items": {"type": "integer"}},
+                    "narration": {
+                        "oneOf": [{"$ref": "#/components/schemas/Narration"}, {"type": "null"}],
+                        "description": "the story read aloud (收听事迹), null where none is public",
+                    },
                 },
             },
         ]
+    },
+    "Narration": {
+        "type": "object",
+        "required": ["url", "duration_s", "transcript", "credit", "synthesised"],
+        "properties": {
+            "url": {"type": "string", "format": "uri", "description": "AAC-LC audio (.m4a)"},
+            "duration_s": {"type": ["number", "null"]},
+            "transcript": {"type": "string"},
+            "credit": NULLABLE_STRING,
+            "synthesised": {
+                "type": "boolean",
+                "description": "true for a synthesised voice (合成语音), false for a recording",
+            },
+        },
     },
     "HonoreePage": {
         "type": "object",
