@@ -130,6 +130,12 @@ SETTINGS: list[Setting] = [
         "the search engine: `whoosh` or `tantivy` (switching rebuilds the index)",
     ),
     Setting(
+        "SITEMAP_PER_FILE",
+        20000,
+        "addresses per sitemap file (the protocol allows 50,000); with more public pages "
+        "`/sitemap.xml` is an index of `/sitemap-N.xml` files",
+    ),
+    Setting(
         "ENGLISH_INTERFACE",
         0,
         "1: visitors who ask for English (?lang=en, the switch, a browser listing no Chinese) "

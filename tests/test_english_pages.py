@@ -29,6 +29,7 @@ NOT_PAGES = {
     "public.media_file",
     "public.video_file",
     "public.sitemap",
+    "public.sitemap_part",
     "public.robots",
     "public.liveness",
     "public.healthz",

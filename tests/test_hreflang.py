@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.web import alternates
+from archive.web import alternates, public
 from tests.conftest import BASE_URL
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -171,3 +171,27 @@ def test_the_static_edition_names_no_english_version(english, empty_archive, mak
     export_site(english, out, Options())
     html = (out / f"honorees/{honoree_id}/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical"' in html and "hreflang" not in html
+
+
+def test_a_large_sitemap_is_an_index_of_files_within_the_limit(english, client, make_honoree):
+    english.config["SITEMAP_PER_FILE"] = 4
+    ids = [make_honoree(name=f"站点地图人物{i}") for i in range(7)]
+    with english.test_request_context():
+        whole = [loc for loc, _, _ in public._sitemap_entries()]
+    assert {f"{BASE_URL}/honorees/{i}" for i in ids} <= set(whole)
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    files = [s.findtext(f"{SITEMAP}loc") for s in root.findall(f"{SITEMAP}sitemap")]
+    assert len(files) == -(-len(whole) // 4)
+    parts = []
+    for address in files:
+        part = ET.fromstring(client.get(address.removeprefix(BASE_URL)).data)
+        locs = [u.findtext(f"{SITEMAP}loc") for u in part.findall(f"{SITEMAP}url")]
+        assert 0 < len(locs) <= 4
+        parts += locs
+    assert parts == whole  # every address once, in the same order
+    assert client.get(f"/sitemap-{len(files) + 1}.xml").status_code == 404
+    english.config["SITEMAP_PER_FILE"] = len(whole) + 2  # room for the one added below
+    assert client.get("/sitemap-1.xml").status_code == 404  # no parts while one file holds all
+    make_honoree(name="又一位人物")  # a visible change: the cached /sitemap.xml is redone
+    assert ET.fromstring(client.get("/sitemap.xml").data).tag == f"{SITEMAP}urlset"

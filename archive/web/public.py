@@ -404,6 +404,37 @@ def video_file(video_id: int):
 
 @bp.get("/sitemap.xml")
 def sitemap():
+    """Every public page, in one file up to SITEMAP_PER_FILE addresses; beyond,
+    an index of ``/sitemap-N.xml`` files of that many each (the protocol allows
+    50,000 addresses a file, and every page is listed once per language)."""
+    listed = _sitemap_entries()
+    per_file = current_app.config["SITEMAP_PER_FILE"]
+    if len(listed) <= per_file:
+        return _urlset(listed)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    files = [f"{base}/sitemap-{n}.xml" for n in range(1, -(-len(listed) // per_file) + 1)]
+    return Response(
+        render_template("public/sitemap_index.xml", files=files), mimetype="application/xml"
+    )
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_part(number: int):
+    listed = _sitemap_entries()
+    per_file = current_app.config["SITEMAP_PER_FILE"]
+    if len(listed) <= per_file or not 1 <= number <= -(-len(listed) // per_file):
+        abort(404)
+    return _urlset(listed[(number - 1) * per_file : number * per_file])
+
+
+def _urlset(listed: list[tuple]) -> Response:
+    from .language import offered
+
+    body = render_template("public/sitemap.xml", pages=listed, languages=offered())
+    return Response(body, mimetype="application/xml")
+
+
+def _sitemap_entries() -> list[tuple]:
     db = get_db()
     base = current_app.config["BASE_URL"].rstrip("/")
     pages = [(f"{base}/", None), (f"{base}/honorees", None), (f"{base}/exhibitions", None)]
@@ -412,12 +443,7 @@ def sitemap():
     titles, years = honours_pages.public_titles_and_years(db)
     pages += [(f"{base}{url_for('public.honour', title=t)}", None) for t in titles]
     pages += [(f"{base}/years/{y}", None) for y in years]
-    from .language import offered
-
-    body = render_template(
-        "public/sitemap.xml", pages=_language_versions(pages), languages=offered()
-    )
-    return Response(body, mimetype="application/xml")
+    return _language_versions(pages)
 
 
 def _language_versions(pages: list[tuple[str, str | None]]) -> list[tuple]:
