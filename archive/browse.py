@@ -14,6 +14,7 @@ import sqlite_utils
 
 from . import honorees
 from .honorees import PUBLIC
+from .i18n import N_
 from .vocabulary import KINDS, LEVELS
 
 HONOREE_FACETS = {
@@ -65,16 +66,16 @@ def parse(args: dict) -> Filters:
     for name in ("kind", "level", "title", "region", "nominator", "industry"):
         value = (args.get(name) or "").strip()
         if len(value) > 100:
-            raise FilterError("筛选条件过长")
+            raise FilterError(N_("筛选条件过长"))
         if value:
             values[name] = value
     if values.get("kind") not in (None, *KINDS):
-        raise FilterError("类别只能是“个人”或“集体”")
+        raise FilterError(N_("类别只能是“个人”或“集体”"))
     if values.get("level") not in (None, *LEVELS):
-        raise FilterError("未知的荣誉级别")
+        raise FilterError(N_("未知的荣誉级别"))
     for name, low, high, message in (
-        ("year", 1900, 2100, "年份应为四位数字"),
-        ("page", 1, MAX_PAGE, "页码应为正整数"),
+        ("year", 1900, 2100, N_("年份应为四位数字")),
+        ("page", 1, MAX_PAGE, N_("页码应为正整数")),
     ):
         raw = (args.get(name) or "").strip()
         if raw:
@@ -86,7 +87,7 @@ def parse(args: dict) -> Filters:
             values[name] = int(raw)
     sort = (args.get("sort") or "pinyin").strip()
     if sort not in SORTS:
-        raise FilterError("排序方式只能是拼音或年份")
+        raise FilterError(N_("排序方式只能是拼音或年份"))
     return Filters(**values, sort=sort)
 
 

@@ -359,7 +359,8 @@ def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     record["member_of"] = [
         dict(r)
         for r in db.execute(
-            f"""SELECT h.id, h.name FROM members m CROSS JOIN honorees h ON h.id = m.collective_id
+            f"""SELECT h.id, h.name, h.kind, h.name_en FROM members m
+            CROSS JOIN honorees h ON h.id = m.collective_id
             WHERE m.member_id = ? AND {PUBLIC} ORDER BY h.sort_key""",
             [honoree_id],
         )

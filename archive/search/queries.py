@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .. import browse, names
+from ..i18n import N_
 from . import analysis
 from .documents import HAN, PINYIN, SEPARATORS, plain_syllables
 
@@ -304,13 +305,16 @@ class Result:
         return max(1, -(-min(self.total, MAX_RESULTS) // self.page_size))
 
 
+# The notices a search answers with, in Chinese (pages translate them: archive.i18n)
+TRUNCATED = N_("检索词过长，只按前 %(chars)s 个字、%(words)s 个词检索")
+TRUNCATED_LIMITS = {"chars": QUERY_MAX, "words": MAX_TOKENS}
+TIMED_OUT = N_("检索用时较长，结果可能不完整")
+
+
 def notices_for(parsed: Parsed) -> list[str]:
     if parsed.truncated:
-        return [f"检索词过长，只按前 {QUERY_MAX} 个字、{MAX_TOKENS} 个词检索"]
+        return [TRUNCATED % TRUNCATED_LIMITS]
     return []
-
-
-TIMED_OUT = "检索用时较长，结果可能不完整"
 
 
 @dataclass
@@ -337,6 +341,6 @@ def parse_args(args) -> tuple[browse.Filters, str]:
     sorting by relevance); raises browse.FilterError with a Chinese message."""
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise browse.FilterError("排序方式只能是相关度、年份或拼音")
+        raise browse.FilterError(N_("排序方式只能是相关度、年份或拼音"))
     filters = browse.parse({k: args.get(k) for k in args if k != "sort"})
     return replace(filters, sort="pinyin"), sort
