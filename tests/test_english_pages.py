@@ -105,8 +105,9 @@ def english_pages(english_app, demo_ids):
     return _crawl(english_app, starts)
 
 
-def test_every_public_page_is_reached(english_app, english_pages):
+def test_every_public_page_is_reached(english_app, english_pages, english_media_pages):
     reached = {endpoint for endpoint, _, _ in english_pages.values()}
+    reached |= {endpoint for endpoint, _, _ in english_media_pages[1].values()}  # albums
     public = {
         rule.endpoint
         for rule in english_app.url_map.iter_rules()

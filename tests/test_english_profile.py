@@ -211,3 +211,14 @@ def test_browse_counts_and_filters_in_english(english_demo):
     assert one(html, "title")["text"].startswith("National - ")
     refused = english_demo.get("/honorees?level=galactic", headers=ENGLISH)
     assert refused.status_code == 400 and "Unknown honour level." in refused.get_data(as_text=True)
+
+
+def test_search_results_are_named_in_english(english_demo):
+    html = english_demo.get("/search?q=zw", headers=ENGLISH).get_data(as_text=True)
+    names = [e for e in elements(html, "span", class_="card-name")]
+    assert names
+    for name in names:
+        text = name["text"].strip()
+        assert not CJK.search(text) or lang_of(html, text) == "zh-CN", text
+    assert any(not CJK.search(n["text"]) for n in names)  # people in GB/T 28039 form
+    assert "zh-CN" == one(html, "input", id="search-q")["attrs"]["data-content-lang"]

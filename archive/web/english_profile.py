@@ -34,44 +34,43 @@ def born(record: dict) -> str:
     return str(year)
 
 
+def missing(record: dict, summary: str | None, story: str | None) -> str:
+    """The notice for Chinese shown where English is missing, or ''."""
+    chinese_only = (record.get("summary") and not summary) or (
+        (record.get("story") or "").strip() and not story
+    )
+    if not chinese_only:
+        return ""
+    if summary or story:
+        return _("这条记录的部分内容还没有英文文本，以中文显示。")
+    return _("这条记录还没有英文文本，以中文显示。")
+
+
 def texts(record: dict) -> dict:
     """What an English page shows of ``record``: ``name`` (English, or '' for a
     collective without one), ``summary`` and ``story`` (English when the curators
     wrote them, else None: the page shows the Chinese), ``missing`` (the notice for
     Chinese shown in their place, or ''), ``honour`` (the latest, if its title has
-    English), ``born`` (``March 1968``) and ``title`` /
-    ``description`` for the head of the page."""
+    English), ``born`` (``March 1968``) and ``title`` / ``description`` for the
+    head of the page."""
     name = language.english_record_name(record)
     summary = (record.get("summary_en") or "").strip() or None
     story_text = (record.get("story_en") or "").strip()
-    story = markup.render(story_text) if story_text else None
-    chinese_only = [
-        part
-        for part, english, chinese in (
-            ("summary", summary, record.get("summary")),
-            ("story", story, (record.get("story") or "").strip()),
-        )
-        if chinese and not english
-    ]
-    if not chinese_only:
-        missing = ""
-    elif summary or story:
-        missing = _("这条记录的部分内容还没有英文文本，以中文显示。")
-    else:
-        missing = _("这条记录还没有英文文本，以中文显示。")
-    individual = record["kind"] == "individual"
+    story = Markup(markup.render(story_text)) if story_text else None
+    notice = missing(record, summary, story)
     honour = top_honour(record)
-    heading = name or (_("个人") if individual else _("集体"))
+    heading = name or (_("个人") if record["kind"] == "individual" else _("集体"))
     title = f"{heading} · {honour}" if honour else heading
-    if summary or missing:
-        description = _("%(name)s：%(summary)s", name=title, summary=summary or missing)
-    else:
-        description = title
+    description = (
+        _("%(name)s：%(summary)s", name=title, summary=summary or notice)
+        if summary or notice
+        else title
+    )
     return {
         "name": name,
         "summary": summary,
-        "story": Markup(story) if story else None,
-        "missing": missing,
+        "story": story,
+        "missing": notice,
         "honour": honour,
         "title": title,
         "description": description,

@@ -136,6 +136,8 @@ def record_name(record: dict) -> Markup:
 def english_record_name(record: dict) -> str:
     """A record's English name as plain text (titles, attributes); '' for a
     collective the curators have not named in English."""
+    if "kind" not in record:  # a row that does not say: only the curator's name
+        return (record.get("name_en") or "").strip()
     return honorees.english_name(record) or ""
 
 

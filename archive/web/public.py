@@ -188,6 +188,10 @@ def search_page():
             )
         except search.SearchUnavailable:
             missing = True
+    if result and language.current() == "en":  # results named in English
+        naming = honorees.naming(get_db(), [item["id"] for item in result.items])
+        for item in result.items:
+            item.update(naming.get(item["id"], {}))
     return render_template(
         "public/search.html", q=text, result=result, filters=filters, sort=sort, missing=missing
     )
