@@ -138,25 +138,13 @@ def test_english_pages_say_they_are_english(english_pages):
 # are crawled in English too.
 
 
-def recording(path):
-    """A real recording: one second of tone encoded by ffmpeg."""
-    import subprocess
-
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
-        + ["-c:a", "libmp3lame", str(path)],
-        check=True,
-        timeout=60,
-    )
-    return path
-
-
 def english_media_records(archive, folder) -> dict[str, int]:
     """A person with English texts, photos and a narration; a collective with none."""
     from PIL import Image
 
     from archive import honorees, media, narration
     from archive.db import write
+    from tests.test_narration import recording
 
     db = archive.db()
     media_dir = archive.config["MEDIA_DIR"]
@@ -199,25 +187,19 @@ def english_media_records(archive, folder) -> dict[str, int]:
             [{"title": "全国工人先锋号", "year": 2021, "body": "中华全国总工会"}],
         )
         for owner in (person, team):
-            media.add_photo(
-                db,
-                media_dir,
-                Image.new("RGB", (600, 800), (150, 40, 40)),
-                owner,
-                alt="肖像",
-                is_portrait=True,
-            )
-            media.add_photo(
-                db,
-                media_dir,
-                Image.new("RGB", (800, 600), (40, 120, 40)),
-                owner,
-                alt="在车间",
-                caption="在车间调试设备",
-                credit="王摄",
-            )
+            for size, colour, about in (
+                ((600, 800), (150, 40, 40), {"alt": "肖像", "is_portrait": True}),
+                (
+                    (800, 600),
+                    (40, 120, 40),
+                    {"alt": "在车间", "caption": "在车间调试设备", "credit": "王摄"},
+                ),
+            ):
+                media.add_photo(db, media_dir, Image.new("RGB", size, colour), owner, **about)
     for owner in (person, team):
-        probed = narration.probe(recording(folder / f"story-{owner}.mp3"))
+        source = folder / f"story-{owner}.mp3"
+        recording(source, 1.0)
+        probed = narration.probe(source)
         made = narration.add_recording(
             db,
             media_dir,
