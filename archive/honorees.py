@@ -275,6 +275,20 @@ def portraits_of(db: sqlite_utils.Database, honoree_ids: list[int]) -> dict[int,
     return chosen
 
 
+def naming(db: sqlite_utils.Database, honoree_ids: list[int]) -> dict[int, dict]:
+    """Each honoree's kind and curator's English name: what an English page needs
+    to name a search result (the index keeps only the Chinese)."""
+    if not honoree_ids:
+        return {}
+    marks = ",".join("?" * len(honoree_ids))
+    return {
+        row["id"]: {"kind": row["kind"], "name_en": row["name_en"]}
+        for row in db.execute(
+            f"SELECT id, kind, name_en FROM honorees WHERE id IN ({marks})", honoree_ids
+        )
+    }
+
+
 def cards(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
     """Rows ready for a list of cards: each with its honours, the top honour its
     card shows, and its portrait."""
@@ -359,7 +373,8 @@ def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:
     record["member_of"] = [
         dict(r)
         for r in db.execute(
-            f"""SELECT h.id, h.name FROM members m CROSS JOIN honorees h ON h.id = m.collective_id
+            f"""SELECT h.id, h.name, h.kind, h.name_en FROM members m
+            CROSS JOIN honorees h ON h.id = m.collective_id
             WHERE m.member_id = ? AND {PUBLIC} ORDER BY h.sort_key""",
             [honoree_id],
         )

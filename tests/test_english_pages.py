@@ -106,8 +106,9 @@ def english_pages(english_app, demo_ids):
     return _crawl(english_app, starts)
 
 
-def test_every_public_page_is_reached(english_app, english_pages):
+def test_every_public_page_is_reached(english_app, english_pages, english_media_pages):
     reached = {endpoint for endpoint, _, _ in english_pages.values()}
+    reached |= {endpoint for endpoint, _, _ in english_media_pages[1].values()}  # albums
     public = {
         rule.endpoint
         for rule in english_app.url_map.iter_rules()
@@ -129,3 +130,119 @@ def test_english_pages_say_they_are_english(english_pages):
     for path, (_, status, html) in english_pages.items():
         if status < 300:
             assert '<html lang="en">' in html, path
+
+
+# --- records with English texts, photos and narration (en2) --------------------------
+# The demo exhibit has no album and no narration: an archive of its own holds a person
+# with English texts, a photo album and a recorded narration, and a collective with
+# none of them in English, so that the album, the player and both kinds of profile
+# are crawled in English too.
+
+
+def english_media_records(archive, folder) -> dict[str, int]:
+    """A person with English texts, photos and a narration; a collective with none."""
+    from PIL import Image
+
+    from archive import honorees, media, narration
+    from archive.db import write
+    from tests.test_narration import recording
+
+    db = archive.db()
+    media_dir = archive.config["MEDIA_DIR"]
+    with write(db):
+        person = honorees.create(
+            db,
+            {
+                "kind": "individual",
+                "name": "赵卫东",
+                "status": "published",
+                "unit": "第一机床厂",
+                "province": "海南省",
+                "city": "海口市",
+                "county": "美兰区",
+                "gender": "男",
+                "ethnicity": "汉族",
+                "industry": "制造业",
+                "birth_year": 1968,
+                "birth_month": 3,
+                "summary": "三十年扎根车间的数控机床调试能手。",
+                "story": "赵卫东扎根车间三十年。\n\n他带出了二十多名徒弟。",
+                "quote": "问题就是课题。",
+                "summary_en": "A machine-tool fitter who has worked on the shop floor for thirty years.",
+                "story_en": "ZHAO Weidong has worked on the shop floor for thirty years.\n\n"
+                "He has trained more than twenty apprentices.",
+            },
+            [{"title": "全国劳动模范", "year": 2020, "body": "国务院", "citation": "技术革新"}],
+        )
+        team = honorees.create(
+            db,
+            {
+                "kind": "collective",
+                "collective_type": "team",
+                "name": "某某港务集团桥吊班",
+                "status": "published",
+                "unit": "某某港务集团",
+                "summary": "港口桥吊作业的标杆班组。",
+                "story": "桥吊班连续十年安全无事故。",
+            },
+            [{"title": "全国工人先锋号", "year": 2021, "body": "中华全国总工会"}],
+        )
+        for owner in (person, team):
+            for size, colour, about in (
+                ((600, 800), (150, 40, 40), {"alt": "肖像", "is_portrait": True}),
+                (
+                    (800, 600),
+                    (40, 120, 40),
+                    {"alt": "在车间", "caption": "在车间调试设备", "credit": "王摄"},
+                ),
+            ):
+                media.add_photo(db, media_dir, Image.new("RGB", size, colour), owner, **about)
+    for owner in (person, team):
+        source = folder / f"story-{owner}.mp3"
+        recording(source, 1.0)
+        probed = narration.probe(source)
+        made = narration.add_recording(
+            db,
+            media_dir,
+            probed,
+            owner,
+            transcript="大家好。\n今天讲讲他们的故事。",
+            credit="工会宣传部 李华",
+            user_id=None,
+        )
+        narration.encode_recording(db, media_dir, made)
+    return {"person": person, "team": team}
+
+
+@pytest.fixture(scope="module")
+def english_media_pages(tmp_path_factory, search_engine):
+    from tests.conftest import fresh_archive
+
+    archive = fresh_archive(tmp_path_factory.mktemp("english-media"), search_engine)
+    ids = english_media_records(archive, tmp_path_factory.mktemp("recordings"))
+    app = archive.app(ENGLISH_INTERFACE=1)
+    starts = []
+    for honoree_id in ids.values():
+        starts += [
+            f"/honorees/{honoree_id}",
+            f"/honorees/{honoree_id}?listen=1",
+            f"/honorees/{honoree_id}/album",
+            f"/embed/honorees/{honoree_id}",
+        ]
+    yield starts, _crawl(app, starts)
+    archive.close()
+
+
+def test_profiles_albums_and_narration_in_english_show_no_untranslated_text(english_media_pages):
+    starts, pages = english_media_pages
+    assert all(pages[path][1] == 200 for path in starts)
+    assert {"public.honoree_album", "public.profile", "public.embed_card"} <= {
+        endpoint for endpoint, _, _ in pages.values()
+    }
+    assert all(
+        "data-narration" in pages[path][2]
+        for path in starts
+        if "/honorees/" in path and path.count("/") == 2
+    )
+    problems = {path: untranslated(html)[:8] for path, (_, _, html) in pages.items()}
+    assert {path: found for path, found in problems.items() if found} == {}

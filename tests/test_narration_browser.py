@@ -20,8 +20,8 @@ TRANSCRIPT = "大家好。今天讲讲曾师傅三十年扎根一线的故事。
 
 
 @pytest.fixture(scope="module")
-def narrated(tmp_path_factory):
-    """A published honoree with an encoded recording, served by gunicorn."""
+def narrated_archive(tmp_path_factory):
+    """A published honoree with an encoded recording: (archive, honoree, narration)."""
     from archive import honorees
     from archive.db import write
 
@@ -65,12 +65,19 @@ def narrated(tmp_path_factory):
         user_id=None,
     )
     narration.encode_recording(db, archive.config["MEDIA_DIR"], narration_id)
+    yield archive, honoree_id, narration_id
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def narrated(narrated_archive):
+    """That honoree served by gunicorn."""
+    archive, honoree_id, narration_id = narrated_archive
     port = free_port()
     process = start_gunicorn(archive, port, {"ARCHIVE_WEB_WORKERS": "1"})
     yield f"http://127.0.0.1:{port}", honoree_id, narration_id
     process.terminate()
     process.wait(15)
-    archive.close()
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +154,28 @@ def test_without_script_the_plain_audio_player_and_transcript_remain(browser, na
     assert audio.get_attribute("controls") is not None and audio.is_visible()
     assert page.locator(".transcript-text").is_visible()
     context.close()
+
+
+def test_the_player_speaks_english_on_english_pages(browser, narrated_archive):
+    """The script's words come from the page: Play and Pause on an English page."""
+    archive, honoree_id, _ = narrated_archive
+    port = free_port()
+    server = start_gunicorn(
+        archive, port, {"ARCHIVE_WEB_WORKERS": "1", "ARCHIVE_ENGLISH_INTERFACE": "1"}
+    )
+    try:
+        context = browser.new_context(viewport=PHONE, locale="en-GB")
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/honorees/{honoree_id}?lang=en")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator(".transcript-text").get_attribute("lang") == "zh-CN"
+        page.get_by_role("button", name="Play").click()
+        assert played_past(page, 0.5)
+        pause = page.get_by_role("button", name="Pause")
+        assert pause.inner_text() == "❚❚ Pause"
+        pause.click()
+        assert page.get_by_role("button", name="Play").inner_text() == "▶ Play"
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(15)

@@ -10,11 +10,12 @@ import sqlite_utils
 
 from .. import browse, honorees
 from ..honorees import PUBLIC
+from ..i18n import N_
 from .queries import Result
 
-NOTICE = "检索索引正在修复，暂时只按姓名和拼音查找，结果可能不全；修复通常在一两分钟内完成。"
-BUILDING_NOTICE = "检索索引正在建立，暂时只按姓名和拼音查找，结果可能不全；建好通常只需几分钟。"
-PREVIOUS_NOTICE = "检索索引正在修复，当前结果来自上一版索引，最近的修改可能尚未反映。"
+NOTICE = N_("检索索引正在修复，暂时只按姓名和拼音查找，结果可能不全；修复通常在一两分钟内完成。")
+BUILDING_NOTICE = N_("检索索引正在建立，暂时只按姓名和拼音查找，结果可能不全；建好通常只需几分钟。")
+PREVIOUS_NOTICE = N_("检索索引正在修复，当前结果来自上一版索引，最近的修改可能尚未反映。")
 LIMIT = 200
 
 

@@ -305,13 +305,16 @@ class Result:
         return max(1, -(-min(self.total, MAX_RESULTS) // self.page_size))
 
 
+# The notices a search answers with, in Chinese (pages translate them: archive.i18n)
+TRUNCATED = N_("检索词过长，只按前 %(chars)s 个字、%(words)s 个词检索")
+TRUNCATED_LIMITS = {"chars": QUERY_MAX, "words": MAX_TOKENS}
+TIMED_OUT = N_("检索用时较长，结果可能不完整")
+
+
 def notices_for(parsed: Parsed) -> list[str]:
     if parsed.truncated:
-        return [f"检索词过长，只按前 {QUERY_MAX} 个字、{MAX_TOKENS} 个词检索"]
+        return [TRUNCATED % TRUNCATED_LIMITS]
     return []
-
-
-TIMED_OUT = "检索用时较长，结果可能不完整"
 
 
 @dataclass

@@ -6,11 +6,19 @@ import PhotoSwipe from "./vendor/photoswipe-5.4.4/photoswipe.esm.min.js";
 
 const grid = document.querySelector("[data-album]");
 if (grid) {
+  // the page's words (English pages translate them); Chinese without them
+  const said = grid.dataset;
+  const words = {
+    close: said.labelClose || "关闭", zoom: said.labelZoom || "放大",
+    previous: said.labelPrevious || "上一张", next: said.labelNext || "下一张",
+    error: said.labelError || "这张照片暂时无法显示",
+    credit: said.labelCredit || "摄影/来源：", separator: said.labelSeparator || "：",
+  };
   const lightbox = new PhotoSwipeLightbox({
     gallery: grid, children: "a", pswpModule: PhotoSwipe,
     doubleTapAction: "zoom", tapAction: "toggle-controls", bgOpacity: 1,
-    closeTitle: "关闭", zoomTitle: "放大", arrowPrevTitle: "上一张", arrowNextTitle: "下一张",
-    errorMsg: "这张照片暂时无法显示", indexIndicatorSep: " / ",
+    closeTitle: words.close, zoomTitle: words.zoom, arrowPrevTitle: words.previous,
+    arrowNextTitle: words.next, errorMsg: words.error, indexIndicatorSep: " / ",
   });
   lightbox.addFilter("itemData", (data) => {
     const link = data.element;
@@ -55,13 +63,22 @@ if (grid) {
           const link = pswp.currSlide.data.element;
           el.replaceChildren();
           if (!link) return;
-          const who = link.dataset.who ? link.dataset.who + "：" : "";
-          const text = who + (link.dataset.caption || "");
-          if (text) el.appendChild(document.createTextNode(text));
+          // names, captions and credits are the curators' Chinese: marked as such
+          // on English pages (data-content-lang)
+          const content = (text) => {
+            const span = document.createElement("span");
+            if (said.contentLang) span.lang = said.contentLang;
+            span.textContent = text;
+            return span;
+          };
+          if (link.dataset.who) {
+            el.append(content(link.dataset.who), words.separator);
+          }
+          if (link.dataset.caption) el.appendChild(content(link.dataset.caption));
           if (link.dataset.credit) {
             const credit = document.createElement("span");
             credit.className = "credit";
-            credit.textContent = "摄影/来源：" + link.dataset.credit;
+            credit.append(words.credit, content(link.dataset.credit));
             el.appendChild(credit);
           }
           el.hidden = !el.childNodes.length;

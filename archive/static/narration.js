@@ -25,10 +25,12 @@
       seek.max = total();
       time.textContent = clock(audio.currentTime) + " / " + clock(total());
     }
+    // the page's words (English pages translate them); Chinese without them
+    var words = {play: section.dataset.labelPlay || "播放", pause: section.dataset.labelPause || "暂停"};
     function label() {
       var playing = !audio.paused && !audio.ended;
-      play.textContent = playing ? "❚❚ 暂停" : "▶ 播放";
-      play.setAttribute("aria-label", playing ? "暂停" : "播放");
+      play.textContent = playing ? "❚❚ " + words.pause : "▶ " + words.play;
+      play.setAttribute("aria-label", playing ? words.pause : words.play);
     }
     play.addEventListener("click", function () {
       if (audio.paused || audio.ended) {

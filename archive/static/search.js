@@ -17,6 +17,8 @@
     items.forEach(function (item) {
       var li = document.createElement("li");
       li.setAttribute("role", "option");
+      // names, units and honours as the archive writes them: Chinese, marked so on English pages
+      if (input.getAttribute("data-content-lang")) { li.lang = input.getAttribute("data-content-lang"); }
       var a = document.createElement("a");
       a.href = item.url;
       var name = document.createElement("strong");

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger("archive.web")
@@ -73,7 +74,7 @@ def query_too_long(limit: int):
     see archive.gunicorn_conf)."""
     from werkzeug.exceptions import RequestURITooLarge
 
-    exc = RequestURITooLarge(f"检索词太长了：最多 {limit} 个字，请缩短后再试")
+    exc = RequestURITooLarge(_("检索词太长了：最多 %(limit)s 个字，请缩短后再试", limit=limit))
     exc.archive_message = True
     return exc
 

@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, current_app, g, has_request_context, redirec
 from flask_babel import Babel
 from markupsafe import Markup, escape
 
-from .. import english, names
+from .. import english, honorees, names
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -72,17 +72,37 @@ def current() -> str:
 
 def term(kind: str, value: str | None) -> Markup:
     """A vocabulary word (``level``, ``kind``, ``collective_type``, ``title``,
-    ``region``, ``industry``, ``gender``, ``ethnic_group``) as this page shows it: as
-    stored on a Chinese page; on an English one its English name, else the Chinese
-    marked ``lang="zh-CN"``."""
+    ``region``, ``industry``, ``gender``, ``ethnic_group``) as this page shows it: in
+    Chinese on a Chinese page (a coded word, such as a level, by its Chinese label); on
+    an English one its English name, else the Chinese marked ``lang="zh-CN"``."""
     if not value:
         return Markup("")
     if current() == DEFAULT:
-        return escape(value)
-    found = _title_english().get(value) if kind == "title" else english.term(kind, value)
+        return escape(_chinese_label(kind, value))
+    found = english_term(kind, value)
     if found:
         return escape(found)
     return Markup('<span lang="zh-CN">%s</span>') % value
+
+
+def english_term(kind: str, value: str | None) -> str | None:
+    """A vocabulary word's English name as plain text (titles, attributes); None
+    where it has none."""
+    if not value:
+        return None
+    return _title_english().get(value) if kind == "title" else english.term(kind, value)
+
+
+def _chinese_label(kind: str, value: str) -> str:
+    """What a Chinese page shows for a word stored as a code (``national`` → 全国)."""
+    from .. import vocabulary
+
+    table = {
+        "level": vocabulary.LEVELS,
+        "kind": vocabulary.KINDS,
+        "collective_type": vocabulary.COLLECTIVE_TYPES,
+    }.get(kind, {})
+    return table.get(value, value)
 
 
 def _title_english() -> dict[str, str]:
@@ -102,6 +122,23 @@ def zh(value: str | None) -> Markup:
     if current() == DEFAULT:
         return escape(value)
     return Markup('<span lang="zh-CN">%s</span>') % value
+
+
+def record_name(record: dict) -> Markup:
+    """A record's name as this page shows it: as written on a Chinese page; on an
+    English one in English (a person's from the pinyin, GB/T 28039, or as the curator
+    wrote it; a collective's as the curator gave it), else the Chinese, marked."""
+    if current() == DEFAULT:
+        return escape(record["name"])
+    return escape(english_record_name(record)) or zh(record["name"])
+
+
+def english_record_name(record: dict) -> str:
+    """A record's English name as plain text (titles, attributes); '' for a
+    collective the curators have not named in English."""
+    if "kind" not in record:  # a row that does not say: only the curator's name
+        return (record.get("name_en") or "").strip()
+    return honorees.english_name(record) or ""
 
 
 def _locale() -> str:
@@ -164,3 +201,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(names.english, "english_name")
     app.add_template_global(term)
     app.add_template_global(zh)
+    app.add_template_global(record_name)
+    app.add_template_global(english_record_name)

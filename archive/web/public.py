@@ -18,6 +18,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 
 from .. import (
     browse,
@@ -37,7 +38,8 @@ from .. import (
     shareables,
 )
 from ..db import get_db
-from . import edge, style
+from ..search import queries
+from . import edge, english_profile, language, style
 from .errors import bad_request, query_too_long
 from .params import int_arg, is_plain_int
 
@@ -54,7 +56,7 @@ def _filters() -> browse.Filters:
     try:
         return browse.parse(request.args)
     except browse.FilterError as exc:
-        raise bad_request(str(exc)) from None
+        raise bad_request(_(str(exc))) from None
 
 
 @bp.get("/")
@@ -97,6 +99,7 @@ def profile(honoree_id: int):
         h=record,
         place=place,
         story=markup.render(record["story"]),
+        english=english_profile.texts(record) if language.current() == "en" else None,
         short_url=_short_url(record["code"]),
         narration=narration.public(db, honoree_id),
         listening=request.args.get("listen") == "1",
@@ -162,7 +165,7 @@ def _search_args() -> tuple[browse.Filters, str]:
     try:
         return search.parse_args(request.args)
     except browse.FilterError as exc:
-        raise bad_request(str(exc)) from None
+        raise bad_request(_(str(exc))) from None
 
 
 @bp.get("/search")
@@ -185,6 +188,10 @@ def search_page():
             )
         except search.SearchUnavailable:
             missing = True
+    if result and language.current() == "en":  # results named in English
+        naming = honorees.naming(get_db(), [item["id"] for item in result.items])
+        for item in result.items:
+            item.update(naming.get(item["id"], {}))
     return render_template(
         "public/search.html", q=text, result=result, filters=filters, sort=sort, missing=missing
     )
@@ -212,6 +219,15 @@ def search_suggest():
     )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+@bp.app_template_global()
+def search_notice(text: str) -> str:
+    """A notice a search answered with (written in Chinese where it arose, in
+    archive.search) in the page's language."""
+    if text == queries.TRUNCATED % queries.TRUNCATED_LIMITS:
+        return _(queries.TRUNCATED, **queries.TRUNCATED_LIMITS)
+    return _(text)
 
 
 @bp.app_template_global()
@@ -712,7 +728,12 @@ def embed_card(honoree_id: int):
     if record is None:
         abort(404)
     response = Response(
-        render_template("public/embed.html", h=record, narration=narration.public(db, honoree_id))
+        render_template(
+            "public/embed.html",
+            h=record,
+            narration=narration.public(db, honoree_id),
+            english=english_profile.texts(record) if language.current() == "en" else None,
+        )
     )
     ancestors = " ".join(current_app.config["EMBED_FRAME_ANCESTORS"].split()) or "'none'"
     response.headers["Content-Security-Policy"] = EMBED_POLICY.format(ancestors=ancestors)
@@ -752,7 +773,7 @@ def _album_page(owner_type: str, owner_id: int, back_url: str, album_url: str):
     album = albums.public_album(get_db(), owner_type, owner_id)
     if album is None:
         abort(404)
-    page = int_arg(request.args.get("page"), "page", 1, 99_999, "页码应为正整数") or 1
+    page = int_arg(request.args.get("page"), "page", 1, 99_999, _("页码应为正整数")) or 1
     pages = max(1, -(-len(album["items"]) // albums.PAGE_SIZE))
     if page > pages:
         abort(404)
