@@ -18,6 +18,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 
 from .. import (
     browse,
@@ -107,11 +108,7 @@ def profile(honoree_id: int):
 @bp.get("/about")
 def about():
     """关于本馆: who runs the archive, what it holds, how to reach them."""
-    text = current_app.config["ABOUT"] or (
-        f"{current_app.config['SITE_NAME']}由{current_app.config['ORGANISATION']}建设和维护，"
-        "收录劳动模范、先进工作者、五一劳动奖章获得者、大国工匠和工人先锋号等先进集体的"
-        "事迹、照片与荣誉，供公众在线参观、扫码阅读。"
-    )
+    text = current_app.config["ABOUT"]  # the operator's own words, in Chinese
     return render_template(
         "public/about.html", paragraphs=[p.strip() for p in text.split("\n") if p.strip()]
     )
@@ -495,7 +492,7 @@ def hall(exhibition_id: int):
     if not config["scenes"]:  # not drawn yet (a new exhibition, the worker not run)
         from .errors import render_error
 
-        body, status = render_error(503, "网上展馆正在布置中，请稍后再来。")
+        body, status = render_error(503, _("网上展馆正在布置中，请稍后再来。"))
         response = make_response(body, status)
         response.headers["Retry-After"] = "60"
         return response
@@ -533,7 +530,27 @@ def hall(exhibition_id: int):
         rooms=halls.list_order(hall_record),
         short_url=_short_url(hall_record["code"]),
         preload=preload,
+        hall_strings=_hall_strings(),
     )
+
+
+def _hall_strings() -> dict[str, str]:
+    """What hall.js says, in the page's language (the script keeps the Chinese as
+    its fallback)."""
+    return {
+        "read": _("%(name)s：阅读事迹"),
+        "offline": _("网络不畅，未能进入下一个展室，请再试一次。"),
+        "loading": _("正在载入展馆…"),
+        "noPanorama": _("无法显示全景。"),
+        "fullOn": _("退出全屏"),
+        "fullOff": _("全屏"),
+        "gyroHttps": _("体感浏览需要通过 https 地址访问。"),
+        "gyroRefused": _("未获准使用体感。"),
+        "tour": _("自动导览"),
+        "tourStop": _("停止导览"),
+        "goingTo": _("前往：%(room)s"),
+        "colon": _("%(title)s：%(text)s"),
+    }
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/scenes.json")
