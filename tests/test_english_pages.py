@@ -105,8 +105,8 @@ def english_pages(english_app, demo_ids):
     return _crawl(english_app, starts)
 
 
-def test_every_public_page_is_reached(english_app, english_pages):
-    reached = {endpoint for endpoint, _, _ in english_pages.values()}
+def test_every_public_page_is_reached(english_app, english_pages, hall_pages):
+    reached = {endpoint for endpoint, _, _ in [*english_pages.values(), *hall_pages.values()]}
     public = {
         rule.endpoint
         for rule in english_app.url_map.iter_rules()
@@ -128,3 +128,62 @@ def test_english_pages_say_they_are_english(english_pages):
     for path, (_, status, html) in english_pages.items():
         if status < 300:
             assert '<html lang="en">' in html, path
+
+
+# --- the panoramic hall: the demo exhibit has none (and must not be written), so a
+# small archive of its own: two honorees in a published exhibition whose one-room
+# hall is drawn at the smallest tile pyramid (one 512 px level)
+
+
+@pytest.fixture(scope="module")
+def hall_archive(tmp_path_factory, search_engine):
+    from PIL import Image
+
+    from archive import exhibitions, honorees, media, search
+    from archive.db import write
+    from archive.halls import generate
+    from tests.conftest import fresh_archive
+
+    archive = fresh_archive(tmp_path_factory.mktemp("english-hall"), search_engine)
+    db = archive.db()
+    with write(db):
+        people = []
+        for name, rgb in (("林晓峰", (200, 40, 40)), ("王秀英", (40, 120, 200))):
+            honoree_id = honorees.create(
+                db,
+                {"kind": "individual", "name": name, "status": "published", "unit": "测试单位"},
+                [{"title": "全国劳动模范", "year": 2020, "body": "国务院"}],
+            )
+            media.add_photo(
+                db,
+                archive.config["MEDIA_DIR"],
+                Image.new("RGB", (320, 400), rgb),
+                honoree_id,
+                alt="肖像",
+                is_portrait=True,
+            )
+            people.append(honoree_id)
+        exhibition_id = exhibitions.create(
+            db, "测试展馆", "这是前言。", [("第一单元", "", people)], status="published"
+        )
+    generate.generate(db, {**archive.app().config, "HALL_CUBE_SIZE": 512}, exhibition_id)
+    search.rebuild(db, archive.config["INDEX_DIR"], engine=search_engine)
+    yield archive, exhibition_id
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def hall_pages(hall_archive):
+    archive, exhibition_id = hall_archive
+    return _crawl(archive.app(ENGLISH_INTERFACE=1), [f"/exhibitions/{exhibition_id}/hall"])
+
+
+def test_the_panoramic_hall_in_english(hall_pages):
+    hall = {
+        path: html for path, (endpoint, _, html) in hall_pages.items() if endpoint == "public.hall"
+    }
+    assert hall, "the hall page was not reached"
+    problems = {path: untranslated(html)[:8] for path, (_, _, html) in hall_pages.items()}
+    assert {path: found for path, found in problems.items() if found} == {}
+    for html in hall.values():
+        assert '<html lang="en">' in html and "Online panoramic hall" in html
