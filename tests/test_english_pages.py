@@ -131,43 +131,14 @@ def test_english_pages_say_they_are_english(english_pages):
 
 
 # --- the panoramic hall: the demo exhibit has none (and must not be written), so a
-# small archive of its own: two honorees in a published exhibition whose one-room
-# hall is drawn at the smallest tile pyramid (one 512 px level)
+# small archive of its own (tests/english_hall.py)
 
 
 @pytest.fixture(scope="module")
 def hall_archive(tmp_path_factory, search_engine):
-    from PIL import Image
+    from tests.english_hall import with_hall
 
-    from archive import exhibitions, honorees, media, search
-    from archive.db import write
-    from archive.halls import generate
-    from tests.conftest import fresh_archive
-
-    archive = fresh_archive(tmp_path_factory.mktemp("english-hall"), search_engine)
-    db = archive.db()
-    with write(db):
-        people = []
-        for name, rgb in (("林晓峰", (200, 40, 40)), ("王秀英", (40, 120, 200))):
-            honoree_id = honorees.create(
-                db,
-                {"kind": "individual", "name": name, "status": "published", "unit": "测试单位"},
-                [{"title": "全国劳动模范", "year": 2020, "body": "国务院"}],
-            )
-            media.add_photo(
-                db,
-                archive.config["MEDIA_DIR"],
-                Image.new("RGB", (320, 400), rgb),
-                honoree_id,
-                alt="肖像",
-                is_portrait=True,
-            )
-            people.append(honoree_id)
-        exhibition_id = exhibitions.create(
-            db, "测试展馆", "这是前言。", [("第一单元", "", people)], status="published"
-        )
-    generate.generate(db, {**archive.app().config, "HALL_CUBE_SIZE": 512}, exhibition_id)
-    search.rebuild(db, archive.config["INDEX_DIR"], engine=search_engine)
+    archive, exhibition_id = with_hall(tmp_path_factory.mktemp("english-hall"), search_engine)
     yield archive, exhibition_id
     archive.close()
 
