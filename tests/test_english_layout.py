@@ -148,3 +148,15 @@ def test_dates_in_beijing_time_in_the_page_language(empty_archive, stamp, englis
     with app.test_request_context("/", headers=ENGLISH):
         if stamp and "T" in stamp:
             assert localised.beijing(stamp, with_time=False) == english.split(",")[0]
+
+
+def test_bad_numbers_in_addresses_are_explained_in_english(empty_archive, make_honoree):
+    honoree_id = make_honoree(name="赵卫东")
+    client = _client(empty_archive)
+    wrong = client.get(f"/honorees/{honoree_id}?ex=abc", headers=ENGLISH)
+    assert wrong.status_code == 400
+    assert "The parameter ex must be a whole number" in wrong.get_data(as_text=True)
+    huge = client.get("/honorees/99999999999999999999", headers=ENGLISH)
+    assert huge.status_code == 400
+    assert "The number in the address is too large" in huge.get_data(as_text=True)
+    assert "编号过大" in client.get("/honorees/99999999999999999999").get_data(as_text=True)
