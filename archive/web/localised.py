@@ -9,8 +9,6 @@ exists and mark the Chinese they fall back on ``lang="zh-CN"``
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
@@ -20,6 +18,7 @@ from .. import names, settings, timeutil
 from . import language
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?: (\d{2}:\d{2}))?")
 
 SITE_NAME_EN = "Model Workers and Craftsmen Digital Archive"
 MONTHS = (
@@ -61,20 +60,15 @@ def organisation() -> Markup:
 
 def beijing(stamp: str | None, with_time: bool = True) -> str:
     """A stored UTC timestamp in Beijing time, as this page writes dates:
-    2026年12月4日 14:05 on Chinese pages, 4 December 2026, 14:05 on English ones."""
-    if not english():
-        return timeutil.beijing(stamp, with_time)
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(timeutil.BEIJING)
-    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    return f"{text}, {local:%H:%M}" if with_time else text
+    2026年12月4日 14:05 on Chinese pages, 4 December 2026, 14:05 on English ones
+    (the English is the Chinese date's, so the two never disagree)."""
+    text = timeutil.beijing(stamp, with_time)
+    found = _CHINESE_DATE.fullmatch(text) if english() else None
+    if found is None:
+        return text
+    year, month, day, clock = found.groups()
+    date = f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+    return f"{date}, {clock}" if clock else date
 
 
 def card_name(h: dict) -> Markup:
