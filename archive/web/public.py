@@ -38,7 +38,7 @@ from .. import (
     shareables,
 )
 from ..db import get_db
-from . import edge, style
+from . import edge, localised, style
 from .errors import bad_request, query_too_long
 from .params import int_arg, is_plain_int
 
@@ -471,13 +471,36 @@ def _public_hall_config(exhibition_id: int) -> tuple[dict, dict, dict]:
         )[:-2],
         lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id),
     )
-    for scene in config["scenes"].values():  # an audio spot's file by its address
+    english = _english_names(hall_record)
+    # an audio spot's file by its address; portraits named in the page's language
+    for scene in config["scenes"].values():
         for spot in scene["hotspots"]:
             if spot.get("audio"):
                 spot["audio"] = url_for(
                     "public.hall_audio", exhibition_id=exhibition_id, name=spot["audio"]
                 )
+            if spot["kind"] == "portrait" and english.get(spot["id"]):
+                spot["title"] = english[spot["id"]]
     return exhibition, hall_record, config
+
+
+def _english_names(hall_record: dict) -> dict[int, str]:
+    """On an English page, the portraits' honorees named in English (a person's
+    GB/T 28039 form, a collective's curator-given name); nothing on a Chinese one."""
+    if not localised.english():
+        return {}
+    return {
+        spot["honoree_id"]: honorees.english_name(
+            {
+                "name": spot["honoree_name"],
+                "name_en": spot["honoree_name_en"],
+                "kind": spot["honoree_kind"],
+            }
+        )
+        for scene in hall_record["scenes"]
+        for spot in scene["hotspots"]
+        if spot["kind"] == "portrait" and spot["honoree_id"]
+    }
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall")
