@@ -45,6 +45,17 @@ SETTINGS: list[Setting] = [
     Setting("SITE_NAME", "劳模工匠数字档案馆", "the site's name in titles and headers"),
     Setting("ORGANISATION", "示例省总工会", "the organisation that runs the archive"),
     Setting(
+        "SITE_NAME_EN",
+        "",
+        "the site's name on English pages; empty for the default English name "
+        "(when SITE_NAME is the default) or SITE_NAME as written",
+    ),
+    Setting(
+        "ORGANISATION_EN",
+        "",
+        "the organisation's name on English pages; empty to show ORGANISATION in Chinese",
+    ),
+    Setting(
         "CONTACT", "", "contact shown in the footer and on 关于本馆 (e.g. 联系电话 or an address)"
     ),
     Setting("ABOUT", "", "the 关于本馆 page's text (plain paragraphs); empty for a default one"),

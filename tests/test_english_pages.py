@@ -106,8 +106,8 @@ def english_pages(english_app, demo_ids):
     return _crawl(english_app, starts)
 
 
-def test_every_public_page_is_reached(english_app, english_pages, english_media_pages):
-    reached = {endpoint for endpoint, _, _ in english_pages.values()}
+def test_every_public_page_is_reached(english_app, english_pages, english_media_pages, hall_pages):
+    reached = {endpoint for endpoint, _, _ in [*english_pages.values(), *hall_pages.values()]}
     reached |= {endpoint for endpoint, _, _ in english_media_pages[1].values()}  # albums
     public = {
         rule.endpoint
@@ -246,3 +246,33 @@ def test_profiles_albums_and_narration_in_english_show_no_untranslated_text(engl
     )
     problems = {path: untranslated(html)[:8] for path, (_, _, html) in pages.items()}
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+# --- the panoramic hall: the demo exhibit has none (and must not be written), so a
+# small archive of its own (tests/english_hall.py)
+
+
+@pytest.fixture(scope="module")
+def hall_archive(tmp_path_factory, search_engine):
+    from tests.english_hall import with_hall
+
+    archive, exhibition_id = with_hall(tmp_path_factory.mktemp("english-hall"), search_engine)
+    yield archive, exhibition_id
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def hall_pages(hall_archive):
+    archive, exhibition_id = hall_archive
+    return _crawl(archive.app(ENGLISH_INTERFACE=1), [f"/exhibitions/{exhibition_id}/hall"])
+
+
+def test_the_panoramic_hall_in_english(hall_pages):
+    hall = {
+        path: html for path, (endpoint, _, html) in hall_pages.items() if endpoint == "public.hall"
+    }
+    assert hall, "the hall page was not reached"
+    problems = {path: untranslated(html)[:8] for path, (_, _, html) in hall_pages.items()}
+    assert {path: found for path, found in problems.items() if found} == {}
+    for html in hall.values():
+        assert '<html lang="en">' in html and "Online panoramic hall" in html

@@ -163,7 +163,8 @@ def public_hall(
     if ids:
         marks = ",".join("?" * len(ids))
         for spot in db.execute(
-            f"""SELECT p.*, o.name AS honoree_name, o.status, o.deleted_at
+            f"""SELECT p.*, o.name AS honoree_name, o.name_en AS honoree_name_en,
+                    o.kind AS honoree_kind, o.status, o.deleted_at
                     FROM hall_hotspots p LEFT JOIN honorees o ON o.id = p.honoree_id
                     WHERE p.scene_id IN ({marks}) ORDER BY p.scene_id, p.position, p.id""",
             ids,

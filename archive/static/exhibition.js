@@ -25,7 +25,7 @@
           next = rel ? new URL(rel.getAttribute("href"), new URL(next, location.href)).toString() : null;
           more.removeAttribute("aria-busy");
           if (!next) more.parentNode.remove();
-          else more.textContent = "加载更多";
+          else more.textContent = more.getAttribute("data-label-more") || "加载更多";
           if (added && list.children[list.children.length - added]) {
             var first = list.children[list.children.length - added].querySelector("a");
             if (first) first.focus({ preventScroll: true });

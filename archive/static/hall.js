@@ -8,6 +8,22 @@
   if (!root || !data) return;
   var config = JSON.parse(data.textContent);
   var fallback = document.getElementById("hall-nowebgl");
+  // what the script says, in the page's language (#hall-strings); Chinese without it
+  var strings = {
+    read: "%(name)s：阅读事迹", offline: "网络不畅，未能进入下一个展室，请再试一次。",
+    loading: "正在载入展馆…", noPanorama: "无法显示全景。", fullOn: "退出全屏", fullOff: "全屏",
+    gyroHttps: "体感浏览需要通过 https 地址访问。", gyroRefused: "未获准使用体感。",
+    tour: "自动导览", tourStop: "停止导览", goingTo: "前往：%(room)s", colon: "%(title)s：%(text)s"
+  };
+  try {
+    var given = JSON.parse((document.getElementById("hall-strings") || {}).textContent || "{}");
+    Object.keys(given).forEach(function (key) { if (given[key]) strings[key] = given[key]; });
+  } catch (e) {}
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values[name] === undefined ? all : values[name];
+    });
+  }
 
   function hasWebGL() {
     try {
@@ -56,14 +72,14 @@
     if (spot.kind === "portrait") {
       var link = document.createElement("a");
       link.href = spot.url;
-      link.setAttribute("aria-label", spot.title + "：阅读事迹");
+      link.setAttribute("aria-label", fill(strings.read, { name: spot.title }));
       link.appendChild(label);
       div.appendChild(link);
     } else if (spot.kind === "door") {
       var door = document.createElement("span");
       door.className = "door";
       door.setAttribute("role", "button");
-      door.textContent = spot.title + "：" + spot.text;
+      door.textContent = fill(strings.colon, { title: spot.title, text: spot.text });
       div.appendChild(door);
     } else {
       var info = document.createElement("span");
@@ -74,7 +90,7 @@
       div.appendChild(info);
       info.addEventListener("click", function () {
         if (spot.kind === "audio" && spot.audio) { new Audio(spot.audio).play(); }
-        say(spot.title + "：" + spot.text);
+        say(fill(strings.colon, { title: spot.title, text: spot.text }));
       });
     }
   }
@@ -120,7 +136,7 @@
   function enter(key) {
     fetchRooms().then(function () {
       if (config.scenes[key]) viewer.loadScene(key, 2, 0);
-    }, function () { say("网络不畅，未能进入下一个展室，请再试一次。"); });
+    }, function () { say(strings.offline); });
   }
   var start = config.start || {};
   var first = scenes[start.scene] ? start.scene : config.entrance;
@@ -132,8 +148,8 @@
     viewer = window.pannellum.viewer("pano", {
       default: { firstScene: first, autoLoad: true, showControls: false, compass: false,
                  sceneFadeDuration: 500, keyboardZoom: true, mouseZoom: true,
-                 strings: { loadingLabel: "正在载入展馆…", genericWebGLError: "无法显示全景。",
-                            noWebGLError: "无法显示全景。" } },
+                 strings: { loadingLabel: strings.loading, genericWebGLError: strings.noPanorama,
+                            noWebGLError: strings.noPanorama } },
       scenes: scenes
     });
   } catch (e) { giveUp(); return; }
@@ -161,7 +177,7 @@
       window.dispatchEvent(new Event("resize"));
     }
     full.setAttribute("aria-pressed", on ? "true" : "false");
-    full.textContent = on ? "退出全屏" : "全屏";
+    full.textContent = on ? strings.fullOn : strings.fullOff;
   });
 
   // gyroscope (体感): offered where the device reports orientation; iOS asks on a tap
@@ -174,12 +190,12 @@
         gyro.setAttribute("aria-pressed", "false");
         return;
       }
-      if (!window.isSecureContext) { say("体感浏览需要通过 https 地址访问。"); return; }
+      if (!window.isSecureContext) { say(strings.gyroHttps); return; }
       var ask = window.DeviceOrientationEvent.requestPermission;
       var go = function () { viewer.startOrientation(); gyro.setAttribute("aria-pressed", "true"); };
       if (typeof ask === "function") {
-        ask().then(function (answer) { if (answer === "granted") go(); else say("未获准使用体感。"); })
-             .catch(function () { say("未获准使用体感。"); });
+        ask().then(function (answer) { if (answer === "granted") go(); else say(strings.gyroRefused); })
+             .catch(function () { say(strings.gyroRefused); });
       } else { go(); }
     });
   }
@@ -194,7 +210,7 @@
     clearTimeout(timer);
     viewer.stopMovement();
     tourButton.setAttribute("aria-pressed", "false");
-    tourButton.textContent = "自动导览";
+    tourButton.textContent = strings.tour;
     say("");
   }
   function tourScene(index) {
@@ -205,7 +221,7 @@
     if (index >= spots.length) {
       var order = config.order, next = order[(order.indexOf(key) + 1) % order.length];
       if (next === key || next === undefined) { stopTour(); return; }
-      say("前往：" + ((config.titles || {})[next] || config.scenes[next].title));
+      say(fill(strings.goingTo, { room: (config.titles || {})[next] || config.scenes[next].title }));
       timer = setTimeout(function () {
         if (!touring) return;
         enter(next);
@@ -225,7 +241,7 @@
     if (touring) { stopTour(); return; }
     touring = true;
     tourButton.setAttribute("aria-pressed", "true");
-    tourButton.textContent = "停止导览";
+    tourButton.textContent = strings.tourStop;
     tourScene(0);
   });
   var pano = document.getElementById("pano");

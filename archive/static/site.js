@@ -7,7 +7,8 @@
     var button = document.getElementById("text-size");
     if (button) {
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "标准字" : "大字";
+      var label = button.getAttribute(on ? "data-label-on" : "data-label-off");
+      button.textContent = label || (on ? "标准字" : "大字");
     }
   }
   var stored = false;

@@ -10,10 +10,10 @@ from flask import Flask, current_app, g, request, url_for
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 
-from .. import markup, timeutil, vocabulary
+from .. import markup, vocabulary
 from ..db import get_db
 from ..demo.load import is_loaded
-from . import page_cache, structured_data
+from . import localised, page_cache, structured_data
 
 YEAR = 365 * 24 * 3600
 
@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
     from . import language
 
     language.init_app(app)
+    localised.init_app(app)
 
     app.after_request(_security_headers)
     app.context_processor(_template_context)
@@ -92,7 +93,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(markup.render, "markdown")
     app.add_template_filter(markup.pair_quotes, "quotes")
     app.add_template_filter(level_label, "level")
-    app.add_template_filter(timeutil.beijing, "beijing")
     app.add_template_global(current_user_for_templates, "current_user")
 
 
@@ -147,8 +147,8 @@ def _template_context() -> dict:
         except Exception:  # an uninitialised database must still render error pages
             g.demo = False
     return {
-        "site_name": current_app.config["SITE_NAME"],
-        "organisation": current_app.config["ORGANISATION"],
+        "site_name": localised.site_name(),
+        "organisation": localised.organisation(),
         "contact": current_app.config["CONTACT"],
         "icp_number": current_app.config["ICP_NUMBER"],
         "police_filing": current_app.config["POLICE_FILING"],

@@ -1,4 +1,5 @@
-"""Friendly Chinese error pages, JSON errors under /api/; never a traceback."""
+"""Friendly error pages (Chinese, or English for a visitor reading English), JSON
+errors under /api/; never a traceback."""
 
 from __future__ import annotations
 
@@ -8,20 +9,22 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..i18n import N_
+
 log = logging.getLogger("archive.web")
 
 MESSAGES = {
-    400: "请求有误",
-    401: "请先登录",
-    403: "您的账号没有权限访问这个页面",
-    404: "没有找到这个页面",
-    405: "不支持这种请求方式",
-    413: "上传的内容太大",
-    414: "请求的网址太长",
-    429: "请求过于频繁，请稍后再试",
-    500: "服务器出了点问题",
-    503: "服务暂时不可用，请稍后再试",
-    507: "服务器磁盘空间已满",
+    400: N_("请求有误"),
+    401: N_("请先登录"),
+    403: N_("您的账号没有权限访问这个页面"),
+    404: N_("没有找到这个页面"),
+    405: N_("不支持这种请求方式"),
+    413: N_("上传的内容太大"),
+    414: N_("请求的网址太长"),
+    429: N_("请求过于频繁，请稍后再试"),
+    500: N_("服务器出了点问题"),
+    503: N_("服务暂时不可用，请稍后再试"),
+    507: N_("服务器磁盘空间已满"),
 }
 
 
@@ -29,8 +32,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+FALLBACK = N_("请求未能完成")
+
+
 def render_error(status: int, message: str | None = None):
-    text = message or MESSAGES.get(status, "请求未能完成")
+    """The error page (or JSON under /api/) in the visitor's language: the message
+    is translated here where the catalogue has it (a message passed in already
+    translated, or one no visitor's page shows, stays as it is)."""
+    text = _(message or MESSAGES.get(status, FALLBACK))
     if wants_json():
         return jsonify({"error": {"status": status, "message": text}}), status
     template = "errors/404.html" if status == 404 else "errors/error.html"
@@ -47,7 +56,7 @@ def init_app(app: Flask) -> None:
         from .auth import kept_fields
 
         if wants_json():
-            return render_error(400, "安全校验失败")
+            return render_error(400, N_("安全校验失败"))
         return render_template("curate/expired.html", kept=kept_fields(), csrf=True), 400
 
     @app.errorhandler(HTTPException)
@@ -79,8 +88,10 @@ def query_too_long(limit: int):
     return exc
 
 
-DISK_FULL = "服务器磁盘空间已满，这次修改没有保存（已保存的内容都完好）。您填写的内容保留在下面，请联系管理员清理空间后再提交。"
-DATABASE_BUSY = "数据库正忙，这次修改没有保存。您填写的内容保留在下面，请稍后再提交。"
+DISK_FULL = N_(
+    "服务器磁盘空间已满，这次修改没有保存（已保存的内容都完好）。您填写的内容保留在下面，请联系管理员清理空间后再提交。"
+)
+DATABASE_BUSY = N_("数据库正忙，这次修改没有保存。您填写的内容保留在下面，请稍后再提交。")
 
 
 def storage_fault(exc: BaseException) -> tuple[int, str] | None:

@@ -1,11 +1,13 @@
 """Integers from the URL, checked the same way everywhere: ASCII digits only (``²``
 and ``٣`` are digits to Python but not to SQLite), within SQLite's 64-bit range, else
-a 400 with a Chinese message (JSON under /api/)."""
+a 400 with a message in the visitor's language (JSON under /api/)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
+from ..i18n import N_
 from .errors import bad_request
 
 SQLITE_MAX = 2**63 - 1
@@ -24,7 +26,10 @@ def int_arg(
     if not raw:
         return None
     if not is_plain_int(raw, 19) or not low <= int(raw) <= high:
-        raise bad_request(message or f"参数 {name} 应为 {low} 到 {high} 之间的整数")
+        raise bad_request(
+            message
+            or _("参数 %(name)s 应为 %(low)s 到 %(high)s 之间的整数", name=name, low=low, high=high)
+        )
     return int(raw)
 
 
@@ -36,5 +41,5 @@ class BoundedInt(IntegerConverter):
 
     def to_python(self, value: str) -> int:
         if len(value) > 19 or int(value) > SQLITE_MAX:
-            raise bad_request("地址中的编号过大")
+            raise bad_request(N_("地址中的编号过大"))  # translated where shown
         return int(value)

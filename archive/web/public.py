@@ -39,7 +39,7 @@ from .. import (
 )
 from ..db import get_db
 from ..search import queries
-from . import edge, english_profile, language, style
+from . import edge, english_profile, language, localised, style
 from .errors import bad_request, query_too_long
 from .params import int_arg, is_plain_int
 
@@ -110,11 +110,7 @@ def profile(honoree_id: int):
 @bp.get("/about")
 def about():
     """关于本馆: who runs the archive, what it holds, how to reach them."""
-    text = current_app.config["ABOUT"] or (
-        f"{current_app.config['SITE_NAME']}由{current_app.config['ORGANISATION']}建设和维护，"
-        "收录劳动模范、先进工作者、五一劳动奖章获得者、大国工匠和工人先锋号等先进集体的"
-        "事迹、照片与荣誉，供公众在线参观、扫码阅读。"
-    )
+    text = current_app.config["ABOUT"]  # the operator's own words, in Chinese
     return render_template(
         "public/about.html", paragraphs=[p.strip() for p in text.split("\n") if p.strip()]
     )
@@ -537,13 +533,36 @@ def _public_hall_config(exhibition_id: int) -> tuple[dict, dict, dict]:
         )[:-2],
         lambda honoree_id: url_for("public.profile", honoree_id=honoree_id, ex=exhibition_id),
     )
-    for scene in config["scenes"].values():  # an audio spot's file by its address
+    english = _english_names(hall_record)
+    # an audio spot's file by its address; portraits named in the page's language
+    for scene in config["scenes"].values():
         for spot in scene["hotspots"]:
             if spot.get("audio"):
                 spot["audio"] = url_for(
                     "public.hall_audio", exhibition_id=exhibition_id, name=spot["audio"]
                 )
+            if spot["kind"] == "portrait" and english.get(spot["id"]):
+                spot["title"] = english[spot["id"]]
     return exhibition, hall_record, config
+
+
+def _english_names(hall_record: dict) -> dict[int, str]:
+    """On an English page, the portraits' honorees named in English (a person's
+    GB/T 28039 form, a collective's curator-given name); nothing on a Chinese one."""
+    if not localised.english():
+        return {}
+    return {
+        spot["honoree_id"]: honorees.english_name(
+            {
+                "name": spot["honoree_name"],
+                "name_en": spot["honoree_name_en"],
+                "kind": spot["honoree_kind"],
+            }
+        )
+        for scene in hall_record["scenes"]
+        for spot in scene["hotspots"]
+        if spot["kind"] == "portrait" and spot["honoree_id"]
+    }
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall")
@@ -558,7 +577,7 @@ def hall(exhibition_id: int):
     if not config["scenes"]:  # not drawn yet (a new exhibition, the worker not run)
         from .errors import render_error
 
-        body, status = render_error(503, "网上展馆正在布置中，请稍后再来。")
+        body, status = render_error(503, _("网上展馆正在布置中，请稍后再来。"))
         response = make_response(body, status)
         response.headers["Retry-After"] = "60"
         return response
@@ -596,7 +615,27 @@ def hall(exhibition_id: int):
         rooms=halls.list_order(hall_record),
         short_url=_short_url(hall_record["code"]),
         preload=preload,
+        hall_strings=_hall_strings(),
     )
+
+
+def _hall_strings() -> dict[str, str]:
+    """What hall.js says, in the page's language (the script keeps the Chinese as
+    its fallback)."""
+    return {
+        "read": _("%(name)s：阅读事迹"),
+        "offline": _("网络不畅，未能进入下一个展室，请再试一次。"),
+        "loading": _("正在载入展馆…"),
+        "noPanorama": _("无法显示全景。"),
+        "fullOn": _("退出全屏"),
+        "fullOff": _("全屏"),
+        "gyroHttps": _("体感浏览需要通过 https 地址访问。"),
+        "gyroRefused": _("未获准使用体感。"),
+        "tour": _("自动导览"),
+        "tourStop": _("停止导览"),
+        "goingTo": _("前往：%(room)s"),
+        "colon": _("%(title)s：%(text)s"),
+    }
 
 
 @bp.get("/exhibitions/<int:exhibition_id>/hall/scenes.json")
