@@ -148,10 +148,10 @@ SETTINGS: list[Setting] = [
     ),
     Setting(
         "ENGLISH_INTERFACE",
-        0,
+        1,
         "1: visitors who ask for English (?lang=en, the switch, a browser listing no Chinese) "
-        "get it; off until the interface's English translation is complete, so that no "
-        "Chinese page is marked as English",
+        "get the public pages in English (record content stays Chinese where no English "
+        "text exists, and says so); 0: every page in Chinese",
     ),
     Setting(
         "SEARCH_TIME_LIMIT",

@@ -61,6 +61,7 @@ def generate(env: dict) -> dict:
 def _phone(p):
     browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     context = browser.new_context(
+        locale="zh-CN",
         viewport={"width": 390, "height": 844},
         device_scale_factor=3,
         is_mobile=True,

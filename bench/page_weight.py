@@ -36,7 +36,10 @@ CHROMIUM_ARGS = [
 def measure(browser, url: str) -> dict:
     """Open ``url`` in a fresh phone-sized context and account for every byte."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 780}, device_scale_factor=3, is_mobile=True
+        locale="zh-CN",
+        viewport={"width": 360, "height": 780},
+        device_scale_factor=3,
+        is_mobile=True,
     )
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -109,7 +112,10 @@ def slow_link_seconds(browser, url: str, name: str | None) -> float:
     import time
 
     context = browser.new_context(
-        viewport={"width": 360, "height": 780}, device_scale_factor=3, is_mobile=True
+        locale="zh-CN",
+        viewport={"width": 360, "height": 780},
+        device_scale_factor=3,
+        is_mobile=True,
     )
     page = context.new_page()
     cdp = context.new_cdp_session(page)

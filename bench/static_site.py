@@ -169,7 +169,7 @@ def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-            page = browser.new_page()
+            page = browser.new_page(locale="zh-CN")
             page.goto(f"{url}/search/index.html")
             page.wait_for_function("window.editionSearch && window.EDITION_FOLD")
             page.evaluate(

@@ -143,15 +143,23 @@ def test_an_unknown_language_is_refused_naming_the_accepted_ones(client, path, v
     [
         ("/api/v1/honorees/999999?lang=en", 404, "No such record"),
         ("/api/v1/exhibitions/999999?lang=en", 404, "No such exhibition"),
-        ("/api/v1/honorees?kind=robot&lang=en", 400, "The kind must be individual or collective"),
-        ("/api/v1/honorees?year=20x0&lang=en", 400, "The year must be four digits"),
+        (
+            "/api/v1/honorees?kind=robot&lang=en",
+            400,
+            "The kind can only be “individual” or “collective”.",
+        ),
+        ("/api/v1/honorees?year=20x0&lang=en", 400, "The year should be four digits."),
         (
             "/api/v1/honorees?per_page=1000&lang=en",
             400,
             "per_page must be a whole number from 1 to 100",
         ),
         ("/api/v1/search?lang=en", 400, "Give a search text q or at least one filter"),
-        ("/api/v1/search?q=x&sort=size&lang=en", 400, "Sort by relevance, year or pinyin only"),
+        (
+            "/api/v1/search?q=x&sort=size&lang=en",
+            400,
+            "The sort order can only be relevance, year or pinyin.",
+        ),
     ],
 )
 def test_errors_are_in_english_when_asked(client, url, status, message):
@@ -166,7 +174,7 @@ def test_a_long_query_is_refused_in_english(client):
     response = client.get("/api/v1/search", query_string={"q": "劳" * 501, "lang": "en"})
     assert response.status_code == 414
     message = response.get_json()["error"]["message"]
-    assert message.startswith("The search text is too long: at most 500 characters")
+    assert message.startswith("The search is too long: at most 500 characters")
 
 
 def test_only_the_parameter_chooses_the_apis_language(app, client, person):

@@ -164,7 +164,9 @@ def test_scanning_a_code_on_a_slow_link_shows_name_and_portrait_after_few_round_
     db = demo_archive.db()
     honoree_id = demo_ids["P0002"]
     code, name = db.execute("SELECT code, name FROM honorees WHERE id = ?", [honoree_id]).fetchone()
-    context = browser.new_context(viewport=PHONE, device_scale_factor=3, is_mobile=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport=PHONE, device_scale_factor=3, is_mobile=True
+    )
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")

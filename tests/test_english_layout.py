@@ -66,7 +66,7 @@ def test_the_switch_drops_the_address_language_so_chinese_sticks(empty_archive, 
 
 
 def test_no_switch_until_english_is_offered(empty_archive):
-    app = empty_archive.app()
+    app = empty_archive.app(ENGLISH_INTERFACE=0)
     app.test_client_class = ClosingClient
     html = app.test_client().get("/about", headers=ENGLISH).get_data(as_text=True)
     assert _switch(html) is None and "关于本馆" in html

@@ -43,7 +43,7 @@ def _browser(p, webgl: bool = True):
 
 def _phone(browser):
     return browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        locale="zh-CN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
 
 

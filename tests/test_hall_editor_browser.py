@@ -145,6 +145,7 @@ def test_the_album_lightbox_swipes_and_zooms_on_a_phone(served):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
         context = browser.new_context(
+            locale="zh-CN",
             viewport={"width": 390, "height": 844},
             device_scale_factor=2,
             is_mobile=True,
@@ -185,6 +186,7 @@ def test_enter_the_hall_comes_first_on_a_phone(served):
         browser = p.chromium.launch(executable_path=CHROMIUM)
         for width in (360, 390):
             context = browser.new_context(
+                locale="zh-CN",
                 viewport={"width": width, "height": 780},
                 device_scale_factor=2,
                 is_mobile=True,
@@ -231,6 +233,7 @@ def _first_view(served, strip_preloads: bool) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=WEBGL)
         context = browser.new_context(
+            locale="zh-CN",
             viewport={"width": 390, "height": 844},
             device_scale_factor=3,
             is_mobile=True,

@@ -130,7 +130,7 @@ def test_until_the_english_interface_is_offered_every_page_stays_chinese(
 ):
     """The default: no Chinese page is ever marked English, whatever is asked."""
     honoree_id = make_honoree(name="中文页面")
-    app = empty_archive.app()
+    app = empty_archive.app(ENGLISH_INTERFACE=0)
     app.test_client_class = ClosingClient
     plain = app.test_client()
     for ask in ({"headers": {"Accept-Language": "en-US"}}, {"query_string": {"lang": "en"}}):

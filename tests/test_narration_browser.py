@@ -147,7 +147,7 @@ def test_pressing_play_advances_the_narration_and_shows_the_transcript(browser, 
 
 def test_without_script_the_plain_audio_player_and_transcript_remain(browser, narrated):
     base, honoree_id, _ = narrated
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{base}/honorees/{honoree_id}")
     audio = page.locator("section.narration audio")

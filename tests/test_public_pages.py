@@ -299,7 +299,7 @@ def test_sitemap_robots_and_health(demo_client, demo_records):
         + len({o["title"] for o in honours})
         + len({o["year"] for o in honours})
     )
-    assert text.count("<url>") == pages
+    assert text.count("<url>") == 2 * pages  # each in Chinese and in English (?lang=en)
     assert f"<loc>{BASE_URL}/years/" in text and f"<loc>{BASE_URL}/honours/" in text
     assert f"<loc>{BASE_URL}/</loc>" in text
     robots = demo_client.get("/robots.txt").get_data(as_text=True)

@@ -70,7 +70,7 @@ def browser():
 
 def _phone(browser):
     return browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        locale="zh-CN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
 
 
@@ -117,7 +117,9 @@ def test_the_kiosk_zip_runs_from_file(site, browser, tmp_path):
         archive.extractall(tmp_path)
     index = tmp_path / "archive-kiosk" / "index.html"
     assert index.is_file()
-    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1080, "height": 1920}, has_touch=True
+    )
     page = context.new_page()
     page.goto(index.as_uri())
     assert page.evaluate("document.documentElement.classList.contains('kiosk')")
@@ -144,7 +146,9 @@ def test_the_kiosk_hall_draws_from_file(site, browser, tmp_path):
     with zipfile.ZipFile(site["calm_zip"]) as archive:
         archive.extractall(tmp_path)
     exhibition = tmp_path / "archive-kiosk" / "exhibitions" / str(site["exhibition_id"])
-    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1080, "height": 1920}, has_touch=True
+    )
     page = context.new_page()
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -43,6 +43,7 @@ def render_error(status: int, message: str | None = None):
     if wants_json():
         return jsonify({"error": {"status": status, "message": text}}), status
     template = "errors/404.html" if status == 404 else "errors/error.html"
+    g.error_page = True  # the same page for every address: the switch names none
     return render_template(template, status=status, message=text), status
 
 

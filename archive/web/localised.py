@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 
 from .. import names, settings, timeutil
@@ -101,10 +101,14 @@ def language_switch() -> dict | None:
     if not language.offered() or request.blueprint not in language.PUBLIC_BLUEPRINTS | {None}:
         return None
     other = "zh" if english() else "en"
-    query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
-    back = request.path + (f"?{query}" if query else "")
+    if g.get("error_page"):  # an error page is the same for every address (a hidden
+        href = url_for("language.switch", code=other)  # record's and a missing one's)
+    else:
+        query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+        back = request.path + (f"?{query}" if query else "")
+        href = url_for("language.switch", code=other, next=back)
     return {
-        "href": url_for("language.switch", code=other, next=back),
+        "href": href,
         "label": "中文" if other == "zh" else "English",
         "lang": language.HTML_LANG[other],
     }
