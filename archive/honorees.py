@@ -276,13 +276,18 @@ def portraits_of(db: sqlite_utils.Database, honoree_ids: list[int]) -> dict[int,
 
 
 def naming(db: sqlite_utils.Database, honoree_ids: list[int]) -> dict[int, dict]:
-    """Each honoree's kind and curator's English name: what an English page needs
-    to name a search result (the index keeps only the Chinese)."""
+    """Each honoree's kind, curator's English name and honours: what an English page
+    needs to name a search result and its honour (the index keeps only the Chinese)."""
     if not honoree_ids:
         return {}
     marks = ",".join("?" * len(honoree_ids))
+    honours = honours_of(db, honoree_ids)
     return {
-        row["id"]: {"kind": row["kind"], "name_en": row["name_en"]}
+        row["id"]: {
+            "kind": row["kind"],
+            "name_en": row["name_en"],
+            "honours": honours.get(row["id"], []),
+        }
         for row in db.execute(
             f"SELECT id, kind, name_en FROM honorees WHERE id IN ({marks})", honoree_ids
         )

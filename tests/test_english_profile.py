@@ -221,4 +221,6 @@ def test_search_results_are_named_in_english(english_demo):
         text = name["text"].strip()
         assert not CJK.search(text) or lang_of(html, text) == "zh-CN", text
     assert any(not CJK.search(n["text"]) for n in names)  # people in GB/T 28039 form
+    honours = [e["text"].strip() for e in elements(html, "span", class_="card-honour")]
+    assert honours and not any(CJK.search(h) for h in honours)  # year and English title
     assert "zh-CN" == one(html, "input", id="search-q")["attrs"]["data-content-lang"]
