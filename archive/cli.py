@@ -13,18 +13,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import (
-    backup,
-    browse,
-    exporter,
-    importer,
-    jobs,
-    migrations,
-    search,
-    settings,
-    vocabulary,
-    worker,
-)
+from archive import jobs, migrations, search, settings, worker
+from archive.catalogue import browse, vocabulary
+from archive.exchange import backup, exporter, importer
+
 from . import db as database
 
 
@@ -77,7 +69,7 @@ def init_command(no_demo: bool, no_admin: bool) -> None:
 
 def _first_admin(db) -> None:
     """An archive with no accounts gets an admin with a random password, shown once."""
-    from . import accounts
+    from archive.curation import accounts
 
     password = secrets.token_urlsafe(12)
     accounts.create_user(db, "admin", password, "admin", "管理员")
@@ -462,7 +454,7 @@ def restore_command(source: Path, force: bool) -> None:
 def _selection(exhibition, section, filter_text, ids):
     from urllib.parse import parse_qsl
 
-    from .printing import Selection
+    from archive.printing.runs import Selection
 
     return Selection(
         exhibition_id=exhibition,
@@ -475,8 +467,8 @@ def _selection(exhibition, section, filter_text, ids):
 def _print(
     fmt: str, selection, out: Path | None, bleed: bool, queue: bool, mode: str = "view"
 ) -> None:
-    from . import batches, fonts
-    from .printing import PrintError
+    from archive.printing import batches, fonts
+    from archive.printing.runs import PrintError
 
     db = _db()
     try:
@@ -579,7 +571,7 @@ def record_book_command(exhibition: int, out: Path | None) -> None:
 @with_appcontext
 def print_runs_command(changed: bool) -> None:
     """List print runs (tag, format, what, when), or what to reprint."""
-    from . import printing
+    from archive.printing import runs as printing
 
     db = _db()
     if changed:
@@ -610,7 +602,7 @@ def print_runs_command(changed: bool) -> None:
 @with_appcontext
 def create_user_command(username: str, role: str, display_name: str | None, password: str) -> None:
     """Create a back-office account (the first admin is made this way)."""
-    from . import accounts
+    from archive.curation import accounts
 
     try:
         user_id = accounts.create_user(_db(), username, password, role, display_name)
@@ -805,7 +797,7 @@ COMMANDS.append(hall_group)
 def narrate_command(ids: tuple[int, ...], missing: bool, queue: bool) -> None:
     """Synthesise narrations offline with TTS_COMMAND (nothing is sent anywhere); each
     waits for a curator's approval in the back office before the public hears it."""
-    from . import narration
+    from archive.curation import narration
 
     db = _db()
     if missing:
@@ -849,7 +841,7 @@ def share_video_command(honoree_id: int, out: Path | None, queue: bool) -> None:
     captions from the summary, and the narration (or silence)."""
     import shutil
 
-    from . import fonts, shortvideo
+    from archive.printing import fonts, shortvideo
 
     db = _db()
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from .vocabulary import TITLE_ALIASES, TITLE_DESCRIPTIONS, TITLES
+from archive.catalogue.vocabulary import TITLE_ALIASES, TITLE_DESCRIPTIONS, TITLES
 
 migrations = Migrations("archive")
 
@@ -585,7 +585,7 @@ def m081_title_descriptions(db: sqlite_utils.Database) -> None:
 @migrations()
 def m070_scan_spool(db: sqlite_utils.Database) -> None:
     """The spool files of QR scans already folded into ``scans`` (see
-    :func:`archive.scans.fold`): a fold interrupted after its commit is not
+    :func:`archive.catalogue.scans.fold`): a fold interrupted after its commit is not
     counted twice."""
     db.execute("CREATE TABLE scan_folds (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
@@ -656,7 +656,7 @@ def m097_held_videos(db: sqlite_utils.Database) -> None:
 def m098_title_english(db: sqlite_utils.Database) -> None:
     """An honour title's English name, which curators own like the title itself;
     the seeded titles start with the English of ``english.TITLES``."""
-    from . import english
+    from archive.catalogue import english
 
     db.execute("ALTER TABLE honour_titles ADD COLUMN english TEXT")
     for title, name in english.TITLES.items():

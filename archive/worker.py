@@ -34,7 +34,7 @@ def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None
     dry_run, user_id, file_name, report_path, and optionally sha256: the dry run's
     digest, so that a file changed since the preview is refused). A summary goes into
     the job's message, the whole report (errors by row) into ``report_path`` when given."""
-    from . import importer
+    from archive.exchange import importer
 
     if params.get("sha256") and importer.file_digest(params["path"]) != params["sha256"]:
         raise importer.ImportRefused("表格文件在预检之后有了改动，请重新上传并预检")
@@ -82,7 +82,8 @@ def _import(app: Flask, db, params: dict, progress: Callable[..., None]) -> None
 
 def _print(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """A print batch (posters, labels or a record book) into MEDIA_DIR/print/."""
-    from . import batches, printing
+    from archive.printing import batches
+    from archive.printing import runs as printing
 
     selection = printing.Selection.from_json(params.get("selection") or {})
     out = batches.output_path(app.config["MEDIA_DIR"], params["output"])
@@ -176,7 +177,7 @@ def run_one(app: Flask, db) -> bool:
     def progress(done: int, total: int | None = None, message: str | None = None) -> None:
         jobs.report(db, job["id"], done, total, message)
 
-    from .sheets import ImportRefused
+    from archive.exchange.sheets import ImportRefused
 
     handler = HANDLERS.get(job["kind"])
     try:
@@ -271,7 +272,8 @@ _last = {"fold": 0.0, "orphans": 0.0}
 def housekeeping(app: Flask, db, requeued: int = 0) -> None:
     """Fold spooled scans; now and then (and after a restart that found a job
     interrupted, e.g. a killed import) remove media files no record refers to."""
-    from . import cleanup, scans
+    from archive import cleanup
+    from archive.catalogue import scans
 
     clock = time.monotonic()
     if clock - _last["fold"] >= FOLD_SECONDS:
@@ -345,7 +347,7 @@ def run(app: Flask, poll_seconds: float = POLL_SECONDS, stop_when_idle: bool = F
 
 def _narration_encode(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """Re-encode an uploaded recording to AAC-LC .m4a; it is then public."""
-    from . import narration
+    from archive.curation import narration
 
     progress(0, 1, "正在转码")
     done = narration.encode_recording(db, app.config["MEDIA_DIR"], params["narration_id"])
@@ -354,7 +356,7 @@ def _narration_encode(app: Flask, db, params: dict, progress: Callable[..., None
 
 def _narration_synth(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """Synthesise a story with the offline engine; the result waits for approval."""
-    from . import narration
+    from archive.curation import narration
 
     narration.synthesise(
         db,
@@ -368,7 +370,7 @@ def _narration_synth(app: Flask, db, params: dict, progress: Callable[..., None]
 
 def _share_video(app: Flask, db, params: dict, progress: Callable[..., None]) -> None:
     """A short vertical video of a profile into MEDIA_DIR/products/."""
-    from . import shortvideo
+    from archive.printing import shortvideo
 
     made = shortvideo.produce(
         db, app.config, params["honoree_id"], params["output"], progress=progress

@@ -43,8 +43,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive import browse, migrations
 from archive import db as database
+from archive import migrations
+from archive.catalogue import browse
 from archive.search import ENGINES
 
 from . import search as common

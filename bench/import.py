@@ -59,11 +59,13 @@ from urllib.parse import urlencode, urlsplit
 import openpyxl
 from openpyxl.styles import Alignment
 
-from archive import backup, honorees, importer, search
 from archive import db as database
+from archive import search
+from archive.catalogue import honorees
 from archive.db import write
 from archive.demo.namepool import GIVEN_BY_DECADE, SURNAMES
 from archive.demo.regions import CITIES
+from archive.exchange import backup, importer
 from archive.search import generations
 
 from ._server import PROJECT_ROOT, demo_archive, gunicorn

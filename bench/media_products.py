@@ -42,18 +42,13 @@ def main() -> None:
     import zxingcpp
     from PIL import Image
 
-    from archive import (
-        create_app,
-        fonts,
-        honorees,
-        migrations,
-        narration,
-        shareables,
-        shortvideo,
-    )
+    from archive import create_app, migrations
     from archive import db as database
+    from archive.catalogue import honorees
+    from archive.curation import narration
     from archive.demo import load as demo_load
-    from archive.printing import short_url
+    from archive.printing import fonts, shareables, shortvideo
+    from archive.printing.runs import short_url
 
     root = Path(tempfile.mkdtemp(prefix="archive-bench-media-"))
     try:

@@ -40,8 +40,10 @@ def child(task: str) -> None:
     """Run one PDF task in this process and print its figures as JSON."""
     from dataclasses import replace
 
-    from archive import batches, create_app, fonts, posters, printing
+    from archive import create_app
     from archive import db as database
+    from archive.printing import batches, fonts, posters
+    from archive.printing import runs as printing
 
     app = create_app({"BASE_URL": "https://dangan.example.org"})
     db = database.connect(app.config["DATABASE"])
@@ -114,7 +116,7 @@ def qr_figures(count: int = 300) -> dict:
     import qrcode
     import qrcode.constants
 
-    from archive import qr
+    from archive.printing import qr
 
     urls = [f"https://dangan.example.org/q/{i:06d}?r=B{i % 97:03d}" for i in range(count)]
     with tempfile.TemporaryDirectory() as cache:

@@ -42,8 +42,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive import browse, honorees, migrations, names, search
 from archive import db as database
+from archive import migrations, search
+from archive.catalogue import browse, honorees, names
 from archive.db import write
 from archive.demo.generate import generate
 from archive.search import analysis, documents

@@ -45,8 +45,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from archive.catalogue.vocabulary import LEVELS
 from archive.settings import defaults
-from archive.vocabulary import LEVELS
 
 from ._server import demo_archive, gunicorn
 

@@ -10,7 +10,7 @@ after one edit, and the static search (Pagefind in Chromium) against the live on
   size of the edition, Pagefind's share of the time;
 * incremental export after one story edit and after one withdrawal;
 * the static search against the live one: on the demo the relevance set of
-  tests/test_search_relevance.py, on a synthetic corpus 120 sampled names, pinyin,
+  tests/search/test_search_relevance.py, on a synthetic corpus 120 sampled names, pinyin,
   initials and surnames; run through the live search (archive.search) and through the
   static search page's own function (folded query, Pagefind, the first 50 results'
   data, ranked) in headless Chromium over a plain static server: the share of queries
@@ -29,7 +29,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archive import browse, honorees, search
+from archive import search
+from archive.catalogue import browse, honorees
 from archive.db import write
 from archive.demo import load as demo_load
 from archive.static_site import Options, export_site
@@ -109,8 +110,8 @@ def run_size(kind: str, workdir: Path, options: Options) -> dict:
 
 
 def relevance_cases() -> dict[str, list[tuple[str, dict]]]:
-    """The relevance set of tests/test_search_relevance.py (demo), by category."""
-    from tests.test_search_relevance import build_cases
+    """The relevance set of tests/search/test_search_relevance.py (demo), by category."""
+    from tests.search.test_search_relevance import build_cases
 
     records = [
         json.loads(line)

@@ -1,4 +1,4 @@
-"""How often ``archive.unitpost.split`` agrees with a curator on the labelled set.
+"""How often ``archive.exchange.unitpost.split`` agrees with a curator on the labelled set.
 
     .venv/bin/python -m bench.unit_split [--all]
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from archive.unitpost import Split, split
+from archive.exchange.unitpost import Split, split
 
 LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "unit_post_cells.tsv"
 

@@ -16,10 +16,11 @@ from PIL import Image
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
-from archive import batches, create_app, migrations  # noqa: E402
+from archive import create_app, migrations  # noqa: E402
 from archive import db as database  # noqa: E402
 from archive.demo import load as demo_load  # noqa: E402
-from archive.printing import Selection  # noqa: E402
+from archive.printing import batches  # noqa: E402
+from archive.printing.runs import Selection  # noqa: E402
 
 
 def page_png(pdf: Path, page: int, dpi: int, out: Path) -> Image.Image:

@@ -20,8 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
-from archive import create_app, honorees, migrations, search
+from archive import create_app, migrations, search
 from archive import db as database
+from archive.catalogue import honorees
 from archive.db import write
 from archive.demo import load as demo_load
 from archive.settings import PROJECT_ROOT, defaults

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from archive import accounts
+from archive.curation import accounts
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

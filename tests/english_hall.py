@@ -9,7 +9,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from archive import exhibitions, honorees, media, search
+from archive import search
+from archive.catalogue import exhibitions, honorees, media
 from archive.db import write
 from archive.halls import generate
 from tests.conftest import Archive, fresh_archive

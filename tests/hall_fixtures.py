@@ -8,7 +8,7 @@ import colorsys
 import numpy as np
 from PIL import Image
 
-from archive import exhibitions, honorees, media
+from archive.catalogue import exhibitions, honorees, media
 from archive.db import write
 from archive.halls import generate
 

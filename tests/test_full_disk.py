@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 
 from archive import db as database
-from archive import honorees, migrations
+from archive import migrations
+from archive.catalogue import honorees
 from archive.db import write
 
 from .conftest import Archive, ClosingClient, config_for

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from archive import db as database
-from archive import honorees, media, scans
+from archive.catalogue import honorees, media, scans
 from archive.db import write
 from archive.settings import PROJECT_ROOT
 from tests.conftest import free_port, fresh_archive, start_gunicorn, wait_for

@@ -21,7 +21,8 @@ import sys
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from ..vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS, TITLES
+from archive.catalogue.vocabulary import COLLECTIVE_TYPES, KINDS, LEVELS, TITLES
+
 from . import corpus, namepool, phrases, regions
 
 N_INDIVIDUALS = 326

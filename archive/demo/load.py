@@ -12,7 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import exhibitions, honorees, media
+from archive.catalogue import exhibitions, honorees, media
+
 from ..db import write
 from .placeholders import draw_placeholder
 

@@ -86,7 +86,8 @@ def hall_list() -> None:
 def hall_poster(exhibition: int, fmt: str, out: Path | None) -> None:
     """The hall's poster (扫码进入网上展馆) as a print-ready PDF, recorded as a print run
     so its scans are counted apart."""
-    from ..printing import PrintError
+    from archive.printing.runs import PrintError
+
     from . import printing as hall_printing
 
     try:

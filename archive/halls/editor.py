@@ -14,7 +14,9 @@ from pathlib import Path
 import sqlite_utils
 from PIL import Image
 
-from .. import editing, exhibitions
+from archive.catalogue import exhibitions
+from archive.curation import editing
+
 from ..db import write
 from . import store
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import fonts, media
+from archive.catalogue import media
+from archive.printing import fonts
+
 from ..db import write
 from ..timeutil import now
 from . import render, room, store, tiles

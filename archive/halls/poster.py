@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import fonts, posters, qr
-from ..posters import DOT, DPI, MIN_QR_MM, PAGES, Sheet
+from archive.printing import fonts, posters, qr
+from archive.printing.posters import DOT, DPI, MIN_QR_MM, PAGES, Sheet
+
 from .themes import rgb
 
 CALL_TO_ACTION = "扫码进入网上展馆"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .. import fonts, printing
-from ..printing import PrintError, Selection
+from archive.printing import fonts
+from archive.printing import runs as printing
+from archive.printing.runs import PrintError, Selection
+
 from . import store
 from .poster import hall_poster
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import codes, honorees
+from archive.catalogue import codes, honorees
+from archive.catalogue.honorees import PUBLIC
+
 from ..db import bump_generation, write
-from ..honorees import PUBLIC
 from ..timeutil import now
 from . import themes
 
@@ -55,7 +56,7 @@ def save_theme(
     db: sqlite_utils.Database, exhibition_id: int, theme: dict, user: dict | None
 ) -> None:
     """Store an exhibition's theme, recorded as a revision like any edit."""
-    from .. import exhibitions
+    from archive.catalogue import exhibitions
 
     with write(db):
         db.execute(

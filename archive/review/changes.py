@@ -6,7 +6,7 @@ and photos) is not applied: it is kept as a *pending change* — kind + target +
 steps to replay + the version it was made against + its authors. Another curator or
 an admin approves it (the steps are replayed, each writing its usual revision) or
 rejects it (the public state stays). Record-form edits have their own table
-(:mod:`archive.pending`); both are listed in one review queue.
+(:mod:`archive.curation.pending`); both are listed in one review queue.
 
 Each kind registers its steps (:class:`Step`: the service call that applies it), a
 snapshot of what the public sees and a description of the difference between two
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .. import audit
+from archive.catalogue import audit
+
 from ..db import write
 from ..timeutil import now
 

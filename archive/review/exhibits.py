@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .. import albums, exhibitions
+from archive.catalogue import albums, exhibitions
+
 from ..db import write
 from ..halls import editor, panoramas, store, themes
 from .changes import Context, Kind, Step, register

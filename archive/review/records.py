@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .. import editing, narration, vocabulary
-from ..vocabulary import KINDS, LEVELS
+from archive.catalogue import vocabulary
+from archive.catalogue.vocabulary import KINDS, LEVELS
+from archive.curation import editing, narration
+
 from .changes import Context, Kind, Step, register
 
 

@@ -24,7 +24,9 @@ from typing import Protocol
 import sqlite_utils
 from flask import current_app, has_app_context
 
-from .. import browse, settings
+from archive import settings
+from archive.catalogue import browse
+
 from . import fallback, generations
 from .generations import Drift, SearchUnavailable, current_dir, generation_version, writer_lock_held
 from .queries import QUERY_REFUSED, TIME_LIMIT, Result, parse_args

@@ -110,7 +110,7 @@ def clean(text: str) -> str:
 # seven times faster) loaded with jieba's own dictionary. The one place the two
 # differ is a run of letters, digits, points and percent signs, which jieba's
 # HMM step cuts with a regular expression (0.8% stays whole): the run is cut
-# here with that same expression. tests/test_segmenter.py holds the two equal.
+# here with that same expression. tests/search/test_segmenter.py holds the two equal.
 
 _JIEBA_DICTIONARY = Path(jieba.__file__).parent / "dict.txt"
 ARCHIVE_WORDS = Path(__file__).parent / "search_words.txt"

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 import sqlite_utils
 from pypinyin import Style, lazy_pinyin
 
-from .. import browse, honorees, names
-from ..honorees import PUBLIC
+from archive.catalogue import browse, honorees, names
+from archive.catalogue.honorees import PUBLIC
+
 from . import analysis, snippets
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

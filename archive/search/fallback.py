@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .. import browse, honorees
-from ..honorees import PUBLIC
+from archive.catalogue import browse, honorees
+from archive.catalogue.honorees import PUBLIC
+
 from ..i18n import N_
 from .queries import Result
 

@@ -46,8 +46,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.catalogue.honorees import PUBLIC
+
 from ..db import connect, write
-from ..honorees import PUBLIC
 from . import integrity
 from .documents import DOCUMENT_SQL, documents
 

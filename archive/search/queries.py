@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from .. import browse, names
+from archive.catalogue import browse, names
+
 from ..i18n import N_
 from . import analysis
 from .documents import HAN, PINYIN, SEPARATORS, plain_syllables

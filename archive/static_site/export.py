@@ -20,7 +20,9 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from .. import browse, qr
+from archive.catalogue import browse
+from archive.printing import qr
+
 from .. import db as database
 from ..halls import store as halls
 from . import kiosk_hall, records, redirects, rewrite, search_index

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import bagit
 
+from archive.catalogue import media
+from archive.catalogue.honorees import PUBLIC
+from archive.exchange import exporter
+
 from .. import db as database
-from .. import exporter, media
-from ..honorees import PUBLIC
 from ..timeutil import now
 from .export import MANIFEST, Options, Report, export_site
 

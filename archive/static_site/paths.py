@@ -9,7 +9,7 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .. import browse
+from archive.catalogue import browse
 
 FILE_SUFFIX = re.compile(r"\.(css|js|png|svg|jpe?g|webp|mp4|mp3|m4a|xml|txt|csv|json|ico)$")
 SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")

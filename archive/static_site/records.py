@@ -14,8 +14,8 @@ from pathlib import Path
 import sqlite_utils
 from pypinyin import Style, lazy_pinyin
 
-from .. import honorees
-from ..honorees import PUBLIC
+from archive.catalogue import honorees
+from archive.catalogue.honorees import PUBLIC
 
 CHUNK = 5000
 

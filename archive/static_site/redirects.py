@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..honorees import PUBLIC
+from archive.catalogue.honorees import PUBLIC
+
 from .paths import relative
 
 NGINX_MAP = "nginx-qr-map.conf"

@@ -10,7 +10,8 @@ from flask import Flask, current_app, g, request, url_for
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 
-from .. import markup, vocabulary
+from archive.catalogue import markup, vocabulary
+
 from ..db import get_db
 from ..demo.load import is_loaded
 from . import localised, page_cache, structured_data

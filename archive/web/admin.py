@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from .. import accounts, audit
+from archive.catalogue import audit
+from archive.curation import accounts
+
 from ..db import get_db
 from .auth import current_user, guard
 from .params import int_arg

@@ -14,9 +14,11 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound, RequestURITooLarge
 
-from .. import browse, english, exhibitions, honorees, search, vocabulary
+from archive import search
+from archive.catalogue import browse, english, exhibitions, honorees, vocabulary
+from archive.exchange.exporter import neutralise
+
 from ..db import get_db
-from ..exporter import neutralise
 from ..i18n import N_
 from . import language, openapi
 from .errors import bad_request
@@ -251,7 +253,7 @@ def _narration(db, honoree_id: int) -> dict | None:
     """The story read aloud that visitors hear on the profile (null where none is
     public): the audio's address, length, transcript, credit and whether the voice
     is synthesised."""
-    from .. import narration
+    from archive.curation import narration
 
     found = narration.public(db, honoree_id)
     if found is None:

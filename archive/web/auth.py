@@ -27,7 +27,8 @@ from flask import (
     url_for,
 )
 
-from .. import accounts
+from archive.curation import accounts
+
 from ..db import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/curate")

@@ -1,5 +1,5 @@
-"""The curators' back office under /curate: thin views over archive.editing,
-archive.revisions, archive.uploads and archive.exhibitions. Guarded once, below."""
+"""The curators' back office under /curate: thin views over archive.curation.editing,
+archive.curation.revisions, archive.catalogue.uploads and archive.catalogue.exhibitions. Guarded once, below."""
 
 from __future__ import annotations
 
@@ -19,23 +19,13 @@ from flask import (
     url_for,
 )
 
-from .. import (
-    browse,
-    editing,
-    exhibitions,
-    exporter,
-    import_jobs,
-    markup,
-    media,
-    pending,
-    proposals,
-    revisions,
-    settings,
-    uploads,
-    vocabulary,
-)
+from archive import settings
+from archive.catalogue import browse, exhibitions, markup, media, uploads, vocabulary
+from archive.catalogue.vocabulary import KINDS, LEVELS, STATUSES
+from archive.curation import editing, pending, revisions
+from archive.exchange import exporter, import_jobs, proposals
+
 from ..db import get_db
-from ..vocabulary import KINDS, LEVELS, STATUSES
 from .auth import current_user, guard
 from .params import is_plain_int
 
@@ -953,7 +943,8 @@ EXPORT_TYPES = {
 @bp.app_template_global()
 def media_panel(honoree_id: int) -> dict:
     """What the edit page's 语音讲解 and 融媒体 sections show for one record."""
-    from .. import narration, shortvideo
+    from archive.curation import narration
+    from archive.printing import shortvideo
 
     db = get_db()
     snippet = (
@@ -976,7 +967,7 @@ def media_panel(honoree_id: int) -> dict:
 
 
 def _narration_change(honoree_id: int, change, message: str):
-    from .. import narration
+    from archive.curation import narration
 
     _record(honoree_id)
     try:
@@ -990,7 +981,7 @@ def _narration_change(honoree_id: int, change, message: str):
 @bp.post("/honorees/<int:honoree_id>/narration")
 def upload_narration(honoree_id: int):
     """A recording of the story: checked now, encoded by the worker."""
-    from .. import narration
+    from archive.curation import narration
 
     config = current_app.config
     file = request.files.get("audio")
@@ -1027,7 +1018,7 @@ def upload_narration(honoree_id: int):
 
 @bp.post("/honorees/<int:honoree_id>/narration/synthesise")
 def synthesise_narration(honoree_id: int):
-    from .. import narration
+    from archive.curation import narration
 
     return _narration_change(
         honoree_id,
@@ -1059,7 +1050,7 @@ def change_narration(honoree_id: int, narration_id: int):
 def narration_preview(narration_id: int):
     """Any encoded narration (pending ones included), for curators to listen before
     approving."""
-    from .. import narration
+    from archive.curation import narration
 
     found = narration.get(get_db(), narration_id)
     if found is None or not found["file"]:
@@ -1078,7 +1069,7 @@ def narration_preview(narration_id: int):
 @bp.post("/honorees/<int:honoree_id>/share-video")
 def make_share_video(honoree_id: int):
     """Queue the short vertical video (1080×1920) of a profile."""
-    from .. import shortvideo
+    from archive.printing import shortvideo
 
     return _narration_change(
         honoree_id,
@@ -1090,7 +1081,8 @@ def make_share_video(honoree_id: int):
 @bp.get("/media-jobs/<int:job_id>/status")
 def media_job_status(job_id: int):
     """A narration or video job's state for the edit page's progress bar."""
-    from .. import jobs, shortvideo
+    from archive import jobs
+    from archive.printing import shortvideo
 
     job = jobs.get(get_db(), job_id)
     if job is None or job["kind"] not in shortvideo.MEDIA_JOBS:
@@ -1102,7 +1094,8 @@ def media_job_status(job_id: int):
 
 @bp.get("/honorees/<int:honoree_id>/share-video/<int:job_id>.mp4")
 def share_video_file(honoree_id: int, job_id: int):
-    from .. import jobs, shortvideo
+    from archive import jobs
+    from archive.printing import shortvideo
 
     job = jobs.get(get_db(), job_id)
     path = shortvideo.output_of(current_app.config["MEDIA_DIR"], job, honoree_id)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import albums, uploads
+from archive.catalogue import albums, uploads
+
 from ..db import get_db
 from .curate import REVIEW_NOTICE, _reviewed, _step, _user, bp
 
@@ -117,7 +118,8 @@ def exhibition_album_upload(exhibition_id: int):
         target = _album_target("exhibition", exhibition_id)
         kept = _reviewed("album", target)
         if kept:  # stored in no album until approved
-            from .. import media
+            from archive.catalogue import media
+
             from ..db import write
 
             with write(get_db()):
@@ -204,7 +206,8 @@ def save_exhibition_theme(exhibition_id: int):
 def save_exhibition_cover(exhibition_id: int):
     """Upload a cover photo, or go back to the cover drawn from the theme (the photo
     is stored first; it is shown once it is the cover, after review if need be)."""
-    from .. import media
+    from archive.catalogue import media
+
     from ..db import write
 
     _exhibition_row(exhibition_id)

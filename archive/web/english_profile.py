@@ -12,7 +12,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .. import markup
+from archive.catalogue import markup
+
 from . import language
 
 

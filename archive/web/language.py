@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, current_app, g, has_request_context, redirec
 from flask_babel import Babel
 from markupsafe import Markup, escape
 
-from .. import english, honorees, names
+from archive.catalogue import english, honorees, names
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -95,7 +95,7 @@ def english_term(kind: str, value: str | None) -> str | None:
 
 def _chinese_label(kind: str, value: str) -> str:
     """What a Chinese page shows for a word stored as a code (``national`` → 全国)."""
-    from .. import vocabulary
+    from archive.catalogue import vocabulary
 
     table = {
         "level": vocabulary.LEVELS,
@@ -107,7 +107,8 @@ def _chinese_label(kind: str, value: str) -> str:
 
 def _title_english() -> dict[str, str]:
     if "title_english" not in g:
-        from .. import vocabulary
+        from archive.catalogue import vocabulary
+
         from ..db import get_db
 
         g.title_english = vocabulary.title_english(get_db())

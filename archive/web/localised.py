@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 
-from .. import names, settings, timeutil
+from archive import settings, timeutil
+from archive.catalogue import names
+
 from . import language
 
 _HAN = re.compile(r"[\u3400-\u9fff]")

@@ -3,8 +3,8 @@ against these schemas, so the document cannot drift from the code."""
 
 from __future__ import annotations
 
-from ..browse import SORTS
-from ..vocabulary import KINDS, LEVELS
+from archive.catalogue.browse import SORTS
+from archive.catalogue.vocabulary import KINDS, LEVELS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 

@@ -20,9 +20,13 @@ from flask import (
     url_for,
 )
 
-from .. import batches, exhibitions, fonts, jobs, labels, printing, scans
+from archive import jobs
+from archive.catalogue import exhibitions, scans
+from archive.printing import batches, fonts, labels
+from archive.printing import runs as printing
+from archive.printing.runs import PrintError, Selection
+
 from ..db import get_db
-from ..printing import PrintError, Selection
 from .auth import guard
 from .errors import bad_request
 from .params import is_plain_int

@@ -20,23 +20,21 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from .. import (
+from archive import search
+from archive.catalogue import (
     browse,
     codes,
     exhibitions,
-    fonts,
     honorees,
     honours_pages,
     markup,
     media,
-    narration,
-    printing,
-    qr,
     scans,
-    search,
-    share,
-    shareables,
 )
+from archive.curation import narration
+from archive.printing import fonts, qr, share, shareables
+from archive.printing import runs as printing
+
 from ..db import get_db
 from ..search import queries
 from . import edge, english_profile, language, localised, style
@@ -325,7 +323,7 @@ def _qr_target(code: str) -> dict:
         return hall_record
     album = _album_by_code(code)
     if album is not None:
-        from .. import albums
+        from archive.catalogue import albums
 
         return {"code": albums.code_for(get_db(), *album)}
     return _public_by_code(code)
@@ -785,14 +783,14 @@ def embed_card(honoree_id: int):
 
 
 def _album_by_code(code: str) -> tuple[str, int] | None:
-    from .. import albums
+    from archive.catalogue import albums
 
     return albums.by_code(get_db(), code)
 
 
 def _album_redirect(album: tuple[str, int]) -> Response:
     """A scanned album code: 302 to the album, the scan counted after the reply."""
-    from .. import albums
+    from archive.catalogue import albums
 
     owner_type, owner_id = album
     tag, _ = _run_tag()
@@ -807,7 +805,7 @@ def _album_redirect(album: tuple[str, int]) -> Response:
 
 
 def _album_page(owner_type: str, owner_id: int, back_url: str, album_url: str):
-    from .. import albums
+    from archive.catalogue import albums
 
     album = albums.public_album(get_db(), owner_type, owner_id)
     if album is None:

@@ -1,6 +1,6 @@
 """The site's emblem and an exhibition's tokens, drawn from the print style
-(``archive/web_style.py``): one source for colours on paper and on screen. The
-site's own tokens are generated into static/site.css (``python -m archive.web_style``)."""
+(``archive/web/tokens.py``): one source for colours on paper and on screen. The
+site's own tokens are generated into static/site.css (``python -m archive.web.tokens``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import hashlib
 from flask import Blueprint, abort, current_app, send_file, url_for
 from markupsafe import Markup
 
-from .. import web_style
-from ..print_style import print_style, site_style
+from archive.printing.print_style import print_style, site_style
+from archive.web import tokens as web_style
 
 bp = Blueprint("style", __name__)
 

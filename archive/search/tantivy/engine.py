@@ -30,7 +30,8 @@ import tantivy
 from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import Levenshtein
 
-from ... import browse, honorees
+from archive.catalogue import browse, honorees
+
 from .. import analysis, generations, queries
 from ..documents import KEYWORD_FIELDS, RECORD_FACETS, by_ids, clean_token, document, honour_key
 from ..generations import Drift, SearchUnavailable, current_dir

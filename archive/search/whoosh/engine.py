@@ -43,7 +43,8 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool, SegmentWriter
 
-from ... import browse, honorees
+from archive.catalogue import browse, honorees
+
 from .. import analysis, generations, queries
 from ..documents import (
     NAME_FIELDS,

@@ -1,7 +1,7 @@
 """The four places where this archive changes how Whoosh (whoosh-reloaded)
 works, applied once on import. All change cost, not results; re-check them
-when Whoosh is upgraded (tests/test_postings.py reads both pickle protocols,
-tests/test_whoosh_patches.py opens segments through the views and the kept
+when Whoosh is upgraded (tests/search/test_postings.py reads both pickle protocols,
+tests/search/test_whoosh_patches.py opens segments through the views and the kept
 copies).
 
 1. Posting blocks are pickled with protocol 4 instead of 2. With protocol 2
