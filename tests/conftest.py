@@ -68,6 +68,10 @@ def config_for(root: Path, **overrides) -> dict:
         # argon2id with 256 KiB instead of 64 MiB: the suite's apps log in a
         # thousand times (real processes started by tests keep the default)
         "PASSWORD_HASH_MEMORY_KIB": 256,
+        # searches compared with each other must not be cut short by a machine busy
+        # with the rest of the suite; the 0.5 s safety net is tested with its own limits
+        # (tests/search/test_search_limits.py)
+        "SEARCH_TIME_LIMIT": 30,
     }
     config.update(overrides)
     return config

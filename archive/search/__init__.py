@@ -168,7 +168,7 @@ def query(
     sort: str = "relevance",
     page_size: int = 20,
     with_facets: bool = True,
-    time_limit: float = TIME_LIMIT,
+    time_limit: float | None = None,
     whole_rows: bool = False,
     *,
     engine: str | None = None,
@@ -176,10 +176,19 @@ def query(
     """One page of matches. While the live generation is damaged, the previous
     one answers (``degraded='previous'``); when none can be read, names are
     found in the database (``degraded='database'``, archive.search.fallback), as
-    they are while the first index is being built: a search never answers 503."""
+    they are while the first index is being built: a search never answers 503.
+    ``time_limit``: seconds, by default the app's SEARCH_TIME_LIMIT."""
     try:
         result = _engine(engine).query(
-            db, index_dir, text, filters, sort, page_size, with_facets, time_limit, whole_rows
+            db,
+            index_dir,
+            text,
+            filters,
+            sort,
+            page_size,
+            with_facets,
+            _time_limit(time_limit),
+            whole_rows,
         )
     except SearchUnavailable:
         notice = (
@@ -198,11 +207,20 @@ def suggest(
     index_dir: str | Path,
     text: str,
     limit: int = 8,
-    time_limit: float = TIME_LIMIT,
+    time_limit: float | None = None,
     *,
     engine: str | None = None,
 ) -> list[dict]:
-    return _engine(engine).suggest(index_dir, text, limit, time_limit)
+    return _engine(engine).suggest(index_dir, text, limit, _time_limit(time_limit))
+
+
+def _time_limit(given: float | None) -> float:
+    """The seconds a search may take: as given, else the app's SEARCH_TIME_LIMIT."""
+    if given is not None:
+        return given
+    if has_app_context():
+        return float(current_app.config.get("SEARCH_TIME_LIMIT", TIME_LIMIT))
+    return TIME_LIMIT
 
 
 def search(

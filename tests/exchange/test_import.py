@@ -398,7 +398,8 @@ def test_dangerous_photo_archives_are_refused_before_unpacking(
 
 KILL_SCRIPT = """
 import os, sys, time
-from archive import db as database, importer
+from archive import db as database
+from archive.exchange import importer
 db = database.connect(sys.argv[1])
 def on_row(done, total):
     if done == 40:

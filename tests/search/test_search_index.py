@@ -25,7 +25,8 @@ pytestmark = pytest.mark.engines
 
 EDITOR = """
 import sys
-from archive import db as database, honorees
+from archive import db as database
+from archive.catalogue import honorees
 from archive.db import write
 db = database.connect(sys.argv[1])
 prefix, count = sys.argv[2], int(sys.argv[3])
@@ -339,3 +340,51 @@ def test_a_parallel_build_finds_what_a_one_process_build_finds(demo_archive, tmp
         # a page's ids (each segment's id column) are the stored ids, in order
         page = search.query(db, tmp_path / "ix", text, page_size=20)
         assert [item["id"] for item in page.items] == search.search(tmp_path / "ix", text)[:20]
+
+
+@pytest.mark.engines("tantivy")  # tantivy's analysis runs in forked processes from 2,000
+def test_a_build_analysed_in_other_processes_finds_what_a_one_process_build_finds(
+    demo_archive, tmp_path, monkeypatch
+):
+    """The records analysed by forked processes, in chunks, and written by this one:
+    the same answers in the same order as the demo's index, built in one process."""
+    import multiprocessing
+
+    from archive.catalogue.honorees import PUBLIC
+    from archive.search import parallel
+
+    db = demo_archive.db()
+    monkeypatch.setattr(search.engine(), "PARALLEL_FROM", 100)
+    monkeypatch.setattr(parallel, "CHUNK", 37)
+    steps = []
+    search.rebuild(db, tmp_path / "ix", progress=lambda done, total, _: steps.append(done))
+    assert multiprocessing.active_children() == []  # the analysis processes are gone
+    public = db.execute(f"SELECT count(*) FROM honorees h WHERE {PUBLIC}").fetchone()[0]
+    assert steps[-1] == public  # every public record, counted as it went
+    assert search.verify(db, tmp_path / "ix").clean
+    for text in ["张", "全国劳动模范", "“问题就是课题”", "zhang", "技术 2021", "杭州"]:
+        assert search.search(tmp_path / "ix", text) == search.search(
+            demo_archive.config["INDEX_DIR"], text
+        ), text
+
+
+@pytest.mark.engines("tantivy")
+def test_a_failing_analysis_process_fails_the_build_and_leaves_none_behind(
+    demo_archive, tmp_path, monkeypatch
+):
+    import multiprocessing
+
+    engine = search.engine()
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 100)
+
+    def analysed(row):
+        if row["id"] == 300:
+            raise ValueError("a record the analysis cannot read")
+        return real(row)
+
+    real = engine.analysed
+    monkeypatch.setattr(engine, "analysed", analysed)
+    with pytest.raises(RuntimeError, match="analysis process failed"):
+        search.rebuild(demo_archive.db(), tmp_path / "ix")
+    assert multiprocessing.active_children() == []
+    assert search.current_dir(tmp_path / "ix") is None  # nothing half-built is served

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from archive.catalogue import browse, honorees
 
-from .. import analysis, generations, queries
+from .. import analysis, generations, parallel, queries
 from ..documents import KEYWORD_FIELDS, RECORD_FACETS, by_ids, clean_token, document, honour_key
 from ..generations import Drift, SearchUnavailable, current_dir
 from ..queries import (
@@ -65,6 +66,8 @@ INDEX_VERSION = f"tantivy{SCHEMA_VERSION}.{analysis.DICTIONARY_VERSION}"
 POSITIONAL = ("titles", "unit", "unit_grams", "story")
 BUILD_HEAP = 256_000_000  # bytes, shared by the build's threads
 BUILD_THREADS = 2
+PARALLEL_FROM = 2000  # records: smaller indexes are analysed in this process
+ANALYSIS_PROCS = max(1, min(4, os.cpu_count() or 1))
 APPLY_HEAP = 64_000_000
 REFRESH_INTERVAL = 0.2
 SUGGEST_CACHED = 4096
@@ -113,39 +116,58 @@ def schema() -> tantivy.Schema:
 # --- documents ------------------------------------------------------------------
 
 
-def _words(text: str) -> tantivy.PreTokenizedString:
-    """Text fields' words at their positions, as the Whoosh analyzer indexes them."""
+def _word_tokens(text: str) -> list[tuple[str, int, int, int]]:
+    """Text fields' words at their positions, as the Whoosh analyzer indexes them:
+    (term, position, start, end)."""
     tokens = []
     position = 0
     for piece, start, end in analysis.cut(analysis.fold(text)):
         terms = analysis.terms_of(piece)
         if terms:
-            tokens += [tantivy.Token(term, position, start, end) for term in terms]
+            tokens += [(term, position, start, end) for term in terms]
             position += 1
-    return tantivy.PreTokenizedString(text, tokens)
+    return tokens
 
 
-def _bigrams(text: str) -> tantivy.PreTokenizedString:
+def _bigram_tokens(text: str) -> list[tuple[str, int, int, int]]:
     """Overlapping character bigrams, a gap of one position between runs."""
     tokens, position = [], 0
     for match in analysis.WORD_RUN.finditer(analysis.fold(text)):
         run, base = match.group(), match.start()
         for i in range(len(run) - 1):
-            tokens.append(tantivy.Token(run[i : i + 2], position, base + i, base + i + 2))
+            tokens.append((run[i : i + 2], position, base + i, base + i + 2))
             position += 1
         position += 1
-    return tantivy.PreTokenizedString(text, tokens)
+    return tokens
 
 
-def _tantivy_document(found: dict) -> tantivy.Document:
+TEXT_FIELDS = ("titles", "unit", "story", "place")
+
+
+def analysed(row: dict) -> tuple[dict, dict[str, list]]:
+    """A record's document and its text fields' tokens: the analysis (jieba, pinyin),
+    in plain picklable values, so that a rebuild can do it in other processes."""
+    found = document(row)
+    tokens = {name: _word_tokens(found[name]) for name in TEXT_FIELDS}
+    tokens["unit_grams"] = _bigram_tokens(found["unit_grams"])
+    return found, tokens
+
+
+def _pre_tokenized(text: str, tokens: list[tuple]) -> tantivy.PreTokenizedString:
+    return tantivy.PreTokenizedString(text, [tantivy.Token(*token) for token in tokens])
+
+
+def _tantivy_document(found: dict, tokens: dict[str, list] | None = None) -> tantivy.Document:
+    if tokens is None:
+        tokens = {name: _word_tokens(found[name]) for name in TEXT_FIELDS}
+        tokens["unit_grams"] = _bigram_tokens(found["unit_grams"])
     doc = tantivy.Document()
     doc.add_unsigned("id", int(found["id"]))
     for name in KEYWORD_FIELDS:
         for value in filter(None, found[name].split(",")):
             doc.add_text(name, value)
-    for name in ("titles", "unit", "story", "place"):
-        doc.add_pre_tokenized_text(name, _words(found[name]))
-    doc.add_pre_tokenized_text("unit_grams", _bigrams(found["unit_grams"]))
+    for name in (*TEXT_FIELDS, "unit_grams"):
+        doc.add_pre_tokenized_text(name, _pre_tokenized(found[name], tokens[name]))
     key, ident = found["sort_key"], f"{int(found['id']):010d}"
     doc.add_text("by_year", f"{9999 - int(found['year']):04d}\0{key}\0{ident}")
     doc.add_text("by_pinyin", f"{key}\0{ident}")
@@ -161,12 +183,40 @@ def _tantivy_document(found: dict) -> tantivy.Document:
 # --- the life of an index (archive.search.generations) ----------------------------------
 
 
+class _Here:
+    """The rows analysed in this process (a small rebuild), closed like ``mapped``."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __iter__(self):
+        return (analysed(row) for row in self.rows)
+
+    def close(self) -> None:
+        pass
+
+
 def _build(generation: Path, rows, total: int, progress) -> None:
+    """A fresh index of ``rows``. From PARALLEL_FROM records the analysis runs in
+    ANALYSIS_PROCS forked processes (started before tantivy starts its threads) while
+    this one adds what they made to tantivy's writer."""
+    if total >= PARALLEL_FROM:
+        _word_tokens("劳动模范 laomo")  # the dictionaries loaded once, before the fork
+        made = parallel.mapped(parallel.chunks_of(rows), analysed, ANALYSIS_PROCS)
+    else:
+        made = _Here(rows)
+    try:
+        _write(generation, made, total, progress)
+    finally:
+        made.close()  # the analysis processes stop with the build, whatever happens
+
+
+def _write(generation: Path, made, total: int, progress) -> None:
     index = tantivy.Index(schema(), path=str(generation))
     writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
     try:
-        for done, row in enumerate(rows, start=1):
-            writer.add_document(_tantivy_document(document(row)))
+        for done, (found, tokens) in enumerate(made, start=1):
+            writer.add_document(_tantivy_document(found, tokens))
             if progress and done % 500 == 0:
                 progress(done, total, "正在建立检索索引")
         writer.commit()
