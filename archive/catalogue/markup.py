@@ -53,8 +53,12 @@ class _Quotes:
             before = text[match.start() - 1] if match.start() else ""
             after = text[match.end()] if match.end() < len(text) else ""
             out.append(text[last : match.start()])
-            if mark == "'" and _LETTER.match(before) and _LETTER.match(after):
-                out.append("’")  # an apostrophe (don't), not a quotation
+            if (
+                mark == "'"
+                and _LETTER.match(before)
+                and (_LETTER.match(after) or not self.open["'"])
+            ):
+                out.append("’")  # an apostrophe (don't, the workers'), not a quotation
             else:
                 opening = not self.open[mark]
                 self.open[mark] = opening

@@ -125,6 +125,11 @@ def test_home_opens_with_the_current_exhibition(demo_client, demo_archive):
         ('他说"问题就是课题"。', "他说“问题就是课题”。"),
         ("\"一句'引文'在内\"", "“一句‘引文’在内”"),
         ('It\'s "fine"', "It’s “fine”"),
+        (
+            "the workers' union and the 'model' workers",
+            "the workers’ union and the ‘model’ workers",
+        ),
+        ("'Craftsmen' of the 1990s' mills", "‘Craftsmen’ of the 1990s’ mills"),
     ],
 )
 def test_straight_quotes_are_paired_as_chinese_quotation_marks(source, shown):
