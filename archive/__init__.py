@@ -6,9 +6,13 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+# One BLAS thread (before anything imports numpy): OpenBLAS would start a pool of its
+# own at import, and a process with other threads never forks helpers (archive.forking).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from . import settings
+from flask import Flask  # noqa: E402
+
+from . import settings  # noqa: E402
 
 
 def create_app(test_config: dict | None = None) -> Flask:

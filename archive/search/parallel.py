@@ -6,9 +6,10 @@ what ``work`` makes of each row, in order, while the caller (the engine's writer
 the results of the chunks already done.
 
 The processes are forked once, before the caller starts any thread of its own (an
-engine's writer starts several): a child forked while another thread holds a lock would
-wait on it for ever. They run ``work`` and nothing else, and are killed when the caller
-stops early."""
+engine's writer starts several). A child forked while another thread holds a lock waits
+on it for ever if it needs that lock (archive.forking): these children run ``work`` and
+nothing else — the analysis, whose dictionaries are loaded before the fork and which
+takes no lock another thread could hold — and are killed when the caller stops early."""
 
 from __future__ import annotations
 

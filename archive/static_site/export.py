@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from archive.catalogue import browse
 from archive.printing import qr
 
 from .. import db as database
+from .. import forking
 from ..halls import store as halls
 from . import kiosk_hall, records, redirects, rewrite, search_index
 from .changes import Changes
@@ -74,6 +74,7 @@ class Report:
     bytes: int = 0
     seconds: float = 0.0
     search_seconds: float = 0.0
+    renderers: int = 1  # processes that rendered pages (a forked pool, or this one)
     changed_honorees: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -211,7 +212,7 @@ class Edition:
         another thread holds a lock can wait on it for ever, so an export run inside a
         threaded process (a test, a web worker) renders in this process."""
         jobs = self.options.jobs or os.cpu_count() or 1
-        if threading.active_count() > 1:
+        if not forking.safe():  # native threads count (archive.forking)
             jobs = 1
         # chosen jobs: always; one per core: only for a long queue (forking costs)
         least = 1 if self.options.jobs else PARALLEL_FROM
@@ -220,6 +221,7 @@ class Edition:
             if self.pool is None and jobs > 1 and len(self.queue) >= least:
                 _WORKER["app"] = self.app
                 self.pool = multiprocessing.get_context("fork").Pool(jobs, _start_worker)
+                self.report.renderers = jobs
             if self.pool is None:
                 batch = [self.queue.popleft()]
                 answers = [_render(self.client, batch[0].fetch)]

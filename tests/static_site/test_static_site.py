@@ -184,7 +184,7 @@ from archive import create_app
 from archive.static_site.export import Options, export_site
 report = export_site(create_app(json.loads(sys.argv[1])), Path(sys.argv[2]),
                      Options(jobs=2, search=False))
-print(report.rendered)
+print(report.renderers, report.rendered)
 """
 
 
@@ -210,7 +210,8 @@ def test_rendering_in_parallel_processes_makes_the_same_edition(edition, tmp_pat
     assert done.returncode == 0, done.stderr[-2000:]
     serial = _manifest(edition["out"])["files"]
     made = _manifest(tmp_path / "parallel")["files"]
-    assert int(done.stdout.split()[-1]) > 0
+    renderers, rendered = map(int, done.stdout.split()[-2:])
+    assert renderers == 2 and rendered > 0  # a pool of two forked renderers made it
     same = {p: e["sha256"] for p, e in serial.items() if not p.startswith("pagefind/")}
     assert {p: e["sha256"] for p, e in made.items() if not p.startswith("pagefind/")} == same
 
