@@ -140,8 +140,14 @@ def wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
                     current += char
             else:
                 current = token
-            while lines and current and current[0] in NO_LINE_START and len(lines[-1]) > 1:
-                current = lines[-1][-1] + current  # take the previous character along
+            while (
+                lines
+                and current
+                and current[0] in NO_LINE_START
+                and len(lines[-1]) > 1
+                and face.getlength(lines[-1][-1] + current) <= width
+            ):  # take the previous character along, while the line still fits
+                current = lines[-1][-1] + current
                 lines[-1] = lines[-1][:-1]
         lines.append(current.rstrip())
     return [line for line in lines if line.strip()] or []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -341,6 +341,7 @@ def test_the_short_video_carries_the_narration(person, app, empty_archive, tmp_p
     ),
     width=st.integers(min_value=120, max_value=936),
 )
+@example(text="00”””", width=120)  # closing marks that may not start a line, taken along
 def test_wrapped_lines_always_fit_and_lose_nothing(text, width):
     face = _FACE(36)
     lines = shareables.wrap(text, face, width)

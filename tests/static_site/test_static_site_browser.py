@@ -151,10 +151,14 @@ def test_the_kiosk_hall_draws_from_file(site, browser, tmp_path):
     )
     page = context.new_page()
     failed = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
     page.goto((exhibition / "index.html").as_uri())
     page.locator("a.ex-enter").click()
     page.wait_for_url("**/hall/index.html")
+    # the exhibition page's photos still loading when the visitor leaves it are
+    # cancelled by the browser (a busy machine is slow to draw them): not failures
+    left = [(u, f) for u, f in failed if f == "net::ERR_ABORTED" and "/media/" in u]
+    failed = [item for item in failed if item not in left]
     assert page.url.startswith("file://")
     page.wait_for_function("window.hallViewer && window.hallViewer.isLoaded()", timeout=60000)
     pixels = np.asarray(Image.open(io.BytesIO(_settled(page))).convert("RGB"))
