@@ -137,7 +137,7 @@ SETTINGS: list[Setting] = [
     ),
     Setting(
         "SEARCH_ENGINE",
-        "whoosh",
+        "tantivy",
         "the search engine: `whoosh` or `tantivy` (switching rebuilds the index)",
     ),
     Setting(
