@@ -314,8 +314,13 @@ def cards(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
 def top_honour(honours: list[dict]) -> str:
     """The honour a card or profile shows: the latest (of that year, the first
     listed). The search index keeps it for its results pages."""
-    best = max(honours, key=lambda o: o["year"], default=None)
+    best = latest_honour(honours)
     return f"{best['year']}年{best['title']}" if best else ""
+
+
+def latest_honour(honours: list[dict]) -> dict | None:
+    """The latest honour (of that year, the first listed), or None."""
+    return max(honours, key=lambda o: o["year"], default=None)
 
 
 def profile(db: sqlite_utils.Database, honoree_id: int) -> dict | None:

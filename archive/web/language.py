@@ -80,9 +80,7 @@ def term(kind: str, value: str | None) -> Markup:
     if current() == DEFAULT:
         return escape(_chinese_label(kind, value))
     found = english_term(kind, value)
-    if found:
-        return escape(found)
-    return Markup('<span lang="zh-CN">%s</span>') % value
+    return escape(found) if found else zh(value)
 
 
 def english_term(kind: str, value: str | None) -> str | None:

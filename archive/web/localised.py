@@ -1,6 +1,6 @@
 """What a visitor's page shows in its language beyond the gettext catalogue: the
 site's and the organisation's names (settings), dates in Beijing time, and the
-name and honour on a honoree's card.
+honour on a honoree's card.
 
 Chinese pages show everything as stored; English pages show English where it
 exists and mark the Chinese they fall back on ``lang="zh-CN"``
@@ -15,7 +15,7 @@ from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 
 from archive import settings, timeutil
-from archive.catalogue import names
+from archive.catalogue import honorees
 
 from . import language
 
@@ -73,24 +73,12 @@ def beijing(stamp: str | None, with_time: bool = True) -> str:
     return f"{date}, {clock}" if clock else date
 
 
-def card_name(h: dict) -> Markup:
-    """A card's name: on English pages the curator's English name, else a
-    person's name in GB/T 28039 form, else (a collective) the Chinese, marked."""
-    if not english():
-        return escape(h.get("name") or "")
-    found = (h.get("name_en") or "").strip() or names.english(
-        h.get("name") or "", h.get("kind") or ""
-    )
-    return escape(found) if found else language.zh(h.get("name"))
-
-
 def card_honour(h: dict) -> Markup:
     """A card's honour: the latest (``honorees.top_honour``) — on English pages its
     year and the title's English, where the card carries its honours."""
     if not english():
         return escape(h.get("top_honour") or "")
-    honours = h.get("honours") or []
-    best = max(honours, key=lambda o: o["year"], default=None)
+    best = honorees.latest_honour(h.get("honours") or [])
     if best is None:
         return language.zh(h.get("top_honour"))
     return Markup("%s %s") % (best["year"], language.term("title", best["title"]))
@@ -119,14 +107,13 @@ def language_switch() -> dict | None:
 def title_english(title: str | None) -> str:
     """An honour title's English as plain text (for <title> and meta tags, which
     cannot hold a marked span); '' on Chinese pages and where it has none."""
-    if not title or not english():
+    if not english():
         return ""
-    return language._title_english().get(title, "")
+    return language.english_term("title", title) or ""
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(beijing, "beijing")
-    app.add_template_global(card_name)
     app.add_template_global(card_honour)
     app.add_template_global(site_name_lang)
     app.add_template_global(language_switch)
