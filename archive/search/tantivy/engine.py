@@ -421,13 +421,25 @@ def _restricted(q: tantivy.Query | None, restrictions: list[tantivy.Query]) -> t
 
 
 def _ranked(searcher, q: tantivy.Query, limit: int) -> list[tuple[float, int, object]]:
-    """(score, id, address) of the best ``limit`` matches, ties by record id:
-    the hits tied with the last are all fetched, then ordered."""
+    """(score, id, address) of the best ``limit`` matches, ties by record id."""
+    return _counted(searcher, q, limit, count=False)[0]
+
+
+def _counted(
+    searcher, q: tantivy.Query, limit: int, count: bool = True
+) -> tuple[list[tuple[float, int, object]], int | None]:
+    """The best ``limit`` matches as :func:`_ranked` gives them, and with
+    ``count`` the number of all matches, counted in the same pass. One more hit
+    than wanted is fetched to see whether the last one wanted ties with the
+    next; only then are the tied hits fetched too, then ordered."""
     if limit <= 0:
-        return []
-    wanted = limit
+        return [], searcher.search(q, limit=1, count=True).count if count else None
+    wanted, total = limit + 1, None
     while True:
-        hits = searcher.search(q, limit=wanted, count=False).hits
+        found = searcher.search(q, limit=wanted, count=count and total is None)
+        if total is None and count:
+            total = found.count
+        hits = found.hits
         if len(hits) < wanted or hits[-1][0] < hits[limit - 1][0]:
             break
         wanted *= 4
@@ -436,33 +448,54 @@ def _ranked(searcher, q: tantivy.Query, limit: int) -> list[tuple[float, int, ob
         zip((s for s, _ in hits), ids, (a for _, a in hits), strict=True),
         key=lambda hit: (-hit[0], hit[1]),
     )
-    return ranked[:limit]
+    return ranked[:limit], total
 
 
-def _ordered(searcher, q: tantivy.Query, limit: int, sort: str) -> list[tuple]:
+def _ordered(searcher, q: tantivy.Query, limit: int, sort: str) -> tuple[list[tuple], int]:
+    """The first ``limit`` matches in ``sort`` order, and the number of all."""
     field = "by_year" if sort == "year" else "by_pinyin"
-    hits = searcher.search(
-        q, limit=limit, count=False, order_by_field=field, order=tantivy.Order.Asc
-    ).hits
+    found = searcher.search(
+        q, limit=max(limit, 1), count=True, order_by_field=field, order=tantivy.Order.Asc
+    )
+    hits = found.hits[:limit]
     ids = searcher.fast_field_values("id", [a for _, a in hits])
-    return [(key, i, a) for (key, a), i in zip(hits, ids, strict=True)]
+    return [(key, i, a) for (key, a), i in zip(hits, ids, strict=True)], found.count
 
 
 def _counts(searcher, prefix: str, among: tantivy.Query) -> dict[str, int]:
     return dict(searcher.terms_with_prefix("facet", prefix, filter_query=among))
 
 
+def _facet_terms(schema, searcher, q, filters: browse.Filters) -> dict[str, dict[str, int]]:
+    """Facet prefix → {facet term: matches}. Each facet is counted among the
+    matches of every selection but its own (honour facets: but the honour's),
+    and facets that come to the same selection share one pass over the facet
+    terms: with nothing selected, one pass in all, where a pass per facet ran
+    the query again each time (a phrase five times over)."""
+    wanted: dict[browse.Filters, list[str]] = {}
+    for name, prefix in RECORD_FACETS:
+        selection = filters.without(name) if getattr(filters, name) is not None else filters
+        wanted.setdefault(selection.without(), []).append(prefix)
+    wanted.setdefault(filters.without(*browse.HONOUR_FACETS), []).append("h:")
+    found: dict[str, dict[str, int]] = {}
+    for selection, prefixes in wanted.items():
+        among = _restricted(q, _filters(schema, selection, skip=None))
+        common = prefixes[0] if len(prefixes) == 1 else ""
+        terms = _counts(searcher, common, among)
+        for prefix in prefixes:
+            found[prefix] = {t: n for t, n in terms.items() if n and t.startswith(prefix)}
+    return found
+
+
 def _facet_counts(live: _Live, searcher, q, filters: browse.Filters) -> dict:
-    schema = live.schema
+    terms = _facet_terms(live.schema, searcher, q, filters)
     counts: dict[str, list[tuple]] = {}
     for name, prefix in RECORD_FACETS:
-        among = _restricted(q, _filters(schema, filters, skip=name))
-        values = [(t[len(prefix) :], n) for t, n in _counts(searcher, prefix, among).items() if n]
+        values = [(t[len(prefix) :], n) for t, n in terms[prefix].items()]
         counts[name] = sorted(values, key=lambda v: (-v[1], v[0]))
     # honour facets narrow one honour together (honour_key), the others apply
     # to the matches as they are
-    among = _restricted(q, _filters(schema, filters.without(*browse.HONOUR_FACETS), skip=None))
-    every = _counts(searcher, "h:", among)
+    every = terms["h:"]
     selected = {
         n: getattr(filters, n) for n in browse.HONOUR_FACETS if getattr(filters, n) is not None
     }
@@ -557,9 +590,8 @@ def _query(
     selected = _filters(live.schema, filters, skip=None)
     wanted = _restricted(q, selected)
     top = min(filters.page * page_size, MAX_RESULTS)
-    total = searcher.search(wanted, limit=1, count=True).count
-    best = (
-        _ranked(searcher, wanted, top)
+    best, total = (
+        _counted(searcher, wanted, top)
         if sort == "relevance"
         else _ordered(searcher, wanted, top, sort)
     )
