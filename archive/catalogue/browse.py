@@ -8,6 +8,8 @@ other selected facet but not its own, so a visitor sees what switching would giv
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import sqlite_utils
@@ -15,6 +17,7 @@ import sqlite_utils
 from archive.catalogue import honorees
 from archive.catalogue.honorees import PUBLIC
 from archive.catalogue.vocabulary import KINDS, LEVELS
+from archive.db import generation
 from archive.i18n import N_
 
 HONOREE_FACETS = {
@@ -119,6 +122,38 @@ def _honour_conditions(filters: Filters, skip: str | None) -> tuple[list[str], l
     return clauses, params
 
 
+class _Recent:
+    """Facet counts of the live site by database, content generation and filter set, the
+    most recently used kept: every page of a listing shows the same counts, and
+    at 100,000 records they take over a second to count (a crawler walking the
+    thousands of pages of the full list would count them once per page). A
+    change makes a new generation, so counts are never shown stale."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.entries: OrderedDict[tuple, dict] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, db: sqlite_utils.Database, filters: Filters) -> dict[str, list[tuple]]:
+        # the generation is read first: counts made after it are at least as new
+        archive = db.execute("PRAGMA database_list").fetchone()[2]
+        key = (archive, generation(db), replace(filters, sort="pinyin", page=1))
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        found = _facet_counts(db, filters)
+        with self.lock:
+            self.entries[key] = found
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return found
+
+
+_recent = _Recent()
+
+
 def facet_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, list[tuple]]:
     """For each facet: (value, count) pairs, most common first."""
     if FACET_MEMO is not None:
@@ -126,7 +161,7 @@ def facet_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, list[
         if key not in FACET_MEMO:
             FACET_MEMO[key] = _facet_counts(db, filters)
         return FACET_MEMO[key]
-    return _facet_counts(db, filters)
+    return _recent.get(db, filters)
 
 
 def _facet_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, list[tuple]]:

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from archive.catalogue import scans
+from archive.catalogue import honorees, scans
 from archive.db import write
 from tests.conftest import BASE_URL
 
@@ -77,6 +77,27 @@ def test_facet_counts_equal_counts_from_the_demo_files(demo_client, demo_records
     assert _facet_counts(page, "year") == {f"{y}年": n for y, n in years.items()}
     assert _facet_counts(page, "region") == dict(Counter(r["city"] for r in records))
     assert _facet_counts(page, "industry") == dict(Counter(r["industry"] for r in records))
+
+
+def test_facet_counts_follow_every_change_on_every_page_of_a_listing(
+    client, make_honoree, empty_archive
+):
+    """Counts are kept per listing between changes (every page shows the same);
+    a change, even one no page was rendered after, shows at once on every page."""
+    for n in range(25):
+        make_honoree(name=f"人物{n:02d}", city="福州市")
+    first = client.get("/honorees").get_data(as_text=True)
+    assert _facet_counts(first, "region") == {"福州市": 25}
+    db = empty_archive.db()
+    with write(db):
+        db.execute("UPDATE honorees SET city = '厦门市' WHERE name = '人物03'")
+        honorees.note_change(
+            db, db.execute("SELECT id FROM honorees WHERE name = '人物03'").fetchone()[0]
+        )
+    second = client.get("/honorees?page=2").get_data(as_text=True)
+    assert _facet_counts(second, "region") == {"福州市": 24, "厦门市": 1}
+    again = client.get("/honorees").get_data(as_text=True)
+    assert _facet_counts(again, "region") == {"福州市": 24, "厦门市": 1}
 
 
 def test_combined_facets_count_one_honour_and_other_facets(demo_client, demo_records):
