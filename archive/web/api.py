@@ -22,6 +22,7 @@ from ..db import get_db
 from ..i18n import N_
 from . import language, openapi
 from .errors import bad_request
+from .listings import listing_facets
 from .params import is_plain_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -227,7 +228,10 @@ def _filters_and_size() -> tuple[browse.Filters, int]:
 @bp.get("/honorees")
 def honoree_list():
     filters, per_page = _filters_and_size()
-    page = browse.search(get_db(), filters, per_page, with_facets=request.args.get("facets") == "1")
+    db = get_db()
+    page = browse.search(db, filters, per_page, with_facets=False)
+    if request.args.get("facets") == "1":
+        page.facets = listing_facets(db, filters)
     body = {
         "items": [honoree_json(item) for item in page.items],
         "total": page.total,

@@ -39,6 +39,7 @@ from ..db import get_db
 from ..search import queries
 from . import edge, english_profile, language, localised, style
 from .errors import bad_request, query_too_long
+from .listings import listing_facets
 from .params import int_arg, is_plain_int
 
 bp = Blueprint("public", __name__)
@@ -75,7 +76,9 @@ def home():
 @bp.get("/honorees")
 def browse_honorees():
     filters = _filters()
-    page = browse.search(get_db(), filters, current_app.config["PAGE_SIZE"])
+    db = get_db()
+    page = browse.search(db, filters, current_app.config["PAGE_SIZE"], with_facets=False)
+    page.facets = listing_facets(db, filters)
     return render_template("public/browse.html", page=page, filters=filters)
 
 

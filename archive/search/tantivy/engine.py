@@ -358,6 +358,14 @@ def _forget(index_dir: str | Path) -> None:
         _live.pop(str(index_dir), None)
 
 
+def refresh(index_dir: str | Path) -> None:
+    """Have this process's reader of ``index_dir`` look for new commits at its
+    next use, without waiting for REFRESH_INTERVAL."""
+    live = _live.get(str(index_dir))
+    if live is not None:
+        live.checked = float("-inf")
+
+
 def forget(index_dir: str | Path) -> None:
     """Drop this process's reader of ``index_dir`` (the next query reopens it)."""
     _forget(index_dir)

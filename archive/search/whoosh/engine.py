@@ -1439,6 +1439,14 @@ def search(index_dir: str | Path, text: str, limit: int = 200) -> list[int] | No
     ]
 
 
+def refresh(index_dir: str | Path) -> None:
+    """Have this process's reader of ``index_dir`` look for new commits at its
+    next use, without waiting for REFRESH_INTERVAL."""
+    live = _live.get(str(index_dir))
+    if live is not None:
+        live.checked = float("-inf")
+
+
 def forget(index_dir: str | Path) -> None:
     """Drop this process's searcher of ``index_dir`` and close it now (the next
     query reopens the index); for callers no query of this process is using

@@ -1,0 +1,97 @@
+"""A listing's facet counts from the index (search.listing_facets) are the
+database's counts, and are given only while the index holds every change: the
+browse page is cached per content generation, so counts from before a change
+must never be rendered after it."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive import search
+from archive.catalogue import browse, honorees
+from archive.db import write
+
+pytestmark = pytest.mark.engines
+
+LISTINGS = [
+    {},
+    {"kind": "collective"},
+    {"level": "national", "year": "2020"},
+    {"level": "provincial", "kind": "individual"},
+    {"sort": "year", "page": "2"},
+]
+
+
+def _index(archive):
+    return archive.config["INDEX_DIR"]
+
+
+@pytest.mark.parametrize("args", LISTINGS)
+def test_the_index_counts_a_listing_as_the_database_does(demo_archive, args):
+    db = demo_archive.db()
+    filters = browse.parse(args)
+    with demo_archive.app().app_context():
+        found = search.listing_facets(db, _index(demo_archive), filters)
+    assert found is not None
+    assert found == browse._facet_counts(db, filters)
+
+
+def test_a_selected_city_still_counts_the_others(demo_archive, demo_records):
+    db = demo_archive.db()
+    city = next(r["city"] for r in demo_records if r["status"] == "published")
+    filters = browse.parse({"region": city})
+    with demo_archive.app().app_context():
+        found = search.listing_facets(db, _index(demo_archive), filters)
+    assert found == browse._facet_counts(db, filters)
+    assert len(found["region"]) > 1  # its own selection does not narrow the cities
+
+
+def _city(db, name: str, city: str) -> None:
+    with write(db):
+        db.execute("UPDATE honorees SET city = ? WHERE name = ?", [city, name])
+        honoree_id = db.execute("SELECT id FROM honorees WHERE name = ?", [name]).fetchone()[0]
+        honorees.note_change(db, honoree_id)
+
+
+def test_no_counts_from_the_index_until_it_has_every_change(empty_archive, make_honoree):
+    for n in range(4):
+        make_honoree(name=f"人物{n}", city="福州市")
+    db = empty_archive.db()
+    index_dir = _index(empty_archive)
+    with empty_archive.app().app_context():
+        search.rebuild(db, index_dir)
+        assert dict(search.listing_facets(db, index_dir, browse.Filters())["region"]) == {
+            "福州市": 4
+        }
+        _city(db, "人物1", "厦门市")
+        # the change is in the outbox, not yet in the index
+        assert search.listing_facets(db, index_dir, browse.Filters()) is None
+        search.drain(db, index_dir)
+        # read at once (within the searcher's refresh interval): the new counts
+        assert dict(search.listing_facets(db, index_dir, browse.Filters())["region"]) == {
+            "福州市": 3,
+            "厦门市": 1,
+        }
+
+
+def test_the_browse_page_shows_every_change_whoever_counts(empty_archive, make_honoree):
+    for n in range(3):
+        make_honoree(name=f"人物{n}", city="福州市")
+    db = empty_archive.db()
+    app = empty_archive.app()
+    client = app.test_client()
+    with app.app_context():
+        search.rebuild(db, _index(empty_archive))
+    assert '福州市 <span class="count">3</span>' in client.get("/honorees").get_data(as_text=True)
+    _city(db, "人物2", "厦门市")
+    pending = client.get("/honorees").get_data(as_text=True)  # counted by the database
+    assert '福州市 <span class="count">2</span>' in pending
+    assert '厦门市 <span class="count">1</span>' in pending
+    with app.app_context():
+        search.drain(db, _index(empty_archive))
+    _city(db, "人物0", "厦门市")
+    with app.app_context():
+        search.drain(db, _index(empty_archive))
+    drained = client.get("/honorees?page=1").get_data(as_text=True)  # counted by the index
+    assert '福州市 <span class="count">1</span>' in drained
+    assert '厦门市 <span class="count">2</span>' in drained
