@@ -10,8 +10,11 @@ processes started for the archive all use it. Other tests use the default."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,17 +189,42 @@ def _search_engine_context(request):
         yield
 
 
+def _built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """``build(folder)`` run once per test run, by whichever xdist worker comes
+    first while the others wait on a lock; the folder, complete. Each worker
+    copies what it uses (a copy takes milliseconds, the demo's images seconds)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            build(folder)
+            done.touch()
+    return folder
+
+
+def _demo_loaded(folder: Path) -> None:
+    archive = fresh_archive(folder)
+    demo_load.load(archive.db(), archive.config["MEDIA_DIR"], DEMO_DIR)
+    archive.close()
+
+
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory):
     """The demo exhibit's database and media, loaded once, without an index."""
-    archive = fresh_archive(tmp_path_factory.mktemp("demo"))
-    demo_load.load(archive.db(), archive.config["MEDIA_DIR"], DEMO_DIR)
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(
+        _built_once(tmp_path_factory, "demo-loaded", _demo_loaded), root, dirs_exist_ok=True
+    )
+    archive = Archive(root, config_for(root))
     yield archive
     archive.close()
 
 
 @pytest.fixture(scope="session")
-def demo_archive(demo_data, search_engine):
+def demo_archive(tmp_path_factory, demo_data, search_engine):
     """The demo exhibit loaded once and indexed by the test's engine, plus
     nothing else. Tests must not write to it."""
     index_dir = demo_data.root / f"search_index-{search_engine}"
@@ -205,7 +233,16 @@ def demo_archive(demo_data, search_engine):
         {**demo_data.config, "INDEX_DIR": str(index_dir), "SEARCH_ENGINE": search_engine},
     )
     if search.current_dir(index_dir) is None:
-        search.rebuild(archive.db(), index_dir, engine=search_engine)
+
+        def indexed(folder: Path) -> None:
+            db = database.connect(demo_data.root / "archive.db")
+            try:
+                search.rebuild(db, folder, engine=search_engine)
+            finally:
+                db.conn.close()
+
+        built = _built_once(tmp_path_factory, f"demo-index-{search_engine}", indexed)
+        shutil.copytree(built, index_dir, dirs_exist_ok=True)
     yield archive
     archive.close()
 
