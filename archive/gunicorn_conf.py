@@ -49,3 +49,13 @@ def on_starting(server):
     from archive.search import analysis
 
     analysis.initialize()
+
+
+def pre_fork(server, worker):
+    """Move everything the preloaded app made into the collector's permanent
+    generation before forking: the collector then never writes to those objects,
+    so a worker does not copy the pages they share with the master (the
+    segmenter's and pinyin's dictionaries, the app) when it collects."""
+    import gc
+
+    gc.freeze()

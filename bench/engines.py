@@ -19,8 +19,10 @@ generator's records, stories of 200–2,000 characters). For each size and engin
   a traditional or homophone spelling, a phrase of its story, its unit) and the
   rank of that record (hit@1, hit@10, mean reciprocal rank); and how often the
   two engines agree on the first result and on the number of matches;
-* **edit → searchable**: a real ``flask worker`` on the engine drains the outbox;
-  edits one by one, each timed until a search finds it.
+* **served** (bench.engines_served): gunicorn as in production with the background
+  worker beside it, visitors at 100 requests a second (search pages of the mix,
+  suggestions, profiles, browse pages); records edited one by one meanwhile, each
+  timed until a search finds it; then each web worker's PSS.
 
 The baseline answers every type too (bench.search's FTS5: trigrams over names,
 titles with years, units, places and stories, plus a word table of each name's
@@ -49,6 +51,7 @@ from archive.catalogue import browse
 from archive.search import ENGINES
 
 from . import search as common
+from .engines_served import WORKERS, served
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -271,41 +274,6 @@ def baseline(root: Path, sets: dict) -> dict:
     return {"types": out, "suggest_ms": times, "suggest_found": found / len(prefixes)}
 
 
-# --- edits ------------------------------------------------------------------------
-
-
-def edit_latency(root: Path, engine: str, edits: int) -> dict:
-    from archive import search
-
-    env = common._env(root)
-    env.update(ARCHIVE_INDEX_DIR=str(root / f"index-{engine}"), ARCHIVE_SEARCH_ENGINE=engine)
-    log = open(root / f"worker-{engine}.log", "ab")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "archive", "worker"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    db = database.connect(root / "archive.db")
-    index_dir = root / f"index-{engine}"
-
-    def searchable(token):
-        return bool(search.search(index_dir, f"“{token}”", limit=3, engine=engine))
-
-    try:
-        common._edit_and_wait(db, str(index_dir), 1, f"{engine}预热", found=searchable)
-        latencies = [
-            common._edit_and_wait(db, str(index_dir), 1 + k, f"{engine}{k}", found=searchable)
-            for k in range(edits)
-        ]
-    finally:
-        worker.terminate()
-        worker.wait(30)
-        db.conn.close()
-    return common.percentiles(latencies)
-
-
 # --- a size -----------------------------------------------------------------------
 
 
@@ -334,8 +302,8 @@ def run_size(workdir: Path, size: int, n_queries: int, edits: int, time_limit: f
     )
     if edits:
         for engine in ENGINES:
-            run["engines"][engine]["edit_s"] = edit_latency(root, engine, edits)
-            print(f"[{size}] {engine} edits timed", file=sys.stderr)
+            run["engines"][engine]["served"] = served(root, engine, sets, edits)
+            print(f"[{size}] {engine} served, edits timed", file=sys.stderr)
     return run
 
 
@@ -399,12 +367,8 @@ def markdown(runs: list[dict], date: str, command: str) -> str:
                 + ("{:.1f} / {:.1f}".format(*_p(base["suggest_ms"])) if key == "suggest_ms" else "")
                 + " |"
             )
-        if eng[w].get("edit_s"):
-            a, b = eng[w]["edit_s"], eng[t]["edit_s"]
-            lines.append(
-                f"| edit → searchable p50 / p95 s | {a['p50']:.2f} / {a['p95']:.2f} | "
-                f"{b['p50']:.2f} / {b['p95']:.2f} | |"
-            )
+        if eng[w].get("served"):
+            lines += _served_rows(eng[w]["served"], eng[t]["served"])
         lines += [
             "",
             f"| query type (n) | {w} p50 / p95 ms | {t} p50 / p95 ms | "
@@ -435,6 +399,27 @@ def markdown(runs: list[dict], date: str, command: str) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def _served_rows(a: dict, b: dict) -> list[str]:
+    """The rows of the served measurement (bench.engines_served)."""
+
+    def pss(x: dict) -> str:
+        return f"{max(x['worker_pss_kb']) / 1024:.0f} MiB"
+
+    def visitors(x: dict) -> str:
+        v = x["visitors"]
+        return f"{x['rate']:.0f} req/s, p95 {v['p95_ms']:.0f} ms, {v['errors']} errors"
+
+    return [
+        f"| gunicorn, {WORKERS} gevent workers: visitors | {visitors(a)} | {visitors(b)} | |",
+        f"| search pages over HTTP p50 / p95 ms | {a['searches']['p50_ms']:.0f} / "
+        f"{a['searches']['p95_ms']:.0f} | {b['searches']['p50_ms']:.0f} / "
+        f"{b['searches']['p95_ms']:.0f} | |",
+        f"| edit → searchable under the visitors p50 / p95 s | {a['edit_s']['p50']:.2f} / "
+        f"{a['edit_s']['p95']:.2f} | {b['edit_s']['p50']:.2f} / {b['edit_s']['p95']:.2f} | |",
+        f"| a web worker after the visitors (PSS, largest of {WORKERS}) | {pss(a)} | {pss(b)} | |",
+    ]
 
 
 def _p(samples: list[float]) -> tuple[float, float]:
