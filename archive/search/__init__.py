@@ -17,6 +17,7 @@ another index version, so it is stale and rebuilt.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -245,24 +246,33 @@ def listing_facets(
     index_dir: str | Path,
     filters: browse.Filters,
     *,
+    wait: float = 1.0,
     engine: str | None = None,
 ) -> dict[str, list[tuple]] | None:
     """The facet counts of a listing (every published record under ``filters``)
     as browse.facet_counts counts them, from the index: about 4 ms at 100,000
-    records where the database takes 0.6 s. None when the index may not hold
-    every change yet (the caller counts in the database): while the outbox has
-    rows past the live generation's mark, or the index cannot answer. After the
-    mark moves, this process's searcher is refreshed before it counts, so a
-    page cached for a content generation never shows counts from before it."""
-    folder = generations.current_dir_cached(index_dir)
-    if folder is None:
-        return None
-    try:
-        written = (folder / "MARK").stat().st_mtime_ns
-    except FileNotFoundError:
-        written = 0
-    if generations.mark(folder) < generations.outbox_max(db):
-        return None
+    records where the database takes 0.6 s. While the outbox has rows past the
+    live generation's mark (an edit the worker is applying, usually for a few
+    tenths of a second), waits up to ``wait`` seconds for it, sleeping (a gevent
+    worker serves its other visitors meanwhile; counting in the database would
+    hold them all); None if the index is still behind then or cannot answer (the
+    caller counts in the database). After the mark moves, this process's
+    searcher is refreshed before it counts, so a page cached for a content
+    generation never shows counts from before it."""
+    deadline = time.monotonic() + wait
+    while True:
+        folder = generations.current_dir_cached(index_dir)
+        if folder is None:
+            return None
+        try:
+            written = (folder / "MARK").stat().st_mtime_ns
+        except FileNotFoundError:
+            written = 0
+        if generations.mark(folder) >= generations.outbox_max(db):
+            break
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.05)
     chosen = _engine(engine)
     seen = (str(folder), written)
     if _seen_marks.get(str(index_dir)) != seen:

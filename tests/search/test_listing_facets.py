@@ -5,11 +5,15 @@ must never be rendered after it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from archive import db as database
 from archive import search
 from archive.catalogue import browse, honorees
 from archive.db import write
+from archive.search import generations
 
 pytestmark = pytest.mark.engines
 
@@ -65,7 +69,7 @@ def test_no_counts_from_the_index_until_it_has_every_change(empty_archive, make_
         }
         _city(db, "人物1", "厦门市")
         # the change is in the outbox, not yet in the index
-        assert search.listing_facets(db, index_dir, browse.Filters()) is None
+        assert search.listing_facets(db, index_dir, browse.Filters(), wait=0.2) is None
         search.drain(db, index_dir)
         # read at once (within the searcher's refresh interval): the new counts
         assert dict(search.listing_facets(db, index_dir, browse.Filters())["region"]) == {
@@ -95,3 +99,43 @@ def test_the_browse_page_shows_every_change_whoever_counts(empty_archive, make_h
     drained = client.get("/honorees?page=1").get_data(as_text=True)  # counted by the index
     assert '福州市 <span class="count">1</span>' in drained
     assert '厦门市 <span class="count">2</span>' in drained
+
+
+def test_counts_wait_for_a_change_being_applied(empty_archive, make_honoree, monkeypatch):
+    """A listing asked for while the worker applies an edit waits for it (the
+    index's counts then include it) instead of counting in the database."""
+    for n in range(3):
+        make_honoree(name=f"人物{n}", city="福州市")
+    db = empty_archive.db()
+    index_dir = _index(empty_archive)
+    app = empty_archive.app()
+    with app.app_context():
+        search.rebuild(db, index_dir)
+        search.listing_facets(db, index_dir, browse.Filters())  # the searcher is open
+    _city(db, "人物1", "厦门市")
+    looked = threading.Semaphore(0)
+    outbox_max = generations.outbox_max
+
+    def counted(database_):
+        looked.release()
+        return outbox_max(database_)
+
+    monkeypatch.setattr(generations, "outbox_max", counted)
+    found = {}
+
+    def visitor():
+        own = database.open_for(empty_archive.config)
+        try:
+            with app.app_context():
+                found.update(search.listing_facets(own, index_dir, browse.Filters(), wait=60))
+        finally:
+            own.conn.close()
+
+    waiting = threading.Thread(target=visitor)
+    waiting.start()
+    for _ in range(2):  # it has found the outbox ahead of the index twice: it waits
+        assert looked.acquire(timeout=60)
+    with app.app_context():
+        search.drain(db, index_dir)
+    waiting.join(60)
+    assert dict(found["region"]) == {"福州市": 2, "厦门市": 1}
