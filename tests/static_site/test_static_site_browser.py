@@ -16,6 +16,8 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 from pypinyin import lazy_pinyin
 
+from archive.catalogue import honorees
+from archive.db import write
 from archive.static_site import Options, export_site, package
 from tests.conftest import fresh_archive
 from tests.hall_fixtures import build, colour, share_near
@@ -23,6 +25,7 @@ from tests.static_site_helpers import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
+STORY = "三十年如一日，守护高铁转向架的每一道焊缝。"
 PHONE = {"width": 390, "height": 844}
 WEBGL = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 
@@ -31,6 +34,10 @@ WEBGL = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu
 def site(tmp_path_factory):
     archive = fresh_archive(tmp_path_factory.mktemp("static-browser"))
     built = build(archive, 20, sections=(12, 8))
+    db = archive.db()
+    with write(db):  # a word only this story holds: found by Pagefind, not data.js's names
+        db.execute("UPDATE honorees SET story = ? WHERE id = ?", [STORY, built["ids"][4]])
+        honorees.note_change(db, built["ids"][4])
     app = archive.app()
     out = archive.root / "edition"
     export_site(app, out, Options())
@@ -42,7 +49,6 @@ def site(tmp_path_factory):
     export_site(app, calm, Options(kiosk=True, search=False))
     calm_zip = package.kiosk_zip(calm, archive.root / "calm.zip")
     url, stop = serve(out)
-    db = archive.db()
     first = db.execute(
         "SELECT id, code, name FROM honorees WHERE id = ?", [built["ids"][4]]
     ).fetchone()
@@ -94,6 +100,16 @@ def test_a_visitors_path_on_a_phone(site, browser):
     result.wait_for(timeout=20000)
     assert result.locator(".card-name").inner_text() == first["name"]
     result.click()
+    page.wait_for_url(f"**/honorees/{first['id']}/index.html")
+
+    # a word of a story: only the Pagefind index holds stories
+    page.goto(f"{site['url']}/search/index.html")
+    page.fill("#search-q", "转向架")
+    page.click("form#edition-search button[type=submit]")
+    found = page.locator("#search-results a").first
+    found.wait_for(timeout=20000)
+    assert found.locator(".card-name").inner_text() == first["name"]
+    found.click()
     page.wait_for_url(f"**/honorees/{first['id']}/index.html")
 
     page.locator("p.in-halls a").first.click()

@@ -126,7 +126,9 @@
   }
 
   if (location.protocol === "file:") { fallback(); return; }
-  import("../pagefind/pagefind.js").then(function (pagefind) {
+  // from the page's address, not this script's (a classic script's import() resolves
+  // against the script: static/pagefind/, which does not exist)
+  import(new URL("../pagefind/pagefind.js", document.baseURI).href).then(function (pagefind) {
     var filters = {};
     for (var name in selected) { filters[name] = selected[name]; }
     return window.editionSearch(pagefind, query, filters, 50).then(function (found) {
