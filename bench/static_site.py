@@ -174,7 +174,7 @@ def compare_search(archive, out: Path, groups: dict[str, list[tuple[str, dict]]]
             page.goto(f"{url}/search/index.html")
             page.wait_for_function("window.editionSearch && window.EDITION_FOLD")
             page.evaluate(
-                "async () => { window.pf = await import('../pagefind/pagefind.js');"
+                "async () => { window.pf = await window.editionPagefind();"
                 " await window.pf.init(); }"
             )
             static, times = [], []

@@ -32,6 +32,7 @@ from .paths import SEARCH_PAGE, Target, classify
 MANIFEST = ".edition.json"
 FORMAT = 1
 PROFILE = re.compile(r"^/honorees/(\d+)$")
+PROFILE_FILE = re.compile(r"^honorees/(\d+)/index\.html$")
 HONOREE_LINK = re.compile(r"/honorees/(\d+)")
 HALL = re.compile(r"^/exhibitions/(\d+)/hall$")
 PARALLEL_FROM = 200  # a queue this long is rendered by a pool of processes
@@ -74,6 +75,7 @@ class Report:
     bytes: int = 0
     seconds: float = 0.0
     search_seconds: float = 0.0
+    search_shards: int = 0  # Pagefind shards indexed again
     renderers: int = 1  # processes that rendered pages (a forked pool, or this one)
     changed_honorees: list[int] = field(default_factory=list)
 
@@ -108,7 +110,8 @@ class Edition:
         self.old: dict = {}
         self.report = Report()
         self.records: dict[int, dict] = {}
-        self.fetched_profiles = False
+        self.touched: set[int] = set()  # profiles redrawn or removed: their search shards
+        self.shards: dict | None = None
         self.pool = None
 
     # --- the run ------------------------------------------------------------------
@@ -135,6 +138,7 @@ class Edition:
             if incremental and self.old.get("generation") == self.report.generation:
                 self.report.mode = "unchanged"
                 self.files = self.old["files"]
+                self.shards = self.old.get("search_shards")
             else:
                 if incremental:
                     self.report.mode = "incremental"
@@ -237,8 +241,9 @@ class Edition:
     def _store(self, target: Target, status: int, body: bytes, mimetype: str) -> None:
         self.report.rendered += 1
         if status != 200:
-            if PROFILE.match(target.fetch):  # withdrawn: out of the search index too
-                self.fetched_profiles = True
+            gone = PROFILE.match(target.fetch)
+            if gone:  # withdrawn: out of the search index too
+                self.touched.add(int(gone[1]))
             self._remove(target.file)
             return
         entry: dict = {"url": target.fetch}
@@ -258,7 +263,7 @@ class Edition:
                 if record:
                     text = rewrite.annotate_profile(text, record["search"])
                     entry["unit"] = record["unit"]
-                    self.fetched_profiles = True
+                    self.touched.add(int(profile[1]))
             if path == "/honorees":
                 facet = [(k, v) for k, v in _query(target.fetch) if k not in ("sort", "page")]
                 entry["listing"] = list(facet[0]) if facet else []
@@ -398,21 +403,42 @@ class Edition:
         generated |= search_index.write_fold(self)
         generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
         generated |= self._sitemap()
-        if self.options.search and (
-            self.fetched_profiles
-            or self.report.mode == "full"
-            or not (self.out / "pagefind").is_dir()
-        ):
+        if self.options.search:
             started = time.monotonic()
-            generated |= search_index.build_pagefind(self)
+            generated |= self._search_shards()
             self.report.search_seconds = time.monotonic() - started
-        else:
-            generated |= {p for p in self.files if p.startswith("pagefind/")}
         for path in [p for p, e in self.files.items() if e["url"] is None and p not in generated]:
             self._remove(path)
         for path in sorted(set(self.old.get("files", {})) - set(self.files)):
             if (self.out / path).exists():
                 self._remove(path)
+
+    def _search_shards(self) -> set[str]:
+        """Index again the Pagefind shards of the profiles this run redrew or
+        removed (every shard in a full run, or when a shard's files are missing);
+        the other shards' files stay as they are."""
+        profiles = sorted(int(m[1]) for p in self.files if (m := PROFILE_FILE.match(p)))
+        old = self.old.get("search_shards") if self.report.mode != "full" else None
+        size = old["size"] if old else search_index.shard_size(profiles)
+        had = set(old["shards"]) if old else set()
+        members: dict[int, list[int]] = {}
+        for honoree_id in profiles:
+            members.setdefault(search_index.shard_of(honoree_id, size), []).append(honoree_id)
+        stale = {search_index.shard_of(i, size) for i in self.touched} | {
+            k
+            for k in members
+            if k not in had or not (self.out / search_index.BUNDLE / f"s{k}").is_dir()
+        }
+        built = search_index.build_shards(self, {k: members.get(k, []) for k in stale})
+        generated = set().union(*built.values())
+        live = sorted(k for k in members if built.get(k) or k not in stale)
+        for k in live:
+            if k not in stale:
+                prefix = f"{search_index.BUNDLE}/s{k}/"
+                generated |= {p for p in self.files if p.startswith(prefix)}
+        self.shards = {"size": size, "shards": live}
+        self.report.search_shards = len(stale)
+        return generated | search_index.write_shard_list(self, live)
 
     def _sitemap(self) -> set[str]:
         pages = sorted(
@@ -451,6 +477,7 @@ class Edition:
                 for i, r in self.records.items()
             },
             "files": self.files,
+            "search_shards": self.shards,
             "report": asdict(self.report),
         }
         tmp = self.out / (MANIFEST + ".tmp")

@@ -7,6 +7,7 @@ cannot fetch its index (the kiosk on a USB stick)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -53,31 +54,82 @@ def write_fold(edition) -> set[str]:
     return {FOLD}
 
 
-def build_pagefind(edition) -> set[str]:
-    """Index the edition's profiles into a fresh folder, then bring ``pagefind/``
-    up to date file by file (unchanged fragments are not rewritten)."""
+# Pagefind cannot update an index, so the profiles' index is cut into shards by
+# record id, each a whole Pagefind bundle (``pagefind/s<k>/``), merged by the search
+# page (Pagefind's ``mergeIndex``): an incremental run re-indexes only the shards of
+# the profiles it redrew or removed. A full run sizes the shards for at most
+# MAX_SHARDS (of at least MIN_SHARD ids each); later runs keep that size.
+MIN_SHARD = 1000
+MAX_SHARDS = 16
+SHARDS = "search/shards.js"
+
+
+def shard_size(ids) -> int:
+    return max(MIN_SHARD, -(-(max(ids, default=0) + 1) // MAX_SHARDS))
+
+
+def shard_of(honoree_id: int, size: int) -> int:
+    return honoree_id // size
+
+
+def build_shards(edition, shards: dict[int, list[int]]) -> dict[int, set[str]]:
+    """Index each shard's exported profiles into a bundle of its own (two Pagefind
+    runs at a time); shard → the files written. A shard with no profile left has
+    no bundle."""
     out: Path = edition.out
+    made: dict[int, set[str]] = {}
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".pagefind-") as tmp:
-        command = [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            str(out),
-            "--output-path",
-            str(Path(tmp) / BUNDLE),
-            "--keep-index-url",
-            "--glob",
-            "honorees/*/index.html",
-            "--quiet",
-        ]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError("Pagefind 索引失败：" + (done.stderr or done.stdout)[-2000:])
-        made = set()
-        for file in sorted((Path(tmp) / BUNDLE).rglob("*")):
-            if file.is_file():
-                path = f"{BUNDLE}/{file.relative_to(Path(tmp) / BUNDLE).as_posix()}"
-                edition.write_generated(path, file.read_bytes())
-                made.add(path)
+        runs = []
+        for shard, ids in sorted(shards.items()):
+            site = Path(tmp) / f"site-{shard}"
+            pages = [f"honorees/{i}/index.html" for i in ids]
+            pages = [p for p in pages if (out / p).is_file()]
+            if not pages:
+                made[shard] = set()
+                continue
+            for page in pages:
+                (site / page).parent.mkdir(parents=True, exist_ok=True)
+                os.link(out / page, site / page)
+            runs.append((shard, site, Path(tmp) / f"bundle-{shard}"))
+        for batch in range(0, len(runs), 2):
+            started = [
+                (shard, bundle, subprocess.Popen(_command(site, bundle), **_QUIET))
+                for shard, site, bundle in runs[batch : batch + 2]
+            ]
+            for shard, bundle, process in started:
+                output, _ = process.communicate()
+                if process.returncode != 0:
+                    raise RuntimeError("Pagefind 索引失败：" + output[-2000:])
+                made[shard] = set()
+                for file in sorted(bundle.rglob("*")):
+                    if file.is_file():
+                        path = f"{BUNDLE}/s{shard}/{file.relative_to(bundle).as_posix()}"
+                        edition.write_generated(path, file.read_bytes())
+                        made[shard].add(path)
     return made
+
+
+_QUIET = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+
+
+def _command(site: Path, bundle: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--output-path",
+        str(bundle),
+        "--keep-index-url",
+        "--glob",
+        "honorees/*/index.html",
+        "--quiet",
+    ]
+
+
+def write_shard_list(edition, shards: list[int]) -> set[str]:
+    """The shards the search page loads (the first's script, the others merged)."""
+    body = "window.EDITION_SHARDS = " + json.dumps([f"s{k}" for k in sorted(shards)]) + ";\n"
+    edition.write_generated(SHARDS, body.encode())
+    return {SHARDS}

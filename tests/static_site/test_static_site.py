@@ -18,7 +18,7 @@ import pytest
 from archive.catalogue import honorees
 from archive.db import write
 from archive.settings import PROJECT_ROOT
-from archive.static_site import Options, export_site, package
+from archive.static_site import Options, export_site, package, search_index
 from archive.static_site.export import MANIFEST
 from tests.conftest import ClosingClient, fresh_archive
 from tests.hall_fixtures import build
@@ -35,7 +35,9 @@ def edition(tmp_path_factory):
     built = build(archive, 20, sections=(12, 8), statuses={19: "draft"})
     app = archive.app()
     out = archive.root / "edition"
-    report = export_site(app, out, Options())
+    with pytest.MonkeyPatch.context() as patch:  # several Pagefind shards of four ids
+        patch.setattr(search_index, "MIN_SHARD", 4)
+        report = export_site(app, out, Options())
     yield {"archive": archive, "app": app, "out": out, "report": report, **built}
     archive.close()
 
@@ -212,8 +214,10 @@ def test_rendering_in_parallel_processes_makes_the_same_edition(edition, tmp_pat
     made = _manifest(tmp_path / "parallel")["files"]
     renderers, rendered = map(int, done.stdout.split()[-2:])
     assert renderers == 2 and rendered > 0  # a pool of two forked renderers made it
-    same = {p: e["sha256"] for p, e in serial.items() if not p.startswith("pagefind/")}
-    assert {p: e["sha256"] for p, e in made.items() if not p.startswith("pagefind/")} == same
+    # made without the Pagefind index (search=False): its shards and their list aside
+    index = ("pagefind/", "search/shards.js")
+    same = {p: e["sha256"] for p, e in serial.items() if not p.startswith(index)}
+    assert {p: e["sha256"] for p, e in made.items() if not p.startswith(index)} == same
 
 
 def _manifest(out):
@@ -267,3 +271,54 @@ def test_withdrawing_someone_no_other_page_shows_still_drops_their_search_entry(
                 "UPDATE honorees SET status = 'published', unit = ? WHERE id = ?", [unit, alone]
             )
             honorees.note_change(db, alone)
+
+
+def _shard_files(out) -> dict[str, str]:
+    return {p: e["sha256"] for p, e in _manifest(out)["files"].items() if p.startswith("pagefind/")}
+
+
+def _fragments(out, shard: str) -> list[str]:
+    """A shard's pages as Pagefind keeps them, without the zero-width spaces it
+    puts between the words it cut."""
+    return [
+        gzip.decompress(f.read_bytes()).decode("utf-8", "replace").replace("\u200b", "")
+        for f in (out / "pagefind" / shard).rglob("*.pf_fragment")
+    ]
+
+
+def test_an_edit_indexes_again_only_the_shard_of_its_profile(edition, tmp_path):
+    """Pagefind cannot update an index: each shard of ids is a bundle of its own and
+    an edit re-indexes only its profile's shard; the search page merges them all."""
+    out = tmp_path / "edition"
+    shutil.copytree(edition["out"], out)
+    archive, app = edition["archive"], edition["app"]
+    db = archive.db()
+    size = _manifest(out)["search_shards"]["size"]
+    shards = _manifest(out)["search_shards"]["shards"]
+    assert len(shards) > 2 and (out / "search/shards.js").read_text().count('"s') == len(shards)
+    edited = edition["ids"][5]
+    mine = f"s{edited // size}"
+    before = _shard_files(out)
+    story = db.execute("SELECT story FROM honorees WHERE id = ?", [edited]).fetchone()[0]
+    try:
+        with write(db):
+            db.execute(
+                "UPDATE honorees SET story = '潜心钻研盾构刀盘修复。' WHERE id = ?", [edited]
+            )
+            honorees.note_change(db, edited)
+        report = export_site(app, out, Options())
+        assert report.mode == "incremental" and report.search_shards == 1
+        after = _shard_files(out)
+        others = {p: h for p, h in before.items() if not p.startswith(f"pagefind/{mine}/")}
+        assert {p: h for p, h in after.items() if not p.startswith(f"pagefind/{mine}/")} == others
+        assert any("盾构刀盘" in f for f in _fragments(out, mine))
+        assert not any(
+            "盾构刀盘" in f
+            for shard in shards
+            if f"s{shard}" != mine
+            for f in _fragments(out, f"s{shard}")
+        )
+    finally:
+        with write(db):
+            db.execute("UPDATE honorees SET story = ? WHERE id = ?", [story, edited])
+            honorees.note_change(db, edited)

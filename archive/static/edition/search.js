@@ -38,6 +38,22 @@
         .then(function (data) { return {total: search.results.length, data: rank(query, data)}; });
     });
   };
+  // Pagefind, with every shard of the profiles' index merged into the first
+  // (search/shards.js lists them); paths from the page's address, not this script's
+  // (a classic script's import() resolves against the script: static/pagefind/).
+  var merged = null;
+  window.editionPagefind = function () {
+    if (!merged) {
+      var shards = window.EDITION_SHARDS || [];
+      var base = new URL("../pagefind/", document.baseURI);
+      merged = shards.length ? import(new URL(shards[0] + "/pagefind.js", base).href).then(function (pagefind) {
+        return Promise.all(shards.slice(1).map(function (shard) {
+          return pagefind.mergeIndex(new URL(shard + "/", base).href, {baseUrl: "/"});
+        })).then(function () { return pagefind; });
+      }) : Promise.reject(new Error("no search index"));
+    }
+    return merged;
+  };
   var form = document.getElementById("edition-search");
   if (!form) { return; }
   var input = document.getElementById("search-q");
@@ -126,15 +142,13 @@
   }
 
   if (location.protocol === "file:") { fallback(); return; }
-  // from the page's address, not this script's (a classic script's import() resolves
-  // against the script: static/pagefind/, which does not exist)
-  import(new URL("../pagefind/pagefind.js", document.baseURI).href).then(function (pagefind) {
+  window.editionPagefind().then(function (pagefind) {
     var filters = {};
     for (var name in selected) { filters[name] = selected[name]; }
     return window.editionSearch(pagefind, query, filters, 50).then(function (found) {
       show(found.data.map(function (d) {
         return {name: d.meta.name || d.meta.title, unit: d.meta.unit, honour: d.meta.honour,
-                url: ".." + d.url};
+                url: ".." + d.url.replace(/^[a-z]+:\/\/[^/]+/i, "")};
       }), found.total);
     });
   }).catch(fallback);
