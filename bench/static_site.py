@@ -71,7 +71,10 @@ def _edit(archive, status: str | None = None) -> int:
     return honoree_id
 
 
-def run_size(kind: str, workdir: Path, options: Options) -> dict:
+STEPS = {"story edit": None, "withdrawal": "withdrawn"}
+
+
+def run_size(kind: str, workdir: Path, options: Options, steps=tuple(STEPS)) -> dict:
     root = workdir / kind
     if (root / "archive.db").exists():  # --workdir of a kept run: its archive, a new edition
         from tests.conftest import Archive, config_for
@@ -93,8 +96,8 @@ def run_size(kind: str, workdir: Path, options: Options) -> dict:
     }
     again = export_site(app, out, options)
     result["unchanged_seconds"] = round(again.seconds, 2)
-    for label, status in (("story edit", None), ("withdrawal", "withdrawn")):
-        _edit(archive, status)
+    for label in steps:
+        _edit(archive, STEPS[label])
         step = export_site(app, out, options)
         result[label] = {
             "seconds": round(step.seconds, 2),
@@ -234,7 +237,9 @@ def markdown(runs: list[dict], command: str) -> str:
         lines.append(
             f"| {r['size']} | {r['full']['seconds']} s | {r['full']['files']} | "
             f"{r['full']['mb']} MB | {r['full']['pagefind_seconds']} s | "
-            f"{r['unchanged_seconds']} s | {_step(r['story edit'])} | {_step(r['withdrawal'])} |"
+            f"{r['unchanged_seconds']} s | "
+            + " | ".join(_step(r[k]) if k in r else "not run" for k in STEPS)
+            + " |"
         )
     for r in runs:
         if "search" in r:
@@ -268,13 +273,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="editions without the share/long/card PNGs (export-site's flag)",
     )
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help="incremental runs measured after the full one, in order (default: all)",
+    )
     args = parser.parse_args(argv)
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    if any(s not in STEPS for s in steps):
+        parser.error(f"--steps: one or more of {', '.join(STEPS)}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-static-"))
     options = Options(share_images=not args.no_share_images)
     runs = []
     try:
         for kind in args.sizes.split(","):
-            runs.append(run_size(kind, workdir, options))
+            runs.append(run_size(kind, workdir, options, steps))
             print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
     finally:
         if args.keep or args.workdir:
