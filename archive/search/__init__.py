@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -241,6 +242,17 @@ def forget(index_dir: str | Path, *, engine: str | None = None) -> None:
 _seen_marks: dict[str, tuple[str, int]] = {}
 
 
+def _stalled(db: sqlite_utils.Database, mark: int, wait: float) -> bool:
+    """Whether the oldest change past ``mark`` has waited longer than a working
+    indexer takes (no worker running, or one far behind): then nobody waits for
+    it. Its time is kept to the second, hence the second more."""
+    row = db.execute("SELECT min(created_at) FROM index_outbox WHERE id > ?", [mark]).fetchone()
+    if not row or not row[0]:
+        return False
+    since = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.now(UTC) - since > timedelta(seconds=wait + 1)
+
+
 def listing_facets(
     db: sqlite_utils.Database,
     index_dir: str | Path,
@@ -255,8 +267,9 @@ def listing_facets(
     live generation's mark (an edit the worker is applying, usually for a few
     tenths of a second), waits up to ``wait`` seconds for it, sleeping (a gevent
     worker serves its other visitors meanwhile; counting in the database would
-    hold them all); None if the index is still behind then or cannot answer (the
-    caller counts in the database). After the mark moves, this process's
+    hold them all); None if the index is still behind then, if the change has
+    waited longer than that already (no worker is applying it), or if the index
+    cannot answer (the caller counts in the database). After the mark moves, this process's
     searcher is refreshed before it counts, so a page cached for a content
     generation never shows counts from before it."""
     deadline = time.monotonic() + wait
@@ -268,9 +281,10 @@ def listing_facets(
             written = (folder / "MARK").stat().st_mtime_ns
         except FileNotFoundError:
             written = 0
-        if generations.mark(folder) >= generations.outbox_max(db):
+        last = generations.mark(folder)
+        if last >= generations.outbox_max(db):
             break
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or _stalled(db, last, wait):
             return None
         time.sleep(0.05)
     chosen = _engine(engine)

@@ -139,3 +139,25 @@ def test_counts_wait_for_a_change_being_applied(empty_archive, make_honoree, mon
         search.drain(db, index_dir)
     waiting.join(60)
     assert dict(found["region"]) == {"福州市": 2, "厦门市": 1}
+
+
+def test_nobody_waits_for_a_change_no_worker_is_applying(empty_archive, make_honoree, monkeypatch):
+    """A change that has waited longer than a working indexer takes (no worker
+    running): the listing is counted in the database at once, without sleeping."""
+    make_honoree(name="人物0", city="福州市")
+    db = empty_archive.db()
+    index_dir = _index(empty_archive)
+    with empty_archive.app().app_context():
+        search.rebuild(db, index_dir)
+    _city(db, "人物0", "厦门市")
+    with write(db):
+        db.execute("UPDATE index_outbox SET created_at = '2026-01-01T00:00:00Z'")
+
+    def no_sleep(seconds):
+        raise AssertionError(f"waited {seconds} s for a stalled change")
+
+    monkeypatch.setattr(search.time, "sleep", no_sleep)
+    with empty_archive.app().app_context():
+        assert search.listing_facets(db, index_dir, browse.Filters(), wait=30) is None
+    page = empty_archive.app().test_client().get("/honorees").get_data(as_text=True)
+    assert '厦门市 <span class="count">1</span>' in page
