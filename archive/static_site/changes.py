@@ -31,11 +31,14 @@ class Changes:
         return cls(honorees, cards, facet_values, units, exhibitions)
 
     def redraws(self, entry: dict) -> bool:
-        """Whether a file of the last run (its manifest entry) is to be drawn again."""
+        """Whether a file of the last run (its manifest entry) is to be drawn again.
+        A list page shows its records' cards (and counts of their facets, which are
+        in the card): it is drawn again for a changed card only, not for a story."""
+        if entry.get("listing") is not None:
+            return bool(entry.get("always")) or self._lists(entry["listing"])
         return (
             bool(self.honorees & set(entry.get("deps", [])))
             or bool(entry.get("always"))
-            or self._lists(entry.get("listing"))
             or entry.get("unit") in self.units
             or (self.exhibitions and entry["url"].startswith("/exhibitions"))
         )

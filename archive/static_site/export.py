@@ -122,7 +122,6 @@ class Edition:
         db = database.connect(self.app.config["DATABASE"])
         try:
             self.report.generation = database.generation(db)
-            self.records = records.public(db)
             fingerprints = {
                 "global": records.global_fingerprint(db, self.app.config),
                 "exhibitions": records.exhibitions_fingerprint(db),
@@ -135,6 +134,7 @@ class Edition:
                 and self.old.get("options") == self.options.shape()
                 and self.old.get("fingerprints", {}).get("global") == fingerprints["global"]
             )
+            self.records = records.public(db, self.old.get("records") if incremental else None)
             if incremental and self.old.get("generation") == self.report.generation:
                 self.report.mode = "unchanged"
                 self.files = self.old["files"]
@@ -473,7 +473,7 @@ class Edition:
             "options": self.options.shape(),
             "fingerprints": fingerprints,
             "records": {
-                str(i): {k: r[k] for k in ("fp", "card", "unit", "facets")}
+                str(i): {k: r[k] for k in ("fp", "card", "unit", "facets", "search")}
                 for i, r in self.records.items()
             },
             "files": self.files,

@@ -36,9 +36,13 @@ def _grouped(db: sqlite_utils.Database, sql: str, ids: list[int]) -> dict[int, l
     return grouped
 
 
-def public(db: sqlite_utils.Database) -> dict[int, dict]:
+def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, dict]:
     """Every public honoree: ``fp`` (its own pages), ``card`` (what lists and other
-    pages show of it), ``unit``, ``facets`` and ``search`` (words, filters, meta)."""
+    pages show of it), ``unit``, ``facets`` and ``search`` (words, filters, meta).
+    ``known``: the last run's records (by id as text), whose search fields are taken
+    again where the fingerprint, which covers all they are made of, is the same
+    (their pinyin is most of this function's time)."""
+    known = known or {}
     rows = {r["id"]: dict(r) for r in db.execute(f"SELECT * FROM honorees h WHERE {PUBLIC}")}
     ids = sorted(rows)
     honours = _grouped(
@@ -115,13 +119,16 @@ def public(db: sqlite_utils.Database) -> dict[int, dict]:
                 shown.get(i),
             ]
         )
+        last = known.get(str(i)) or {}
         result[i] = {
             "fp": fp,
             "card": card,
             "unit": row["unit"] or "",
             "facets": facets,
             "code": row["code"],
-            "search": _search_fields(row, top, facets),
+            "search": last["search"]
+            if last.get("fp") == fp and "search" in last
+            else _search_fields(row, top, facets),
         }
     return result
 
