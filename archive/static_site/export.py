@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import re
 import shutil
+import tempfile
+import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -389,34 +391,36 @@ class Edition:
             _prune(self.out, (self.out / file).parent)
 
     def _finish(self, db) -> None:
-        """The files the exporter writes itself, then everything no longer made."""
-        with self.app.test_request_context("/search"):
-            page = render_template("static_site/search.html")
-        self.write_generated(
-            SEARCH_PAGE,
-            self._page_extras(SEARCH_PAGE, self.rewriter.page(SEARCH_PAGE, page)).encode(),
-        )
-        self._crawl()  # the search page's own assets
-        generated = {SEARCH_PAGE}
-        generated |= redirects.write(self, db)
-        generated |= search_index.write_fallback(self)
-        generated |= search_index.write_fold(self)
-        generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
-        generated |= self._sitemap()
-        if self.options.search:
-            started = time.monotonic()
-            generated |= self._search_shards()
-            self.report.search_seconds = time.monotonic() - started
+        """The files the exporter writes itself, then everything no longer made.
+        Pagefind indexes the shards it has to meanwhile, in a thread (it runs in
+        processes of its own; the thread only waits for them)."""
+        with tempfile.TemporaryDirectory(dir=self.out.parent, prefix=".pagefind-") as tmp:
+            shards = self._start_shards(Path(tmp)) if self.options.search else None
+            with self.app.test_request_context("/search"):
+                page = render_template("static_site/search.html")
+            self.write_generated(
+                SEARCH_PAGE,
+                self._page_extras(SEARCH_PAGE, self.rewriter.page(SEARCH_PAGE, page)).encode(),
+            )
+            self._crawl()  # the search page's own assets
+            generated = {SEARCH_PAGE}
+            generated |= redirects.write(self, db)
+            generated |= search_index.write_fallback(self)
+            generated |= search_index.write_fold(self)
+            generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
+            generated |= self._sitemap()
+            if shards is not None:
+                generated |= self._finish_shards(*shards)
         for path in [p for p, e in self.files.items() if e["url"] is None and p not in generated]:
             self._remove(path)
         for path in sorted(set(self.old.get("files", {})) - set(self.files)):
             if (self.out / path).exists():
                 self._remove(path)
 
-    def _search_shards(self) -> set[str]:
-        """Index again the Pagefind shards of the profiles this run redrew or
-        removed (every shard in a full run, or when a shard's files are missing);
-        the other shards' files stay as they are."""
+    def _start_shards(self, tmp: Path) -> tuple:
+        """Which Pagefind shards to index again: those of the profiles this run
+        redrew or removed (every shard in a full run, or when a shard's files are
+        missing); their indexing started in a thread."""
         profiles = sorted(int(m[1]) for p in self.files if (m := PROFILE_FILE.match(p)))
         old = self.old.get("search_shards") if self.report.mode != "full" else None
         size = old["size"] if old else search_index.shard_size(profiles)
@@ -429,7 +433,26 @@ class Edition:
             for k in members
             if k not in had or not (self.out / search_index.BUNDLE / f"s{k}").is_dir()
         }
-        built = search_index.build_shards(self, {k: members.get(k, []) for k in stale})
+        answer: dict = {"started": time.monotonic()}
+
+        def index() -> None:
+            try:
+                answer["bundles"] = search_index.index_shards(
+                    self.out, {k: members.get(k, []) for k in stale}, tmp
+                )
+            except BaseException as exc:  # raised again by _finish_shards
+                answer["error"] = exc
+
+        thread = threading.Thread(target=index, name="pagefind")
+        thread.start()
+        return thread, answer, size, members, stale
+
+    def _finish_shards(self, thread, answer, size, members, stale) -> set[str]:
+        """The indexed shards' files written, the others' kept, and their list."""
+        thread.join()
+        if "error" in answer:
+            raise answer["error"]
+        built = search_index.store_shards(self, answer["bundles"])
         generated = set().union(*built.values())
         live = sorted(k for k in members if built.get(k) or k not in stale)
         for k in live:
@@ -438,6 +461,7 @@ class Edition:
                 generated |= {p for p in self.files if p.startswith(prefix)}
         self.shards = {"size": size, "shards": live}
         self.report.search_shards = len(stale)
+        self.report.search_seconds = time.monotonic() - answer["started"]
         return generated | search_index.write_shard_list(self, live)
 
     def _sitemap(self) -> set[str]:

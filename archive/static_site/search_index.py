@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 FALLBACK = "search/data.js"
@@ -59,8 +58,8 @@ def write_fold(edition) -> set[str]:
 # page (Pagefind's ``mergeIndex``): an incremental run re-indexes only the shards of
 # the profiles it redrew or removed. A full run sizes the shards for at most
 # MAX_SHARDS (of at least MIN_SHARD ids each); later runs keep that size.
-MIN_SHARD = 1000
-MAX_SHARDS = 16
+MIN_SHARD = 500
+MAX_SHARDS = 24
 SHARDS = "search/shards.js"
 
 
@@ -72,40 +71,48 @@ def shard_of(honoree_id: int, size: int) -> int:
     return honoree_id // size
 
 
-def build_shards(edition, shards: dict[int, list[int]]) -> dict[int, set[str]]:
-    """Index each shard's exported profiles into a bundle of its own (two Pagefind
-    runs at a time); shard → the files written. A shard with no profile left has
-    no bundle."""
-    out: Path = edition.out
-    made: dict[int, set[str]] = {}
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".pagefind-") as tmp:
-        runs = []
-        for shard, ids in sorted(shards.items()):
-            site = Path(tmp) / f"site-{shard}"
-            pages = [f"honorees/{i}/index.html" for i in ids]
-            pages = [p for p in pages if (out / p).is_file()]
-            if not pages:
-                made[shard] = set()
-                continue
+def index_shards(out: Path, shards: dict[int, list[int]], tmp: Path) -> dict[int, Path | None]:
+    """Index each shard's exported profiles (files of ``out``) into a bundle of its
+    own in ``tmp``, two Pagefind runs at a time; shard → its bundle, None for a
+    shard with no profile left. Touches nothing of the edition, so it can run
+    while the exporter writes the rest."""
+    bundles: dict[int, Path | None] = {}
+    runs = []
+    for shard, ids in sorted(shards.items()):
+        site = tmp / f"site-{shard}"
+        pages = [f"honorees/{i}/index.html" for i in ids]
+        pages = [p for p in pages if (out / p).is_file()]
+        bundles[shard] = None
+        if pages:
             for page in pages:
                 (site / page).parent.mkdir(parents=True, exist_ok=True)
                 os.link(out / page, site / page)
-            runs.append((shard, site, Path(tmp) / f"bundle-{shard}"))
-        for batch in range(0, len(runs), 2):
-            started = [
-                (shard, bundle, subprocess.Popen(_command(site, bundle), **_QUIET))
-                for shard, site, bundle in runs[batch : batch + 2]
-            ]
-            for shard, bundle, process in started:
-                output, _ = process.communicate()
-                if process.returncode != 0:
-                    raise RuntimeError("Pagefind 索引失败：" + output[-2000:])
-                made[shard] = set()
-                for file in sorted(bundle.rglob("*")):
-                    if file.is_file():
-                        path = f"{BUNDLE}/s{shard}/{file.relative_to(bundle).as_posix()}"
-                        edition.write_generated(path, file.read_bytes())
-                        made[shard].add(path)
+            runs.append((shard, site, tmp / f"bundle-{shard}"))
+    for batch in range(0, len(runs), 2):
+        started = [
+            (shard, bundle, subprocess.Popen(_command(site, bundle), **_QUIET))
+            for shard, site, bundle in runs[batch : batch + 2]
+        ]
+        for shard, bundle, process in started:
+            output, _ = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError("Pagefind 索引失败：" + output[-2000:])
+            bundles[shard] = bundle
+    return bundles
+
+
+def store_shards(edition, bundles: dict[int, Path | None]) -> dict[int, set[str]]:
+    """The bundles' files into the edition (``pagefind/s<k>/``); shard → its files."""
+    made: dict[int, set[str]] = {}
+    for shard, bundle in sorted(bundles.items()):
+        made[shard] = set()
+        if bundle is None:
+            continue
+        for file in sorted(bundle.rglob("*")):
+            if file.is_file():
+                path = f"{BUNDLE}/s{shard}/{file.relative_to(bundle).as_posix()}"
+                edition.write_generated(path, file.read_bytes())
+                made[shard].add(path)
     return made
 
 
