@@ -14,6 +14,7 @@ class Changes:
     facet_values: set[tuple[str, str]]  # the facets those cards have or had
     units: set[str]  # the units those cards name or named
     exhibitions: bool  # an exhibition (title, order, membership…) changed
+    listed: bool = True  # what the CSV of every record shows changed
 
     @classmethod
     def between(cls, old: dict[int, dict], new: dict[int, dict], exhibitions: bool) -> Changes:
@@ -28,17 +29,19 @@ class Changes:
             facet_values.update((k, str(v)) for k, vs in record["facets"].items() for v in vs)
             units.add(record["unit"])
         units.discard("")
-        return cls(honorees, cards, facet_values, units, exhibitions)
+        listed = any(old.get(i, {}).get("csv") != new.get(i, {}).get("csv") for i in honorees)
+        return cls(honorees, cards, facet_values, units, exhibitions, listed)
 
     def redraws(self, entry: dict) -> bool:
         """Whether a file of the last run (its manifest entry) is to be drawn again.
         A list page shows its records' cards (and counts of their facets, which are
         in the card): it is drawn again for a changed card only, not for a story."""
         if entry.get("listing") is not None:
-            return bool(entry.get("always")) or self._lists(entry["listing"])
+            return self._lists(entry["listing"])
+        if entry.get("always"):  # the CSV of every record
+            return self.listed
         return (
             bool(self.honorees & set(entry.get("deps", [])))
-            or bool(entry.get("always"))
             or entry.get("unit") in self.units
             or (self.exhibitions and entry["url"].startswith("/exhibitions"))
         )

@@ -497,7 +497,7 @@ class Edition:
             "options": self.options.shape(),
             "fingerprints": fingerprints,
             "records": {
-                str(i): {k: r[k] for k in ("fp", "card", "unit", "facets", "search")}
+                str(i): {k: r[k] for k in ("fp", "card", "csv", "unit", "facets", "search")}
                 for i, r in self.records.items()
             },
             "files": self.files,

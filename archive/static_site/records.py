@@ -123,6 +123,9 @@ def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, di
         result[i] = {
             "fp": fp,
             "card": card,
+            # what the CSV of every record shows of it: all but its long texts and
+            # bookkeeping (a story edit leaves the CSV as it was)
+            "csv": _digest([{k: v for k, v in row.items() if k not in NOT_IN_CSV}, kept]),
             "unit": row["unit"] or "",
             "facets": facets,
             "code": row["code"],
@@ -131,6 +134,11 @@ def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, di
             else _search_fields(row, top, facets),
         }
     return result
+
+
+NOT_IN_CSV = frozenset(
+    {"story", "story_en", "quote", "note", "version", "updated_at", "published_at", "submitted_by"}
+)
 
 
 def _honour_dicts(rows: list[list], db: sqlite_utils.Database) -> list[dict]:

@@ -322,3 +322,37 @@ def test_an_edit_indexes_again_only_the_shard_of_its_profile(edition, tmp_path):
         with write(db):
             db.execute("UPDATE honorees SET story = ? WHERE id = ?", [story, edited])
             honorees.note_change(db, edited)
+
+
+def test_the_csv_of_every_record_follows_what_it_shows_not_stories(edition, tmp_path):
+    """The CSV is drawn again when a record's listed fields change (a summary), and
+    left as it was for a story, which it does not hold."""
+    out = tmp_path / "edition"
+    shutil.copytree(edition["out"], out)
+    archive, app = edition["archive"], edition["app"]
+    db = archive.db()
+    edited = edition["ids"][3]
+    summary, story = db.execute(
+        "SELECT summary, story FROM honorees WHERE id = ?", [edited]
+    ).fetchone()
+    csv = out / "api/v1/honorees.csv"
+    before = csv.read_bytes()
+    try:
+        with write(db):
+            db.execute("UPDATE honorees SET story = '新写的事迹。' WHERE id = ?", [edited])
+            honorees.note_change(db, edited)
+        export_site(app, out, Options())
+        assert csv.read_bytes() == before
+        assert "新写的事迹" in (out / f"honorees/{edited}/index.html").read_text()
+        with write(db):
+            db.execute("UPDATE honorees SET summary = '改过的简介' WHERE id = ?", [edited])
+            honorees.note_change(db, edited)
+        report = export_site(app, out, Options())
+        assert report.mode == "incremental"
+        assert "改过的简介" in csv.read_text(encoding="utf-8-sig")
+    finally:
+        with write(db):
+            db.execute(
+                "UPDATE honorees SET summary = ?, story = ? WHERE id = ?", [summary, story, edited]
+            )
+            honorees.note_change(db, edited)
