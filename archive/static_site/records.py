@@ -83,15 +83,7 @@ def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, di
         row = rows[i]
         kept = [dict(o) for o in _honour_dicts(honours.get(i, []), db)]
         live = [o for o in kept if not o["revoked"]]
-        facets = {
-            "kind": [row["kind"]],
-            "region": [row["city"]] if row["city"] else [],
-            "nominator": [row["nominator"]] if row.get("nominator") else [],
-            "industry": [row["industry"]] if row["industry"] else [],
-            "level": sorted({o["level"] for o in live if o["level"]}),
-            "title": sorted({o["title"] for o in live}),
-            "year": sorted({str(o["year"]) for o in live if o["year"]}),
-        }
+        facets = _facets(row, live)
         top = honorees.top_honour(live)
         portrait = photos.get(i, [[None] * 3])[0][-1]
         card = _digest(
@@ -134,6 +126,19 @@ def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, di
             else _search_fields(row, top, facets),
         }
     return result
+
+
+def _facets(row: dict, live: list[dict]) -> dict[str, list]:
+    """A record's values of every facet (honour facets: of its honours in force)."""
+    return {
+        "kind": [row["kind"]],
+        "region": [row["city"]] if row["city"] else [],
+        "nominator": [row["nominator"]] if row.get("nominator") else [],
+        "industry": [row["industry"]] if row["industry"] else [],
+        "level": sorted({o["level"] for o in live if o["level"]}),
+        "title": sorted({o["title"] for o in live}),
+        "year": sorted({str(o["year"]) for o in live if o["year"]}),
+    }
 
 
 NOT_IN_CSV = frozenset(
