@@ -7,6 +7,12 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ago(seconds: float) -> str:
+    """The stored form of the moment ``seconds`` before now (stored timestamps
+    compare as text)."""
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def today() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
 

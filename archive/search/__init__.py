@@ -19,14 +19,13 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 import sqlite_utils
 from flask import current_app, has_app_context
 
-from archive import settings
+from archive import settings, timeutil
 from archive.catalogue import browse
 
 from . import fallback, generations
@@ -242,17 +241,6 @@ def forget(index_dir: str | Path, *, engine: str | None = None) -> None:
 _seen_marks: dict[str, tuple[str, int]] = {}
 
 
-def _stalled(db: sqlite_utils.Database, mark: int, wait: float) -> bool:
-    """Whether the oldest change past ``mark`` has waited longer than a working
-    indexer takes (no worker running, or one far behind): then nobody waits for
-    it. Its time is kept to the second, hence the second more."""
-    row = db.execute("SELECT min(created_at) FROM index_outbox WHERE id > ?", [mark]).fetchone()
-    if not row or not row[0]:
-        return False
-    since = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return datetime.now(UTC) - since > timedelta(seconds=wait + 1)
-
-
 def listing_facets(
     db: sqlite_utils.Database,
     index_dir: str | Path,
@@ -269,8 +257,8 @@ def listing_facets(
     worker serves its other visitors meanwhile; counting in the database would
     hold them all); None if the index is still behind then, if the change has
     waited longer than that already (no worker is applying it), or if the index
-    cannot answer (the caller counts in the database). After the mark moves, this process's
-    searcher is refreshed before it counts, so a page cached for a content
+    cannot answer (the caller counts in the database). After the mark moves, this
+    process's searcher is refreshed before it counts, so a page cached for a content
     generation never shows counts from before it."""
     deadline = time.monotonic() + wait
     while True:
@@ -281,10 +269,12 @@ def listing_facets(
             written = (folder / "MARK").stat().st_mtime_ns
         except FileNotFoundError:
             written = 0
-        last = generations.mark(folder)
-        if last >= generations.outbox_max(db):
+        since = generations.pending_since(db, generations.mark(folder))
+        if since is None:
             break
-        if time.monotonic() >= deadline or _stalled(db, last, wait):
+        # a change older than the wait and a second (stamps are to the second):
+        # no worker is applying it, or one far behind, and nobody waits for it
+        if time.monotonic() >= deadline or since < timeutil.ago(wait + 1):
             return None
         time.sleep(0.05)
     chosen = _engine(engine)

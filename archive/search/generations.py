@@ -170,6 +170,15 @@ def mark(folder: Path) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
+def pending_since(db: sqlite_utils.Database, last: int) -> str | None:
+    """When the first change past the mark ``last`` was made (a stored timestamp);
+    None when the index holds every change."""
+    row = db.execute(
+        "SELECT created_at FROM index_outbox WHERE id > ? ORDER BY id LIMIT 1", [last]
+    ).fetchone()
+    return None if row is None else row[0]
+
+
 @contextmanager
 def file_lock(path: Path, timeout: float):
     """An exclusive lock on ``path`` held by this process (fcntl: released if the
@@ -323,10 +332,7 @@ def drain(backend: Backend, db: sqlite_utils.Database, index_dir: str | Path) ->
         )
         rebuild(backend, db, index_dir)
         return 0
-    if (
-        db.execute("SELECT 1 FROM index_outbox WHERE id > ? LIMIT 1", [mark(folder)]).fetchone()
-        is None
-    ):
+    if pending_since(db, mark(folder)) is None:
         _prune_outbox(db, index_dir, folder)
         return 0
     try:

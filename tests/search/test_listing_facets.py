@@ -114,13 +114,13 @@ def test_counts_wait_for_a_change_being_applied(empty_archive, make_honoree, mon
         search.listing_facets(db, index_dir, browse.Filters())  # the searcher is open
     _city(db, "人物1", "厦门市")
     looked = threading.Semaphore(0)
-    outbox_max = generations.outbox_max
+    pending_since = generations.pending_since
 
-    def counted(database_):
+    def counted(database_, last):
         looked.release()
-        return outbox_max(database_)
+        return pending_since(database_, last)
 
-    monkeypatch.setattr(generations, "outbox_max", counted)
+    monkeypatch.setattr(generations, "pending_since", counted)
     found = {}
 
     def visitor():
