@@ -116,3 +116,25 @@ def _wait_until_live(base: str, process: subprocess.Popen, log_path: Path) -> No
                 break
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not start:\n" + log_path.read_text(errors="replace"))
+
+
+def pss_kb(pid: int) -> int:
+    """A process's proportional set size in KiB (its share of pages it has in
+    common with others counted once); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (from /proc's children lists of its threads)."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return found

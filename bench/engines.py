@@ -51,6 +51,7 @@ from archive.catalogue import browse
 from archive.search import ENGINES
 
 from . import search as common
+from ._server import children, pss_kb
 from .engines_served import WORKERS, served
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -142,7 +143,7 @@ def child_query(root: Path, engine: str, time_limit: float) -> None:
     db = database.connect(root / "archive.db")
     index_dir = root / f"index-{engine}"
     sets = json.loads((root / "queries.json").read_text(encoding="utf-8"))
-    out: dict = {"types": {}, "pss_start_kb": _pss_kb(os.getpid())}
+    out: dict = {"types": {}, "pss_start_kb": pss_kb(os.getpid())}
     mix = []
     for kind, queries in sets.items():
         for text, filters, _ in queries[:3]:  # caches warmed once per type
@@ -169,33 +170,20 @@ def child_query(root: Path, engine: str, time_limit: float) -> None:
         times.append((time.perf_counter() - started) * 1000)
     out["suggest_ms"] = times
     out["mix_ms"] = mix
-    out["pss_kb"] = _pss_kb(os.getpid())
+    out["pss_kb"] = pss_kb(os.getpid())
     print(json.dumps(out))
 
 
 # --- process measurement ----------------------------------------------------------
 
 
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
-    except (OSError, StopIteration, ValueError):
-        return 0
-
-
 def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (from /proc's children lists)."""
+    """``pid`` and its descendants."""
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
         found.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo += [int(c) for c in f.read().split()]
-        except OSError:
-            continue
+        todo += children(p)
     return found
 
 
@@ -210,7 +198,7 @@ def run_child(args: list[str], env: dict) -> tuple[dict, int]:
     )
     peak = 0
     while process.poll() is None:
-        peak = max(peak, sum(_pss_kb(p) for p in _tree(process.pid)))
+        peak = max(peak, sum(pss_kb(p) for p in _tree(process.pid)))
         time.sleep(0.2)
     out = process.stdout.read().decode()
     process.stdout.close()

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from archive import db as database
 
 from . import search as common
-from ._server import gunicorn
+from ._server import children, gunicorn, pss_kb
 from .serving import latency_summary, replay
 
 WORKERS = 3
@@ -48,15 +48,6 @@ def visits(sets: dict, rng: random.Random) -> Iterator[tuple[str, str]]:
         yield "browse", f"/honorees?page={rng.randint(1, 50)}"
 
 
-def _pss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
-
-
-def _workers(master: int) -> list[int]:
-    return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-
-
 def served(
     root: Path, engine: str, sets: dict, edits: int, rate: float = 100, seconds: float = 40
 ) -> dict:
@@ -67,7 +58,7 @@ def served(
     env.update(ARCHIVE_INDEX_DIR=str(index_dir), ARCHIVE_SEARCH_ENGINE=engine)
     requests = list(itertools.islice(visits(sets, random.Random(7)), int(rate * seconds)))
     with gunicorn(root, env, workers=WORKERS, threads=8) as (base, master):
-        pss_before = [_pss_kb(p) for p in _workers(master)]
+        pss_before = [pss_kb(p) for p in children(master)]
         log = open(root / f"worker-{engine}.log", "ab")
         worker = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "archive", "worker"],
@@ -97,7 +88,7 @@ def served(
                 for k in range(edits)
             ]
             visitors.join()
-            pss = [_pss_kb(p) for p in _workers(master)]
+            pss = [pss_kb(p) for p in children(master)]
         finally:
             worker.terminate()
             worker.wait(30)
