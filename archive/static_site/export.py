@@ -18,6 +18,7 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote
 
 from flask import Flask, render_template
 
@@ -29,14 +30,15 @@ from .. import forking
 from ..halls import store as halls
 from . import kiosk_hall, records, redirects, rewrite, search_index
 from .changes import Changes
+from .manifest import Manifest
 from .paths import SEARCH_PAGE, Target, classify
 
-MANIFEST = ".edition.json"
-FORMAT = 1
 PROFILE = re.compile(r"^/honorees/(\d+)$")
 PROFILE_FILE = re.compile(r"^honorees/(\d+)/index\.html$")
+OWN_PAGE = re.compile(r"^/honorees/(\d+)(?:/|$)")  # a profile, its album, ?ex= variants
 HONOREE_LINK = re.compile(r"/honorees/(\d+)")
 HALL = re.compile(r"^/exhibitions/(\d+)/hall$")
+CARD_PAGE = re.compile(r"^/(honours|years)/([^/?]+)$")  # lists of one title's or year's cards
 PARALLEL_FROM = 200  # a queue this long is rendered by a pool of processes
 BATCH = 256  # targets handed to the pool at a time (their links join the queue)
 _WORKER: dict = {}
@@ -108,8 +110,7 @@ class Edition:
         )
         self.queue: deque[Target] = deque()
         self.seen: set[str] = set()
-        self.files: dict[str, dict] = {}
-        self.old: dict = {}
+        self.manifest: Manifest | None = None
         self.report = Report()
         self.records: dict[int, dict] = {}
         self.touched: set[int] = set()  # profiles redrawn or removed: their search shards
@@ -121,53 +122,68 @@ class Edition:
     def run(self) -> Report:
         started = time.monotonic()
         browse.FACET_MEMO = {}
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.manifest = Manifest(self.out)
         db = database.connect(self.app.config["DATABASE"])
         try:
-            self.report.generation = database.generation(db)
-            fingerprints = {
-                "global": records.global_fingerprint(db, self.app.config),
-                "exhibitions": records.exhibitions_fingerprint(db),
-            }
-            self.out.mkdir(parents=True, exist_ok=True)
-            self.old = self._load_manifest()
-            incremental = (
-                not self.options.full
-                and self.old.get("format") == FORMAT
-                and self.old.get("options") == self.options.shape()
-                and self.old.get("fingerprints", {}).get("global") == fingerprints["global"]
-            )
-            self.records = records.public(db, self.old.get("records") if incremental else None)
-            if incremental and self.old.get("generation") == self.report.generation:
-                self.report.mode = "unchanged"
-                self.files = self.old["files"]
-                self.shards = self.old.get("search_shards")
-            else:
-                if incremental:
-                    self.report.mode = "incremental"
-                    self._plan_incremental(fingerprints)
-                else:
-                    self._plan_full()
-                if self.options.kiosk:  # linked by rewrite.kiosk, after the crawl's rewriting
-                    for asset in ("kiosk.css", "kiosk.js"):
-                        self._linked(classify(f"/static/edition/{asset}", ""))
-                for (exhibition_id,) in db.execute(
-                    "SELECT h.exhibition_id FROM halls h JOIN exhibitions e ON "
-                    "e.id = h.exhibition_id WHERE e.status = 'published'"
-                ):
-                    self._linked(classify(f"/exhibitions/{exhibition_id}/hall", ""))
-                self._crawl()
-                self._finish(db)
-            self._save_manifest(fingerprints)
+            self._run(db)
+            self.manifest.commit()
         finally:
             db.conn.close()
+            self.manifest.close()
             browse.FACET_MEMO = None
             if self.pool is not None:
                 self.pool.terminate()
                 self.pool.join()
-        self.report.files = len(self.files)
-        self.report.bytes = sum(e["size"] for e in self.files.values())
         self.report.seconds = time.monotonic() - started
         return self.report
+
+    def _run(self, db) -> None:
+        manifest = self.manifest
+        self.report.generation = database.generation(db)
+        fingerprints = _fingerprints(db, self.app.config)
+        old_fingerprints = manifest.get("fingerprints") or {}
+        incremental = (
+            not self.options.full
+            and not manifest.fresh
+            and manifest.get("options") == self.options.shape()
+            and old_fingerprints.get("global") == fingerprints["global"]
+        )
+        known = manifest.fingerprints() if incremental else {}
+        self.records = records.public(db, known)
+        self.shards = manifest.get("search_shards")
+        if incremental and manifest.get("generation") == self.report.generation:
+            self.report.mode = "unchanged"
+        else:
+            if incremental:
+                self.report.mode = "incremental"
+                exhibitions = old_fingerprints.get("exhibitions") != fingerprints["exhibitions"]
+                self._plan_incremental(known, exhibitions)
+            else:
+                self._plan_full()
+            changed = [i for i, r in self.records.items() if "search" in r]
+            manifest.put_records(self.records, changed, self._fallback_item)
+            if self.options.kiosk:  # linked by rewrite.kiosk, after the crawl's rewriting
+                for asset in ("kiosk.css", "kiosk.js"):
+                    self._linked(classify(f"/static/edition/{asset}", ""))
+            for (exhibition_id,) in db.execute(
+                "SELECT h.exhibition_id FROM halls h JOIN exhibitions e ON "
+                "e.id = h.exhibition_id WHERE e.status = 'published'"
+            ):
+                self._linked(classify(f"/exhibitions/{exhibition_id}/hall", ""))
+            self._crawl()
+            self._finish(db)
+        self.report.files, self.report.bytes = manifest.totals()
+        if database.generation(db) == self.report.generation:
+            # what the pages were drawn from, with what drawing them made (an
+            # album's code is made the first time its page is drawn); after an
+            # edit during the run, the start's, so the next run sees the edit
+            fingerprints = _fingerprints(db, self.app.config)
+        manifest.set("generation", self.report.generation)
+        manifest.set("options", self.options.shape())
+        manifest.set("fingerprints", fingerprints)
+        manifest.set("search_shards", self.shards)
+        manifest.set("report", asdict(self.report))
 
     def _plan_full(self) -> None:
         self.report.mode = "full"
@@ -177,25 +193,32 @@ class Edition:
         for honoree_id in self.records:
             self._link_profile(honoree_id)
 
-    def _plan_incremental(self, fingerprints: dict) -> None:
-        """Keep every file of the last run; redraw the ones that show a changed
-        honoree (or, when its card or facets changed, every list it is or was in)."""
-        old_records = {int(k): v for k, v in self.old.get("records", {}).items()}
-        changes = Changes.between(
-            old_records,
-            self.records,
-            self.old["fingerprints"].get("exhibitions") != fingerprints["exhibitions"],
-        )
+    def _plan_incremental(self, known: dict[int, dict], exhibitions: bool) -> None:
+        """Keep every file of the last run; redraw the ones a change shows
+        (``Manifest.redrawn``) and draw the profiles of new public records."""
+        changes = Changes.between(known, self.records, self.manifest.details, exhibitions)
         self.report.changed_honorees = sorted(changes.honorees)
-        self.files = dict(self.old["files"])
-        self.seen = set(self.files)
-        for path, entry in self.old["files"].items():
-            if entry["url"] is not None and changes.redraws(entry):
-                kind = "page" if path.endswith(".html") else "file"
-                self.queue.append(Target(kind, path, fetch=entry["url"]))
-        for i in set(self.records) - set(old_records):
+        self.seen = set(self.manifest.paths())
+        for path, url in self.manifest.redrawn(changes):
+            self.queue.append(Target("page" if path.endswith(".html") else "file", path, fetch=url))
+        for i in set(self.records) - set(known):
             self.seen.discard(f"honorees/{i}/index.html")
             self._link_profile(i)
+
+    def search_fields(self, honoree_id: int) -> dict:
+        """A public record's search fields: made this run when it changed, else the
+        last run's (the manifest's)."""
+        record = self.records[honoree_id]
+        if "search" not in record:
+            record["search"] = self.manifest.details([honoree_id])[honoree_id]["search"]
+        return record["search"]
+
+    def _fallback_item(self, honoree_id: int) -> str:
+        return search_index.fallback_item(honoree_id, self.records[honoree_id]["search"])
+
+    def has(self, path: str) -> bool:
+        """Whether the edition holds this file (made this run or kept)."""
+        return self.manifest.has(path)
 
     def _link_profile(self, honoree_id: int) -> None:
         """A profile and its QR images in every print size."""
@@ -250,9 +273,10 @@ class Edition:
             return
         entry: dict = {"url": target.fetch}
         path = target.fetch.split("?", 1)[0]
+        indexed = None  # a profile the search index holds
         if mimetype == "text/html":
             text = body.decode()
-            entry["deps"] = sorted({int(m) for m in HONOREE_LINK.findall(text)})
+            entry.update(_shown(path, target.fetch, {int(m) for m in HONOREE_LINK.findall(text)}))
             if HALL.match(path):
                 text = self._whole_hall(text)
                 scripts = self._tiles(text)
@@ -261,20 +285,18 @@ class Edition:
             text = self.rewriter.page(target.file, text)
             profile = PROFILE.match(path)
             if profile and "?" not in target.fetch:
-                record = self.records.get(int(profile[1]))
-                if record:
-                    text = rewrite.annotate_profile(text, record["search"])
-                    entry["unit"] = record["unit"]
-                    self.touched.add(int(profile[1]))
-            if path == "/honorees":
-                facet = [(k, v) for k, v in _query(target.fetch) if k not in ("sort", "page")]
-                entry["listing"] = list(facet[0]) if facet else []
+                honoree_id = int(profile[1])
+                if honoree_id in self.records:
+                    text = rewrite.annotate_profile(text, self.search_fields(honoree_id))
+                    entry["unit"] = self.records[honoree_id]["unit"]
+                    indexed = honoree_id
             body = self._page_extras(target.file, text, entry.get("scripts")).encode()
         else:
-            entry["deps"] = self._owner(path)
+            entry["whole"] = self._owner(path)
         if path.startswith("/api/"):
             entry["always"] = True
-        self._write(target.file, body, entry)
+        if self._write(target.file, body, entry) and indexed is not None:
+            self.touched.add(indexed)  # its shard of the search index is made again
 
     def _page_extras(self, file: str, text: str, scripts: list[str] | None = None) -> str:
         if self.options.kiosk:
@@ -363,18 +385,23 @@ class Edition:
 
     # --- files -------------------------------------------------------------------------
 
-    def _write(self, file: str, body: bytes, entry: dict) -> None:
+    def _write(self, file: str, body: bytes, entry: dict) -> bool:
+        """Write a file unless it holds these bytes already; whether it was written."""
         digest = hashlib.sha256(body).hexdigest()
         entry.update(sha256=digest, size=len(body))
-        old = self.files.get(file)
+        old = self.manifest.file(file)
         target = self.out / file
-        if not (old and old.get("sha256") == digest and target.exists()):
+        if not (old and old["sha256"] == digest and target.exists()):
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_bytes(body)
             os.replace(tmp, target)
             self.report.written += 1
-        self.files[file] = entry
+            written = True
+        else:
+            written = False
+        self.manifest.put_file(file, entry)
+        return written
 
     def write_generated(self, file: str, body: bytes, **entry) -> None:
         """A file the exporter makes itself (search page, redirects, sitemap)."""
@@ -382,13 +409,14 @@ class Edition:
         self._write(file, body, {"url": None, **entry})
 
     def _remove(self, file: str) -> None:
-        if self.files.pop(file, None) is not None or (self.out / file).exists():
-            try:
-                (self.out / file).unlink()
-                self.report.deleted += 1
-            except FileNotFoundError:
-                pass
-            _prune(self.out, (self.out / file).parent)
+        had = self.manifest.drop_file(file)
+        try:
+            (self.out / file).unlink()
+        except FileNotFoundError:
+            if not had:
+                return
+        self.report.deleted += 1
+        _prune(self.out, (self.out / file).parent)
 
     def _finish(self, db) -> None:
         """The files the exporter writes itself, then everything no longer made.
@@ -403,26 +431,27 @@ class Edition:
                 self._page_extras(SEARCH_PAGE, self.rewriter.page(SEARCH_PAGE, page)).encode(),
             )
             self._crawl()  # the search page's own assets
-            generated = {SEARCH_PAGE}
-            generated |= redirects.write(self, db)
-            generated |= search_index.write_fallback(self)
-            generated |= search_index.write_fold(self)
-            generated |= {s for e in self.files.values() for s in e.get("scripts", [])}
-            generated |= self._sitemap()
+            redirects.write(self, db)
+            search_index.write_fallback(self)
+            search_index.write_fold(self)
+            for script in self.manifest.scripts():  # a kiosk hall's tiles (made by the crawl)
+                self.manifest.keep(script)
             if shards is not None:
-                generated |= self._finish_shards(*shards)
-        for path in [p for p, e in self.files.items() if e["url"] is None and p not in generated]:
+                self._finish_shards(*shards)
+            self._sitemap()
+        for path in self.manifest.stale(everything=self.report.mode == "full"):
             self._remove(path)
-        for path in sorted(set(self.old.get("files", {})) - set(self.files)):
-            if (self.out / path).exists():
-                self._remove(path)
 
     def _start_shards(self, tmp: Path) -> tuple:
         """Which Pagefind shards to index again: those of the profiles this run
         redrew or removed (every shard in a full run, or when a shard's files are
         missing); their indexing started in a thread."""
-        profiles = sorted(int(m[1]) for p in self.files if (m := PROFILE_FILE.match(p)))
-        old = self.old.get("search_shards") if self.report.mode != "full" else None
+        profiles = sorted(
+            int(m[1])
+            for p in self.manifest.paths("honorees/*/index.html")
+            if (m := PROFILE_FILE.match(p))
+        )
+        old = self.shards if self.report.mode != "full" else None
         size = old["size"] if old else search_index.shard_size(profiles)
         had = set(old["shards"]) if old else set()
         members: dict[int, list[int]] = {}
@@ -447,29 +476,27 @@ class Edition:
         thread.start()
         return thread, answer, size, members, stale
 
-    def _finish_shards(self, thread, answer, size, members, stale) -> set[str]:
+    def _finish_shards(self, thread, answer, size, members, stale) -> None:
         """The indexed shards' files written, the others' kept, and their list."""
         thread.join()
         if "error" in answer:
             raise answer["error"]
         built = search_index.store_shards(self, answer["bundles"])
-        generated = set().union(*built.values())
         live = sorted(k for k in members if built.get(k) or k not in stale)
         for k in live:
             if k not in stale:
-                prefix = f"{search_index.BUNDLE}/s{k}/"
-                generated |= {p for p in self.files if p.startswith(prefix)}
+                self.manifest.keep(f"{search_index.BUNDLE}/s{k}/")
         self.shards = {"size": size, "shards": live}
         self.report.search_shards = len(stale)
         self.report.search_seconds = time.monotonic() - answer["started"]
-        return generated | search_index.write_shard_list(self, live)
+        search_index.write_shard_list(self, live)
 
-    def _sitemap(self) -> set[str]:
-        pages = sorted(
+    def _sitemap(self) -> None:
+        pages = [
             p
-            for p in self.files
-            if p.endswith("index.html") and not p.startswith(("q/", "search/"))
-        )
+            for p in self.manifest.paths("*index.html")
+            if not p.startswith(("q/", "search/", f"{search_index.BUNDLE}/"))
+        ]
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
@@ -480,33 +507,37 @@ class Edition:
         self.write_generated("sitemap.xml", ("\n".join(lines) + "\n").encode())
         robots = f"User-agent: *\nDisallow: /q/\nSitemap: {self.site_url}/sitemap.xml\n"
         self.write_generated("robots.txt", robots.encode())
-        return {"sitemap.xml", "robots.txt"}
 
-    # --- the manifest ------------------------------------------------------------------
 
-    def _load_manifest(self) -> dict:
-        try:
-            return json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+def _shown(path: str, url: str, linked: set[int]) -> dict:
+    """Which honorees a page shows, and how: a record's own pages show it whole
+    (and the others they list as cards); an exhibition's pages may quote any of
+    theirs; every other page shows cards. A page that lists the cards of every
+    record (the home page's totals and featured) or of one title or year is a
+    listing: it is drawn again for any card with that facet, those it did not
+    show yet included."""
+    own = OWN_PAGE.match(path)
+    if own:
+        return {"whole": [int(own[1])], "cards": sorted(linked)}
+    if path.startswith("/exhibitions"):
+        return {"whole": sorted(linked)}
+    if path == "/":
+        return {"listing": []}
+    if path == "/honorees":
+        facet = [(k, v) for k, v in _query(url) if k not in ("sort", "page")]
+        return {"listing": list(facet[0]) if facet else []}
+    card_page = CARD_PAGE.match(path)
+    if card_page:
+        facet = "title" if card_page[1] == "honours" else "year"
+        return {"listing": [facet, unquote(card_page[2])]}
+    return {"cards": sorted(linked)}
 
-    def _save_manifest(self, fingerprints: dict) -> None:
-        data = {
-            "format": FORMAT,
-            "generation": self.report.generation,
-            "options": self.options.shape(),
-            "fingerprints": fingerprints,
-            "records": {
-                str(i): {k: r[k] for k in ("fp", "card", "csv", "unit", "facets", "search")}
-                for i, r in self.records.items()
-            },
-            "files": self.files,
-            "search_shards": self.shards,
-            "report": asdict(self.report),
-        }
-        tmp = self.out / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.out / MANIFEST)
+
+def _fingerprints(db, config) -> dict[str, str]:
+    return {
+        "global": records.global_fingerprint(db, config),
+        "exhibitions": records.exhibitions_fingerprint(db),
+    }
 
 
 SHARE_IMAGE = re.compile(r"^honorees/\d+/(share|long|card)\.png$")
@@ -536,8 +567,6 @@ def _render_in_worker(url: str) -> tuple[int, bytes, str]:
 
 
 def _query(url: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(url.split("?", 1)[1]) if "?" in url else []
 
 

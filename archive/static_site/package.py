@@ -18,7 +18,8 @@ from archive.exchange import exporter
 
 from .. import db as database
 from ..timeutil import now
-from .export import MANIFEST, Options, Report, export_site
+from .export import Options, Report, export_site
+from .manifest import KEPT
 
 README = """劳模工匠数字档案馆 · 长期保存包
 ================================
@@ -56,7 +57,7 @@ def kiosk_zip(out: Path, zip_path: Path) -> Path:
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for file in sorted(out.rglob("*")):
             relative = file.relative_to(out).as_posix()
-            if file.is_file() and relative != MANIFEST:
+            if file.is_file() and relative not in KEPT:
                 stored = file.suffix in (".jpeg", ".jpg", ".webp", ".png", ".mp4")
                 archive.write(
                     file,
@@ -75,7 +76,8 @@ def preservation_bag(
     staging = bag_dir.with_name(bag_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     report = export_site(app, staging / "edition", options or Options(full=True), progress)
-    (staging / "edition" / MANIFEST).unlink(missing_ok=True)
+    for name in KEPT:
+        (staging / "edition" / name).unlink(missing_ok=True)
     db = database.connect(app.config["DATABASE"])
     try:
         ids = exporter.honoree_ids(db)

@@ -6,7 +6,6 @@ and filters of the static search. No Flask here."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -21,9 +20,10 @@ CHUNK = 5000
 
 
 def _digest(value: object) -> str:
-    return hashlib.sha1(
-        json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
+    """A fingerprint of rows and lists made of them (``repr``: their column order is
+    the schema's, so the same data gives the same text; a migration that adds a
+    column comes with new code, which redraws everything anyway)."""
+    return hashlib.sha1(repr(value).encode()).hexdigest()
 
 
 def _grouped(db: sqlite_utils.Database, sql: str, ids: list[int]) -> dict[int, list]:
@@ -32,63 +32,33 @@ def _grouped(db: sqlite_utils.Database, sql: str, ids: list[int]) -> dict[int, l
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         for row in db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk):
-            grouped[row[0]].append(list(row))
+            grouped[row[0]].append(tuple(row))
     return grouped
 
 
-def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, dict]:
+def public(db: sqlite_utils.Database, known: dict[int, dict] | None = None) -> dict[int, dict]:
     """Every public honoree: ``fp`` (its own pages), ``card`` (what lists and other
-    pages show of it), ``unit``, ``facets`` and ``search`` (words, filters, meta).
-    ``known``: the last run's records (by id as text), whose search fields are taken
-    again where the fingerprint, which covers all they are made of, is the same
-    (their pinyin is most of this function's time)."""
+    pages show of it), ``csv``, ``unit``, ``facets``, ``code`` and, where it is new
+    or its fingerprint differs from ``known`` (the last run's, by id), ``search``
+    (words, filters, meta: their pinyin is most of the work; the others' are kept
+    in the manifest)."""
     known = known or {}
     rows = {r["id"]: dict(r) for r in db.execute(f"SELECT * FROM honorees h WHERE {PUBLIC}")}
     ids = sorted(rows)
-    honours = _grouped(
-        db,
-        "SELECT honoree_id, * FROM honours WHERE honoree_id IN ({marks}) "
-        "ORDER BY year, position, id",
-        ids,
-    )
-    photos = _grouped(
-        db,
-        """SELECT p.honoree_id, p.*, group_concat(m.name) FROM photos p
-                             LEFT JOIN media_files m ON m.photo_id = p.id
-                             WHERE p.honoree_id IN ({marks}) GROUP BY p.id
-                             ORDER BY p.is_portrait DESC, p.position, p.id""",
-        ids,
-    )
-    videos = _grouped(
-        db, "SELECT honoree_id, * FROM videos WHERE held = 0 AND honoree_id IN ({marks})", ids
-    )
-    members = _grouped(
-        db,
-        """SELECT collective_id, member_id, position FROM members
-                              WHERE collective_id IN ({marks})""",
-        ids,
-    )
-    member_of = _grouped(
-        db, "SELECT member_id, collective_id FROM members WHERE member_id IN ({marks})", ids
-    )
-    shown = _grouped(
-        db,
-        """SELECT i.honoree_id, s.exhibition_id, s.id, i.position
-                            FROM exhibition_items i JOIN exhibition_sections s
-                            ON s.id = i.section_id WHERE i.honoree_id IN ({marks})""",
-        ids,
-    )
+    related = _related(db, ids)
     result = {}
     for i in ids:
         row = rows[i]
-        kept = [dict(o) for o in _honour_dicts(honours.get(i, []), db)]
+        honours, photos, videos, members, member_of, shown = (r.get(i) for r in related)
+        kept = _honour_dicts(honours or [], db)
         live = [o for o in kept if not o["revoked"]]
         facets = _facets(row, live)
         top = honorees.top_honour(live)
-        portrait = photos.get(i, [[None] * 3])[0][-1]
+        portrait = photos[0] if photos else None
         card = _digest(
             [
                 row["name"],
+                row["name_en"],
                 row["kind"],
                 row["unit"],
                 row["city"],
@@ -100,18 +70,7 @@ def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, di
                 facets,
             ]
         )
-        fp = _digest(
-            [
-                row,
-                kept,
-                photos.get(i),
-                videos.get(i),
-                members.get(i),
-                member_of.get(i),
-                shown.get(i),
-            ]
-        )
-        last = known.get(str(i)) or {}
+        fp = _digest([row, kept, photos, videos, members, member_of, shown])
         result[i] = {
             "fp": fp,
             "card": card,
@@ -121,11 +80,50 @@ def public(db: sqlite_utils.Database, known: dict | None = None) -> dict[int, di
             "unit": row["unit"] or "",
             "facets": facets,
             "code": row["code"],
-            "search": last["search"]
-            if last.get("fp") == fp and "search" in last
-            else _search_fields(row, top, facets),
         }
+        if known.get(i, {}).get("fp") != fp:
+            result[i]["search"] = _search_fields(row, top, facets)
     return result
+
+
+def _related(db: sqlite_utils.Database, ids: list[int]) -> list[dict[int, list]]:
+    """Per honoree: its honours, photos (portrait first, with their files), videos,
+    members, collectives and places in exhibitions."""
+    return [
+        _grouped(
+            db,
+            "SELECT honoree_id, * FROM honours WHERE honoree_id IN ({marks}) "
+            "ORDER BY year, position, id",
+            ids,
+        ),
+        _grouped(
+            db,
+            """SELECT p.honoree_id, p.*, group_concat(m.name) FROM photos p
+               LEFT JOIN media_files m ON m.photo_id = p.id
+               WHERE p.honoree_id IN ({marks}) GROUP BY p.id
+               ORDER BY p.is_portrait DESC, p.position, p.id""",
+            ids,
+        ),
+        _grouped(
+            db, "SELECT honoree_id, * FROM videos WHERE held = 0 AND honoree_id IN ({marks})", ids
+        ),
+        _grouped(
+            db,
+            "SELECT collective_id, member_id, position FROM members "
+            "WHERE collective_id IN ({marks})",
+            ids,
+        ),
+        _grouped(
+            db, "SELECT member_id, collective_id FROM members WHERE member_id IN ({marks})", ids
+        ),
+        _grouped(
+            db,
+            """SELECT i.honoree_id, s.exhibition_id, s.id, i.position
+               FROM exhibition_items i JOIN exhibition_sections s
+               ON s.id = i.section_id WHERE i.honoree_id IN ({marks})""",
+            ids,
+        ),
+    ]
 
 
 def _facets(row: dict, live: list[dict]) -> dict[str, list]:
@@ -146,7 +144,7 @@ NOT_IN_CSV = frozenset(
 )
 
 
-def _honour_dicts(rows: list[list], db: sqlite_utils.Database) -> list[dict]:
+def _honour_dicts(rows: list[tuple], db: sqlite_utils.Database) -> list[dict]:
     if not rows:
         return []
     names = _honour_columns(db)

@@ -99,14 +99,13 @@ class _Pages:
         self.routes.append((f"/q/{code}" + (f"/{tag}" if tag else ""), target))
 
 
-def write(edition, db) -> set[str]:
-    """Write every redirect page and both host files; returns the paths made."""
+def write(edition, db) -> None:
+    """Write every redirect page and both host files."""
     pages = _Pages(edition, edition.options.beacon_url)
     _honoree_codes(pages, db)
     _hall_codes(pages, db)
     _album_codes(pages, db)
     _host_files(edition, pages.routes)
-    return pages.made | {NGINX_MAP, REDIRECTS}
 
 
 def _print_runs(db) -> tuple[dict[str, int], dict[int, list[str]]]:
@@ -134,15 +133,15 @@ def _honoree_codes(pages: _Pages, db) -> None:
     codes = db.execute(f"""SELECT c.code, h.id, h.name FROM short_codes c
                            JOIN honorees h ON h.id = c.honoree_id WHERE {PUBLIC}
                            ORDER BY c.code""").fetchall()
-    files = pages.edition.files
+    has = pages.edition.has
     for code, honoree_id, name in codes:
         profile = f"honorees/{honoree_id}/index.html"
-        if profile not in files:
+        if not has(profile):
             continue
         variants = {
             ex: f"honorees/{honoree_id}/ex-{ex}.html"
             for ex in set(runs.values())
-            if f"honorees/{honoree_id}/ex-{ex}.html" in files
+            if has(f"honorees/{honoree_id}/ex-{ex}.html")
         }
         used_runs = {t: e for t, e in runs.items() if e in variants}
         for tag in [""] + tags_of.get(honoree_id, []):
@@ -158,7 +157,7 @@ def _hall_codes(pages: _Pages, db) -> None:
                WHERE t.target_type = 'hall' AND e.status = 'published'"""
     ):
         hall = f"exhibitions/{exhibition_id}/hall/index.html"
-        if hall in pages.edition.files:
+        if pages.edition.has(hall):
             pages.add(code, hall, f"{title}·网上全景展馆")
 
 
@@ -170,7 +169,7 @@ def _album_codes(pages: _Pages, db) -> None:
             "SELECT code, target_id FROM target_codes WHERE target_type = ?", [target_type]
         ):
             album = f"{folder}/{owner_id}/album/index.html"
-            if album in pages.edition.files:
+            if pages.edition.has(album):
                 pages.add(code, album, "云相册")
 
 

@@ -19,7 +19,7 @@ from archive.catalogue import honorees
 from archive.db import write
 from archive.settings import PROJECT_ROOT
 from archive.static_site import Options, export_site, package, search_index
-from archive.static_site.export import MANIFEST
+from archive.static_site.manifest import snapshot
 from tests.conftest import ClosingClient, fresh_archive
 from tests.hall_fixtures import build
 from tests.static_site_helpers import links, visible_text
@@ -153,8 +153,7 @@ def test_a_withdrawal_then_an_incremental_export_removes_profile_images_and_sear
         assert fragments and not any(name.encode() in f for f in fragments)
         for page in out.rglob("*.html"):
             assert f"honorees/{gone}/" not in page.read_text(), page
-        manifest = json.loads((out / MANIFEST).read_text())
-        assert not any(f"honorees/{gone}/" in p for p in manifest["files"])
+        assert not any(f"honorees/{gone}/" in p for p in snapshot(out)["files"])
     finally:
         with write(db):
             db.execute("UPDATE honorees SET status = 'published' WHERE id = ?", [gone])
@@ -221,7 +220,7 @@ def test_rendering_in_parallel_processes_makes_the_same_edition(edition, tmp_pat
 
 
 def _manifest(out):
-    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    return snapshot(out)
 
 
 def test_an_edition_without_share_images_holds_none_and_links_none(edition, tmp_path):
