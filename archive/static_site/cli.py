@@ -80,6 +80,7 @@ def export_site_command(
     rewrites only what changed and deletes what was withdrawn. With
     SCAN_BEACON_URL set, the QR redirect pages report scans to that live archive."""
     from . import Options, export_site, package
+    from .manifest import Busy
 
     options = Options(
         kiosk=kiosk,
@@ -94,13 +95,21 @@ def export_site_command(
             current_app.config.get("SCAN_BEACON_URL") or os.environ.get("SCAN_BEACON_URL", "")
         ),
     )
-    if bag:
-        report, made = package.preservation_bag(current_app, out, options, click.echo)
-        made.validate(processes=1)
-        click.echo(report.summary())
-        click.echo(f"BagIt 保存包：{out}（SHA-256 校验通过）")
-        return
-    report = export_site(current_app, out, options, click.echo)
+    try:
+        if bag:
+            report, made = package.preservation_bag(current_app, out, options, click.echo)
+            made.validate(processes=1)
+            click.echo(report.summary())
+            click.echo(f"BagIt 保存包：{out}（SHA-256 校验通过）")
+            return
+        report = export_site(current_app, out, options, click.echo)
+    except Busy as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # a full disk, a folder it may not write
+        raise click.ClickException(
+            f"导出中断：{exc.strerror or exc}（{exc.filename or out}）。"
+            "已写入的文件会在下次导出时逐一核对，上次完整导出的记录不受影响。"
+        ) from None
     click.echo(report.summary())
     if kiosk:
         zip_path = package.kiosk_zip(out, out.with_name(out.name + ".zip"))

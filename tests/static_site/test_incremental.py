@@ -203,3 +203,18 @@ def test_relative_links_are_those_of_posixpath():
     assert relative("honorees/1/index.html", "search/index.html", "q=张", "top") == (
         "../../search/index.html?q=张#top"
     )
+
+
+def test_the_command_says_so_in_chinese_when_another_export_holds_the_folder(small):
+    held = Manifest(small["out"])
+    try:
+        result = (
+            small["app"]
+            .test_cli_runner()
+            .invoke(args=["export-site", str(small["out"]), "--no-search"])
+        )
+    finally:
+        held.close()
+    assert result.exit_code == 1
+    assert "另一次导出正在写入这个目录，请等它结束后再试。" in result.output
+    assert "Traceback" not in result.output
