@@ -111,6 +111,8 @@ class Edition:
         self.queue: deque[Target] = deque()
         self.seen: set[str] = set()
         self.manifest: Manifest | None = None
+        self.generated: dict[str, str] | None = None  # the last run's own files' hashes
+        self.unchanged: list[str] = []  # of those, the ones made again the same
         self.report = Report()
         self.records: dict[int, dict] = {}
         self.touched: set[int] = set()  # profiles redrawn or removed: their search shards
@@ -404,9 +406,19 @@ class Edition:
         return written
 
     def write_generated(self, file: str, body: bytes, **entry) -> None:
-        """A file the exporter makes itself (search page, redirects, sitemap)."""
+        """A file the exporter makes itself (search page, redirects, sitemap). Most
+        are made again the same each run (a redirect page per QR code): one found
+        as the last run made it is only marked kept."""
         self.seen.add(file)
-        self._write(file, body, {"url": None, **entry})
+        if self.generated is None:
+            self.generated = self.manifest.generated()
+        if (
+            self.generated.get(file) == hashlib.sha256(body).hexdigest()
+            and (self.out / file).exists()
+        ):
+            self.unchanged.append(file)
+        else:
+            self._write(file, body, {"url": None, **entry})
 
     def _remove(self, file: str) -> None:
         had = self.manifest.drop_file(file)
@@ -439,6 +451,7 @@ class Edition:
             if shards is not None:
                 self._finish_shards(*shards)
             self._sitemap()
+        self.manifest.touch(self.unchanged)
         for path in self.manifest.stale(everything=self.report.mode == "full"):
             self._remove(path)
 

@@ -206,6 +206,16 @@ class Manifest:
         self.conn.execute("DELETE FROM shows WHERE path = ?", [path])
         return self.conn.execute("DELETE FROM files WHERE path = ?", [path]).rowcount > 0
 
+    def generated(self) -> dict[str, str]:
+        """The hashes of the files the exporter made itself (``url`` NULL)."""
+        return dict(self.conn.execute("SELECT path, sha256 FROM files WHERE url IS NULL"))
+
+    def touch(self, paths: list[str]) -> None:
+        """These files stay as the last run made them."""
+        self.conn.executemany(
+            "UPDATE files SET made = ? WHERE path = ?", [(self.run, p) for p in paths]
+        )
+
     def keep(self, prefix: str) -> None:
         """Files under ``prefix`` stay as the last run made them."""
         self.conn.execute("UPDATE files SET made = ? WHERE path GLOB ?", [self.run, prefix + "*"])
