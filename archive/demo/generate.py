@@ -13,11 +13,11 @@ cities, counties and their GB/T 2260 codes are real.
 
 from __future__ import annotations
 
+import argparse
 import json
 import pathlib
 import random
 import re
-import sys
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -1770,14 +1770,14 @@ Portraits are not shipped: `portrait` is a recipe drawn by `archive.demo.placeho
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    seed = 2019
-    if "--seed" in args:
-        i = args.index("--seed")
-        seed = int(args[i + 1])
-        del args[i : i + 2]
-    out = pathlib.Path(args[0] if args else "records/demo")
-    counts = generate(out, seed)
+    parser = argparse.ArgumentParser(
+        prog="python -m archive.demo.generate",
+        description="生成虚构的示例数据（records/demo/）：同一种子，逐字节相同。",
+    )
+    parser.add_argument("out", nargs="?", default="records/demo", help="输出目录")
+    parser.add_argument("--seed", type=int, default=2019, help="随机种子（默认 2019）")
+    args = parser.parse_args(argv)
+    counts = generate(pathlib.Path(args.out), args.seed)
     print(
         json.dumps(
             {

@@ -3,8 +3,10 @@
 import re
 from collections import Counter
 
+import pytest
+
 from archive.catalogue.vocabulary import TITLES
-from archive.demo.generate import generate
+from archive.demo.generate import generate, main
 from tests.conftest import DEMO_DIR
 
 
@@ -75,3 +77,14 @@ def test_members_and_exhibitions_reference_published_records(demo_records):
                 assert refs[ref]["status"] == "published"
     by_city = halls[1]
     assert len(by_city["sections"]) == 11
+
+
+def test_the_generator_answers_help_instead_of_writing_a_folder_named_help(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    assert stopped.value.code == 0
+    assert "--seed" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
