@@ -180,6 +180,13 @@ def serve_command(bind: str) -> None:
     from . import cleanup
     from .supervisor import Child, Supervisor
 
+    waiting = migrations.pending(_db())
+    if waiting:  # new code on an old database would fail wherever it uses what is new
+        raise click.ClickException(
+            f"数据库还有 {len(waiting)} 个迁移未应用（{'、'.join(waiting)}）：请先运行 "
+            "`flask --app archive init`（make run 和 deploy/archive.service 会先运行它），"
+            "再启动。"
+        )
     removed = cleanup.temporaries(current_app.config, current_app.instance_path)
     if removed:
         click.echo(f"已清理上次中断留下的临时文件 {removed} 个")

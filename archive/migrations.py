@@ -690,6 +690,11 @@ def _run_script(db: sqlite_utils.Database, script: str) -> None:
             db.execute(statement)
 
 
+def pending(db: sqlite_utils.Database) -> list[str]:
+    """The migrations this database has not had yet, by name."""
+    return [m.name for m in migrations.pending(db)]
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; returns the names applied."""
     pending = [m.name for m in migrations.pending(db)]

@@ -3,7 +3,8 @@ documented, the README starts with the two set-up commands."""
 
 import re
 
-from archive import settings
+from archive import db as database
+from archive import migrations, settings
 from archive.cli import COMMANDS
 from archive.settings import PROJECT_ROOT
 
@@ -106,3 +107,23 @@ def test_init_creates_the_first_admin_once_and_its_password_logs_in(tmp_path):
     )
     assert response.status_code == 302
     assert client.get("/curate/admin/users").status_code == 200
+
+
+def test_serve_refuses_a_database_with_migrations_pending_until_init(tmp_path):
+    """New code on an old database (an upgrade without `init`) would fail wherever it
+    uses what is new; `serve` says so in Chinese and starts nothing, `init` mends it."""
+    from archive import create_app
+    from tests.conftest import config_for
+
+    config = config_for(tmp_path)
+    db = database.connect(config["DATABASE"])
+    newest = migrations.migrations._migrations[-1].name
+    migrations.migrations.apply(db, stop_before=newest)  # the database of the last release
+    runner = create_app(config).test_cli_runner()
+    result = runner.invoke(args=["serve", "--bind", "127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert "迁移未应用" in result.output and newest in result.output
+    assert "Traceback" not in result.output
+    assert runner.invoke(args=["init", "--no-demo", "--no-admin"]).exit_code == 0
+    assert migrations.pending(db) == []
+    db.conn.close()

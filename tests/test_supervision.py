@@ -189,7 +189,16 @@ def test_the_systemd_unit_restarts_serve_and_is_hardened():
             key, _, value = line.partition("=")
             keys.setdefault(key, []).append(value)
     assert keys["Restart"] == ["always"]
+    assert keys["RuntimeDirectory"] == ["archive"]  # /run/archive/ for GENERATION_LINK
     assert keys["ExecStart"][0].split()[1:4] == ["--app", "archive", "serve"]
+    # an upgrade migrates before serving, never loading the demo or making an account
+    assert keys["ExecStartPre"][0].split()[1:] == [
+        "--app",
+        "archive",
+        "init",
+        "--no-demo",
+        "--no-admin",
+    ]
     for key, value in (
         ("NoNewPrivileges", "yes"),
         ("ProtectSystem", "strict"),
