@@ -260,6 +260,22 @@ def test_exhibition_sections_and_previous_next(demo_client, demo_archive):
     assert "上一位" not in first and "下一位" in first
 
 
+def test_a_profile_opened_in_an_exhibition_wears_its_theme(demo_client):
+    """Walking an exhibition from one person to the next keeps its colours: the
+    profile with ``?ex=`` takes the exhibition's theme, the plain profile the site's."""
+    halls = demo_client.get("/api/v1/exhibitions").get_json()["items"]
+    hall = halls[0]
+    detail = demo_client.get(f"/api/v1/exhibitions/{hall['id']}").get_json()
+    honoree_id = detail["sections"][0]["honorees"][0]["id"]
+    theme = f'href="/exhibitions/{hall["id"]}/theme.css"'
+    inside = demo_client.get(f"/honorees/{honoree_id}?ex={hall['id']}").get_data(as_text=True)
+    assert theme in inside and '<body class="themed">' in inside
+    plain = demo_client.get(f"/honorees/{honoree_id}").get_data(as_text=True)
+    assert "theme.css" not in plain and '<body class="themed">' not in plain
+    css = demo_client.get(f"/exhibitions/{hall['id']}/theme.css").get_data(as_text=True)
+    assert css.startswith(".themed{") and "--" in css
+
+
 def test_short_link_redirects_302_to_the_profile_and_counts(demo_archive):
     app = demo_archive.app()
     client = app.test_client()
