@@ -31,6 +31,11 @@ keepalive = 5
 limit_request_line = 0
 accesslog = None
 errorlog = "-"
+# gunicorn 27's control socket (for gunicornc) is not used: serve supervises the
+# processes itself. Left on, every gunicorn of the machine would take the same
+# $HOME/.gunicorn/gunicorn.ctl (two archives, or the tests' servers, in each other's
+# way), which the systemd unit's ProtectHome forbids anyway.
+control_socket_disable = True
 
 
 def post_worker_init(worker):
@@ -59,3 +64,24 @@ def pre_fork(server, worker):
     import gc
 
     gc.freeze()
+
+
+def worker_exit(server, worker):
+    """A gevent worker leaves without the interpreter's finalisation: during it,
+    logging's weak-reference callbacks call gevent's patched lock functions after
+    gevent has been torn down, and each prints a traceback ("TypeError: 'NoneType'
+    object is not callable") that reads like a crash in the log of every restart
+    and stop. The logs are flushed first; the exit status is the worker's own
+    (gunicorn tells a failed boot by it). Nothing of the archive waits for
+    finalisation: commits are durable when made and no exit handler is registered."""
+    if worker_class != "gevent":
+        return
+    import logging
+    import sys
+
+    leaving = sys.exc_info()[1]  # called in gunicorn's `finally`, as sys.exit(code) unwinds
+    code = leaving.code if isinstance(leaving, SystemExit) else 0
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code if isinstance(code, int) else 1)
