@@ -81,6 +81,7 @@ def export_site_command(
     SCAN_BEACON_URL set, the QR redirect pages report scans to that live archive."""
     from . import Options, export_site, package
     from .manifest import Busy
+    from .search_index import IndexingFailed
 
     options = Options(
         kiosk=kiosk,
@@ -103,7 +104,7 @@ def export_site_command(
             click.echo(f"BagIt 保存包：{out}（SHA-256 校验通过）")
             return
         report = export_site(current_app, out, options, click.echo)
-    except Busy as exc:
+    except (Busy, IndexingFailed) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:  # a full disk, a folder it may not write
         raise click.ClickException(

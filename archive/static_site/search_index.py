@@ -16,6 +16,10 @@ FOLD = "search/fold.js"
 BUNDLE = "pagefind"
 
 
+class IndexingFailed(RuntimeError):
+    """Pagefind stopped with an error (its last output in the message)."""
+
+
 def fallback_item(honoree_id: int, search: dict) -> str:
     """A record's entry in the fallback index (JSON), from its search fields."""
     item = {
@@ -88,7 +92,7 @@ def index_shards(out: Path, shards: dict[int, list[int]], tmp: Path) -> dict[int
         for shard, bundle, process in started:
             output, _ = process.communicate()
             if process.returncode != 0:
-                raise RuntimeError("Pagefind 索引失败：" + output[-2000:])
+                raise IndexingFailed("静态检索索引失败（Pagefind）：" + output[-2000:])
             bundles[shard] = bundle
     return bundles
 

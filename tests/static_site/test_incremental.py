@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import sqlite3
+import sys
 
 import pytest
 
@@ -218,3 +219,20 @@ def test_the_command_says_so_in_chinese_when_another_export_holds_the_folder(sma
     assert result.exit_code == 1
     assert "另一次导出正在写入这个目录，请等它结束后再试。" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_failed_search_index_is_said_in_chinese_and_commits_nothing(small, monkeypatch):
+    """Pagefind stopping with an error (a full disk, a killed process) ends the run
+    with its message and status 1; the manifest stays the last finished run's."""
+    from archive.static_site import search_index
+
+    def failing(site, bundle):
+        return [sys.executable, "-c", "import sys; print('磁盘已满'); sys.exit(2)"]
+
+    monkeypatch.setattr(search_index, "_command", failing)
+    _change(small["db"], small["ids"]["吴强"], "UPDATE honorees SET story = '新事迹' WHERE id = ?")
+    result = small["app"].test_cli_runner().invoke(args=["export-site", str(small["out"])])
+    assert result.exit_code == 1
+    assert "静态检索索引失败" in result.output and "磁盘已满" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(small["out"])["generation"] == small["first"].generation
