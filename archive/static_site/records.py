@@ -82,7 +82,7 @@ def public(db: sqlite_utils.Database, known: dict[int, dict] | None = None) -> d
             "code": row["code"],
         }
         if known.get(i, {}).get("fp") != fp:
-            result[i]["search"] = _search_fields(row, top, facets)
+            result[i]["search"] = _search_fields(row, top, facets, portrait)
     return result
 
 
@@ -160,7 +160,7 @@ def _honour_columns(db: sqlite_utils.Database) -> list[str]:
     return _COLUMNS["honours"]
 
 
-def _search_fields(row: dict, top: str, facets: dict) -> dict:
+def _search_fields(row: dict, top: str, facets: dict, portrait: tuple | None = None) -> dict:
     """Words a visitor may type for this name: every full reading and its initials
     (heteronym surnames: every reading), the syllables on their own, the name."""
     readings = set((row.get("name_readings") or "").split())
@@ -176,8 +176,19 @@ def _search_fields(row: dict, top: str, facets: dict) -> dict:
             "honour": top,
             "name": row["name"],
             "readings": " ".join(sorted(r.lower() for r in readings)),
+            "portrait": thumbnail(portrait[-1] if portrait else None),
         },
     }
+
+
+SIZED = re.compile(r"^[0-9a-f]{16}-(\d+)\.jpeg$")
+
+
+def thumbnail(names: str | None) -> str:
+    """The smallest JPEG of a photo (its files' names, comma-separated), as a path
+    from the edition's root: the picture a search result shows; "" for none."""
+    sized = [(int(m[1]), name) for name in (names or "").split(",") if (m := SIZED.match(name))]
+    return f"media/{min(sized)[1]}" if sized else ""
 
 
 def pieces(text: str, longest: int) -> list[str]:

@@ -28,6 +28,7 @@ def fallback_item(honoree_id: int, search: dict) -> str:
         "w": " ".join(search["words"]).lower(),
         "u": search["meta"]["unit"],
         "h": search["meta"]["honour"],
+        "i": search["meta"].get("portrait", ""),
         "f": search["filters"],
     }
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"))

@@ -103,6 +103,7 @@ def test_a_visitors_path_on_a_phone(site, browser):
         result = page.locator("#search-results a").first
         result.wait_for(timeout=20000)
         assert result.locator(".card-name").inner_text() == first["name"], query
+        _shows_its_portrait(page, result)
         result.click()
         page.wait_for_url(f"**/honorees/{first['id']}/index.html")
 
@@ -142,6 +143,7 @@ def test_the_kiosk_zip_runs_from_file(site, browser, tmp_path):
     page.click("form#edition-search button[type=submit]")
     hit = page.locator("#search-results a", has_text=first["name"])
     hit.wait_for(timeout=10000)
+    _shows_its_portrait(page, hit)  # from file://, by the script-tag index
     hit.click()
     page.wait_for_url(f"**/honorees/{first['id']}/index.html")
     assert page.url.startswith("file://")
@@ -189,3 +191,12 @@ def _settled(page) -> bytes:
         last = shot
         page.wait_for_timeout(250)
     return last
+
+
+def _shows_its_portrait(page, result) -> None:
+    """A search result shows the person's portrait, as a browse page's card does."""
+    image = result.locator(".thumb img")
+    image.wait_for()
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=10000
+    )

@@ -85,11 +85,28 @@
   });
   chips.hidden = others.length === 0;
 
+  // the result's portrait, as a browse page's card shows it (its path is from the
+  // edition's root; this page is one folder down)
+  function thumb(portrait) {
+    if (!portrait) {
+      var none = document.createElement("span");
+      none.className = "no-photo thumb"; none.setAttribute("role", "img");
+      none.setAttribute("aria-label", "暂无照片");
+      return none;
+    }
+    var box = document.createElement("span"); box.className = "thumb";
+    var img = document.createElement("img");
+    img.src = "../" + portrait; img.alt = ""; img.loading = "lazy"; img.decoding = "async";
+    box.appendChild(img);
+    return box;
+  }
+
   function show(items, total) {
     list.textContent = "";
     items.forEach(function (item) {
       var li = document.createElement("li"); li.className = "result";
       var a = document.createElement("a"); a.href = item.url;
+      a.appendChild(thumb(item.portrait));
       var text = document.createElement("span"); text.className = "card-text";
       [["card-name", item.name], ["card-honour", item.honour], ["card-unit", item.unit]].forEach(function (p) {
         var span = document.createElement("span"); span.className = p[0]; span.textContent = p[1] || "";
@@ -134,7 +151,7 @@
         else if (terms.every(function (t) { return words.indexOf(" " + t) >= 0 || r.n.indexOf(t) >= 0 || (r.u || "").indexOf(t) >= 0 || (r.h || "").indexOf(t) >= 0; })) { score = 20; }
         if (!score) { return; }
       }
-      scored.push({score: score, name: r.n, unit: r.u, honour: r.h,
+      scored.push({score: score, name: r.n, unit: r.u, honour: r.h, portrait: r.i,
                    url: "../honorees/" + r.id + "/index.html"});
     });
     scored.sort(function (a, b) { return b.score - a.score; });
@@ -148,6 +165,7 @@
     return window.editionSearch(pagefind, query, filters, 50).then(function (found) {
       show(found.data.map(function (d) {
         return {name: d.meta.name || d.meta.title, unit: d.meta.unit, honour: d.meta.honour,
+                portrait: d.meta.portrait,
                 url: ".." + d.url.replace(/^[a-z]+:\/\/[^/]+/i, "")};
       }), found.total);
     });
