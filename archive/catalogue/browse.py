@@ -220,14 +220,21 @@ def search(
     total = db.execute(
         f"SELECT count(*) FROM honorees h {COUNTED} WHERE {where}", params
     ).fetchone()[0]
-    rows = [
-        dict(r)
+    # the page's ids first, then their rows: sorted and skipped whole, the rows (with
+    # their stories) made a page of the year order at 10,000 records take 64 ms, not 8
+    ids = [
+        r[0]
         for r in db.execute(
-            f"""SELECT h.* FROM honorees h WHERE {where} ORDER BY {SORTS[filters.sort]}
+            f"""SELECT h.id FROM honorees h WHERE {where} ORDER BY {SORTS[filters.sort]}
             LIMIT ? OFFSET ?""",
             params + [page_size, (filters.page - 1) * page_size],
         )
     ]
+    found = {
+        r["id"]: dict(r)
+        for r in db.execute(f"SELECT * FROM honorees WHERE id IN ({','.join('?' * len(ids))})", ids)
+    }
+    rows = [found[i] for i in ids if i in found]  # one purged meanwhile: left out
     return Page(
         filters,
         honorees.cards(db, rows),
