@@ -74,7 +74,10 @@ class Manifest:
             if "locked" in str(exc):
                 raise Busy("另一次导出正在写入这个目录，请等它结束后再试。") from None
             # unreadable (a disk fault, a half-copied folder): forget it, export in full
+            # (its journal too: left beside a new file of the same name, SQLite would
+            # take it for that file's and roll it back)
             self.path.unlink(missing_ok=True)
+            self.path.with_name(NAME + "-journal").unlink(missing_ok=True)
             self.conn = self._open()
         self.fresh = self.get("format") != FORMAT
         if self.fresh:

@@ -176,6 +176,7 @@ def test_a_run_killed_half_way_leaves_the_last_manifest_and_the_next_run_mends(s
 
 def test_an_unreadable_manifest_means_a_full_export(small):
     (small["out"] / NAME).write_bytes(b"not a database" * 100)
+    (small["out"] / f"{NAME}-journal").write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" * 64)
     report = export_site(small["app"], small["out"], OPTIONS)
     assert report.mode == "full" and report.files == small["first"].files
     assert sqlite3.connect(small["out"] / NAME).execute("SELECT count(*) FROM files").fetchone()[0]
