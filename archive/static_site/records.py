@@ -47,6 +47,7 @@ def public(db: sqlite_utils.Database, known: dict[int, dict] | None = None) -> d
     ids = sorted(rows)
     related = _related(db, ids)
     result = {}
+    changed = []  # new or changed since ``known``: their search fields are made
     for i in ids:
         row = rows[i]
         honours, photos, videos, members, member_of, shown = (r.get(i) for r in related)
@@ -80,10 +81,26 @@ def public(db: sqlite_utils.Database, known: dict[int, dict] | None = None) -> d
             "unit": row["unit"] or "",
             "facets": facets,
             "code": row["code"],
+            "top": top,
         }
         if known.get(i, {}).get("fp") != fp:
-            result[i]["search"] = _search_fields(row, top, facets, portrait)
+            changed.append(i)
+    portraits = _portraits(db, changed)
+    for i in changed:
+        record = result[i]
+        record["search"] = _search_fields(
+            rows[i], record["top"], record["facets"], portraits.get(i)
+        )
     return result
+
+
+def _portraits(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict]:
+    """The portrait each of these records' cards shows, with its files (the
+    catalogue's choice), read in chunks."""
+    found: dict[int, dict] = {}
+    for start in range(0, len(ids), CHUNK):
+        found.update(honorees.portraits_of(db, ids[start : start + CHUNK]))
+    return found
 
 
 def _related(db: sqlite_utils.Database, ids: list[int]) -> list[dict[int, list]]:
@@ -160,7 +177,7 @@ def _honour_columns(db: sqlite_utils.Database) -> list[str]:
     return _COLUMNS["honours"]
 
 
-def _search_fields(row: dict, top: str, facets: dict, portrait: tuple | None = None) -> dict:
+def _search_fields(row: dict, top: str, facets: dict, portrait: dict | None = None) -> dict:
     """Words a visitor may type for this name: every full reading and its initials
     (heteronym surnames: every reading), the syllables on their own, the name."""
     readings = set((row.get("name_readings") or "").split())
@@ -176,19 +193,12 @@ def _search_fields(row: dict, top: str, facets: dict, portrait: tuple | None = N
             "honour": top,
             "name": row["name"],
             "readings": " ".join(sorted(r.lower() for r in readings)),
-            "portrait": thumbnail(portrait[-1] if portrait else None),
+            # its smallest JPEG, from the edition's root: what a search result shows
+            "portrait": f"media/{portrait['files']['jpeg'][0]['name']}"
+            if portrait and portrait["files"]["jpeg"]
+            else "",
         },
     }
-
-
-SIZED = re.compile(r"^[0-9a-f]{16}-(\d+)\.jpeg$")
-
-
-def thumbnail(names: str | None) -> str:
-    """The smallest JPEG of a photo (its files' names, comma-separated), as a path
-    from the edition's root: the picture a search result shows; "" for none."""
-    sized = [(int(m[1]), name) for name in (names or "").split(",") if (m := SIZED.match(name))]
-    return f"media/{min(sized)[1]}" if sized else ""
 
 
 def pieces(text: str, longest: int) -> list[str]:
