@@ -46,13 +46,15 @@ class Changes:
             for record in pair:
                 facet_values.update((k, str(v)) for k, vs in record["facets"].items() for v in vs)
                 units.add(record["unit"])
-            counted |= _facets_changed(*[r["facets"] for r in pair], {})
+            counted |= _facets_changed(
+                before.get(i, {}).get("facets", {}), new.get(i, {}).get("facets", {})
+            )
         units.discard("")
         listed = any(old.get(i, {}).get("csv") != new.get(i, {}).get("csv") for i in honorees)
         return cls(honorees, cards, facet_values, units, exhibitions, listed, counted)
 
 
-def _facets_changed(old: dict, new: dict, *rest) -> set[str]:
-    """The facets in which two records' values differ (one record: its facets
-    with a value, as when it appears or goes)."""
+def _facets_changed(old: dict, new: dict) -> set[str]:
+    """The facets in which a record's values differ (a record that appears or
+    goes has none on one side)."""
     return {k for k in set(old) | set(new) if set(old.get(k, ())) != set(new.get(k, ()))}

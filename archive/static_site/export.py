@@ -387,13 +387,12 @@ class Edition:
 
     # --- files -------------------------------------------------------------------------
 
-    def _write(self, file: str, body: bytes, entry: dict) -> bool:
+    def _write(self, file: str, body: bytes, entry: dict, digest: str | None = None) -> bool:
         """Write a file unless it holds these bytes already; whether it was written."""
-        digest = hashlib.sha256(body).hexdigest()
+        digest = digest or hashlib.sha256(body).hexdigest()
         entry.update(sha256=digest, size=len(body))
-        old = self.manifest.file(file)
         target = self.out / file
-        if not (old and old["sha256"] == digest and target.exists()):
+        if not (self.manifest.sha256(file) == digest and target.exists()):
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_bytes(body)
@@ -412,13 +411,11 @@ class Edition:
         self.seen.add(file)
         if self.generated is None:
             self.generated = self.manifest.generated()
-        if (
-            self.generated.get(file) == hashlib.sha256(body).hexdigest()
-            and (self.out / file).exists()
-        ):
+        digest = hashlib.sha256(body).hexdigest()
+        if self.generated.get(file) == digest and (self.out / file).exists():
             self.unchanged.append(file)
         else:
-            self._write(file, body, {"url": None, **entry})
+            self._write(file, body, {"url": None, **entry}, digest)
 
     def _remove(self, file: str) -> None:
         had = self.manifest.drop_file(file)
@@ -446,8 +443,7 @@ class Edition:
             redirects.write(self, db)
             search_index.write_fallback(self)
             search_index.write_fold(self)
-            for script in self.manifest.scripts():  # a kiosk hall's tiles (made by the crawl)
-                self.manifest.keep(script)
+            self.unchanged += self.manifest.scripts()  # a kiosk hall's tiles (made by the crawl)
             if shards is not None:
                 self._finish_shards(*shards)
             self._sitemap()

@@ -165,13 +165,10 @@ class Manifest:
 
     # --- files --------------------------------------------------------------------
 
-    def file(self, path: str) -> dict | None:
-        row = self.conn.execute(
-            "SELECT url, sha256, size, scripts FROM files WHERE path = ?", [path]
-        ).fetchone()
-        if row is None:
-            return None
-        return {"url": row[0], "sha256": row[1], "size": row[2], "scripts": _json(row[3])}
+    def sha256(self, path: str) -> str | None:
+        """The hash of the file the last run made (or kept) at ``path``."""
+        row = self.conn.execute("SELECT sha256 FROM files WHERE path = ?", [path]).fetchone()
+        return None if row is None else row[0]
 
     def has(self, path: str) -> bool:
         return (
@@ -231,12 +228,17 @@ class Manifest:
             )
         ]
 
-    def scripts(self) -> set[str]:
-        return {
-            s
-            for (blob,) in self.conn.execute("SELECT scripts FROM files WHERE scripts IS NOT NULL")
-            for s in json.loads(blob)
-        }
+    def scripts(self) -> list[str]:
+        """The tile scripts of the kiosk's halls (files the exporter made)."""
+        return sorted(
+            {
+                s
+                for (blob,) in self.conn.execute(
+                    "SELECT scripts FROM files WHERE scripts IS NOT NULL"
+                )
+                for s in json.loads(blob)
+            }
+        )
 
     def stale(self, everything: bool) -> list[str]:
         """Files this run neither made nor kept: those the exporter makes itself
@@ -292,10 +294,6 @@ class Manifest:
                ORDER BY path""",
             [changes.listed, changes.exhibitions],
         ).fetchall()
-
-
-def _json(text: str | None):
-    return json.loads(text) if text else None
 
 
 def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
