@@ -296,30 +296,36 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def add_honoree(db, honours=None, **fields) -> int:
+    """Insert an honoree (published unless told; one 2020 national honour unless
+    given) in the caller's write transaction."""
+    record = {
+        "kind": "individual",
+        "name": "测试人物",
+        "status": "published",
+        "unit": "测试单位",
+        "story": "测试事迹。",
+        **fields,
+    }
+    if honours is None:
+        honours = [
+            {
+                "title": "全国劳动模范" if record["kind"] == "individual" else "全国工人先锋号",
+                "year": 2020,
+                "body": "测试机关",
+            }
+        ]
+    return honorees.create(db, record, honours)
+
+
 @pytest.fixture
 def make_honoree(empty_archive):
     """Factory: insert an honoree (published unless told) into the empty archive."""
 
     def make(honours=None, **fields) -> int:
-        record = {
-            "kind": "individual",
-            "name": "测试人物",
-            "status": "published",
-            "unit": "测试单位",
-            "story": "测试事迹。",
-            **fields,
-        }
-        if honours is None:
-            honours = [
-                {
-                    "title": "全国劳动模范" if record["kind"] == "individual" else "全国工人先锋号",
-                    "year": 2020,
-                    "body": "测试机关",
-                }
-            ]
         db = empty_archive.db()
         with write(db):
-            return honorees.create(db, record, honours)
+            return add_honoree(db, honours, **fields)
 
     return make
 

@@ -18,7 +18,7 @@ from archive.db import write
 from archive.static_site import Options, export_site
 from archive.static_site.manifest import NAME, Busy, Manifest, snapshot
 from archive.static_site.paths import relative
-from tests.conftest import fresh_archive
+from tests.conftest import add_honoree, fresh_archive
 
 OPTIONS = Options(search=False, share_images=False)
 PEOPLE = [
@@ -48,29 +48,16 @@ def small(tmp_path):
     ids = {}
     with write(db):
         for name, unit, city, honours in PEOPLE:
-            ids[name] = honorees.create(
-                db,
-                {
-                    "kind": "individual",
-                    "name": name,
-                    "unit": unit,
-                    "city": city,
-                    "status": "published",
-                    "story": f"{name}的事迹。",
-                },
-                _honours(honours),
+            ids[name] = add_honoree(
+                db, _honours(honours), name=name, unit=unit, city=city, story=f"{name}的事迹。"
             )
-        ids["炼钢班"] = honorees.create(
+        ids["炼钢班"] = add_honoree(
             db,
-            {
-                "kind": "collective",
-                "name": "炼钢一班",
-                "unit": "杭州钢铁厂",
-                "city": "杭州市",
-                "status": "published",
-                "story": "班组事迹。",
-            },
             _honours([("全国工人先锋号", 2021)]),
+            kind="collective",
+            name="炼钢一班",
+            unit="杭州钢铁厂",
+            city="杭州市",
         )
         honorees.add_member(db, ids["炼钢班"], ids["林晓峰"], 0)
     app = archive.app(PAGE_SIZE=4)
@@ -105,17 +92,8 @@ def test_after_a_day_of_edits_an_incremental_export_equals_a_full_one(small, tmp
         db, ids["王建国"], "UPDATE honours SET revoked = 1 WHERE year = 2019 AND honoree_id = ?"
     )
     with write(db):
-        newcomer = honorees.create(
-            db,
-            {
-                "kind": "individual",
-                "name": "钱新",
-                "unit": "杭州钢铁厂",
-                "city": "杭州市",
-                "status": "published",
-                "story": "新人。",
-            },
-            _honours([("全国劳动模范", 2024)]),  # a year nobody had: every year page lists it
+        newcomer = add_honoree(  # in a year nobody had: every year page lists it
+            db, _honours([("全国劳动模范", 2024)]), name="钱新", unit="杭州钢铁厂", city="杭州市"
         )
         honorees.add_member(db, ids["炼钢班"], newcomer, 1)
         honorees.note_change(db, ids["炼钢班"])

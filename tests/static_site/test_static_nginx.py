@@ -12,11 +12,10 @@ import time
 
 import pytest
 
-from archive.catalogue import honorees
 from archive.db import write
 from archive.settings import PROJECT_ROOT
 from archive.static_site import Options, export_site
-from tests.conftest import free_port, fresh_archive
+from tests.conftest import add_honoree, free_port, fresh_archive
 from tests.front import main_config
 
 pytestmark = [
@@ -34,16 +33,7 @@ def served(tmp_path_factory):
     archive = fresh_archive(root / "archive")
     db = archive.db()
     with write(db):
-        honoree_id = honorees.create(
-            db,
-            {
-                "kind": "individual",
-                "name": "静态测试人物",
-                "status": "published",
-                "story": "事迹。",
-            },
-            [{"title": "全国劳动模范", "year": 2020, "body": "国务院"}],
-        )
+        honoree_id = add_honoree(db, name="静态测试人物")
     code = db.execute("SELECT code FROM honorees WHERE id = ?", [honoree_id]).fetchone()[0]
     out = root / "edition"
     export_site(archive.app(), out, Options(search=False, share_images=False))
